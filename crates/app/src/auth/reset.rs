@@ -1,0 +1,107 @@
+//! Forgotten and changed passwords.
+
+use super::{hash_password, tokens, verify_password};
+use crate::{AccountCtx, App, AppError};
+use parley_domain::agent::{check_password, Agent};
+use parley_domain::auth::secret_hash;
+use parley_domain::email::EmailAddress;
+use parley_domain::Timestamp;
+
+/// A reset to send: to whom, and the one-time token for the link.
+pub struct ResetRequest {
+    pub agent: Agent,
+    pub token: String,
+}
+
+/// How long a reset link works.
+const RESET_MINUTES: i64 = 60;
+
+/// Ask for a reset. `None` when there is nobody to send it to; the caller answers the same either way, so the
+/// answer does not tell whether the address has an account.
+pub async fn request_reset(
+    app: &App,
+    ctx: &AccountCtx,
+    email: &str,
+    client: &str,
+) -> Result<Option<ResetRequest>, AppError> {
+    app.limits
+        .reset_by_ip
+        .hit(&format!("{}:{client}", ctx.account_id))
+        .map_err(|s| AppError::RateLimited {
+            retry_after_secs: s,
+        })?;
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Ok(None);
+    };
+    let Some((agent, _)) = ctx.store.agent_credentials(ctx.account_id, &email).await? else {
+        return Ok(None);
+    };
+    if !agent.active {
+        return Ok(None);
+    }
+    let token = tokens::random_token();
+    let expires = Timestamp::now().plus_seconds(RESET_MINUTES * 60);
+    ctx.store
+        .create_reset_token(ctx.account_id, agent.id, &secret_hash(&token), expires)
+        .await?;
+    Ok(Some(ResetRequest { agent, token }))
+}
+
+/// Set a new password with a reset token. Ends the agent's other sessions.
+pub async fn reset_password(
+    ctx: &AccountCtx,
+    token: &str,
+    new_password: &str,
+) -> Result<Agent, AppError> {
+    check_password(new_password)?;
+    let agent_id = ctx
+        .store
+        .consume_reset_token(ctx.account_id, &secret_hash(token), Timestamp::now())
+        .await?
+        .ok_or_else(|| {
+            AppError::Invalid(parley_domain::Invalid::field(
+                "token",
+                "this link has expired or was used already",
+            ))
+        })?;
+    let hash = hash_password(new_password).await?;
+    ctx.store
+        .set_password(ctx.account_id, agent_id, &hash)
+        .await?;
+    ctx.store
+        .delete_agent_sessions(ctx.account_id, agent_id)
+        .await?;
+    ctx.store
+        .get_agent(ctx.account_id, agent_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Change one's own password, knowing the current one. Ends the agent's sessions, including this one.
+pub async fn change_password(
+    ctx: &AccountCtx,
+    agent: &Agent,
+    current: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    check_password(new_password)?;
+    let (_, hash) = ctx
+        .store
+        .agent_credentials(ctx.account_id, &agent.email)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !verify_password(hash, current).await? {
+        return Err(AppError::Invalid(parley_domain::Invalid::field(
+            "current_password",
+            "is not your current password",
+        )));
+    }
+    let hash = hash_password(new_password).await?;
+    ctx.store
+        .set_password(ctx.account_id, agent.id, &hash)
+        .await?;
+    ctx.store
+        .delete_agent_sessions(ctx.account_id, agent.id)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Who is asking, and in which account.
+
+use parley_domain::account::AccountSlug;
+use parley_domain::agent::Agent;
+use parley_domain::auth::ApiKey;
+use parley_domain::event::Actor;
+use parley_domain::ids::{AccountId, DepartmentId};
+use parley_domain::region::RegionName;
+use parley_domain::ticket::Ticket;
+use parley_store::RegionStore;
+use std::sync::Arc;
+
+/// The account a request is for, resolved once from its host, with the store of the account's region. Every use
+/// case reads and writes through `store`, always passing `account_id`.
+#[derive(Clone)]
+pub struct AccountCtx {
+    pub account_id: AccountId,
+    pub slug: AccountSlug,
+    pub region: RegionName,
+    pub store: Arc<dyn RegionStore>,
+}
+
+/// Who is acting within the account.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Agent(Agent),
+    /// API keys act for the account as an administrator.
+    ApiKey(ApiKey),
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Caller::Agent(a) => Actor::Agent(a.id),
+            Caller::ApiKey(k) => Actor::ApiKey(k.id),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        match self {
+            Caller::Agent(a) => a.role.is_admin(),
+            Caller::ApiKey(_) => true,
+        }
+    }
+
+    pub fn can_see(&self, t: &Ticket) -> bool {
+        match self {
+            Caller::Agent(a) => a.can_see(t),
+            Caller::ApiKey(_) => true,
+        }
+    }
+
+    /// The departments whose tickets the caller may see, or `None` for all.
+    pub fn visible_departments(&self) -> Option<Vec<DepartmentId>> {
+        match self {
+            Caller::Agent(a) if !a.role.is_admin() => Some(a.department_ids.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), crate::AppError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(crate::AppError::Forbidden(
+                "only administrators may do this".into(),
+            ))
+        }
+    }
+}

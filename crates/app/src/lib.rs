@@ -1,0 +1,62 @@
+//! Parley's use cases. Each takes the account's context and the caller, checks what the caller may do, applies
+//! the domain's rules and hands the result to the region's store. Nothing here knows HTTP or SQL.
+
+pub mod accounts;
+pub mod auth;
+mod context;
+mod error;
+pub mod notify;
+pub mod people;
+pub mod regions;
+pub mod tickets;
+pub mod webhooks;
+
+pub use context::{AccountCtx, Caller};
+pub use error::AppError;
+
+use std::sync::Arc;
+
+/// Settings the use cases need, fixed at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Accounts live at `<slug>.<base_domain>`.
+    pub base_domain: String,
+    /// `https` when Parley is served over TLS (directly or behind a proxy); makes cookies `Secure`.
+    pub public_scheme: String,
+    /// The port public URLs carry, when not the scheme's default.
+    pub public_port: Option<u16>,
+    /// Let webhooks target loopback and private networks. Off by default: such targets are how a webhook is
+    /// turned against the operator's own network (SSRF).
+    pub webhook_allow_private: bool,
+}
+
+impl Settings {
+    /// The base URL of an account, e.g. `http://acme.localhost:8080`.
+    pub fn account_url(&self, slug: &str) -> String {
+        let port = self
+            .public_port
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
+        format!(
+            "{}://{}.{}{}",
+            self.public_scheme, slug, self.base_domain, port
+        )
+    }
+}
+
+/// Everything the use cases share, built once at start.
+pub struct App {
+    pub regions: regions::Regions,
+    pub settings: Settings,
+    pub limits: auth::RateLimits,
+}
+
+impl App {
+    pub fn new(regions: regions::Regions, settings: Settings) -> Arc<Self> {
+        Arc::new(App {
+            regions,
+            settings,
+            limits: auth::RateLimits::default(),
+        })
+    }
+}

@@ -1,0 +1,30 @@
+//! Mail Parley sends on its own behalf, queued in the account's mail outbox.
+
+use crate::{AccountCtx, AppError};
+use parley_domain::agent::Agent;
+use parley_domain::ids::OutboxEventId;
+use parley_domain::Timestamp;
+use parley_store::OutboundMail;
+
+/// The link to set a new password, to the agent who asked for it.
+pub async fn password_reset(ctx: &AccountCtx, agent: &Agent, link: &str) -> Result<(), AppError> {
+    let text = format!(
+        "Hello {name},\n\nSomeone (we hope you) asked to reset your password for the help desk {slug}.\n\
+         Set a new one here within the hour:\n\n{link}\n\nIf it wasn't you, ignore this mail; your password stays as it is.\n",
+        name = agent.name,
+        slug = ctx.slug,
+    );
+    let mail = OutboundMail {
+        id: OutboxEventId::new().to_string(),
+        account_id: ctx.account_id,
+        kind: "password_reset".into(),
+        to: agent.email.to_string(),
+        subject: "Reset your password".into(),
+        text,
+        ticket_id: None,
+        message_id: None,
+        created_at: Timestamp::now(),
+    };
+    ctx.store.queue_mail(&mail).await?;
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! Region cells and the directory: from an account's slug to the database of the region it lives in.
+//!
+//! A process serves some regions (all by default). A region's database is opened the first time it is needed, so
+//! a command that touches one region opens only that one; `serve` opens and migrates the regions it serves at start
+//! so that a bad setup fails before anything is served.
+
+use crate::{AccountCtx, AppError};
+use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry};
+use parley_domain::region::RegionName;
+use parley_store::{DirectoryStore, RegionStore};
+use parley_store_sql::{DatabaseUrl, PoolSize, SqlDirectory, SqlStore};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// How one region is set up.
+#[derive(Debug, Clone)]
+pub struct RegionSpec {
+    pub name: RegionName,
+    pub database: DatabaseUrl,
+    /// Where the region's blobs (attachments, images) and other files live.
+    pub files_dir: PathBuf,
+    /// Where another process serves this region, as a URL template with `{slug}`; requests for its accounts that
+    /// reach a process not serving it are redirected there.
+    pub public_url: Option<String>,
+    /// Whether this process serves the region's accounts.
+    pub served: bool,
+}
+
+pub struct RegionCell {
+    pub spec: RegionSpec,
+    store: OnceCell<SqlStore>,
+}
+
+impl RegionCell {
+    /// The region's store, opened on first use. Migrations run when `serve` starts or by `parley migrate`.
+    pub async fn store(&self) -> Result<&SqlStore, AppError> {
+        self.store
+            .get_or_try_init(|| async {
+                std::fs::create_dir_all(&self.spec.files_dir).map_err(|e| {
+                    AppError::Unavailable(format!(
+                        "cannot create {}: {e}",
+                        self.spec.files_dir.display()
+                    ))
+                })?;
+                let size = PoolSize { max_connections: 8 };
+                SqlStore::connect(&self.spec.database, size)
+                    .await
+                    .map_err(AppError::from)
+            })
+            .await
+    }
+}
+
+/// Where a request's account is.
+pub enum Resolution {
+    Here(AccountCtx),
+    /// Served by another process; redirect if its URL is known.
+    Elsewhere {
+        region: RegionName,
+        url: Option<String>,
+    },
+    Unknown,
+}
+
+pub struct Regions {
+    cells: BTreeMap<RegionName, RegionCell>,
+    directory: SqlDirectory,
+    /// Directory answers, kept briefly: every request needs one, and they rarely change.
+    cache: Mutex<HashMap<AccountSlug, (Instant, Option<DirectoryEntry>)>>,
+}
+
+/// How long a directory answer is reused. Suspending or moving an account takes effect within this time.
+const DIRECTORY_TTL: Duration = Duration::from_secs(2);
+
+impl Regions {
+    pub async fn open(directory: &DatabaseUrl, specs: Vec<RegionSpec>) -> Result<Self, AppError> {
+        let directory = SqlDirectory::connect(directory).await?;
+        let cells = specs
+            .into_iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    RegionCell {
+                        spec: s,
+                        store: OnceCell::new(),
+                    },
+                )
+            })
+            .collect();
+        Ok(Regions {
+            cells,
+            directory,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Migrate the directory and the served regions. Returns what was applied, per database.
+    pub async fn migrate(&self, all: bool) -> Result<Vec<(String, Vec<i64>)>, AppError> {
+        let mut out = vec![("directory".to_string(), self.directory.migrate().await?)];
+        for cell in self.cells.values().filter(|c| all || c.spec.served) {
+            let applied = cell.store().await?.migrate().await?;
+            out.push((format!("region {}", cell.spec.name), applied));
+        }
+        Ok(out)
+    }
+
+    /// Make the directory and one region ready for use (migrated), for commands that may run before `serve` ever did.
+    pub async fn prepare(&self, region: &RegionName) -> Result<(), AppError> {
+        self.directory.migrate().await?;
+        let cell = self
+            .cells
+            .get(region)
+            .ok_or_else(|| unknown_region(region))?;
+        cell.store().await?.migrate().await?;
+        Ok(())
+    }
+
+    pub fn directory(&self) -> &dyn DirectoryStore {
+        &self.directory
+    }
+
+    pub fn cell(&self, region: &RegionName) -> Option<&RegionCell> {
+        self.cells.get(region)
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &RegionCell> {
+        self.cells.values()
+    }
+
+    pub fn served(&self) -> impl Iterator<Item = &RegionCell> {
+        self.cells.values().filter(|c| c.spec.served)
+    }
+
+    /// The store of a region this process knows, whether or not it serves it (for operator commands).
+    pub async fn store_of(&self, region: &RegionName) -> Result<Arc<dyn RegionStore>, AppError> {
+        let cell = self
+            .cells
+            .get(region)
+            .ok_or_else(|| unknown_region(region))?;
+        Ok(Arc::new(cell.store().await?.clone()))
+    }
+
+    /// The context of an active account, for operator commands that run in any region.
+    pub async fn context(&self, slug: &AccountSlug) -> Result<AccountCtx, AppError> {
+        let entry = self
+            .directory
+            .lookup(slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if entry.status != AccountStatus::Active {
+            return Err(AppError::NotFound);
+        }
+        let store = self.store_of(&entry.region).await?;
+        Ok(AccountCtx {
+            account_id: entry.account_id,
+            slug: entry.slug,
+            region: entry.region,
+            store,
+        })
+    }
+
+    /// Resolve a request's account: served here, elsewhere, or unknown (which includes accounts not active).
+    pub async fn resolve(&self, slug: &AccountSlug) -> Result<Resolution, AppError> {
+        let Some(entry) = self.lookup_cached(slug).await? else {
+            return Ok(Resolution::Unknown);
+        };
+        if entry.status != AccountStatus::Active {
+            return Ok(Resolution::Unknown);
+        }
+        match self.cells.get(&entry.region) {
+            Some(cell) if cell.spec.served => {
+                let store: Arc<dyn RegionStore> = Arc::new(cell.store().await?.clone());
+                Ok(Resolution::Here(AccountCtx {
+                    account_id: entry.account_id,
+                    slug: entry.slug,
+                    region: entry.region,
+                    store,
+                }))
+            }
+            cell => Ok(Resolution::Elsewhere {
+                url: cell
+                    .and_then(|c| c.spec.public_url.as_ref())
+                    .map(|u| u.replace("{slug}", slug.as_str())),
+                region: entry.region,
+            }),
+        }
+    }
+
+    async fn lookup_cached(&self, slug: &AccountSlug) -> Result<Option<DirectoryEntry>, AppError> {
+        if let Ok(cache) = self.cache.lock() {
+            if let Some((at, entry)) = cache.get(slug) {
+                if at.elapsed() < DIRECTORY_TTL {
+                    return Ok(entry.clone());
+                }
+            }
+        }
+        let entry = self.directory.lookup(slug).await?;
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(slug.clone(), (Instant::now(), entry.clone()));
+        }
+        Ok(entry)
+    }
+
+    /// Forget cached directory answers (after this process changed the directory).
+    pub fn forget(&self, slug: &AccountSlug) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.remove(slug);
+        }
+    }
+
+    pub async fn close(&self) {
+        for cell in self.cells.values() {
+            if let Some(store) = cell.store.get() {
+                store.close().await;
+            }
+        }
+        self.directory.close().await;
+    }
+}
+
+pub(crate) fn unknown_region(region: &RegionName) -> AppError {
+    AppError::Invalid(parley_domain::Invalid::field(
+        "region",
+        format!("'{region}' is not a region of this Parley"),
+    ))
+}

@@ -1,0 +1,52 @@
+//! Listing tickets a page at a time.
+
+use crate::{AccountCtx, AppError, Caller};
+use parley_domain::ticket::Ticket;
+use parley_store::{SortKey, TicketCursor, TicketFilter, TicketQuery};
+
+pub struct ListTickets {
+    pub filter: TicketFilter,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub after: Option<TicketCursor>,
+    /// 1–100.
+    pub limit: u32,
+}
+
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<TicketCursor>,
+}
+
+pub async fn list_tickets(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    q: ListTickets,
+) -> Result<Page<Ticket>, AppError> {
+    let limit = q.limit.clamp(1, 100);
+    let mut filter = q.filter;
+    filter.visible_departments = caller.visible_departments();
+    let query = TicketQuery {
+        filter,
+        sort: q.sort,
+        descending: q.descending,
+        after: q.after,
+        limit: limit + 1,
+    };
+    let mut items = ctx.store.list_tickets(ctx.account_id, &query).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next = if more {
+        items.last().map(|t| TicketCursor {
+            value: match q.sort {
+                SortKey::CreatedAt => t.created_at.millis(),
+                SortKey::UpdatedAt => t.updated_at.millis(),
+            },
+            id: t.id,
+        })
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}

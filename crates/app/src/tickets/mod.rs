@@ -1,0 +1,47 @@
+//! Ticket use cases: open, reply, update, merge, list, show.
+
+mod check;
+mod cursor;
+mod fields;
+mod list;
+mod merge;
+mod open;
+mod payload;
+mod reply;
+mod show;
+mod update;
+
+pub use cursor::{decode_cursor, encode_cursor};
+pub use fields::{create_field, list_fields, NewField};
+pub use list::{list_tickets, ListTickets, Page};
+pub use merge::merge_tickets;
+pub use open::{open_ticket, OpenTicket, RequesterInput};
+pub use reply::{add_message, NewMessage};
+pub use show::{get_ticket, get_ticket_by_number, TicketDetail};
+pub use update::{update_ticket, UpdateTicket};
+
+use crate::{AccountCtx, AppError, Caller};
+use parley_domain::ids::TicketId;
+use parley_domain::ticket::Ticket;
+
+/// The ticket, if it is the account's and the caller may see it. Otherwise `NotFound`: whether a ticket exists
+/// elsewhere is nobody's business.
+pub(crate) async fn visible_ticket(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: TicketId,
+) -> Result<Ticket, AppError> {
+    let t = ctx
+        .store
+        .get_ticket(ctx.account_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if caller.can_see(&t) {
+        Ok(t)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// How many times a change is re-applied when another writer got there first.
+pub(crate) const RETRIES: usize = 5;

@@ -1,0 +1,145 @@
+//! Opening a ticket with its first message, from a known contact or an email address.
+
+use super::{check, payload};
+use crate::{AccountCtx, AppError, Caller};
+use parley_domain::contact::Contact;
+use parley_domain::email::EmailAddress;
+use parley_domain::error::Checker;
+use parley_domain::event::{Actor, EventKind};
+use parley_domain::ids::{AgentId, ContactId, DepartmentId, MessageId, TicketId};
+use parley_domain::message::{parse_body, Message, TicketEvent};
+use parley_domain::ticket::{parse_subject, Channel, Priority, Status, Tag, Ticket, TicketNumber};
+use parley_domain::{text, Timestamp};
+use parley_store::{NewTicket, Requester};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub enum RequesterInput {
+    Id(ContactId),
+    Email { email: String, name: Option<String> },
+}
+
+/// A ticket as asked for, before any checks.
+pub struct OpenTicket {
+    pub subject: String,
+    pub body: String,
+    pub requester: RequesterInput,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub channel: Option<String>,
+    pub tags: Vec<String>,
+    pub assignee_id: Option<AgentId>,
+    pub department_id: Option<DepartmentId>,
+    pub custom_fields: BTreeMap<String, Value>,
+}
+
+/// Check everything, report every problem at once, then write the ticket as one unit. The first message is the
+/// requester's, as if they had written in.
+#[tracing::instrument(skip_all, fields(account = %ctx.slug))]
+pub async fn open_ticket(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    input: OpenTicket,
+) -> Result<(Ticket, Contact, Message), AppError> {
+    let mut errs = Checker::new();
+    let subject = errs.check(parse_subject(&input.subject));
+    let body = errs.check(parse_body(&input.body).map_err(|e| e.within("message")));
+    let status = match &input.status {
+        Some(s) => errs.check(Status::parse(s)),
+        None => Some(Status::New),
+    };
+    let priority = match &input.priority {
+        Some(p) => errs.check(Priority::parse(p)),
+        None => Some(Priority::Normal),
+    };
+    let channel = match &input.channel {
+        Some(c) => errs.check(Channel::parse(c)),
+        None => Some(Channel::Api),
+    };
+    let tags = errs.check(Tag::parse_list(&input.tags));
+    let now = Timestamp::now();
+    let requester = match input.requester {
+        RequesterInput::Id(id) => {
+            if ctx.store.get_contact(ctx.account_id, id).await?.is_none() {
+                errs.add("requester.id", "is not a contact of this account");
+            }
+            Some(Requester::Existing(id))
+        }
+        RequesterInput::Email { email, name } => {
+            let email = errs.check(EmailAddress::parse(&email).map_err(|e| e.within("requester")));
+            let name = errs.check(text::optional_text("requester.name", name.as_deref(), 200));
+            match (email, name) {
+                (Some(email), Some(name)) => Some(Requester::ByEmail {
+                    email,
+                    name,
+                    new_id: ContactId::new(),
+                    at: now,
+                }),
+                _ => None,
+            }
+        }
+    };
+    check::assignee(ctx, &mut errs, input.assignee_id).await?;
+    check::department(ctx, &mut errs, input.department_id).await?;
+    let custom_fields = check::custom_fields(ctx, &mut errs, input.custom_fields).await?;
+    errs.finish()?;
+    let (
+        Some(subject),
+        Some(body),
+        Some(status),
+        Some(priority),
+        Some(channel),
+        Some(tags),
+        Some(requester),
+    ) = (subject, body, status, priority, channel, tags, requester)
+    else {
+        // finish() returned Ok, so every value above parsed.
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "checked ticket fields missing"
+        )));
+    };
+    let id = TicketId::new();
+    let ticket = Ticket {
+        id,
+        account_id: ctx.account_id,
+        number: TicketNumber(0),
+        subject,
+        status,
+        priority,
+        channel,
+        requester_id: ContactId::new(),
+        assignee_id: input.assignee_id,
+        department_id: input.department_id,
+        tags,
+        custom_fields,
+        merged_into: None,
+        created_at: now,
+        updated_at: now,
+        first_response_at: None,
+        version: 1,
+    };
+    // The store fills in the requester's id and makes them the author once it is known.
+    let author = match &requester {
+        Requester::Existing(c) => Actor::Contact(*c),
+        Requester::ByEmail { new_id, .. } => Actor::Contact(*new_id),
+    };
+    let message = Message {
+        id: MessageId::new(),
+        account_id: ctx.account_id,
+        ticket_id: id,
+        author,
+        internal: false,
+        body,
+        channel,
+        created_at: now,
+    };
+    let created = TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now);
+    let new = NewTicket {
+        ticket,
+        requester,
+        message,
+        events: vec![created],
+        outbox: payload::created,
+    };
+    Ok(ctx.store.create_ticket(new).await?)
+}

@@ -1,0 +1,52 @@
+//! One ticket with its requester and timeline.
+
+use super::visible_ticket;
+use crate::{AccountCtx, AppError, Caller};
+use parley_domain::contact::Contact;
+use parley_domain::ids::TicketId;
+use parley_domain::ticket::{Ticket, TicketNumber};
+use parley_store::Timeline;
+
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub requester: Option<Contact>,
+    pub timeline: Timeline,
+}
+
+pub async fn get_ticket(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: TicketId,
+) -> Result<TicketDetail, AppError> {
+    let ticket = visible_ticket(ctx, caller, id).await?;
+    detail(ctx, ticket).await
+}
+
+pub async fn get_ticket_by_number(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    number: TicketNumber,
+) -> Result<TicketDetail, AppError> {
+    let ticket = ctx
+        .store
+        .get_ticket_by_number(ctx.account_id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !caller.can_see(&ticket) {
+        return Err(AppError::NotFound);
+    }
+    detail(ctx, ticket).await
+}
+
+async fn detail(ctx: &AccountCtx, ticket: Ticket) -> Result<TicketDetail, AppError> {
+    let requester = ctx
+        .store
+        .get_contact(ctx.account_id, ticket.requester_id)
+        .await?;
+    let timeline = ctx.store.timeline(ctx.account_id, ticket.id).await?;
+    Ok(TicketDetail {
+        ticket,
+        requester,
+        timeline,
+    })
+}

@@ -1,0 +1,111 @@
+//! What happens to a ticket, as its timeline and its webhooks tell it.
+
+use crate::ids::{AgentId, ApiKeyId, ContactId, DepartmentId, TicketId};
+use crate::ticket::{Priority, Status, Tag, TicketNumber};
+use serde::{Deserialize, Serialize};
+
+/// Who did something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Actor {
+    Agent(AgentId),
+    Contact(ContactId),
+    ApiKey(ApiKeyId),
+    System,
+}
+
+impl Actor {
+    /// Storage form: a kind and an optional id.
+    pub fn parts(&self) -> (&'static str, Option<String>) {
+        match self {
+            Actor::Agent(id) => ("agent", Some(id.to_string())),
+            Actor::Contact(id) => ("contact", Some(id.to_string())),
+            Actor::ApiKey(id) => ("api_key", Some(id.to_string())),
+            Actor::System => ("system", None),
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: Option<&str>) -> Option<Actor> {
+        match (kind, id) {
+            ("agent", Some(id)) => AgentId::parse(id).map(Actor::Agent),
+            ("contact", Some(id)) => ContactId::parse(id).map(Actor::Contact),
+            ("api_key", Some(id)) => ApiKeyId::parse(id).map(Actor::ApiKey),
+            ("system", _) => Some(Actor::System),
+            _ => None,
+        }
+    }
+}
+
+/// One change to a ticket, as recorded in its timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    SubjectChanged {
+        from: String,
+        to: String,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+    },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    AssigneeChanged {
+        from: Option<AgentId>,
+        to: Option<AgentId>,
+    },
+    DepartmentChanged {
+        from: Option<DepartmentId>,
+        to: Option<DepartmentId>,
+    },
+    TagsChanged {
+        added: Vec<Tag>,
+        removed: Vec<Tag>,
+    },
+    FieldChanged {
+        key: String,
+        #[schema(value_type = Object)]
+        from: serde_json::Value,
+        #[schema(value_type = Object)]
+        to: serde_json::Value,
+    },
+    MergedInto {
+        ticket_id: TicketId,
+        number: TicketNumber,
+    },
+    MergedFrom {
+        ticket_id: TicketId,
+        number: TicketNumber,
+    },
+}
+
+impl EventKind {
+    /// A one-line description for the timeline view.
+    pub fn describe(&self) -> String {
+        match self {
+            EventKind::Created => "created the ticket".into(),
+            EventKind::SubjectChanged { to, .. } => format!("changed the subject to “{to}”"),
+            EventKind::StatusChanged { from, to } => format!("changed status from {from} to {to}"),
+            EventKind::PriorityChanged { from, to } => {
+                format!("changed priority from {from} to {to}")
+            }
+            EventKind::AssigneeChanged { to: Some(_), .. } => "assigned the ticket".into(),
+            EventKind::AssigneeChanged { to: None, .. } => "unassigned the ticket".into(),
+            EventKind::DepartmentChanged { .. } => "moved the ticket to another department".into(),
+            EventKind::TagsChanged { added, removed } => {
+                let list = |v: &[Tag]| v.iter().map(Tag::as_str).collect::<Vec<_>>().join(", ");
+                match (added.is_empty(), removed.is_empty()) {
+                    (false, true) => format!("added tags {}", list(added)),
+                    (true, false) => format!("removed tags {}", list(removed)),
+                    _ => format!("added tags {}; removed {}", list(added), list(removed)),
+                }
+            }
+            EventKind::FieldChanged { key, .. } => format!("changed field {key}"),
+            EventKind::MergedInto { number, .. } => format!("merged this ticket into {number}"),
+            EventKind::MergedFrom { number, .. } => format!("merged {number} into this ticket"),
+        }
+    }
+}

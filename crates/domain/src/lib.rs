@@ -1,0 +1,23 @@
+//! Parley's domain: the types and rules of a help desk, free of I/O.
+//!
+//! Every value that comes from outside (a slug, an email address, a status) is parsed into a type here, once, at the
+//! edge; code further in never re-checks a raw string.
+
+pub mod account;
+pub mod agent;
+pub mod auth;
+pub mod contact;
+pub mod custom_field;
+pub mod email;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod message;
+pub mod region;
+pub mod text;
+pub mod ticket;
+pub mod time;
+pub mod webhook;
+
+pub use error::{FieldError, Invalid};
+pub use time::Timestamp;

@@ -1,0 +1,95 @@
+//! Points in time as milliseconds since the Unix epoch: one integer that sorts and compares the same in every engine.
+
+use serde::{Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    pub fn now() -> Self {
+        let now = OffsetDateTime::now_utc();
+        Timestamp((now.unix_timestamp_nanos() / 1_000_000) as i64)
+    }
+
+    pub const fn from_millis(ms: i64) -> Self {
+        Timestamp(ms)
+    }
+
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    pub fn plus_seconds(self, s: i64) -> Self {
+        Timestamp(self.0.saturating_add(s.saturating_mul(1000)))
+    }
+
+    /// RFC 3339 in UTC with millisecond precision, e.g. `2026-11-22T10:00:00.123Z`.
+    pub fn to_rfc3339(self) -> String {
+        let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        dt.format(&Rfc3339).unwrap_or_default()
+    }
+
+    /// Parse RFC 3339 (`2026-11-22T10:00:00Z`) or a plain date (`2026-11-22`, taken as midnight UTC).
+    pub fn parse(s: &str) -> Option<Self> {
+        if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
+            return Some(Timestamp((dt.unix_timestamp_nanos() / 1_000_000) as i64));
+        }
+        let date =
+            time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+        Some(Timestamp(
+            date.midnight().assume_utc().unix_timestamp() * 1000,
+        ))
+    }
+
+    /// A short human form for pages: `2026-11-22 10:00 UTC`.
+    pub fn to_display(self) -> String {
+        let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        dt.format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default()
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl utoipa::ToSchema for Timestamp {}
+impl utoipa::PartialSchema for Timestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_rfc3339() {
+        let t = Timestamp::from_millis(1_763_805_600_123);
+        assert_eq!(t.to_rfc3339(), "2025-11-22T10:00:00.123Z");
+        assert_eq!(Timestamp::parse(&t.to_rfc3339()), Some(t));
+    }
+
+    #[test]
+    fn parses_plain_dates_as_midnight_utc() {
+        assert_eq!(
+            Timestamp::parse("1970-01-02"),
+            Some(Timestamp::from_millis(86_400_000))
+        );
+        assert_eq!(Timestamp::parse("yesterday"), None);
+    }
+}

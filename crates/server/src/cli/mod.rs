@@ -1,0 +1,124 @@
+//! The command line. Every subcommand takes the same configuration as `serve` and works while it runs.
+
+mod account;
+mod agent;
+mod apikey;
+mod migrate;
+mod serve;
+
+use crate::config::{Config, Overrides};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "parley", version, about = "Parley: an open-source help desk whose accounts keep their data in their region.",
+    long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Where the embedded databases, blobs and indexes live.
+    #[arg(long, global = true, env = "PARLEY_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// A TOML configuration file (default: ./parley.toml when present).
+    #[arg(long, global = true, env = "PARLEY_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Accounts are served at <slug>.<base-domain>.
+    #[arg(long, global = true, env = "PARLEY_BASE_DOMAIN", value_name = "DOMAIN")]
+    base_domain: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web app, the API and the mail receiver (the default).
+    Serve(serve::Args),
+    /// Bring every region's database and the directory up to date.
+    Migrate,
+    /// Create and look up accounts.
+    #[command(subcommand)]
+    Account(account::Command),
+    /// Add and list an account's agents.
+    #[command(subcommand)]
+    Agent(agent::Command),
+    /// Create, list and revoke an account's API keys.
+    #[command(subcommand)]
+    Apikey(apikey::Command),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serve_args = match &cli.command {
+        None => Some(serve::Args::default()),
+        Some(Command::Serve(a)) => Some(a.clone()),
+        _ => None,
+    };
+    crate::telemetry::init(if serve_args.is_some() {
+        "info,sqlx=warn,tower_http=warn"
+    } else {
+        "warn"
+    });
+    let overrides = Overrides {
+        config: cli.config.clone(),
+        data_dir: cli.data_dir.clone(),
+        base_domain: cli.base_domain.clone(),
+        listen: serve_args.as_ref().and_then(|a| a.listen.clone()),
+        smtp_listen: serve_args.as_ref().and_then(|a| a.smtp_listen.clone()),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let config = Config::load(&overrides)?;
+        match cli.command {
+            None | Some(Command::Serve(_)) => serve::run(config).await,
+            Some(Command::Migrate) => migrate::run(config).await,
+            Some(Command::Account(c)) => account::run(config, c).await,
+            Some(Command::Agent(c)) => agent::run(config, c).await,
+            Some(Command::Apikey(c)) => apikey::run(config, c).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Turn a use-case error into a message for the terminal, naming fields and values.
+pub(crate) fn explain(e: parley_app::AppError) -> anyhow::Error {
+    match e {
+        parley_app::AppError::Invalid(i) => {
+            anyhow::anyhow!(i
+                .0
+                .iter()
+                .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message))
+                .collect::<Vec<_>>()
+                .join("; "))
+        }
+        parley_app::AppError::NotFound => anyhow::anyhow!("not found"),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+/// A clap value parser from a domain parser: the message names the value.
+pub(crate) fn domain_parser<T>(
+    parse: fn(&str) -> Result<T, parley_domain::Invalid>,
+) -> impl Fn(&str) -> Result<T, String> + Clone {
+    move |s| {
+        parse(s).map_err(|e| {
+            e.0.iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}

@@ -1,0 +1,388 @@
+//! Configuration: command-line flags over `PARLEY_*` environment variables over `parley.toml` over defaults.
+//! Checked as a whole before anything starts; a bad value is named in the error.
+
+use anyhow::{bail, Context};
+use parley_app::regions::RegionSpec;
+use parley_domain::region::{RegionName, DEFAULT_REGIONS};
+use parley_store_sql::DatabaseUrl;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `parley.toml`, every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub smtp_listen: Option<String>,
+    pub base_domain: Option<String>,
+    pub public_scheme: Option<String>,
+    pub public_port: Option<u16>,
+    pub directory_url: Option<String>,
+    /// The regions this process serves; all configured ones when unset.
+    pub serve_regions: Option<Vec<String>>,
+    #[serde(default)]
+    pub regions: BTreeMap<String, RegionFile>,
+    #[serde(default)]
+    pub webhooks: WebhookFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionFile {
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookFile {
+    pub allow_private_targets: Option<bool>,
+    /// Seconds to wait before each retry.
+    pub retry_delays: Option<Vec<u64>>,
+}
+
+/// The command line's shared options (global to every subcommand).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub base_domain: Option<String>,
+    pub listen: Option<String>,
+    pub smtp_listen: Option<String>,
+}
+
+/// The checked configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub smtp_listen: SocketAddr,
+    pub base_domain: String,
+    pub public_scheme: String,
+    pub public_port: Option<u16>,
+    pub directory: DatabaseUrl,
+    pub regions: Vec<RegionSpec>,
+    pub webhook_allow_private: bool,
+    pub webhook_retry_delays: Vec<Duration>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // DatabaseUrl's Debug hides passwords.
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("base_domain", &self.base_domain)
+            .field("directory", &self.directory)
+            .field(
+                "regions",
+                &self
+                    .regions
+                    .iter()
+                    .map(|r| (&r.name, &r.database, r.served))
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Read and check everything. `env_of` is the environment (a parameter so tests can pass their own).
+    pub fn load(o: &Overrides) -> anyhow::Result<Config> {
+        Self::load_with(o, &env)
+    }
+
+    pub fn load_with(
+        o: &Overrides,
+        env_of: &dyn Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Config> {
+        let file_path = o
+            .config
+            .clone()
+            .or_else(|| env_of("PARLEY_CONFIG").map(PathBuf::from));
+        let file: FileConfig = match &file_path {
+            Some(p) => read_file(p)?,
+            None if Path::new("parley.toml").exists() => read_file(Path::new("parley.toml"))?,
+            None => FileConfig::default(),
+        };
+        let data_dir = o
+            .data_dir
+            .clone()
+            .or_else(|| env_of("PARLEY_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| "parley-data".into());
+        let listen = pick(
+            &o.listen,
+            env_of("PARLEY_LISTEN"),
+            &file.listen,
+            "127.0.0.1:8080",
+        );
+        let listen: SocketAddr = listen.parse().with_context(|| {
+            format!("--listen '{listen}' is not an address like 127.0.0.1:8080")
+        })?;
+        let smtp_listen = pick(
+            &o.smtp_listen,
+            env_of("PARLEY_SMTP_LISTEN"),
+            &file.smtp_listen,
+            "127.0.0.1:2525",
+        );
+        let smtp_listen: SocketAddr = smtp_listen.parse().with_context(|| {
+            format!("--smtp-listen '{smtp_listen}' is not an address like 127.0.0.1:2525")
+        })?;
+        let base_domain = pick(
+            &o.base_domain,
+            env_of("PARLEY_BASE_DOMAIN"),
+            &file.base_domain,
+            "localhost",
+        )
+        .to_ascii_lowercase();
+        if base_domain.is_empty()
+            || !base_domain
+                .split('.')
+                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        {
+            bail!("--base-domain '{base_domain}' is not a domain name");
+        }
+        let public_scheme = pick(
+            &None,
+            env_of("PARLEY_PUBLIC_SCHEME"),
+            &file.public_scheme,
+            "http",
+        );
+        if public_scheme != "http" && public_scheme != "https" {
+            bail!("PARLEY_PUBLIC_SCHEME '{public_scheme}' must be http or https");
+        }
+        let public_port = match env_of("PARLEY_PUBLIC_PORT") {
+            Some(p) => Some(
+                p.parse::<u16>()
+                    .with_context(|| format!("PARLEY_PUBLIC_PORT '{p}' is not a port"))?,
+            ),
+            None => file
+                .public_port
+                .or_else(|| default_port(&public_scheme, listen.port())),
+        };
+        let directory = match env_of("PARLEY_DIRECTORY_URL").or(file.directory_url) {
+            Some(u) => {
+                DatabaseUrl::parse(&u).with_context(|| "PARLEY_DIRECTORY_URL".to_string())?
+            }
+            None => DatabaseUrl::sqlite_file(&data_dir.join("directory.db")),
+        };
+
+        // Regions: the defaults plus any the file names; each may be set by the file and by the environment.
+        let mut names: Vec<String> = DEFAULT_REGIONS.iter().map(|s| s.to_string()).collect();
+        for n in file.regions.keys() {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        let served: Option<Vec<String>> = env_of("PARLEY_REGIONS")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .or(file.serve_regions);
+        if let Some(list) = &served {
+            for s in list {
+                if !names.contains(s) {
+                    bail!(
+                        "PARLEY_REGIONS names '{s}', which is not a configured region ({})",
+                        names.join(", ")
+                    );
+                }
+            }
+        }
+        let mut regions = Vec::new();
+        for n in names {
+            let name = RegionName::parse(&n).map_err(|e| anyhow::anyhow!("region '{n}': {e}"))?;
+            let key = n.to_ascii_uppercase();
+            let from_file = file.regions.get(&n);
+            let db = env_of(&format!("PARLEY_REGION_{key}_DATABASE_URL"))
+                .or_else(|| from_file.and_then(|r| r.database_url.clone()));
+            let database = match db {
+                Some(u) => {
+                    DatabaseUrl::parse(&u).with_context(|| format!("the database of region {n}"))?
+                }
+                None => DatabaseUrl::sqlite_file(&data_dir.join(&n).join("parley.db")),
+            };
+            let public_url = env_of(&format!("PARLEY_REGION_{key}_PUBLIC_URL"))
+                .or_else(|| from_file.and_then(|r| r.public_url.clone()));
+            regions.push(RegionSpec {
+                served: served.as_ref().is_none_or(|s| s.contains(&n)),
+                files_dir: data_dir.join(&n),
+                name,
+                database,
+                public_url,
+            });
+        }
+
+        let allow_private = match env_of("PARLEY_WEBHOOK_ALLOW_PRIVATE") {
+            Some(v) => parse_bool("PARLEY_WEBHOOK_ALLOW_PRIVATE", &v)?,
+            None => file.webhooks.allow_private_targets.unwrap_or(false),
+        };
+        let delays = match env_of("PARLEY_WEBHOOK_RETRY_DELAYS") {
+            Some(v) => v
+                .split(',')
+                .map(|s| {
+                    s.trim().parse::<u64>().with_context(|| {
+                        format!("PARLEY_WEBHOOK_RETRY_DELAYS: '{s}' is not a number of seconds")
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => file
+                .webhooks
+                .retry_delays
+                .unwrap_or_else(|| vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+        };
+        Ok(Config {
+            data_dir,
+            listen,
+            smtp_listen,
+            base_domain,
+            public_scheme,
+            public_port,
+            directory,
+            regions,
+            webhook_allow_private: allow_private,
+            webhook_retry_delays: delays.into_iter().map(Duration::from_secs).collect(),
+        })
+    }
+
+    /// Refuse a data directory that cannot be created or written.
+    pub fn check_data_dir(&self) -> anyhow::Result<()> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!(
+                "the data directory {} cannot be created",
+                self.data_dir.display()
+            )
+        })?;
+        let probe = self.data_dir.join(".parley-write-test");
+        std::fs::write(&probe, b"").with_context(|| {
+            format!(
+                "the data directory {} is not writable",
+                self.data_dir.display()
+            )
+        })?;
+        let _ = std::fs::remove_file(probe);
+        Ok(())
+    }
+
+    pub fn settings(&self) -> parley_app::Settings {
+        parley_app::Settings {
+            base_domain: self.base_domain.clone(),
+            public_scheme: self.public_scheme.clone(),
+            public_port: self.public_port,
+            webhook_allow_private: self.webhook_allow_private,
+        }
+    }
+}
+
+fn pick(
+    flag: &Option<String>,
+    env: Option<String>,
+    file: &Option<String>,
+    default: &str,
+) -> String {
+    flag.clone()
+        .or(env)
+        .or_else(|| file.clone())
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// The port public URLs carry: none when it is the scheme's default.
+fn default_port(scheme: &str, listen_port: u16) -> Option<u16> {
+    match (scheme, listen_port) {
+        ("http", 80) | ("https", 443) => None,
+        _ => Some(listen_port),
+    }
+}
+
+fn parse_bool(name: &str, v: &str) -> anyhow::Result<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => bail!("{name} '{v}' must be true or false"),
+    }
+}
+
+fn read_file(p: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(p)
+        .with_context(|| format!("cannot read the configuration file {}", p.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("the configuration file {} is not valid", p.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let vars: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load_with(
+            &Overrides {
+                data_dir: Some("/tmp/pd".into()),
+                ..Default::default()
+            },
+            &|k| vars.get(k).cloned(),
+        )
+    }
+
+    #[test]
+    fn defaults_give_four_sqlite_regions_under_the_data_dir() {
+        let c = load(&[]).unwrap();
+        let names: Vec<_> = c.regions.iter().map(|r| r.name.to_string()).collect();
+        assert_eq!(names, ["eu", "us", "uk", "apac"]);
+        assert_eq!(
+            c.regions[0].database.sqlite_path(),
+            Some(PathBuf::from("/tmp/pd/eu/parley.db"))
+        );
+        assert!(c.regions.iter().all(|r| r.served));
+        assert_eq!(
+            c.directory.sqlite_path(),
+            Some(PathBuf::from("/tmp/pd/directory.db"))
+        );
+        assert_eq!(c.public_port, Some(8080));
+    }
+
+    #[test]
+    fn environment_sets_regions() {
+        let c = load(&[
+            ("PARLEY_REGION_EU_DATABASE_URL", "postgres://h/eu"),
+            ("PARLEY_REGIONS", "eu,uk"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.regions[0].database.engine(),
+            parley_store_sql::Engine::Postgres
+        );
+        let served: Vec<_> = c
+            .regions
+            .iter()
+            .filter(|r| r.served)
+            .map(|r| r.name.to_string())
+            .collect();
+        assert_eq!(served, ["eu", "uk"]);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = load(&[("PARLEY_REGION_US_DATABASE_URL", "mysql://x/y")]).unwrap_err();
+        assert!(format!("{e:#}").contains("mysql://x/y"), "{e:#}");
+        let e = load(&[("PARLEY_REGIONS", "eu,mars")]).unwrap_err();
+        assert!(format!("{e:#}").contains("mars"));
+        let e = load(&[("PARLEY_LISTEN", "nowhere")]).unwrap_err();
+        assert!(format!("{e:#}").contains("nowhere"));
+    }
+}

@@ -1,0 +1,10 @@
+//! The `parley` binary's library: configuration, start-up and the command line. Kept apart from `main.rs` so tests
+//! can build and run the application in-process.
+
+pub mod cli;
+pub mod config;
+pub mod startup;
+mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

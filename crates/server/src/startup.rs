@@ -1,0 +1,124 @@
+//! Building and running the server: open and migrate the served regions, bind, serve, and stop cleanly.
+
+use crate::config::Config;
+use anyhow::Context;
+use parley_app::regions::Regions;
+use parley_app::webhooks::{run_worker, DeliveryPolicy};
+use parley_app::App;
+use parley_web::{AppState, WebSettings};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    app: Arc<App>,
+    config: Config,
+}
+
+/// Open the directory and the regions this configuration names (regions lazily), without migrating.
+pub async fn open_app(config: &Config) -> anyhow::Result<Arc<App>> {
+    config.check_data_dir()?;
+    let regions = Regions::open(&config.directory, config.regions.clone())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the directory at {}",
+                config.directory.redacted()
+            )
+        })?;
+    Ok(App::new(regions, config.settings()))
+}
+
+impl Application {
+    /// Everything that can fail at start fails here, before anything is served: bad configuration, unreachable
+    /// databases, failed migrations, a taken port.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let app = open_app(&config).await?;
+        for (db, applied) in app
+            .regions
+            .migrate(false)
+            .await
+            .context("migrating the databases failed")?
+        {
+            if !applied.is_empty() {
+                tracing::info!(database = %db, versions = ?applied, "migrated");
+            }
+        }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let address = listener.local_addr()?;
+        Ok(Application {
+            listener,
+            address,
+            app,
+            config,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
+    /// Serve until `shutdown` completes; then finish the requests in flight, stop the workers and close the
+    /// databases.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let policy = DeliveryPolicy {
+            retry_delays: self.config.webhook_retry_delays.clone(),
+            allow_private: self.config.webhook_allow_private,
+            ..DeliveryPolicy::default()
+        };
+        let worker = tokio::spawn(run_worker(self.app.clone(), policy, stop_rx));
+        let state = AppState::new(self.app.clone(), WebSettings::default());
+        let router = parley_web::router(state);
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        self.app.regions.close().await;
+        served.context("the HTTP server failed")
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

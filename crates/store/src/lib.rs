@@ -1,0 +1,43 @@
+//! Storage traits, one per area, and the error they share.
+//!
+//! Every method takes the account id first: no query is unscoped. A region's store is chosen once, when a request's
+//! account is resolved; nothing below picks a database itself. Methods that change several rows are units of work:
+//! the implementation commits all of it or none.
+
+mod accounts;
+mod directory;
+mod error;
+mod mail;
+mod people;
+mod tickets;
+mod webhooks;
+
+pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
+pub use directory::DirectoryStore;
+pub use error::StoreError;
+pub use mail::{MailOutbox, OutboundMail};
+pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
+pub use tickets::{
+    FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter,
+    TicketQuery, TicketStore, Timeline,
+};
+pub use webhooks::{
+    Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, WebhookQueue, WebhookStore,
+};
+
+/// Everything one region stores, behind one handle.
+pub trait RegionStore:
+    AccountStore
+    + AgentStore
+    + SessionStore
+    + ApiKeyStore
+    + ContactStore
+    + TicketStore
+    + FieldStore
+    + WebhookStore
+    + WebhookQueue
+    + MailOutbox
+    + Send
+    + Sync
+{
+}

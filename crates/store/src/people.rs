@@ -1,0 +1,124 @@
+use crate::StoreError;
+use async_trait::async_trait;
+use parley_domain::agent::{Agent, Department, Role};
+use parley_domain::contact::{Company, Contact};
+use parley_domain::email::EmailAddress;
+use parley_domain::ids::{AccountId, AgentId, CompanyId, ContactId, DepartmentId};
+use parley_domain::Timestamp;
+
+/// Changes to an agent; `None` keeps a value.
+#[derive(Debug, Default, Clone)]
+pub struct AgentUpdate {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub department_ids: Option<Vec<DepartmentId>>,
+}
+
+#[async_trait]
+pub trait AgentStore: Send + Sync {
+    /// `Conflict` if the account has an agent with that email.
+    async fn insert_agent(
+        &self,
+        agent: &Agent,
+        password_hash: Option<&str>,
+    ) -> Result<(), StoreError>;
+    async fn get_agent(&self, account: AccountId, id: AgentId)
+        -> Result<Option<Agent>, StoreError>;
+    /// The agent and their password hash, for signing in.
+    async fn agent_credentials(
+        &self,
+        account: AccountId,
+        email: &EmailAddress,
+    ) -> Result<Option<(Agent, Option<String>)>, StoreError>;
+    async fn list_agents(&self, account: AccountId) -> Result<Vec<Agent>, StoreError>;
+    async fn update_agent(
+        &self,
+        account: AccountId,
+        id: AgentId,
+        update: &AgentUpdate,
+    ) -> Result<Agent, StoreError>;
+    async fn set_password(
+        &self,
+        account: AccountId,
+        id: AgentId,
+        hash: &str,
+    ) -> Result<(), StoreError>;
+
+    async fn create_reset_token(
+        &self,
+        account: AccountId,
+        agent: AgentId,
+        token_hash: &str,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Use a reset token once: the agent it was for, if it exists, is unused and has not expired.
+    async fn consume_reset_token(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<AgentId>, StoreError>;
+
+    async fn insert_department(&self, dept: &Department) -> Result<(), StoreError>;
+    async fn list_departments(&self, account: AccountId) -> Result<Vec<Department>, StoreError>;
+    async fn get_department(
+        &self,
+        account: AccountId,
+        id: DepartmentId,
+    ) -> Result<Option<Department>, StoreError>;
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ContactFilter {
+    pub email: Option<EmailAddress>,
+    pub company_id: Option<CompanyId>,
+    /// Contacts whose id sorts after this one.
+    pub after: Option<ContactId>,
+    pub limit: u32,
+}
+
+/// Changes to a contact; `None` keeps a value, `Some(None)` clears it.
+#[derive(Debug, Default, Clone)]
+pub struct ContactUpdate {
+    pub email: Option<Option<EmailAddress>>,
+    pub name: Option<Option<String>>,
+    pub phones: Option<Vec<String>>,
+    pub company_id: Option<Option<CompanyId>>,
+}
+
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// `Conflict` if the account has a contact with that email.
+    async fn insert_contact(&self, contact: &Contact) -> Result<(), StoreError>;
+    async fn get_contact(
+        &self,
+        account: AccountId,
+        id: ContactId,
+    ) -> Result<Option<Contact>, StoreError>;
+    async fn get_contacts(
+        &self,
+        account: AccountId,
+        ids: &[ContactId],
+    ) -> Result<Vec<Contact>, StoreError>;
+    async fn list_contacts(
+        &self,
+        account: AccountId,
+        filter: &ContactFilter,
+    ) -> Result<Vec<Contact>, StoreError>;
+    async fn update_contact(
+        &self,
+        account: AccountId,
+        id: ContactId,
+        update: &ContactUpdate,
+        at: Timestamp,
+    ) -> Result<Contact, StoreError>;
+
+    async fn insert_company(&self, company: &Company) -> Result<(), StoreError>;
+    async fn get_company(
+        &self,
+        account: AccountId,
+        id: CompanyId,
+    ) -> Result<Option<Company>, StoreError>;
+    async fn list_companies(&self, account: AccountId) -> Result<Vec<Company>, StoreError>;
+}

@@ -1,0 +1,122 @@
+use crate::webhooks::OutboxEvent;
+use crate::StoreError;
+use async_trait::async_trait;
+use parley_domain::contact::Contact;
+use parley_domain::custom_field::TicketField;
+use parley_domain::email::EmailAddress;
+use parley_domain::ids::{AccountId, AgentId, ContactId, DepartmentId, TicketId};
+use parley_domain::message::{Message, TicketEvent};
+use parley_domain::ticket::{Channel, Status, Tag, Ticket, TicketNumber};
+use parley_domain::Timestamp;
+
+/// Who a new ticket is from: a known contact, or an address to find or add as a contact.
+#[derive(Debug, Clone)]
+pub enum Requester {
+    Existing(ContactId),
+    ByEmail {
+        email: EmailAddress,
+        name: Option<String>,
+        new_id: ContactId,
+        at: Timestamp,
+    },
+}
+
+/// A ticket with its first message, written as one unit. The store assigns the number and resolves the requester;
+/// a first message authored by a contact is the requester's, and gets the resolved contact as its author.
+pub struct NewTicket {
+    pub ticket: Ticket,
+    pub requester: Requester,
+    pub message: Message,
+    pub events: Vec<TicketEvent>,
+    /// Built once the number and requester are known; see [`OutboxEvent`].
+    pub outbox: fn(&Ticket, &Contact, &Message) -> Vec<OutboxEvent>,
+}
+
+/// A saved change to a ticket: its new state, what happened, an optional new message, and the outbox events.
+/// Saved only if the stored ticket still has `expected_version`; otherwise `StoreError::Stale`.
+pub struct TicketChange {
+    pub ticket: Ticket,
+    pub expected_version: i64,
+    pub message: Option<Message>,
+    pub events: Vec<TicketEvent>,
+    pub outbox: Vec<OutboxEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    CreatedAt,
+    #[default]
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Vec<Status>,
+    pub assignee: Option<Option<AgentId>>,
+    pub department: Option<Option<DepartmentId>>,
+    pub tag: Option<Tag>,
+    pub requester: Option<ContactId>,
+    pub channel: Option<Channel>,
+    /// For agents limited to some departments: only tickets in these or in none.
+    pub visible_departments: Option<Vec<DepartmentId>>,
+}
+
+/// Where a page starts: strictly after this (sort value, id) in the chosen order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketCursor {
+    pub value: i64,
+    pub id: TicketId,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketQuery {
+    pub filter: TicketFilter,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub after: Option<TicketCursor>,
+    pub limit: u32,
+}
+
+/// A ticket's messages and events, each oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    pub messages: Vec<Message>,
+    pub events: Vec<TicketEvent>,
+}
+
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Write the ticket, its requester (found or added), first message and events. Returns them as stored.
+    async fn create_ticket(&self, new: NewTicket)
+        -> Result<(Ticket, Contact, Message), StoreError>;
+    async fn get_ticket(
+        &self,
+        account: AccountId,
+        id: TicketId,
+    ) -> Result<Option<Ticket>, StoreError>;
+    async fn get_ticket_by_number(
+        &self,
+        account: AccountId,
+        number: TicketNumber,
+    ) -> Result<Option<Ticket>, StoreError>;
+    async fn list_tickets(
+        &self,
+        account: AccountId,
+        query: &TicketQuery,
+    ) -> Result<Vec<Ticket>, StoreError>;
+    async fn timeline(&self, account: AccountId, id: TicketId) -> Result<Timeline, StoreError>;
+    async fn save_change(&self, change: TicketChange) -> Result<(), StoreError>;
+    /// Save both sides of a merge; the source's messages move to the target. Both versions are checked.
+    async fn save_merge(
+        &self,
+        source: TicketChange,
+        target: TicketChange,
+    ) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait FieldStore: Send + Sync {
+    /// `Conflict` if the key is taken.
+    async fn insert_field(&self, field: &TicketField) -> Result<(), StoreError>;
+    async fn list_fields(&self, account: AccountId) -> Result<Vec<TicketField>, StoreError>;
+}

@@ -1,0 +1,177 @@
+//! `/api/v1/contacts` and `/api/v1/companies`.
+
+use super::path_id;
+use crate::error::{ApiResult, Problem};
+use crate::extract::ApiCaller;
+use crate::json::{double_option, ApiJson};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use parley_app::people::{self, NewCompany, NewContact};
+use parley_domain::contact::{Company, Contact};
+use parley_domain::ids::{CompanyId, ContactId};
+use serde::{Deserialize, Serialize};
+
+pub(crate) fn router() -> Router<crate::state::AppState> {
+    Router::new()
+        .route("/contacts", get(list).post(create))
+        .route("/contacts/{id}", get(show).patch(update))
+        .route("/companies", get(list_companies).post(create_company))
+        .route("/companies/{id}", get(show_company))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContactQuery {
+    /// Only the contact with this email address.
+    email: Option<String>,
+    /// Contacts after this id (the last id of the previous page).
+    #[serde(rename = "page[after]")]
+    #[param(rename = "page[after]")]
+    after: Option<String>,
+    #[serde(rename = "page[size]")]
+    #[param(rename = "page[size]")]
+    size: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ContactList {
+    contacts: Vec<Contact>,
+}
+
+/// List contacts, optionally the one with an email address.
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", security(("api_key" = [])), params(ContactQuery),
+    responses((status = 200, body = ContactList), (status = 422, body = Problem)))]
+pub(crate) async fn list(
+    api: ApiCaller,
+    q: Result<Query<ContactQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<ContactList>> {
+    let Query(q) = q.map_err(|e| parley_domain::Invalid::field("query", e.body_text()))?;
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            ContactId::parse(a)
+                .ok_or_else(|| parley_domain::Invalid::field("page[after]", "is not a contact id"))
+        })
+        .transpose()?;
+    let contacts =
+        people::list_contacts(&api.ctx, q.email.as_deref(), after, q.size.unwrap_or(25)).await?;
+    Ok(Json(ContactList { contacts }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewContactBody {
+    email: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    phones: Vec<String>,
+    company_id: Option<CompanyId>,
+}
+
+/// Add a contact. Email addresses are unique within the account.
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", security(("api_key" = [])), request_body = NewContactBody,
+    responses((status = 201, body = Contact), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn create(
+    api: ApiCaller,
+    ApiJson(b): ApiJson<NewContactBody>,
+) -> ApiResult<(StatusCode, Json<Contact>)> {
+    let c = people::create_contact(
+        &api.ctx,
+        NewContact {
+            email: b.email,
+            name: b.name,
+            phones: b.phones,
+            company_id: b.company_id,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", security(("api_key" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Contact), (status = 404, body = Problem)))]
+pub(crate) async fn show(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Contact>> {
+    let id = path_id(&id, ContactId::parse)?;
+    Ok(Json(people::get_contact(&api.ctx, id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateContactBody {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    name: Option<Option<String>>,
+    phones: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = "uuid")]
+    company_id: Option<Option<CompanyId>>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", security(("api_key" = [])),
+    params(("id" = String, Path)), request_body = UpdateContactBody,
+    responses((status = 200, body = Contact), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn update(
+    api: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UpdateContactBody>,
+) -> ApiResult<Json<Contact>> {
+    let id = path_id(&id, ContactId::parse)?;
+    Ok(Json(
+        people::update_contact(&api.ctx, id, b.email, b.name, b.phones, b.company_id).await?,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CompanyList {
+    companies: Vec<Company>,
+}
+
+#[utoipa::path(get, path = "/api/v1/companies", tag = "contacts", security(("api_key" = [])),
+    responses((status = 200, body = CompanyList)))]
+pub(crate) async fn list_companies(api: ApiCaller) -> ApiResult<Json<CompanyList>> {
+    Ok(Json(CompanyList {
+        companies: people::list_companies(&api.ctx).await?,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewCompanyBody {
+    name: String,
+    /// Mail domains; new contacts from these domains join the company.
+    #[serde(default)]
+    domains: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/companies", tag = "contacts", security(("api_key" = [])), request_body = NewCompanyBody,
+    responses((status = 201, body = Company), (status = 422, body = Problem)))]
+pub(crate) async fn create_company(
+    api: ApiCaller,
+    ApiJson(b): ApiJson<NewCompanyBody>,
+) -> ApiResult<(StatusCode, Json<Company>)> {
+    let c = people::create_company(
+        &api.ctx,
+        NewCompany {
+            name: b.name,
+            domains: b.domains,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+#[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "contacts", security(("api_key" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Company), (status = 404, body = Problem)))]
+pub(crate) async fn show_company(
+    api: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Company>> {
+    let id = path_id(&id, CompanyId::parse)?;
+    Ok(Json(people::get_company(&api.ctx, id).await?))
+}

@@ -1,0 +1,33 @@
+//! The REST API under `/api/v1`, described by an OpenAPI document generated from these handlers.
+
+mod agents;
+mod contacts;
+mod fields;
+mod openapi;
+mod tickets;
+mod webhooks;
+
+pub use openapi::openapi_document;
+
+use crate::state::AppState;
+use axum::routing::get;
+use axum::Router;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(tickets::router())
+        .merge(contacts::router())
+        .merge(agents::router())
+        .merge(fields::router())
+        .merge(webhooks::router())
+        .route("/openapi.json", get(openapi::serve))
+        .fallback(|| async { crate::error::ApiError::NotFound })
+}
+
+/// Path ids that don't parse are as unknown as ids of another account.
+pub(crate) fn path_id<T>(
+    s: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, crate::error::ApiError> {
+    parse(s).ok_or(crate::error::ApiError::NotFound)
+}

@@ -1,0 +1,65 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
+
+use super::{agents, contacts, fields, tickets, webhooks};
+use crate::error::Problem;
+use axum::http::header;
+use axum::response::IntoResponse;
+use std::sync::LazyLock;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Parley API",
+        description = "The REST API of a Parley account. Reach it at the account's host \
+            (`https://<slug>.<base-domain>/api/v1`) with `Authorization: Bearer <API key>`. \
+            Errors are RFC 9457 `application/problem+json` documents with a stable `code`."
+    ),
+    paths(
+        tickets::create, tickets::list, tickets::show, tickets::update, tickets::add_message, tickets::list_messages,
+        tickets::merge,
+        contacts::list, contacts::create, contacts::show, contacts::update,
+        contacts::list_companies, contacts::create_company, contacts::show_company,
+        agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
+        fields::list, fields::create,
+        webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "tickets", description = "Tickets, their messages and custom fields"),
+        (name = "contacts", description = "Contacts and companies"),
+        (name = "agents", description = "Agents and departments"),
+        (name = "webhooks", description = "Signed outbound webhooks"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The API's OpenAPI document.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Generated once: it depends only on the code.
+static DOCUMENT: LazyLock<String> =
+    LazyLock::new(|| openapi_document().to_pretty_json().unwrap_or_default());
+
+pub(crate) async fn serve() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.as_str(),
+    )
+}

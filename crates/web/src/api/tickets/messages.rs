@@ -1,0 +1,64 @@
+use crate::api::path_id;
+use crate::error::{ApiResult, Problem};
+use crate::extract::ApiCaller;
+use crate::json::ApiJson;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use parley_app::tickets::{add_message as add, get_ticket, NewMessage};
+use parley_domain::ids::TicketId;
+use parley_domain::message::Message;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewMessageBody {
+    body: String,
+    /// An internal note, seen by agents only. Defaults to a public reply.
+    #[serde(default)]
+    internal: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Messages {
+    messages: Vec<Message>,
+}
+
+/// Add a public reply or an internal note.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", request_body = NewMessageBody,
+    security(("api_key" = [])), params(("id" = String, Path, description = "The ticket's id")),
+    responses((status = 201, body = Message), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub(crate) async fn add_message(
+    api: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewMessageBody>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    let id = path_id(&id, TicketId::parse)?;
+    let (_, message) = add(
+        &api.ctx,
+        &api.caller,
+        id,
+        NewMessage {
+            body: b.body,
+            internal: b.internal,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// A ticket's messages, oldest first.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/messages", tag = "tickets", security(("api_key" = [])),
+    params(("id" = String, Path, description = "The ticket's id")),
+    responses((status = 200, body = Messages), (status = 404, body = Problem)))]
+pub(crate) async fn list_messages(
+    api: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Messages>> {
+    let id = path_id(&id, TicketId::parse)?;
+    let detail = get_ticket(&api.ctx, &api.caller, id).await?;
+    Ok(Json(Messages {
+        messages: detail.timeline.messages,
+    }))
+}

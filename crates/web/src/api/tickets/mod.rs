@@ -1,0 +1,87 @@
+//! `/api/v1/tickets`: one file per action.
+
+mod create;
+mod list;
+mod merge;
+mod messages;
+mod show;
+mod update;
+
+pub(crate) use create::__path_create;
+pub(crate) use list::__path_list;
+pub(crate) use merge::__path_merge;
+pub(crate) use messages::{__path_add_message, __path_list_messages};
+pub(crate) use show::__path_show;
+pub(crate) use update::__path_update;
+
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use parley_app::tickets::TicketDetail;
+use parley_domain::contact::Contact;
+use parley_domain::message::{Message, TicketEvent};
+use parley_domain::ticket::Ticket;
+use serde::Serialize;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tickets", post(create::create).get(list::list))
+        .route("/tickets/{id}", get(show::show).patch(update::update))
+        .route(
+            "/tickets/{id}/messages",
+            get(messages::list_messages).post(messages::add_message),
+        )
+        .route("/tickets/{id}/merge", post(merge::merge))
+}
+
+/// A ticket as the API shows it: its fields, its requester and, when asked for one ticket, its timeline.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TicketOut {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// `#1042`: the number as people quote it.
+    pub display_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester: Option<Contact>,
+    /// Messages and events, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<TimelineEntry>>,
+}
+
+impl TicketOut {
+    pub fn bare(ticket: Ticket) -> Self {
+        TicketOut {
+            display_number: ticket.number.to_string(),
+            ticket,
+            requester: None,
+            timeline: None,
+        }
+    }
+
+    pub fn detail(d: TicketDetail) -> Self {
+        let mut entries: Vec<TimelineEntry> = d
+            .timeline
+            .messages
+            .into_iter()
+            .map(TimelineEntry::Message)
+            .collect();
+        entries.extend(d.timeline.events.into_iter().map(TimelineEntry::Event));
+        entries.sort_by_key(|e| match e {
+            TimelineEntry::Message(m) => (m.created_at, 1),
+            TimelineEntry::Event(e) => (e.created_at, 0),
+        });
+        TicketOut {
+            display_number: d.ticket.number.to_string(),
+            ticket: d.ticket,
+            requester: d.requester,
+            timeline: Some(entries),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum TimelineEntry {
+    Message(Message),
+    Event(TicketEvent),
+}

@@ -1,0 +1,85 @@
+//! Extractors: the account (resolved from the host by the middleware), the API caller, the client's address.
+
+use crate::error::ApiError;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use parley_app::{auth, AccountCtx, Caller};
+use std::net::SocketAddr;
+
+/// The account the request is for. Routes that need one answer 404 on the service's own host.
+pub struct Account(pub AccountCtx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Account {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<AccountCtx>()
+            .cloned()
+            .map(Account)
+            .ok_or(ApiError::NotFound)
+    }
+}
+
+/// An API request's account and caller, from `Authorization: Bearer <key>`. The key is looked up only within the
+/// account the host names, so a key never opens another account.
+pub struct ApiCaller {
+    pub ctx: AccountCtx,
+    pub caller: Caller,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Account(ctx) = Account::from_request_parts(parts, state).await?;
+        let secret = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or(ApiError::Unauthenticated)?;
+        let key = auth::authenticate_api_key(&ctx, secret)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        Ok(ApiCaller {
+            ctx,
+            caller: Caller::ApiKey(key),
+        })
+    }
+}
+
+/// The client's address, for rate limits.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientAddr(addr))
+    }
+}
+
+/// A cookie's value from the request.
+pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}

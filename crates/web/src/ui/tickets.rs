@@ -1,0 +1,280 @@
+//! The ticket list and the ticket view, with reply, note and update forms.
+
+use super::session::{render, AgentSession, PageError};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use parley_app::people;
+use parley_app::tickets::{self as uc, ListTickets, NewMessage, UpdateTicket};
+use parley_domain::agent::Agent;
+use parley_domain::ids::AgentId;
+use parley_domain::ticket::{Priority, Status, Ticket, TicketNumber};
+use parley_store::{SortKey, TicketFilter};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub(crate) struct Row {
+    number: i64,
+    subject: String,
+    requester: String,
+    status: &'static str,
+    priority: &'static str,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+struct ListPage {
+    agent: String,
+    csrf: String,
+    view: String,
+    views: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    view: Option<String>,
+    after: Option<String>,
+}
+
+const VIEWS: [(&str, &str); 5] = [
+    ("open", "Open"),
+    ("new", "New"),
+    ("pending", "Pending"),
+    ("solved", "Solved"),
+    ("all", "All"),
+];
+
+pub(crate) async fn list(
+    s: AgentSession,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let view = q.view.unwrap_or_else(|| "open".into());
+    let status = match view.as_str() {
+        "open" => vec![Status::New, Status::Open],
+        "new" => vec![Status::New],
+        "pending" => vec![Status::Pending],
+        "solved" => vec![Status::Resolved, Status::Closed],
+        _ => vec![],
+    };
+    let after = q.after.as_deref().map(uc::decode_cursor).transpose()?;
+    let filter = TicketFilter {
+        status,
+        ..Default::default()
+    };
+    let page = uc::list_tickets(
+        &s.ctx,
+        &s.caller(),
+        ListTickets {
+            filter,
+            sort: SortKey::UpdatedAt,
+            descending: true,
+            after,
+            limit: 50,
+        },
+    )
+    .await?;
+    let ids: Vec<_> = page.items.iter().map(|t| t.requester_id).collect();
+    let contacts: HashMap<_, _> = people::contacts_by_ids(&s.ctx, &ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let rows = page
+        .items
+        .iter()
+        .map(|t| Row {
+            number: t.number.0,
+            subject: t.subject.clone(),
+            requester: contacts
+                .get(&t.requester_id)
+                .map(|c| {
+                    c.name
+                        .clone()
+                        .or_else(|| c.email.as_ref().map(|e| e.to_string()))
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default(),
+            status: t.status.as_str(),
+            priority: t.priority.as_str(),
+            updated: t.updated_at.to_display(),
+        })
+        .collect();
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
+    Ok(render(&ListPage {
+        agent: s.agent.name.clone(),
+        csrf: s.session.csrf_token.clone(),
+        view,
+        views: VIEWS.to_vec(),
+        rows,
+        next,
+    }))
+}
+
+pub(crate) struct Entry {
+    kind: &'static str,
+    who: String,
+    when: String,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct TicketPage {
+    agent: String,
+    csrf: String,
+    t: Ticket,
+    requester: String,
+    entries: Vec<Entry>,
+    statuses: Vec<&'static str>,
+    priorities: Vec<&'static str>,
+    agents: Vec<Agent>,
+    assignee: String,
+}
+
+fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
+    s.trim_start_matches('#')
+        .parse::<i64>()
+        .map(TicketNumber)
+        .map_err(|_| PageError::Api(crate::error::ApiError::NotFound))
+}
+
+pub(crate) async fn show(
+    s: AgentSession,
+    Path(number): Path<String>,
+) -> Result<Response, PageError> {
+    let number = parse_number(&number)?;
+    let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
+    let agents = people::list_agents(&s.ctx).await?;
+    let name_of = |id: &AgentId| {
+        agents
+            .iter()
+            .find(|a| a.id == *id)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| "An agent".into())
+    };
+    let requester = d
+        .requester
+        .as_ref()
+        .map(|c| match (&c.name, &c.email) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (Some(n), None) => n.clone(),
+            (None, Some(e)) => e.to_string(),
+            (None, None) => "Unknown".into(),
+        })
+        .unwrap_or_default();
+    let who = |a: &parley_domain::event::Actor| match a {
+        parley_domain::event::Actor::Agent(id) => name_of(id),
+        parley_domain::event::Actor::Contact(_) => requester.clone(),
+        parley_domain::event::Actor::ApiKey(_) => "API".into(),
+        parley_domain::event::Actor::System => "Parley".into(),
+    };
+    let mut entries: Vec<(i64, Entry)> = Vec::new();
+    for m in &d.timeline.messages {
+        let kind = if m.internal { "note" } else { "reply" };
+        entries.push((
+            m.created_at.millis(),
+            Entry {
+                kind,
+                who: who(&m.author),
+                when: m.created_at.to_display(),
+                text: m.body.clone(),
+            },
+        ));
+    }
+    for e in &d.timeline.events {
+        entries.push((
+            e.created_at.millis(),
+            Entry {
+                kind: "event",
+                who: who(&e.actor),
+                when: e.created_at.to_display(),
+                text: e.kind.describe(),
+            },
+        ));
+    }
+    entries.sort_by_key(|(at, _)| *at);
+    let assignee = d
+        .ticket
+        .assignee_id
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let page = TicketPage {
+        agent: s.agent.name.clone(),
+        csrf: s.session.csrf_token.clone(),
+        requester,
+        entries: entries.into_iter().map(|(_, e)| e).collect(),
+        statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
+        priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
+        agents: agents.into_iter().filter(|a| a.active).collect(),
+        assignee,
+        t: d.ticket,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReplyForm {
+    body: String,
+    #[serde(default)]
+    internal: Option<String>,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub(crate) async fn reply(
+    s: AgentSession,
+    Path(number): Path<String>,
+    Form(f): Form<ReplyForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let number = parse_number(&number)?;
+    let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
+    let input = NewMessage {
+        body: f.body,
+        internal: f.internal.is_some(),
+    };
+    uc::add_message(&s.ctx, &s.caller(), d.ticket.id, input).await?;
+    Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UpdateForm {
+    status: String,
+    priority: String,
+    assignee: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub(crate) async fn update(
+    s: AgentSession,
+    Path(number): Path<String>,
+    Form(f): Form<UpdateForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let number = parse_number(&number)?;
+    let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
+    let assignee = if f.assignee.is_empty() {
+        None
+    } else {
+        Some(
+            AgentId::parse(&f.assignee)
+                .ok_or_else(|| parley_domain::Invalid::field("assignee_id", "is not an agent"))?,
+        )
+    };
+    let input = UpdateTicket {
+        status: Some(f.status),
+        priority: Some(f.priority),
+        assignee_id: Some(assignee),
+        ..Default::default()
+    };
+    uc::update_ticket(&s.ctx, &s.caller(), d.ticket.id, input).await?;
+    Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}
