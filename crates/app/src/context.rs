@@ -62,9 +62,7 @@ impl Caller {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(crate::AppError::Forbidden(
-                "only administrators may do this".into(),
-            ))
+            Err(crate::AppError::Forbidden("only administrators may do this".into()))
         }
     }
 }

@@ -31,9 +31,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(what) => AppError::Conflict(what),
-            StoreError::Stale => {
-                AppError::Conflict("the ticket was changed by someone else; try again".into())
-            }
+            StoreError::Stale => AppError::Conflict("the ticket was changed by someone else; try again".into()),
             StoreError::Unavailable(why) => AppError::Unavailable(why),
             StoreError::Other(why) => AppError::Internal(anyhow::anyhow!(why)),
         }

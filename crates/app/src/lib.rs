@@ -33,14 +33,8 @@ pub struct Settings {
 impl Settings {
     /// The base URL of an account, e.g. `http://acme.localhost:8080`.
     pub fn account_url(&self, slug: &str) -> String {
-        let port = self
-            .public_port
-            .map(|p| format!(":{p}"))
-            .unwrap_or_default();
-        format!(
-            "{}://{}.{}{}",
-            self.public_scheme, slug, self.base_domain, port
-        )
+        let port = self.public_port.map(|p| format!(":{p}")).unwrap_or_default();
+        format!("{}://{}.{}{}", self.public_scheme, slug, self.base_domain, port)
     }
 }
 
@@ -53,10 +47,6 @@ pub struct App {
 
 impl App {
     pub fn new(regions: regions::Regions, settings: Settings) -> Arc<Self> {
-        Arc::new(App {
-            regions,
-            settings,
-            limits: auth::RateLimits::default(),
-        })
+        Arc::new(App { regions, settings, limits: auth::RateLimits::default() })
     }
 }

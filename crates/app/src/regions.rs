@@ -40,15 +40,10 @@ impl RegionCell {
         self.store
             .get_or_try_init(|| async {
                 std::fs::create_dir_all(&self.spec.files_dir).map_err(|e| {
-                    AppError::Unavailable(format!(
-                        "cannot create {}: {e}",
-                        self.spec.files_dir.display()
-                    ))
+                    AppError::Unavailable(format!("cannot create {}: {e}", self.spec.files_dir.display()))
                 })?;
                 let size = PoolSize { max_connections: 8 };
-                SqlStore::connect(&self.spec.database, size)
-                    .await
-                    .map_err(AppError::from)
+                SqlStore::connect(&self.spec.database, size).await.map_err(AppError::from)
             })
             .await
     }
@@ -78,23 +73,9 @@ const DIRECTORY_TTL: Duration = Duration::from_secs(2);
 impl Regions {
     pub async fn open(directory: &DatabaseUrl, specs: Vec<RegionSpec>) -> Result<Self, AppError> {
         let directory = SqlDirectory::connect(directory).await?;
-        let cells = specs
-            .into_iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    RegionCell {
-                        spec: s,
-                        store: OnceCell::new(),
-                    },
-                )
-            })
-            .collect();
-        Ok(Regions {
-            cells,
-            directory,
-            cache: Mutex::new(HashMap::new()),
-        })
+        let cells =
+            specs.into_iter().map(|s| (s.name.clone(), RegionCell { spec: s, store: OnceCell::new() })).collect();
+        Ok(Regions { cells, directory, cache: Mutex::new(HashMap::new()) })
     }
 
     /// Migrate the directory and the served regions. Returns what was applied, per database.
@@ -107,13 +88,14 @@ impl Regions {
         Ok(out)
     }
 
+    pub async fn migrate_directory(&self) -> Result<Vec<i64>, AppError> {
+        Ok(self.directory.migrate().await?)
+    }
+
     /// Make the directory and one region ready for use (migrated), for commands that may run before `serve` ever did.
     pub async fn prepare(&self, region: &RegionName) -> Result<(), AppError> {
         self.directory.migrate().await?;
-        let cell = self
-            .cells
-            .get(region)
-            .ok_or_else(|| unknown_region(region))?;
+        let cell = self.cells.get(region).ok_or_else(|| unknown_region(region))?;
         cell.store().await?.migrate().await?;
         Ok(())
     }
@@ -136,30 +118,18 @@ impl Regions {
 
     /// The store of a region this process knows, whether or not it serves it (for operator commands).
     pub async fn store_of(&self, region: &RegionName) -> Result<Arc<dyn RegionStore>, AppError> {
-        let cell = self
-            .cells
-            .get(region)
-            .ok_or_else(|| unknown_region(region))?;
+        let cell = self.cells.get(region).ok_or_else(|| unknown_region(region))?;
         Ok(Arc::new(cell.store().await?.clone()))
     }
 
     /// The context of an active account, for operator commands that run in any region.
     pub async fn context(&self, slug: &AccountSlug) -> Result<AccountCtx, AppError> {
-        let entry = self
-            .directory
-            .lookup(slug)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let entry = self.directory.lookup(slug).await?.ok_or(AppError::NotFound)?;
         if entry.status != AccountStatus::Active {
             return Err(AppError::NotFound);
         }
         let store = self.store_of(&entry.region).await?;
-        Ok(AccountCtx {
-            account_id: entry.account_id,
-            slug: entry.slug,
-            region: entry.region,
-            store,
-        })
+        Ok(AccountCtx { account_id: entry.account_id, slug: entry.slug, region: entry.region, store })
     }
 
     /// Resolve a request's account: served here, elsewhere, or unknown (which includes accounts not active).
@@ -181,9 +151,7 @@ impl Regions {
                 }))
             }
             cell => Ok(Resolution::Elsewhere {
-                url: cell
-                    .and_then(|c| c.spec.public_url.as_ref())
-                    .map(|u| u.replace("{slug}", slug.as_str())),
+                url: cell.and_then(|c| c.spec.public_url.as_ref()).map(|u| u.replace("{slug}", slug.as_str())),
                 region: entry.region,
             }),
         }
@@ -225,8 +193,5 @@ impl Regions {
 }
 
 pub(crate) fn unknown_region(region: &RegionName) -> AppError {
-    AppError::Invalid(parley_domain::Invalid::field(
-        "region",
-        format!("'{region}' is not a region of this Parley"),
-    ))
+    AppError::Invalid(parley_domain::Invalid::field("region", format!("'{region}' is not a region of this Parley")))
 }

@@ -43,16 +43,11 @@ impl AccountSlug {
         if s.len() < 2 || s.len() > 40 {
             return Err(err("must be 2 to 40 characters long"));
         }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
             return Err(err("may hold only lowercase letters, digits and hyphens"));
         }
         if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
-            return Err(err(
-                "may not start or end with a hyphen, nor hold two in a row",
-            ));
+            return Err(err("may not start or end with a hyphen, nor hold two in a row"));
         }
         if RESERVED.contains(&s) {
             return Err(err("is reserved"));
@@ -126,17 +121,7 @@ mod tests {
     fn slugs_are_dns_labels_of_ours() {
         assert!(AccountSlug::parse("acme").is_ok());
         assert!(AccountSlug::parse("acme-2").is_ok());
-        for bad in [
-            "a",
-            "Acme",
-            "-acme",
-            "acme-",
-            "ac--me",
-            "ac.me",
-            "www",
-            "ac me",
-            &"x".repeat(41),
-        ] {
+        for bad in ["a", "Acme", "-acme", "acme-", "ac--me", "ac.me", "www", "ac me", &"x".repeat(41)] {
             assert!(AccountSlug::parse(bad).is_err(), "{bad} should be refused");
         }
     }

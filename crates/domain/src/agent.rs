@@ -6,9 +6,7 @@ use crate::ticket::Ticket;
 use crate::{Invalid, Timestamp};
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Agent,
@@ -30,10 +28,7 @@ impl Role {
             "owner" => Ok(Role::Owner),
             "admin" => Ok(Role::Admin),
             "agent" => Ok(Role::Agent),
-            other => Err(Invalid::field(
-                "role",
-                format!("'{other}' is not a role (owner, admin, agent)"),
-            )),
+            other => Err(Invalid::field("role", format!("'{other}' is not a role (owner, admin, agent)"))),
         }
     }
 

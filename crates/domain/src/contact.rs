@@ -33,24 +33,15 @@ pub struct Company {
 
 /// A phone number in E.164 form (`+36301234567`). Spaces, dots, dashes and brackets in the input are dropped.
 pub fn parse_phone(s: &str) -> Result<String, Invalid> {
-    let kept: String = s
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect();
+    let kept: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
     let digits = kept.strip_prefix('+').unwrap_or("");
-    if digits.len() >= 7
-        && digits.len() <= 15
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
+    if digits.len() >= 7 && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
     {
         Ok(kept)
     } else {
         Err(Invalid::field(
             "phones",
-            format!(
-                "'{}' is not a phone number in +<country><number> form",
-                s.chars().take(40).collect::<String>()
-            ),
+            format!("'{}' is not a phone number in +<country><number> form", s.chars().take(40).collect::<String>()),
         ))
     }
 }
@@ -60,13 +51,9 @@ pub fn parse_domain(s: &str) -> Result<String, Invalid> {
     let d = s.trim().to_ascii_lowercase();
     match EmailAddress::parse(&format!("x@{d}")) {
         Ok(_) if d.contains('.') => Ok(d),
-        _ => Err(Invalid::field(
-            "domains",
-            format!(
-                "'{}' is not a domain name",
-                s.chars().take(80).collect::<String>()
-            ),
-        )),
+        _ => {
+            Err(Invalid::field("domains", format!("'{}' is not a domain name", s.chars().take(80).collect::<String>())))
+        }
     }
 }
 

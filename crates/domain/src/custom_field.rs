@@ -35,8 +35,7 @@ pub fn parse_field_key(s: &str) -> Result<String, Invalid> {
     let ok = !s.is_empty()
         && s.len() <= 64
         && s.as_bytes()[0].is_ascii_lowercase()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {
         Ok(s.to_string())
     } else {
@@ -55,10 +54,7 @@ impl FieldKind {
     pub fn check(&self) -> Result<(), Invalid> {
         if let FieldKind::Dropdown { options } = self {
             if options.is_empty() || options.len() > 500 {
-                return Err(Invalid::field(
-                    "options",
-                    "a dropdown needs 1 to 500 options",
-                ));
+                return Err(Invalid::field("options", "a dropdown needs 1 to 500 options"));
             }
             for o in options {
                 crate::text::checked_text("options", o, 200, false)?;
@@ -84,17 +80,12 @@ impl FieldKind {
                 _ => Err(Invalid::field(field, "must be a number")),
             },
             FieldKind::Date => match v.as_str() {
-                Some(s) if s.len() == 10 && Timestamp::parse(s).is_some() => {
-                    Ok(Value::String(s.to_string()))
-                }
+                Some(s) if s.len() == 10 && Timestamp::parse(s).is_some() => Ok(Value::String(s.to_string())),
                 _ => Err(Invalid::field(field, "must be a date as YYYY-MM-DD")),
             },
             FieldKind::Dropdown { options } => match v.as_str() {
                 Some(s) if options.iter().any(|o| o == s) => Ok(Value::String(s.to_string())),
-                _ => Err(Invalid::field(
-                    field,
-                    format!("must be one of: {}", options.join(", ")),
-                )),
+                _ => Err(Invalid::field(field, format!("must be one of: {}", options.join(", ")))),
             },
         }
     }
@@ -109,15 +100,9 @@ mod tests {
     fn values_are_checked_by_type() {
         assert!(FieldKind::Number.check_value("n", &json!(3.5)).is_ok());
         assert!(FieldKind::Number.check_value("n", &json!("3")).is_err());
-        assert!(FieldKind::Date
-            .check_value("d", &json!("2026-02-30"))
-            .is_err());
-        assert!(FieldKind::Date
-            .check_value("d", &json!("2026-02-28"))
-            .is_ok());
-        let dd = FieldKind::Dropdown {
-            options: vec!["gold".into(), "silver".into()],
-        };
+        assert!(FieldKind::Date.check_value("d", &json!("2026-02-30")).is_err());
+        assert!(FieldKind::Date.check_value("d", &json!("2026-02-28")).is_ok());
+        let dd = FieldKind::Dropdown { options: vec!["gold".into(), "silver".into()] };
         assert!(dd.check_value("plan", &json!("gold")).is_ok());
         let err = dd.check_value("plan", &json!("bronze")).unwrap_err();
         assert_eq!(err.0[0].field, "custom_fields.plan");

@@ -16,19 +16,12 @@ pub struct FieldError {
 pub struct Invalid(pub Vec<FieldError>);
 
 fn summary(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }
 
 impl Invalid {
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        Invalid(vec![FieldError { field: field.into(), message: message.into() }])
     }
 
     /// Report every error under one field name (for values that arrived under another name).
@@ -42,11 +35,7 @@ impl Invalid {
     /// Prefix every field path, e.g. `email` becomes `requester.email`.
     pub fn within(mut self, parent: &str) -> Self {
         for e in &mut self.0 {
-            e.field = if e.field.is_empty() {
-                parent.to_string()
-            } else {
-                format!("{parent}.{}", e.field)
-            };
+            e.field = if e.field.is_empty() { parent.to_string() } else { format!("{parent}.{}", e.field) };
         }
         self
     }
@@ -75,10 +64,7 @@ impl Checker {
     }
 
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { field: field.into(), message: message.into() });
     }
 
     pub fn finish(self) -> Result<(), Invalid> {

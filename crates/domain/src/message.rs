@@ -43,20 +43,7 @@ pub struct TicketEvent {
 }
 
 impl TicketEvent {
-    pub fn new(
-        account_id: AccountId,
-        ticket_id: TicketId,
-        actor: Actor,
-        kind: EventKind,
-        at: Timestamp,
-    ) -> Self {
-        TicketEvent {
-            id: TicketEventId::new(),
-            account_id,
-            ticket_id,
-            actor,
-            kind,
-            created_at: at,
-        }
+    pub fn new(account_id: AccountId, ticket_id: TicketId, actor: Actor, kind: EventKind, at: Timestamp) -> Self {
+        TicketEvent { id: TicketEventId::new(), account_id, ticket_id, actor, kind, created_at: at }
     }
 }

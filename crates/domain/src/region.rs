@@ -17,16 +17,12 @@ impl RegionName {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let ok = !s.is_empty()
             && s.len() <= 16
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             && s.as_bytes()[0].is_ascii_lowercase();
         if ok {
             Ok(RegionName(s.to_string()))
         } else {
-            Err(Invalid::field(
-                "region",
-                format!("'{s}' is not a region name (lowercase letters and digits)"),
-            ))
+            Err(Invalid::field("region", format!("'{s}' is not a region name (lowercase letters and digits)")))
         }
     }
 
@@ -47,18 +43,17 @@ impl fmt::Display for RegionName {
 /// Countries outside these lists get `None`: the operator must then pick a region explicitly.
 pub fn region_for_country(code: &str) -> Option<&'static str> {
     const EU: &[&str] = &[
-        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
-        "CH",
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+        "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "CH",
     ];
     const UK: &[&str] = &["GB", "IM", "JE", "GG"];
     const US: &[&str] = &[
-        "US", "CA", "MX", "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "SV", "GT", "HN",
-        "NI", "PA", "PY", "PE", "PR", "UY", "VE", "BZ", "JM", "TT", "BS", "BB", "HT",
+        "US", "CA", "MX", "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "SV", "GT", "HN", "NI", "PA", "PY",
+        "PE", "PR", "UY", "VE", "BZ", "JM", "TT", "BS", "BB", "HT",
     ];
     const APAC: &[&str] = &[
-        "AU", "NZ", "JP", "KR", "CN", "HK", "TW", "MO", "SG", "MY", "ID", "PH", "TH", "VN", "IN",
-        "PK", "BD", "LK", "NP", "KH", "LA", "MM", "BN", "MN", "FJ", "PG",
+        "AU", "NZ", "JP", "KR", "CN", "HK", "TW", "MO", "SG", "MY", "ID", "PH", "TH", "VN", "IN", "PK", "BD", "LK",
+        "NP", "KH", "LA", "MM", "BN", "MN", "FJ", "PG",
     ];
     let code = code.trim().to_ascii_uppercase();
     let code = code.as_str();

@@ -3,25 +3,15 @@
 use crate::Invalid;
 
 /// Trim, refuse empty and over-long text, and refuse control characters other than newline and tab.
-pub fn checked_text(
-    field: &str,
-    s: &str,
-    max_chars: usize,
-    multiline: bool,
-) -> Result<String, Invalid> {
+pub fn checked_text(field: &str, s: &str, max_chars: usize, multiline: bool) -> Result<String, Invalid> {
     let t = s.trim();
     if t.is_empty() {
         return Err(Invalid::field(field, "must not be empty"));
     }
     if t.chars().count() > max_chars {
-        return Err(Invalid::field(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
+        return Err(Invalid::field(field, format!("must be at most {max_chars} characters")));
     }
-    let bad = t
-        .chars()
-        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')));
+    let bad = t.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')));
     if bad {
         return Err(Invalid::field(field, "holds control characters"));
     }
@@ -29,11 +19,7 @@ pub fn checked_text(
 }
 
 /// Like [`checked_text`] but an empty value means "none".
-pub fn optional_text(
-    field: &str,
-    s: Option<&str>,
-    max_chars: usize,
-) -> Result<Option<String>, Invalid> {
+pub fn optional_text(field: &str, s: Option<&str>, max_chars: usize) -> Result<Option<String>, Invalid> {
     match s.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => checked_text(field, t, max_chars, false).map(Some),

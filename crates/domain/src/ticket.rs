@@ -57,19 +57,7 @@ str_enum!(
 });
 
 /// The per-account ticket number customers and agents quote: `#1042`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct TicketNumber(pub i64);
 
@@ -96,8 +84,7 @@ impl Tag {
         let t = s.trim().to_lowercase();
         let ok = !t.is_empty()
             && t.chars().count() <= 64
-            && t.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/'));
+            && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/'));
         if ok {
             Ok(Tag(t))
         } else {
@@ -201,54 +188,35 @@ impl Ticket {
     }
 
     /// Apply a patch and say what changed, as timeline events. Nothing changes if the patch changes nothing.
-    pub fn apply(
-        &mut self,
-        patch: TicketPatch,
-        now: Timestamp,
-    ) -> Result<Vec<EventKind>, TicketRuleError> {
+    pub fn apply(&mut self, patch: TicketPatch, now: Timestamp) -> Result<Vec<EventKind>, TicketRuleError> {
         self.ensure_open_for_change()?;
         let mut events = Vec::new();
         if let Some(s) = patch.subject {
             if s != self.subject {
-                events.push(EventKind::SubjectChanged {
-                    from: std::mem::replace(&mut self.subject, s.clone()),
-                    to: s,
-                });
+                events.push(EventKind::SubjectChanged { from: std::mem::replace(&mut self.subject, s.clone()), to: s });
             }
         }
         if let Some(s) = patch.status {
             if s != self.status {
-                events.push(EventKind::StatusChanged {
-                    from: self.status,
-                    to: s,
-                });
+                events.push(EventKind::StatusChanged { from: self.status, to: s });
                 self.status = s;
             }
         }
         if let Some(p) = patch.priority {
             if p != self.priority {
-                events.push(EventKind::PriorityChanged {
-                    from: self.priority,
-                    to: p,
-                });
+                events.push(EventKind::PriorityChanged { from: self.priority, to: p });
                 self.priority = p;
             }
         }
         if let Some(a) = patch.assignee_id {
             if a != self.assignee_id {
-                events.push(EventKind::AssigneeChanged {
-                    from: self.assignee_id,
-                    to: a,
-                });
+                events.push(EventKind::AssigneeChanged { from: self.assignee_id, to: a });
                 self.assignee_id = a;
             }
         }
         if let Some(d) = patch.department_id {
             if d != self.department_id {
-                events.push(EventKind::DepartmentChanged {
-                    from: self.department_id,
-                    to: d,
-                });
+                events.push(EventKind::DepartmentChanged { from: self.department_id, to: d });
                 self.department_id = d;
             }
         }
@@ -259,33 +227,16 @@ impl Ticket {
             }
         }
         tags.retain(|t| !patch.remove_tags.contains(t));
-        let added: Vec<Tag> = tags
-            .iter()
-            .filter(|t| !self.tags.contains(t))
-            .cloned()
-            .collect();
-        let removed: Vec<Tag> = self
-            .tags
-            .iter()
-            .filter(|t| !tags.contains(t))
-            .cloned()
-            .collect();
+        let added: Vec<Tag> = tags.iter().filter(|t| !self.tags.contains(t)).cloned().collect();
+        let removed: Vec<Tag> = self.tags.iter().filter(|t| !tags.contains(t)).cloned().collect();
         if !added.is_empty() || !removed.is_empty() {
             events.push(EventKind::TagsChanged { added, removed });
             self.tags = tags;
         }
         for (key, value) in patch.custom_fields {
-            let old = self
-                .custom_fields
-                .get(&key)
-                .cloned()
-                .unwrap_or(serde_json::Value::Null);
+            let old = self.custom_fields.get(&key).cloned().unwrap_or(serde_json::Value::Null);
             if old != value {
-                events.push(EventKind::FieldChanged {
-                    key: key.clone(),
-                    from: old,
-                    to: value.clone(),
-                });
+                events.push(EventKind::FieldChanged { key: key.clone(), from: old, to: value.clone() });
                 if value.is_null() {
                     self.custom_fields.remove(&key);
                 } else {
@@ -315,19 +266,11 @@ impl Ticket {
                 self.first_response_at = Some(now);
             }
             if self.status == Status::New {
-                events.push(EventKind::StatusChanged {
-                    from: self.status,
-                    to: Status::Open,
-                });
+                events.push(EventKind::StatusChanged { from: self.status, to: Status::Open });
                 self.status = Status::Open;
             }
-        } else if matches!(author, Actor::Contact(_))
-            && matches!(self.status, Status::Pending | Status::Resolved)
-        {
-            events.push(EventKind::StatusChanged {
-                from: self.status,
-                to: Status::Open,
-            });
+        } else if matches!(author, Actor::Contact(_)) && matches!(self.status, Status::Pending | Status::Resolved) {
+            events.push(EventKind::StatusChanged { from: self.status, to: Status::Open });
             self.status = Status::Open;
         }
         events
@@ -349,14 +292,8 @@ impl Ticket {
         self.updated_at = now;
         target.updated_at = now;
         Ok((
-            EventKind::MergedInto {
-                ticket_id: target.id,
-                number: target.number,
-            },
-            EventKind::MergedFrom {
-                ticket_id: self.id,
-                number: self.number,
-            },
+            EventKind::MergedInto { ticket_id: target.id, number: target.number },
+            EventKind::MergedFrom { ticket_id: self.id, number: self.number },
         ))
     }
 }
@@ -394,10 +331,7 @@ mod tests {
         let patch = TicketPatch {
             status: Some(Status::Pending),
             priority: Some(Priority::Normal),
-            add_tags: vec![
-                Tag::parse("urgent").unwrap(),
-                Tag::parse("hardware").unwrap(),
-            ],
+            add_tags: vec![Tag::parse("urgent").unwrap(), Tag::parse("hardware").unwrap()],
             ..Default::default()
         };
         let events = t.apply(patch, Timestamp::from_millis(5)).unwrap();
@@ -406,13 +340,7 @@ mod tests {
         assert_eq!(t.tags.len(), 2);
         assert_eq!(t.updated_at, Timestamp::from_millis(5));
         let none = t
-            .apply(
-                TicketPatch {
-                    status: Some(Status::Pending),
-                    ..Default::default()
-                },
-                Timestamp::from_millis(9),
-            )
+            .apply(TicketPatch { status: Some(Status::Pending), ..Default::default() }, Timestamp::from_millis(9))
             .unwrap();
         assert!(none.is_empty());
         assert_eq!(t.updated_at, Timestamp::from_millis(5));
@@ -422,40 +350,19 @@ mod tests {
     fn closed_tickets_refuse_changes() {
         let mut t = ticket();
         t.status = Status::Closed;
-        let err = t
-            .apply(
-                TicketPatch {
-                    status: Some(Status::Open),
-                    ..Default::default()
-                },
-                Timestamp::now(),
-            )
-            .unwrap_err();
+        let err =
+            t.apply(TicketPatch { status: Some(Status::Open), ..Default::default() }, Timestamp::now()).unwrap_err();
         assert_eq!(err, TicketRuleError::Closed(TicketNumber(7)));
     }
 
     #[test]
     fn first_public_reply_opens_and_is_the_first_response() {
         let mut t = ticket();
-        let ev = t.on_message(
-            &Actor::ApiKey(ApiKeyId::new()),
-            true,
-            Timestamp::from_millis(3),
-        );
+        let ev = t.on_message(&Actor::ApiKey(ApiKeyId::new()), true, Timestamp::from_millis(3));
         assert!(ev.is_empty());
         assert_eq!(t.first_response_at, None);
-        let ev = t.on_message(
-            &Actor::Agent(AgentId::new()),
-            false,
-            Timestamp::from_millis(4),
-        );
-        assert_eq!(
-            ev,
-            vec![EventKind::StatusChanged {
-                from: Status::New,
-                to: Status::Open
-            }]
-        );
+        let ev = t.on_message(&Actor::Agent(AgentId::new()), false, Timestamp::from_millis(4));
+        assert_eq!(ev, vec![EventKind::StatusChanged { from: Status::New, to: Status::Open }]);
         assert_eq!(t.first_response_at, Some(Timestamp::from_millis(4)));
     }
 
@@ -463,11 +370,7 @@ mod tests {
     fn a_customer_reply_reopens_a_pending_ticket() {
         let mut t = ticket();
         t.status = Status::Pending;
-        let ev = t.on_message(
-            &Actor::Contact(t.requester_id),
-            false,
-            Timestamp::from_millis(4),
-        );
+        let ev = t.on_message(&Actor::Contact(t.requester_id), false, Timestamp::from_millis(4));
         assert_eq!(ev.len(), 1);
         assert_eq!(t.status, Status::Open);
     }
@@ -480,40 +383,19 @@ mod tests {
         let (into, from) = a.merge_into(&mut b, Timestamp::from_millis(10)).unwrap();
         assert_eq!(a.status, Status::Closed);
         assert_eq!(a.merged_into, Some(b.id));
-        assert_eq!(
-            into,
-            EventKind::MergedInto {
-                ticket_id: b.id,
-                number: TicketNumber(8)
-            }
-        );
-        assert_eq!(
-            from,
-            EventKind::MergedFrom {
-                ticket_id: a.id,
-                number: TicketNumber(7)
-            }
-        );
+        assert_eq!(into, EventKind::MergedInto { ticket_id: b.id, number: TicketNumber(8) });
+        assert_eq!(from, EventKind::MergedFrom { ticket_id: a.id, number: TicketNumber(7) });
         let mut c = ticket();
         let same = c.clone();
         let mut same = same;
-        assert_eq!(
-            c.merge_into(&mut same, Timestamp::now()).unwrap_err(),
-            TicketRuleError::MergeIntoSelf
-        );
+        assert_eq!(c.merge_into(&mut same, Timestamp::now()).unwrap_err(), TicketRuleError::MergeIntoSelf);
     }
 
     #[test]
     fn tags_are_normalised_and_deduplicated() {
         let tags = Tag::parse_list(&["VIP".into(), "vip".into(), "billing".into()]).unwrap();
-        assert_eq!(
-            tags.iter().map(Tag::as_str).collect::<Vec<_>>(),
-            ["vip", "billing"]
-        );
+        assert_eq!(tags.iter().map(Tag::as_str).collect::<Vec<_>>(), ["vip", "billing"]);
         assert!(Tag::parse("two words").is_err());
-        assert!(Status::parse("bogus")
-            .unwrap_err()
-            .to_string()
-            .contains("'bogus'"));
+        assert!(Status::parse("bogus").unwrap_err().to_string().contains("'bogus'"));
     }
 }

@@ -37,21 +37,15 @@ impl Timestamp {
         if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
             return Some(Timestamp((dt.unix_timestamp_nanos() / 1_000_000) as i64));
         }
-        let date =
-            time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-        Some(Timestamp(
-            date.midnight().assume_utc().unix_timestamp() * 1000,
-        ))
+        let date = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+        Some(Timestamp(date.midnight().assume_utc().unix_timestamp() * 1000))
     }
 
     /// A short human form for pages: `2026-11-22 10:00 UTC`.
     pub fn to_display(self) -> String {
         let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        dt.format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .unwrap_or_default()
+        dt.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
     }
 }
 
@@ -66,9 +60,7 @@ impl utoipa::PartialSchema for Timestamp {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::DateTime,
-            )))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
             .into()
     }
 }
@@ -86,10 +78,7 @@ mod tests {
 
     #[test]
     fn parses_plain_dates_as_midnight_utc() {
-        assert_eq!(
-            Timestamp::parse("1970-01-02"),
-            Some(Timestamp::from_millis(86_400_000))
-        );
+        assert_eq!(Timestamp::parse("1970-01-02"), Some(Timestamp::from_millis(86_400_000)));
         assert_eq!(Timestamp::parse("yesterday"), None);
     }
 }

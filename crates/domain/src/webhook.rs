@@ -20,11 +20,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 3] = [
-        EventType::TicketCreated,
-        EventType::TicketUpdated,
-        EventType::MessageCreated,
-    ];
+    pub const ALL: [EventType; 3] = [EventType::TicketCreated, EventType::TicketUpdated, EventType::MessageCreated];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,18 +31,15 @@ impl EventType {
     }
 
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        EventType::ALL
-            .into_iter()
-            .find(|e| e.as_str() == s)
-            .ok_or_else(|| {
-                Invalid::field(
-                    "events",
-                    format!(
-                        "'{}' is not an event (ticket.created, ticket.updated, message.created)",
-                        s.chars().take(40).collect::<String>()
-                    ),
-                )
-            })
+        EventType::ALL.into_iter().find(|e| e.as_str() == s).ok_or_else(|| {
+            Invalid::field(
+                "events",
+                format!(
+                    "'{}' is not an event (ticket.created, ticket.updated, message.created)",
+                    s.chars().take(40).collect::<String>()
+                ),
+            )
+        })
     }
 }
 
@@ -109,11 +102,7 @@ mod tests {
     fn signs_like_the_standard_webhooks_reference() {
         // The test vector published with the Standard Webhooks reference libraries.
         let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
-        let sig = secret.sign(
-            "msg_p5jXN8AQM9LWM0D4loKWxJek",
-            1614265330,
-            br#"{"test": 2432232314}"#,
-        );
+        let sig = secret.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#);
         assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 

@@ -78,14 +78,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("base_domain", &self.base_domain)
             .field("directory", &self.directory)
-            .field(
-                "regions",
-                &self
-                    .regions
-                    .iter()
-                    .map(|r| (&r.name, &r.database, r.served))
-                    .collect::<Vec<_>>(),
-            )
+            .field("regions", &self.regions.iter().map(|r| (&r.name, &r.database, r.served)).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -100,14 +93,8 @@ impl Config {
         Self::load_with(o, &env)
     }
 
-    pub fn load_with(
-        o: &Overrides,
-        env_of: &dyn Fn(&str) -> Option<String>,
-    ) -> anyhow::Result<Config> {
-        let file_path = o
-            .config
-            .clone()
-            .or_else(|| env_of("PARLEY_CONFIG").map(PathBuf::from));
+    pub fn load_with(o: &Overrides, env_of: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let file_path = o.config.clone().or_else(|| env_of("PARLEY_CONFIG").map(PathBuf::from));
         let file: FileConfig = match &file_path {
             Some(p) => read_file(p)?,
             None if Path::new("parley.toml").exists() => read_file(Path::new("parley.toml"))?,
@@ -119,31 +106,15 @@ impl Config {
             .or_else(|| env_of("PARLEY_DATA_DIR").map(PathBuf::from))
             .or(file.data_dir)
             .unwrap_or_else(|| "parley-data".into());
-        let listen = pick(
-            &o.listen,
-            env_of("PARLEY_LISTEN"),
-            &file.listen,
-            "127.0.0.1:8080",
-        );
-        let listen: SocketAddr = listen.parse().with_context(|| {
-            format!("--listen '{listen}' is not an address like 127.0.0.1:8080")
-        })?;
-        let smtp_listen = pick(
-            &o.smtp_listen,
-            env_of("PARLEY_SMTP_LISTEN"),
-            &file.smtp_listen,
-            "127.0.0.1:2525",
-        );
-        let smtp_listen: SocketAddr = smtp_listen.parse().with_context(|| {
-            format!("--smtp-listen '{smtp_listen}' is not an address like 127.0.0.1:2525")
-        })?;
-        let base_domain = pick(
-            &o.base_domain,
-            env_of("PARLEY_BASE_DOMAIN"),
-            &file.base_domain,
-            "localhost",
-        )
-        .to_ascii_lowercase();
+        let listen = pick(&o.listen, env_of("PARLEY_LISTEN"), &file.listen, "127.0.0.1:8080");
+        let listen: SocketAddr =
+            listen.parse().with_context(|| format!("--listen '{listen}' is not an address like 127.0.0.1:8080"))?;
+        let smtp_listen = pick(&o.smtp_listen, env_of("PARLEY_SMTP_LISTEN"), &file.smtp_listen, "127.0.0.1:2525");
+        let smtp_listen: SocketAddr = smtp_listen
+            .parse()
+            .with_context(|| format!("--smtp-listen '{smtp_listen}' is not an address like 127.0.0.1:2525"))?;
+        let base_domain =
+            pick(&o.base_domain, env_of("PARLEY_BASE_DOMAIN"), &file.base_domain, "localhost").to_ascii_lowercase();
         if base_domain.is_empty()
             || !base_domain
                 .split('.')
@@ -151,28 +122,16 @@ impl Config {
         {
             bail!("--base-domain '{base_domain}' is not a domain name");
         }
-        let public_scheme = pick(
-            &None,
-            env_of("PARLEY_PUBLIC_SCHEME"),
-            &file.public_scheme,
-            "http",
-        );
+        let public_scheme = pick(&None, env_of("PARLEY_PUBLIC_SCHEME"), &file.public_scheme, "http");
         if public_scheme != "http" && public_scheme != "https" {
             bail!("PARLEY_PUBLIC_SCHEME '{public_scheme}' must be http or https");
         }
         let public_port = match env_of("PARLEY_PUBLIC_PORT") {
-            Some(p) => Some(
-                p.parse::<u16>()
-                    .with_context(|| format!("PARLEY_PUBLIC_PORT '{p}' is not a port"))?,
-            ),
-            None => file
-                .public_port
-                .or_else(|| default_port(&public_scheme, listen.port())),
+            Some(p) => Some(p.parse::<u16>().with_context(|| format!("PARLEY_PUBLIC_PORT '{p}' is not a port"))?),
+            None => file.public_port.or_else(|| default_port(&public_scheme, listen.port())),
         };
         let directory = match env_of("PARLEY_DIRECTORY_URL").or(file.directory_url) {
-            Some(u) => {
-                DatabaseUrl::parse(&u).with_context(|| "PARLEY_DIRECTORY_URL".to_string())?
-            }
+            Some(u) => DatabaseUrl::parse(&u).with_context(|| "PARLEY_DIRECTORY_URL".to_string())?,
             None => DatabaseUrl::sqlite_file(&data_dir.join("directory.db")),
         };
 
@@ -184,20 +143,12 @@ impl Config {
             }
         }
         let served: Option<Vec<String>> = env_of("PARLEY_REGIONS")
-            .map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
+            .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
             .or(file.serve_regions);
         if let Some(list) = &served {
             for s in list {
                 if !names.contains(s) {
-                    bail!(
-                        "PARLEY_REGIONS names '{s}', which is not a configured region ({})",
-                        names.join(", ")
-                    );
+                    bail!("PARLEY_REGIONS names '{s}', which is not a configured region ({})", names.join(", "));
                 }
             }
         }
@@ -209,9 +160,7 @@ impl Config {
             let db = env_of(&format!("PARLEY_REGION_{key}_DATABASE_URL"))
                 .or_else(|| from_file.and_then(|r| r.database_url.clone()));
             let database = match db {
-                Some(u) => {
-                    DatabaseUrl::parse(&u).with_context(|| format!("the database of region {n}"))?
-                }
+                Some(u) => DatabaseUrl::parse(&u).with_context(|| format!("the database of region {n}"))?,
                 None => DatabaseUrl::sqlite_file(&data_dir.join(&n).join("parley.db")),
             };
             let public_url = env_of(&format!("PARLEY_REGION_{key}_PUBLIC_URL"))
@@ -233,15 +182,12 @@ impl Config {
             Some(v) => v
                 .split(',')
                 .map(|s| {
-                    s.trim().parse::<u64>().with_context(|| {
-                        format!("PARLEY_WEBHOOK_RETRY_DELAYS: '{s}' is not a number of seconds")
-                    })
+                    s.trim()
+                        .parse::<u64>()
+                        .with_context(|| format!("PARLEY_WEBHOOK_RETRY_DELAYS: '{s}' is not a number of seconds"))
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            None => file
-                .webhooks
-                .retry_delays
-                .unwrap_or_else(|| vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+            None => file.webhooks.retry_delays.unwrap_or_else(|| vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
         };
         Ok(Config {
             data_dir,
@@ -259,19 +205,11 @@ impl Config {
 
     /// Refuse a data directory that cannot be created or written.
     pub fn check_data_dir(&self) -> anyhow::Result<()> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
-            format!(
-                "the data directory {} cannot be created",
-                self.data_dir.display()
-            )
-        })?;
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("the data directory {} cannot be created", self.data_dir.display()))?;
         let probe = self.data_dir.join(".parley-write-test");
-        std::fs::write(&probe, b"").with_context(|| {
-            format!(
-                "the data directory {} is not writable",
-                self.data_dir.display()
-            )
-        })?;
+        std::fs::write(&probe, b"")
+            .with_context(|| format!("the data directory {} is not writable", self.data_dir.display()))?;
         let _ = std::fs::remove_file(probe);
         Ok(())
     }
@@ -286,16 +224,8 @@ impl Config {
     }
 }
 
-fn pick(
-    flag: &Option<String>,
-    env: Option<String>,
-    file: &Option<String>,
-    default: &str,
-) -> String {
-    flag.clone()
-        .or(env)
-        .or_else(|| file.clone())
-        .unwrap_or_else(|| default.to_string())
+fn pick(flag: &Option<String>, env: Option<String>, file: &Option<String>, default: &str) -> String {
+    flag.clone().or(env).or_else(|| file.clone()).unwrap_or_else(|| default.to_string())
 }
 
 /// The port public URLs carry: none when it is the scheme's default.
@@ -315,10 +245,9 @@ fn parse_bool(name: &str, v: &str) -> anyhow::Result<bool> {
 }
 
 fn read_file(p: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(p)
-        .with_context(|| format!("cannot read the configuration file {}", p.display()))?;
-    toml::from_str(&text)
-        .with_context(|| format!("the configuration file {} is not valid", p.display()))
+    let text =
+        std::fs::read_to_string(p).with_context(|| format!("cannot read the configuration file {}", p.display()))?;
+    toml::from_str(&text).with_context(|| format!("the configuration file {} is not valid", p.display()))
 }
 
 #[cfg(test)]
@@ -326,17 +255,10 @@ mod tests {
     use super::*;
 
     fn load(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
-        let vars: BTreeMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::load_with(
-            &Overrides {
-                data_dir: Some("/tmp/pd".into()),
-                ..Default::default()
-            },
-            &|k| vars.get(k).cloned(),
-        )
+        let vars: BTreeMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::load_with(&Overrides { data_dir: Some("/tmp/pd".into()), ..Default::default() }, &|k| {
+            vars.get(k).cloned()
+        })
     }
 
     #[test]
@@ -344,35 +266,17 @@ mod tests {
         let c = load(&[]).unwrap();
         let names: Vec<_> = c.regions.iter().map(|r| r.name.to_string()).collect();
         assert_eq!(names, ["eu", "us", "uk", "apac"]);
-        assert_eq!(
-            c.regions[0].database.sqlite_path(),
-            Some(PathBuf::from("/tmp/pd/eu/parley.db"))
-        );
+        assert_eq!(c.regions[0].database.sqlite_path(), Some(PathBuf::from("/tmp/pd/eu/parley.db")));
         assert!(c.regions.iter().all(|r| r.served));
-        assert_eq!(
-            c.directory.sqlite_path(),
-            Some(PathBuf::from("/tmp/pd/directory.db"))
-        );
+        assert_eq!(c.directory.sqlite_path(), Some(PathBuf::from("/tmp/pd/directory.db")));
         assert_eq!(c.public_port, Some(8080));
     }
 
     #[test]
     fn environment_sets_regions() {
-        let c = load(&[
-            ("PARLEY_REGION_EU_DATABASE_URL", "postgres://h/eu"),
-            ("PARLEY_REGIONS", "eu,uk"),
-        ])
-        .unwrap();
-        assert_eq!(
-            c.regions[0].database.engine(),
-            parley_store_sql::Engine::Postgres
-        );
-        let served: Vec<_> = c
-            .regions
-            .iter()
-            .filter(|r| r.served)
-            .map(|r| r.name.to_string())
-            .collect();
+        let c = load(&[("PARLEY_REGION_EU_DATABASE_URL", "postgres://h/eu"), ("PARLEY_REGIONS", "eu,uk")]).unwrap();
+        assert_eq!(c.regions[0].database.engine(), parley_store_sql::Engine::Postgres);
+        let served: Vec<_> = c.regions.iter().filter(|r| r.served).map(|r| r.name.to_string()).collect();
         assert_eq!(served, ["eu", "uk"]);
     }
 

@@ -24,40 +24,31 @@ pub async fn open_app(config: &Config) -> anyhow::Result<Arc<App>> {
     config.check_data_dir()?;
     let regions = Regions::open(&config.directory, config.regions.clone())
         .await
-        .with_context(|| {
-            format!(
-                "cannot open the directory at {}",
-                config.directory.redacted()
-            )
-        })?;
+        .with_context(|| format!("cannot open the directory at {}", config.directory.redacted()))?;
+    // Every command reads the directory; it is small and its migrations are quick.
+    regions.migrate_directory().await.context("migrating the directory failed")?;
     Ok(App::new(regions, config.settings()))
 }
 
 impl Application {
     /// Everything that can fail at start fails here, before anything is served: bad configuration, unreachable
     /// databases, failed migrations, a taken port.
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let address = listener.local_addr()?;
+        if config.listen.port() == 0 && config.public_port == Some(0) {
+            // Asked for any free port: links carry the one we got.
+            config.public_port = Some(address.port());
+        }
         let app = open_app(&config).await?;
-        for (db, applied) in app
-            .regions
-            .migrate(false)
-            .await
-            .context("migrating the databases failed")?
-        {
+        for (db, applied) in app.regions.migrate(false).await.context("migrating the databases failed")? {
             if !applied.is_empty() {
                 tracing::info!(database = %db, versions = ?applied, "migrated");
             }
         }
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let address = listener.local_addr()?;
-        Ok(Application {
-            listener,
-            address,
-            app,
-            config,
-        })
+        Ok(Application { listener, address, app, config })
+
     }
 
     pub fn port(&self) -> u16 {
@@ -68,16 +59,17 @@ impl Application {
         self.address
     }
 
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     pub fn app(&self) -> Arc<App> {
         self.app.clone()
     }
 
     /// Serve until `shutdown` completes; then finish the requests in flight, stop the workers and close the
     /// databases.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let policy = DeliveryPolicy {
             retry_delays: self.config.webhook_retry_delays.clone(),
@@ -87,12 +79,9 @@ impl Application {
         let worker = tokio::spawn(run_worker(self.app.clone(), policy, stop_rx));
         let state = AppState::new(self.app.clone(), WebSettings::default());
         let router = parley_web::router(state);
-        let served = axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         self.app.regions.close().await;

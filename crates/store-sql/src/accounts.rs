@@ -59,12 +59,11 @@ impl AccountStore for SqlStore {
     }
 
     async fn get_account(&self, account: AccountId) -> Result<Option<Account>, StoreError> {
-        let row: Option<AccountRow> =
-            sqlx::query_as("SELECT id, slug, name, created_at FROM accounts WHERE id = $1")
-                .bind(account.to_string())
-                .fetch_optional(&self.read)
-                .await
-                .db()?;
+        let row: Option<AccountRow> = sqlx::query_as("SELECT id, slug, name, created_at FROM accounts WHERE id = $1")
+            .bind(account.to_string())
+            .fetch_optional(&self.read)
+            .await
+            .db()?;
         row.map(|r| {
             Ok(Account {
                 id: id("account id", &r.id)?,
@@ -159,11 +158,7 @@ impl SessionStore for SqlStore {
             .await
     }
 
-    async fn delete_agent_sessions(
-        &self,
-        account: AccountId,
-        agent: AgentId,
-    ) -> Result<(), StoreError> {
+    async fn delete_agent_sessions(&self, account: AccountId, agent: AgentId) -> Result<(), StoreError> {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
@@ -237,44 +232,23 @@ fn insert_api_key<'a>(
 impl ApiKeyStore for SqlStore {
     async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
         let key = key.clone();
-        self.writer
-            .write(move |c| Box::pin(async move { insert_api_key(c, &key).await }))
-            .await
+        self.writer.write(move |c| Box::pin(async move { insert_api_key(c, &key).await })).await
     }
 
-    async fn find_api_key(
-        &self,
-        account: AccountId,
-        hash: &str,
-    ) -> Result<Option<ApiKey>, StoreError> {
+    async fn find_api_key(&self, account: AccountId, hash: &str) -> Result<Option<ApiKey>, StoreError> {
         let sql = format!("SELECT {KEY_COLS} FROM api_keys WHERE account_id = $1 AND hash = $2 AND revoked_at IS NULL");
-        let row: Option<ApiKeyRow> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .bind(hash)
-            .fetch_optional(&self.read)
-            .await
-            .db()?;
+        let row: Option<ApiKeyRow> =
+            sqlx::query_as(&sql).bind(account.to_string()).bind(hash).fetch_optional(&self.read).await.db()?;
         row.map(ApiKey::try_from).transpose()
     }
 
     async fn list_api_keys(&self, account: AccountId) -> Result<Vec<ApiKey>, StoreError> {
-        let sql = format!(
-            "SELECT {KEY_COLS} FROM api_keys WHERE account_id = $1 ORDER BY created_at, id"
-        );
-        let rows: Vec<ApiKeyRow> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .fetch_all(&self.read)
-            .await
-            .db()?;
+        let sql = format!("SELECT {KEY_COLS} FROM api_keys WHERE account_id = $1 ORDER BY created_at, id");
+        let rows: Vec<ApiKeyRow> = sqlx::query_as(&sql).bind(account.to_string()).fetch_all(&self.read).await.db()?;
         rows.into_iter().map(ApiKey::try_from).collect()
     }
 
-    async fn revoke_api_key(
-        &self,
-        account: AccountId,
-        key: ApiKeyId,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn revoke_api_key(&self, account: AccountId, key: ApiKeyId, at: Timestamp) -> Result<(), StoreError> {
         self.writer
             .write(move |c| {
                 Box::pin(async move {

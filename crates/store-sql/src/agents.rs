@@ -119,18 +119,12 @@ impl SqlStore {
             q = q.bind(a);
         }
         for (agent, dept) in q.fetch_all(&self.read).await.db()? {
-            out.entry(agent)
-                .or_default()
-                .push(id("department id", &dept)?);
+            out.entry(agent).or_default().push(id("department id", &dept)?);
         }
         Ok(out)
     }
 
-    async fn agents_with_departments(
-        &self,
-        account: AccountId,
-        rows: Vec<AgentRow>,
-    ) -> Result<Vec<Agent>, StoreError> {
+    async fn agents_with_departments(&self, account: AccountId, rows: Vec<AgentRow>) -> Result<Vec<Agent>, StoreError> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut depts = self.departments_of(account, &ids).await?;
         rows.into_iter()
@@ -144,25 +138,13 @@ impl SqlStore {
 
 #[async_trait]
 impl AgentStore for SqlStore {
-    async fn insert_agent(
-        &self,
-        agent: &Agent,
-        password_hash: Option<&str>,
-    ) -> Result<(), StoreError> {
+    async fn insert_agent(&self, agent: &Agent, password_hash: Option<&str>) -> Result<(), StoreError> {
         let agent = agent.clone();
         let hash = password_hash.map(str::to_string);
-        self.writer
-            .write(move |c| {
-                Box::pin(async move { insert_agent_rows(c, &agent, hash.as_deref()).await })
-            })
-            .await
+        self.writer.write(move |c| Box::pin(async move { insert_agent_rows(c, &agent, hash.as_deref()).await })).await
     }
 
-    async fn get_agent(
-        &self,
-        account: AccountId,
-        agent: AgentId,
-    ) -> Result<Option<Agent>, StoreError> {
+    async fn get_agent(&self, account: AccountId, agent: AgentId) -> Result<Option<Agent>, StoreError> {
         let sql = format!("SELECT {AGENT_COLS} FROM agents WHERE account_id = $1 AND id = $2");
         let row: Option<AgentRow> = sqlx::query_as(&sql)
             .bind(account.to_string())
@@ -181,43 +163,24 @@ impl AgentStore for SqlStore {
         account: AccountId,
         email: &EmailAddress,
     ) -> Result<Option<(Agent, Option<String>)>, StoreError> {
-        let sql = format!(
-            "SELECT {AGENT_COLS}, password_hash FROM agents WHERE account_id = $1 AND email = $2"
-        );
-        let row = sqlx::query(&sql)
-            .bind(account.to_string())
-            .bind(email.as_str())
-            .fetch_optional(&self.read)
-            .await
-            .db()?;
+        let sql = format!("SELECT {AGENT_COLS}, password_hash FROM agents WHERE account_id = $1 AND email = $2");
+        let row =
+            sqlx::query(&sql).bind(account.to_string()).bind(email.as_str()).fetch_optional(&self.read).await.db()?;
         let Some(row) = row else { return Ok(None) };
         use sqlx::{FromRow, Row};
         let hash: Option<String> = row.try_get("password_hash").db()?;
         let agent_row = AgentRow::from_row(&row).db()?;
-        let agent = self
-            .agents_with_departments(account, vec![agent_row])
-            .await?
-            .pop();
+        let agent = self.agents_with_departments(account, vec![agent_row]).await?.pop();
         Ok(agent.map(|a| (a, hash)))
     }
 
     async fn list_agents(&self, account: AccountId) -> Result<Vec<Agent>, StoreError> {
-        let sql =
-            format!("SELECT {AGENT_COLS} FROM agents WHERE account_id = $1 ORDER BY name, id");
-        let rows: Vec<AgentRow> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .fetch_all(&self.read)
-            .await
-            .db()?;
+        let sql = format!("SELECT {AGENT_COLS} FROM agents WHERE account_id = $1 ORDER BY name, id");
+        let rows: Vec<AgentRow> = sqlx::query_as(&sql).bind(account.to_string()).fetch_all(&self.read).await.db()?;
         self.agents_with_departments(account, rows).await
     }
 
-    async fn update_agent(
-        &self,
-        account: AccountId,
-        agent: AgentId,
-        u: &AgentUpdate,
-    ) -> Result<Agent, StoreError> {
+    async fn update_agent(&self, account: AccountId, agent: AgentId, u: &AgentUpdate) -> Result<Agent, StoreError> {
         let u = u.clone();
         self.writer
             .write(move |c| {
@@ -244,30 +207,21 @@ impl AgentStore for SqlStore {
                 })
             })
             .await?;
-        self.get_agent(account, agent)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.get_agent(account, agent).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn set_password(
-        &self,
-        account: AccountId,
-        agent: AgentId,
-        hash: &str,
-    ) -> Result<(), StoreError> {
+    async fn set_password(&self, account: AccountId, agent: AgentId, hash: &str) -> Result<(), StoreError> {
         let hash = hash.to_string();
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let done = sqlx::query(
-                        "UPDATE agents SET password_hash = $1 WHERE account_id = $2 AND id = $3",
-                    )
-                    .bind(&hash)
-                    .bind(account.to_string())
-                    .bind(agent.to_string())
-                    .execute(&mut *c)
-                    .await
-                    .db()?;
+                    let done = sqlx::query("UPDATE agents SET password_hash = $1 WHERE account_id = $2 AND id = $3")
+                        .bind(&hash)
+                        .bind(account.to_string())
+                        .bind(agent.to_string())
+                        .execute(&mut *c)
+                        .await
+                        .db()?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);
                     }
@@ -345,7 +299,9 @@ impl AgentStore for SqlStore {
                         .execute(&mut *c)
                         .await
                         .map_err(|e| match store_err(e) {
-                            StoreError::Conflict(_) => StoreError::Conflict(format!("a department named {} exists", d.name)),
+                            StoreError::Conflict(_) => {
+                                StoreError::Conflict(format!("a department named {} exists", d.name))
+                            }
                             other => other,
                         })?;
                     Ok(())
@@ -365,11 +321,7 @@ impl AgentStore for SqlStore {
         rows.into_iter().map(department_from).collect()
     }
 
-    async fn get_department(
-        &self,
-        account: AccountId,
-        dept: DepartmentId,
-    ) -> Result<Option<Department>, StoreError> {
+    async fn get_department(&self, account: AccountId, dept: DepartmentId) -> Result<Option<Department>, StoreError> {
         let row: Option<(String, String, String, i64)> = sqlx::query_as(
             "SELECT id, account_id, name, created_at FROM departments WHERE account_id = $1 AND id = $2",
         )
@@ -382,9 +334,7 @@ impl AgentStore for SqlStore {
     }
 }
 
-fn department_from(
-    (i, a, name, at): (String, String, String, i64),
-) -> Result<Department, StoreError> {
+fn department_from((i, a, name, at): (String, String, String, i64)) -> Result<Department, StoreError> {
     Ok(Department {
         id: id("department id", &i)?,
         account_id: id("account id", &a)?,

@@ -23,8 +23,7 @@ pub(crate) struct ContactRow {
     updated_at: i64,
 }
 
-pub(crate) const CONTACT_COLS: &str =
-    "id, account_id, email, name, phones, company_id, created_at, updated_at";
+pub(crate) const CONTACT_COLS: &str = "id, account_id, email, name, phones, company_id, created_at, updated_at";
 
 impl TryFrom<ContactRow> for Contact {
     type Error = StoreError;
@@ -32,11 +31,7 @@ impl TryFrom<ContactRow> for Contact {
         Ok(Contact {
             id: id("contact id", &r.id)?,
             account_id: id("account id", &r.account_id)?,
-            email: r
-                .email
-                .as_deref()
-                .map(|e| parsed("email", e, EmailAddress::parse))
-                .transpose()?,
+            email: r.email.as_deref().map(|e| parsed("email", e, EmailAddress::parse)).transpose()?,
             name: r.name,
             phones: json("phones", &r.phones)?,
             company_id: opt_id("company id", r.company_id.as_deref())?,
@@ -101,9 +96,7 @@ pub(crate) fn contact_in<'a>(
             .fetch_optional(&mut *c)
             .await
             .db()?;
-        row.map(Contact::try_from)
-            .transpose()?
-            .ok_or(StoreError::NotFound)
+        row.map(Contact::try_from).transpose()?.ok_or(StoreError::NotFound)
     })
 }
 
@@ -161,19 +154,11 @@ impl ContactStore for SqlStore {
             .await
     }
 
-    async fn get_contact(
-        &self,
-        account: AccountId,
-        contact: ContactId,
-    ) -> Result<Option<Contact>, StoreError> {
+    async fn get_contact(&self, account: AccountId, contact: ContactId) -> Result<Option<Contact>, StoreError> {
         Ok(self.get_contacts(account, &[contact]).await?.pop())
     }
 
-    async fn get_contacts(
-        &self,
-        account: AccountId,
-        ids: &[ContactId],
-    ) -> Result<Vec<Contact>, StoreError> {
+    async fn get_contacts(&self, account: AccountId, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -185,19 +170,10 @@ impl ContactStore for SqlStore {
         for i in ids {
             q = q.bind(i.to_string());
         }
-        q.fetch_all(&self.read)
-            .await
-            .db()?
-            .into_iter()
-            .map(Contact::try_from)
-            .collect()
+        q.fetch_all(&self.read).await.db()?.into_iter().map(Contact::try_from).collect()
     }
 
-    async fn list_contacts(
-        &self,
-        account: AccountId,
-        f: &ContactFilter,
-    ) -> Result<Vec<Contact>, StoreError> {
+    async fn list_contacts(&self, account: AccountId, f: &ContactFilter) -> Result<Vec<Contact>, StoreError> {
         let mut sql = format!("SELECT {CONTACT_COLS} FROM contacts WHERE account_id = $1");
         let mut binds = vec![account.to_string()];
         if let Some(e) = &f.email {
@@ -217,12 +193,7 @@ impl ContactStore for SqlStore {
         for b in binds {
             q = q.bind(b);
         }
-        q.fetch_all(&self.read)
-            .await
-            .db()?
-            .into_iter()
-            .map(Contact::try_from)
-            .collect()
+        q.fetch_all(&self.read).await.db()?.into_iter().map(Contact::try_from).collect()
     }
 
     async fn update_contact(
@@ -279,26 +250,24 @@ impl ContactStore for SqlStore {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("INSERT INTO companies (id, account_id, name, domains, created_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(co.id.to_string())
-                        .bind(co.account_id.to_string())
-                        .bind(&co.name)
-                        .bind(&domains)
-                        .bind(co.created_at.millis())
-                        .execute(&mut *c)
-                        .await
-                        .db()?;
+                    sqlx::query(
+                        "INSERT INTO companies (id, account_id, name, domains, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(co.id.to_string())
+                    .bind(co.account_id.to_string())
+                    .bind(&co.name)
+                    .bind(&domains)
+                    .bind(co.created_at.millis())
+                    .execute(&mut *c)
+                    .await
+                    .db()?;
                     Ok(())
                 })
             })
             .await
     }
 
-    async fn get_company(
-        &self,
-        account: AccountId,
-        company: CompanyId,
-    ) -> Result<Option<Company>, StoreError> {
+    async fn get_company(&self, account: AccountId, company: CompanyId) -> Result<Option<Company>, StoreError> {
         let row: Option<CompanyRow> = sqlx::query_as(
             "SELECT id, account_id, name, domains, created_at FROM companies WHERE account_id = $1 AND id = $2",
         )
@@ -329,13 +298,12 @@ fn company_exists<'a>(
     company: CompanyId,
 ) -> crate::writer::BoxFuture<'a, Result<(), StoreError>> {
     Box::pin(async move {
-        let found: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM companies WHERE account_id = $1 AND id = $2")
-                .bind(account.to_string())
-                .bind(company.to_string())
-                .fetch_optional(&mut *c)
-                .await
-                .db()?;
+        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM companies WHERE account_id = $1 AND id = $2")
+            .bind(account.to_string())
+            .bind(company.to_string())
+            .fetch_optional(&mut *c)
+            .await
+            .db()?;
         found.map(|_| ()).ok_or(StoreError::NotFound)
     })
 }

@@ -45,9 +45,7 @@ impl SqlDirectory {
             Engine::Postgres => pg_pool(url, 4).await?,
             Engine::Sqlite => {
                 let pool = sqlite_pool(url, 2, false).await?;
-                sqlx::Executor::execute(&pool, "PRAGMA journal_mode = WAL")
-                    .await
-                    .db()?;
+                sqlx::Executor::execute(&pool, "PRAGMA journal_mode = WAL").await.db()?;
                 pool
             }
         };
@@ -66,29 +64,21 @@ impl SqlDirectory {
 #[async_trait]
 impl DirectoryStore for SqlDirectory {
     async fn reserve(&self, e: &DirectoryEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO directory (slug, account_id, region, status) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(e.slug.as_str())
-        .bind(e.account_id.to_string())
-        .bind(e.region.as_str())
-        .bind(e.status.as_str())
-        .execute(&self.pool)
-        .await
-        .map_err(|err| match crate::error::store_err(err) {
-            StoreError::Conflict(_) => {
-                StoreError::Conflict(format!("the slug '{}' is taken", e.slug))
-            }
-            other => other,
-        })?;
+        sqlx::query("INSERT INTO directory (slug, account_id, region, status) VALUES ($1, $2, $3, $4)")
+            .bind(e.slug.as_str())
+            .bind(e.account_id.to_string())
+            .bind(e.region.as_str())
+            .bind(e.status.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(|err| match crate::error::store_err(err) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("the slug '{}' is taken", e.slug)),
+                other => other,
+            })?;
         Ok(())
     }
 
-    async fn set_status(
-        &self,
-        slug: &AccountSlug,
-        status: AccountStatus,
-    ) -> Result<(), StoreError> {
+    async fn set_status(&self, slug: &AccountSlug, status: AccountStatus) -> Result<(), StoreError> {
         let done = sqlx::query("UPDATE directory SET status = $1 WHERE slug = $2")
             .bind(status.as_str())
             .bind(slug.as_str())
@@ -102,31 +92,24 @@ impl DirectoryStore for SqlDirectory {
     }
 
     async fn lookup(&self, slug: &AccountSlug) -> Result<Option<DirectoryEntry>, StoreError> {
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT slug, account_id, region, status FROM directory WHERE slug = $1",
-        )
-        .bind(slug.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .db()?;
+        let row: Option<Row> = sqlx::query_as("SELECT slug, account_id, region, status FROM directory WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
         row.map(DirectoryEntry::try_from).transpose()
     }
 
     async fn list(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
-        let rows: Vec<Row> =
-            sqlx::query_as("SELECT slug, account_id, region, status FROM directory ORDER BY slug")
-                .fetch_all(&self.pool)
-                .await
-                .db()?;
+        let rows: Vec<Row> = sqlx::query_as("SELECT slug, account_id, region, status FROM directory ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
         rows.into_iter().map(DirectoryEntry::try_from).collect()
     }
 
     async fn release(&self, slug: &AccountSlug) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM directory WHERE slug = $1")
-            .bind(slug.as_str())
-            .execute(&self.pool)
-            .await
-            .db()?;
+        sqlx::query("DELETE FROM directory WHERE slug = $1").bind(slug.as_str()).execute(&self.pool).await.db()?;
         Ok(())
     }
 }

@@ -63,20 +63,13 @@ impl SqlStore {
             Engine::Sqlite => {
                 let write = sqlite_pool(url, 1, false).await?;
                 // WAL lets readers go on while the writer commits; it is a property of the file, set once.
-                sqlx::Executor::execute(&write, "PRAGMA journal_mode = WAL")
-                    .await
-                    .db()?;
+                sqlx::Executor::execute(&write, "PRAGMA journal_mode = WAL").await.db()?;
                 let read = sqlite_pool(url, size.max_connections, true).await?;
                 (read, write)
             }
         };
         let writer = Writer::new(engine, write_pool.clone());
-        Ok(SqlStore {
-            engine,
-            read,
-            write_pool,
-            writer,
-        })
+        Ok(SqlStore { engine, read, write_pool, writer })
     }
 
     pub fn engine(&self) -> Engine {
@@ -108,11 +101,7 @@ pub(crate) async fn pg_pool(url: &DatabaseUrl, max: u32) -> Result<AnyPool, Stor
         .map_err(|e| StoreError::Unavailable(format!("{}: {e}", url.redacted())))
 }
 
-pub(crate) async fn sqlite_pool(
-    url: &DatabaseUrl,
-    max: u32,
-    read_only: bool,
-) -> Result<AnyPool, StoreError> {
+pub(crate) async fn sqlite_pool(url: &DatabaseUrl, max: u32, read_only: bool) -> Result<AnyPool, StoreError> {
     AnyPoolOptions::new()
         .max_connections(max.max(1))
         .min_connections(0)

@@ -38,32 +38,14 @@ impl MailOutbox for SqlStore {
             .await
     }
 
-    async fn queued_mail(
-        &self,
-        account: AccountId,
-        limit: u32,
-    ) -> Result<Vec<OutboundMail>, StoreError> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            i64,
-        );
+    async fn queued_mail(&self, account: AccountId, limit: u32) -> Result<Vec<OutboundMail>, StoreError> {
+        type Row = (String, String, String, String, String, String, Option<String>, Option<String>, i64);
         let sql = format!(
             "SELECT id, account_id, kind, to_addr, subject, body_text, ticket_id, message_id, created_at FROM mail_outbox \
              WHERE account_id = $1 AND status = 'queued' ORDER BY created_at LIMIT {}",
             limit.clamp(1, 1000)
         );
-        let rows: Vec<Row> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .fetch_all(&self.read)
-            .await
-            .db()?;
+        let rows: Vec<Row> = sqlx::query_as(&sql).bind(account.to_string()).fetch_all(&self.read).await.db()?;
         rows.into_iter()
             .map(|(mid, a, kind, to, subject, text, t, msg, at)| {
                 Ok(OutboundMail {

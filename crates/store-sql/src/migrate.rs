@@ -15,23 +15,14 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const REGION_SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sql: include_str!("../migrations/sqlite/0001_core.sql"),
-}];
+pub(crate) const REGION_SQLITE: &[Migration] =
+    &[Migration { version: 1, name: "core", sql: include_str!("../migrations/sqlite/0001_core.sql") }];
 
-pub(crate) const REGION_POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sql: include_str!("../migrations/postgres/0001_core.sql"),
-}];
+pub(crate) const REGION_POSTGRES: &[Migration] =
+    &[Migration { version: 1, name: "core", sql: include_str!("../migrations/postgres/0001_core.sql") }];
 
-pub(crate) const DIRECTORY: &[Migration] = &[Migration {
-    version: 1,
-    name: "directory",
-    sql: include_str!("../migrations/directory/0001_directory.sql"),
-}];
+pub(crate) const DIRECTORY: &[Migration] =
+    &[Migration { version: 1, name: "directory", sql: include_str!("../migrations/directory/0001_directory.sql") }];
 
 /// Distinguishes the directory's lock from a region's when both live in one PostgreSQL database.
 #[derive(Clone, Copy)]
@@ -41,11 +32,7 @@ pub(crate) enum Schema {
 }
 
 /// Apply what is missing. Returns the versions applied now.
-pub(crate) async fn migrate(
-    pool: &AnyPool,
-    engine: Engine,
-    schema: Schema,
-) -> Result<Vec<i64>, StoreError> {
+pub(crate) async fn migrate(pool: &AnyPool, engine: Engine, schema: Schema) -> Result<Vec<i64>, StoreError> {
     let (migrations, table, lock) = match (schema, engine) {
         (Schema::Region, Engine::Sqlite) => (REGION_SQLITE, "schema_migrations", 0),
         (Schema::Region, Engine::Postgres) => (REGION_POSTGRES, "schema_migrations", 72_650_001),
@@ -59,9 +46,7 @@ pub(crate) async fn migrate(
             format!("BEGIN; DO $$ BEGIN PERFORM pg_advisory_xact_lock({lock}); END $$;")
         }
     };
-    sqlx::Executor::execute(&mut *conn, begin.as_str())
-        .await
-        .db()?;
+    sqlx::Executor::execute(&mut *conn, begin.as_str()).await.db()?;
     let result = apply(&mut conn, migrations, table).await;
     let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
     sqlx::Executor::execute(&mut *conn, end).await.db()?;
@@ -77,16 +62,10 @@ fn apply<'a>(
         let create = format!(
             "CREATE TABLE IF NOT EXISTS {table} (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
         );
-        sqlx::Executor::execute(&mut *conn, create.as_str())
-            .await
-            .db()?;
+        sqlx::Executor::execute(&mut *conn, create.as_str()).await.db()?;
         let select = format!("SELECT version FROM {table}");
         let rows = sqlx::query(&select).fetch_all(&mut *conn).await.db()?;
-        let applied: Vec<i64> = rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()
-            .db()?;
+        let applied: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>().db()?;
         if let Some(newest) = applied.iter().max() {
             if *newest > migrations.iter().map(|m| m.version).max().unwrap_or(0) {
                 return Err(StoreError::Other(format!(

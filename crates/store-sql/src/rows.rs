@@ -21,18 +21,11 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> 
     serde_json::to_string(v).map_err(|e| StoreError::Other(format!("could not encode JSON: {e}")))
 }
 
-pub(crate) fn parsed<T, E>(
-    what: &str,
-    s: &str,
-    f: impl FnOnce(&str) -> Result<T, E>,
-) -> Result<T, StoreError> {
+pub(crate) fn parsed<T, E>(what: &str, s: &str, f: impl FnOnce(&str) -> Result<T, E>) -> Result<T, StoreError> {
     f(s).map_err(|_| corrupt(what, s))
 }
 
 /// A list of `$n` placeholders starting at `first`, e.g. `$3, $4, $5`.
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

@@ -45,18 +45,12 @@ impl DatabaseUrl {
         } else {
             return Err(UrlError::Scheme(redact(url)));
         };
-        Ok(DatabaseUrl {
-            engine,
-            url: url.to_string(),
-        })
+        Ok(DatabaseUrl { engine, url: url.to_string() })
     }
 
     /// The SQLite database file at `path`, created if missing.
     pub fn sqlite_file(path: &Path) -> Self {
-        DatabaseUrl {
-            engine: Engine::Sqlite,
-            url: format!("sqlite://{}?mode=rwc", path.display()),
-        }
+        DatabaseUrl { engine: Engine::Sqlite, url: format!("sqlite://{}?mode=rwc", path.display()) }
     }
 
     pub fn engine(&self) -> Engine {
@@ -72,10 +66,7 @@ impl DatabaseUrl {
         if self.engine != Engine::Sqlite {
             return None;
         }
-        let rest = self
-            .url
-            .trim_start_matches("sqlite:")
-            .trim_start_matches("//");
+        let rest = self.url.trim_start_matches("sqlite:").trim_start_matches("//");
         let path = rest.split('?').next().unwrap_or(rest);
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }

@@ -8,9 +8,7 @@ use async_trait::async_trait;
 use parley_domain::ids::{AccountId, WebhookId};
 use parley_domain::webhook::{EventType, Webhook, WebhookSecret};
 use parley_domain::Timestamp;
-use parley_store::{
-    Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, StoreError, WebhookQueue, WebhookStore,
-};
+use parley_store::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, StoreError, WebhookQueue, WebhookStore};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
@@ -60,11 +58,7 @@ struct HookRow {
 }
 
 impl SqlStore {
-    async fn hooks_with_events(
-        &self,
-        account: AccountId,
-        rows: Vec<HookRow>,
-    ) -> Result<Vec<Webhook>, StoreError> {
+    async fn hooks_with_events(&self, account: AccountId, rows: Vec<HookRow>) -> Result<Vec<Webhook>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -79,10 +73,7 @@ impl SqlStore {
         }
         let mut events: HashMap<String, Vec<EventType>> = HashMap::new();
         for (hook, ev) in q.fetch_all(&self.read).await.db()? {
-            events
-                .entry(hook)
-                .or_default()
-                .push(parsed("event type", &ev, EventType::parse)?);
+            events.entry(hook).or_default().push(parsed("event type", &ev, EventType::parse)?);
         }
         rows.into_iter()
             .map(|r| {
@@ -104,11 +95,7 @@ const HOOK_COLS: &str = "id, account_id, url, description, active, created_at";
 
 #[async_trait]
 impl WebhookStore for SqlStore {
-    async fn insert_webhook(
-        &self,
-        hook: &Webhook,
-        secret: &WebhookSecret,
-    ) -> Result<(), StoreError> {
+    async fn insert_webhook(&self, hook: &Webhook, secret: &WebhookSecret) -> Result<(), StoreError> {
         let h = hook.clone();
         let secret = secret.expose();
         self.writer
@@ -144,29 +131,15 @@ impl WebhookStore for SqlStore {
     }
 
     async fn list_webhooks(&self, account: AccountId) -> Result<Vec<Webhook>, StoreError> {
-        let sql = format!(
-            "SELECT {HOOK_COLS} FROM webhooks WHERE account_id = $1 ORDER BY created_at, id"
-        );
-        let rows: Vec<HookRow> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .fetch_all(&self.read)
-            .await
-            .db()?;
+        let sql = format!("SELECT {HOOK_COLS} FROM webhooks WHERE account_id = $1 ORDER BY created_at, id");
+        let rows: Vec<HookRow> = sqlx::query_as(&sql).bind(account.to_string()).fetch_all(&self.read).await.db()?;
         self.hooks_with_events(account, rows).await
     }
 
-    async fn get_webhook(
-        &self,
-        account: AccountId,
-        hook: WebhookId,
-    ) -> Result<Option<Webhook>, StoreError> {
+    async fn get_webhook(&self, account: AccountId, hook: WebhookId) -> Result<Option<Webhook>, StoreError> {
         let sql = format!("SELECT {HOOK_COLS} FROM webhooks WHERE account_id = $1 AND id = $2");
-        let rows: Vec<HookRow> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .bind(hook.to_string())
-            .fetch_all(&self.read)
-            .await
-            .db()?;
+        let rows: Vec<HookRow> =
+            sqlx::query_as(&sql).bind(account.to_string()).bind(hook.to_string()).fetch_all(&self.read).await.db()?;
         Ok(self.hooks_with_events(account, rows).await?.pop())
     }
 
@@ -175,9 +148,7 @@ impl WebhookStore for SqlStore {
             .write(move |c| {
                 Box::pin(async move {
                     for table in ["webhook_deliveries", "webhook_subscriptions"] {
-                        let sql = format!(
-                            "DELETE FROM {table} WHERE account_id = $1 AND webhook_id = $2"
-                        );
+                        let sql = format!("DELETE FROM {table} WHERE account_id = $1 AND webhook_id = $2");
                         sqlx::query(&sql)
                             .bind(account.to_string())
                             .bind(hook.to_string())
@@ -185,13 +156,12 @@ impl WebhookStore for SqlStore {
                             .await
                             .db()?;
                     }
-                    let done =
-                        sqlx::query("DELETE FROM webhooks WHERE account_id = $1 AND id = $2")
-                            .bind(account.to_string())
-                            .bind(hook.to_string())
-                            .execute(&mut *c)
-                            .await
-                            .db()?;
+                    let done = sqlx::query("DELETE FROM webhooks WHERE account_id = $1 AND id = $2")
+                        .bind(account.to_string())
+                        .bind(hook.to_string())
+                        .execute(&mut *c)
+                        .await
+                        .db()?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);
                     }
@@ -212,33 +182,18 @@ impl WebhookStore for SqlStore {
              WHERE account_id = $1 AND webhook_id = $2 ORDER BY event_id DESC LIMIT {}",
             limit.clamp(1, 200)
         );
-        let rows: Vec<(
-            String,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<i64>,
-        )> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .bind(hook.to_string())
-            .fetch_all(&self.read)
-            .await
-            .db()?;
+        let rows: Vec<(String, i64, Option<i64>, Option<i64>, Option<String>, Option<i64>)> =
+            sqlx::query_as(&sql).bind(account.to_string()).bind(hook.to_string()).fetch_all(&self.read).await.db()?;
         Ok(rows
             .into_iter()
-            .map(
-                |(event_id, attempts, delivered_at, last_status, last_error, next_attempt_at)| {
-                    DeliveryStatus {
-                        event_id,
-                        attempts,
-                        delivered_at,
-                        last_status,
-                        last_error,
-                        next_attempt_at,
-                    }
-                },
-            )
+            .map(|(event_id, attempts, delivered_at, last_status, last_error, next_attempt_at)| DeliveryStatus {
+                event_id,
+                attempts,
+                delivered_at,
+                last_status,
+                last_error,
+                next_attempt_at,
+            })
             .collect())
     }
 }
@@ -264,11 +219,7 @@ impl WebhookQueue for SqlStore {
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
         // PostgreSQL may have several processes claiming at once; SKIP LOCKED hands each row to one of them.
-        let lock = if self.engine == Engine::Postgres {
-            "FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
+        let lock = if self.engine == Engine::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE webhook_deliveries SET leased_until = $1 \
              WHERE (event_id, webhook_id) IN ( \
@@ -283,12 +234,7 @@ impl WebhookQueue for SqlStore {
             .writer
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query_as(&sql)
-                        .bind(lease_until.millis())
-                        .bind(now.millis())
-                        .fetch_all(&mut *c)
-                        .await
-                        .db()
+                    sqlx::query_as(&sql).bind(lease_until.millis()).bind(now.millis()).fetch_all(&mut *c).await.db()
                 })
             })
             .await?;
@@ -307,8 +253,7 @@ impl WebhookQueue for SqlStore {
             .db()?;
             let Some(r) = row else { continue };
             out.push(Delivery {
-                secret: WebhookSecret::parse(&r.secret)
-                    .ok_or_else(|| crate::error::corrupt("webhook secret", "…"))?,
+                secret: WebhookSecret::parse(&r.secret).ok_or_else(|| crate::error::corrupt("webhook secret", "…"))?,
                 event_id: r.event_id,
                 webhook_id: id("webhook id", &r.webhook_id)?,
                 account_id: id("account id", &r.account_id)?,

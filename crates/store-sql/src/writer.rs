@@ -46,9 +46,7 @@ impl Writer {
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
         match self {
             Writer::Pool(pool) => {
@@ -69,12 +67,8 @@ impl Writer {
                         (ok, finish)
                     })
                 });
-                queue.send(job).await.map_err(|_| {
-                    StoreError::Unavailable("the database writer has stopped".into())
-                })?;
-                answer.await.map_err(|_| {
-                    StoreError::Unavailable("the write could not be committed".into())
-                })?
+                queue.send(job).await.map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))?;
+                answer.await.map_err(|_| StoreError::Unavailable("the write could not be committed".into()))?
             }
         }
     }
@@ -112,11 +106,7 @@ async fn run_batch(pool: &AnyPool, jobs: Vec<Job>) -> (Vec<Finish>, Result<(), S
         }
         let (ok, finish) = job(&mut conn).await;
         finishes.push(finish);
-        let end = if ok {
-            "RELEASE unit"
-        } else {
-            "ROLLBACK TO unit; RELEASE unit"
-        };
+        let end = if ok { "RELEASE unit" } else { "ROLLBACK TO unit; RELEASE unit" };
         if let Err(e) = exec(&mut conn, end).await {
             let _ = exec(&mut conn, "ROLLBACK").await;
             return (finishes, Err(e));
@@ -129,9 +119,6 @@ async fn run_batch(pool: &AnyPool, jobs: Vec<Job>) -> (Vec<Finish>, Result<(), S
     (finishes, commit)
 }
 
-fn exec<'a>(
-    conn: &'a mut AnyConnection,
-    sql: &'static str,
-) -> crate::writer::BoxFuture<'a, Result<(), StoreError>> {
+fn exec<'a>(conn: &'a mut AnyConnection, sql: &'static str) -> crate::writer::BoxFuture<'a, Result<(), StoreError>> {
     Box::pin(async move { sqlx::Executor::execute(conn, sql).await.db().map(|_| ()) })
 }

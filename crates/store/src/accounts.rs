@@ -32,28 +32,15 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<Option<Session>, StoreError>;
     async fn delete_session(&self, account: AccountId, token_hash: &str) -> Result<(), StoreError>;
     /// End every session of an agent (password change, deactivation).
-    async fn delete_agent_sessions(
-        &self,
-        account: AccountId,
-        agent: AgentId,
-    ) -> Result<(), StoreError>;
+    async fn delete_agent_sessions(&self, account: AccountId, agent: AgentId) -> Result<(), StoreError>;
 }
 
 #[async_trait]
 pub trait ApiKeyStore: Send + Sync {
     async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
     /// A key that is not revoked.
-    async fn find_api_key(
-        &self,
-        account: AccountId,
-        hash: &str,
-    ) -> Result<Option<ApiKey>, StoreError>;
+    async fn find_api_key(&self, account: AccountId, hash: &str) -> Result<Option<ApiKey>, StoreError>;
     async fn list_api_keys(&self, account: AccountId) -> Result<Vec<ApiKey>, StoreError>;
     /// `NotFound` if the account has no such key.
-    async fn revoke_api_key(
-        &self,
-        account: AccountId,
-        id: ApiKeyId,
-        at: Timestamp,
-    ) -> Result<(), StoreError>;
+    async fn revoke_api_key(&self, account: AccountId, id: ApiKeyId, at: Timestamp) -> Result<(), StoreError>;
 }

@@ -7,8 +7,7 @@ use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry};
 pub trait DirectoryStore: Send + Sync {
     /// Reserve a slug. `Conflict` if any region already has it.
     async fn reserve(&self, entry: &DirectoryEntry) -> Result<(), StoreError>;
-    async fn set_status(&self, slug: &AccountSlug, status: AccountStatus)
-        -> Result<(), StoreError>;
+    async fn set_status(&self, slug: &AccountSlug, status: AccountStatus) -> Result<(), StoreError>;
     async fn lookup(&self, slug: &AccountSlug) -> Result<Option<DirectoryEntry>, StoreError>;
     async fn list(&self) -> Result<Vec<DirectoryEntry>, StoreError>;
     /// Undo a reservation whose account was never written.

@@ -18,12 +18,10 @@ pub use error::StoreError;
 pub use mail::{MailOutbox, OutboundMail};
 pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
 pub use tickets::{
-    FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter,
-    TicketQuery, TicketStore, Timeline,
+    FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter, TicketQuery, TicketStore,
+    Timeline,
 };
-pub use webhooks::{
-    Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, WebhookQueue, WebhookStore,
-};
+pub use webhooks::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, WebhookQueue, WebhookStore};
 
 /// Everything one region stores, behind one handle.
 pub trait RegionStore:

@@ -22,9 +22,5 @@ pub struct OutboundMail {
 pub trait MailOutbox: Send + Sync {
     async fn queue_mail(&self, mail: &OutboundMail) -> Result<(), StoreError>;
     /// Mail of the account still waiting to go out, oldest first.
-    async fn queued_mail(
-        &self,
-        account: AccountId,
-        limit: u32,
-    ) -> Result<Vec<OutboundMail>, StoreError>;
+    async fn queued_mail(&self, account: AccountId, limit: u32) -> Result<Vec<OutboundMail>, StoreError>;
 }

@@ -18,13 +18,8 @@ pub struct AgentUpdate {
 #[async_trait]
 pub trait AgentStore: Send + Sync {
     /// `Conflict` if the account has an agent with that email.
-    async fn insert_agent(
-        &self,
-        agent: &Agent,
-        password_hash: Option<&str>,
-    ) -> Result<(), StoreError>;
-    async fn get_agent(&self, account: AccountId, id: AgentId)
-        -> Result<Option<Agent>, StoreError>;
+    async fn insert_agent(&self, agent: &Agent, password_hash: Option<&str>) -> Result<(), StoreError>;
+    async fn get_agent(&self, account: AccountId, id: AgentId) -> Result<Option<Agent>, StoreError>;
     /// The agent and their password hash, for signing in.
     async fn agent_credentials(
         &self,
@@ -32,18 +27,8 @@ pub trait AgentStore: Send + Sync {
         email: &EmailAddress,
     ) -> Result<Option<(Agent, Option<String>)>, StoreError>;
     async fn list_agents(&self, account: AccountId) -> Result<Vec<Agent>, StoreError>;
-    async fn update_agent(
-        &self,
-        account: AccountId,
-        id: AgentId,
-        update: &AgentUpdate,
-    ) -> Result<Agent, StoreError>;
-    async fn set_password(
-        &self,
-        account: AccountId,
-        id: AgentId,
-        hash: &str,
-    ) -> Result<(), StoreError>;
+    async fn update_agent(&self, account: AccountId, id: AgentId, update: &AgentUpdate) -> Result<Agent, StoreError>;
+    async fn set_password(&self, account: AccountId, id: AgentId, hash: &str) -> Result<(), StoreError>;
 
     async fn create_reset_token(
         &self,
@@ -62,11 +47,7 @@ pub trait AgentStore: Send + Sync {
 
     async fn insert_department(&self, dept: &Department) -> Result<(), StoreError>;
     async fn list_departments(&self, account: AccountId) -> Result<Vec<Department>, StoreError>;
-    async fn get_department(
-        &self,
-        account: AccountId,
-        id: DepartmentId,
-    ) -> Result<Option<Department>, StoreError>;
+    async fn get_department(&self, account: AccountId, id: DepartmentId) -> Result<Option<Department>, StoreError>;
 }
 
 #[derive(Debug, Default, Clone)]
@@ -91,21 +72,9 @@ pub struct ContactUpdate {
 pub trait ContactStore: Send + Sync {
     /// `Conflict` if the account has a contact with that email.
     async fn insert_contact(&self, contact: &Contact) -> Result<(), StoreError>;
-    async fn get_contact(
-        &self,
-        account: AccountId,
-        id: ContactId,
-    ) -> Result<Option<Contact>, StoreError>;
-    async fn get_contacts(
-        &self,
-        account: AccountId,
-        ids: &[ContactId],
-    ) -> Result<Vec<Contact>, StoreError>;
-    async fn list_contacts(
-        &self,
-        account: AccountId,
-        filter: &ContactFilter,
-    ) -> Result<Vec<Contact>, StoreError>;
+    async fn get_contact(&self, account: AccountId, id: ContactId) -> Result<Option<Contact>, StoreError>;
+    async fn get_contacts(&self, account: AccountId, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError>;
+    async fn list_contacts(&self, account: AccountId, filter: &ContactFilter) -> Result<Vec<Contact>, StoreError>;
     async fn update_contact(
         &self,
         account: AccountId,
@@ -115,10 +84,6 @@ pub trait ContactStore: Send + Sync {
     ) -> Result<Contact, StoreError>;
 
     async fn insert_company(&self, company: &Company) -> Result<(), StoreError>;
-    async fn get_company(
-        &self,
-        account: AccountId,
-        id: CompanyId,
-    ) -> Result<Option<Company>, StoreError>;
+    async fn get_company(&self, account: AccountId, id: CompanyId) -> Result<Option<Company>, StoreError>;
     async fn list_companies(&self, account: AccountId) -> Result<Vec<Company>, StoreError>;
 }

@@ -13,12 +13,7 @@ use parley_domain::Timestamp;
 #[derive(Debug, Clone)]
 pub enum Requester {
     Existing(ContactId),
-    ByEmail {
-        email: EmailAddress,
-        name: Option<String>,
-        new_id: ContactId,
-        at: Timestamp,
-    },
+    ByEmail { email: EmailAddress, name: Option<String>, new_id: ContactId, at: Timestamp },
 }
 
 /// A ticket with its first message, written as one unit. The store assigns the number and resolves the requester;
@@ -87,31 +82,18 @@ pub struct Timeline {
 #[async_trait]
 pub trait TicketStore: Send + Sync {
     /// Write the ticket, its requester (found or added), first message and events. Returns them as stored.
-    async fn create_ticket(&self, new: NewTicket)
-        -> Result<(Ticket, Contact, Message), StoreError>;
-    async fn get_ticket(
-        &self,
-        account: AccountId,
-        id: TicketId,
-    ) -> Result<Option<Ticket>, StoreError>;
+    async fn create_ticket(&self, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError>;
+    async fn get_ticket(&self, account: AccountId, id: TicketId) -> Result<Option<Ticket>, StoreError>;
     async fn get_ticket_by_number(
         &self,
         account: AccountId,
         number: TicketNumber,
     ) -> Result<Option<Ticket>, StoreError>;
-    async fn list_tickets(
-        &self,
-        account: AccountId,
-        query: &TicketQuery,
-    ) -> Result<Vec<Ticket>, StoreError>;
+    async fn list_tickets(&self, account: AccountId, query: &TicketQuery) -> Result<Vec<Ticket>, StoreError>;
     async fn timeline(&self, account: AccountId, id: TicketId) -> Result<Timeline, StoreError>;
     async fn save_change(&self, change: TicketChange) -> Result<(), StoreError>;
     /// Save both sides of a merge; the source's messages move to the target. Both versions are checked.
-    async fn save_merge(
-        &self,
-        source: TicketChange,
-        target: TicketChange,
-    ) -> Result<(), StoreError>;
+    async fn save_merge(&self, source: TicketChange, target: TicketChange) -> Result<(), StoreError>;
 }
 
 #[async_trait]

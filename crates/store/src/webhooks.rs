@@ -44,17 +44,9 @@ pub enum DeliveryOutcome {
 
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    async fn insert_webhook(
-        &self,
-        hook: &Webhook,
-        secret: &WebhookSecret,
-    ) -> Result<(), StoreError>;
+    async fn insert_webhook(&self, hook: &Webhook, secret: &WebhookSecret) -> Result<(), StoreError>;
     async fn list_webhooks(&self, account: AccountId) -> Result<Vec<Webhook>, StoreError>;
-    async fn get_webhook(
-        &self,
-        account: AccountId,
-        id: WebhookId,
-    ) -> Result<Option<Webhook>, StoreError>;
+    async fn get_webhook(&self, account: AccountId, id: WebhookId) -> Result<Option<Webhook>, StoreError>;
     async fn delete_webhook(&self, account: AccountId, id: WebhookId) -> Result<(), StoreError>;
     /// Recent deliveries of a webhook: (event id, event type, attempts, delivered, last error).
     async fn list_deliveries(

@@ -1,1 +1,11 @@
+//! What Parley's tests share: throwaway PostgreSQL databases and small local servers that stand in for the
+//! outside world. Every server binds to 127.0.0.1 on a free port and stops when its handle is dropped.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod localhost;
+mod pg;
+mod receiver;
+
+pub use localhost::http_client;
+pub use pg::PgTestDb;
+pub use receiver::{Received, WebhookReceiver};

@@ -44,31 +44,21 @@ pub struct Problem {
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
-            ApiError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "There is nothing here.".into(),
-            ),
-            ApiError::MalformedJson(d) => (
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("The body is not valid JSON: {d}"),
-            ),
-            ApiError::Invalid(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "Some fields are not valid.".into(),
-            ),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "There is nothing here.".into()),
+            ApiError::MalformedJson(d) => {
+                (StatusCode::BAD_REQUEST, "malformed_json", format!("The body is not valid JSON: {d}"))
+            }
+            ApiError::Invalid(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Some fields are not valid.".into())
+            }
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Send the body as application/json.".into(),
             ),
-            ApiError::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "The body is too large.".into(),
-            ),
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is too large.".into())
+            }
             ApiError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -84,21 +74,17 @@ impl ApiError {
                 };
                 (StatusCode::CONFLICT, code, r.to_string())
             }
-            ApiError::RateLimited(s) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("Too many attempts; try again in {s} seconds."),
-            ),
+            ApiError::RateLimited(s) => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("Too many attempts; try again in {s} seconds."))
+            }
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 "The service is temporarily unavailable; try again shortly.".into(),
             ),
-            ApiError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "Something went wrong on our side.".into(),
-            ),
+            ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.".into())
+            }
         }
     }
 
@@ -155,14 +141,10 @@ impl IntoResponse for ApiError {
         let (status, problem) = self.problem();
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut res = (status, body).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         match self {
             ApiError::Unauthenticated => {
-                res.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             ApiError::RateLimited(s) => {
                 if let Ok(v) = HeaderValue::from_str(&s.to_string()) {

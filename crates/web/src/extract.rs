@@ -14,12 +14,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Account {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<AccountCtx>()
-            .cloned()
-            .map(Account)
-            .ok_or(ApiError::NotFound)
+        parts.extensions.get::<AccountCtx>().cloned().map(Account).ok_or(ApiError::NotFound)
     }
 }
 
@@ -39,19 +34,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
-        let key = auth::authenticate_api_key(&ctx, secret)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        Ok(ApiCaller {
-            ctx,
-            caller: Caller::ApiKey(key),
-        })
+        let key = auth::authenticate_api_key(&ctx, secret).await?.ok_or(ApiError::Unauthenticated)?;
+        Ok(ApiCaller { ctx, caller: Caller::ApiKey(key) })
     }
 }
 

@@ -26,17 +26,12 @@ pub(crate) fn classify(host: &str, base_domain: &str) -> HostKind {
     let name = if host.starts_with('[') {
         return HostKind::Service;
     } else {
-        host.rsplit_once(':')
-            .map(|(h, _)| h.to_string())
-            .unwrap_or(host)
+        host.rsplit_once(':').map(|(h, _)| h.to_string()).unwrap_or(host)
     };
     if name == base_domain || name.parse::<std::net::IpAddr>().is_ok() {
         return HostKind::Service;
     }
-    match name
-        .strip_suffix(base_domain)
-        .and_then(|p| p.strip_suffix('.'))
-    {
+    match name.strip_suffix(base_domain).and_then(|p| p.strip_suffix('.')) {
         Some(label) if !label.contains('.') => match AccountSlug::parse(label) {
             Ok(slug) => HostKind::Account(slug),
             Err(_) => HostKind::Foreign,
@@ -45,11 +40,11 @@ pub(crate) fn classify(host: &str, base_domain: &str) -> HostKind {
     }
 }
 
-pub(crate) async fn resolve_account(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn resolve_account(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Health checks come from load balancers by any name.
+    if req.uri().path() == "/healthz" {
+        return next.run(req).await;
+    }
     let host = req
         .headers()
         .get(header::HOST)
@@ -59,37 +54,20 @@ pub(crate) async fn resolve_account(
         .to_string();
     match classify(&host, &state.app.settings.base_domain) {
         HostKind::Service => next.run(req).await,
-        HostKind::Foreign => {
-            if req.uri().path() == "/healthz" {
-                return next.run(req).await;
-            }
-            ApiError::NotFound.into_response()
-        }
+        HostKind::Foreign => ApiError::NotFound.into_response(),
         HostKind::Account(slug) => match state.app.regions.resolve(&slug).await {
             Ok(Resolution::Here(ctx)) => {
                 req.extensions_mut().insert(ctx);
                 next.run(req).await
             }
-            Ok(Resolution::Elsewhere {
-                url: Some(base),
-                region,
-            }) => {
-                let path = req
-                    .uri()
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
+            Ok(Resolution::Elsewhere { url: Some(base), region }) => {
+                let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 tracing::debug!(%slug, %region, "account served by another region");
                 let location = format!("{}{}", base.trim_end_matches('/'), path);
-                (
-                    StatusCode::TEMPORARY_REDIRECT,
-                    [(header::LOCATION, location)],
-                )
-                    .into_response()
+                (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, location)]).into_response()
             }
             Ok(Resolution::Elsewhere { url: None, region }) => {
-                ApiError::Unavailable(format!("this account is served from region {region}"))
-                    .into_response()
+                ApiError::Unavailable(format!("this account is served from region {region}")).into_response()
             }
             Ok(Resolution::Unknown) => ApiError::NotFound.into_response(),
             Err(e) => ApiError::from(e).into_response(),

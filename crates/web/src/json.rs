@@ -24,14 +24,8 @@ where
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let mime = v
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
         if !is_json {
@@ -63,11 +57,7 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// Name the field: serde says "missing field `x`" about the object, we say it about `x`.
 fn field_error(path: &str, message: &str) -> FieldError {
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_string();
+    let message = message.split(" at line ").next().unwrap_or(message).to_string();
     let base = if path == "." { "" } else { path };
     // The path of an unknown field already ends with it; that of a missing one is its parent's.
     let join = |name: &str| {
@@ -79,26 +69,13 @@ fn field_error(path: &str, message: &str) -> FieldError {
             format!("{base}.{name}")
         }
     };
-    for (prefix, text) in [
-        ("missing field `", "is required"),
-        ("unknown field `", "is not a field of this object"),
-    ] {
+    for (prefix, text) in [("missing field `", "is required"), ("unknown field `", "is not a field of this object")] {
         if let Some(rest) = message.strip_prefix(prefix) {
             let name = rest.split('`').next().unwrap_or("");
-            return FieldError {
-                field: join(name),
-                message: text.to_string(),
-            };
+            return FieldError { field: join(name), message: text.to_string() };
         }
     }
-    FieldError {
-        field: if base.is_empty() {
-            "body".into()
-        } else {
-            base.to_string()
-        },
-        message,
-    }
+    FieldError { field: if base.is_empty() { "body".into() } else { base.to_string() }, message }
 }
 
 /// For fields that may be set, cleared with `null`, or left out: `None` left out, `Some(None)` null.
@@ -148,10 +125,7 @@ mod tests {
             ApiError::Invalid(e) => assert_eq!(e[0].field, "account_id"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            err(r#"{"subject": "x", "#),
-            ApiError::MalformedJson(_)
-        ));
+        assert!(matches!(err(r#"{"subject": "x", "#), ApiError::MalformedJson(_)));
         match err(r#"{"subject": "x", "requester": {"email": "a@b.c"}, "count": -1}"#) {
             ApiError::Invalid(e) => assert_eq!(e[0].field, "count"),
             other => panic!("{other:?}"),

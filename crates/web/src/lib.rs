@@ -25,19 +25,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::router())
         .merge(ui::router())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            host::resolve_account,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), host::resolve_account))
         .layer(DefaultBodyLimit::max(state.web.body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -10,9 +10,7 @@ pub struct WebSettings {
 
 impl Default for WebSettings {
     fn default() -> Self {
-        WebSettings {
-            body_limit: 1024 * 1024,
-        }
+        WebSettings { body_limit: 1024 * 1024 }
     }
 }
 
@@ -25,9 +23,6 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: Arc<App>, web: WebSettings) -> Self {
-        AppState {
-            app,
-            web: Arc::new(web),
-        }
+        AppState { app, web: Arc::new(web) }
     }
 }

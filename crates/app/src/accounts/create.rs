@@ -33,10 +33,9 @@ pub struct CreatedAccount {
 
 #[tracing::instrument(skip_all, fields(slug = %input.slug, region = %input.region))]
 pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAccount, AppError> {
-    let cell = app
-        .regions
-        .cell(&input.region)
-        .ok_or_else(|| unknown_region(&input.region))?;
+    let cell = app.regions.cell(&input.region).ok_or_else(|| unknown_region(&input.region))?;
+    // The operator may create accounts in a region no server has started yet.
+    app.regions.prepare(&input.region).await?;
     let store = cell.store().await?;
     let now = Timestamp::now();
     let account_id = AccountId::new();
@@ -54,21 +53,11 @@ pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAc
         app.regions.directory().reserve(&entry).await?;
     }
     let name = input.name.clone().unwrap_or_else(|| input.slug.to_string());
-    let account = Account {
-        id: account_id,
-        slug: input.slug.clone(),
-        name,
-        created_at: now,
-    };
-    let owner_name = input.owner_name.clone().unwrap_or_else(|| {
-        input
-            .owner_email
-            .as_str()
-            .split('@')
-            .next()
-            .unwrap_or("Owner")
-            .to_string()
-    });
+    let account = Account { id: account_id, slug: input.slug.clone(), name, created_at: now };
+    let owner_name = input
+        .owner_name
+        .clone()
+        .unwrap_or_else(|| input.owner_email.as_str().split('@').next().unwrap_or("Owner").to_string());
     let owner = Agent {
         id: AgentId::new(),
         account_id,
@@ -81,22 +70,13 @@ pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAc
     };
     let password = tokens::random_password();
     let hash = auth::hash_password(&password).await?;
-    let (api_key, secret) =
-        auth::new_api_key(account_id, "Created with the account", Some(owner.id));
-    let new = NewAccount {
-        account: account.clone(),
-        owner: owner.clone(),
-        owner_password_hash: hash,
-        api_key,
-    };
+    let (api_key, secret) = auth::new_api_key(account_id, "Created with the account", Some(owner.id));
+    let new = NewAccount { account: account.clone(), owner: owner.clone(), owner_password_hash: hash, api_key };
     if let Err(e) = parley_store::AccountStore::create_account(store, &new).await {
         let _ = app.regions.directory().release(&input.slug).await;
         return Err(e.into());
     }
-    app.regions
-        .directory()
-        .set_status(&input.slug, AccountStatus::Active)
-        .await?;
+    app.regions.directory().set_status(&input.slug, AccountStatus::Active).await?;
     app.regions.forget(&input.slug);
     Ok(CreatedAccount {
         url: app.settings.account_url(input.slug.as_str()),
@@ -120,15 +100,9 @@ async fn reclaim_abandoned(app: &App, slug: &AccountSlug) -> Result<bool, AppErr
         return Ok(false);
     };
     let store = cell.store().await?;
-    if parley_store::AccountStore::get_account(store, entry.account_id)
-        .await?
-        .is_some()
-    {
+    if parley_store::AccountStore::get_account(store, entry.account_id).await?.is_some() {
         // Written but never activated: finish the job instead of losing the account.
-        app.regions
-            .directory()
-            .set_status(slug, AccountStatus::Active)
-            .await?;
+        app.regions.directory().set_status(slug, AccountStatus::Active).await?;
         return Ok(false);
     }
     app.regions.directory().release(slug).await?;

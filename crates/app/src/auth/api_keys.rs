@@ -11,11 +11,7 @@ use parley_domain::Timestamp;
 const KEY_PREFIX: &str = "parley_";
 
 /// A new key and its secret. Only the hash of the secret is stored.
-pub fn new_api_key(
-    account: AccountId,
-    name: &str,
-    created_by: Option<AgentId>,
-) -> (ApiKey, String) {
+pub fn new_api_key(account: AccountId, name: &str, created_by: Option<AgentId>) -> (ApiKey, String) {
     let secret = format!("{KEY_PREFIX}{}", tokens::random_token());
     let key = ApiKey {
         id: ApiKeyId::new(),
@@ -49,17 +45,11 @@ pub async fn create_api_key(
 }
 
 /// The live key with this secret in this account, if any.
-pub async fn authenticate_api_key(
-    ctx: &AccountCtx,
-    secret: &str,
-) -> Result<Option<ApiKey>, AppError> {
+pub async fn authenticate_api_key(ctx: &AccountCtx, secret: &str) -> Result<Option<ApiKey>, AppError> {
     if !secret.starts_with(KEY_PREFIX) || secret.len() > 100 {
         return Ok(None);
     }
-    Ok(ctx
-        .store
-        .find_api_key(ctx.account_id, &secret_hash(secret))
-        .await?)
+    Ok(ctx.store.find_api_key(ctx.account_id, &secret_hash(secret)).await?)
 }
 
 pub async fn list_api_keys(ctx: &AccountCtx) -> Result<Vec<ApiKey>, AppError> {
@@ -67,8 +57,5 @@ pub async fn list_api_keys(ctx: &AccountCtx) -> Result<Vec<ApiKey>, AppError> {
 }
 
 pub async fn revoke_api_key(ctx: &AccountCtx, id: ApiKeyId) -> Result<(), AppError> {
-    Ok(ctx
-        .store
-        .revoke_api_key(ctx.account_id, id, Timestamp::now())
-        .await?)
+    Ok(ctx.store.revoke_api_key(ctx.account_id, id, Timestamp::now()).await?)
 }

@@ -19,30 +19,12 @@ pub struct LoginAttempt {
 
 /// Sign in. Every failure looks the same (no telling whether the address exists), and takes as long.
 #[tracing::instrument(skip_all, fields(account = %ctx.slug))]
-pub async fn login(
-    app: &App,
-    ctx: &AccountCtx,
-    attempt: LoginAttempt,
-) -> Result<(Session, String), AppError> {
+pub async fn login(app: &App, ctx: &AccountCtx, attempt: LoginAttempt) -> Result<(Session, String), AppError> {
     let ip_key = format!("{}:{}", ctx.account_id, attempt.client);
-    app.limits
-        .login_by_ip
-        .hit(&ip_key)
-        .map_err(|s| AppError::RateLimited {
-            retry_after_secs: s,
-        })?;
+    app.limits.login_by_ip.hit(&ip_key).map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
     let email = EmailAddress::parse(&attempt.email).ok();
-    let email_key = format!(
-        "{}:{}",
-        ctx.account_id,
-        email.as_ref().map(|e| e.as_str()).unwrap_or("")
-    );
-    app.limits
-        .login_by_email
-        .check(&email_key)
-        .map_err(|s| AppError::RateLimited {
-            retry_after_secs: s,
-        })?;
+    let email_key = format!("{}:{}", ctx.account_id, email.as_ref().map(|e| e.as_str()).unwrap_or(""));
+    app.limits.login_by_email.check(&email_key).map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
     let found = match &email {
         Some(e) => ctx.store.agent_credentials(ctx.account_id, e).await?,
         None => None,
@@ -74,27 +56,15 @@ pub async fn login(
 }
 
 /// The agent a session token belongs to, if the session is live and the agent active.
-pub async fn session_agent(
-    ctx: &AccountCtx,
-    token: &str,
-) -> Result<Option<(Agent, Session)>, AppError> {
-    let Some(session) = ctx
-        .store
-        .get_session(ctx.account_id, &secret_hash(token), Timestamp::now())
-        .await?
-    else {
+pub async fn session_agent(ctx: &AccountCtx, token: &str) -> Result<Option<(Agent, Session)>, AppError> {
+    let Some(session) = ctx.store.get_session(ctx.account_id, &secret_hash(token), Timestamp::now()).await? else {
         return Ok(None);
     };
-    let agent = ctx
-        .store
-        .get_agent(ctx.account_id, session.agent_id)
-        .await?;
+    let agent = ctx.store.get_agent(ctx.account_id, session.agent_id).await?;
     Ok(agent.filter(|a| a.active).map(|a| (a, session)))
 }
 
 pub async fn logout(ctx: &AccountCtx, token: &str) -> Result<(), AppError> {
-    ctx.store
-        .delete_session(ctx.account_id, &secret_hash(token))
-        .await?;
+    ctx.store.delete_session(ctx.account_id, &secret_hash(token)).await?;
     Ok(())
 }

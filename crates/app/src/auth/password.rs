@@ -8,8 +8,7 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_string();
     let salt_bytes = super::tokens::random_key();
     tokio::task::spawn_blocking(move || {
-        let salt =
-            SaltString::encode_b64(&salt_bytes[..16]).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+        let salt = SaltString::encode_b64(&salt_bytes[..16]).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
@@ -29,9 +28,7 @@ pub async fn verify_password(hash: Option<String>, password: &str) -> Result<boo
         let Ok(parsed) = PasswordHash::new(&hash) else {
             return Ok(false);
         };
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
         Ok(real && ok)
     })
     .await
@@ -52,12 +49,8 @@ mod tests {
         let b = hash_password("correct horse battery").await.unwrap();
         assert_ne!(a, b, "salted");
         assert!(a.starts_with("$argon2id$"));
-        assert!(verify_password(Some(a.clone()), "correct horse battery")
-            .await
-            .unwrap());
-        assert!(!verify_password(Some(a), "wrong horse battery")
-            .await
-            .unwrap());
+        assert!(verify_password(Some(a.clone()), "correct horse battery").await.unwrap());
+        assert!(!verify_password(Some(a), "wrong horse battery").await.unwrap());
         assert!(!verify_password(None, "anything").await.unwrap());
     }
 }

@@ -13,11 +13,7 @@ pub struct Window {
 
 impl Window {
     pub fn new(max: u32, period: Duration) -> Self {
-        Window {
-            max,
-            period,
-            counts: Mutex::new(HashMap::new()),
-        }
+        Window { max, period, counts: Mutex::new(HashMap::new()) }
     }
 
     /// Count one attempt; `Err(seconds to wait)` if the key is over its limit.

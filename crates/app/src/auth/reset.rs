@@ -27,9 +27,7 @@ pub async fn request_reset(
     app.limits
         .reset_by_ip
         .hit(&format!("{}:{client}", ctx.account_id))
-        .map_err(|s| AppError::RateLimited {
-            retry_after_secs: s,
-        })?;
+        .map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
     let Ok(email) = EmailAddress::parse(email) else {
         return Ok(None);
     };
@@ -41,40 +39,21 @@ pub async fn request_reset(
     }
     let token = tokens::random_token();
     let expires = Timestamp::now().plus_seconds(RESET_MINUTES * 60);
-    ctx.store
-        .create_reset_token(ctx.account_id, agent.id, &secret_hash(&token), expires)
-        .await?;
+    ctx.store.create_reset_token(ctx.account_id, agent.id, &secret_hash(&token), expires).await?;
     Ok(Some(ResetRequest { agent, token }))
 }
 
 /// Set a new password with a reset token. Ends the agent's other sessions.
-pub async fn reset_password(
-    ctx: &AccountCtx,
-    token: &str,
-    new_password: &str,
-) -> Result<Agent, AppError> {
+pub async fn reset_password(ctx: &AccountCtx, token: &str, new_password: &str) -> Result<Agent, AppError> {
     check_password(new_password)?;
-    let agent_id = ctx
-        .store
-        .consume_reset_token(ctx.account_id, &secret_hash(token), Timestamp::now())
-        .await?
-        .ok_or_else(|| {
-            AppError::Invalid(parley_domain::Invalid::field(
-                "token",
-                "this link has expired or was used already",
-            ))
-        })?;
+    let agent_id =
+        ctx.store.consume_reset_token(ctx.account_id, &secret_hash(token), Timestamp::now()).await?.ok_or_else(
+            || AppError::Invalid(parley_domain::Invalid::field("token", "this link has expired or was used already")),
+        )?;
     let hash = hash_password(new_password).await?;
-    ctx.store
-        .set_password(ctx.account_id, agent_id, &hash)
-        .await?;
-    ctx.store
-        .delete_agent_sessions(ctx.account_id, agent_id)
-        .await?;
-    ctx.store
-        .get_agent(ctx.account_id, agent_id)
-        .await?
-        .ok_or(AppError::NotFound)
+    ctx.store.set_password(ctx.account_id, agent_id, &hash).await?;
+    ctx.store.delete_agent_sessions(ctx.account_id, agent_id).await?;
+    ctx.store.get_agent(ctx.account_id, agent_id).await?.ok_or(AppError::NotFound)
 }
 
 /// Change one's own password, knowing the current one. Ends the agent's sessions, including this one.
@@ -85,11 +64,7 @@ pub async fn change_password(
     new_password: &str,
 ) -> Result<(), AppError> {
     check_password(new_password)?;
-    let (_, hash) = ctx
-        .store
-        .agent_credentials(ctx.account_id, &agent.email)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, hash) = ctx.store.agent_credentials(ctx.account_id, &agent.email).await?.ok_or(AppError::NotFound)?;
     if !verify_password(hash, current).await? {
         return Err(AppError::Invalid(parley_domain::Invalid::field(
             "current_password",
@@ -97,11 +72,7 @@ pub async fn change_password(
         )));
     }
     let hash = hash_password(new_password).await?;
-    ctx.store
-        .set_password(ctx.account_id, agent.id, &hash)
-        .await?;
-    ctx.store
-        .delete_agent_sessions(ctx.account_id, agent.id)
-        .await?;
+    ctx.store.set_password(ctx.account_id, agent.id, &hash).await?;
+    ctx.store.delete_agent_sessions(ctx.account_id, agent.id).await?;
     Ok(())
 }

@@ -19,10 +19,7 @@ pub fn random_token() -> String {
 /// A password for a first sign-in: 20 characters without look-alikes (about 115 bits).
 pub fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    random_bytes::<20>()
-        .iter()
-        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-        .collect()
+    random_bytes::<20>().iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect()
 }
 
 /// Random bytes for keys (webhook secrets).

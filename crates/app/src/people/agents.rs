@@ -45,9 +45,7 @@ pub async fn add_agent(
     }
     errs.finish()?;
     let (Some(email), Some(name), Some(role)) = (email, name, role) else {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "checked agent values missing"
-        )));
+        return Err(AppError::Internal(anyhow::anyhow!("checked agent values missing")));
     };
     may_grant(caller, role)?;
     let agent = Agent {
@@ -68,21 +66,15 @@ pub async fn add_agent(
         }
         (None, true) => (None, Credentials::SetupToken(tokens::random_token())),
     };
-    ctx.store
-        .insert_agent(&agent, hash.as_deref())
-        .await
-        .map_err(|e| match e {
-            parley_store::StoreError::NotFound => AppError::Invalid(parley_domain::Invalid::field(
-                "department_ids",
-                "is not a department of this account",
-            )),
-            other => other.into(),
-        })?;
+    ctx.store.insert_agent(&agent, hash.as_deref()).await.map_err(|e| match e {
+        parley_store::StoreError::NotFound => {
+            AppError::Invalid(parley_domain::Invalid::field("department_ids", "is not a department of this account"))
+        }
+        other => other.into(),
+    })?;
     if let Credentials::SetupToken(t) = &creds {
         let expires = Timestamp::now().plus_seconds(SETUP_DAYS * 86_400);
-        ctx.store
-            .create_reset_token(ctx.account_id, agent.id, &secret_hash(t), expires)
-            .await?;
+        ctx.store.create_reset_token(ctx.account_id, agent.id, &secret_hash(t), expires).await?;
     }
     Ok((agent, creds))
 }
@@ -98,10 +90,7 @@ fn may_grant(caller: Option<&Caller>, role: Role) -> Result<(), AppError> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!(
-            "you may not give the role {}",
-            role.as_str()
-        )))
+        Err(AppError::Forbidden(format!("you may not give the role {}", role.as_str())))
     }
 }
 
@@ -116,11 +105,7 @@ pub async fn update_agent(
     update: AgentUpdate,
 ) -> Result<Agent, AppError> {
     caller.require_admin()?;
-    let current = ctx
-        .store
-        .get_agent(ctx.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current = ctx.store.get_agent(ctx.account_id, id).await?.ok_or(AppError::NotFound)?;
     let mut errs = Checker::new();
     if let Some(n) = &update.name {
         errs.check(parse_name("name", n));
@@ -131,40 +116,24 @@ pub async fn update_agent(
     }
     // Changing an owner, or making one, is for owners.
     if current.role == Role::Owner && !matches!(caller, Caller::Agent(a) if a.role == Role::Owner) {
-        return Err(AppError::Forbidden(
-            "only owners may change an owner".into(),
-        ));
+        return Err(AppError::Forbidden("only owners may change an owner".into()));
     }
-    let updated = ctx
-        .store
-        .update_agent(ctx.account_id, id, &update)
-        .await
-        .map_err(|e| match e {
-            parley_store::StoreError::NotFound => AppError::Invalid(parley_domain::Invalid::field(
-                "department_ids",
-                "is not a department of this account",
-            )),
-            other => other.into(),
-        })?;
+    let updated = ctx.store.update_agent(ctx.account_id, id, &update).await.map_err(|e| match e {
+        parley_store::StoreError::NotFound => {
+            AppError::Invalid(parley_domain::Invalid::field("department_ids", "is not a department of this account"))
+        }
+        other => other.into(),
+    })?;
     if !updated.active {
         ctx.store.delete_agent_sessions(ctx.account_id, id).await?;
     }
     Ok(updated)
 }
 
-pub async fn create_department(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    name: &str,
-) -> Result<Department, AppError> {
+pub async fn create_department(ctx: &AccountCtx, caller: &Caller, name: &str) -> Result<Department, AppError> {
     caller.require_admin()?;
     let name = parse_name("name", name)?;
-    let d = Department {
-        id: DepartmentId::new(),
-        account_id: ctx.account_id,
-        name,
-        created_at: Timestamp::now(),
-    };
+    let d = Department { id: DepartmentId::new(), account_id: ctx.account_id, name, created_at: Timestamp::now() };
     ctx.store.insert_department(&d).await?;
     Ok(d)
 }
@@ -174,8 +143,5 @@ pub async fn list_departments(ctx: &AccountCtx) -> Result<Vec<Department>, AppEr
 }
 
 pub async fn get_agent(ctx: &AccountCtx, id: AgentId) -> Result<Agent, AppError> {
-    ctx.store
-        .get_agent(ctx.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    ctx.store.get_agent(ctx.account_id, id).await?.ok_or(AppError::NotFound)
 }

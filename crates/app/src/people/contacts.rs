@@ -20,38 +20,25 @@ fn check_phones(errs: &mut Checker, phones: &[String]) -> Vec<String> {
     if phones.len() > 20 {
         errs.add("phones", "at most 20 phone numbers");
     }
-    phones
-        .iter()
-        .filter_map(|p| errs.check(parse_phone(p)))
-        .collect()
+    phones.iter().filter_map(|p| errs.check(parse_phone(p))).collect()
 }
 
 fn company_missing(e: StoreError) -> AppError {
     match e {
-        StoreError::NotFound => AppError::Invalid(parley_domain::Invalid::field(
-            "company_id",
-            "is not a company of this account",
-        )),
+        StoreError::NotFound => {
+            AppError::Invalid(parley_domain::Invalid::field("company_id", "is not a company of this account"))
+        }
         other => other.into(),
     }
 }
 
 pub async fn create_contact(ctx: &AccountCtx, input: NewContact) -> Result<Contact, AppError> {
     let mut errs = Checker::new();
-    let email = input
-        .email
-        .as_deref()
-        .map(|e| errs.check(EmailAddress::parse(e)))
-        .flatten();
-    let name = errs
-        .check(optional_text("name", input.name.as_deref(), 200))
-        .flatten();
+    let email = input.email.as_deref().map(|e| errs.check(EmailAddress::parse(e))).flatten();
+    let name = errs.check(optional_text("name", input.name.as_deref(), 200)).flatten();
     let phones = check_phones(&mut errs, &input.phones);
     if email.is_none() && input.email.is_none() && name.is_none() && phones.is_empty() {
-        errs.add(
-            "email",
-            "a contact needs an email, a name or a phone number",
-        );
+        errs.add("email", "a contact needs an email, a name or a phone number");
     }
     errs.finish()?;
     let now = Timestamp::now();
@@ -65,10 +52,7 @@ pub async fn create_contact(ctx: &AccountCtx, input: NewContact) -> Result<Conta
         created_at: now,
         updated_at: now,
     };
-    ctx.store
-        .insert_contact(&c)
-        .await
-        .map_err(company_missing)?;
+    ctx.store.insert_contact(&c).await.map_err(company_missing)?;
     Ok(c)
 }
 
@@ -79,12 +63,7 @@ pub async fn list_contacts(
     limit: u32,
 ) -> Result<Vec<Contact>, AppError> {
     let email = email.map(EmailAddress::parse).transpose()?;
-    let filter = ContactFilter {
-        email,
-        company_id: None,
-        after,
-        limit: limit.clamp(1, 100),
-    };
+    let filter = ContactFilter { email, company_id: None, after, limit: limit.clamp(1, 100) };
     Ok(ctx.store.list_contacts(ctx.account_id, &filter).await?)
 }
 
@@ -97,28 +76,14 @@ pub async fn update_contact(
     phones: Option<Vec<String>>,
     company_id: Option<Option<CompanyId>>,
 ) -> Result<Contact, AppError> {
-    ctx.store
-        .get_contact(ctx.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    ctx.store.get_contact(ctx.account_id, id).await?.ok_or(AppError::NotFound)?;
     let mut errs = Checker::new();
     let email = email.map(|e| e.map(|e| errs.check(EmailAddress::parse(&e))).flatten());
-    let name = name.map(|n| {
-        errs.check(optional_text("name", n.as_deref(), 200))
-            .flatten()
-    });
+    let name = name.map(|n| errs.check(optional_text("name", n.as_deref(), 200)).flatten());
     let phones = phones.map(|p| check_phones(&mut errs, &p));
     errs.finish()?;
-    let update = ContactUpdate {
-        email,
-        name,
-        phones,
-        company_id,
-    };
-    ctx.store
-        .update_contact(ctx.account_id, id, &update, Timestamp::now())
-        .await
-        .map_err(company_missing)
+    let update = ContactUpdate { email, name, phones, company_id };
+    ctx.store.update_contact(ctx.account_id, id, &update, Timestamp::now()).await.map_err(company_missing)
 }
 
 pub struct NewCompany {
@@ -129,24 +94,12 @@ pub struct NewCompany {
 pub async fn create_company(ctx: &AccountCtx, input: NewCompany) -> Result<Company, AppError> {
     let mut errs = Checker::new();
     let name = errs.check(checked_text("name", &input.name, 200, false));
-    let domains: Vec<String> = input
-        .domains
-        .iter()
-        .filter_map(|d| errs.check(parse_domain(d)))
-        .collect();
+    let domains: Vec<String> = input.domains.iter().filter_map(|d| errs.check(parse_domain(d))).collect();
     errs.finish()?;
     let Some(name) = name else {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "checked company name missing"
-        )));
+        return Err(AppError::Internal(anyhow::anyhow!("checked company name missing")));
     };
-    let c = Company {
-        id: CompanyId::new(),
-        account_id: ctx.account_id,
-        name,
-        domains,
-        created_at: Timestamp::now(),
-    };
+    let c = Company { id: CompanyId::new(), account_id: ctx.account_id, name, domains, created_at: Timestamp::now() };
     ctx.store.insert_company(&c).await?;
     Ok(c)
 }
@@ -156,22 +109,13 @@ pub async fn list_companies(ctx: &AccountCtx) -> Result<Vec<Company>, AppError> 
 }
 
 pub async fn get_contact(ctx: &AccountCtx, id: ContactId) -> Result<Contact, AppError> {
-    ctx.store
-        .get_contact(ctx.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    ctx.store.get_contact(ctx.account_id, id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn get_company(ctx: &AccountCtx, id: CompanyId) -> Result<Company, AppError> {
-    ctx.store
-        .get_company(ctx.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    ctx.store.get_company(ctx.account_id, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn contacts_by_ids(
-    ctx: &AccountCtx,
-    ids: &[ContactId],
-) -> Result<Vec<Contact>, AppError> {
+pub async fn contacts_by_ids(ctx: &AccountCtx, ids: &[ContactId]) -> Result<Vec<Contact>, AppError> {
     Ok(ctx.store.get_contacts(ctx.account_id, ids).await?)
 }

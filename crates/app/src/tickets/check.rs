@@ -7,11 +7,7 @@ use parley_domain::ids::{AgentId, DepartmentId};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-pub(crate) async fn assignee(
-    ctx: &AccountCtx,
-    errs: &mut Checker,
-    id: Option<AgentId>,
-) -> Result<(), AppError> {
+pub(crate) async fn assignee(ctx: &AccountCtx, errs: &mut Checker, id: Option<AgentId>) -> Result<(), AppError> {
     if let Some(id) = id {
         match ctx.store.get_agent(ctx.account_id, id).await? {
             Some(a) if a.active => {}
@@ -21,18 +17,9 @@ pub(crate) async fn assignee(
     Ok(())
 }
 
-pub(crate) async fn department(
-    ctx: &AccountCtx,
-    errs: &mut Checker,
-    id: Option<DepartmentId>,
-) -> Result<(), AppError> {
+pub(crate) async fn department(ctx: &AccountCtx, errs: &mut Checker, id: Option<DepartmentId>) -> Result<(), AppError> {
     if let Some(id) = id {
-        if ctx
-            .store
-            .get_department(ctx.account_id, id)
-            .await?
-            .is_none()
-        {
+        if ctx.store.get_department(ctx.account_id, id).await?.is_none() {
             errs.add("department_id", "is not a department of this account");
         }
     }
@@ -52,10 +39,7 @@ pub(crate) async fn custom_fields(
     let mut out = BTreeMap::new();
     for (key, v) in values {
         match defs.iter().find(|d| d.key == key) {
-            None => errs.add(
-                format!("custom_fields.{key}"),
-                "is not a field of this account",
-            ),
+            None => errs.add(format!("custom_fields.{key}"), "is not a field of this account"),
             Some(d) => {
                 if let Some(v) = errs.check(d.kind.check_value(&key, &v)) {
                     out.insert(key, v);

@@ -15,10 +15,7 @@ pub fn decode_cursor(s: &str) -> Result<TicketCursor, Invalid> {
     let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (v, id) = text.split_once(':').ok_or_else(bad)?;
-    Ok(TicketCursor {
-        value: v.parse().map_err(|_| bad())?,
-        id: TicketId::parse(id).ok_or_else(bad)?,
-    })
+    Ok(TicketCursor { value: v.parse().map_err(|_| bad())?, id: TicketId::parse(id).ok_or_else(bad)? })
 }
 
 #[cfg(test)]
@@ -27,10 +24,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_junk_is_refused() {
-        let c = TicketCursor {
-            value: 1_700_000_000_000,
-            id: TicketId::new(),
-        };
+        let c = TicketCursor { value: 1_700_000_000_000, id: TicketId::new() };
         assert_eq!(decode_cursor(&encode_cursor(&c)).unwrap(), c);
         assert!(decode_cursor("not-a-cursor").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("1:nope")).is_err());

@@ -13,11 +13,7 @@ pub struct NewField {
     pub kind: FieldKind,
 }
 
-pub async fn create_field(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    input: NewField,
-) -> Result<TicketField, AppError> {
+pub async fn create_field(ctx: &AccountCtx, caller: &Caller, input: NewField) -> Result<TicketField, AppError> {
     caller.require_admin()?;
     let mut errs = Checker::new();
     let key = errs.check(parse_field_key(&input.key));
@@ -25,9 +21,7 @@ pub async fn create_field(
     errs.check(input.kind.check());
     errs.finish()?;
     let (Some(key), Some(label)) = (key, label) else {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "checked field values missing"
-        )));
+        return Err(AppError::Internal(anyhow::anyhow!("checked field values missing")));
     };
     let field = TicketField {
         id: TicketFieldId::new(),

@@ -29,12 +29,7 @@ pub async fn merge_tickets(
     visible_ticket(ctx, caller, target).await
 }
 
-async fn merge_one(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    source: TicketId,
-    target: TicketId,
-) -> Result<(), AppError> {
+async fn merge_one(ctx: &AccountCtx, caller: &Caller, source: TicketId, target: TicketId) -> Result<(), AppError> {
     for _ in 0..RETRIES {
         let mut s = visible_ticket(ctx, caller, source).await?;
         let mut t = visible_ticket(ctx, caller, target).await?;

@@ -26,16 +26,8 @@ use parley_domain::ticket::Ticket;
 
 /// The ticket, if it is the account's and the caller may see it. Otherwise `NotFound`: whether a ticket exists
 /// elsewhere is nobody's business.
-pub(crate) async fn visible_ticket(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    id: TicketId,
-) -> Result<Ticket, AppError> {
-    let t = ctx
-        .store
-        .get_ticket(ctx.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub(crate) async fn visible_ticket(ctx: &AccountCtx, caller: &Caller, id: TicketId) -> Result<Ticket, AppError> {
+    let t = ctx.store.get_ticket(ctx.account_id, id).await?.ok_or(AppError::NotFound)?;
     if caller.can_see(&t) {
         Ok(t)
     } else {

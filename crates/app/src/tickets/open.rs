@@ -69,12 +69,9 @@ pub async fn open_ticket(
             let email = errs.check(EmailAddress::parse(&email).map_err(|e| e.within("requester")));
             let name = errs.check(text::optional_text("requester.name", name.as_deref(), 200));
             match (email, name) {
-                (Some(email), Some(name)) => Some(Requester::ByEmail {
-                    email,
-                    name,
-                    new_id: ContactId::new(),
-                    at: now,
-                }),
+                (Some(email), Some(name)) => {
+                    Some(Requester::ByEmail { email, name, new_id: ContactId::new(), at: now })
+                }
                 _ => None,
             }
         }
@@ -83,20 +80,11 @@ pub async fn open_ticket(
     check::department(ctx, &mut errs, input.department_id).await?;
     let custom_fields = check::custom_fields(ctx, &mut errs, input.custom_fields).await?;
     errs.finish()?;
-    let (
-        Some(subject),
-        Some(body),
-        Some(status),
-        Some(priority),
-        Some(channel),
-        Some(tags),
-        Some(requester),
-    ) = (subject, body, status, priority, channel, tags, requester)
+    let (Some(subject), Some(body), Some(status), Some(priority), Some(channel), Some(tags), Some(requester)) =
+        (subject, body, status, priority, channel, tags, requester)
     else {
         // finish() returned Ok, so every value above parsed.
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "checked ticket fields missing"
-        )));
+        return Err(AppError::Internal(anyhow::anyhow!("checked ticket fields missing")));
     };
     let id = TicketId::new();
     let ticket = Ticket {
@@ -134,12 +122,6 @@ pub async fn open_ticket(
         created_at: now,
     };
     let created = TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now);
-    let new = NewTicket {
-        ticket,
-        requester,
-        message,
-        events: vec![created],
-        outbox: payload::created,
-    };
+    let new = NewTicket { ticket, requester, message, events: vec![created], outbox: payload::created };
     Ok(ctx.store.create_ticket(new).await?)
 }

@@ -13,49 +13,25 @@ fn event(account: AccountId, kind: EventType, data: Value) -> OutboxEvent {
     let now = Timestamp::now();
     let id = format!("msg_{}", uuid_simple());
     let body = json!({ "type": kind.as_str(), "timestamp": now.to_rfc3339(), "data": data });
-    OutboxEvent {
-        id,
-        account_id: account,
-        event_type: kind,
-        payload: body.to_string(),
-        created_at: now,
-    }
+    OutboxEvent { id, account_id: account, event_type: kind, payload: body.to_string(), created_at: now }
 }
 
 fn uuid_simple() -> String {
-    parley_domain::ids::OutboxEventId::new()
-        .to_string()
-        .replace('-', "")
+    parley_domain::ids::OutboxEventId::new().to_string().replace('-', "")
 }
 
 /// A new ticket: `ticket.created`, and its first message as `message.created`.
 pub(crate) fn created(t: &Ticket, requester: &Contact, m: &Message) -> Vec<OutboxEvent> {
     vec![
-        event(
-            t.account_id,
-            EventType::TicketCreated,
-            json!({ "ticket": t, "requester": requester, "message": m }),
-        ),
-        event(
-            t.account_id,
-            EventType::MessageCreated,
-            json!({ "ticket": t, "message": m }),
-        ),
+        event(t.account_id, EventType::TicketCreated, json!({ "ticket": t, "requester": requester, "message": m })),
+        event(t.account_id, EventType::MessageCreated, json!({ "ticket": t, "message": m })),
     ]
 }
 
 pub(crate) fn updated(t: &Ticket, changes: &[parley_domain::event::EventKind]) -> OutboxEvent {
-    event(
-        t.account_id,
-        EventType::TicketUpdated,
-        json!({ "ticket": t, "changes": changes }),
-    )
+    event(t.account_id, EventType::TicketUpdated, json!({ "ticket": t, "changes": changes }))
 }
 
 pub(crate) fn message(t: &Ticket, m: &Message) -> OutboxEvent {
-    event(
-        t.account_id,
-        EventType::MessageCreated,
-        json!({ "ticket": t, "message": m }),
-    )
+    event(t.account_id, EventType::MessageCreated, json!({ "ticket": t, "message": m }))
 }

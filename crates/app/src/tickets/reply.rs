@@ -36,28 +36,16 @@ pub async fn add_message(
             internal: input.internal,
             body: body.clone(),
             // Replies go out on the channel the conversation came in on; notes never leave.
-            channel: if input.internal {
-                Channel::Web
-            } else {
-                ticket.channel
-            },
+            channel: if input.internal { Channel::Web } else { ticket.channel },
             created_at: now,
         };
         let mut outbox = vec![payload::message(&ticket, &message)];
         if !kinds.is_empty() {
             outbox.push(payload::updated(&ticket, &kinds));
         }
-        let events = kinds
-            .into_iter()
-            .map(|k| TicketEvent::new(ctx.account_id, id, author, k, now))
-            .collect();
-        let change = TicketChange {
-            ticket: ticket.clone(),
-            expected_version,
-            message: Some(message.clone()),
-            events,
-            outbox,
-        };
+        let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, id, author, k, now)).collect();
+        let change =
+            TicketChange { ticket: ticket.clone(), expected_version, message: Some(message.clone()), events, outbox };
         match ctx.store.save_change(change).await {
             Ok(()) => {
                 ticket.version += 1;

@@ -13,11 +13,7 @@ pub struct TicketDetail {
     pub timeline: Timeline,
 }
 
-pub async fn get_ticket(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    id: TicketId,
-) -> Result<TicketDetail, AppError> {
+pub async fn get_ticket(ctx: &AccountCtx, caller: &Caller, id: TicketId) -> Result<TicketDetail, AppError> {
     let ticket = visible_ticket(ctx, caller, id).await?;
     detail(ctx, ticket).await
 }
@@ -27,11 +23,7 @@ pub async fn get_ticket_by_number(
     caller: &Caller,
     number: TicketNumber,
 ) -> Result<TicketDetail, AppError> {
-    let ticket = ctx
-        .store
-        .get_ticket_by_number(ctx.account_id, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let ticket = ctx.store.get_ticket_by_number(ctx.account_id, number).await?.ok_or(AppError::NotFound)?;
     if !caller.can_see(&ticket) {
         return Err(AppError::NotFound);
     }
@@ -39,14 +31,7 @@ pub async fn get_ticket_by_number(
 }
 
 async fn detail(ctx: &AccountCtx, ticket: Ticket) -> Result<TicketDetail, AppError> {
-    let requester = ctx
-        .store
-        .get_contact(ctx.account_id, ticket.requester_id)
-        .await?;
+    let requester = ctx.store.get_contact(ctx.account_id, ticket.requester_id).await?;
     let timeline = ctx.store.timeline(ctx.account_id, ticket.id).await?;
-    Ok(TicketDetail {
-        ticket,
-        requester,
-        timeline,
-    })
+    Ok(TicketDetail { ticket, requester, timeline })
 }

@@ -45,17 +45,8 @@ pub async fn update_ticket(
         }
         let outbox = vec![payload::updated(&ticket, &kinds)];
         let actor = caller.actor();
-        let events = kinds
-            .into_iter()
-            .map(|k| TicketEvent::new(ctx.account_id, id, actor, k, now))
-            .collect();
-        let change = TicketChange {
-            ticket: ticket.clone(),
-            expected_version,
-            message: None,
-            events,
-            outbox,
-        };
+        let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, id, actor, k, now)).collect();
+        let change = TicketChange { ticket: ticket.clone(), expected_version, message: None, events, outbox };
         match ctx.store.save_change(change).await {
             Ok(()) => {
                 ticket.version += 1;
@@ -70,25 +61,12 @@ pub async fn update_ticket(
 
 async fn checked_patch(ctx: &AccountCtx, input: UpdateTicket) -> Result<TicketPatch, AppError> {
     let mut errs = Checker::new();
-    let subject = input
-        .subject
-        .as_deref()
-        .map(|s| errs.check(parse_subject(s)));
-    let status = input
-        .status
-        .as_deref()
-        .map(|s| errs.check(Status::parse(s)));
-    let priority = input
-        .priority
-        .as_deref()
-        .map(|s| errs.check(Priority::parse(s)));
-    let tags = input
-        .tags
-        .as_deref()
-        .map(|t| errs.check(Tag::parse_list(t)));
+    let subject = input.subject.as_deref().map(|s| errs.check(parse_subject(s)));
+    let status = input.status.as_deref().map(|s| errs.check(Status::parse(s)));
+    let priority = input.priority.as_deref().map(|s| errs.check(Priority::parse(s)));
+    let tags = input.tags.as_deref().map(|t| errs.check(Tag::parse_list(t)));
     let add_tags = errs.check(Tag::parse_list(&input.add_tags).map_err(|e| e.at("add_tags")));
-    let remove_tags =
-        errs.check(Tag::parse_list(&input.remove_tags).map_err(|e| e.at("remove_tags")));
+    let remove_tags = errs.check(Tag::parse_list(&input.remove_tags).map_err(|e| e.at("remove_tags")));
     if let Some(a) = input.assignee_id {
         check::assignee(ctx, &mut errs, a).await?;
     }

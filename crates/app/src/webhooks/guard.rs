@@ -63,17 +63,13 @@ pub async fn check_target(url: &str, allow_private: bool) -> Result<Url, AppErro
     };
     let port = parsed.port_or_known_default().unwrap_or(443);
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|_| bad("names a host that does not resolve"))?
-        .collect();
+    let addrs: Vec<SocketAddr> =
+        tokio::net::lookup_host((host, port)).await.map_err(|_| bad("names a host that does not resolve"))?.collect();
     if addrs.is_empty() {
         return Err(bad("names a host that does not resolve"));
     }
     if !allow_private && addrs.iter().any(|a| !is_public(a.ip())) {
-        return Err(bad(
-            "points at a private or local address, which webhooks may not reach",
-        ));
+        return Err(bad("points at a private or local address, which webhooks may not reach"));
     }
     Ok(parsed)
 }
@@ -87,12 +83,8 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let allow = self.allow_private;
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
-            let kept: Vec<SocketAddr> = addrs
-                .into_iter()
-                .filter(|a| allow || is_public(a.ip()))
-                .collect();
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let kept: Vec<SocketAddr> = addrs.into_iter().filter(|a| allow || is_public(a.ip())).collect();
             if kept.is_empty() {
                 return Err("the webhook host resolves to no public address".into());
             }
@@ -131,10 +123,7 @@ mod tests {
             "224.0.0.1",
             "255.255.255.255",
         ] {
-            assert!(
-                !is_public(ip.parse().unwrap()),
-                "{ip} must not count as public"
-            );
+            assert!(!is_public(ip.parse().unwrap()), "{ip} must not count as public");
         }
         for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
             assert!(is_public(ip.parse().unwrap()), "{ip} is public");
@@ -143,14 +132,10 @@ mod tests {
 
     #[tokio::test]
     async fn targets_are_checked() {
-        assert!(check_target("http://127.0.0.1:9/hook", false)
-            .await
-            .is_err());
+        assert!(check_target("http://127.0.0.1:9/hook", false).await.is_err());
         assert!(check_target("http://127.0.0.1:9/hook", true).await.is_ok());
         assert!(check_target("ftp://example.com/", true).await.is_err());
-        assert!(check_target("http://user:pw@127.0.0.1/", true)
-            .await
-            .is_err());
+        assert!(check_target("http://user:pw@127.0.0.1/", true).await.is_err());
         assert!(check_target("http://[::1]:9/", false).await.is_err());
     }
 }

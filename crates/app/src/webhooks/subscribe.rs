@@ -25,13 +25,7 @@ pub async fn create_webhook(
 ) -> Result<(Webhook, WebhookSecret), AppError> {
     caller.require_admin()?;
     let mut errs = Checker::new();
-    let description = errs
-        .check(optional_text(
-            "description",
-            input.description.as_deref(),
-            500,
-        ))
-        .flatten();
+    let description = errs.check(optional_text("description", input.description.as_deref(), 500)).flatten();
     let mut events: Vec<EventType> = Vec::new();
     for e in &input.events {
         if let Some(e) = errs.check(EventType::parse(e)) {
@@ -76,11 +70,7 @@ pub async fn list_webhooks(ctx: &AccountCtx, caller: &Caller) -> Result<Vec<Webh
     Ok(ctx.store.list_webhooks(ctx.account_id).await?)
 }
 
-pub async fn delete_webhook(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    id: WebhookId,
-) -> Result<(), AppError> {
+pub async fn delete_webhook(ctx: &AccountCtx, caller: &Caller, id: WebhookId) -> Result<(), AppError> {
     caller.require_admin()?;
     Ok(ctx.store.delete_webhook(ctx.account_id, id).await?)
 }
@@ -91,11 +81,7 @@ pub async fn list_deliveries(
     id: WebhookId,
 ) -> Result<(Webhook, Vec<DeliveryStatus>), AppError> {
     caller.require_admin()?;
-    let hook = ctx
-        .store
-        .get_webhook(ctx.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let hook = ctx.store.get_webhook(ctx.account_id, id).await?.ok_or(AppError::NotFound)?;
     let deliveries = ctx.store.list_deliveries(ctx.account_id, id, 50).await?;
     Ok((hook, deliveries))
 }

@@ -38,9 +38,7 @@ pub fn client(policy: &DeliveryPolicy) -> Result<reqwest::Client, reqwest::Error
     reqwest::Client::builder()
         .timeout(policy.timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .dns_resolver(Arc::new(GuardedResolver {
-            allow_private: policy.allow_private,
-        }))
+        .dns_resolver(Arc::new(GuardedResolver { allow_private: policy.allow_private }))
         .user_agent(concat!("Parley-Webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
 }
@@ -68,10 +66,7 @@ pub async fn run_worker(app: Arc<App>, policy: DeliveryPolicy, mut stop: watch::
                 }
             }
             if let Ok(Some(due)) = store.next_due(Timestamp::now()).await {
-                let wait = due
-                    .millis()
-                    .saturating_sub(Timestamp::now().millis())
-                    .max(0) as u64;
+                let wait = due.millis().saturating_sub(Timestamp::now().millis()).max(0) as u64;
                 sleep = sleep.min(Duration::from_millis(wait));
             }
         }
@@ -115,25 +110,17 @@ pub async fn deliver_due(
                     gave_up = retry_at.is_none(), "webhook delivery failed");
             }
         }
-        queue
-            .finish_delivery(&d.event_id, d.webhook_id, &outcome, Timestamp::now())
-            .await?;
+        queue.finish_delivery(&d.event_id, d.webhook_id, &outcome, Timestamp::now()).await?;
     }
     Ok(n)
 }
 
-async fn attempt(
-    client: &reqwest::Client,
-    policy: &DeliveryPolicy,
-    d: &Delivery,
-) -> DeliveryOutcome {
+async fn attempt(client: &reqwest::Client, policy: &DeliveryPolicy, d: &Delivery) -> DeliveryOutcome {
     let failed = |error: String| {
         let retry_at = policy
             .retry_delays
             .get(usize::try_from(d.attempts).unwrap_or(usize::MAX))
-            .map(|delay| {
-                Timestamp::from_millis(Timestamp::now().millis() + delay.as_millis() as i64)
-            });
+            .map(|delay| Timestamp::from_millis(Timestamp::now().millis() + delay.as_millis() as i64));
         DeliveryOutcome::Failed { error, retry_at }
     };
     let Ok(url) = reqwest::Url::parse(&d.url) else {
@@ -154,9 +141,7 @@ async fn attempt(
         .send()
         .await;
     match sent {
-        Ok(r) if r.status().is_success() => DeliveryOutcome::Delivered {
-            status: r.status().as_u16(),
-        },
+        Ok(r) if r.status().is_success() => DeliveryOutcome::Delivered { status: r.status().as_u16() },
         Ok(r) => failed(format!("the receiver answered {}", r.status())),
         Err(e) => failed(format!("could not deliver: {}", error_chain(&e))),
     }

@@ -1,7 +1,7 @@
 use super::{domain_parser, explain};
 use crate::config::Config;
 use crate::startup::open_app;
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use parley_app::accounts::{create_account, CreateAccount};
 use parley_domain::account::AccountSlug;
 use parley_domain::email::EmailAddress;
@@ -49,47 +49,22 @@ pub enum Command {
 pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
     let app = open_app(&config).await?;
     let result = match cmd {
-        Command::Create {
-            slug,
-            region,
-            country,
-            owner_email,
-            owner_name,
-            name,
-            json,
-        } => {
+        Command::Create { slug, region, country, owner_email, owner_name, name, json } => {
             let region = match (region, country) {
                 (Some(r), _) => r,
                 (None, Some(c)) => {
-                    let r = region_for_country(&c).ok_or_else(|| {
-                        anyhow!("--country '{c}': no region is set for this country; give --region")
-                    })?;
+                    let r = region_for_country(&c)
+                        .ok_or_else(|| anyhow!("--country '{c}': no region is set for this country; give --region"))?;
                     RegionName::parse(r).map_err(|e| anyhow!("{e}"))?
                 }
                 (None, None) => return Err(anyhow!("give --region or --country")),
             };
             if config.regions.iter().all(|r| r.name != region) {
-                return Err(anyhow!(
-                    "--region '{region}' is not a region of this Parley"
-                ));
+                return Err(anyhow!("--region '{region}' is not a region of this Parley"));
             }
-            app.regions
-                .prepare(&region)
+            let created = create_account(&app, CreateAccount { slug, region, name, owner_email, owner_name })
                 .await
-                .map_err(explain)
-                .context("preparing the region's database")?;
-            let created = create_account(
-                &app,
-                CreateAccount {
-                    slug,
-                    region,
-                    name,
-                    owner_email,
-                    owner_name,
-                },
-            )
-            .await
-            .map_err(explain)?;
+                .map_err(explain)?;
             if json {
                 println!(
                     "{}",
@@ -101,21 +76,12 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                     }))?
                 );
             } else {
-                println!(
-                    "Created account {} in region {}.",
-                    created.account.slug, created.region
-                );
+                println!("Created account {} in region {}.", created.account.slug, created.region);
                 println!("  Sign in at: {}/login", created.url);
                 println!("  Email:      {}", created.owner.email);
-                println!(
-                    "  Password:   {}   (shown once; change it after signing in)",
-                    created.owner_password
-                );
+                println!("  Password:   {}   (shown once; change it after signing in)", created.owner_password);
                 println!("  API key:    {}   (shown once)", created.api_key);
-                println!(
-                    "Try: curl -H 'Authorization: Bearer {}' {}/api/v1/tickets",
-                    created.api_key, created.url
-                );
+                println!("Try: curl -H 'Authorization: Bearer {}' {}/api/v1/tickets", created.api_key, created.url);
             }
             Ok(())
         }
@@ -128,13 +94,7 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
             } else {
                 println!("{:<30} {:<8} {:<10} ID", "SLUG", "REGION", "STATUS");
                 for e in all {
-                    println!(
-                        "{:<30} {:<8} {:<10} {}",
-                        e.slug,
-                        e.region,
-                        e.status.as_str(),
-                        e.account_id
-                    );
+                    println!("{:<30} {:<8} {:<10} {}", e.slug, e.region, e.status.as_str(), e.account_id);
                 }
             }
             Ok(())
@@ -147,12 +107,10 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                 .await?
                 .ok_or_else(|| anyhow!("--slug '{slug}': no such account"))?;
             let store = app.regions.store_of(&entry.region).await.map_err(explain)?;
-            let account = store.get_account(entry.account_id).await?.ok_or_else(|| {
-                anyhow!(
-                    "the account is in the directory but not in region {}",
-                    entry.region
-                )
-            })?;
+            let account = store
+                .get_account(entry.account_id)
+                .await?
+                .ok_or_else(|| anyhow!("the account is in the directory but not in region {}", entry.region))?;
             let url = config.settings().account_url(slug.as_str());
             if json {
                 println!(

@@ -36,13 +36,7 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
     let app = open_app(&config).await?;
     let result = async {
         match cmd {
-            Command::Add {
-                account,
-                email,
-                name,
-                role,
-                json,
-            } => {
+            Command::Add { account, email, name, role, json } => {
                 let ctx = app.regions.context(&account).await.map_err(|e| match e {
                     parley_app::AppError::NotFound => {
                         anyhow::anyhow!("--account '{account}': no such account")
@@ -62,24 +56,11 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                     Credentials::SetupToken(t) => t,
                 };
                 if json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(
-                            &json!({ "agent": agent, "password": password })
-                        )?
-                    );
+                    println!("{}", serde_json::to_string_pretty(&json!({ "agent": agent, "password": password }))?);
                 } else {
-                    println!(
-                        "Added {} <{}> as {}.",
-                        agent.name,
-                        agent.email,
-                        agent.role.as_str()
-                    );
+                    println!("Added {} <{}> as {}.", agent.name, agent.email, agent.role.as_str());
                     println!("  Password: {password}   (shown once)");
-                    println!(
-                        "  Sign in at: {}/login",
-                        config.settings().account_url(account.as_str())
-                    );
+                    println!("  Sign in at: {}/login", config.settings().account_url(account.as_str()));
                 }
                 Ok(())
             }
@@ -96,14 +77,7 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                 } else {
                     println!("{:<36} {:<8} {:<7} NAME <EMAIL>", "ID", "ROLE", "ACTIVE");
                     for a in agents {
-                        println!(
-                            "{:<36} {:<8} {:<7} {} <{}>",
-                            a.id,
-                            a.role.as_str(),
-                            a.active,
-                            a.name,
-                            a.email
-                        );
+                        println!("{:<36} {:<8} {:<7} {} <{}>", a.id, a.role.as_str(), a.active, a.name, a.email);
                     }
                 }
                 Ok(())

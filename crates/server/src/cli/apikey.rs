@@ -44,9 +44,7 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
     let app = open_app(&config).await?;
     let result = async {
         let (account, ctx) = match &cmd {
-            Command::Create { account, .. }
-            | Command::List { account, .. }
-            | Command::Revoke { account, .. } => {
+            Command::Create { account, .. } | Command::List { account, .. } | Command::Revoke { account, .. } => {
                 let ctx = app.regions.context(account).await.map_err(|e| match e {
                     parley_app::AppError::NotFound => {
                         anyhow!("--account '{account}': no such account")
@@ -58,15 +56,11 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
         };
         match cmd {
             Command::Create { name, json, .. } => {
-                let (key, secret) = auth::create_api_key(&ctx, None, &name)
-                    .await
-                    .map_err(explain)?;
+                let (key, secret) = auth::create_api_key(&ctx, None, &name).await.map_err(explain)?;
                 if json {
                     println!(
                         "{}",
-                        serde_json::to_string_pretty(
-                            &json!({ "id": key.id, "name": key.name, "key": secret })
-                        )?
+                        serde_json::to_string_pretty(&json!({ "id": key.id, "name": key.name, "key": secret }))?
                     );
                 } else {
                     println!("Created API key {} for {account}.", key.id);
@@ -80,11 +74,7 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                 } else {
                     println!("{:<36} {:<14} {:<8} NAME", "ID", "PREFIX", "STATE");
                     for k in keys {
-                        let state = if k.revoked_at.is_some() {
-                            "revoked"
-                        } else {
-                            "active"
-                        };
+                        let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
                         println!("{:<36} {:<14} {:<8} {}", k.id, k.prefix, state, k.name);
                     }
                 }

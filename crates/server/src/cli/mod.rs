@@ -52,11 +52,7 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(a)) => Some(a.clone()),
         _ => None,
     };
-    crate::telemetry::init(if serve_args.is_some() {
-        "info,sqlx=warn,tower_http=warn"
-    } else {
-        "warn"
-    });
+    crate::telemetry::init(if serve_args.is_some() { "info,sqlx=warn,tower_http=warn" } else { "warn" });
     let overrides = Overrides {
         config: cli.config.clone(),
         data_dir: cli.data_dir.clone(),
@@ -64,10 +60,7 @@ pub fn main() -> ExitCode {
         listen: serve_args.as_ref().and_then(|a| a.listen.clone()),
         smtp_listen: serve_args.as_ref().and_then(|a| a.smtp_listen.clone()),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -113,12 +106,5 @@ pub(crate) fn explain(e: parley_app::AppError) -> anyhow::Error {
 pub(crate) fn domain_parser<T>(
     parse: fn(&str) -> Result<T, parley_domain::Invalid>,
 ) -> impl Fn(&str) -> Result<T, String> + Clone {
-    move |s| {
-        parse(s).map_err(|e| {
-            e.0.iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-    }
+    move |s| parse(s).map_err(|e| e.0.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "))
 }

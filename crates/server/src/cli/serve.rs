@@ -13,35 +13,20 @@ pub struct Args {
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let served: Vec<String> = config
-        .regions
-        .iter()
-        .filter(|r| r.served)
-        .map(|r| r.name.to_string())
-        .collect();
+    let served: Vec<String> = config.regions.iter().filter(|r| r.served).map(|r| r.name.to_string()).collect();
     let app = Application::build(config.clone()).await?;
     let accounts = app.app().regions.directory().list().await?;
-    let active = accounts
-        .iter()
-        .filter(|a| a.status == AccountStatus::Active)
-        .count();
+    let active = accounts.iter().filter(|a| a.status == AccountStatus::Active).count();
     let settings = config.settings();
     // Plain lines on standard output: what a person starting Parley needs, and what scripts wait for.
-    println!(
-        "Parley is listening on http://{} (regions: {})",
-        app.address(),
-        served.join(", ")
-    );
+    println!("Parley is listening on http://{} (regions: {})", app.address(), served.join(", "));
     if active == 0 {
         println!("No accounts yet. Create the first one with:");
         println!("    cargo run --release -- account create --slug acme --region eu --owner-email you@example.com");
         println!("then sign in at {}/login", settings.account_url("acme"));
     } else {
         let first = &accounts[0];
-        println!(
-            "{active} account(s); sign in at e.g. {}/login",
-            settings.account_url(first.slug.as_str())
-        );
+        println!("{active} account(s); sign in at e.g. {}/login", settings.account_url(first.slug.as_str()));
     }
     app.run_until_stopped(shutdown_signal()).await
 }

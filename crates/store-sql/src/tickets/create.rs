@@ -21,23 +21,14 @@ pub(super) fn create<'a>(
     new: NewTicket,
 ) -> crate::writer::BoxFuture<'a, Result<(Ticket, Contact, Message), StoreError>> {
     Box::pin(async move {
-        let NewTicket {
-            mut ticket,
-            requester,
-            mut message,
-            mut events,
-            outbox,
-        } = new;
+        let NewTicket { mut ticket, requester, mut message, mut events, outbox } = new;
         let account = ticket.account_id;
         ticket.number = next_number(c, engine, account).await?;
         let contact = match requester {
             Requester::Existing(id) => contact_in(c, account, id).await?,
-            Requester::ByEmail {
-                email,
-                name,
-                new_id,
-                at,
-            } => upsert_by_email(c, account, new_id, &email, name.as_deref(), at).await?,
+            Requester::ByEmail { email, name, new_id, at } => {
+                upsert_by_email(c, account, new_id, &email, name.as_deref(), at).await?
+            }
         };
         ticket.requester_id = contact.id;
         message.ticket_id = ticket.id;

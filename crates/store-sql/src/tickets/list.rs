@@ -29,25 +29,13 @@ impl Sql {
     }
 }
 
-pub(super) async fn list(
-    pool: &AnyPool,
-    account: AccountId,
-    q: &TicketQuery,
-) -> Result<Vec<Ticket>, StoreError> {
-    let mut sql = Sql {
-        text: format!("SELECT {TICKET_COLS} FROM tickets WHERE account_id = $1"),
-        binds: Vec::new(),
-    };
+pub(super) async fn list(pool: &AnyPool, account: AccountId, q: &TicketQuery) -> Result<Vec<Ticket>, StoreError> {
+    let mut sql = Sql { text: format!("SELECT {TICKET_COLS} FROM tickets WHERE account_id = $1"), binds: Vec::new() };
     sql.binds.push(Bind::Text(account.to_string()));
     let f = &q.filter;
     if !f.status.is_empty() {
-        let list: Vec<String> = f
-            .status
-            .iter()
-            .map(|s| sql.text(s.as_str().to_string()))
-            .collect();
-        sql.text
-            .push_str(&format!(" AND status IN ({})", list.join(", ")));
+        let list: Vec<String> = f.status.iter().map(|s| sql.text(s.as_str().to_string())).collect();
+        sql.text.push_str(&format!(" AND status IN ({})", list.join(", ")));
     }
     match &f.assignee {
         Some(Some(a)) => {
@@ -70,10 +58,7 @@ pub(super) async fn list(
         if list.is_empty() {
             sql.text.push_str(" AND department_id IS NULL");
         } else {
-            sql.text.push_str(&format!(
-                " AND (department_id IS NULL OR department_id IN ({}))",
-                list.join(", ")
-            ));
+            sql.text.push_str(&format!(" AND (department_id IS NULL OR department_id IN ({}))", list.join(", ")));
         }
     }
     if let Some(r) = &f.requester {
@@ -86,29 +71,20 @@ pub(super) async fn list(
     }
     if let Some(tag) = &f.tag {
         let p = sql.text(tag.as_str().to_string());
-        sql.text.push_str(&format!(
-            " AND id IN (SELECT ticket_id FROM ticket_tags WHERE account_id = $1 AND tag = {p})"
-        ));
+        sql.text
+            .push_str(&format!(" AND id IN (SELECT ticket_id FROM ticket_tags WHERE account_id = $1 AND tag = {p})"));
     }
     let col = match q.sort {
         SortKey::CreatedAt => "created_at",
         SortKey::UpdatedAt => "updated_at",
     };
-    let (cmp, dir) = if q.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
+    let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(after) = &q.after {
         let v = sql.int(after.value);
         let i = sql.text(after.id.to_string());
-        sql.text
-            .push_str(&format!(" AND ({col}, id) {cmp} ({v}, {i})"));
+        sql.text.push_str(&format!(" AND ({col}, id) {cmp} ({v}, {i})"));
     }
-    sql.text.push_str(&format!(
-        " ORDER BY {col} {dir}, id {dir} LIMIT {}",
-        q.limit.clamp(1, 1001)
-    ));
+    sql.text.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT {}", q.limit.clamp(1, 1001)));
 
     let mut query = sqlx::query_as::<_, TicketRow>(&sql.text);
     for b in sql.binds {
@@ -117,11 +93,5 @@ pub(super) async fn list(
             Bind::Int(i) => query.bind(i),
         };
     }
-    query
-        .fetch_all(pool)
-        .await
-        .db()?
-        .into_iter()
-        .map(Ticket::try_from)
-        .collect()
+    query.fetch_all(pool).await.db()?.into_iter().map(Ticket::try_from).collect()
 }

@@ -122,8 +122,7 @@ impl TryFrom<EventRow> for TicketEvent {
 }
 
 fn actor(kind: &str, id: Option<&str>) -> Result<Actor, StoreError> {
-    Actor::from_parts(kind, id)
-        .ok_or_else(|| crate::error::corrupt("actor", &format!("{kind}:{id:?}")))
+    Actor::from_parts(kind, id).ok_or_else(|| crate::error::corrupt("actor", &format!("{kind}:{id:?}")))
 }
 
 pub(crate) fn insert_message<'a>(
@@ -160,9 +159,7 @@ pub(crate) fn insert_events<'a>(
         if events.is_empty() {
             return Ok(());
         }
-        let values: Vec<String> = (0..events.len())
-            .map(|i| format!("({})", placeholders(i * 7 + 1, 7)))
-            .collect();
+        let values: Vec<String> = (0..events.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
         let sql = format!(
             "INSERT INTO ticket_events (id, account_id, ticket_id, actor_type, actor_id, data, created_at) VALUES {}",
             values.join(", ")
@@ -202,16 +199,9 @@ pub(crate) fn write_tags<'a>(
         if t.tags.is_empty() {
             return Ok(());
         }
-        let values: Vec<String> = (0..t.tags.len())
-            .map(|i| format!("($1, $2, ${})", i + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO ticket_tags (account_id, ticket_id, tag) VALUES {}",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(&sql)
-            .bind(t.account_id.to_string())
-            .bind(t.id.to_string());
+        let values: Vec<String> = (0..t.tags.len()).map(|i| format!("($1, $2, ${})", i + 3)).collect();
+        let sql = format!("INSERT INTO ticket_tags (account_id, ticket_id, tag) VALUES {}", values.join(", "));
+        let mut q = sqlx::query(&sql).bind(t.account_id.to_string()).bind(t.id.to_string());
         for tag in &t.tags {
             q = q.bind(tag.as_str());
         }
@@ -223,21 +213,12 @@ pub(crate) fn write_tags<'a>(
 #[async_trait]
 impl TicketStore for SqlStore {
     #[tracing::instrument(skip_all, fields(account = %new.ticket.account_id))]
-    async fn create_ticket(
-        &self,
-        new: NewTicket,
-    ) -> Result<(Ticket, Contact, Message), StoreError> {
+    async fn create_ticket(&self, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
         let engine = self.engine;
-        self.writer
-            .write(move |c| Box::pin(create::create(c, engine, new)))
-            .await
+        self.writer.write(move |c| Box::pin(create::create(c, engine, new))).await
     }
 
-    async fn get_ticket(
-        &self,
-        account: AccountId,
-        ticket: TicketId,
-    ) -> Result<Option<Ticket>, StoreError> {
+    async fn get_ticket(&self, account: AccountId, ticket: TicketId) -> Result<Option<Ticket>, StoreError> {
         let sql = format!("SELECT {TICKET_COLS} FROM tickets WHERE account_id = $1 AND id = $2");
         let row: Option<TicketRow> = sqlx::query_as(&sql)
             .bind(account.to_string())
@@ -253,22 +234,13 @@ impl TicketStore for SqlStore {
         account: AccountId,
         number: TicketNumber,
     ) -> Result<Option<Ticket>, StoreError> {
-        let sql =
-            format!("SELECT {TICKET_COLS} FROM tickets WHERE account_id = $1 AND number = $2");
-        let row: Option<TicketRow> = sqlx::query_as(&sql)
-            .bind(account.to_string())
-            .bind(number.0)
-            .fetch_optional(&self.read)
-            .await
-            .db()?;
+        let sql = format!("SELECT {TICKET_COLS} FROM tickets WHERE account_id = $1 AND number = $2");
+        let row: Option<TicketRow> =
+            sqlx::query_as(&sql).bind(account.to_string()).bind(number.0).fetch_optional(&self.read).await.db()?;
         row.map(Ticket::try_from).transpose()
     }
 
-    async fn list_tickets(
-        &self,
-        account: AccountId,
-        query: &TicketQuery,
-    ) -> Result<Vec<Ticket>, StoreError> {
+    async fn list_tickets(&self, account: AccountId, query: &TicketQuery) -> Result<Vec<Ticket>, StoreError> {
         list::list(&self.read, account, query).await
     }
 
@@ -292,30 +264,16 @@ impl TicketStore for SqlStore {
         .await
         .db()?;
         Ok(Timeline {
-            messages: messages
-                .into_iter()
-                .map(Message::try_from)
-                .collect::<Result<_, _>>()?,
-            events: events
-                .into_iter()
-                .map(TicketEvent::try_from)
-                .collect::<Result<_, _>>()?,
+            messages: messages.into_iter().map(Message::try_from).collect::<Result<_, _>>()?,
+            events: events.into_iter().map(TicketEvent::try_from).collect::<Result<_, _>>()?,
         })
     }
 
     async fn save_change(&self, change: TicketChange) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| Box::pin(async move { save::save(c, &change).await }))
-            .await
+        self.writer.write(move |c| Box::pin(async move { save::save(c, &change).await })).await
     }
 
-    async fn save_merge(
-        &self,
-        source: TicketChange,
-        target: TicketChange,
-    ) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| Box::pin(async move { save::merge(c, &source, &target).await }))
-            .await
+    async fn save_merge(&self, source: TicketChange, target: TicketChange) -> Result<(), StoreError> {
+        self.writer.write(move |c| Box::pin(async move { save::merge(c, &source, &target).await })).await
     }
 }

@@ -40,11 +40,7 @@ pub(super) fn save<'a>(
         if done.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
-        if ch
-            .events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::TagsChanged { .. }))
-        {
+        if ch.events.iter().any(|e| matches!(e.kind, EventKind::TagsChanged { .. })) {
             write_tags(c, t, true).await?;
         }
         if let Some(m) = &ch.message {

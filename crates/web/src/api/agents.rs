@@ -18,10 +18,7 @@ pub(crate) fn router() -> Router<crate::state::AppState> {
     Router::new()
         .route("/agents", get(list).post(create))
         .route("/agents/{id}", get(show).patch(update))
-        .route(
-            "/departments",
-            get(list_departments).post(create_department),
-        )
+        .route("/departments", get(list_departments).post(create_department))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -31,9 +28,7 @@ pub(crate) struct AgentList {
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("api_key" = [])), responses((status = 200, body = AgentList)))]
 pub(crate) async fn list(api: ApiCaller) -> ApiResult<Json<AgentList>> {
-    Ok(Json(AgentList {
-        agents: people::list_agents(&api.ctx).await?,
-    }))
+    Ok(Json(AgentList { agents: people::list_agents(&api.ctx).await? }))
 }
 
 #[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "agents", security(("api_key" = [])),
@@ -70,22 +65,14 @@ pub(crate) async fn create(
     ApiJson(b): ApiJson<NewAgentBody>,
 ) -> ApiResult<(StatusCode, Json<NewAgentOut>)> {
     api.caller.require_admin()?;
-    let input = AddAgent {
-        email: b.email,
-        name: b.name,
-        role: b.role,
-        department_ids: b.department_ids,
-        password: None,
-    };
+    let input =
+        AddAgent { email: b.email, name: b.name, role: b.role, department_ids: b.department_ids, password: None };
     let (agent, creds) = people::add_agent(&api.ctx, Some(&api.caller), input, true).await?;
     let token = match creds {
         Credentials::SetupToken(t) => t,
         Credentials::Password(_) => String::new(),
     };
-    let setup_url = format!(
-        "{}/password/reset?token={token}",
-        state.app.settings.account_url(api.ctx.slug.as_str())
-    );
+    let setup_url = format!("{}/password/reset?token={token}", state.app.settings.account_url(api.ctx.slug.as_str()));
     Ok((StatusCode::CREATED, Json(NewAgentOut { agent, setup_url })))
 }
 
@@ -110,15 +97,8 @@ pub(crate) async fn update(
 ) -> ApiResult<Json<Agent>> {
     let id = path_id(&id, AgentId::parse)?;
     let role = b.role.as_deref().map(Role::parse).transpose()?;
-    let update = AgentUpdate {
-        name: b.name,
-        role,
-        active: b.active,
-        department_ids: b.department_ids,
-    };
-    Ok(Json(
-        people::update_agent(&api.ctx, &api.caller, id, update).await?,
-    ))
+    let update = AgentUpdate { name: b.name, role, active: b.active, department_ids: b.department_ids };
+    Ok(Json(people::update_agent(&api.ctx, &api.caller, id, update).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -128,9 +108,7 @@ pub(crate) struct DepartmentList {
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "agents", security(("api_key" = [])), responses((status = 200, body = DepartmentList)))]
 pub(crate) async fn list_departments(api: ApiCaller) -> ApiResult<Json<DepartmentList>> {
-    Ok(Json(DepartmentList {
-        departments: people::list_departments(&api.ctx).await?,
-    }))
+    Ok(Json(DepartmentList { departments: people::list_departments(&api.ctx).await? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -145,8 +123,5 @@ pub(crate) async fn create_department(
     api: ApiCaller,
     ApiJson(b): ApiJson<NewDepartmentBody>,
 ) -> ApiResult<(StatusCode, Json<Department>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(people::create_department(&api.ctx, &api.caller, &b.name).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(people::create_department(&api.ctx, &api.caller, &b.name).await?)))
 }

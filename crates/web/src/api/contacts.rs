@@ -51,13 +51,9 @@ pub(crate) async fn list(
     let after = q
         .after
         .as_deref()
-        .map(|a| {
-            ContactId::parse(a)
-                .ok_or_else(|| parley_domain::Invalid::field("page[after]", "is not a contact id"))
-        })
+        .map(|a| ContactId::parse(a).ok_or_else(|| parley_domain::Invalid::field("page[after]", "is not a contact id")))
         .transpose()?;
-    let contacts =
-        people::list_contacts(&api.ctx, q.email.as_deref(), after, q.size.unwrap_or(25)).await?;
+    let contacts = people::list_contacts(&api.ctx, q.email.as_deref(), after, q.size.unwrap_or(25)).await?;
     Ok(Json(ContactList { contacts }))
 }
 
@@ -80,12 +76,7 @@ pub(crate) async fn create(
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
     let c = people::create_contact(
         &api.ctx,
-        NewContact {
-            email: b.email,
-            name: b.name,
-            phones: b.phones,
-            company_id: b.company_id,
-        },
+        NewContact { email: b.email, name: b.name, phones: b.phones, company_id: b.company_id },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -122,9 +113,7 @@ pub(crate) async fn update(
     ApiJson(b): ApiJson<UpdateContactBody>,
 ) -> ApiResult<Json<Contact>> {
     let id = path_id(&id, ContactId::parse)?;
-    Ok(Json(
-        people::update_contact(&api.ctx, id, b.email, b.name, b.phones, b.company_id).await?,
-    ))
+    Ok(Json(people::update_contact(&api.ctx, id, b.email, b.name, b.phones, b.company_id).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -135,9 +124,7 @@ pub(crate) struct CompanyList {
 #[utoipa::path(get, path = "/api/v1/companies", tag = "contacts", security(("api_key" = [])),
     responses((status = 200, body = CompanyList)))]
 pub(crate) async fn list_companies(api: ApiCaller) -> ApiResult<Json<CompanyList>> {
-    Ok(Json(CompanyList {
-        companies: people::list_companies(&api.ctx).await?,
-    }))
+    Ok(Json(CompanyList { companies: people::list_companies(&api.ctx).await? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -155,23 +142,13 @@ pub(crate) async fn create_company(
     api: ApiCaller,
     ApiJson(b): ApiJson<NewCompanyBody>,
 ) -> ApiResult<(StatusCode, Json<Company>)> {
-    let c = people::create_company(
-        &api.ctx,
-        NewCompany {
-            name: b.name,
-            domains: b.domains,
-        },
-    )
-    .await?;
+    let c = people::create_company(&api.ctx, NewCompany { name: b.name, domains: b.domains }).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
 #[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "contacts", security(("api_key" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Company), (status = 404, body = Problem)))]
-pub(crate) async fn show_company(
-    api: ApiCaller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Company>> {
+pub(crate) async fn show_company(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Company>> {
     let id = path_id(&id, CompanyId::parse)?;
     Ok(Json(people::get_company(&api.ctx, id).await?))
 }

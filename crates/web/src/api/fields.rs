@@ -21,9 +21,7 @@ pub(crate) struct FieldList {
 
 #[utoipa::path(get, path = "/api/v1/ticket-fields", tag = "tickets", security(("api_key" = [])), responses((status = 200, body = FieldList)))]
 pub(crate) async fn list(api: ApiCaller) -> ApiResult<Json<FieldList>> {
-    Ok(Json(FieldList {
-        ticket_fields: list_fields(&api.ctx).await?,
-    }))
+    Ok(Json(FieldList { ticket_fields: list_fields(&api.ctx).await? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -51,23 +49,8 @@ pub(crate) async fn create(
         "number" => FieldKind::Number,
         "date" => FieldKind::Date,
         "dropdown" => FieldKind::Dropdown { options: b.options },
-        _ => {
-            return Err(parley_domain::Invalid::field(
-                "type",
-                "must be text, number, date or dropdown",
-            )
-            .into())
-        }
+        _ => return Err(parley_domain::Invalid::field("type", "must be text, number, date or dropdown").into()),
     };
-    let f = create_field(
-        &api.ctx,
-        &api.caller,
-        NewField {
-            key: b.key,
-            label: b.label,
-            kind,
-        },
-    )
-    .await?;
+    let f = create_field(&api.ctx, &api.caller, NewField { key: b.key, label: b.label, kind }).await?;
     Ok((StatusCode::CREATED, Json(f)))
 }

@@ -25,9 +25,6 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// Path ids that don't parse are as unknown as ids of another account.
-pub(crate) fn path_id<T>(
-    s: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, crate::error::ApiError> {
+pub(crate) fn path_id<T>(s: &str, parse: fn(&str) -> Option<T>) -> Result<T, crate::error::ApiError> {
     parse(s).ok_or(crate::error::ApiError::NotFound)
 }

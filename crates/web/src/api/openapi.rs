@@ -41,10 +41,7 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "api_key",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
+        components.add_security_scheme("api_key", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
 }
 
@@ -54,12 +51,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 }
 
 /// Generated once: it depends only on the code.
-static DOCUMENT: LazyLock<String> =
-    LazyLock::new(|| openapi_document().to_pretty_json().unwrap_or_default());
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| openapi_document().to_pretty_json().unwrap_or_default());
 
 pub(crate) async fn serve() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        DOCUMENT.as_str(),
-    )
+    ([(header::CONTENT_TYPE, "application/json")], DOCUMENT.as_str())
 }

@@ -8,18 +8,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use parley_app::webhooks::{
-    create_webhook, delete_webhook, list_deliveries, list_webhooks, NewWebhook,
-};
+use parley_app::webhooks::{create_webhook, delete_webhook, list_deliveries, list_webhooks, NewWebhook};
 use parley_domain::ids::WebhookId;
 use parley_domain::webhook::{EventType, Webhook};
 use parley_store::DeliveryStatus;
 use serde::{Deserialize, Serialize};
 
 pub(crate) fn router() -> Router<crate::state::AppState> {
-    Router::new()
-        .route("/webhooks", get(list).post(create))
-        .route("/webhooks/{id}", get(show).delete(delete))
+    Router::new().route("/webhooks", get(list).post(create)).route("/webhooks/{id}", get(show).delete(delete))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -46,25 +42,10 @@ pub(crate) async fn create(
     State(state): State<crate::state::AppState>,
     ApiJson(b): ApiJson<NewWebhookBody>,
 ) -> ApiResult<(StatusCode, Json<NewWebhookOut>)> {
-    let input = NewWebhook {
-        url: b.url,
-        events: b.events,
-        description: b.description,
-    };
-    let (webhook, secret) = create_webhook(
-        &api.ctx,
-        &api.caller,
-        input,
-        state.app.settings.webhook_allow_private,
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(NewWebhookOut {
-            webhook,
-            secret: secret.expose(),
-        }),
-    ))
+    let input = NewWebhook { url: b.url, events: b.events, description: b.description };
+    let (webhook, secret) =
+        create_webhook(&api.ctx, &api.caller, input, state.app.settings.webhook_allow_private).await?;
+    Ok((StatusCode::CREATED, Json(NewWebhookOut { webhook, secret: secret.expose() })))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -74,9 +55,7 @@ pub(crate) struct WebhookList {
 
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("api_key" = [])), responses((status = 200, body = WebhookList)))]
 pub(crate) async fn list(api: ApiCaller) -> ApiResult<Json<WebhookList>> {
-    Ok(Json(WebhookList {
-        webhooks: list_webhooks(&api.ctx, &api.caller).await?,
-    }))
+    Ok(Json(WebhookList { webhooks: list_webhooks(&api.ctx, &api.caller).await? }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -92,10 +71,7 @@ pub(crate) struct WebhookDetail {
 pub(crate) async fn show(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<WebhookDetail>> {
     let id = path_id(&id, WebhookId::parse)?;
     let (webhook, deliveries) = list_deliveries(&api.ctx, &api.caller, id).await?;
-    Ok(Json(WebhookDetail {
-        webhook,
-        deliveries,
-    }))
+    Ok(Json(WebhookDetail { webhook, deliveries }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("api_key" = [])),

@@ -1,8 +1,7 @@
 //! Signing in and out, and resetting a forgotten password.
 
 use super::session::{
-    constant_time_eq, cookie_header, render, AgentSession, MessagePage, PageError, CSRF_COOKIE,
-    SESSION_COOKIE,
+    constant_time_eq, cookie_header, render, AgentSession, MessagePage, PageError, CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::extract::{cookie, Account, ClientAddr};
 use crate::state::AppState;
@@ -23,9 +22,7 @@ pub(crate) struct PreSessionCsrf(Option<String>);
 impl FromRequestParts<AppState> for PreSessionCsrf {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(PreSessionCsrf(
-            cookie(parts, CSRF_COOKIE).map(str::to_string),
-        ))
+        Ok(PreSessionCsrf(cookie(parts, CSRF_COOKIE).map(str::to_string)))
     }
 }
 
@@ -66,19 +63,10 @@ struct LoginPage {
     error: Option<String>,
 }
 
-pub(crate) async fn login_form(
-    State(state): State<AppState>,
-    Account(ctx): Account,
-    csrf: PreSessionCsrf,
-) -> Response {
+pub(crate) async fn login_form(State(state): State<AppState>, Account(ctx): Account, csrf: PreSessionCsrf) -> Response {
     let (token, set) = csrf.issue(&state);
     with_cookie(
-        render(&LoginPage {
-            account: ctx.slug.to_string(),
-            csrf: token,
-            email: String::new(),
-            error: None,
-        }),
+        render(&LoginPage { account: ctx.slug.to_string(), csrf: token, email: String::new(), error: None }),
         set,
     )
 }
@@ -99,41 +87,23 @@ pub(crate) async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&f.csrf)?;
-    let attempt = LoginAttempt {
-        email: f.email.clone(),
-        password: f.password,
-        client,
-    };
+    let attempt = LoginAttempt { email: f.email.clone(), password: f.password, client };
     match auth::login(&state.app, &ctx, attempt).await {
         Ok((_, token)) => {
             let mut res = Redirect::to("/tickets").into_response();
             let max_age = auth::SESSION_HOURS * 3600;
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                cookie_header(&state, SESSION_COOKIE, &token, max_age),
-            );
+            res.headers_mut().append(header::SET_COOKIE, cookie_header(&state, SESSION_COOKIE, &token, max_age));
             Ok(res)
         }
         Err(e @ (AppError::Unauthenticated | AppError::RateLimited { .. })) => {
             let (status, error) = match e {
                 AppError::RateLimited { retry_after_secs } => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    format!(
-                        "Too many attempts. Try again in {} minutes.",
-                        retry_after_secs.div_ceil(60)
-                    ),
+                    format!("Too many attempts. Try again in {} minutes.", retry_after_secs.div_ceil(60)),
                 ),
-                _ => (
-                    StatusCode::UNAUTHORIZED,
-                    "The email address or password is not right.".to_string(),
-                ),
+                _ => (StatusCode::UNAUTHORIZED, "The email address or password is not right.".to_string()),
             };
-            let page = LoginPage {
-                account: ctx.slug.to_string(),
-                csrf: f.csrf,
-                email: f.email,
-                error: Some(error),
-            };
+            let page = LoginPage { account: ctx.slug.to_string(), csrf: f.csrf, email: f.email, error: Some(error) };
             Ok((status, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -154,10 +124,7 @@ pub(crate) async fn logout(
     s.check_csrf(&f.csrf)?;
     auth::logout(&s.ctx, &s.token).await?;
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        cookie_header(&state, SESSION_COOKIE, "", 0),
-    );
+    res.headers_mut().append(header::SET_COOKIE, cookie_header(&state, SESSION_COOKIE, "", 0));
     Ok(res)
 }
 
@@ -167,11 +134,7 @@ struct ForgotPage {
     csrf: String,
 }
 
-pub(crate) async fn forgot_form(
-    State(state): State<AppState>,
-    _: Account,
-    csrf: PreSessionCsrf,
-) -> Response {
+pub(crate) async fn forgot_form(State(state): State<AppState>, _: Account, csrf: PreSessionCsrf) -> Response {
     let (token, set) = csrf.issue(&state);
     with_cookie(render(&ForgotPage { csrf: token }), set)
 }
@@ -193,11 +156,7 @@ pub(crate) async fn forgot(
 ) -> Result<Response, PageError> {
     csrf.check(&f.csrf)?;
     if let Some(req) = auth::request_reset(&state.app, &ctx, &f.email, &client).await? {
-        let link = format!(
-            "{}/password/reset?token={}",
-            state.app.settings.account_url(ctx.slug.as_str()),
-            req.token
-        );
+        let link = format!("{}/password/reset?token={}", state.app.settings.account_url(ctx.slug.as_str()), req.token);
         parley_app::notify::password_reset(&ctx, &req.agent, &link).await?;
     }
     Ok(render(&MessagePage {
@@ -229,14 +188,7 @@ pub(crate) async fn reset_form(
     Query(q): Query<TokenQuery>,
 ) -> Response {
     let (token, set) = csrf.issue(&state);
-    with_cookie(
-        render(&ResetPage {
-            csrf: token,
-            token: q.token.unwrap_or_default(),
-            error: None,
-        }),
-        set,
-    )
+    with_cookie(render(&ResetPage { csrf: token, token: q.token.unwrap_or_default(), error: None }), set)
 }
 
 #[derive(Deserialize)]
@@ -260,16 +212,8 @@ pub(crate) async fn reset(
             link: Some(("/login".into(), "Sign in".into())),
         })),
         Err(AppError::Invalid(i)) => {
-            let error =
-                i.0.iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-            let page = ResetPage {
-                csrf: f.csrf,
-                token: f.token,
-                error: Some(error),
-            };
+            let error = i.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            let page = ResetPage { csrf: f.csrf, token: f.token, error: Some(error) };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -16,15 +16,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/assets/parley.css", get(pages::stylesheet))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route(
-            "/password/forgot",
-            get(auth::forgot_form).post(auth::forgot),
-        )
+        .route("/password/forgot", get(auth::forgot_form).post(auth::forgot))
         .route("/password/reset", get(auth::reset_form).post(auth::reset))
         .route("/tickets", get(tickets::list))
-        .route(
-            "/tickets/{number}",
-            get(tickets::show).post(tickets::update),
-        )
+        .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
 }

@@ -19,17 +19,12 @@ pub(crate) async fn home(State(state): State<AppState>, req: Request) -> Respons
     if req.extensions().get::<AccountCtx>().is_some() {
         return Redirect::to("/tickets").into_response();
     }
-    render(&HomePage {
-        example: state.app.settings.account_url("acme"),
-    })
+    render(&HomePage { example: state.app.settings.account_url("acme") })
 }
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../assets/parley.css"),
     )
 }

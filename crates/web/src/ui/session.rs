@@ -27,19 +27,12 @@ impl FromRequestParts<AppState> for AgentSession {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let Account(ctx) = Account::from_request_parts(parts, state)
-            .await
-            .map_err(PageError::Api)?;
+        let Account(ctx) = Account::from_request_parts(parts, state).await.map_err(PageError::Api)?;
         let Some(token) = cookie(parts, SESSION_COOKIE).map(str::to_string) else {
             return Err(PageError::SignIn);
         };
         match auth::session_agent(&ctx, &token).await {
-            Ok(Some((agent, session))) => Ok(AgentSession {
-                ctx,
-                agent,
-                session,
-                token,
-            }),
+            Ok(Some((agent, session))) => Ok(AgentSession { ctx, agent, session, token }),
             Ok(None) => Err(PageError::SignIn),
             Err(e) => Err(PageError::Api(e.into())),
         }
@@ -66,19 +59,9 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A `Set-Cookie` value with the attributes every Parley cookie has.
-pub(crate) fn cookie_header(
-    state: &AppState,
-    name: &str,
-    value: &str,
-    max_age_secs: i64,
-) -> HeaderValue {
-    let secure = if state.app.settings.public_scheme == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
-    let v =
-        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+pub(crate) fn cookie_header(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.app.settings.public_scheme == "https" { "; Secure" } else { "" };
+    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -130,11 +113,7 @@ impl IntoResponse for PageError {
                 (status, p.title, text)
             }
         };
-        let page = MessagePage {
-            title,
-            text,
-            link: Some(("/tickets".into(), "Back to tickets".into())),
-        };
+        let page = MessagePage { title, text, link: Some(("/tickets".into(), "Back to tickets".into())) };
         (status, render(&page)).into_response()
     }
 }
@@ -158,11 +137,7 @@ pub(crate) fn render<T: Template>(page: &T) -> Response {
         }
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "page could not be rendered",
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "page could not be rendered").into_response()
         }
     }
 }

@@ -40,18 +40,10 @@ pub(crate) struct ListQuery {
     after: Option<String>,
 }
 
-const VIEWS: [(&str, &str); 5] = [
-    ("open", "Open"),
-    ("new", "New"),
-    ("pending", "Pending"),
-    ("solved", "Solved"),
-    ("all", "All"),
-];
+const VIEWS: [(&str, &str); 5] =
+    [("open", "Open"), ("new", "New"), ("pending", "Pending"), ("solved", "Solved"), ("all", "All")];
 
-pub(crate) async fn list(
-    s: AgentSession,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let view = q.view.unwrap_or_else(|| "open".into());
     let status = match view.as_str() {
         "open" => vec![Status::New, Status::Open],
@@ -61,28 +53,15 @@ pub(crate) async fn list(
         _ => vec![],
     };
     let after = q.after.as_deref().map(uc::decode_cursor).transpose()?;
-    let filter = TicketFilter {
-        status,
-        ..Default::default()
-    };
+    let filter = TicketFilter { status, ..Default::default() };
     let page = uc::list_tickets(
         &s.ctx,
         &s.caller(),
-        ListTickets {
-            filter,
-            sort: SortKey::UpdatedAt,
-            descending: true,
-            after,
-            limit: 50,
-        },
+        ListTickets { filter, sort: SortKey::UpdatedAt, descending: true, after, limit: 50 },
     )
     .await?;
     let ids: Vec<_> = page.items.iter().map(|t| t.requester_id).collect();
-    let contacts: HashMap<_, _> = people::contacts_by_ids(&s.ctx, &ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let contacts: HashMap<_, _> = people::contacts_by_ids(&s.ctx, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
     let rows = page
         .items
         .iter()
@@ -91,22 +70,14 @@ pub(crate) async fn list(
             subject: t.subject.clone(),
             requester: contacts
                 .get(&t.requester_id)
-                .map(|c| {
-                    c.name
-                        .clone()
-                        .or_else(|| c.email.as_ref().map(|e| e.to_string()))
-                        .unwrap_or_default()
-                })
+                .map(|c| c.name.clone().or_else(|| c.email.as_ref().map(|e| e.to_string())).unwrap_or_default())
                 .unwrap_or_default(),
             status: t.status.as_str(),
             priority: t.priority.as_str(),
             updated: t.updated_at.to_display(),
         })
         .collect();
-    let next = page
-        .next
-        .as_ref()
-        .map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
+    let next = page.next.as_ref().map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
     Ok(render(&ListPage {
         agent: s.agent.name.clone(),
         csrf: s.session.csrf_token.clone(),
@@ -145,20 +116,12 @@ fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
         .map_err(|_| PageError::Api(crate::error::ApiError::NotFound))
 }
 
-pub(crate) async fn show(
-    s: AgentSession,
-    Path(number): Path<String>,
-) -> Result<Response, PageError> {
+pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<Response, PageError> {
     let number = parse_number(&number)?;
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
     let agents = people::list_agents(&s.ctx).await?;
-    let name_of = |id: &AgentId| {
-        agents
-            .iter()
-            .find(|a| a.id == *id)
-            .map(|a| a.name.clone())
-            .unwrap_or_else(|| "An agent".into())
-    };
+    let name_of =
+        |id: &AgentId| agents.iter().find(|a| a.id == *id).map(|a| a.name.clone()).unwrap_or_else(|| "An agent".into());
     let requester = d
         .requester
         .as_ref()
@@ -180,31 +143,17 @@ pub(crate) async fn show(
         let kind = if m.internal { "note" } else { "reply" };
         entries.push((
             m.created_at.millis(),
-            Entry {
-                kind,
-                who: who(&m.author),
-                when: m.created_at.to_display(),
-                text: m.body.clone(),
-            },
+            Entry { kind, who: who(&m.author), when: m.created_at.to_display(), text: m.body.clone() },
         ));
     }
     for e in &d.timeline.events {
         entries.push((
             e.created_at.millis(),
-            Entry {
-                kind: "event",
-                who: who(&e.actor),
-                when: e.created_at.to_display(),
-                text: e.kind.describe(),
-            },
+            Entry { kind: "event", who: who(&e.actor), when: e.created_at.to_display(), text: e.kind.describe() },
         ));
     }
     entries.sort_by_key(|(at, _)| *at);
-    let assignee = d
-        .ticket
-        .assignee_id
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let assignee = d.ticket.assignee_id.map(|a| a.to_string()).unwrap_or_default();
     let page = TicketPage {
         agent: s.agent.name.clone(),
         csrf: s.session.csrf_token.clone(),
@@ -236,10 +185,7 @@ pub(crate) async fn reply(
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
-    let input = NewMessage {
-        body: f.body,
-        internal: f.internal.is_some(),
-    };
+    let input = NewMessage { body: f.body, internal: f.internal.is_some() };
     uc::add_message(&s.ctx, &s.caller(), d.ticket.id, input).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
 }

@@ -54,22 +54,12 @@ pub(crate) struct RequesterRef {
     security(("api_key" = [])),
     responses((status = 201, body = TicketOut), (status = 422, body = Problem), (status = 401, body = Problem)))]
 #[tracing::instrument(skip_all)]
-pub(crate) async fn create(
-    api: ApiCaller,
-    ApiJson(body): ApiJson<CreateTicket>,
-) -> ApiResult<impl IntoResponse> {
+pub(crate) async fn create(api: ApiCaller, ApiJson(body): ApiJson<CreateTicket>) -> ApiResult<impl IntoResponse> {
     let requester = match (body.requester.id, body.requester.email) {
         (Some(id), None) => RequesterInput::Id(id),
-        (None, Some(email)) => RequesterInput::Email {
-            email,
-            name: body.requester.name,
-        },
+        (None, Some(email)) => RequesterInput::Email { email, name: body.requester.name },
         _ => {
-            return Err(parley_domain::Invalid::field(
-                "requester",
-                "give either an id or an email",
-            )
-            .into());
+            return Err(parley_domain::Invalid::field("requester", "give either an id or an email").into());
         }
     };
     let input = OpenTicket {
@@ -88,9 +78,5 @@ pub(crate) async fn create(
     let location = format!("/api/v1/tickets/{}", ticket.id);
     let mut out = TicketOut::bare(ticket);
     out.requester = Some(requester);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(out),
-    ))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(out)))
 }

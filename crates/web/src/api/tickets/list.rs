@@ -56,85 +56,40 @@ pub(crate) async fn list(
     let (mut sort, mut descending, mut limit, mut after) = (SortKey::UpdatedAt, true, 25u32, None);
     for (k, v) in &params {
         match k.as_str() {
-            "status" => {
-                filter.status = v
-                    .split(',')
-                    .filter_map(|s| errs.check(Status::parse(s.trim())))
-                    .collect()
-            }
+            "status" => filter.status = v.split(',').filter_map(|s| errs.check(Status::parse(s.trim()))).collect(),
             "assignee" => filter.assignee = Some(opt_id(&mut errs, "assignee", v, AgentId::parse)),
-            "department" => {
-                filter.department = Some(opt_id(&mut errs, "department", v, DepartmentId::parse))
-            }
+            "department" => filter.department = Some(opt_id(&mut errs, "department", v, DepartmentId::parse)),
             "tag" => filter.tag = errs.check(Tag::parse(v).map_err(|e| e.at("tag"))),
             "channel" => filter.channel = errs.check(Channel::parse(v)),
             "requester" => filter.requester = requester(&api, &mut errs, v).await?,
             "sort" => match v.as_str() {
                 "updated_at" | "-updated_at" | "created_at" | "-created_at" => {
                     descending = v.starts_with('-');
-                    sort = if v.ends_with("created_at") {
-                        SortKey::CreatedAt
-                    } else {
-                        SortKey::UpdatedAt
-                    };
+                    sort = if v.ends_with("created_at") { SortKey::CreatedAt } else { SortKey::UpdatedAt };
                 }
-                _ => errs.add(
-                    "sort",
-                    "must be updated_at, created_at, -updated_at or -created_at",
-                ),
+                _ => errs.add("sort", "must be updated_at, created_at, -updated_at or -created_at"),
             },
             "page[size]" => match v.parse::<u32>() {
                 Ok(n) if (1..=100).contains(&n) => limit = n,
                 _ => errs.add("page[size]", "must be a number from 1 to 100"),
             },
             "page[after]" => after = errs.check(decode_cursor(v)),
-            other => errs.add(
-                other.chars().take(40).collect::<String>(),
-                "is not a parameter of this list",
-            ),
+            other => errs.add(other.chars().take(40).collect::<String>(), "is not a parameter of this list"),
         }
     }
     errs.finish()?;
-    let page = list_tickets(
-        &api.ctx,
-        &api.caller,
-        ListTickets {
-            filter,
-            sort,
-            descending,
-            after,
-            limit,
-        },
-    )
-    .await?;
+    let page = list_tickets(&api.ctx, &api.caller, ListTickets { filter, sort, descending, after, limit }).await?;
     let after_cursor = page.next.as_ref().map(encode_cursor);
     let next = after_cursor.as_ref().map(|c| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
-        let mut query: Vec<(String, String)> = params
-            .iter()
-            .filter(|(k, _)| k != "page[after]")
-            .cloned()
-            .collect();
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let mut query: Vec<(String, String)> = params.iter().filter(|(k, _)| k != "page[after]").cloned().collect();
         query.push(("page[after]".into(), c.clone()));
-        let qs = query
-            .iter()
-            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        format!(
-            "{}://{host}/api/v1/tickets?{qs}",
-            state.app.settings.public_scheme
-        )
+        let qs = query.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        format!("{}://{host}/api/v1/tickets?{qs}", state.app.settings.public_scheme)
     });
     Ok(Json(TicketPage {
         tickets: page.items.into_iter().map(TicketOut::bare).collect(),
-        meta: PageMeta {
-            has_more: next.is_some(),
-            after_cursor,
-        },
+        meta: PageMeta { has_more: next.is_some(), after_cursor },
         links: PageLinks { next },
     }))
 }
@@ -150,11 +105,7 @@ fn opt_id<T>(errs: &mut Checker, field: &str, v: &str, parse: fn(&str) -> Option
     id
 }
 
-async fn requester(
-    api: &ApiCaller,
-    errs: &mut Checker,
-    v: &str,
-) -> Result<Option<ContactId>, ApiError> {
+async fn requester(api: &ApiCaller, errs: &mut Checker, v: &str) -> Result<Option<ContactId>, ApiError> {
     if let Some(id) = ContactId::parse(v) {
         return Ok(Some(id));
     }
@@ -170,9 +121,7 @@ async fn requester(
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -35,16 +35,7 @@ pub(crate) async fn add_message(
     ApiJson(b): ApiJson<NewMessageBody>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let id = path_id(&id, TicketId::parse)?;
-    let (_, message) = add(
-        &api.ctx,
-        &api.caller,
-        id,
-        NewMessage {
-            body: b.body,
-            internal: b.internal,
-        },
-    )
-    .await?;
+    let (_, message) = add(&api.ctx, &api.caller, id, NewMessage { body: b.body, internal: b.internal }).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
 
@@ -52,13 +43,8 @@ pub(crate) async fn add_message(
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/messages", tag = "tickets", security(("api_key" = [])),
     params(("id" = String, Path, description = "The ticket's id")),
     responses((status = 200, body = Messages), (status = 404, body = Problem)))]
-pub(crate) async fn list_messages(
-    api: ApiCaller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Messages>> {
+pub(crate) async fn list_messages(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Messages>> {
     let id = path_id(&id, TicketId::parse)?;
     let detail = get_ticket(&api.ctx, &api.caller, id).await?;
-    Ok(Json(Messages {
-        messages: detail.timeline.messages,
-    }))
+    Ok(Json(Messages { messages: detail.timeline.messages }))
 }

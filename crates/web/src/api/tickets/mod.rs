@@ -27,10 +27,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/tickets", post(create::create).get(list::list))
         .route("/tickets/{id}", get(show::show).patch(update::update))
-        .route(
-            "/tickets/{id}/messages",
-            get(messages::list_messages).post(messages::add_message),
-        )
+        .route("/tickets/{id}/messages", get(messages::list_messages).post(messages::add_message))
         .route("/tickets/{id}/merge", post(merge::merge))
 }
 
@@ -50,21 +47,11 @@ pub(crate) struct TicketOut {
 
 impl TicketOut {
     pub fn bare(ticket: Ticket) -> Self {
-        TicketOut {
-            display_number: ticket.number.to_string(),
-            ticket,
-            requester: None,
-            timeline: None,
-        }
+        TicketOut { display_number: ticket.number.to_string(), ticket, requester: None, timeline: None }
     }
 
     pub fn detail(d: TicketDetail) -> Self {
-        let mut entries: Vec<TimelineEntry> = d
-            .timeline
-            .messages
-            .into_iter()
-            .map(TimelineEntry::Message)
-            .collect();
+        let mut entries: Vec<TimelineEntry> = d.timeline.messages.into_iter().map(TimelineEntry::Message).collect();
         entries.extend(d.timeline.events.into_iter().map(TimelineEntry::Event));
         entries.sort_by_key(|e| match e {
             TimelineEntry::Message(m) => (m.created_at, 1),

@@ -1,0 +1,231 @@
+//! The `parley` binary as operators use it: help, clear errors naming bad values, commands that work while the
+//! server runs, and a clean stop on SIGTERM.
+
+use crate::helpers::parley_bin;
+use parley_test_support::http_client;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+/// A `parley serve` child process, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    /// Start and wait for the line that says where it listens.
+    pub fn start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Server {
+        let mut child = Command::new(parley_bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--smtp-listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("parley starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            let line = lines.next().expect("parley printed where it listens").unwrap();
+            if let Some(rest) = line.strip_prefix("Parley is listening on http://") {
+                let addr = rest.split_whitespace().next().unwrap();
+                break addr.rsplit(':').next().unwrap().parse().unwrap();
+            }
+        };
+        // Keep draining standard output so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, port }
+    }
+
+    pub fn url(&self, slug: &str, path: &str) -> String {
+        format!("http://{slug}.localhost:{}{path}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn parley(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(parley_bin())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("parley runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["account", "--help"],
+        vec!["account", "create", "--help"],
+        vec!["account", "list", "--help"],
+        vec!["account", "show", "--help"],
+        vec!["agent", "add", "--help"],
+        vec!["agent", "list", "--help"],
+        vec!["apikey", "create", "--help"],
+        vec!["apikey", "list", "--help"],
+        vec!["apikey", "revoke", "--help"],
+    ] {
+        let o = parley(dir.path(), &args, &[]);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn bad_arguments_name_the_bad_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["account", "create", "--slug", "Bad_Slug", "--region", "eu", "--owner-email", "a@b.example"], "Bad_Slug"),
+        (vec!["account", "create", "--slug", "fine", "--region", "mars", "--owner-email", "a@b.example"], "mars"),
+        (
+            vec!["account", "create", "--slug", "fine", "--region", "eu", "--owner-email", "not-an-email"],
+            "not-an-email",
+        ),
+        (vec!["account", "create", "--slug", "fine", "--country", "ZZ", "--owner-email", "a@b.example"], "ZZ"),
+        (vec!["account", "show", "--slug", "ghost"], "ghost"),
+        (vec!["agent", "add", "--account", "ghost", "--email", "a@b.example", "--name", "A"], "ghost"),
+        (vec!["agent", "add", "--account", "ghost", "--email", "a@b.example", "--name", "A", "--role", "king"], "king"),
+        (vec!["apikey", "revoke", "--account", "ghost", "--id", "123"], "123"),
+    ];
+    for (args, value) in cases {
+        let o = parley(dir.path(), &args, &[]);
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert!(text(&o).contains(value), "{args:?}: the message names '{value}': {}", text(&o));
+        assert!(!text(&o).contains("panicked"), "{}", text(&o));
+    }
+    let o = parley(dir.path(), &["migrate"], &[("PARLEY_REGION_EU_DATABASE_URL", "mysql://db/x")]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("mysql://db/x"), "{}", text(&o));
+    let o = parley(std::path::Path::new("/proc/parley-cannot-be-here"), &["migrate"], &[]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("/proc/parley-cannot-be-here"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn commands_work_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let o = parley(
+        dir.path(),
+        &["account", "create", "--slug", "acme", "--country", "HU", "--owner-email", "me@example.com", "--json"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let created: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(created["account"]["region"], "eu", "Hungary is in the eu region");
+    let key = created["api_key"].as_str().unwrap();
+    assert!(dir.path().join("eu/parley.db").exists());
+
+    let http = http_client(false);
+    let tickets = server.url("acme", "/api/v1/tickets");
+    assert_eq!(
+        http.get(&tickets).bearer_auth(key).send().await.unwrap().status(),
+        200,
+        "the running server sees the new account"
+    );
+    let o = parley(
+        dir.path(),
+        &["account", "create", "--slug", "acme", "--region", "us", "--owner-email", "x@example.com"],
+        &[],
+    );
+    assert!(!o.status.success() && text(&o).contains("taken"), "slugs are unique across regions: {}", text(&o));
+
+    let o = parley(dir.path(), &["account", "list", "--json"], &[]);
+    let list: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let o = parley(dir.path(), &["account", "show", "--slug", "acme"], &[]);
+    assert!(text(&o).contains("Region:  eu"), "{}", text(&o));
+
+    let o = parley(
+        dir.path(),
+        &["agent", "add", "--account", "acme", "--email", "sam@example.com", "--name", "Sam", "--json"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = parley(dir.path(), &["agent", "list", "--account", "acme", "--json"], &[]);
+    let agents: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(agents.as_array().unwrap().len(), 2);
+
+    let o = parley(dir.path(), &["apikey", "create", "--account", "acme", "--name", "zapier", "--json"], &[]);
+    let k: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let second = k["key"].as_str().unwrap();
+    assert_eq!(http.get(&tickets).bearer_auth(second).send().await.unwrap().status(), 200);
+    let o = parley(dir.path(), &["apikey", "revoke", "--account", "acme", "--id", k["id"].as_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(http.get(&tickets).bearer_auth(second).send().await.unwrap().status(), 401, "revoked at once");
+    let o = parley(dir.path(), &["apikey", "list", "--account", "acme"], &[]);
+    assert!(text(&o).contains("revoked") && !text(&o).contains(second), "lists show prefixes, never keys");
+
+    let o = parley(dir.path(), &["migrate"], &[]);
+    assert!(o.status.success() && text(&o).contains("up to date"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), &[]);
+    let o = parley(
+        dir.path(),
+        &["account", "create", "--slug", "acme", "--region", "eu", "--owner-email", "me@example.com", "--json"],
+        &[],
+    );
+    let key = serde_json::from_slice::<Value>(&o.stdout).unwrap()["api_key"].as_str().unwrap().to_string();
+    let http = http_client(false);
+    let url = server.url("acme", "/api/v1/tickets");
+    let mut sent = Vec::new();
+    for i in 0..20 {
+        let (http, url, key) = (http.clone(), url.clone(), key.clone());
+        sent.push(tokio::spawn(async move {
+            http.post(&url)
+                .bearer_auth(&key)
+                .json(&serde_json::json!({"subject": format!("In flight {i}"), "message": {"body": "x"}, "requester": {"email": "j@example.com"}}))
+                .send()
+                .await
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let mut created = 0;
+    for s in sent {
+        // A request either completed (201) or was never accepted (connection refused): none is cut half-way.
+        match s.await.unwrap() {
+            Ok(r) => {
+                assert_eq!(r.status(), 201);
+                created += 1;
+            }
+            Err(e) => assert!(e.is_connect(), "{e}"),
+        }
+    }
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "a clean exit on SIGTERM: {status}");
+    // Every ticket acknowledged is there after a restart, with consecutive numbers.
+    let server = Server::start(dir.path(), &[]);
+    let res: Value = http
+        .get(server.url("acme", "/api/v1/tickets?page[size]=100"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(res["tickets"].as_array().unwrap().len(), created);
+}

@@ -1,0 +1,14 @@
+//! Parley driven from outside: over HTTP against a server started in-process (SQLite and PostgreSQL), and through
+//! the `parley` binary itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bad_input;
+mod cli;
+mod helpers;
+mod isolation;
+mod multiprocess;
+mod openapi;
+mod regions;
+mod tickets;
+mod ui;
+mod webhooks;
