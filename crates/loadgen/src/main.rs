@@ -1,1 +1,58 @@
-fn main() {}
+//! `cargo run --release -p parley-loadgen -- <benchmark>`: drives a real `parley` server (the release binary next
+//! to this one) and prints what it measured. Build the server first: `cargo build --release`.
+
+mod server;
+mod stats;
+mod tickets;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "parley-loadgen", about = "Load tests for Parley")]
+struct Cli {
+    #[command(subcommand)]
+    bench: Bench,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Ticket creation through the API with concurrent clients, then listing open tickets in a large account.
+    Tickets {
+        /// sqlite, postgres, or both when left out.
+        #[arg(long)]
+        engine: Option<Engine>,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Seconds of ticket creation.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Tickets in the account when the list is measured.
+        #[arg(long, default_value_t = 1_000_000)]
+        list_size: u64,
+        /// Seconds of listing.
+        #[arg(long, default_value_t = 10)]
+        list_seconds: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().bench {
+        Bench::Tickets { engine, clients, seconds, list_size, list_seconds } => {
+            let engines = match engine {
+                Some(e) => vec![e],
+                None => vec![Engine::Sqlite, Engine::Postgres],
+            };
+            for e in engines {
+                tickets::run(e, clients, seconds, list_size, list_seconds).await?;
+            }
+        }
+    }
+    Ok(())
+}

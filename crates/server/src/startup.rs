@@ -48,7 +48,6 @@ impl Application {
             }
         }
         Ok(Application { listener, address, app, config })
-
     }
 
     pub fn port(&self) -> u16 {

@@ -1,6 +1,6 @@
 //! Webhook subscriptions, the transactional outbox and the delivery queue.
 
-use crate::error::SqlResultExt;
+use crate::db::{args, Row, Tx, Value};
 use crate::rows::{id, parsed, placeholders};
 use crate::url::Engine;
 use crate::SqlStore;
@@ -9,120 +9,107 @@ use parley_domain::ids::{AccountId, WebhookId};
 use parley_domain::webhook::{EventType, Webhook, WebhookSecret};
 use parley_domain::Timestamp;
 use parley_store::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, StoreError, WebhookQueue, WebhookStore};
-use sqlx::AnyConnection;
 use std::collections::HashMap;
 
-/// Queue an event for every active webhook of the account that subscribed to its type. The event body is stored
-/// only when some webhook wants it, so an account without webhooks pays one cheap statement per event.
-pub(crate) fn enqueue<'a>(
-    c: &'a mut AnyConnection,
-    e: &'a OutboxEvent,
-) -> crate::writer::BoxFuture<'a, Result<(), StoreError>> {
-    Box::pin(async move {
-        let queued = sqlx::query(
+/// Queue events for every active webhook of the account subscribed to their types, in the caller's unit of work.
+/// The event bodies are stored only when some webhook wants them, so an account without webhooks pays one read.
+pub(crate) async fn enqueue(tx: &mut dyn Tx, account: AccountId, events: &[OutboxEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let wanted = tx
+        .query(
+            "SELECT DISTINCT s.event_type FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id \
+             WHERE s.account_id = $1 AND w.active = 1",
+            args![account.to_string()],
+        )
+        .await?;
+    let wanted: Vec<String> = wanted.iter().map(|r| r.text("event_type")).collect::<Result<_, _>>()?;
+    for e in events.iter().filter(|e| wanted.iter().any(|w| w == e.event_type.as_str())) {
+        tx.exec(
+            "INSERT INTO outbox_events (id, account_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
+            args![&e.id, e.account_id.to_string(), e.event_type.as_str(), &e.payload, e.created_at.millis()],
+        )
+        .await?;
+        tx.exec(
             "INSERT INTO webhook_deliveries (event_id, webhook_id, account_id, attempts, next_attempt_at) \
              SELECT $1, s.webhook_id, s.account_id, 0, $2 FROM webhook_subscriptions s \
              JOIN webhooks w ON w.id = s.webhook_id \
              WHERE s.account_id = $3 AND s.event_type = $4 AND w.active = 1",
+            args![&e.id, e.created_at.millis(), e.account_id.to_string(), e.event_type.as_str()],
         )
-        .bind(&e.id)
-        .bind(e.created_at.millis())
-        .bind(e.account_id.to_string())
-        .bind(e.event_type.as_str())
-        .execute(&mut *c)
-        .await
-        .db()?;
-        if queued.rows_affected() > 0 {
-            sqlx::query("INSERT INTO outbox_events (id, account_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(&e.id)
-                .bind(e.account_id.to_string())
-                .bind(e.event_type.as_str())
-                .bind(&e.payload)
-                .bind(e.created_at.millis())
-                .execute(&mut *c)
-                .await
-                .db()?;
-        }
-        Ok(())
-    })
+        .await?;
+    }
+    Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct HookRow {
-    id: String,
-    account_id: String,
-    url: String,
-    description: Option<String>,
-    active: i64,
-    created_at: i64,
-}
+const HOOK_COLS: &str = "id, account_id, url, description, active, created_at";
 
 impl SqlStore {
-    async fn hooks_with_events(&self, account: AccountId, rows: Vec<HookRow>) -> Result<Vec<Webhook>, StoreError> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT webhook_id, event_type FROM webhook_subscriptions WHERE account_id = $1 AND webhook_id IN ({}) \
-             ORDER BY event_type",
-            placeholders(2, rows.len())
-        );
-        let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(account.to_string());
-        for r in &rows {
-            q = q.bind(&r.id);
-        }
+    async fn hooks_with_events(&self, account: AccountId, rows: Vec<Row>) -> Result<Vec<Webhook>, StoreError> {
+        let ids: Vec<String> = rows.iter().map(|r| r.text("id")).collect::<Result<_, _>>()?;
         let mut events: HashMap<String, Vec<EventType>> = HashMap::new();
-        for (hook, ev) in q.fetch_all(&self.read).await.db()? {
-            events.entry(hook).or_default().push(parsed("event type", &ev, EventType::parse)?);
+        if !ids.is_empty() {
+            let sql = format!(
+                "SELECT webhook_id, event_type FROM webhook_subscriptions WHERE account_id = $1 AND webhook_id IN ({}) \
+                 ORDER BY event_type",
+                placeholders(2, ids.len())
+            );
+            let mut a = args![account.to_string()];
+            a.extend(ids.iter().map(Value::from));
+            for r in self.db.query(&sql, a).await? {
+                events.entry(r.text("webhook_id")?).or_default().push(parsed(
+                    "event type",
+                    &r.text("event_type")?,
+                    EventType::parse,
+                )?);
+            }
         }
-        rows.into_iter()
-            .map(|r| {
+        rows.iter()
+            .zip(ids)
+            .map(|(r, i)| {
                 Ok(Webhook {
-                    id: id("webhook id", &r.id)?,
-                    account_id: id("account id", &r.account_id)?,
-                    events: events.remove(&r.id).unwrap_or_default(),
-                    url: r.url,
-                    description: r.description,
-                    active: r.active != 0,
-                    created_at: Timestamp::from_millis(r.created_at),
+                    id: id("webhook id", &i)?,
+                    account_id: id("account id", &r.text("account_id")?)?,
+                    events: events.remove(&i).unwrap_or_default(),
+                    url: r.text("url")?,
+                    description: r.opt_text("description")?,
+                    active: r.int("active")? != 0,
+                    created_at: Timestamp::from_millis(r.int("created_at")?),
                 })
             })
             .collect()
     }
 }
 
-const HOOK_COLS: &str = "id, account_id, url, description, active, created_at";
-
 #[async_trait]
 impl WebhookStore for SqlStore {
     async fn insert_webhook(&self, hook: &Webhook, secret: &WebhookSecret) -> Result<(), StoreError> {
         let h = hook.clone();
         let secret = secret.expose();
-        self.writer
-            .write(move |c| {
+        self.db
+            .write(move |tx| {
                 Box::pin(async move {
-                    sqlx::query(
+                    tx.exec(
                         "INSERT INTO webhooks (id, account_id, url, description, secret, active, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        args![
+                            h.id.to_string(),
+                            h.account_id.to_string(),
+                            &h.url,
+                            h.description.clone(),
+                            &secret,
+                            h.active,
+                            h.created_at.millis()
+                        ],
                     )
-                    .bind(h.id.to_string())
-                    .bind(h.account_id.to_string())
-                    .bind(&h.url)
-                    .bind(h.description.clone())
-                    .bind(&secret)
-                    .bind(i64::from(h.active))
-                    .bind(h.created_at.millis())
-                    .execute(&mut *c)
-                    .await
-                    .db()?;
+                    .await?;
                     for ev in &h.events {
-                        sqlx::query("INSERT INTO webhook_subscriptions (account_id, webhook_id, event_type) VALUES ($1, $2, $3)")
-                            .bind(h.account_id.to_string())
-                            .bind(h.id.to_string())
-                            .bind(ev.as_str())
-                            .execute(&mut *c)
-                            .await
-                            .db()?;
+                        tx.exec(
+                            "INSERT INTO webhook_subscriptions (account_id, webhook_id, event_type) VALUES ($1, $2, $3)",
+                            args![h.account_id.to_string(), h.id.to_string(), ev.as_str()],
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -132,37 +119,34 @@ impl WebhookStore for SqlStore {
 
     async fn list_webhooks(&self, account: AccountId) -> Result<Vec<Webhook>, StoreError> {
         let sql = format!("SELECT {HOOK_COLS} FROM webhooks WHERE account_id = $1 ORDER BY created_at, id");
-        let rows: Vec<HookRow> = sqlx::query_as(&sql).bind(account.to_string()).fetch_all(&self.read).await.db()?;
+        let rows = self.db.query(&sql, args![account.to_string()]).await?;
         self.hooks_with_events(account, rows).await
     }
 
     async fn get_webhook(&self, account: AccountId, hook: WebhookId) -> Result<Option<Webhook>, StoreError> {
         let sql = format!("SELECT {HOOK_COLS} FROM webhooks WHERE account_id = $1 AND id = $2");
-        let rows: Vec<HookRow> =
-            sqlx::query_as(&sql).bind(account.to_string()).bind(hook.to_string()).fetch_all(&self.read).await.db()?;
+        let rows = self.db.query(&sql, args![account.to_string(), hook.to_string()]).await?;
         Ok(self.hooks_with_events(account, rows).await?.pop())
     }
 
     async fn delete_webhook(&self, account: AccountId, hook: WebhookId) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+        self.db
+            .write(move |tx| {
                 Box::pin(async move {
                     for table in ["webhook_deliveries", "webhook_subscriptions"] {
-                        let sql = format!("DELETE FROM {table} WHERE account_id = $1 AND webhook_id = $2");
-                        sqlx::query(&sql)
-                            .bind(account.to_string())
-                            .bind(hook.to_string())
-                            .execute(&mut *c)
-                            .await
-                            .db()?;
+                        tx.exec(
+                            &format!("DELETE FROM {table} WHERE account_id = $1 AND webhook_id = $2"),
+                            args![account.to_string(), hook.to_string()],
+                        )
+                        .await?;
                     }
-                    let done = sqlx::query("DELETE FROM webhooks WHERE account_id = $1 AND id = $2")
-                        .bind(account.to_string())
-                        .bind(hook.to_string())
-                        .execute(&mut *c)
-                        .await
-                        .db()?;
-                    if done.rows_affected() == 0 {
+                    let n = tx
+                        .exec(
+                            "DELETE FROM webhooks WHERE account_id = $1 AND id = $2",
+                            args![account.to_string(), hook.to_string()],
+                        )
+                        .await?;
+                    if n == 0 {
                         return Err(StoreError::NotFound);
                     }
                     Ok(())
@@ -182,32 +166,20 @@ impl WebhookStore for SqlStore {
              WHERE account_id = $1 AND webhook_id = $2 ORDER BY event_id DESC LIMIT {}",
             limit.clamp(1, 200)
         );
-        let rows: Vec<(String, i64, Option<i64>, Option<i64>, Option<String>, Option<i64>)> =
-            sqlx::query_as(&sql).bind(account.to_string()).bind(hook.to_string()).fetch_all(&self.read).await.db()?;
-        Ok(rows
-            .into_iter()
-            .map(|(event_id, attempts, delivered_at, last_status, last_error, next_attempt_at)| DeliveryStatus {
-                event_id,
-                attempts,
-                delivered_at,
-                last_status,
-                last_error,
-                next_attempt_at,
+        let rows = self.db.query(&sql, args![account.to_string(), hook.to_string()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliveryStatus {
+                    event_id: r.text("event_id")?,
+                    attempts: r.int("attempts")?,
+                    delivered_at: r.opt_int("delivered_at")?,
+                    last_status: r.opt_int("last_status")?,
+                    last_error: r.opt_text("last_error")?,
+                    next_attempt_at: r.opt_int("next_attempt_at")?,
+                })
             })
-            .collect())
+            .collect()
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct DueRow {
-    event_id: String,
-    webhook_id: String,
-    account_id: String,
-    url: String,
-    secret: String,
-    payload: String,
-    created_at: i64,
-    attempts: i64,
 }
 
 #[async_trait]
@@ -219,7 +191,7 @@ impl WebhookQueue for SqlStore {
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
         // PostgreSQL may have several processes claiming at once; SKIP LOCKED hands each row to one of them.
-        let lock = if self.engine == Engine::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let lock = if self.db.engine() == Engine::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE webhook_deliveries SET leased_until = $1 \
              WHERE (event_id, webhook_id) IN ( \
@@ -230,37 +202,33 @@ impl WebhookQueue for SqlStore {
              RETURNING event_id, webhook_id",
             limit.clamp(1, 1000)
         );
-        let claimed: Vec<(String, String)> = self
-            .writer
-            .write(move |c| {
-                Box::pin(async move {
-                    sqlx::query_as(&sql).bind(lease_until.millis()).bind(now.millis()).fetch_all(&mut *c).await.db()
-                })
-            })
+        let claimed = self
+            .db
+            .write(move |tx| Box::pin(async move { tx.query(&sql, args![lease_until.millis(), now.millis()]).await }))
             .await?;
         let mut out = Vec::with_capacity(claimed.len());
-        for (event_id, webhook_id) in claimed {
-            let row: Option<DueRow> = sqlx::query_as(
-                "SELECT d.event_id, d.webhook_id, d.account_id, w.url, w.secret, e.payload, e.created_at, d.attempts \
-                 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
-                 JOIN outbox_events e ON e.id = d.event_id \
-                 WHERE d.event_id = $1 AND d.webhook_id = $2",
-            )
-            .bind(&event_id)
-            .bind(&webhook_id)
-            .fetch_optional(&self.read)
-            .await
-            .db()?;
+        for c in claimed {
+            let row = self
+                .db
+                .query_opt(
+                    "SELECT d.event_id, d.webhook_id, d.account_id, w.url, w.secret, e.payload, e.created_at, d.attempts \
+                     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+                     JOIN outbox_events e ON e.id = d.event_id \
+                     WHERE d.event_id = $1 AND d.webhook_id = $2",
+                    args![c.text("event_id")?, c.text("webhook_id")?],
+                )
+                .await?;
             let Some(r) = row else { continue };
             out.push(Delivery {
-                secret: WebhookSecret::parse(&r.secret).ok_or_else(|| crate::error::corrupt("webhook secret", "…"))?,
-                event_id: r.event_id,
-                webhook_id: id("webhook id", &r.webhook_id)?,
-                account_id: id("account id", &r.account_id)?,
-                url: r.url,
-                payload: r.payload,
-                event_created_at: Timestamp::from_millis(r.created_at),
-                attempts: r.attempts,
+                secret: WebhookSecret::parse(&r.text("secret")?)
+                    .ok_or_else(|| crate::error::corrupt("webhook secret", "…"))?,
+                event_id: r.text("event_id")?,
+                webhook_id: id("webhook id", &r.text("webhook_id")?)?,
+                account_id: id("account id", &r.text("account_id")?)?,
+                url: r.text("url")?,
+                payload: r.text("payload")?,
+                event_created_at: Timestamp::from_millis(r.int("created_at")?),
+                attempts: r.int("attempts")?,
             });
         }
         Ok(out)
@@ -275,25 +243,33 @@ impl WebhookQueue for SqlStore {
     ) -> Result<(), StoreError> {
         let event_id = event_id.to_string();
         let outcome = outcome.clone();
-        self.writer
-            .write(move |c| {
+        self.db
+            .write(move |tx| {
                 Box::pin(async move {
-                    let q = match &outcome {
-                        DeliveryOutcome::Delivered { status } => sqlx::query(
-                            "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = NULL, \
-                             leased_until = NULL, delivered_at = $1, last_status = $2, last_error = NULL \
-                             WHERE event_id = $3 AND webhook_id = $4",
-                        )
-                        .bind(at.millis())
-                        .bind(i64::from(*status)),
-                        DeliveryOutcome::Failed { error, retry_at } => sqlx::query(
-                            "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = $1, \
-                             leased_until = NULL, last_error = $2 WHERE event_id = $3 AND webhook_id = $4",
-                        )
-                        .bind(retry_at.map(|t| t.millis()))
-                        .bind(error.chars().take(500).collect::<String>()),
+                    match &outcome {
+                        DeliveryOutcome::Delivered { status } => {
+                            tx.exec(
+                                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = NULL, \
+                                 leased_until = NULL, delivered_at = $1, last_status = $2, last_error = NULL \
+                                 WHERE event_id = $3 AND webhook_id = $4",
+                                args![at.millis(), i64::from(*status), &event_id, hook.to_string()],
+                            )
+                            .await?
+                        }
+                        DeliveryOutcome::Failed { error, retry_at } => {
+                            tx.exec(
+                                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = $1, \
+                                 leased_until = NULL, last_error = $2 WHERE event_id = $3 AND webhook_id = $4",
+                                args![
+                                    retry_at.map(|t| t.millis()),
+                                    error.chars().take(500).collect::<String>(),
+                                    &event_id,
+                                    hook.to_string()
+                                ],
+                            )
+                            .await?
+                        }
                     };
-                    q.bind(&event_id).bind(hook.to_string()).execute(&mut *c).await.db()?;
                     Ok(())
                 })
             })
@@ -301,14 +277,14 @@ impl WebhookQueue for SqlStore {
     }
 
     async fn next_due(&self, now: Timestamp) -> Result<Option<Timestamp>, StoreError> {
-        let row: (Option<i64>,) = sqlx::query_as(
-            "SELECT MIN(next_attempt_at) FROM webhook_deliveries \
-             WHERE next_attempt_at IS NOT NULL AND (leased_until IS NULL OR leased_until < $1)",
-        )
-        .bind(now.millis())
-        .fetch_one(&self.read)
-        .await
-        .db()?;
-        Ok(row.0.map(Timestamp::from_millis))
+        let row = self
+            .db
+            .query_opt(
+                "SELECT MIN(next_attempt_at) AS due FROM webhook_deliveries \
+                 WHERE next_attempt_at IS NOT NULL AND (leased_until IS NULL OR leased_until < $1)",
+                args![now.millis()],
+            )
+            .await?;
+        Ok(row.map(|r| r.opt_int("due")).transpose()?.flatten().map(Timestamp::from_millis))
     }
 }

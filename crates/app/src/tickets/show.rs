@@ -35,3 +35,25 @@ async fn detail(ctx: &AccountCtx, ticket: Ticket) -> Result<TicketDetail, AppErr
     let timeline = ctx.store.timeline(ctx.account_id, ticket.id).await?;
     Ok(TicketDetail { ticket, requester, timeline })
 }
+
+/// One entry of a ticket's timeline.
+pub enum TimelineItem<'a> {
+    Message(&'a parley_domain::message::Message),
+    Event(&'a parley_domain::message::TicketEvent),
+}
+
+/// Messages and events in the order they happened. At the same instant the ticket's creation comes first, then
+/// messages, then the changes a message caused (a reply that opens the ticket).
+pub fn in_order(t: &Timeline) -> Vec<TimelineItem<'_>> {
+    use parley_domain::event::EventKind;
+    let mut items: Vec<(i64, u8, TimelineItem<'_>)> = Vec::new();
+    for m in &t.messages {
+        items.push((m.created_at.millis(), 1, TimelineItem::Message(m)));
+    }
+    for e in &t.events {
+        let rank = if matches!(e.kind, EventKind::Created) { 0 } else { 2 };
+        items.push((e.created_at.millis(), rank, TimelineItem::Event(e)));
+    }
+    items.sort_by_key(|(at, rank, _)| (*at, *rank));
+    items.into_iter().map(|(_, _, i)| i).collect()
+}

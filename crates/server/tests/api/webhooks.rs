@@ -78,7 +78,6 @@ async fn deliveries_are_signed_and_verifiable() {
     }
 }
 
-
 #[tokio::test]
 async fn a_failed_delivery_is_retried_until_the_receiver_answers() {
     let app = spawn_with(Options { retry_delays: "1,1,1,1", ..Default::default() }).await;
@@ -116,7 +115,6 @@ async fn a_failed_delivery_is_retried_until_the_receiver_answers() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
-
 
 #[tokio::test]
 async fn deliveries_survive_a_restart() {

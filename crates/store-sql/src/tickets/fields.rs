@@ -1,6 +1,7 @@
 //! Custom ticket field definitions.
 
-use crate::error::{store_err, SqlResultExt};
+use crate::db::args;
+use crate::error::conflict_as;
 use crate::rows::{id, json, to_json};
 use crate::SqlStore;
 use async_trait::async_trait;
@@ -14,24 +15,15 @@ impl FieldStore for SqlStore {
     async fn insert_field(&self, f: &TicketField) -> Result<(), StoreError> {
         let f = f.clone();
         let kind = to_json(&f.kind)?;
-        self.writer
-            .write(move |c| {
+        self.db
+            .write(move |tx| {
                 Box::pin(async move {
-                    sqlx::query(
+                    tx.exec(
                         "INSERT INTO ticket_fields (id, account_id, key, label, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        args![f.id.to_string(), f.account_id.to_string(), &f.key, &f.label, &kind, f.created_at.millis()],
                     )
-                    .bind(f.id.to_string())
-                    .bind(f.account_id.to_string())
-                    .bind(&f.key)
-                    .bind(&f.label)
-                    .bind(&kind)
-                    .bind(f.created_at.millis())
-                    .execute(&mut *c)
                     .await
-                    .map_err(|e| match store_err(e) {
-                        StoreError::Conflict(_) => StoreError::Conflict(format!("a field with the key {} exists", f.key)),
-                        other => other,
-                    })?;
+                    .map_err(|e| conflict_as(e, || format!("a field with the key {} exists", f.key)))?;
                     Ok(())
                 })
             })
@@ -39,22 +31,22 @@ impl FieldStore for SqlStore {
     }
 
     async fn list_fields(&self, account: AccountId) -> Result<Vec<TicketField>, StoreError> {
-        let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT id, account_id, key, label, kind, created_at FROM ticket_fields WHERE account_id = $1 ORDER BY key",
-        )
-        .bind(account.to_string())
-        .fetch_all(&self.read)
-        .await
-        .db()?;
-        rows.into_iter()
-            .map(|(i, a, key, label, kind, at)| {
+        let rows = self
+            .db
+            .query(
+                "SELECT id, account_id, key, label, kind, created_at FROM ticket_fields WHERE account_id = $1 ORDER BY key",
+                args![account.to_string()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
                 Ok(TicketField {
-                    id: id("field id", &i)?,
-                    account_id: id("account id", &a)?,
-                    key,
-                    label,
-                    kind: json("field kind", &kind)?,
-                    created_at: Timestamp::from_millis(at),
+                    id: id("field id", &r.text("id")?)?,
+                    account_id: id("account id", &r.text("account_id")?)?,
+                    key: r.text("key")?,
+                    label: r.text("label")?,
+                    kind: json("field kind", &r.text("kind")?)?,
+                    created_at: Timestamp::from_millis(r.int("created_at")?),
                 })
             })
             .collect()

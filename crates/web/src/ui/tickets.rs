@@ -138,27 +138,26 @@ pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<
         parley_domain::event::Actor::ApiKey(_) => "API".into(),
         parley_domain::event::Actor::System => "Parley".into(),
     };
-    let mut entries: Vec<(i64, Entry)> = Vec::new();
-    for m in &d.timeline.messages {
-        let kind = if m.internal { "note" } else { "reply" };
-        entries.push((
-            m.created_at.millis(),
-            Entry { kind, who: who(&m.author), when: m.created_at.to_display(), text: m.body.clone() },
-        ));
-    }
-    for e in &d.timeline.events {
-        entries.push((
-            e.created_at.millis(),
-            Entry { kind: "event", who: who(&e.actor), when: e.created_at.to_display(), text: e.kind.describe() },
-        ));
-    }
-    entries.sort_by_key(|(at, _)| *at);
+    let entries: Vec<Entry> = uc::in_order(&d.timeline)
+        .into_iter()
+        .map(|item| match item {
+            uc::TimelineItem::Message(m) => Entry {
+                kind: if m.internal { "note" } else { "reply" },
+                who: who(&m.author),
+                when: m.created_at.to_display(),
+                text: m.body.clone(),
+            },
+            uc::TimelineItem::Event(e) => {
+                Entry { kind: "event", who: who(&e.actor), when: e.created_at.to_display(), text: e.kind.describe() }
+            }
+        })
+        .collect();
     let assignee = d.ticket.assignee_id.map(|a| a.to_string()).unwrap_or_default();
     let page = TicketPage {
         agent: s.agent.name.clone(),
         csrf: s.session.csrf_token.clone(),
         requester,
-        entries: entries.into_iter().map(|(_, e)| e).collect(),
+        entries,
         statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
         priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         agents: agents.into_iter().filter(|a| a.active).collect(),

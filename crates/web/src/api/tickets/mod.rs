@@ -17,7 +17,8 @@ pub(crate) use update::__path_update;
 use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
-use parley_app::tickets::TicketDetail;
+use parley_app::tickets::{in_order, TicketDetail, TimelineItem};
+
 use parley_domain::contact::Contact;
 use parley_domain::message::{Message, TicketEvent};
 use parley_domain::ticket::Ticket;
@@ -51,12 +52,13 @@ impl TicketOut {
     }
 
     pub fn detail(d: TicketDetail) -> Self {
-        let mut entries: Vec<TimelineEntry> = d.timeline.messages.into_iter().map(TimelineEntry::Message).collect();
-        entries.extend(d.timeline.events.into_iter().map(TimelineEntry::Event));
-        entries.sort_by_key(|e| match e {
-            TimelineEntry::Message(m) => (m.created_at, 1),
-            TimelineEntry::Event(e) => (e.created_at, 0),
-        });
+        let entries = in_order(&d.timeline)
+            .into_iter()
+            .map(|i| match i {
+                TimelineItem::Message(m) => TimelineEntry::Message(m.clone()),
+                TimelineItem::Event(e) => TimelineEntry::Event(e.clone()),
+            })
+            .collect();
         TicketOut {
             display_number: d.ticket.number.to_string(),
             ticket: d.ticket,

@@ -1,0 +1,87 @@
+//! A `parley serve` child process for a benchmark, with its memory read from /proc.
+
+use anyhow::{bail, Context};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+/// The release `parley` binary beside this one.
+pub fn binary() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let bin = me.parent().context("no directory")?.join("parley");
+    if !bin.exists() {
+        bail!("{} is missing: run `cargo build --release` first", bin.display());
+    }
+    Ok(bin)
+}
+
+impl Server {
+    pub fn start(data_dir: &Path, env: Vec<(String, String)>) -> anyhow::Result<Server> {
+        let mut child = Command::new(binary()?)
+            .args(["serve", "--listen", "127.0.0.1:0", "--smtp-listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let out = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(out).lines();
+        let port = loop {
+            let line = lines.next().context("parley exited before listening")??;
+            if let Some(rest) = line.strip_prefix("Parley is listening on http://") {
+                let addr = rest.split_whitespace().next().unwrap_or("");
+                break addr.rsplit(':').next().unwrap_or("").parse()?;
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Server { child, port, data_dir: data_dir.to_path_buf(), env })
+    }
+
+    /// Run a `parley` command against the same data and configuration.
+    pub fn command(&self, args: &[&str]) -> anyhow::Result<String> {
+        let out = Command::new(binary()?)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()?;
+        if !out.status.success() {
+            bail!("parley {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
+    fn status_field(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Resident memory now, in MiB.
+    pub fn rss_mib(&self) -> f64 {
+        self.status_field("VmRSS:") as f64 / 1024.0
+    }
+
+    /// Peak resident memory, in MiB.
+    pub fn peak_rss_mib(&self) -> f64 {
+        self.status_field("VmHWM:") as f64 / 1024.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,309 @@
+//! SQLite through rusqlite.
+//!
+//! Every commit waits for an fsync (`synchronous = FULL`) and SQLite has one writer at a time, so one thread owns
+//! the write connection: it takes whatever units of work are queued, runs them in one transaction, each inside a
+//! savepoint when there are several (one that fails is rolled back alone), commits once, and only then answers each
+//! caller. Units of work run synchronously on that thread; their futures never wait on anything else. Reads run on
+//! a pool of read-only connections, off the async threads.
+
+use super::{BoxFuture, Row, Tx, Value};
+use async_trait::async_trait;
+use parley_store::StoreError;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, Statement, ToSql};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use tokio::sync::{mpsc, oneshot, Semaphore};
+
+type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+type Job = Box<dyn for<'c> FnOnce(&'c mut dyn Tx) -> BoxFuture<'c, (bool, Finish)> + Send>;
+
+/// Most units of work one commit takes.
+const MAX_BATCH: usize = 256;
+
+pub(crate) struct SqliteDb {
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    readers: Arc<Readers>,
+}
+
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg) => match f.code {
+            ErrorCode::ConstraintViolation if matches!(f.extended_code, 2067 | 1555) => {
+                StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()))
+            }
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::Other(e.to_string()),
+        },
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+fn open(path: &Path, writer: bool) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+    // FULL: a commit is on disk before it is acknowledged. secure_delete: erased data is overwritten, not left in
+    // free pages. The statement journal of savepoints stays in memory.
+    let pragmas = if writer {
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
+         PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;"
+    } else {
+        "PRAGMA busy_timeout = 10000; PRAGMA query_only = ON; PRAGMA cache_size = -8000;"
+    };
+    conn.execute_batch(pragmas).map_err(err)?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(conn)
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Int(i) => ToSqlOutput::from(*i),
+            Value::Text(s) => ToSqlOutput::from(s.as_str()),
+            Value::NullInt | Value::NullText => ToSqlOutput::from(rusqlite::types::Null),
+        })
+    }
+}
+
+/// Bind `$n` parameters by their number: SQLite numbers named parameters by first appearance, which is not always
+/// `n`.
+fn bind(st: &mut Statement<'_>, args: &[Value]) -> Result<(), StoreError> {
+    for i in 1..=st.parameter_count() {
+        let n = match st.parameter_name(i) {
+            Some(name) => name
+                .trim_start_matches(['$', '?'])
+                .parse::<usize>()
+                .map_err(|_| StoreError::Other(format!("unsupported parameter {name}")))?,
+            None => i,
+        };
+        let v =
+            args.get(n.wrapping_sub(1)).ok_or_else(|| StoreError::Other(format!("no argument for parameter {n}")))?;
+        st.raw_bind_parameter(i, v).map_err(err)?;
+    }
+    Ok(())
+}
+
+fn run_query(conn: &Connection, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
+    let mut st = conn.prepare_cached(sql).map_err(err)?;
+    bind(&mut st, args)?;
+    let names: Arc<[String]> = st.column_names().into_iter().map(str::to_string).collect();
+    let width = names.len();
+    let mut rows = st.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(err)? {
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
+            values.push(match r.get_ref(i).map_err(err)? {
+                ValueRef::Null => Value::NullText,
+                ValueRef::Integer(n) => Value::Int(n),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Real(f) => Value::Text(f.to_string()),
+                ValueRef::Blob(_) => return Err(StoreError::Other("unexpected binary column".into())),
+            });
+        }
+        out.push(Row::new(names.clone(), values));
+    }
+    Ok(out)
+}
+
+fn run_exec(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
+    let mut st = conn.prepare_cached(sql).map_err(err)?;
+    bind(&mut st, args)?;
+    st.raw_execute().map(|n| n as u64).map_err(err)
+}
+
+/// The write connection, as units of work see it.
+struct WriteTx {
+    conn: Connection,
+}
+
+#[async_trait]
+impl Tx for WriteTx {
+    async fn exec(&mut self, sql: &str, args: Vec<Value>) -> Result<u64, StoreError> {
+        run_exec(&self.conn, sql, &args)
+    }
+    async fn query(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<Row>, StoreError> {
+        run_query(&self.conn, sql, &args)
+    }
+    async fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(err)
+    }
+}
+
+/// Run a unit of work's future to its end on this thread. Units of work only call the connection, which answers
+/// at once, so the future is ready on the first poll; one that is not is a bug and is abandoned.
+fn run_now<T>(mut fut: BoxFuture<'_, T>) -> Option<T> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(v) => Some(v),
+        Poll::Pending => {
+            tracing::error!("a unit of work waited on something other than the database; it was abandoned");
+            None
+        }
+    }
+}
+
+fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
+    let mut tx = WriteTx { conn };
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let (finishes, outcome) = run_batch(&mut tx, std::mem::take(&mut batch));
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, "a write batch failed");
+        }
+        for finish in finishes {
+            finish(outcome.clone());
+        }
+    }
+}
+
+/// One transaction for the batch. Returns the finishers of the jobs that ran and the commit's outcome; jobs that
+/// never ran are dropped with their reply channels, so their callers hear the write was not taken.
+fn run_batch(tx: &mut WriteTx, jobs: Vec<Job>) -> (Vec<Finish>, Result<(), StoreError>) {
+    let mut finishes = Vec::with_capacity(jobs.len());
+    if let Err(e) = tx.conn.execute_batch("BEGIN IMMEDIATE").map_err(err) {
+        return (finishes, Err(e));
+    }
+    // A lone unit of work needs no savepoint: if it fails, the whole transaction is rolled back.
+    let alone = jobs.len() == 1;
+    let mut any_ok = false;
+    for job in jobs {
+        if !alone {
+            if let Err(e) = tx.conn.execute_batch("SAVEPOINT unit").map_err(err) {
+                let _ = tx.conn.execute_batch("ROLLBACK");
+                return (finishes, Err(e));
+            }
+        }
+        let Some((ok, finish)) = run_now(job(tx)) else {
+            let _ = tx.conn.execute_batch("ROLLBACK");
+            return (finishes, Err(StoreError::Other("a unit of work did not finish".into())));
+        };
+        finishes.push(finish);
+        any_ok |= ok;
+        if !alone {
+            let end = if ok { "RELEASE unit" } else { "ROLLBACK TO unit; RELEASE unit" };
+            if let Err(e) = tx.conn.execute_batch(end).map_err(err) {
+                let _ = tx.conn.execute_batch("ROLLBACK");
+                return (finishes, Err(e));
+            }
+        }
+    }
+    let end = if any_ok { "COMMIT" } else { "ROLLBACK" };
+    let outcome = tx.conn.execute_batch(end).map_err(err);
+    if outcome.is_err() {
+        let _ = tx.conn.execute_batch("ROLLBACK");
+    }
+    (finishes, outcome)
+}
+
+impl Readers {
+    fn take(&self) -> Result<Connection, StoreError> {
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        match idle {
+            Some(c) => Ok(c),
+            None => open(&self.path, false),
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut v) = self.idle.lock() {
+            v.push(conn);
+        }
+    }
+}
+
+impl SqliteDb {
+    pub(crate) async fn open(path: &Path, readers: u32) -> Result<SqliteDb, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dir.display())))?;
+        }
+        let p = path.to_path_buf();
+        let conn = tokio::task::spawn_blocking(move || open(&p, true))
+            .await
+            .map_err(|e| StoreError::Other(format!("opening the database: {e}")))??;
+        let (tx, rx) = mpsc::channel::<Job>(4096);
+        let writer = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteDb {
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            readers: Arc::new(Readers {
+                path: path.to_path_buf(),
+                idle: Mutex::new(Vec::new()),
+                permits: Semaphore::new(readers.max(1) as usize),
+            }),
+        })
+    }
+
+    pub(crate) async fn query(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Row>, StoreError> {
+        let _permit = self
+            .readers
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("the database is closed".into()))?;
+        let readers = self.readers.clone();
+        let sql = sql.to_string();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.take()?;
+            let result = run_query(&conn, &sql, &args);
+            readers.give_back(conn);
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("a read failed: {e}")))?
+    }
+
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut dyn Tx) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let queue = self.jobs.lock().ok().and_then(|q| q.clone());
+        let Some(queue) = queue else { return Err(StoreError::Unavailable("the database is closed".into())) };
+        let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
+        let job: Job = Box::new(move |tx| {
+            Box::pin(async move {
+                let result = f(tx).await;
+                let ok = result.is_ok();
+                let finish: Finish = Box::new(move |commit| {
+                    let _ = reply.send(commit.and(result));
+                });
+                (ok, finish)
+            })
+        });
+        queue.send(job).await.map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))?;
+        answer.await.map_err(|_| StoreError::Unavailable("the write could not be committed".into()))?
+    }
+
+    /// Let queued writes finish, stop the writer and close every connection.
+    pub(crate) async fn close(&self) {
+        if let Ok(mut q) = self.jobs.lock() {
+            q.take();
+        }
+        let handle = self.writer.lock().ok().and_then(|mut h| h.take());
+        if let Some(h) = handle {
+            let _ = tokio::task::spawn_blocking(move || h.join()).await;
+        }
+        self.readers.permits.close();
+        if let Ok(mut idle) = self.readers.idle.lock() {
+            idle.clear();
+        }
+    }
+}
