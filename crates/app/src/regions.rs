@@ -42,7 +42,13 @@ impl RegionCell {
                 std::fs::create_dir_all(&self.spec.files_dir).map_err(|e| {
                     AppError::Unavailable(format!("cannot create {}: {e}", self.spec.files_dir.display()))
                 })?;
-                let size = PoolSize { max_connections: 8 };
+                // PostgreSQL: enough connections for concurrent transactions to commit together. SQLite: readers
+                // are threads; a few cover two cores.
+                let size = match self.spec.database.engine() {
+                    parley_store_sql::Engine::Postgres => PoolSize { max_connections: 16 },
+                    parley_store_sql::Engine::Sqlite => PoolSize { max_connections: 4 },
+                };
+
                 SqlStore::connect(&self.spec.database, size).await.map_err(AppError::from)
             })
             .await

@@ -4,6 +4,7 @@ use crate::db::{args, Row, Tx, Value};
 use crate::error::conflict_as;
 use crate::rows::{id, json, opt_id, parsed, placeholders, to_json};
 use crate::SqlStore;
+
 use async_trait::async_trait;
 use parley_domain::contact::{Company, Contact};
 use parley_domain::email::EmailAddress;
@@ -40,7 +41,7 @@ fn email_taken(e: StoreError, email: Option<&EmailAddress>) -> StoreError {
     conflict_as(e, || format!("a contact with the email {} exists", email.map(EmailAddress::as_str).unwrap_or("")))
 }
 
-/// Find the account's contact with this email, or add one (in the company that owns the address's domain, if any);
+/// SQLite: find the account's contact with this email, or add one (in the company that owns the address's domain, if any);
 /// a name fills in a contact that had none.
 pub(crate) async fn upsert_by_email(
     tx: &mut dyn Tx,
@@ -53,13 +54,15 @@ pub(crate) async fn upsert_by_email(
     let sql = format!(
         "INSERT INTO contacts (id, account_id, email, name, phones, company_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, '[]', \
-                 (SELECT id FROM companies WHERE account_id = $2 AND domains LIKE $6 ORDER BY created_at LIMIT 1), \
+                 (SELECT id FROM companies WHERE account_id = $2 AND instr(domains, $6) > 0 ORDER BY created_at LIMIT 1), \
                  $5, $5) \
          ON CONFLICT (account_id, email) DO UPDATE SET name = COALESCE(contacts.name, excluded.name) \
          RETURNING {CONTACT_COLS}"
     );
-    // Companies keep their domains as a JSON list of strings; the quotes make the match exact.
-    let pattern = format!("%\"{}\"%", email.domain().replace(['%', '_'], ""));
+    // Companies keep their domains as a JSON list of strings; the quotes make the match exact. (Not LIKE: SQLite
+    // recompiles a statement every time the pattern of a LIKE changes.)
+    let pattern = format!("\"{}\"", email.domain());
+
     let row = tx
         .query_opt(&sql, args![new_id.to_string(), account.to_string(), email.as_str(), name, at.millis(), pattern])
         .await?

@@ -11,19 +11,16 @@ use parley_domain::Timestamp;
 use parley_store::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, StoreError, WebhookQueue, WebhookStore};
 use std::collections::HashMap;
 
+const SUBSCRIBED: &str = "SELECT DISTINCT s.event_type FROM webhook_subscriptions s \
+    JOIN webhooks w ON w.id = s.webhook_id WHERE s.account_id = $1 AND w.active = 1";
+
 /// Queue events for every active webhook of the account subscribed to their types, in the caller's unit of work.
 /// The event bodies are stored only when some webhook wants them, so an account without webhooks pays one read.
 pub(crate) async fn enqueue(tx: &mut dyn Tx, account: AccountId, events: &[OutboxEvent]) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
     }
-    let wanted = tx
-        .query(
-            "SELECT DISTINCT s.event_type FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id \
-             WHERE s.account_id = $1 AND w.active = 1",
-            args![account.to_string()],
-        )
-        .await?;
+    let wanted = tx.query(SUBSCRIBED, args![account.to_string()]).await?;
     let wanted: Vec<String> = wanted.iter().map(|r| r.text("event_type")).collect::<Result<_, _>>()?;
     for e in events.iter().filter(|e| wanted.iter().any(|w| w == e.event_type.as_str())) {
         tx.exec(

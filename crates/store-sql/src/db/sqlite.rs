@@ -26,6 +26,35 @@ pub(crate) struct SqliteDb {
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Arc<Readers>,
+    /// Dropping it stops the checkpointer.
+    checkpoints: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+}
+
+/// How often the checkpointer copies the write-ahead log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Copy committed pages from the WAL into the database file, beside the writer rather than in its way. PASSIVE
+/// never waits for readers or the writer; the WAL is reused from its start once everything in it is copied.
+fn checkpointer(path: PathBuf, stop: std::sync::mpsc::Receiver<()>) {
+    let Ok(conn) = open(&path, false).and_then(|c| c.execute_batch("PRAGMA query_only = OFF").map(|_| c).map_err(err))
+    else {
+        tracing::error!(path = %path.display(), "the checkpointer could not open the database");
+        return;
+    };
+    loop {
+        match stop.recv_timeout(CHECKPOINT_EVERY) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpoint failed");
+                }
+            }
+            _ => {
+                // Closing: leave a small WAL behind.
+                let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                return;
+            }
+        }
+    }
 }
 
 struct Readers {
@@ -51,9 +80,12 @@ fn open(path: &Path, writer: bool) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
     // FULL: a commit is on disk before it is acknowledged. secure_delete: erased data is overwritten, not left in
     // free pages. The statement journal of savepoints stays in memory.
+    // The writer does not checkpoint (a checkpoint inside a commit makes every queued writer wait for it); the
+    // checkpointer thread does, on its own connection. Its page cache is small: SQLite walks it at every commit.
     let pragmas = if writer {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-         PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;"
+         PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -4000; \
+         PRAGMA wal_autocheckpoint = 0;"
     } else {
         "PRAGMA busy_timeout = 10000; PRAGMA query_only = ON; PRAGMA cache_size = -8000;"
     };
@@ -111,6 +143,11 @@ fn run_query(conn: &Connection, sql: &str, args: &[Value]) -> Result<Vec<Row>, S
         out.push(Row::new(names.clone(), values));
     }
     Ok(out)
+}
+
+/// A statement without arguments, kept prepared: transaction control runs several times per batch.
+fn control(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(sql).and_then(|mut st| st.raw_execute()).map(|_| ()).map_err(err)
 }
 
 fn run_exec(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
@@ -175,7 +212,7 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
 /// never ran are dropped with their reply channels, so their callers hear the write was not taken.
 fn run_batch(tx: &mut WriteTx, jobs: Vec<Job>) -> (Vec<Finish>, Result<(), StoreError>) {
     let mut finishes = Vec::with_capacity(jobs.len());
-    if let Err(e) = tx.conn.execute_batch("BEGIN IMMEDIATE").map_err(err) {
+    if let Err(e) = control(&tx.conn, "BEGIN IMMEDIATE") {
         return (finishes, Err(e));
     }
     // A lone unit of work needs no savepoint: if it fails, the whole transaction is rolled back.
@@ -183,29 +220,33 @@ fn run_batch(tx: &mut WriteTx, jobs: Vec<Job>) -> (Vec<Finish>, Result<(), Store
     let mut any_ok = false;
     for job in jobs {
         if !alone {
-            if let Err(e) = tx.conn.execute_batch("SAVEPOINT unit").map_err(err) {
-                let _ = tx.conn.execute_batch("ROLLBACK");
+            if let Err(e) = control(&tx.conn, "SAVEPOINT unit") {
+                let _ = control(&tx.conn, "ROLLBACK");
                 return (finishes, Err(e));
             }
         }
         let Some((ok, finish)) = run_now(job(tx)) else {
-            let _ = tx.conn.execute_batch("ROLLBACK");
+            let _ = control(&tx.conn, "ROLLBACK");
             return (finishes, Err(StoreError::Other("a unit of work did not finish".into())));
         };
         finishes.push(finish);
         any_ok |= ok;
         if !alone {
-            let end = if ok { "RELEASE unit" } else { "ROLLBACK TO unit; RELEASE unit" };
-            if let Err(e) = tx.conn.execute_batch(end).map_err(err) {
-                let _ = tx.conn.execute_batch("ROLLBACK");
+            let end = if ok {
+                control(&tx.conn, "RELEASE unit")
+            } else {
+                tx.conn.execute_batch("ROLLBACK TO unit; RELEASE unit").map_err(err)
+            };
+            if let Err(e) = end {
+                let _ = control(&tx.conn, "ROLLBACK");
                 return (finishes, Err(e));
             }
         }
     }
     let end = if any_ok { "COMMIT" } else { "ROLLBACK" };
-    let outcome = tx.conn.execute_batch(end).map_err(err);
+    let outcome = control(&tx.conn, end);
     if outcome.is_err() {
-        let _ = tx.conn.execute_batch("ROLLBACK");
+        let _ = control(&tx.conn, "ROLLBACK");
     }
     (finishes, outcome)
 }
@@ -240,7 +281,14 @@ impl SqliteDb {
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let p = path.to_path_buf();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpointer(p, stopped))
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the checkpointer: {e}")))?;
         Ok(SqliteDb {
+            checkpoints: Mutex::new(Some(stop)),
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
             readers: Arc::new(Readers {
@@ -300,6 +348,9 @@ impl SqliteDb {
         let handle = self.writer.lock().ok().and_then(|mut h| h.take());
         if let Some(h) = handle {
             let _ = tokio::task::spawn_blocking(move || h.join()).await;
+        }
+        if let Ok(mut c) = self.checkpoints.lock() {
+            c.take();
         }
         self.readers.permits.close();
         if let Ok(mut idle) = self.readers.idle.lock() {

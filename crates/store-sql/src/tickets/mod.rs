@@ -7,6 +7,8 @@ mod save;
 
 use crate::db::{args, Row, Tx, Value};
 use crate::rows::{id, json, opt_id, parsed, placeholders, to_json};
+use crate::url::Engine;
+use crate::webhooks::enqueue;
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::contact::Contact;
@@ -141,8 +143,21 @@ pub(crate) async fn write_tags(tx: &mut dyn Tx, t: &Ticket, replace: bool) -> Re
 impl TicketStore for SqlStore {
     #[tracing::instrument(skip_all, fields(account = %new.ticket.account_id))]
     async fn create_ticket(&self, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
-        let engine = self.db.engine();
-        self.db.write(move |tx| Box::pin(create::create(tx, engine, new))).await
+        if self.db.engine() == Engine::Sqlite {
+            return self.db.write(move |tx| Box::pin(create::create(tx, new))).await;
+        }
+        let account = new.ticket.account_id;
+        let (sql, args) = create::pg_statement(&new)?;
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let outbox = new.outbox;
+                    let stored = create::pg_stored(new, tx.query_opt(&sql, args).await?)?;
+                    enqueue(tx, account, &outbox(&stored.0, &stored.1, &stored.2)).await?;
+                    Ok(stored)
+                })
+            })
+            .await
     }
 
     async fn get_ticket(&self, account: AccountId, t: TicketId) -> Result<Option<Ticket>, StoreError> {
