@@ -16,13 +16,20 @@ const SUBSCRIBED: &str = "SELECT DISTINCT s.event_type FROM webhook_subscription
 
 /// Queue events for every active webhook of the account subscribed to their types, in the caller's unit of work.
 /// The event bodies are stored only when some webhook wants them, so an account without webhooks pays one read.
-pub(crate) async fn enqueue(tx: &mut dyn Tx, account: AccountId, events: &[OutboxEvent]) -> Result<(), StoreError> {
-    if events.is_empty() {
+///
+/// `events` is called only when some webhook is subscribed: building the bodies means serializing the ticket, and
+/// on SQLite this runs on the writer thread every other write waits for.
+pub(crate) async fn enqueue(
+    tx: &mut dyn Tx,
+    account: AccountId,
+    events: impl FnOnce() -> Vec<OutboxEvent> + Send,
+) -> Result<(), StoreError> {
+    let wanted = tx.query(SUBSCRIBED, args![account.to_string()]).await?;
+    if wanted.is_empty() {
         return Ok(());
     }
-    let wanted = tx.query(SUBSCRIBED, args![account.to_string()]).await?;
     let wanted: Vec<String> = wanted.iter().map(|r| r.text("event_type")).collect::<Result<_, _>>()?;
-    for e in events.iter().filter(|e| wanted.iter().any(|w| w == e.event_type.as_str())) {
+    for e in events().iter().filter(|e| wanted.iter().any(|w| w == e.event_type.as_str())) {
         tx.exec(
             "INSERT INTO outbox_events (id, account_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
             args![&e.id, e.account_id.to_string(), e.event_type.as_str(), &e.payload, e.created_at.millis()],

@@ -59,7 +59,7 @@ pub(super) async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, C
     write_tags(tx, &ticket, false).await?;
     insert_message(tx, &message).await?;
     insert_events(tx, &events).await?;
-    enqueue(tx, account, &outbox(&ticket, &contact, &message)).await?;
+    enqueue(tx, account, || outbox(&ticket, &contact, &message)).await?;
     Ok((ticket, contact, message))
 }
 

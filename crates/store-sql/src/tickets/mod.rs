@@ -153,7 +153,7 @@ impl TicketStore for SqlStore {
                 Box::pin(async move {
                     let outbox = new.outbox;
                     let stored = create::pg_stored(new, tx.query_opt(&sql, args).await?)?;
-                    enqueue(tx, account, &outbox(&stored.0, &stored.1, &stored.2)).await?;
+                    enqueue(tx, account, || outbox(&stored.0, &stored.1, &stored.2)).await?;
                     Ok(stored)
                 })
             })

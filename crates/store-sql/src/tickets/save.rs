@@ -42,7 +42,10 @@ pub(super) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), Store
         insert_message(tx, m).await?;
     }
     insert_events(tx, &ch.events).await?;
-    enqueue(tx, t.account_id, &ch.outbox).await
+    if ch.outbox.is_empty() {
+        return Ok(());
+    }
+    enqueue(tx, t.account_id, || ch.outbox.clone()).await
 }
 
 pub(super) async fn merge(tx: &mut dyn Tx, source: &TicketChange, target: &TicketChange) -> Result<(), StoreError> {
