@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 mod context;
+pub mod email;
 mod error;
 pub mod notify;
 pub mod people;
@@ -21,6 +22,10 @@ use std::sync::Arc;
 pub struct Settings {
     /// Accounts live at `<slug>.<base_domain>`.
     pub base_domain: String,
+    /// Accounts receive mail at `<anything>@<slug>.<mail_domain>`.
+    pub mail_domain: String,
+    /// Outgoing mail waits in the outbox until a relay is configured; this says whether one is.
+    pub mail_relay_configured: bool,
     /// `https` when Parley is served over TLS (directly or behind a proxy); makes cookies `Secure`.
     pub public_scheme: String,
     /// The port public URLs carry, when not the scheme's default.
@@ -43,10 +48,19 @@ pub struct App {
     pub regions: regions::Regions,
     pub settings: Settings,
     pub limits: auth::RateLimits,
+    pub mail: email::MailLimits,
+    /// Wakes the mail worker when mail was stored, so it need not wait for its next round.
+    pub mail_arrived: tokio::sync::Notify,
 }
 
 impl App {
     pub fn new(regions: regions::Regions, settings: Settings) -> Arc<Self> {
-        Arc::new(App { regions, settings, limits: auth::RateLimits::default() })
+        Arc::new(App {
+            regions,
+            settings,
+            limits: auth::RateLimits::default(),
+            mail: email::MailLimits::default(),
+            mail_arrived: tokio::sync::Notify::new(),
+        })
     }
 }

@@ -1,13 +1,13 @@
 //! Mail Parley sends on its own behalf, queued in the account's mail outbox.
 
-use crate::{AccountCtx, AppError};
+use crate::{AccountCtx, App, AppError};
 use parley_domain::agent::Agent;
 use parley_domain::ids::OutboxEventId;
 use parley_domain::Timestamp;
 use parley_store::OutboundMail;
 
 /// The link to set a new password, to the agent who asked for it.
-pub async fn password_reset(ctx: &AccountCtx, agent: &Agent, link: &str) -> Result<(), AppError> {
+pub async fn password_reset(app: &App, ctx: &AccountCtx, agent: &Agent, link: &str) -> Result<(), AppError> {
     let text = format!(
         "Hello {name},\n\nSomeone (we hope you) asked to reset your password for the help desk {slug}.\n\
          Set a new one here within the hour:\n\n{link}\n\nIf it wasn't you, ignore this mail; your password stays as it is.\n",
@@ -24,6 +24,12 @@ pub async fn password_reset(ctx: &AccountCtx, agent: &Agent, link: &str) -> Resu
         ticket_id: None,
         message_id: None,
         created_at: Timestamp::now(),
+        meta: parley_store::MailMeta {
+            from: format!("no-reply@{}.{}", ctx.slug, app.settings.mail_domain),
+            from_name: Some("Parley".into()),
+            automatic: true,
+            ..Default::default()
+        },
     };
     ctx.store.queue_mail(&mail).await?;
     Ok(())

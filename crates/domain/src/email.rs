@@ -44,6 +44,10 @@ impl EmailAddress {
         &self.0
     }
 
+    pub fn local(&self) -> &str {
+        self.0.rsplit_once('@').map(|(l, _)| l).unwrap_or("")
+    }
+
     pub fn domain(&self) -> &str {
         self.0.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
     }
@@ -67,7 +71,7 @@ mod tests {
     fn accepts_and_normalises() {
         let e = EmailAddress::parse("  Jane.Doe+help@Example.COM ").unwrap();
         assert_eq!(e.as_str(), "jane.doe+help@example.com");
-        assert_eq!(e.domain(), "example.com");
+        assert_eq!((e.local(), e.domain()), ("jane.doe+help", "example.com"));
     }
 
     #[test]

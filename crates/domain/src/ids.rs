@@ -97,6 +97,12 @@ id_type!(/// One attempt series to deliver one event to one webhook.
     DeliveryId);
 id_type!(/// A custom ticket field definition.
     TicketFieldId);
+id_type!(/// A file attached to a message.
+    AttachmentId);
+id_type!(/// A mailbox (an address the account receives mail at).
+    MailboxId);
+id_type!(/// A mail as received, before it is processed.
+    InboundId);
 
 #[cfg(test)]
 mod tests {

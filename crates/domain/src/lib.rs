@@ -12,6 +12,8 @@ pub mod email;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod mail;
+pub mod mailbox;
 pub mod message;
 pub mod region;
 pub mod text;

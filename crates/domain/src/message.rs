@@ -1,10 +1,10 @@
 //! Messages in a ticket's timeline: public replies and internal notes.
 
 use crate::event::{Actor, EventKind};
-use crate::ids::{AccountId, MessageId, TicketEventId, TicketId};
+use crate::ids::{AccountId, AttachmentId, MessageId, TicketEventId, TicketId};
 use crate::ticket::Channel;
 use crate::{Invalid, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Message {
@@ -18,6 +18,48 @@ pub struct Message {
     pub body: String,
     pub channel: Channel,
     pub created_at: Timestamp,
+    /// The HTML of an email, sanitized when it was received; shown in place of `body` when present.
+    pub html: Option<String>,
+    /// Quoted history and signature split off `body`, shown folded.
+    pub quoted: Option<String>,
+    /// For messages that arrived or left by email.
+    pub email: Option<EmailInfo>,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// What a message carried as email.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EmailInfo {
+    /// The Message-ID header, without angle brackets.
+    pub message_id: String,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    /// For mail Parley sends: queued, sent or failed.
+    pub delivery: Option<Delivery>,
+    /// What was dropped on the way in (oversized attachments, undecodable parts).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Delivery {
+    Queued { reason: Option<String> },
+    Sent,
+    Failed { reason: String },
+}
+
+/// A file that came with a message, stored in the account's region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AttachmentInfo {
+    pub id: AttachmentId,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    /// Shown inside the message (`cid:` images) rather than listed.
+    pub inline: bool,
+    #[serde(skip)]
+    pub content_id: Option<String>,
 }
 
 /// A message body: not empty, at most 64 KiB of text.

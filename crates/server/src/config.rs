@@ -2,6 +2,7 @@
 //! Checked as a whole before anything starts; a bad value is named in the error.
 
 use anyhow::{bail, Context};
+use parley_app::email::relay::RelayUrl;
 use parley_app::regions::RegionSpec;
 use parley_domain::region::{RegionName, DEFAULT_REGIONS};
 use parley_store_sql::DatabaseUrl;
@@ -22,6 +23,11 @@ pub struct FileConfig {
     pub public_scheme: Option<String>,
     pub public_port: Option<u16>,
     pub directory_url: Option<String>,
+    pub mail_domain: Option<String>,
+    pub smtp_relay: Option<String>,
+    pub smtp_tls_cert: Option<PathBuf>,
+    pub smtp_tls_key: Option<PathBuf>,
+    pub lmtp_listen: Option<String>,
     /// The regions this process serves; all configured ones when unset.
     pub serve_regions: Option<Vec<String>>,
     #[serde(default)]
@@ -53,6 +59,8 @@ pub struct Overrides {
     pub base_domain: Option<String>,
     pub listen: Option<String>,
     pub smtp_listen: Option<String>,
+    pub smtp_relay: Option<String>,
+    pub lmtp_listen: Option<String>,
 }
 
 /// The checked configuration.
@@ -68,6 +76,14 @@ pub struct Config {
     pub regions: Vec<RegionSpec>,
     pub webhook_allow_private: bool,
     pub webhook_retry_delays: Vec<Duration>,
+    /// Accounts receive mail at `<anything>@<slug>.<mail_domain>`.
+    pub mail_domain: String,
+    pub smtp_relay: Option<RelayUrl>,
+    /// Certificate and key (PEM) for STARTTLS on the mail receiver.
+    pub smtp_tls: Option<(PathBuf, PathBuf)>,
+    /// A second receiver speaking LMTP, for a local MTA.
+    pub lmtp_listen: Option<SocketAddr>,
+    pub mail_retry_delays: Vec<Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -122,6 +138,42 @@ impl Config {
         {
             bail!("--base-domain '{base_domain}' is not a domain name");
         }
+        let mail_domain =
+            pick(&None, env_of("PARLEY_MAIL_DOMAIN"), &file.mail_domain, &base_domain).to_ascii_lowercase();
+        if !mail_domain.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
+            bail!("PARLEY_MAIL_DOMAIN '{mail_domain}' is not a domain name");
+        }
+        let smtp_relay = match o.smtp_relay.clone().or_else(|| env_of("PARLEY_SMTP_RELAY")).or(file.smtp_relay.clone())
+        {
+            Some(u) => Some(RelayUrl::parse(&u).map_err(|e| anyhow::anyhow!("--smtp-relay: {e}"))?),
+            None => None,
+        };
+        let cert = env_of("PARLEY_SMTP_TLS_CERT").map(PathBuf::from).or(file.smtp_tls_cert.clone());
+        let key = env_of("PARLEY_SMTP_TLS_KEY").map(PathBuf::from).or(file.smtp_tls_key.clone());
+        let smtp_tls = match (cert, key) {
+            (Some(c), Some(k)) => Some((c, k)),
+            (None, None) => None,
+            _ => bail!("PARLEY_SMTP_TLS_CERT and PARLEY_SMTP_TLS_KEY go together"),
+        };
+        let lmtp_listen =
+            match o.lmtp_listen.clone().or_else(|| env_of("PARLEY_LMTP_LISTEN")).or(file.lmtp_listen.clone()) {
+                Some(a) => {
+                    Some(a.parse::<SocketAddr>().with_context(|| format!("--lmtp-listen '{a}' is not an address"))?)
+                }
+                None => None,
+            };
+        let mail_retry_delays = match env_of("PARLEY_MAIL_RETRY_DELAYS") {
+            Some(v) => v
+                .split(',')
+                .map(|s| {
+                    s.trim()
+                        .parse::<u64>()
+                        .map(Duration::from_secs)
+                        .with_context(|| format!("PARLEY_MAIL_RETRY_DELAYS: '{s}' is not a number of seconds"))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => [30, 120, 600, 1800, 3600, 7200, 14_400].into_iter().map(Duration::from_secs).collect(),
+        };
         let public_scheme = pick(&None, env_of("PARLEY_PUBLIC_SCHEME"), &file.public_scheme, "http");
         if public_scheme != "http" && public_scheme != "https" {
             bail!("PARLEY_PUBLIC_SCHEME '{public_scheme}' must be http or https");
@@ -200,6 +252,11 @@ impl Config {
             regions,
             webhook_allow_private: allow_private,
             webhook_retry_delays: delays.into_iter().map(Duration::from_secs).collect(),
+            mail_domain,
+            smtp_relay,
+            smtp_tls,
+            lmtp_listen,
+            mail_retry_delays,
         })
     }
 
@@ -217,6 +274,8 @@ impl Config {
     pub fn settings(&self) -> parley_app::Settings {
         parley_app::Settings {
             base_domain: self.base_domain.clone(),
+            mail_domain: self.mail_domain.clone(),
+            mail_relay_configured: self.smtp_relay.is_some(),
             public_scheme: self.public_scheme.clone(),
             public_port: self.public_port,
             webhook_allow_private: self.webhook_allow_private,

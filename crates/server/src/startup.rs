@@ -1,10 +1,13 @@
 //! Building and running the server: open and migrate the served regions, bind, serve, and stop cleanly.
 
 use crate::config::Config;
+use crate::mail_sink::AccountsSink;
 use anyhow::Context;
+use parley_app::email::{self, SendPolicy};
 use parley_app::regions::Regions;
 use parley_app::webhooks::{run_worker, DeliveryPolicy};
 use parley_app::App;
+use parley_mail::SmtpConfig;
 use parley_web::{AppState, WebSettings};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,6 +18,10 @@ use tokio::sync::watch;
 pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
+    smtp: TcpListener,
+    smtp_address: SocketAddr,
+    lmtp: Option<TcpListener>,
+    smtp_tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     app: Arc<App>,
     config: Config,
 }
@@ -41,13 +48,27 @@ impl Application {
             // Asked for any free port: links carry the one we got.
             config.public_port = Some(address.port());
         }
+        let smtp = TcpListener::bind(config.smtp_listen)
+            .await
+            .with_context(|| format!("cannot receive mail on {}", config.smtp_listen))?;
+        let smtp_address = smtp.local_addr()?;
+        let lmtp = match config.lmtp_listen {
+            Some(a) => Some(TcpListener::bind(a).await.with_context(|| format!("cannot receive LMTP on {a}"))?),
+            None => None,
+        };
+        let smtp_tls = match &config.smtp_tls {
+            Some((cert, key)) => Some(parley_mail::load_tls(cert, key).with_context(|| {
+                format!("the mail receiver's certificate {} or key {} cannot be used", cert.display(), key.display())
+            })?),
+            None => None,
+        };
         let app = open_app(&config).await?;
         for (db, applied) in app.regions.migrate(false).await.context("migrating the databases failed")? {
             if !applied.is_empty() {
                 tracing::info!(database = %db, versions = ?applied, "migrated");
             }
         }
-        Ok(Application { listener, address, app, config })
+        Ok(Application { listener, address, smtp, smtp_address, lmtp, smtp_tls, app, config })
     }
 
     pub fn port(&self) -> u16 {
@@ -56,6 +77,11 @@ impl Application {
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where mail is received (SMTP).
+    pub fn smtp_address(&self) -> SocketAddr {
+        self.smtp_address
     }
 
     pub fn config(&self) -> &Config {
@@ -75,14 +101,37 @@ impl Application {
             allow_private: self.config.webhook_allow_private,
             ..DeliveryPolicy::default()
         };
-        let worker = tokio::spawn(run_worker(self.app.clone(), policy, stop_rx));
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(run_worker(self.app.clone(), policy, stop_rx.clone()));
+        tasks.spawn(email::run_ingest(self.app.clone(), stop_rx.clone()));
+        let send =
+            SendPolicy { relay: self.config.smtp_relay.clone(), retry_delays: self.config.mail_retry_delays.clone() };
+        tasks.spawn(email::run_sender(self.app.clone(), send, stop_rx.clone()));
+        let mut listeners = vec![(self.smtp, false)];
+        listeners.extend(self.lmtp.map(|l| (l, true)));
+        for (listener, lmtp) in listeners {
+            let mut smtp = SmtpConfig::new(self.config.mail_domain.clone());
+            smtp.lmtp = lmtp;
+            smtp.tls = self.smtp_tls.clone();
+            smtp.max_message_bytes = self.app.mail.max_message_bytes;
+            // RFC 5321 caps text lines at 1,000 octets, but mail from real clients (HTML above all) often has longer
+            // ones; refusing it would lose customers' mail.
+            smtp.max_line_bytes = 256 * 1024;
+            let sink = Arc::new(AccountsSink { app: self.app.clone(), source: if lmtp { "lmtp" } else { "smtp" } });
+            let stop = stop_rx.clone();
+            tasks.spawn(async move {
+                if let Err(e) = parley_mail::serve(listener, smtp, sink, stop).await {
+                    tracing::error!(error = %e, "the mail receiver stopped");
+                }
+            });
+        }
         let state = AppState::new(self.app.clone(), WebSettings::default());
         let router = parley_web::router(state);
         let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
         let _ = stop_tx.send(true);
-        let _ = worker.await;
+        while tasks.join_next().await.is_some() {}
         self.app.regions.close().await;
         served.context("the HTTP server failed")
     }

@@ -21,15 +21,21 @@ pub(crate) fn ticket_sequence(account: AccountId) -> String {
 impl AccountStore for SqlStore {
     #[tracing::instrument(skip_all, fields(account = %new.account.id))]
     async fn create_account(&self, new: &NewAccount) -> Result<(), StoreError> {
-        let (a, owner, hash, key) =
-            (new.account.clone(), new.owner.clone(), new.owner_password_hash.clone(), new.api_key.clone());
+        let (a, owner, hash, key, secret) = (
+            new.account.clone(),
+            new.owner.clone(),
+            new.owner_password_hash.clone(),
+            new.api_key.clone(),
+            new.mail_secret.clone(),
+        );
         let engine = self.db.engine();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     tx.exec(
-                        "INSERT INTO accounts (id, slug, name, next_ticket_number, created_at) VALUES ($1, $2, $3, 1, $4)",
-                        args![a.id.to_string(), a.slug.as_str(), &a.name, a.created_at.millis()],
+                        "INSERT INTO accounts (id, slug, name, next_ticket_number, created_at, mail_secret) \
+                         VALUES ($1, $2, $3, 1, $4, $5)",
+                        args![a.id.to_string(), a.slug.as_str(), &a.name, a.created_at.millis(), &secret],
                     )
                     .await?;
                     if engine == Engine::Postgres {

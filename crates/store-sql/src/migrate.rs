@@ -14,11 +14,15 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-const REGION_SQLITE: &[Migration] =
-    &[Migration { version: 1, name: "core", sql: include_str!("../migrations/sqlite/0001_core.sql") }];
+const REGION_SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "core", sql: include_str!("../migrations/sqlite/0001_core.sql") },
+    Migration { version: 2, name: "email", sql: include_str!("../migrations/sqlite/0002_email.sql") },
+];
 
-const REGION_POSTGRES: &[Migration] =
-    &[Migration { version: 1, name: "core", sql: include_str!("../migrations/postgres/0001_core.sql") }];
+const REGION_POSTGRES: &[Migration] = &[
+    Migration { version: 1, name: "core", sql: include_str!("../migrations/postgres/0001_core.sql") },
+    Migration { version: 2, name: "email", sql: include_str!("../migrations/postgres/0002_email.sql") },
+];
 
 const DIRECTORY: &[Migration] =
     &[Migration { version: 1, name: "directory", sql: include_str!("../migrations/directory/0001_directory.sql") }];

@@ -49,6 +49,7 @@ async fn new_account(store: &SqlStore, slug: &str) -> (AccountId, ApiKey) {
         owner,
         owner_password_hash: "hash".into(),
         api_key: key.clone(),
+        mail_secret: "ab".repeat(32),
     };
     store.create_account(&new).await.unwrap();
     (id, key)
@@ -108,6 +109,10 @@ fn draft(
             body: format!("body of {subject}"),
             channel: Channel::Api,
             created_at: now,
+            html: None,
+            quoted: None,
+            email: None,
+            attachments: vec![],
         },
         events: vec![TicketEvent::new(account, id, Actor::System, EventKind::Created, now)],
         outbox,
@@ -115,7 +120,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), vec![1]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2]);
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -188,10 +193,17 @@ async fn story(store: SqlStore) {
         message: None,
         events: events.clone(),
         outbox: vec![],
+        mail: vec![],
     };
     assert!(matches!(store.save_change(stale).await, Err(StoreError::Stale)));
-    let ok =
-        TicketChange { ticket: changed.clone(), expected_version: t2.version, message: None, events, outbox: vec![] };
+    let ok = TicketChange {
+        ticket: changed.clone(),
+        expected_version: t2.version,
+        message: None,
+        events,
+        outbox: vec![],
+        mail: vec![],
+    };
     store.save_change(ok).await.unwrap();
     let stored = store.get_ticket(a, t2.id).await.unwrap().unwrap();
     assert_eq!(stored.status, Status::Pending);
@@ -207,6 +219,7 @@ async fn story(store: SqlStore) {
         message: None,
         events: vec![],
         outbox: vec![],
+        mail: vec![],
     };
     assert!(
         matches!(store.save_change(foreign).await, Err(StoreError::Stale)),
@@ -225,6 +238,7 @@ async fn story(store: SqlStore) {
                 message: None,
                 events: vec![TicketEvent::new(a, src.id, Actor::System, into, Timestamp::now())],
                 outbox: vec![],
+                mail: vec![],
             },
             TicketChange {
                 ticket: dst.clone(),
@@ -232,6 +246,7 @@ async fn story(store: SqlStore) {
                 message: None,
                 events: vec![TicketEvent::new(a, dst.id, Actor::System, from, Timestamp::now())],
                 outbox: vec![],
+                mail: vec![],
             },
         )
         .await

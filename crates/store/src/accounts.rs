@@ -12,6 +12,8 @@ pub struct NewAccount {
     pub owner: Agent,
     pub owner_password_hash: String,
     pub api_key: ApiKey,
+    /// The key the account signs its mail marks with (hex).
+    pub mail_secret: String,
 }
 
 #[async_trait]

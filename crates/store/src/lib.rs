@@ -15,7 +15,9 @@ mod webhooks;
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use directory::DirectoryStore;
 pub use error::StoreError;
-pub use mail::{MailOutbox, OutboundMail};
+pub use mail::{
+    Inbound, InboundStore, IncomingMail, MailMeta, MailOutbox, MailOutcome, MailWrite, NewAttachment, OutboundMail,
+};
 pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
 pub use tickets::{
     FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter, TicketQuery, TicketStore,
@@ -35,6 +37,7 @@ pub trait RegionStore:
     + WebhookStore
     + WebhookQueue
     + MailOutbox
+    + InboundStore
     + Send
     + Sync
 {

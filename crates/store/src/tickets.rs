@@ -35,6 +35,8 @@ pub struct TicketChange {
     pub message: Option<Message>,
     pub events: Vec<TicketEvent>,
     pub outbox: Vec<OutboxEvent>,
+    /// Mail the change sends (a reply to the customer), queued with it.
+    pub mail: Vec<crate::OutboundMail>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -71,7 +71,9 @@ pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAc
     let password = tokens::random_password();
     let hash = auth::hash_password(&password).await?;
     let (api_key, secret) = auth::new_api_key(account_id, "Created with the account", Some(owner.id));
-    let new = NewAccount { account: account.clone(), owner: owner.clone(), owner_password_hash: hash, api_key };
+    let mail_secret = tokens::random_key().iter().map(|b| format!("{b:02x}")).collect();
+    let new =
+        NewAccount { account: account.clone(), owner: owner.clone(), owner_password_hash: hash, api_key, mail_secret };
     if let Err(e) = parley_store::AccountStore::create_account(store, &new).await {
         let _ = app.regions.directory().release(&input.slug).await;
         return Err(e.into());

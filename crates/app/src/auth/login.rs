@@ -24,7 +24,9 @@ pub async fn login(app: &App, ctx: &AccountCtx, attempt: LoginAttempt) -> Result
     app.limits.login_by_ip.hit(&ip_key).map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
     let email = EmailAddress::parse(&attempt.email).ok();
     let email_key = format!("{}:{}", ctx.account_id, email.as_ref().map(|e| e.as_str()).unwrap_or(""));
-    app.limits.login_by_email.check(&email_key).map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
+    // Counted before the (slow) password check, so concurrent guesses cannot all slip under the limit; a success
+    // gives the attempt back.
+    app.limits.login_by_email.hit(&email_key).map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
     let found = match &email {
         Some(e) => ctx.store.agent_credentials(ctx.account_id, e).await?,
         None => None,
@@ -35,7 +37,6 @@ pub async fn login(app: &App, ctx: &AccountCtx, attempt: LoginAttempt) -> Result
     };
     let ok = verify_password(hash, &attempt.password).await?;
     let Some(agent) = agent.filter(|_| ok) else {
-        let _ = app.limits.login_by_email.hit(&email_key);
         tracing::info!("sign-in failed");
         return Err(AppError::Unauthenticated);
     };

@@ -11,4 +11,4 @@ pub use api_keys::{authenticate_api_key, create_api_key, list_api_keys, new_api_
 pub use login::{login, logout, session_agent, LoginAttempt, SESSION_HOURS};
 pub use password::{hash_password, verify_password};
 pub use rate_limit::{RateLimits, Window};
-pub use reset::{change_password, request_reset, reset_password, ResetRequest};
+pub use reset::{change_password, forgot_password, request_reset, reset_password, ResetRequest};

@@ -3,10 +3,20 @@
 use crate::AppError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use tokio::sync::Semaphore;
+
+/// At most this many hashes at once: each takes ~19 MiB and a core for a moment, and unauthenticated requests
+/// (sign-in) can ask for them. A process-wide limit on a resource, not application state.
+static HASHING: Semaphore = Semaphore::const_new(2);
+
+async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    HASHING.acquire().await.map_err(|_| AppError::Unavailable("password hashing is closed".into()))
+}
 
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_string();
     let salt_bytes = super::tokens::random_key();
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::encode_b64(&salt_bytes[..16]).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
         Argon2::default()
@@ -22,6 +32,7 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
 /// whether or not the account exists.
 pub async fn verify_password(hash: Option<String>, password: &str) -> Result<bool, AppError> {
     let password = password.to_string();
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         let real = hash.is_some();
         let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_string());

@@ -16,18 +16,8 @@ pub struct ResetRequest {
 /// How long a reset link works.
 const RESET_MINUTES: i64 = 60;
 
-/// Ask for a reset. `None` when there is nobody to send it to; the caller answers the same either way, so the
-/// answer does not tell whether the address has an account.
-pub async fn request_reset(
-    app: &App,
-    ctx: &AccountCtx,
-    email: &str,
-    client: &str,
-) -> Result<Option<ResetRequest>, AppError> {
-    app.limits
-        .reset_by_ip
-        .hit(&format!("{}:{client}", ctx.account_id))
-        .map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
+/// Prepare a reset: `None` when there is nobody to send it to. Not rate limited itself: see [`forgot_password`].
+pub async fn request_reset(ctx: &AccountCtx, email: &str) -> Result<Option<ResetRequest>, AppError> {
     let Ok(email) = EmailAddress::parse(email) else {
         return Ok(None);
     };
@@ -41,6 +31,36 @@ pub async fn request_reset(
     let expires = Timestamp::now().plus_seconds(RESET_MINUTES * 60);
     ctx.store.create_reset_token(ctx.account_id, agent.id, &secret_hash(&token), expires).await?;
     Ok(Some(ResetRequest { agent, token }))
+}
+
+/// "Forgot my password": limited per client, then answered the same way whether or not the address belongs to an
+/// agent. Looking the address up, writing the token and queueing the mail happen after the answer, in the
+/// background, so neither the time taken nor an error tells anything about the address.
+pub async fn forgot_password(
+    app: &std::sync::Arc<App>,
+    ctx: &AccountCtx,
+    email: &str,
+    client: &str,
+) -> Result<(), AppError> {
+    app.limits
+        .reset_by_ip
+        .hit(&format!("{}:{client}", ctx.account_id))
+        .map_err(|s| AppError::RateLimited { retry_after_secs: s })?;
+    let (app, ctx, email) = (app.clone(), ctx.clone(), email.to_string());
+    tokio::spawn(async move {
+        let sent = async {
+            if let Some(req) = request_reset(&ctx, &email).await? {
+                let link =
+                    format!("{}/password/reset?token={}", app.settings.account_url(ctx.slug.as_str()), req.token);
+                crate::notify::password_reset(&app, &ctx, &req.agent, &link).await?;
+            }
+            Ok::<(), AppError>(())
+        };
+        if let Err(e) = sent.await {
+            tracing::warn!(error = %e, "a password reset could not be prepared");
+        }
+    });
+    Ok(())
 }
 
 /// Set a new password with a reset token. Ends the agent's other sessions.

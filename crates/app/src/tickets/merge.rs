@@ -43,6 +43,7 @@ async fn merge_one(ctx: &AccountCtx, caller: &Caller, source: TicketId, target: 
             ticket: s,
             expected_version: sv,
             message: None,
+            mail: Vec::new(),
         };
         let t_change = TicketChange {
             outbox: vec![payload::updated(&t, std::slice::from_ref(&from))],
@@ -50,6 +51,7 @@ async fn merge_one(ctx: &AccountCtx, caller: &Caller, source: TicketId, target: 
             ticket: t,
             expected_version: tv,
             message: None,
+            mail: Vec::new(),
         };
         match ctx.store.save_merge(s_change, t_change).await {
             Ok(()) => return Ok(()),

@@ -6,7 +6,7 @@ mod fields;
 mod list;
 mod merge;
 mod open;
-mod payload;
+pub(crate) mod payload;
 mod reply;
 mod show;
 mod update;

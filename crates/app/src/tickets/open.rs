@@ -120,6 +120,10 @@ pub async fn open_ticket(
         body,
         channel,
         created_at: now,
+        html: None,
+        quoted: None,
+        email: None,
+        attachments: Vec::new(),
     };
     let created = TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now);
     let new = NewTicket { ticket, requester, message, events: vec![created], outbox: payload::created };

@@ -1,9 +1,10 @@
 //! Adding a public reply or an internal note to a ticket.
 
 use super::{payload, visible_ticket, RETRIES};
-use crate::{AccountCtx, AppError, Caller};
+use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::ids::{MessageId, TicketId};
-use parley_domain::message::{parse_body, Message, TicketEvent};
+use parley_domain::mail::outgoing_message_id;
+use parley_domain::message::{parse_body, Delivery, EmailInfo, Message, TicketEvent};
 use parley_domain::ticket::{Channel, Ticket};
 use parley_domain::Timestamp;
 use parley_store::{StoreError, TicketChange};
@@ -15,6 +16,7 @@ pub struct NewMessage {
 
 #[tracing::instrument(skip_all, fields(account = %ctx.slug, ticket = %id))]
 pub async fn add_message(
+    app: &App,
     ctx: &AccountCtx,
     caller: &Caller,
     id: TicketId,
@@ -38,14 +40,30 @@ pub async fn add_message(
             // Replies go out on the channel the conversation came in on; notes never leave.
             channel: if input.internal { Channel::Web } else { ticket.channel },
             created_at: now,
+            html: None,
+            quoted: None,
+            email: None,
+            attachments: Vec::new(),
+        };
+        let mut message = message;
+        let mail = if !input.internal && ticket.channel == Channel::Email {
+            by_mail(app, ctx, &ticket, &mut message).await?
+        } else {
+            Vec::new()
         };
         let mut outbox = vec![payload::message(&ticket, &message)];
         if !kinds.is_empty() {
             outbox.push(payload::updated(&ticket, &kinds));
         }
         let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, id, author, k, now)).collect();
-        let change =
-            TicketChange { ticket: ticket.clone(), expected_version, message: Some(message.clone()), events, outbox };
+        let change = TicketChange {
+            ticket: ticket.clone(),
+            expected_version,
+            message: Some(message.clone()),
+            events,
+            outbox,
+            mail,
+        };
         match ctx.store.save_change(change).await {
             Ok(()) => {
                 ticket.version += 1;
@@ -56,4 +74,31 @@ pub async fn add_message(
         }
     }
     Err(StoreError::Stale.into())
+}
+
+/// A public reply on an email ticket goes to the customer (and the people copied) as mail, with our Message-ID so
+/// that their answer comes back to this ticket.
+async fn by_mail(
+    app: &App,
+    ctx: &AccountCtx,
+    ticket: &Ticket,
+    message: &mut Message,
+) -> Result<Vec<parley_store::OutboundMail>, AppError> {
+    let Some(requester) = ctx.store.get_contact(ctx.account_id, ticket.requester_id).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(to) = requester.email.clone() else { return Ok(Vec::new()) };
+    let id = crate::email::identity(app, ctx).await?;
+    let participants = ctx.store.participants(ctx.account_id, ticket.id).await?;
+    let thread = ctx.store.thread_ids(ctx.account_id, ticket.id).await?;
+    let reason = (!app.settings.mail_relay_configured).then(|| "no mail relay is configured".to_string());
+    message.email = Some(EmailInfo {
+        message_id: outgoing_message_id(&id.secret, ticket.id, message.id, &id.host),
+        from: Some(id.from.clone()),
+        to: vec![to.to_string()],
+        cc: participants.iter().filter_map(|c| c.email.as_ref().map(|e| e.to_string())).collect(),
+        delivery: Some(Delivery::Queued { reason }),
+        notes: Vec::new(),
+    });
+    Ok(crate::email::reply_to_customer(&id, ticket, &requester, &participants, message, &thread).into_iter().collect())
 }

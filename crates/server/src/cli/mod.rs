@@ -59,6 +59,8 @@ pub fn main() -> ExitCode {
         base_domain: cli.base_domain.clone(),
         listen: serve_args.as_ref().and_then(|a| a.listen.clone()),
         smtp_listen: serve_args.as_ref().and_then(|a| a.smtp_listen.clone()),
+        smtp_relay: serve_args.as_ref().and_then(|a| a.smtp_relay.clone()),
+        lmtp_listen: serve_args.as_ref().and_then(|a| a.lmtp_listen.clone()),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,

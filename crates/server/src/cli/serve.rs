@@ -10,6 +10,12 @@ pub struct Args {
     /// Address for the SMTP/LMTP mail receiver.
     #[arg(long, env = "PARLEY_SMTP_LISTEN", value_name = "ADDR")]
     pub smtp_listen: Option<String>,
+    /// Where outgoing mail goes: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://…
+    #[arg(long, env = "PARLEY_SMTP_RELAY", value_name = "URL")]
+    pub smtp_relay: Option<String>,
+    /// Also receive mail by LMTP (from a local MTA) on this address.
+    #[arg(long, env = "PARLEY_LMTP_LISTEN", value_name = "ADDR")]
+    pub lmtp_listen: Option<String>,
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -20,6 +26,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let settings = config.settings();
     // Plain lines on standard output: what a person starting Parley needs, and what scripts wait for.
     println!("Parley is listening on http://{} (regions: {})", app.address(), served.join(", "));
+    println!("Mail to <anything>@<slug>.{} is received on {}", config.mail_domain, app.smtp_address());
     if active == 0 {
         println!("No accounts yet. Create the first one with:");
         println!("    cargo run --release -- account create --slug acme --region eu --owner-email you@example.com");

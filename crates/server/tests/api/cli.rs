@@ -205,13 +205,15 @@ async fn sigterm_lets_requests_in_flight_finish() {
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let mut created = 0;
     for s in sent {
-        // A request either completed (201) or was never accepted (connection refused): none is cut half-way.
+        // A request either completed (201) or was never taken: refused, or sent on a kept-alive connection the
+        // server was closing at that moment. Which of these happened is checked below: after a restart exactly
+        // the acknowledged tickets exist.
         match s.await.unwrap() {
             Ok(r) => {
                 assert_eq!(r.status(), 201);
                 created += 1;
             }
-            Err(e) => assert!(e.is_connect(), "{e}"),
+            Err(e) => assert!(e.is_connect() || e.is_request(), "{e}"),
         }
     }
     let status = server.child.wait().unwrap();

@@ -75,6 +75,7 @@ pub async fn spawn_with(o: Options) -> TestApp {
     let overrides = Overrides {
         data_dir: Some(data_dir.path().to_path_buf()),
         listen: Some("127.0.0.1:0".into()),
+        smtp_listen: Some("127.0.0.1:0".into()),
         ..Default::default()
     };
     let config = Config::load_with(&overrides, &|k| env.get(k).cloned()).unwrap();

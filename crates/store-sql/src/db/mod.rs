@@ -22,6 +22,7 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub(crate) enum Value {
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
     NullInt,
     NullText,
 }
@@ -49,6 +50,16 @@ impl From<&String> for Value {
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
         Value::Text(v.to_string())
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
+    }
+}
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Bytes(v.to_vec())
     }
 }
 impl From<Option<i64>> for Value {
@@ -102,6 +113,7 @@ impl Row {
             Value::Text(s) => Ok(Some(s.clone())),
             Value::NullInt | Value::NullText => Ok(None),
             Value::Int(i) => Err(StoreError::Other(format!("column {name} holds the number {i}, not text"))),
+            Value::Bytes(_) => Err(StoreError::Other(format!("column {name} holds bytes, not text"))),
         }
     }
 
@@ -113,7 +125,15 @@ impl Row {
         match self.get(name)? {
             Value::Int(i) => Ok(Some(*i)),
             Value::NullInt | Value::NullText => Ok(None),
-            Value::Text(_) => Err(StoreError::Other(format!("column {name} holds text, not a number"))),
+            Value::Text(_) | Value::Bytes(_) => Err(StoreError::Other(format!("column {name} is not a number"))),
+        }
+    }
+
+    pub(crate) fn bytes(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        match self.get(name)? {
+            Value::Bytes(b) => Ok(b.clone()),
+            Value::Text(t) => Ok(t.as_bytes().to_vec()),
+            _ => Err(StoreError::Other(format!("column {name} holds no bytes"))),
         }
     }
 

@@ -33,6 +33,7 @@ fn bind<'q>(mut q: Query<'q, Postgres, PgArguments>, args: Vec<Value>) -> Query<
         q = match a {
             Value::Int(i) => q.bind(i),
             Value::Text(s) => q.bind(s),
+            Value::Bytes(b) => q.bind(b),
             Value::NullInt => q.bind(None::<i64>),
             Value::NullText => q.bind(None::<String>),
         };
@@ -59,6 +60,7 @@ fn rows(raw: Vec<PgRow>) -> Result<Vec<Row>, StoreError> {
                         r.try_get::<Option<bool>, _>(i).map(|v| v.map_or(Value::NullInt, |b| Value::Int(b.into())))
                     }
                     "VOID" => Ok(Value::NullText),
+                    "BYTEA" => r.try_get::<Option<Vec<u8>>, _>(i).map(|v| v.map_or(Value::NullText, Value::Bytes)),
                     _ => r.try_get::<Option<String>, _>(i).map(|v| v.map_or(Value::NullText, Value::Text)),
                 }
                 .map_err(err)?;

@@ -99,6 +99,7 @@ impl ToSql for Value {
         Ok(match self {
             Value::Int(i) => ToSqlOutput::from(*i),
             Value::Text(s) => ToSqlOutput::from(s.as_str()),
+            Value::Bytes(b) => ToSqlOutput::from(b.as_slice()),
             Value::NullInt | Value::NullText => ToSqlOutput::from(rusqlite::types::Null),
         })
     }
@@ -137,7 +138,7 @@ fn run_query(conn: &Connection, sql: &str, args: &[Value]) -> Result<Vec<Row>, S
                 ValueRef::Integer(n) => Value::Int(n),
                 ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
                 ValueRef::Real(f) => Value::Text(f.to_string()),
-                ValueRef::Blob(_) => return Err(StoreError::Other("unexpected binary column".into())),
+                ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
             });
         }
         out.push(Row::new(names.clone(), values));

@@ -5,6 +5,7 @@ use crate::accounts::ticket_sequence;
 use crate::contacts::{contact_in, upsert_by_email, CONTACT_COLS};
 use crate::db::{args, Row, Tx, Value};
 use crate::rows::to_json;
+use crate::url::Engine;
 use crate::webhooks::enqueue;
 use parley_domain::contact::Contact;
 use parley_domain::event::Actor;
@@ -13,8 +14,27 @@ use parley_domain::message::Message;
 use parley_domain::ticket::{Ticket, TicketNumber};
 use parley_store::{NewTicket, Requester, StoreError};
 
+/// Write a new ticket in the caller's unit of work, the way each engine does it best.
+pub(crate) async fn create_in(
+    tx: &mut dyn Tx,
+    engine: Engine,
+    new: NewTicket,
+) -> Result<(Ticket, Contact, Message), StoreError> {
+    match engine {
+        Engine::Sqlite => create(tx, new).await,
+        Engine::Postgres => {
+            let account = new.ticket.account_id;
+            let (sql, args) = pg_statement(&new)?;
+            let outbox = new.outbox;
+            let stored = pg_stored(new, tx.query_opt(&sql, args).await?)?;
+            enqueue(tx, account, || outbox(&stored.0, &stored.1, &stored.2)).await?;
+            Ok(stored)
+        }
+    }
+}
+
 /// SQLite: a statement per row, run on the writer thread where statements cost microseconds.
-pub(super) async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
+async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
     let NewTicket { mut ticket, requester, mut message, mut events, outbox } = new;
     let account = ticket.account_id;
     ticket.number = next_number(tx, account).await?;
@@ -78,7 +98,7 @@ async fn next_number(tx: &mut dyn Tx, account: AccountId) -> Result<TicketNumber
 
 /// PostgreSQL: the whole creation as one statement of data-modifying CTEs. Each statement is a round trip and a
 /// trip through the planner; a statement per row cost PostgreSQL and Parley about a millisecond of CPU per ticket.
-pub(super) fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
+fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
     let (ticket, message) = (&new.ticket, &new.message);
     let account = ticket.account_id;
     let contact_cte = match &new.requester {
@@ -109,6 +129,7 @@ pub(super) fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), Stor
     }
     let (author_type, author_id) = message.author.parts();
     let by_requester = matches!(message.author, Actor::Contact(_));
+    let (email_meta, delivery) = super::email_columns(message)?;
     let sql = format!(
         "WITH c AS ({contact_cte}), \
          num AS (SELECT nextval($3::regclass) AS n), \
@@ -118,8 +139,10 @@ pub(super) fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), Stor
                RETURNING number), \
          tg AS (INSERT INTO ticket_tags (account_id, ticket_id, tag) \
                SELECT $2, $1, jsonb_array_elements_text($10::jsonb) FROM t), \
-         m AS (INSERT INTO messages (id, account_id, ticket_id, author_type, author_id, internal, body, channel, created_at) \
-               SELECT $13, $2, $1, $14, CASE WHEN $20 = 1 THEN c.id ELSE $15 END, 0, $21, $7, $12 FROM c, t), \
+         m AS (INSERT INTO messages (id, account_id, ticket_id, author_type, author_id, internal, body, channel, created_at, \
+                 html, quoted, email, delivery) \
+               SELECT $13, $2, $1, $14, CASE WHEN $20 = 1 THEN c.id ELSE $15 END, 0, $21, $7, $12, $23, $24, $25, $26 \
+               FROM c, t), \
          e AS (INSERT INTO ticket_events (id, account_id, ticket_id, actor_type, actor_id, data, created_at) \
                SELECT x.id, $2, $1, x.actor_type, x.actor_id, x.data, x.created_at FROM t, \
                jsonb_to_recordset($22::jsonb) AS x(id text, actor_type text, actor_id text, data text, created_at bigint)) \
@@ -147,13 +170,17 @@ pub(super) fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), Stor
         domain,
         i64::from(by_requester),
         &message.body,
-        serde_json::Value::Array(events_json).to_string()
+        serde_json::Value::Array(events_json).to_string(),
+        message.html.clone(),
+        message.quoted.clone(),
+        email_meta,
+        delivery
     ];
     Ok((sql, args))
 }
 
 /// The ticket, requester and message as stored, from the row the statement returned.
-pub(super) fn pg_stored(new: NewTicket, row: Option<Row>) -> Result<(Ticket, Contact, Message), StoreError> {
+fn pg_stored(new: NewTicket, row: Option<Row>) -> Result<(Ticket, Contact, Message), StoreError> {
     let row = row.ok_or(StoreError::NotFound)?;
     let NewTicket { mut ticket, mut message, .. } = new;
     let contact = crate::contacts::contact(&row)?;

@@ -5,16 +5,17 @@ mod fields;
 mod list;
 mod save;
 
+pub(crate) use create::create_in;
+pub(crate) use save::save;
+
 use crate::db::{args, Row, Tx, Value};
 use crate::rows::{id, json, opt_id, parsed, placeholders, to_json};
-use crate::url::Engine;
-use crate::webhooks::enqueue;
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::contact::Contact;
 use parley_domain::event::Actor;
 use parley_domain::ids::{AccountId, TicketId};
-use parley_domain::message::{Message, TicketEvent};
+use parley_domain::message::{EmailInfo, Message, TicketEvent};
 use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use parley_domain::Timestamp;
 use parley_store::{NewTicket, StoreError, TicketChange, TicketQuery, TicketStore, Timeline};
@@ -48,7 +49,14 @@ fn actor(kind: &str, id: Option<&str>) -> Result<Actor, StoreError> {
     Actor::from_parts(kind, id).ok_or_else(|| crate::error::corrupt("actor", &format!("{kind}:{id:?}")))
 }
 
-fn message(r: &Row) -> Result<Message, StoreError> {
+pub(crate) const MESSAGE_COLS: &str =
+    "id, account_id, ticket_id, author_type, author_id, internal, body, channel, created_at, html, quoted, email, delivery";
+
+pub(crate) fn message(r: &Row) -> Result<Message, StoreError> {
+    let mut email: Option<EmailInfo> = r.opt_text("email")?.map(|e| json("email", &e)).transpose()?;
+    if let (Some(e), Some(d)) = (email.as_mut(), r.opt_text("delivery")?) {
+        e.delivery = Some(json("delivery", &d)?);
+    }
     Ok(Message {
         id: id("message id", &r.text("id")?)?,
         account_id: id("account id", &r.text("account_id")?)?,
@@ -58,6 +66,10 @@ fn message(r: &Row) -> Result<Message, StoreError> {
         body: r.text("body")?,
         channel: parsed("channel", &r.text("channel")?, Channel::parse)?,
         created_at: Timestamp::from_millis(r.int("created_at")?),
+        html: r.opt_text("html")?,
+        quoted: r.opt_text("quoted")?,
+        email,
+        attachments: Vec::new(),
     })
 }
 
@@ -72,11 +84,20 @@ fn event(r: &Row) -> Result<TicketEvent, StoreError> {
     })
 }
 
+/// The email metadata as stored: delivery lives in its own column, since it changes after the message is written.
+pub(crate) fn email_columns(m: &Message) -> Result<(Option<String>, Option<String>), StoreError> {
+    let Some(e) = &m.email else { return Ok((None, None)) };
+    let delivery = e.delivery.as_ref().map(to_json).transpose()?;
+    let meta = EmailInfo { delivery: None, ..e.clone() };
+    Ok((Some(to_json(&meta)?), delivery))
+}
+
 pub(crate) async fn insert_message(tx: &mut dyn Tx, m: &Message) -> Result<(), StoreError> {
     let (author_type, author_id) = m.author.parts();
+    let (email, delivery) = email_columns(m)?;
     tx.exec(
-        "INSERT INTO messages (id, account_id, ticket_id, author_type, author_id, internal, body, channel, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO messages (id, account_id, ticket_id, author_type, author_id, internal, body, channel, created_at, \
+         html, quoted, email, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         args![
             m.id.to_string(),
             m.account_id.to_string(),
@@ -86,7 +107,11 @@ pub(crate) async fn insert_message(tx: &mut dyn Tx, m: &Message) -> Result<(), S
             m.internal,
             &m.body,
             m.channel.as_str(),
-            m.created_at.millis()
+            m.created_at.millis(),
+            m.html.clone(),
+            m.quoted.clone(),
+            email,
+            delivery
         ],
     )
     .await?;
@@ -143,21 +168,8 @@ pub(crate) async fn write_tags(tx: &mut dyn Tx, t: &Ticket, replace: bool) -> Re
 impl TicketStore for SqlStore {
     #[tracing::instrument(skip_all, fields(account = %new.ticket.account_id))]
     async fn create_ticket(&self, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
-        if self.db.engine() == Engine::Sqlite {
-            return self.db.write(move |tx| Box::pin(create::create(tx, new))).await;
-        }
-        let account = new.ticket.account_id;
-        let (sql, args) = create::pg_statement(&new)?;
-        self.db
-            .write(move |tx| {
-                Box::pin(async move {
-                    let outbox = new.outbox;
-                    let stored = create::pg_stored(new, tx.query_opt(&sql, args).await?)?;
-                    enqueue(tx, account, || outbox(&stored.0, &stored.1, &stored.2)).await?;
-                    Ok(stored)
-                })
-            })
-            .await
+        let engine = self.db.engine();
+        self.db.write(move |tx| Box::pin(create::create_in(tx, engine, new))).await
     }
 
     async fn get_ticket(&self, account: AccountId, t: TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -183,11 +195,26 @@ impl TicketStore for SqlStore {
         let messages = self
             .db
             .query(
-                "SELECT id, account_id, ticket_id, author_type, author_id, internal, body, channel, created_at \
-                 FROM messages WHERE account_id = $1 AND ticket_id = $2 ORDER BY created_at, id",
+                &format!("SELECT {MESSAGE_COLS} FROM messages WHERE account_id = $1 AND ticket_id = $2 ORDER BY created_at, id"),
                 args![account.to_string(), t.to_string()],
             )
             .await?;
+        let mut messages: Vec<Message> = messages.iter().map(message).collect::<Result<_, _>>()?;
+        let attachments = self
+            .db
+            .query(
+                "SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.content_id, a.inline FROM attachments a \
+                 JOIN messages m ON m.id = a.message_id AND m.account_id = a.account_id \
+                 WHERE a.account_id = $1 AND m.ticket_id = $2 ORDER BY a.created_at, a.id",
+                args![account.to_string(), t.to_string()],
+            )
+            .await?;
+        for a in &attachments {
+            let owner = a.text("message_id")?;
+            if let Some(m) = messages.iter_mut().find(|m| m.id.to_string() == owner) {
+                m.attachments.push(crate::mail::attachment_info(a)?);
+            }
+        }
         let events = self
             .db
             .query(
@@ -196,10 +223,7 @@ impl TicketStore for SqlStore {
                 args![account.to_string(), t.to_string()],
             )
             .await?;
-        Ok(Timeline {
-            messages: messages.iter().map(message).collect::<Result<_, _>>()?,
-            events: events.iter().map(event).collect::<Result<_, _>>()?,
-        })
+        Ok(Timeline { messages, events: events.iter().map(event).collect::<Result<_, _>>()? })
     }
 
     async fn save_change(&self, change: TicketChange) -> Result<(), StoreError> {

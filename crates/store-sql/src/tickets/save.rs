@@ -7,7 +7,7 @@ use crate::webhooks::enqueue;
 use parley_domain::event::EventKind;
 use parley_store::{StoreError, TicketChange};
 
-pub(super) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), StoreError> {
+pub(crate) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), StoreError> {
     let t = &ch.ticket;
     let n = tx
         .exec(
@@ -42,6 +42,9 @@ pub(super) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), Store
         insert_message(tx, m).await?;
     }
     insert_events(tx, &ch.events).await?;
+    for m in &ch.mail {
+        crate::mail::insert_mail(tx, m).await?;
+    }
     if ch.outbox.is_empty() {
         return Ok(());
     }

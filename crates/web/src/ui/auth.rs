@@ -155,10 +155,7 @@ pub(crate) async fn forgot(
     Form(f): Form<ForgotForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&f.csrf)?;
-    if let Some(req) = auth::request_reset(&state.app, &ctx, &f.email, &client).await? {
-        let link = format!("{}/password/reset?token={}", state.app.settings.account_url(ctx.slug.as_str()), req.token);
-        parley_app::notify::password_reset(&ctx, &req.agent, &link).await?;
-    }
+    auth::forgot_password(&state.app, &ctx, &f.email, &client).await?;
     Ok(render(&MessagePage {
         title: "Check your inbox".into(),
         text: "If that address belongs to an agent of this account, a link to set a new password is on its way. \

@@ -1,8 +1,9 @@
 //! The ticket list and the ticket view, with reply, note and update forms.
 
 use super::session::{render, AgentSession, PageError};
+use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use parley_app::people;
@@ -177,6 +178,7 @@ pub(crate) struct ReplyForm {
 }
 
 pub(crate) async fn reply(
+    State(state): State<AppState>,
     s: AgentSession,
     Path(number): Path<String>,
     Form(f): Form<ReplyForm>,
@@ -185,7 +187,7 @@ pub(crate) async fn reply(
     let number = parse_number(&number)?;
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
     let input = NewMessage { body: f.body, internal: f.internal.is_some() };
-    uc::add_message(&s.ctx, &s.caller(), d.ticket.id, input).await?;
+    uc::add_message(&state.app, &s.ctx, &s.caller(), d.ticket.id, input).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
 }
 

@@ -2,7 +2,8 @@ use crate::api::path_id;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiCaller;
 use crate::json::ApiJson;
-use axum::extract::Path;
+use crate::state::AppState;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use parley_app::tickets::{add_message as add, get_ticket, NewMessage};
@@ -31,11 +32,13 @@ pub(crate) struct Messages {
         (status = 422, body = Problem)))]
 pub(crate) async fn add_message(
     api: ApiCaller,
+    State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewMessageBody>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let id = path_id(&id, TicketId::parse)?;
-    let (_, message) = add(&api.ctx, &api.caller, id, NewMessage { body: b.body, internal: b.internal }).await?;
+    let (_, message) =
+        add(&state.app, &api.ctx, &api.caller, id, NewMessage { body: b.body, internal: b.internal }).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
 

@@ -1,0 +1,25 @@
+//! Who an account's mail comes from, and the key its marks are signed with.
+
+use crate::{AccountCtx, App, AppError};
+
+#[derive(Clone)]
+pub struct Identity {
+    /// The From address: the account's first mailbox, or `support@<slug>.<mail domain>`.
+    pub from: String,
+    pub name: String,
+    /// `<slug>.<mail domain>`: the host part of the account's addresses and Message-IDs.
+    pub host: String,
+    pub secret: Vec<u8>,
+    /// Language for automatic mail when the customer's is not known.
+    pub language: String,
+}
+
+pub async fn identity(app: &App, ctx: &AccountCtx) -> Result<Identity, AppError> {
+    let host = format!("{}.{}", ctx.slug, app.settings.mail_domain);
+    let mailboxes = ctx.store.list_mailboxes(ctx.account_id).await?;
+    let from = mailboxes.first().map(|m| m.address.to_string()).unwrap_or_else(|| format!("support@{host}"));
+    let name = ctx.store.get_account(ctx.account_id).await?.map(|a| a.name).unwrap_or_else(|| ctx.slug.to_string());
+    let secret = ctx.store.mail_secret(ctx.account_id).await?;
+    let language = ctx.store.account_language(ctx.account_id).await?;
+    Ok(Identity { from, name, host, secret, language })
+}

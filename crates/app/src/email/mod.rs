@@ -1,0 +1,19 @@
+//! The email channel: mail comes in (SMTP/LMTP, IMAP, a provider's webhook), is stored before it is acknowledged,
+//! and is processed into tickets once; replies and notifications go out through the outbox and a relay.
+
+mod compose;
+mod identity;
+mod ingest;
+mod limits;
+mod receive;
+pub mod relay;
+mod templates;
+mod thread;
+mod workers;
+
+pub use compose::reply_to_customer;
+pub use identity::{identity, Identity};
+pub use ingest::{process, Processed};
+pub use limits::MailLimits;
+pub use receive::{accept, recipient};
+pub use workers::{run_ingest, run_sender, SendPolicy};

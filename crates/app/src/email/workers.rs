@@ -1,0 +1,251 @@
+//! The mail workers: one turns stored mail into tickets, one sends the outbox through the relay. Both serve every
+//! region this process serves and leave a crashed process's work to be taken up (pending mail stays pending;
+//! leased outgoing mail is leased again when the lease runs out).
+
+use super::process;
+use super::relay::RelayUrl;
+use crate::{AccountCtx, App};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::AsyncTransport;
+use parley_domain::ids::InboundId;
+use parley_domain::Timestamp;
+use parley_store::{MailOutcome, OutboundMail, RegionStore};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How many times processing a mail may fail before it is set aside (it stays stored, marked failed).
+const MAX_ATTEMPTS: u32 = 5;
+
+pub async fn run_ingest(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    let mut failures: HashMap<InboundId, u32> = HashMap::new();
+    loop {
+        let mut progressed = false;
+        for cell in app.regions.served() {
+            let Ok(store) = cell.store().await else { continue };
+            let pending = match parley_store::InboundStore::pending_inbound(store, 64).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(region = %cell.spec.name, error = %e, "could not read pending mail");
+                    continue;
+                }
+            };
+            for (account_id, id) in pending {
+                if failures.get(&id).copied().unwrap_or(0) >= MAX_ATTEMPTS {
+                    continue;
+                }
+                let store: Arc<dyn RegionStore> = Arc::new(store.clone());
+                let Ok(Some(account)) = store.get_account(account_id).await else { continue };
+                let ctx = AccountCtx { account_id, slug: account.slug, region: cell.spec.name.clone(), store };
+                match process(&app, &ctx, id).await {
+                    Ok(outcome) => {
+                        progressed = true;
+                        failures.remove(&id);
+                        tracing::info!(account = %ctx.slug, inbound = %id, ?outcome, "mail processed");
+                    }
+                    Err(e) => {
+                        let n = failures.entry(id).or_insert(0);
+                        *n += 1;
+                        tracing::warn!(account = %ctx.slug, inbound = %id, attempt = *n, error = %e, "mail processing failed");
+                        if *n >= MAX_ATTEMPTS {
+                            let _ = ctx.store.close_inbound(ctx.account_id, id, "failed").await;
+                        }
+                    }
+                }
+            }
+        }
+        if progressed {
+            continue;
+        }
+        tokio::select! {
+            _ = app.mail_arrived.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+/// How outgoing mail is sent.
+#[derive(Debug, Clone)]
+pub struct SendPolicy {
+    pub relay: Option<RelayUrl>,
+    /// Wait before each retry; after the last, the mail is marked failed.
+    pub retry_delays: Vec<Duration>,
+}
+
+impl Default for SendPolicy {
+    fn default() -> Self {
+        let secs = [30, 120, 600, 1800, 3600, 7200, 14_400];
+        SendPolicy { relay: None, retry_delays: secs.into_iter().map(Duration::from_secs).collect() }
+    }
+}
+
+const LEASE_SECS: i64 = 120;
+
+pub async fn run_sender(app: Arc<App>, policy: SendPolicy, mut stop: watch::Receiver<bool>) {
+    let transport = match policy.relay.as_ref().map(RelayUrl::transport) {
+        None => {
+            tracing::warn!("no mail relay is configured (PARLEY_SMTP_RELAY): outgoing mail stays queued");
+            return;
+        }
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "the mail relay cannot be used; outgoing mail stays queued");
+            return;
+        }
+        Some(Ok(t)) => t,
+    };
+    loop {
+        let mut sent_any = false;
+        for cell in app.regions.served() {
+            let Ok(store) = cell.store().await else { continue };
+            let now = Timestamp::now();
+            let claimed = match parley_store::MailOutbox::claim_mail(store, now, now.plus_seconds(LEASE_SECS), 16).await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(region = %cell.spec.name, error = %e, "could not read the mail outbox");
+                    continue;
+                }
+            };
+            for (mail, attempts) in claimed {
+                sent_any = true;
+                let outcome = send_one(store, &transport, &mail, attempts, &policy).await;
+                match &outcome {
+                    MailOutcome::Sent => tracing::info!(mail = %mail.id, kind = %mail.kind, "mail sent"),
+                    MailOutcome::Retry { error, .. } => {
+                        tracing::warn!(mail = %mail.id, error = %error, "mail not sent; will retry")
+                    }
+                    MailOutcome::Failed { error } => {
+                        tracing::warn!(mail = %mail.id, error = %error, "mail could not be sent")
+                    }
+                }
+                if let Err(e) =
+                    parley_store::MailOutbox::finish_mail(store, mail.account_id, &mail.id, &outcome, Timestamp::now())
+                        .await
+                {
+                    tracing::error!(mail = %mail.id, error = %e, "could not record how sending went");
+                }
+            }
+        }
+        if sent_any {
+            continue;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+async fn send_one(
+    store: &parley_store_sql::SqlStore,
+    transport: &lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    mail: &OutboundMail,
+    attempts: i64,
+    policy: &SendPolicy,
+) -> MailOutcome {
+    let message = match build(store, mail).await {
+        Ok(m) => m,
+        Err(e) => return MailOutcome::Failed { error: e },
+    };
+    match transport.send(message).await {
+        Ok(_) => MailOutcome::Sent,
+        Err(e) if e.is_permanent() => MailOutcome::Failed { error: format!("the relay refused it: {e}") },
+        Err(e) => match policy.retry_delays.get(usize::try_from(attempts).unwrap_or(usize::MAX)) {
+            Some(d) => {
+                MailOutcome::Retry { error: e.to_string(), at: Timestamp::now().plus_seconds(d.as_secs() as i64) }
+            }
+            None => MailOutcome::Failed { error: format!("gave up after {} attempts: {e}", attempts + 1) },
+        },
+    }
+}
+
+/// Header text from our own data: one line, no control characters. (lettre encodes what is left.)
+fn one_line(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-replied".into())
+    }
+}
+
+#[derive(Clone)]
+struct SuppressAutoResponse;
+
+impl Header for SuppressAutoResponse {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("X-Auto-Response-Suppress")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(SuppressAutoResponse)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "All".into())
+    }
+}
+
+async fn build(store: &parley_store_sql::SqlStore, mail: &OutboundMail) -> Result<lettre::Message, String> {
+    let meta = &mail.meta;
+    let addr = |s: &str| s.parse::<lettre::Address>().map_err(|e| format!("'{s}' is not an address: {e}"));
+    let from = Mailbox::new(meta.from_name.as_deref().map(one_line), addr(&meta.from)?);
+    let mut b = lettre::Message::builder()
+        .from(from)
+        .to(Mailbox::new(None, addr(&mail.to)?))
+        .subject(one_line(&mail.subject))
+        .date_now();
+    if !meta.message_id.is_empty() {
+        b = b.message_id(Some(format!("<{}>", one_line(&meta.message_id))));
+    }
+    for cc in &meta.cc {
+        b = b.cc(Mailbox::new(None, addr(cc)?));
+    }
+    if let Some(r) = &meta.reply_to {
+        b = b.reply_to(Mailbox::new(None, addr(r)?));
+    }
+    if let Some(r) = &meta.in_reply_to {
+        b = b.in_reply_to(format!("<{}>", one_line(r)));
+    }
+    if !meta.references.is_empty() {
+        b = b.references(meta.references.iter().map(|r| format!("<{}>", one_line(r))).collect::<Vec<_>>().join(" "));
+    }
+    if meta.automatic {
+        b = b.header(AutoSubmitted).header(SuppressAutoResponse);
+    }
+    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text.clone());
+    let body = match &meta.html {
+        Some(html) => MultiPart::alternative()
+            .singlepart(text)
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.clone())),
+        None => MultiPart::mixed().singlepart(text),
+    };
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for att in &meta.attachments {
+        let found =
+            parley_store::InboundStore::attachment(store, mail.account_id, *att).await.map_err(|e| e.to_string())?;
+        if let Some((info, data)) = found {
+            let ct = ContentType::parse(&info.content_type)
+                .unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?);
+            mixed = mixed.singlepart(lettre::message::Attachment::new(one_line(&info.filename)).body(data, ct));
+        }
+    }
+    b.multipart(mixed).map_err(|e| e.to_string())
+}
