@@ -67,6 +67,9 @@ impl fmt::Display for TicketNumber {
     }
 }
 
+/// The most tags one ticket carries.
+pub const MAX_TAGS: usize = 50;
+
 /// A tag: one lowercase word of letters, digits and `-_:./`, at most 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
@@ -104,8 +107,8 @@ impl Tag {
 
     /// Parse a list, dropping duplicates and keeping the order given.
     pub fn parse_list(items: &[String]) -> Result<Vec<Tag>, Invalid> {
-        if items.len() > 50 {
-            return Err(Invalid::field("tags", "at most 50 tags"));
+        if items.len() > MAX_TAGS {
+            return Err(Invalid::field("tags", format!("at most {MAX_TAGS} tags")));
         }
         let mut out: Vec<Tag> = Vec::with_capacity(items.len());
         for s in items {
@@ -227,6 +230,8 @@ impl Ticket {
             }
         }
         tags.retain(|t| !patch.remove_tags.contains(t));
+        // A ticket holds at most MAX_TAGS tags, however many changes add them.
+        tags.truncate(MAX_TAGS);
         let added: Vec<Tag> = tags.iter().filter(|t| !self.tags.contains(t)).cloned().collect();
         let removed: Vec<Tag> = self.tags.iter().filter(|t| !tags.contains(t)).cloned().collect();
         if !added.is_empty() || !removed.is_empty() {

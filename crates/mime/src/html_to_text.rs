@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::nesting::limit_nesting;
 use crate::serialized::{self, Token};
 
 /// Block-level tags whose edges become line breaks. Only these survive the first pass; all other tags are
@@ -60,7 +61,7 @@ pub fn html_to_text(html: &str) -> String {
         .generic_attributes(HashSet::new())
         .link_rel(None)
         .strip_comments(true);
-    let blocks = builder.clean(html).to_string();
+    let blocks = builder.clean(&limit_nesting(html)).to_string();
 
     let mut text = String::with_capacity(blocks.len());
     let mut pre_depth = 0usize;

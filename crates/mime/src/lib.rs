@@ -13,6 +13,7 @@ mod filename;
 mod headers;
 mod html_to_text;
 mod limits;
+mod nesting;
 mod parse;
 mod parsed;
 mod parts;

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use crate::nesting::limit_nesting;
 use crate::serialized::{self, Token};
 
 /// Formatting that is kept. Everything else is unwrapped (its text stays) or, for the tags in
@@ -111,7 +112,7 @@ const INLINE_IMAGE_PREFIXES: &[&str] =
 /// angle brackets), or removed when it returns `None`. Links open in a new tab with
 /// `rel="noopener noreferrer nofollow"`.
 pub fn sanitize_html(html: &str, cid_url: &dyn Fn(&str) -> Option<String>) -> String {
-    let cleaned = builder().clean(html).to_string();
+    let cleaned = builder().clean(&limit_nesting(html)).to_string();
     rewrite_images(&cleaned, cid_url)
 }
 

@@ -84,6 +84,7 @@ pub struct Config {
     /// A second receiver speaking LMTP, for a local MTA.
     pub lmtp_listen: Option<SocketAddr>,
     pub mail_retry_delays: Vec<Duration>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for Config {
@@ -174,6 +175,17 @@ impl Config {
                 .collect::<Result<Vec<_>, _>>()?,
             None => [30, 120, 600, 1800, 3600, 7200, 14_400].into_iter().map(Duration::from_secs).collect(),
         };
+        let trusted_proxies = match env_of("PARLEY_TRUSTED_PROXIES") {
+            Some(v) => v
+                .split(',')
+                .map(|s| {
+                    s.trim()
+                        .parse::<std::net::IpAddr>()
+                        .with_context(|| format!("PARLEY_TRUSTED_PROXIES: '{s}' is not an IP address"))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
         let public_scheme = pick(&None, env_of("PARLEY_PUBLIC_SCHEME"), &file.public_scheme, "http");
         if public_scheme != "http" && public_scheme != "https" {
             bail!("PARLEY_PUBLIC_SCHEME '{public_scheme}' must be http or https");
@@ -257,6 +269,7 @@ impl Config {
             smtp_tls,
             lmtp_listen,
             mail_retry_delays,
+            trusted_proxies,
         })
     }
 

@@ -125,7 +125,8 @@ impl Application {
                 }
             });
         }
-        let state = AppState::new(self.app.clone(), WebSettings::default());
+        let web = WebSettings { trusted_proxies: self.config.trusted_proxies.clone(), ..WebSettings::default() };
+        let state = AppState::new(self.app.clone(), web);
         let router = parley_web::router(state);
         let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)

@@ -1,6 +1,7 @@
 //! Extractors: the account (resolved from the host by the middleware), the API caller, the client's address.
 
 use crate::error::ApiError;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -45,16 +46,27 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
 /// The client's address, for rate limits.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientAddr(addr))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
+            return Ok(ClientAddr("unknown".into()));
+        };
+        if !state.web.trusted_proxies.contains(&peer) {
+            return Ok(ClientAddr(peer.to_string()));
+        }
+        // The nearest address the trusted proxies did not add themselves.
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let client = forwarded.iter().rev().find(|a| !state.web.trusted_proxies.contains(a)).copied().unwrap_or(peer);
+        Ok(ClientAddr(client.to_string()))
     }
 }
 

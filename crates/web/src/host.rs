@@ -23,10 +23,14 @@ pub(crate) enum HostKind {
 pub(crate) fn classify(host: &str, base_domain: &str) -> HostKind {
     let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
     // Strip a port, taking care of bracketed IPv6 literals.
-    let name = if host.starts_with('[') {
+    if host.starts_with('[') {
         return HostKind::Service;
-    } else {
-        host.rsplit_once(':').map(|(h, _)| h.to_string()).unwrap_or(host)
+    }
+    // A port, if any, must be one: `acme.localhost:@evil.com` is not a host of ours.
+    let name = match host.rsplit_once(':') {
+        Some((h, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
+        Some(_) => return HostKind::Foreign,
+        None => host,
     };
     if name == base_domain || name.parse::<std::net::IpAddr>().is_ok() {
         return HostKind::Service;
@@ -90,5 +94,7 @@ mod tests {
         assert_eq!(classify("a.b.localhost", "localhost"), HostKind::Foreign);
         assert_eq!(classify("evil.com", "localhost"), HostKind::Foreign);
         assert_eq!(classify("acme.help.example.com", "help.example.com"), acme);
+        assert_eq!(classify("acme.localhost:@evil.com", "localhost"), HostKind::Foreign);
+        assert_eq!(classify("acme.localhost:80x", "localhost"), HostKind::Foreign);
     }
 }

@@ -6,11 +6,14 @@ use std::sync::Arc;
 pub struct WebSettings {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a client's address (for rate limits) is then the one
+    /// the proxy saw, not the proxy's own.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebSettings {
     fn default() -> Self {
-        WebSettings { body_limit: 1024 * 1024 }
+        WebSettings { body_limit: 1024 * 1024, trusted_proxies: Vec::new() }
     }
 }
 

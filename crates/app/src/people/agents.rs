@@ -48,13 +48,16 @@ pub async fn add_agent(
         return Err(AppError::Internal(anyhow::anyhow!("checked agent values missing")));
     };
     may_grant(caller, role)?;
+    let mut department_ids = input.department_ids;
+    department_ids.sort();
+    department_ids.dedup();
     let agent = Agent {
         id: AgentId::new(),
         account_id: ctx.account_id,
         email,
         name,
         role,
-        department_ids: input.department_ids,
+        department_ids,
         active: true,
         created_at: Timestamp::now(),
     };
@@ -102,8 +105,12 @@ pub async fn update_agent(
     ctx: &AccountCtx,
     caller: &Caller,
     id: AgentId,
-    update: AgentUpdate,
+    mut update: AgentUpdate,
 ) -> Result<Agent, AppError> {
+    if let Some(d) = update.department_ids.as_mut() {
+        d.sort();
+        d.dedup();
+    }
     caller.require_admin()?;
     let current = ctx.store.get_agent(ctx.account_id, id).await?.ok_or(AppError::NotFound)?;
     let mut errs = Checker::new();
@@ -144,4 +151,9 @@ pub async fn list_departments(ctx: &AccountCtx) -> Result<Vec<Department>, AppEr
 
 pub async fn get_agent(ctx: &AccountCtx, id: AgentId) -> Result<Agent, AppError> {
     ctx.store.get_agent(ctx.account_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The link where a new agent sets a password, from the token [`add_agent`] returned.
+pub fn setup_link(app: &crate::App, ctx: &AccountCtx, token: &str) -> String {
+    format!("{}/password/reset?token={token}", app.settings.account_url(ctx.slug.as_str()))
 }

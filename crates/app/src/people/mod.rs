@@ -4,7 +4,8 @@ mod agents;
 mod contacts;
 
 pub use agents::{
-    add_agent, create_department, get_agent, list_agents, list_departments, update_agent, AddAgent, Credentials,
+    add_agent, create_department, get_agent, list_agents, list_departments, setup_link, update_agent, AddAgent,
+    Credentials,
 };
 pub use contacts::{
     contacts_by_ids, create_company, create_contact, get_company, get_contact, list_companies, list_contacts,

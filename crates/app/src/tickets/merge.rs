@@ -4,7 +4,7 @@ use super::{payload, visible_ticket, RETRIES};
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::ids::TicketId;
 use parley_domain::message::TicketEvent;
-use parley_domain::ticket::Ticket;
+use parley_domain::ticket::{Ticket, TicketRuleError};
 use parley_domain::{Invalid, Timestamp};
 use parley_store::{StoreError, TicketChange};
 
@@ -18,13 +18,25 @@ pub async fn merge_tickets(
     if sources.is_empty() || sources.len() > 20 {
         return Err(Invalid::field("ids", "give 1 to 20 tickets to merge").into());
     }
-    // Every ticket named must exist and be visible before anything is merged.
-    visible_ticket(ctx, caller, target).await?;
+    if sources.contains(&target) {
+        return Err(TicketRuleError::MergeIntoSelf.into());
+    }
+    let mut unique: Vec<TicketId> = Vec::with_capacity(sources.len());
     for s in sources {
-        visible_ticket(ctx, caller, *s).await?;
+        if !unique.contains(s) {
+            unique.push(*s);
+        }
+    }
+    let sources = unique;
+    // Every ticket named must exist, be visible and be open to merging before anything is merged: a merge of
+    // several tickets happens in full or not at all, as far as the rules go.
+    let target_ticket = visible_ticket(ctx, caller, target).await?;
+    target_ticket.ensure_open_for_change()?;
+    for s in &sources {
+        visible_ticket(ctx, caller, *s).await?.ensure_open_for_change()?;
     }
     for source in sources {
-        merge_one(ctx, caller, *source, target).await?;
+        merge_one(ctx, caller, source, target).await?;
     }
     visible_ticket(ctx, caller, target).await
 }

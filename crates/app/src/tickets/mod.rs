@@ -17,7 +17,7 @@ pub use list::{list_tickets, ListTickets, Page};
 pub use merge::merge_tickets;
 pub use open::{open_ticket, OpenTicket, RequesterInput};
 pub use reply::{add_message, NewMessage};
-pub use show::{get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
+pub use show::{find_by_number, get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
 
 pub use update::{update_ticket, UpdateTicket};
 

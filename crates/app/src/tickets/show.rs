@@ -57,3 +57,13 @@ pub fn in_order(t: &Timeline) -> Vec<TimelineItem<'_>> {
     items.sort_by_key(|(at, rank, _)| (*at, *rank));
     items.into_iter().map(|(_, _, i)| i).collect()
 }
+
+/// The ticket with this number, if the caller may see it, without its timeline.
+pub async fn find_by_number(ctx: &AccountCtx, caller: &Caller, number: TicketNumber) -> Result<Ticket, AppError> {
+    let ticket = ctx.store.get_ticket_by_number(ctx.account_id, number).await?.ok_or(AppError::NotFound)?;
+    if caller.can_see(&ticket) {
+        Ok(ticket)
+    } else {
+        Err(AppError::NotFound)
+    }
+}

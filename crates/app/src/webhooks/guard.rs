@@ -14,16 +14,28 @@ pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => public_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return public_v4(v4);
-            }
             let s = v6.segments();
+            let o = v6.octets();
+            let v4_at = |i: usize| Ipv4Addr::new(o[i], o[i + 1], o[i + 2], o[i + 3]);
+            // Forms that carry an IPv4 address: mapped (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d),
+            // compatible (::a.b.c.d) and 6to4 (2002:aabb:ccdd::) are judged by that address.
+            if s[..5] == [0, 0, 0, 0, 0] && (s[5] == 0xffff || s[5] == 0) && !(s[5] == 0 && s[6] == 0) {
+                return public_v4(v4_at(12));
+            }
+            if s[..4] == [0, 0, 0, 0] && s[4] == 0xffff && s[5] == 0 {
+                return public_v4(v4_at(12));
+            }
+            if s[0] == 0x2002 {
+                return public_v4(v4_at(2));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local
                 || (s[0] & 0xffc0) == 0xfe80 // link local
+                || (s[0] & 0xffc0) == 0xfec0 // site local (deprecated, still routed by some)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x2001 && s[1] == 0) // Teredo: tunnels to hosts we cannot judge
                 || (s[0] == 0x64 && s[1] == 0xff9b)) // NAT64, may reach IPv4 private space
         }
     }
@@ -63,13 +75,12 @@ pub async fn check_target(url: &str, allow_private: bool) -> Result<Url, AppErro
     };
     let port = parsed.port_or_known_default().unwrap_or(443);
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> =
-        tokio::net::lookup_host((host, port)).await.map_err(|_| bad("names a host that does not resolve"))?.collect();
-    if addrs.is_empty() {
-        return Err(bad("names a host that does not resolve"));
-    }
-    if !allow_private && addrs.iter().any(|a| !is_public(a.ip())) {
-        return Err(bad("points at a private or local address, which webhooks may not reach"));
+    // One answer for "does not resolve" and "resolves to a private address": telling them apart would let any
+    // account map the operator's internal names.
+    let refused = || bad("must name a host on the public internet that resolves");
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await.map_err(|_| refused())?.collect();
+    if addrs.is_empty() || (!allow_private && addrs.iter().any(|a| !is_public(a.ip()))) {
+        return Err(refused());
     }
     Ok(parsed)
 }
@@ -122,10 +133,16 @@ mod tests {
             "::ffff:127.0.0.1",
             "224.0.0.1",
             "255.255.255.255",
+            "::127.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "fec0::1",
+            "2002:7f00:1::",
+            "2002:a00:1::",
+            "2001:0:4136:e378::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} must not count as public");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
+        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "2002:5db8:d822::1", "::ffff:1.1.1.1"] {
             assert!(is_public(ip.parse().unwrap()), "{ip} is public");
         }
     }

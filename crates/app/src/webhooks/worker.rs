@@ -37,6 +37,8 @@ const BATCH: u32 = 32;
 pub fn client(policy: &DeliveryPolicy) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .timeout(policy.timeout)
+        // A proxy from the environment would resolve and connect for us, around the guard.
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .dns_resolver(Arc::new(GuardedResolver { allow_private: policy.allow_private }))
         .user_agent(concat!("Parley-Webhooks/", env!("CARGO_PKG_VERSION")))
@@ -110,7 +112,11 @@ pub async fn deliver_due(
                     gave_up = retry_at.is_none(), "webhook delivery failed");
             }
         }
-        queue.finish_delivery(&d.event_id, d.webhook_id, &outcome, Timestamp::now()).await?;
+        // One outcome that cannot be recorded must not abandon the others in flight; this one is attempted again
+        // when its lease runs out.
+        if let Err(e) = queue.finish_delivery(&d.event_id, d.webhook_id, &outcome, Timestamp::now()).await {
+            tracing::error!(webhook = %d.webhook_id, event = %d.event_id, error = %e, "could not record a delivery");
+        }
     }
     Ok(n)
 }
@@ -143,7 +149,8 @@ async fn attempt(client: &reqwest::Client, policy: &DeliveryPolicy, d: &Delivery
     match sent {
         Ok(r) if r.status().is_success() => DeliveryOutcome::Delivered { status: r.status().as_u16() },
         Ok(r) => failed(format!("the receiver answered {}", r.status())),
-        Err(e) => failed(format!("could not deliver: {}", error_chain(&e))),
+        // Without the URL: webhook URLs often carry tokens, and this text is logged and shown.
+        Err(e) => failed(format!("could not deliver: {}", error_chain(&e.without_url()))),
     }
 }
 

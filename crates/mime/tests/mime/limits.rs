@@ -56,7 +56,7 @@ fn deep_nesting_does_not_overflow_the_stack() {
     }
     raw.push_str("Content-Type: text/plain\n\ndeep body\n");
     for i in (0..depth).rev() {
-        write!(raw, "--b{i}--\n").unwrap();
+        writeln!(raw, "--b{i}--").unwrap();
     }
     let raw = crlf(&raw);
     // Run on a small stack, as worker threads have, to catch recursion.

@@ -97,6 +97,17 @@ async fn lifecycle(engine: Engine) {
     let (s, p) = app.api(&a, Method::POST, &format!("/tickets/{id}/merge"), Some(json!({"ids": [id]}))).await;
     assert_eq!((s, p["code"].as_str()), (StatusCode::CONFLICT, Some("merge_into_self")));
 
+    // A merge that cannot be done in full is not done in part.
+    let open_one = app.ticket(&a, "Third", "x", "jane@example.com").await;
+    let closed_one = app.ticket(&a, "Fourth", "x", "jane@example.com").await;
+    let cid = closed_one["id"].as_str().unwrap();
+    app.api(&a, Method::PATCH, &format!("/tickets/{cid}"), Some(json!({"status": "closed"}))).await;
+    let (s, p) =
+        app.api(&a, Method::POST, &format!("/tickets/{id}/merge"), Some(json!({"ids": [open_one["id"], cid]}))).await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::CONFLICT, Some("ticket_closed")), "{p}");
+    let (_, third) = app.api(&a, Method::GET, &format!("/tickets/{}", open_one["id"].as_str().unwrap()), None).await;
+    assert!(third["merged_into"].is_null(), "nothing was merged: {third}");
+
     // Closed is final.
     app.api(&a, Method::PATCH, &format!("/tickets/{id}"), Some(json!({"status": "closed"}))).await;
     let (s, p) = app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "more"}))).await;

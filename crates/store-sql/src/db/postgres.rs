@@ -21,6 +21,9 @@ pub(crate) fn err(e: sqlx::Error) -> StoreError {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()))
         }
+        // Deadlock and serialization failures: the transaction lost a race; the caller reads again and retries,
+        // as after any stale write.
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40P01" | "40001")) => StoreError::Stale,
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => {
             StoreError::Unavailable(e.to_string())
         }

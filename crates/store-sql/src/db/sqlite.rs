@@ -179,16 +179,21 @@ impl Tx for WriteTx {
 /// at once, so the future is ready on the first poll; one that is not is a bug and is abandoned.
 fn run_now<T>(mut fut: BoxFuture<'_, T>) -> Option<T> {
     let mut cx = Context::from_waker(Waker::noop());
-    match fut.as_mut().poll(&mut cx) {
-        Poll::Ready(v) => Some(v),
-        Poll::Pending => {
+    // A unit of work that panics must not take the writer thread (and every later write) down with it.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(&mut cx))) {
+        Ok(Poll::Ready(v)) => Some(v),
+        Ok(Poll::Pending) => {
             tracing::error!("a unit of work waited on something other than the database; it was abandoned");
+            None
+        }
+        Err(_) => {
+            tracing::error!("a unit of work panicked; it was abandoned");
             None
         }
     }
 }
 
-fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
+fn writer_loop(path: PathBuf, conn: Connection, mut rx: mpsc::Receiver<Job>) {
     let mut tx = WriteTx { conn };
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
@@ -204,7 +209,19 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
             tracing::error!(error = %e, "a write batch failed");
         }
         for finish in finishes {
-            finish(outcome.clone());
+            let outcome = outcome.clone();
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(outcome))).is_err() {
+                tracing::error!("answering a writer panicked");
+            }
+        }
+        // A connection left inside a transaction (a ROLLBACK that failed too) would refuse every later BEGIN:
+        // start over with a fresh one.
+        if !tx.conn.is_autocommit() {
+            tracing::error!("the write connection was left in a transaction; reopening it");
+            match open(&path, true) {
+                Ok(c) => tx.conn = c,
+                Err(e) => tracing::error!(error = %e, "could not reopen the write connection"),
+            }
         }
     }
 }
@@ -278,9 +295,10 @@ impl SqliteDb {
             .await
             .map_err(|e| StoreError::Other(format!("opening the database: {e}")))??;
         let (tx, rx) = mpsc::channel::<Job>(4096);
+        let writer_path = path.to_path_buf();
         let writer = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(writer_path, conn, rx))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let p = path.to_path_buf();

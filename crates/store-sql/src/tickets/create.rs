@@ -135,13 +135,13 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
          num AS (SELECT nextval($3::regclass) AS n), \
          t AS (INSERT INTO tickets (id, account_id, number, subject, status, priority, channel, requester_id, \
                  assignee_id, department_id, tags, custom_fields, merged_into, created_at, updated_at, first_response_at, version) \
-               SELECT $1, $2, num.n, $4, $5, $6, $7, c.id, $8, $9, $10, $11, NULL, $12, $12, NULL, 1 FROM num, c \
+               SELECT $1, $2, num.n, $4, $5, $6, $7, c.id, $8, $9, $10, $11, NULL, $12, $27, $28, $29 FROM num, c \
                RETURNING number), \
          tg AS (INSERT INTO ticket_tags (account_id, ticket_id, tag) \
                SELECT $2, $1, jsonb_array_elements_text($10::jsonb) FROM t), \
          m AS (INSERT INTO messages (id, account_id, ticket_id, author_type, author_id, internal, body, channel, created_at, \
                  html, quoted, email, delivery) \
-               SELECT $13, $2, $1, $14, CASE WHEN $20 = 1 THEN c.id ELSE $15 END, 0, $21, $7, $12, $23, $24, $25, $26 \
+               SELECT $13, $2, $1, $14, CASE WHEN $20 = 1 THEN c.id ELSE $15 END, $30, $21, $31, $32, $23, $24, $25, $26 \
                FROM c, t), \
          e AS (INSERT INTO ticket_events (id, account_id, ticket_id, actor_type, actor_id, data, created_at) \
                SELECT x.id, $2, $1, x.actor_type, x.actor_id, x.data, x.created_at FROM t, \
@@ -174,7 +174,13 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
         message.html.clone(),
         message.quoted.clone(),
         email_meta,
-        delivery
+        delivery,
+        ticket.updated_at.millis(),
+        ticket.first_response_at.map(|t| t.millis()),
+        ticket.version,
+        message.internal,
+        message.channel.as_str(),
+        message.created_at.millis()
     ];
     Ok((sql, args))
 }

@@ -52,8 +52,14 @@ pub(crate) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), Store
 }
 
 pub(super) async fn merge(tx: &mut dyn Tx, source: &TicketChange, target: &TicketChange) -> Result<(), StoreError> {
-    save(tx, source).await?;
-    save(tx, target).await?;
+    // Rows are locked in id order whichever way round the merge goes, so two crossed merges cannot deadlock.
+    if source.ticket.id < target.ticket.id {
+        save(tx, source).await?;
+        save(tx, target).await?;
+    } else {
+        save(tx, target).await?;
+        save(tx, source).await?;
+    }
     tx.exec(
         "UPDATE messages SET ticket_id = $1 WHERE account_id = $2 AND ticket_id = $3",
         args![target.ticket.id.to_string(), source.ticket.account_id.to_string(), source.ticket.id.to_string()],

@@ -72,7 +72,7 @@ pub(crate) async fn create(
         Credentials::SetupToken(t) => t,
         Credentials::Password(_) => String::new(),
     };
-    let setup_url = format!("{}/password/reset?token={token}", state.app.settings.account_url(api.ctx.slug.as_str()));
+    let setup_url = people::setup_link(&state.app, &api.ctx, &token);
     Ok((StatusCode::CREATED, Json(NewAgentOut { agent, setup_url })))
 }
 

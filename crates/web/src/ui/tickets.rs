@@ -185,9 +185,9 @@ pub(crate) async fn reply(
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
-    let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
+    let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
     let input = NewMessage { body: f.body, internal: f.internal.is_some() };
-    uc::add_message(&state.app, &s.ctx, &s.caller(), d.ticket.id, input).await?;
+    uc::add_message(&state.app, &s.ctx, &s.caller(), ticket.id, input).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
 }
 
@@ -207,7 +207,7 @@ pub(crate) async fn update(
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
-    let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
+    let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
     let assignee = if f.assignee.is_empty() {
         None
     } else {
@@ -222,6 +222,6 @@ pub(crate) async fn update(
         assignee_id: Some(assignee),
         ..Default::default()
     };
-    uc::update_ticket(&s.ctx, &s.caller(), d.ticket.id, input).await?;
+    uc::update_ticket(&s.ctx, &s.caller(), ticket.id, input).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
 }

@@ -2,7 +2,7 @@ use super::TicketOut;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiCaller;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+
 use axum::Json;
 use parley_app::tickets::{decode_cursor, encode_cursor, list_tickets, ListTickets};
 use parley_domain::email::EmailAddress;
@@ -48,7 +48,6 @@ pub(crate) struct PageLinks {
 pub(crate) async fn list(
     api: ApiCaller,
     State(state): State<crate::state::AppState>,
-    headers: HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<TicketPage>> {
     let mut errs = Checker::new();
@@ -56,7 +55,13 @@ pub(crate) async fn list(
     let (mut sort, mut descending, mut limit, mut after) = (SortKey::UpdatedAt, true, 25u32, None);
     for (k, v) in &params {
         match k.as_str() {
-            "status" => filter.status = v.split(',').filter_map(|s| errs.check(Status::parse(s.trim()))).collect(),
+            "status" => {
+                for s in v.split(',').filter_map(|s| errs.check(Status::parse(s.trim()))) {
+                    if !filter.status.contains(&s) {
+                        filter.status.push(s);
+                    }
+                }
+            }
             "assignee" => filter.assignee = Some(opt_id(&mut errs, "assignee", v, AgentId::parse)),
             "department" => filter.department = Some(opt_id(&mut errs, "department", v, DepartmentId::parse)),
             "tag" => filter.tag = errs.check(Tag::parse(v).map_err(|e| e.at("tag"))),
@@ -81,11 +86,10 @@ pub(crate) async fn list(
     let page = list_tickets(&api.ctx, &api.caller, ListTickets { filter, sort, descending, after, limit }).await?;
     let after_cursor = page.next.as_ref().map(encode_cursor);
     let next = after_cursor.as_ref().map(|c| {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         let mut query: Vec<(String, String)> = params.iter().filter(|(k, _)| k != "page[after]").cloned().collect();
         query.push(("page[after]".into(), c.clone()));
         let qs = query.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
-        format!("{}://{host}/api/v1/tickets?{qs}", state.app.settings.public_scheme)
+        format!("{}/api/v1/tickets?{qs}", state.app.settings.account_url(api.ctx.slug.as_str()))
     });
     Ok(Json(TicketPage {
         tickets: page.items.into_iter().map(TicketOut::bare).collect(),
