@@ -2,6 +2,7 @@
 
 use mail_parser::Header;
 
+use crate::bounce::ReportShape;
 use crate::headers;
 
 /// Who, or what, sent the message. Checked in this order; the first that matches wins.
@@ -19,17 +20,6 @@ pub enum AutoKind {
     List,
     /// A delivery status notification.
     Bounce,
-}
-
-/// What the MIME structure said about reports, worked out while walking the parts.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ReportShape {
-    /// The top-level type is multipart/report with report-type delivery-status.
-    pub dsn_report: bool,
-    /// The top-level type is multipart/report of another kind (read receipts and the like).
-    pub other_report: bool,
-    /// A message/delivery-status part was found somewhere.
-    pub has_status_part: bool,
 }
 
 pub(crate) fn classify(headers: &[Header<'_>], shape: ReportShape, null_sender: bool) -> AutoKind {

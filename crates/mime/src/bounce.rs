@@ -1,4 +1,9 @@
-//! Reading delivery status notifications (RFC 3464).
+//! Recognising and reading delivery status notifications (RFC 3464).
+
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
+use crate::headers;
+use crate::parts::Walk;
 
 /// What a bounce says went wrong, taken from its message/delivery-status part (first recipient) and the returned
 /// original message.
@@ -16,6 +21,75 @@ pub struct Bounce {
     pub diagnostic: Option<String>,
 }
 
+/// What the MIME structure said about reports, worked out while walking the parts.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ReportShape {
+    /// The top-level type is multipart/report with report-type delivery-status.
+    pub dsn_report: bool,
+    /// The top-level type is multipart/report of another kind (read receipts and the like).
+    pub other_report: bool,
+    /// A message/delivery-status part was found somewhere.
+    pub has_status_part: bool,
+}
+
+/// A message/delivery-status part (or its RFC 6533 UTF-8 form).
+fn is_status_part(part: &MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| {
+        let subtype = ct.subtype().unwrap_or_default();
+        ct.ctype().eq_ignore_ascii_case("message")
+            && (subtype.eq_ignore_ascii_case("delivery-status")
+                || subtype.eq_ignore_ascii_case("global-delivery-status"))
+    })
+}
+
+/// Looks at the top-level type and the parts read for what [`crate::auto`] needs to know about reports.
+pub(crate) fn report_shape(message: &Message<'_>, walk: &Walk) -> ReportShape {
+    let mut shape = ReportShape::default();
+    if let Some(ct) = message.parts.first().and_then(|root| root.content_type()) {
+        if ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        {
+            let kind = ct.attribute("report-type").unwrap_or_default();
+            if kind.eq_ignore_ascii_case("delivery-status") || kind.eq_ignore_ascii_case("global-delivery-status") {
+                shape.dsn_report = true;
+            } else {
+                shape.other_report = true;
+            }
+        }
+    }
+    shape.has_status_part = walk.order.iter().filter_map(|&id| message.parts.get(id)).any(is_status_part);
+    shape
+}
+
+/// Fills a [`Bounce`] from the status part and the returned message (or its headers).
+pub(crate) fn read_bounce(message: &Message<'_>, walk: &Walk) -> Bounce {
+    let mut bounce = Bounce::default();
+    let read_parts = || walk.order.iter().filter_map(|&id| message.parts.get(id));
+
+    if let Some(status) = read_parts().find(|part| is_status_part(part)) {
+        read_status_fields(status.contents(), &mut bounce);
+    }
+
+    bounce.original_message_id = read_parts().find_map(|part| {
+        let ct = part.content_type()?;
+        let subtype = ct.subtype().unwrap_or_default().to_ascii_lowercase();
+        let returned = matches!(
+            (ct.ctype().to_ascii_lowercase().as_str(), subtype.as_str()),
+            ("message", "rfc822" | "global" | "rfc822-headers") | ("text", "rfc822-headers")
+        );
+        if !returned {
+            return None;
+        }
+        match &part.body {
+            PartType::Message(original) => original.message_id().and_then(headers::clean_id),
+            _ => MessageParser::default()
+                .parse_headers(part.contents())
+                .and_then(|headers_only| headers_only.message_id().and_then(headers::clean_id)),
+        }
+    });
+    bounce
+}
+
 /// Only the start of a status part is read; real ones are a few hundred bytes.
 const MAX_SCAN_BYTES: usize = 64 * 1024;
 /// Longest field value kept.
@@ -23,7 +97,7 @@ const MAX_VALUE_CHARS: usize = 1000;
 
 /// Fills recipient, action, status and diagnostic from the fields of a delivery-status body. Only the first value
 /// of each field is kept, which for a multi-recipient report means the first recipient's.
-pub(crate) fn read_status_fields(body: &[u8], bounce: &mut Bounce) {
+fn read_status_fields(body: &[u8], bounce: &mut Bounce) {
     let body = String::from_utf8_lossy(body.get(..MAX_SCAN_BYTES).unwrap_or(body));
     let mut original_recipient = None;
     for (name, value) in unfolded_fields(&body) {

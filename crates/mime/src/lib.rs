@@ -6,6 +6,7 @@
 //! from `mail-parser`; HTML parsing and sanitizing from `ammonia`; the rest (part walking, limits, loop detection,
 //! bounces, TNEF, quoting, file names) is written here.
 
+mod attachments;
 mod auto;
 mod bounce;
 mod error;

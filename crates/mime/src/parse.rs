@@ -2,16 +2,17 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, PartType};
 
-use crate::auto::{classify, AutoKind, ReportShape};
-use crate::bounce::{read_status_fields, Bounce};
+use crate::attachments;
+use crate::auto::{classify, AutoKind};
+use crate::bounce::{read_bounce, report_shape};
 use crate::error::ParseError;
 use crate::headers;
 use crate::html_to_text::html_to_text;
 use crate::limits::Limits;
 use crate::parsed::ParsedMail;
-use crate::parts::{self, Bodies, Walk};
+use crate::parts::{self, Bodies};
 
 /// Reads a raw RFC 5322 message. `null_sender` says the SMTP envelope sender was `<>` (bounces and other
 /// automatic mail), which only the receiving side knows.
@@ -27,6 +28,7 @@ pub fn parse(raw: &[u8], null_sender: bool, limits: &Limits) -> Result<ParsedMai
     if u32::try_from(raw.len()).is_err() {
         return Err(ParseError::TooLarge { bytes: raw.len() });
     }
+    let (raw, cut) = within_part_budget(raw, limits.max_parts);
     // The parser is meant never to panic; if it ever does on some input, that one message is refused rather
     // than taking the caller down with it.
     let parsed = catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw)))
@@ -40,7 +42,7 @@ pub fn parse(raw: &[u8], null_sender: bool, limits: &Limits) -> Result<ParsedMai
 
     let mut notes = Vec::new();
     let walk = parts::walk(message, limits.max_parts);
-    notes.extend(parts::unread_note(&walk, limits));
+    notes.extend(parts::unread_note(&walk, limits, cut));
 
     let mut bodies = Bodies::find(message, &walk);
     let mut text = bodies.plain_text(message);
@@ -61,7 +63,7 @@ pub fn parse(raw: &[u8], null_sender: bool, limits: &Limits) -> Result<ParsedMai
     }
     notes.extend(parts::body_encoding_notes(message, &bodies));
 
-    let attachments = parts::attachments(message, &walk, &bodies, limits, &mut notes);
+    let attachments = attachments::collect(message, &walk, &bodies, limits, &mut notes);
 
     let shape = report_shape(message, &walk);
     let auto = classify(root.headers(), shape, null_sender);
@@ -97,6 +99,31 @@ pub fn parse(raw: &[u8], null_sender: bool, limits: &Limits) -> Result<ParsedMai
     Ok(mail)
 }
 
+/// Cuts the message before its boundary lines (lines starting `--`) outnumber what [`Limits::max_parts`] will
+/// read, with room to spare for text lines that merely look like boundaries.
+///
+/// The parser splits every part before the walk counts them, and each part costs it a few hundred bytes however
+/// small it is, so a message of millions of tiny parts would otherwise cost gigabytes. Parts come in text order,
+/// so nothing that the walk would read is cut.
+fn within_part_budget(raw: &[u8], max_parts: usize) -> (&[u8], bool) {
+    let allowed = max_parts.saturating_mul(2).saturating_add(1000);
+    let mut seen = 0usize;
+    let mut line_start = 0usize;
+    for (i, &byte) in raw.iter().enumerate() {
+        if byte != b'\n' {
+            continue;
+        }
+        if raw.get(line_start..line_start + 2) == Some(b"--") {
+            seen += 1;
+            if seen > allowed {
+                return (raw.get(..line_start).unwrap_or(raw), true);
+            }
+        }
+        line_start = i + 1;
+    }
+    (raw, false)
+}
+
 /// Line ends as `\n`, and no control characters other than tab and newline.
 fn normalise_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -127,63 +154,6 @@ fn language(message: &Message<'_>, bodies: &Bodies) -> Option<String> {
             .filter_map(|&id| message.parts.get(id))
             .find_map(|part| headers::language(part.headers()))
     })
-}
-
-fn is_status_type(ctype: &str, subtype: &str) -> bool {
-    ctype.eq_ignore_ascii_case("message")
-        && (subtype.eq_ignore_ascii_case("delivery-status") || subtype.eq_ignore_ascii_case("global-delivery-status"))
-}
-
-fn report_shape(message: &Message<'_>, walk: &Walk) -> ReportShape {
-    let mut shape = ReportShape::default();
-    if let Some(ct) = message.parts.first().and_then(|root| root.content_type()) {
-        if ct.ctype().eq_ignore_ascii_case("multipart")
-            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
-        {
-            let kind = ct.attribute("report-type").unwrap_or_default();
-            if kind.eq_ignore_ascii_case("delivery-status") || kind.eq_ignore_ascii_case("global-delivery-status") {
-                shape.dsn_report = true;
-            } else {
-                shape.other_report = true;
-            }
-        }
-    }
-    shape.has_status_part =
-        walk.order.iter().filter_map(|&id| message.parts.get(id)).any(|part| {
-            part.content_type().is_some_and(|ct| is_status_type(ct.ctype(), ct.subtype().unwrap_or_default()))
-        });
-    shape
-}
-
-/// Fills a [`Bounce`] from the status part and the returned message (or its headers).
-fn read_bounce(message: &Message<'_>, walk: &Walk) -> Bounce {
-    let mut bounce = Bounce::default();
-    let read_parts = || walk.order.iter().filter_map(|&id| message.parts.get(id));
-
-    if let Some(status) = read_parts()
-        .find(|part| part.content_type().is_some_and(|ct| is_status_type(ct.ctype(), ct.subtype().unwrap_or_default())))
-    {
-        read_status_fields(status.contents(), &mut bounce);
-    }
-
-    bounce.original_message_id = read_parts().find_map(|part| {
-        let ct = part.content_type()?;
-        let subtype = ct.subtype().unwrap_or_default().to_ascii_lowercase();
-        let returned = matches!(
-            (ct.ctype().to_ascii_lowercase().as_str(), subtype.as_str()),
-            ("message", "rfc822" | "global" | "rfc822-headers") | ("text", "rfc822-headers")
-        );
-        if !returned {
-            return None;
-        }
-        match &part.body {
-            PartType::Message(original) => original.message_id().and_then(headers::clean_id),
-            _ => MessageParser::default()
-                .parse_headers(part.contents())
-                .and_then(|headers_only| headers_only.message_id().and_then(headers::clean_id)),
-        }
-    });
-    bounce
 }
 
 /// Owns a parsed message and frees it without recursion. Each attached message/rfc822 is a nested `Message`,

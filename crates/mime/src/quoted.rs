@@ -39,7 +39,8 @@ fn find_cut(lines: &[&str]) -> Option<usize> {
 
 fn starts_quote(lines: &[&str], i: usize) -> bool {
     let line = clean(lines[i]);
-    if line == "--" || lines[i].trim_end_matches('\r') == "-- " {
+    // The signature separator is "-- "; many clients strip the trailing space.
+    if line == "--" {
         return true;
     }
     if is_original_message_line(line) || is_outlook_block(lines, i) {

@@ -283,3 +283,39 @@ impl<'a> Reader<'a> {
         self.take(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random attribute streams behind a valid signature: the reader may fail, but must not panic or hang.
+    #[test]
+    fn random_streams_never_panic() {
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let mut stream = SIGNATURE.to_le_bytes().to_vec();
+            stream.extend([0, 0]);
+            let len = (next() % 300) as usize;
+            for _ in 0..len {
+                // Bias towards level bytes, small lengths and the ids the reader acts on.
+                let byte = match next() % 6 {
+                    0 => 2,
+                    1 => 0,
+                    2 => 0x05,
+                    3 => 0x90,
+                    _ => next() as u8,
+                };
+                stream.push(byte);
+            }
+            let _ = unpack(&stream);
+            let mut pending = Pending::default();
+            read_properties(&stream, 1252, &mut pending);
+        }
+    }
+}

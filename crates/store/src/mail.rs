@@ -154,11 +154,12 @@ pub trait InboundStore: Send + Sync {
     async fn mail_secret(&self, account: AccountId) -> Result<Vec<u8>, StoreError>;
     async fn account_language(&self, account: AccountId) -> Result<String, StoreError>;
 
+    /// A stored file, the ticket of the message it came with, and its bytes.
     async fn attachment(
         &self,
         account: AccountId,
         id: AttachmentId,
-    ) -> Result<Option<(AttachmentInfo, Vec<u8>)>, StoreError>;
+    ) -> Result<Option<(AttachmentInfo, TicketId, Vec<u8>)>, StoreError>;
     async fn blob(&self, account: AccountId, hash: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
     async fn insert_mailbox(&self, mailbox: &Mailbox) -> Result<(), StoreError>;

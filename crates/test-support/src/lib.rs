@@ -5,7 +5,10 @@
 mod localhost;
 mod pg;
 mod receiver;
+mod relay;
+pub mod smtp_client;
 
 pub use localhost::http_client;
 pub use pg::PgTestDb;
 pub use receiver::{Received, WebhookReceiver};
+pub use relay::{CaptureRelay, Captured};

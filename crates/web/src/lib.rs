@@ -4,6 +4,7 @@
 mod api;
 mod error;
 mod extract;
+mod files;
 mod host;
 mod json;
 mod state;

@@ -13,7 +13,9 @@ pub struct MailLimits {
 impl Default for MailLimits {
     fn default() -> Self {
         MailLimits {
-            max_message_bytes: 30 * 1024 * 1024,
+            // Larger than the attachment limit by a margin, so a mail with one oversized attachment is still
+            // taken (and the attachment dropped with a note) rather than refused whole.
+            max_message_bytes: 64 * 1024 * 1024,
             max_attachment_bytes: 25 * 1024 * 1024,
             max_attachments: 100,
             tickets_per_sender_hour: 20,

@@ -2,6 +2,7 @@
 //! and is processed into tickets once; replies and notifications go out through the outbox and a relay.
 
 mod compose;
+mod files;
 mod identity;
 mod ingest;
 mod limits;
@@ -12,6 +13,7 @@ mod thread;
 mod workers;
 
 pub use compose::reply_to_customer;
+pub use files::{attachment, create_mailbox, list_mailboxes, receive_posted, NewMailbox};
 pub use identity::{identity, Identity};
 pub use ingest::{process, Processed};
 pub use limits::MailLimits;

@@ -241,7 +241,7 @@ async fn build(store: &parley_store_sql::SqlStore, mail: &OutboundMail) -> Resul
     for att in &meta.attachments {
         let found =
             parley_store::InboundStore::attachment(store, mail.account_id, *att).await.map_err(|e| e.to_string())?;
-        if let Some((info, data)) = found {
+        if let Some((info, _, data)) = found {
             let ct = ContentType::parse(&info.content_type)
                 .unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?);
             mixed = mixed.singlepart(lettre::message::Attachment::new(one_line(&info.filename)).body(data, ct));

@@ -25,6 +25,11 @@ use crate::{AccountCtx, AppError, Caller};
 use parley_domain::ids::TicketId;
 use parley_domain::ticket::Ticket;
 
+/// Whether the caller may see this ticket: `NotFound` otherwise.
+pub(crate) async fn visible(ctx: &AccountCtx, caller: &Caller, id: TicketId) -> Result<(), AppError> {
+    visible_ticket(ctx, caller, id).await.map(|_| ())
+}
+
 /// The ticket, if it is the account's and the caller may see it. Otherwise `NotFound`: whether a ticket exists
 /// elsewhere is nobody's business.
 pub(crate) async fn visible_ticket(ctx: &AccountCtx, caller: &Caller, id: TicketId) -> Result<Ticket, AppError> {

@@ -38,6 +38,8 @@ impl Default for Options {
 
 pub struct TestApp {
     pub port: u16,
+    /// Where the app receives mail.
+    pub smtp: std::net::SocketAddr,
     pub data_dir: tempfile::TempDir,
     pub app: Arc<App>,
     pub http: reqwest::Client,
@@ -86,13 +88,14 @@ pub async fn spawn_with(o: Options) -> TestApp {
 pub async fn start(config: Config, data_dir: tempfile::TempDir, pg: Vec<PgTestDb>) -> TestApp {
     let application = Application::build(config.clone()).await.unwrap();
     let port = application.port();
+    let smtp = application.smtp_address();
     let config = application.config().clone();
     let app = application.app();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(application.run_until_stopped(async {
         let _ = rx.await;
     }));
-    TestApp { port, data_dir, app, http: http_client(false), config, stop: Some(tx), server: Some(server), pg }
+    TestApp { port, smtp, data_dir, app, http: http_client(false), config, stop: Some(tx), server: Some(server), pg }
 }
 
 impl TestApp {

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod cli;
+mod email;
 mod helpers;
 mod isolation;
 mod multiprocess;

@@ -201,17 +201,19 @@ impl InboundStore for SqlStore {
         &self,
         account: AccountId,
         att: AttachmentId,
-    ) -> Result<Option<(AttachmentInfo, Vec<u8>)>, StoreError> {
+    ) -> Result<Option<(AttachmentInfo, TicketId, Vec<u8>)>, StoreError> {
         let row = self
             .db
             .query_opt(
-                "SELECT a.id, a.filename, a.content_type, a.size, a.content_id, a.inline, b.data FROM attachments a \
+                "SELECT a.id, a.filename, a.content_type, a.size, a.content_id, a.inline, m.ticket_id, b.data \
+                 FROM attachments a \
                  JOIN blobs b ON b.account_id = a.account_id AND b.hash = a.blob_hash \
+                 JOIN messages m ON m.account_id = a.account_id AND m.id = a.message_id \
                  WHERE a.account_id = $1 AND a.id = $2",
                 args![account.to_string(), att.to_string()],
             )
             .await?;
-        row.map(|r| Ok((attachment_info(&r)?, r.bytes("data")?))).transpose()
+        row.map(|r| Ok((attachment_info(&r)?, id("ticket id", &r.text("ticket_id")?)?, r.bytes("data")?))).transpose()
     }
 
     async fn blob(&self, account: AccountId, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {

@@ -3,6 +3,7 @@
 mod agents;
 mod contacts;
 mod fields;
+mod mail;
 mod openapi;
 mod tickets;
 mod webhooks;
@@ -20,6 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(agents::router())
         .merge(fields::router())
         .merge(webhooks::router())
+        .merge(mail::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
-use super::{agents, contacts, fields, tickets, webhooks};
+use super::{agents, contacts, fields, mail, tickets, webhooks};
 use crate::error::Problem;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -23,7 +23,8 @@ use utoipa::{Modify, OpenApi};
         contacts::list_companies, contacts::create_company, contacts::show_company,
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
         fields::list, fields::create,
-        webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
+                webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
+        mail::create, mail::list, mail::inbound, mail::attachment,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -31,7 +32,8 @@ use utoipa::{Modify, OpenApi};
         (name = "tickets", description = "Tickets, their messages and custom fields"),
         (name = "contacts", description = "Contacts and companies"),
         (name = "agents", description = "Agents and departments"),
-        (name = "webhooks", description = "Signed outbound webhooks"),
+                (name = "webhooks", description = "Signed outbound webhooks"),
+        (name = "email", description = "Mailboxes, inbound mail and attachments"),
     )
 )]
 struct ApiDoc;

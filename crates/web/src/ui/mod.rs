@@ -2,6 +2,7 @@
 //! Every form carries a CSRF token; pages forbid framing and inline scripts.
 
 mod auth;
+mod files;
 mod pages;
 mod session;
 mod tickets;
@@ -21,4 +22,5 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tickets", get(tickets::list))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
+        .route("/attachments/{id}", get(files::attachment))
 }

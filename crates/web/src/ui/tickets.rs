@@ -10,6 +10,7 @@ use parley_app::people;
 use parley_app::tickets::{self as uc, ListTickets, NewMessage, UpdateTicket};
 use parley_domain::agent::Agent;
 use parley_domain::ids::AgentId;
+use parley_domain::message::Delivery;
 use parley_domain::ticket::{Priority, Status, Ticket, TicketNumber};
 use parley_store::{SortKey, TicketFilter};
 use serde::Deserialize;
@@ -94,6 +95,13 @@ pub(crate) struct Entry {
     who: String,
     when: String,
     text: String,
+    /// Mail HTML, sanitized when the mail was received.
+    html: Option<String>,
+    quoted: Option<String>,
+    files: Vec<(String, String, String)>,
+    /// What became of outgoing mail: "queued", "sent", "failed: …".
+    delivery: Option<String>,
+    notes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -147,10 +155,33 @@ pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<
                 who: who(&m.author),
                 when: m.created_at.to_display(),
                 text: m.body.clone(),
+                html: m.html.clone(),
+                quoted: m.quoted.clone(),
+                files: m
+                    .attachments
+                    .iter()
+                    .filter(|a| !a.inline)
+                    .map(|a| (format!("/attachments/{}", a.id), a.filename.clone(), human_size(a.size)))
+                    .collect(),
+                delivery: m.email.as_ref().and_then(|e| e.delivery.as_ref()).map(|d| match d {
+                    Delivery::Queued { reason: Some(r) } => format!("queued: {r}"),
+                    Delivery::Queued { reason: None } => "queued".into(),
+                    Delivery::Sent => "sent".into(),
+                    Delivery::Failed { reason } => format!("not delivered: {reason}"),
+                }),
+                notes: m.email.as_ref().map(|e| e.notes.clone()).unwrap_or_default(),
             },
-            uc::TimelineItem::Event(e) => {
-                Entry { kind: "event", who: who(&e.actor), when: e.created_at.to_display(), text: e.kind.describe() }
-            }
+            uc::TimelineItem::Event(e) => Entry {
+                kind: "event",
+                who: who(&e.actor),
+                when: e.created_at.to_display(),
+                text: e.kind.describe(),
+                html: None,
+                quoted: None,
+                files: Vec::new(),
+                delivery: None,
+                notes: Vec::new(),
+            },
         })
         .collect();
     let assignee = d.ticket.assignee_id.map(|a| a.to_string()).unwrap_or_default();
@@ -224,4 +255,12 @@ pub(crate) async fn update(
     };
     uc::update_ticket(&s.ctx, &s.caller(), ticket.id, input).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}
+
+fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.0} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
 }

@@ -1,0 +1,513 @@
+//! The email channel from outside: mail sent with Python's smtplib becomes tickets, replies leave through a relay
+//! and thread the way mail clients thread, and hostile or automatic mail is handled without harm.
+
+use crate::helpers::{spawn_with, Options, TestAccount, TestApp};
+use parley_test_support::smtp_client::{self, Outgoing, Sent};
+use parley_test_support::{CaptureRelay, Captured};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+async fn mail_app() -> (TestApp, TestAccount, CaptureRelay) {
+    let relay = CaptureRelay::start().await;
+    let app = spawn_with(Options {
+        env: vec![("PARLEY_SMTP_RELAY".into(), relay.url()), ("PARLEY_MAIL_RETRY_DELAYS".into(), "1,1".into())],
+        ..Default::default()
+    })
+    .await;
+    let a = app.account("acme", "eu").await;
+    (app, a, relay)
+}
+
+fn new_id() -> String {
+    format!("{}@client.example", uuid_like())
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("m{}.{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A plain mail with the headers given (one per line, without the final CRLF).
+fn mail(from: &str, to: &str, subject: &str, headers: &[String], body: &str) -> (String, String) {
+    let id = new_id();
+    let mut m = format!("From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n");
+    for h in headers {
+        m.push_str(h);
+        m.push_str("\r\n");
+    }
+    m.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+    m.push_str(body);
+    m.push_str("\r\n");
+    (m, id)
+}
+
+async fn send(app: &TestApp, from: &str, to: &[&str], data: &str) -> Sent {
+    let (addr, from, to, data) =
+        (app.smtp, from.to_string(), to.iter().map(|s| s.to_string()).collect::<Vec<_>>(), data.to_string());
+    tokio::task::spawn_blocking(move || {
+        let to: Vec<&str> = to.iter().map(String::as_str).collect();
+        smtp_client::send(addr, &from, &to, &data)
+    })
+    .await
+    .unwrap()
+}
+
+async fn tickets(app: &TestApp, a: &TestAccount) -> Vec<Value> {
+    let (_, page) = app
+        .api(
+            a,
+            Method::GET,
+            "/tickets?status=new,open,pending,resolved,closed,spam&sort=created_at&page[size]=100",
+            None,
+        )
+        .await;
+    page["tickets"].as_array().unwrap().clone()
+}
+
+/// Wait until the account has `n` tickets.
+async fn wait_tickets(app: &TestApp, a: &TestAccount, n: usize) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let t = tickets(app, a).await;
+        if t.len() >= n || std::time::Instant::now() > deadline {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn messages(app: &TestApp, a: &TestAccount, ticket: &str) -> Vec<Value> {
+    let (_, m) = app.api(a, Method::GET, &format!("/tickets/{ticket}/messages"), None).await;
+    m["messages"].as_array().unwrap().clone()
+}
+
+/// Wait until a ticket has `n` messages.
+async fn wait_messages(app: &TestApp, a: &TestAccount, ticket: &str, n: usize) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let m = messages(app, a, ticket).await;
+        if m.len() >= n || std::time::Instant::now() > deadline {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn id_of(h: Option<String>) -> String {
+    h.unwrap_or_default().trim().trim_start_matches('<').trim_end_matches('>').to_string()
+}
+
+fn mail_to<'a>(got: &'a [Captured], to: &str, kind: &str) -> Vec<&'a Captured> {
+    got.iter().filter(|m| m.rcpt_to.iter().any(|r| r == to) && m.text().contains(kind)).collect()
+}
+
+#[tokio::test]
+async fn mail_opens_a_ticket_and_is_acknowledged() {
+    let (app, a, relay) = mail_app().await;
+    let (m, original) = mail(
+        "Jane Doe <jane@customer.example>",
+        "support@acme.localhost",
+        "Printer on fire",
+        &[],
+        "It smells of smoke.",
+    );
+    send(&app, "jane@customer.example", &["support@acme.localhost"], &m).await.unwrap();
+    let t = wait_tickets(&app, &a, 1).await;
+    assert_eq!(t.len(), 1);
+    assert_eq!((t[0]["subject"].as_str(), t[0]["channel"].as_str()), (Some("Printer on fire"), Some("email")));
+    let (_, detail) = app.api(&a, Method::GET, &format!("/tickets/{}", t[0]["id"].as_str().unwrap()), None).await;
+    assert_eq!(detail["requester"]["email"], "jane@customer.example");
+    assert_eq!(detail["requester"]["name"], "Jane Doe");
+
+    let got = relay.wait_for(1, 15).await;
+    let ack = got.first().expect("an acknowledgement");
+    assert_eq!(ack.rcpt_to, vec!["jane@customer.example".to_string()]);
+    assert_eq!(ack.header("Auto-Submitted").as_deref(), Some("auto-replied"));
+    assert_eq!(ack.header("X-Auto-Response-Suppress").as_deref(), Some("All"));
+    assert!(ack.header("Subject").unwrap().contains("[#1]"));
+    assert_eq!(id_of(ack.header("In-Reply-To")), original);
+    assert!(id_of(ack.header("Message-ID")).ends_with("@acme.localhost"));
+    assert!(ack.header("From").unwrap().contains("support@acme.localhost"));
+
+    // Recipients that are not ours are refused at RCPT.
+    for to in ["someone@other.example", "support@ghost.localhost"] {
+        let (m, _) = mail("jane@customer.example", to, "Hello", &[], "x");
+        let e = send(&app, "jane@customer.example", &[to], &m).await.unwrap_err();
+        assert!(e.contains("550"), "{to}: {e}");
+    }
+}
+
+#[tokio::test]
+async fn replies_thread_the_way_mail_clients_thread() {
+    let (app, a, relay) = mail_app().await;
+    let jane = "jane@customer.example";
+    let (m, first) = mail(jane, "support@acme.localhost", "Invoice wrong", &[], "I was charged twice.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let t1 = wait_tickets(&app, &a, 1).await[0]["id"].as_str().unwrap().to_string();
+    let ack = relay.wait_for(1, 15).await[0].clone();
+
+    // The agent answers through the API: the customer gets mail that threads under hers.
+    let (s, _) =
+        app.api(&a, Method::POST, &format!("/tickets/{t1}/messages"), Some(json!({"body": "Refunded."}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let got = relay.wait_for(2, 15).await;
+    let reply = got.iter().find(|m| m.text().contains("Refunded.")).expect("the reply went out");
+    assert_eq!(reply.rcpt_to, vec![jane.to_string()]);
+    assert_eq!(id_of(reply.header("In-Reply-To")), first);
+    assert!(reply.header("References").unwrap().contains(&first));
+    assert_eq!(reply.header("Subject").as_deref(), Some("Re: Invoice wrong [#1]"));
+    assert!(reply.header("Content-Type").unwrap().contains("multipart/"));
+    assert!(reply.header("Auto-Submitted").is_none(), "a person's reply is not automatic");
+    let reply_id = id_of(reply.header("Message-ID"));
+    // The relay has it; the outcome is recorded right after.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = wait_messages(&app, &a, &t1, 2).await;
+        if m[1]["email"]["delivery"]["status"] == "sent" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the reply is marked sent: {:?}", m[1]);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // In-Reply-To only, References only, the subject token only: all find ticket 1.
+    let (m, _) = mail(jane, "support@acme.localhost", "thanks", &[format!("In-Reply-To: <{reply_id}>")], "Thanks!");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let ack_id = id_of(ack.header("Message-ID"));
+    let (m, _) = mail(
+        jane,
+        "support@acme.localhost",
+        "one more",
+        &[format!("References: <zz@elsewhere> <{ack_id}>")],
+        "And another thing.",
+    );
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let (m, _) = mail(jane, "support@acme.localhost", "Re: Invoice wrong [#1]", &[], "By subject.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let msgs = wait_messages(&app, &a, &t1, 5).await;
+    let bodies: Vec<&str> = msgs.iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies.len(), 5, "{bodies:?}");
+    assert!(bodies.contains(&"Thanks!") && bodies.contains(&"And another thing.") && bodies.contains(&"By subject."));
+
+    // Nothing to go by: a new ticket. A stranger quoting the token: a new ticket too, not a reply in #1.
+    let (m, _) = mail(jane, "support@acme.localhost", "Another topic", &[], "New question.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let (m, _) = mail("mallory@evil.example", "support@acme.localhost", "Re: Invoice wrong [#1]", &[], "Let me in.");
+    send(&app, "mallory@evil.example", &["support@acme.localhost"], &m).await.unwrap();
+    let all = wait_tickets(&app, &a, 3).await;
+    assert_eq!(all.len(), 3);
+    assert!(
+        !messages(&app, &a, &t1).await.iter().any(|m| m["body"] == "Let me in."),
+        "no silent reply in a stranger's ticket"
+    );
+
+    // A person copied on the first mail may answer in the ticket.
+    let (m, _) = mail(
+        "bob@customer.example",
+        "support@acme.localhost",
+        "Team issue",
+        &["Cc: carol@customer.example".into()],
+        "Our team cannot log in.",
+    );
+    send(&app, "bob@customer.example", &["support@acme.localhost"], &m).await.unwrap();
+    let all = wait_tickets(&app, &a, 4).await;
+    let team = all.iter().find(|t| t["subject"] == "Team issue").unwrap();
+    let (tid, n) = (team["id"].as_str().unwrap().to_string(), team["number"].as_i64().unwrap());
+    let (m, _) = mail(
+        "carol@customer.example",
+        "support@acme.localhost",
+        &format!("Re: Team issue [#{n}]"),
+        &[],
+        "Same for me.",
+    );
+    send(&app, "carol@customer.example", &["support@acme.localhost"], &m).await.unwrap();
+    let team_msgs = wait_messages(&app, &a, &tid, 2).await;
+    assert_eq!(team_msgs.len(), 2);
+    assert_eq!(wait_tickets(&app, &a, 4).await.len(), 4, "carol's answer opened nothing new");
+}
+
+#[tokio::test]
+async fn agents_answer_by_mail_only_through_the_signed_address() {
+    let (app, a, relay) = mail_app().await;
+    let jane = "jane@customer.example";
+    let (m, _) = mail(jane, "support@acme.localhost", "Broken login", &[], "I cannot log in.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let t = wait_tickets(&app, &a, 1).await[0].clone();
+    let tid = t["id"].as_str().unwrap().to_string();
+    let (_, agents) = app.api(&a, Method::GET, "/agents", None).await;
+    let owner = agents["agents"][0].clone();
+    app.api(&a, Method::PATCH, &format!("/tickets/{tid}"), Some(json!({"assignee_id": owner["id"]}))).await;
+
+    // The customer writes again: the assignee is told, with a signed reply address.
+    let (m, _) = mail(jane, "support@acme.localhost", "Re: Broken login [#1]", &[], "Still broken.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    relay.wait_for(2, 15).await;
+    let got = relay.mail();
+    let notice = mail_to(&got, &a.email, "Still broken.").first().copied().cloned().expect("the assignee is notified");
+    let reply_to = notice.header("Reply-To").unwrap();
+    assert!(reply_to.starts_with("reply+") && reply_to.ends_with("@acme.localhost"), "{reply_to}");
+    assert_eq!(notice.header("Auto-Submitted").as_deref(), Some("auto-replied"));
+
+    // Someone using the agent's address without the signed mark: not an agent reply.
+    let (m, _) = mail(&a.email, "support@acme.localhost", "Re: Broken login [#1]", &[], "I am the agent, honest.");
+    send(&app, &a.email, &["support@acme.localhost"], &m).await.unwrap();
+    // The agent answers the notification: an agent's reply, sent on to the customer.
+    let (m, _) = mail(&a.email, &reply_to, "Re: notice", &[], "Reset your password from the login page.");
+    send(&app, &a.email, &[reply_to.as_str()], &m).await.unwrap();
+    let msgs = wait_messages(&app, &a, &tid, 4).await;
+    let answer = msgs
+        .iter()
+        .find(|m| m["body"] == "Reset your password from the login page.")
+        .expect("the agent's answer is in the ticket");
+    assert_eq!(answer["author"]["type"], "agent");
+    assert!(!msgs.iter().any(|m| m["body"] == "I am the agent, honest."), "the forged mail is not in the ticket");
+    let all = wait_tickets(&app, &a, 2).await;
+    let forged = all.iter().find(|t| t["id"] != tid.as_str()).expect("the forged mail opened its own ticket");
+    let fm = messages(&app, &a, forged["id"].as_str().unwrap()).await;
+    assert_eq!(fm[0]["author"]["type"], "contact");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while mail_to(&relay.mail(), "jane@customer.example", "Reset your password").is_empty()
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        mail_to(&relay.mail(), "jane@customer.example", "Reset your password").len(),
+        1,
+        "the answer reached the customer"
+    );
+}
+
+#[tokio::test]
+async fn automatic_mail_is_never_answered_and_floods_are_contained() {
+    let (app, a, relay) = mail_app().await;
+    for (i, h) in ["Auto-Submitted: auto-replied", "Precedence: bulk", "List-Id: <news.example.com>"].iter().enumerate()
+    {
+        let from = format!("robot{i}@customer.example");
+        let (m, _) = mail(&from, "support@acme.localhost", "Out of office", &[h.to_string()], "I am away.");
+        send(&app, &from, &["support@acme.localhost"], &m).await.unwrap();
+    }
+    // The null sender: an automatic message too.
+    let (m, _) = mail("mailer-daemon@customer.example", "support@acme.localhost", "Note", &[], "Automatic.");
+    send(&app, "", &["support@acme.localhost"], &m).await.unwrap();
+    assert_eq!(wait_tickets(&app, &a, 4).await.len(), 4, "they are kept as tickets");
+    // A runaway sender: 30 mails in a row open at most 20 tickets and get at most 3 acknowledgements.
+    let flood: Vec<(String, String)> = (0..30)
+        .map(|i| mail("loop@flood.example", "support@acme.localhost", &format!("Loop {i}"), &[], "again"))
+        .collect();
+    let msgs: Vec<Outgoing> = flood
+        .iter()
+        .map(|(m, _)| Outgoing { from: "loop@flood.example", to: vec!["support@acme.localhost"], data: m.clone() })
+        .collect();
+    let addr = app.smtp;
+    let owned: Vec<(String, String)> = msgs.iter().map(|m| (m.from.to_string(), m.data.clone())).collect();
+    let results = tokio::task::spawn_blocking(move || {
+        let batch: Vec<Outgoing> = owned
+            .iter()
+            .map(|(f, d)| Outgoing { from: f, to: vec!["support@acme.localhost"], data: d.clone() })
+            .collect();
+        smtp_client::send_all(addr, &batch)
+    })
+    .await
+    .unwrap();
+    assert!(results.iter().all(|r| r.is_ok()), "every mail is taken (and kept)");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let t = tickets(&app, &a).await;
+        let flooded = t.iter().filter(|t| t["subject"].as_str().unwrap().starts_with("Loop")).count();
+        if flooded >= 20 || std::time::Instant::now() > deadline {
+            assert_eq!(flooded, 20, "the flood stops at 20 tickets");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got = relay.mail();
+    assert_eq!(
+        got.iter().filter(|m| m.rcpt_to.iter().any(|r| r == "loop@flood.example")).count(),
+        3,
+        "three acknowledgements at most"
+    );
+    assert!(
+        !got.iter().any(|m| m.rcpt_to.iter().any(|r| r.starts_with("robot") || r.starts_with("mailer-daemon"))),
+        "machines get no answer"
+    );
+}
+
+#[tokio::test]
+async fn bounces_mark_the_failed_message() {
+    let (app, a, relay) = mail_app().await;
+    let jane = "jane@customer.example";
+    let (m, _) = mail(jane, "support@acme.localhost", "Hello", &[], "Hi.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let tid = wait_tickets(&app, &a, 1).await[0]["id"].as_str().unwrap().to_string();
+    app.api(&a, Method::POST, &format!("/tickets/{tid}/messages"), Some(json!({"body": "Our answer."}))).await;
+    let got = relay.wait_for(2, 15).await;
+    let reply = got.iter().find(|m| m.text().contains("Our answer.")).unwrap();
+    let reply_id = id_of(reply.header("Message-ID"));
+    let dsn = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>\r\nTo: support@acme.localhost\r\n\
+         Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <{}>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\
+         --b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.example\r\n\r\n\
+         Final-Recipient: rfc822; jane@customer.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n\
+         --b1\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{reply_id}>\r\nSubject: Re: Hello [#1]\r\n\r\n--b1--\r\n",
+        new_id()
+    );
+    send(&app, "", &["support@acme.localhost"], &dsn).await.unwrap();
+    let msgs = wait_messages(&app, &a, &tid, 3).await;
+    let note = msgs.iter().find(|m| m["internal"] == true).expect("the bounce is noted on the ticket");
+    assert!(note["body"].as_str().unwrap().contains("jane@customer.example"), "{note}");
+    let answer = msgs.iter().find(|m| m["body"] == "Our answer.").unwrap();
+    assert_eq!(answer["email"]["delivery"]["status"], "failed", "{answer}");
+    assert_eq!(tickets(&app, &a).await.len(), 1, "a bounce opens no ticket");
+    assert_eq!(relay.mail().len(), 2, "and is not answered");
+}
+
+#[tokio::test]
+async fn hostile_mail_is_taken_apart_safely() {
+    let (app, a, _relay) = mail_app().await;
+    let from = "eve@attacker.example";
+    let html = "<p>Hi <b>there</b></p><script>alert(1)</script><img src=x onerror=alert(2)>\
+                <a href=\"javascript:alert(3)\">click</a><img src=\"https://tracker.example/p.gif\">";
+    let names = ["../../x", "\u{200B}.htaccess", "x.phtml", "..\\..\\win.ini"];
+    let mut parts = String::new();
+    for n in names {
+        parts.push_str(&format!("--outer\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{n}\"\r\n\r\npayload\r\n"));
+    }
+    let raw = format!(
+        "From: {from}\r\nTo: support@acme.localhost\r\nSubject: =?utf-8?B?w6FydsOtenTFsXLFkQ==?=\r\nMessage-ID: <{}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n{parts}--outer--\r\n",
+        new_id()
+    );
+    send(&app, from, &["support@acme.localhost"], &raw).await.unwrap();
+    // Broken MIME: an unterminated boundary and a charset nobody knows.
+    let broken = format!(
+        "From: {from}\r\nTo: support@acme.localhost\r\nSubject: broken\r\nMessage-ID: <{}>\r\nContent-Type: multipart/mixed; boundary=\"never\"\r\n\r\n\
+         --never\r\nContent-Type: text/plain; charset=x-unknown-9\r\n\r\nstill readable\r\n",
+        new_id()
+    );
+    send(&app, from, &["support@acme.localhost"], &broken).await.unwrap();
+    // 10,000 parts.
+    let mut many = format!("From: {from}\r\nTo: support@acme.localhost\r\nSubject: many parts\r\nMessage-ID: <{}>\r\nContent-Type: multipart/mixed; boundary=\"p\"\r\n\r\n", new_id());
+    for i in 0..10_000 {
+        many.push_str(&format!("--p\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n"));
+    }
+    many.push_str("--p--\r\n");
+    send(&app, from, &["support@acme.localhost"], &many).await.unwrap();
+    let all = wait_tickets(&app, &a, 3).await;
+    assert_eq!(all.len(), 3, "every hostile mail was taken and processed");
+
+    let t = all.iter().find(|t| t["subject"] == "árvíztűrő").expect("the encoded subject is decoded");
+    let msgs = messages(&app, &a, t["id"].as_str().unwrap()).await;
+    let html = msgs[0]["html"].as_str().unwrap_or("");
+    for bad in ["<script", "onerror", "javascript:", " src=\"https://tracker"] {
+        assert!(!html.to_ascii_lowercase().contains(bad), "sanitized HTML holds {bad}: {html}");
+    }
+    assert!(
+        html.contains("data-remote-src=\"https://tracker.example/p.gif\""),
+        "remote images wait to be asked for: {html}"
+    );
+    assert!(html.contains("<b>there</b>"));
+    let files: Vec<&str> =
+        msgs[0]["attachments"].as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 4, "{files:?}");
+    for f in &files {
+        assert!(
+            !f.contains('/') && !f.contains('\\') && !f.starts_with('.') && !f.contains('\u{200B}'),
+            "unsafe name {f:?}"
+        );
+    }
+    // Downloads are downloads, never pages.
+    let att = &msgs[0]["attachments"][0];
+    let res = app
+        .http
+        .get(app.url("acme", &format!("/api/v1/attachments/{}", att["id"].as_str().unwrap())))
+        .bearer_auth(&a.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"payload");
+}
+
+#[tokio::test]
+async fn a_huge_attachment_is_dropped_with_a_note_and_the_mail_kept() {
+    let (app, a, _relay) = mail_app().await;
+    let from = "big@customer.example";
+    let chunk = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n";
+    let body: String = chunk.repeat(26 * 1024 * 1024 / 60);
+    let raw = format!(
+        "From: {from}\r\nTo: support@acme.localhost\r\nSubject: Big file\r\nMessage-ID: <{}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
+         --b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"huge.pdf\"\r\n\r\n{body}--b--\r\n",
+        new_id()
+    );
+    send(&app, from, &["support@acme.localhost"], &raw).await.unwrap();
+    let t = wait_tickets(&app, &a, 1).await;
+    let msgs = messages(&app, &a, t[0]["id"].as_str().unwrap()).await;
+    assert_eq!(msgs[0]["body"], "See attached.");
+    assert!(msgs[0]["attachments"].as_array().unwrap().is_empty());
+    let notes = msgs[0]["email"]["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("huge.pdf")), "{notes:?}");
+
+    // A 50 MB attachment makes a mail over the receiver's limit: refused cleanly at SMTP, and the session lives on.
+    let body: String = chunk.repeat(50 * 1024 * 1024 / 60);
+    let raw = format!(
+        "From: {from}\r\nTo: support@acme.localhost\r\nSubject: Bigger file\r\nMessage-ID: <{}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: application/pdf\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{body}--b--\r\n",
+        new_id()
+    );
+    let e = send(&app, from, &["support@acme.localhost"], &raw).await.unwrap_err();
+    assert!(e.contains("552"), "{e}");
+    assert_eq!(tickets(&app, &a).await.len(), 1);
+}
+
+#[tokio::test]
+async fn providers_post_signed_mail() {
+    let (app, a, _relay) = mail_app().await;
+    let (s, mb) = app
+        .api(&a, Method::POST, "/mailboxes", Some(json!({"address": "help@acme-corp.example", "name": "Help"})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{mb}");
+    let url = mb["inbound_url"].as_str().unwrap().replace(":8080", &format!(":{}", app.port));
+    let secret = parley_domain::webhook::WebhookSecret::parse(mb["inbound_secret"].as_str().unwrap()).unwrap();
+    let (raw, _) = mail("kim@customer.example", "help@acme-corp.example", "Posted by a provider", &[], "Via webhook.");
+    let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let post = |sig: String, ts: i64| {
+        app.http
+            .post(&url)
+            .header("content-type", "message/rfc822")
+            .header("webhook-id", "msg_1")
+            .header("webhook-timestamp", ts.to_string())
+            .header("webhook-signature", sig)
+            .body(raw.clone())
+            .send()
+    };
+    assert_eq!(post("v1,AAAA".into(), ts).await.unwrap().status(), 401, "a bad signature is refused");
+    assert_eq!(
+        post(secret.sign("msg_1", ts - 3600, raw.as_bytes()), ts - 3600).await.unwrap().status(),
+        401,
+        "an old one too"
+    );
+    let res = post(secret.sign("msg_1", ts, raw.as_bytes()), ts).await.unwrap();
+    assert_eq!(res.status(), 202);
+    let t = wait_tickets(&app, &a, 1).await;
+    assert_eq!(t[0]["subject"], "Posted by a provider");
+    // The mailbox address now reaches the account by SMTP as well.
+    let (m, _) = mail("kim@customer.example", "help@acme-corp.example", "By SMTP", &[], "x");
+    send(&app, "kim@customer.example", &["help@acme-corp.example"], &m).await.unwrap();
+    assert_eq!(wait_tickets(&app, &a, 2).await.len(), 2);
+    // Another account cannot claim the address.
+    let b = app.account("other", "us").await;
+    let (s, _) = app.api(&b, Method::POST, "/mailboxes", Some(json!({"address": "help@acme-corp.example"}))).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}

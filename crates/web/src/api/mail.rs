@@ -1,0 +1,112 @@
+//! `/api/v1/mailboxes`, the inbound mail webhook, and `/api/v1/attachments`.
+
+use super::path_id;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Account, ApiCaller};
+use crate::json::ApiJson;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use parley_app::email::{self, NewMailbox};
+use parley_domain::ids::{AttachmentId, MailboxId};
+use parley_domain::mailbox::{ImapSettings, Mailbox};
+use serde::{Deserialize, Serialize};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/mailboxes", get(list).post(create))
+        .route("/mailboxes/{id}/inbound", post(inbound).layer(DefaultBodyLimit::max(32 * 1024 * 1024)))
+        .route("/attachments/{id}", get(attachment))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewMailboxBody {
+    /// An address of the account's own domain that forwards to Parley or is fetched by IMAP.
+    address: String,
+    name: Option<String>,
+    /// Fetch this mailbox from an IMAP server.
+    imap: Option<ImapSettings>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct NewMailboxOut {
+    mailbox: Mailbox,
+    /// Where a mail provider posts raw mail for this mailbox, and the secret it signs with (shown once).
+    inbound_url: String,
+    inbound_secret: String,
+}
+
+/// Add a mailbox: an address the account receives mail at, optionally fetched by IMAP.
+#[utoipa::path(post, path = "/api/v1/mailboxes", tag = "email", security(("api_key" = [])), request_body = NewMailboxBody,
+    responses((status = 201, body = NewMailboxOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn create(
+    api: ApiCaller,
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<NewMailboxBody>,
+) -> ApiResult<(StatusCode, Json<NewMailboxOut>)> {
+    let (mailbox, secret) = email::create_mailbox(
+        &state.app,
+        &api.ctx,
+        &api.caller,
+        NewMailbox { address: b.address, name: b.name, imap: b.imap },
+    )
+    .await?;
+    let inbound_url =
+        format!("{}/api/v1/mailboxes/{}/inbound", state.app.settings.account_url(api.ctx.slug.as_str()), mailbox.id);
+    Ok((StatusCode::CREATED, Json(NewMailboxOut { mailbox, inbound_url, inbound_secret: secret })))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct MailboxList {
+    mailboxes: Vec<Mailbox>,
+}
+
+#[utoipa::path(get, path = "/api/v1/mailboxes", tag = "email", security(("api_key" = [])), responses((status = 200, body = MailboxList)))]
+pub(crate) async fn list(api: ApiCaller) -> ApiResult<Json<MailboxList>> {
+    Ok(Json(MailboxList { mailboxes: email::list_mailboxes(&api.ctx, &api.caller).await? }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Stored {
+    id: String,
+}
+
+/// A mail provider's inbound webhook: the raw message (`message/rfc822`) as the body, signed with the mailbox's
+/// secret (`webhook-id`, `webhook-timestamp`, `webhook-signature`, as Parley signs its own webhooks). Answers 202
+/// once the mail is stored.
+#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/inbound", tag = "email", params(("id" = String, Path)),
+    request_body(content = String, content_type = "message/rfc822"),
+    responses((status = 202, body = Stored), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub(crate) async fn inbound(
+    Account(ctx): Account,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Stored>)> {
+    let id = path_id(&id, MailboxId::parse)?;
+    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let stored = email::receive_posted(
+        &state.app,
+        &ctx,
+        id,
+        (h("webhook-id"), h("webhook-timestamp"), h("webhook-signature")),
+        &body,
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(Stored { id: stored.to_string() })))
+}
+
+/// A file that came with a message.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "email", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "The file"), (status = 404, body = Problem)))]
+pub(crate) async fn attachment(api: ApiCaller, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = path_id(&id, AttachmentId::parse)?;
+    let (info, data) = email::attachment(&api.ctx, &api.caller, id).await?;
+    Ok(crate::files::attachment_response(&info, data))
+}
