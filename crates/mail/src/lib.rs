@@ -13,6 +13,7 @@ mod command;
 mod config;
 mod data;
 mod dialogue;
+pub mod imap;
 mod reply;
 mod server;
 mod session;

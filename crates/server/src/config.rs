@@ -85,6 +85,8 @@ pub struct Config {
     pub lmtp_listen: Option<SocketAddr>,
     pub mail_retry_delays: Vec<Duration>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How often IMAP mailboxes are fetched.
+    pub imap_every: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -186,6 +188,15 @@ impl Config {
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
+        let imap_every = match env_of("PARLEY_IMAP_POLL_SECS") {
+            Some(v) => Duration::from_secs(
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .with_context(|| format!("PARLEY_IMAP_POLL_SECS '{v}' is not a number of seconds"))?,
+            ),
+            None => Duration::from_secs(60),
+        };
         let public_scheme = pick(&None, env_of("PARLEY_PUBLIC_SCHEME"), &file.public_scheme, "http");
         if public_scheme != "http" && public_scheme != "https" {
             bail!("PARLEY_PUBLIC_SCHEME '{public_scheme}' must be http or https");
@@ -270,6 +281,7 @@ impl Config {
             lmtp_listen,
             mail_retry_delays,
             trusted_proxies,
+            imap_every,
         })
     }
 

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+mod imap_poller;
 mod mail_sink;
 pub mod startup;
 mod telemetry;

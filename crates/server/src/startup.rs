@@ -107,6 +107,7 @@ impl Application {
         let send =
             SendPolicy { relay: self.config.smtp_relay.clone(), retry_delays: self.config.mail_retry_delays.clone() };
         tasks.spawn(email::run_sender(self.app.clone(), send, stop_rx.clone()));
+        tasks.spawn(crate::imap_poller::run(self.app.clone(), self.config.imap_every, stop_rx.clone()));
         let mut listeners = vec![(self.smtp, false)];
         listeners.extend(self.lmtp.map(|l| (l, true)));
         for (listener, lmtp) in listeners {

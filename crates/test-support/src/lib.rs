@@ -2,12 +2,14 @@
 //! outside world. Every server binds to 127.0.0.1 on a free port and stops when its handle is dropped.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod dovecot;
 mod localhost;
 mod pg;
 mod receiver;
 mod relay;
 pub mod smtp_client;
 
+pub use dovecot::Dovecot;
 pub use localhost::http_client;
 pub use pg::PgTestDb;
 pub use receiver::{Received, WebhookReceiver};

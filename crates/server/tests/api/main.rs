@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod email;
 mod helpers;
+mod imap;
 mod isolation;
 mod multiprocess;
 mod openapi;
