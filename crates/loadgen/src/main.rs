@@ -1,6 +1,7 @@
 //! `cargo run --release -p parley-loadgen -- <benchmark>`: drives a real `parley` server (the release binary next
 //! to this one) and prints what it measured. Build the server first: `cargo build --release`.
 
+mod mail;
 mod server;
 mod stats;
 mod tickets;
@@ -39,6 +40,15 @@ enum Bench {
         #[arg(long, default_value_t = 10)]
         list_seconds: u64,
     },
+    /// Mail over concurrent SMTP connections, then processing into tickets.
+    Mail {
+        #[arg(long)]
+        engine: Option<Engine>,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        #[arg(long, default_value_t = 20_000)]
+        count: u64,
+    },
 }
 
 #[tokio::main]
@@ -51,6 +61,15 @@ async fn main() -> anyhow::Result<()> {
             };
             for e in engines {
                 tickets::run(e, clients, seconds, list_size, list_seconds).await?;
+            }
+        }
+        Bench::Mail { engine, connections, count } => {
+            let engines = match engine {
+                Some(e) => vec![e],
+                None => vec![Engine::Sqlite, Engine::Postgres],
+            };
+            for e in engines {
+                mail::run(e, connections, count).await?;
             }
         }
     }

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 pub struct Server {
     child: Child,
     pub port: u16,
+    pub smtp_port: u16,
     pub data_dir: PathBuf,
     env: Vec<(String, String)>,
 }
@@ -40,8 +41,14 @@ impl Server {
                 break addr.rsplit(':').next().unwrap_or("").parse()?;
             }
         };
+        let smtp_port = loop {
+            let line = lines.next().context("parley exited before receiving mail")??;
+            if line.starts_with("Mail to ") {
+                break line.rsplit(':').next().unwrap_or("").trim().parse()?;
+            }
+        };
         std::thread::spawn(move || for _ in lines {});
-        Ok(Server { child, port, data_dir: data_dir.to_path_buf(), env })
+        Ok(Server { child, port, smtp_port, data_dir: data_dir.to_path_buf(), env })
     }
 
     /// Run a `parley` command against the same data and configuration.

@@ -9,7 +9,7 @@ use anyhow::Context;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-fn pg_admin() -> String {
+pub(crate) fn pg_admin() -> String {
     std::env::var("PARLEY_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 

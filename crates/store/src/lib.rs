@@ -16,7 +16,8 @@ pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use directory::DirectoryStore;
 pub use error::StoreError;
 pub use mail::{
-    Inbound, InboundStore, IncomingMail, MailMeta, MailOutbox, MailOutcome, MailWrite, NewAttachment, OutboundMail,
+    Inbound, InboundStore, IncomingMail, MailIdentity, MailMeta, MailOutbox, MailOutcome, MailWrite, NewAttachment,
+    OutboundMail,
 };
 pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
 pub use tickets::{

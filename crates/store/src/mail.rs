@@ -129,8 +129,8 @@ pub enum MailWrite {
 pub trait InboundStore: Send + Sync {
     /// Keep a received mail. When this returns, the mail is on disk.
     async fn store_inbound(&self, mail: &Inbound, raw: &[u8]) -> Result<(), StoreError>;
-    /// Region-wide: mail not processed yet, oldest first.
-    async fn pending_inbound(&self, limit: u32) -> Result<Vec<(AccountId, InboundId)>, StoreError>;
+    /// Region-wide: mail not processed yet, oldest first, with its envelope sender.
+    async fn pending_inbound(&self, limit: u32) -> Result<Vec<(AccountId, InboundId, Option<String>)>, StoreError>;
     async fn load_inbound(&self, account: AccountId, id: InboundId) -> Result<Option<(Inbound, Vec<u8>)>, StoreError>;
     /// Mark a pending mail processed without any ticket change (a duplicate, a rejected bounce). False if it was
     /// not pending.
@@ -150,9 +150,8 @@ pub trait InboundStore: Send + Sync {
         contact: parley_domain::ids::ContactId,
         since: Timestamp,
     ) -> Result<i64, StoreError>;
-    /// The secret the account signs its mail marks with.
-    async fn mail_secret(&self, account: AccountId) -> Result<Vec<u8>, StoreError>;
-    async fn account_language(&self, account: AccountId) -> Result<String, StoreError>;
+    /// What the account's mail is sent as: its name, language, signing secret and first mailbox address.
+    async fn mail_identity(&self, account: AccountId) -> Result<MailIdentity, StoreError>;
 
     /// A stored file, the ticket of the message it came with, and its bytes.
     async fn attachment(
@@ -171,4 +170,12 @@ pub trait InboundStore: Send + Sync {
     async fn imap_mailboxes(&self) -> Result<Vec<Mailbox>, StoreError>;
     async fn imap_state(&self, account: AccountId, id: MailboxId) -> Result<Option<String>, StoreError>;
     async fn set_imap_state(&self, account: AccountId, id: MailboxId, state: &str) -> Result<(), StoreError>;
+}
+
+#[derive(Debug, Clone)]
+pub struct MailIdentity {
+    pub name: String,
+    pub language: String,
+    pub secret: Vec<u8>,
+    pub mailbox: Option<String>,
 }

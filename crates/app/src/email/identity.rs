@@ -16,10 +16,7 @@ pub struct Identity {
 
 pub async fn identity(app: &App, ctx: &AccountCtx) -> Result<Identity, AppError> {
     let host = format!("{}.{}", ctx.slug, app.settings.mail_domain);
-    let mailboxes = ctx.store.list_mailboxes(ctx.account_id).await?;
-    let from = mailboxes.first().map(|m| m.address.to_string()).unwrap_or_else(|| format!("support@{host}"));
-    let name = ctx.store.get_account(ctx.account_id).await?.map(|a| a.name).unwrap_or_else(|| ctx.slug.to_string());
-    let secret = ctx.store.mail_secret(ctx.account_id).await?;
-    let language = ctx.store.account_language(ctx.account_id).await?;
-    Ok(Identity { from, name, host, secret, language })
+    let i = ctx.store.mail_identity(ctx.account_id).await?;
+    let from = i.mailbox.unwrap_or_else(|| format!("support@{host}"));
+    Ok(Identity { from, name: i.name, host, secret: i.secret, language: i.language })
 }

@@ -8,7 +8,7 @@ use crate::{AccountCtx, App};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::AsyncTransport;
-use parley_domain::ids::InboundId;
+use parley_domain::ids::{AccountId, InboundId};
 use parley_domain::Timestamp;
 use parley_store::{MailOutcome, OutboundMail, RegionStore};
 use std::collections::HashMap;
@@ -19,41 +19,41 @@ use tokio::sync::watch;
 /// How many times processing a mail may fail before it is set aside (it stays stored, marked failed).
 const MAX_ATTEMPTS: u32 = 5;
 
+/// Mail is processed in this many lanes at once. A sender's mail always takes the same lane, in the order it
+/// arrived, so a reply is processed after the mail it answers.
+const LANES: usize = 8;
+
+type Failures = Arc<std::sync::Mutex<HashMap<InboundId, u32>>>;
+
 pub async fn run_ingest(app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    let mut failures: HashMap<InboundId, u32> = HashMap::new();
+    let failures: Failures = Arc::default();
     loop {
         let mut progressed = false;
         for cell in app.regions.served() {
             let Ok(store) = cell.store().await else { continue };
-            let pending = match parley_store::InboundStore::pending_inbound(store, 64).await {
+            let pending = match parley_store::InboundStore::pending_inbound(store, 256).await {
                 Ok(p) => p,
                 Err(e) => {
                     tracing::warn!(region = %cell.spec.name, error = %e, "could not read pending mail");
                     continue;
                 }
             };
-            for (account_id, id) in pending {
-                if failures.get(&id).copied().unwrap_or(0) >= MAX_ATTEMPTS {
+            let mut lanes: Vec<Vec<(AccountId, InboundId)>> = vec![Vec::new(); LANES];
+            for (account, id, sender) in pending {
+                if failures.lock().map(|f| f.get(&id).copied().unwrap_or(0) >= MAX_ATTEMPTS).unwrap_or(false) {
                     continue;
                 }
+                let lane = sender.as_deref().map(lane_of).unwrap_or(0);
+                lanes[lane].push((account, id));
+            }
+            let mut running = tokio::task::JoinSet::new();
+            for lane in lanes.into_iter().filter(|l| !l.is_empty()) {
+                let (app, failures, region) = (app.clone(), failures.clone(), cell.spec.name.clone());
                 let store: Arc<dyn RegionStore> = Arc::new(store.clone());
-                let Ok(Some(account)) = store.get_account(account_id).await else { continue };
-                let ctx = AccountCtx { account_id, slug: account.slug, region: cell.spec.name.clone(), store };
-                match process(&app, &ctx, id).await {
-                    Ok(outcome) => {
-                        progressed = true;
-                        failures.remove(&id);
-                        tracing::info!(account = %ctx.slug, inbound = %id, ?outcome, "mail processed");
-                    }
-                    Err(e) => {
-                        let n = failures.entry(id).or_insert(0);
-                        *n += 1;
-                        tracing::warn!(account = %ctx.slug, inbound = %id, attempt = *n, error = %e, "mail processing failed");
-                        if *n >= MAX_ATTEMPTS {
-                            let _ = ctx.store.close_inbound(ctx.account_id, id, "failed").await;
-                        }
-                    }
-                }
+                running.spawn(async move { work_lane(&app, store, region, lane, &failures).await });
+            }
+            while let Some(done) = running.join_next().await {
+                progressed |= done.unwrap_or(false);
             }
         }
         if progressed {
@@ -68,6 +68,58 @@ pub async fn run_ingest(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             return;
         }
     }
+}
+
+fn lane_of(sender: &str) -> usize {
+    let h = sender
+        .to_ascii_lowercase()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    (h % LANES as u64) as usize
+}
+
+/// Process one lane's mail in order. True if any was processed.
+async fn work_lane(
+    app: &App,
+    store: Arc<dyn RegionStore>,
+    region: parley_domain::region::RegionName,
+    lane: Vec<(AccountId, InboundId)>,
+    failures: &Failures,
+) -> bool {
+    let mut contexts: HashMap<AccountId, AccountCtx> = HashMap::new();
+    let mut progressed = false;
+    for (account_id, id) in lane {
+        if !contexts.contains_key(&account_id) {
+            let Ok(Some(account)) = store.get_account(account_id).await else { continue };
+            let ctx = AccountCtx { account_id, slug: account.slug, region: region.clone(), store: store.clone() };
+            contexts.insert(account_id, ctx);
+        }
+        let Some(ctx) = contexts.get(&account_id) else { continue };
+        match process(app, ctx, id).await {
+            Ok(outcome) => {
+                progressed = true;
+                if let Ok(mut f) = failures.lock() {
+                    f.remove(&id);
+                }
+                tracing::debug!(account = %ctx.slug, inbound = %id, ?outcome, "mail processed");
+            }
+            Err(e) => {
+                let n = failures
+                    .lock()
+                    .map(|mut f| {
+                        let n = f.entry(id).or_insert(0);
+                        *n += 1;
+                        *n
+                    })
+                    .unwrap_or(MAX_ATTEMPTS);
+                tracing::warn!(account = %ctx.slug, inbound = %id, attempt = n, error = %e, "mail processing failed");
+                if n >= MAX_ATTEMPTS {
+                    let _ = ctx.store.close_inbound(ctx.account_id, id, "failed").await;
+                }
+            }
+        }
+    }
+    progressed
 }
 
 /// How outgoing mail is sent.

@@ -11,6 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 pub struct Server {
     pub child: Child,
     pub port: u16,
+    pub smtp_port: u16,
 }
 
 impl Server {
@@ -27,16 +28,22 @@ impl Server {
             .expect("parley starts");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
+        let port: u16 = loop {
             let line = lines.next().expect("parley printed where it listens").unwrap();
             if let Some(rest) = line.strip_prefix("Parley is listening on http://") {
                 let addr = rest.split_whitespace().next().unwrap();
                 break addr.rsplit(':').next().unwrap().parse().unwrap();
             }
         };
+        let smtp_port: u16 = loop {
+            let line = lines.next().expect("parley printed where it receives mail").unwrap();
+            if line.starts_with("Mail to ") {
+                break line.rsplit(':').next().unwrap().trim().parse().unwrap();
+            }
+        };
         // Keep draining standard output so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, port }
+        Server { child, port, smtp_port }
     }
 
     pub fn url(&self, slug: &str, path: &str) -> String {

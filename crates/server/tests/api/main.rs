@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod cli;
+mod crash;
 mod email;
 mod helpers;
 mod imap;

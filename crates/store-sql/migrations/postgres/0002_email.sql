@@ -28,7 +28,7 @@ CREATE TABLE inbound_mail (
     processed_at BIGINT,
     attempts BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX inbound_mail_pending ON inbound_mail (received_at) WHERE status = 'pending';
+CREATE INDEX inbound_mail_pending ON inbound_mail (received_at, id) WHERE status = 'pending';
 CREATE INDEX inbound_mail_account ON inbound_mail (account_id, received_at);
 
 -- Message-ID headers that lead to a ticket: ours and the customers'.

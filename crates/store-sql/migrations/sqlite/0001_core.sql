@@ -125,7 +125,7 @@ CREATE INDEX tickets_updated ON tickets (account_id, updated_at, id);
 CREATE INDEX tickets_created ON tickets (account_id, created_at, id);
 CREATE INDEX tickets_status_updated ON tickets (account_id, status, updated_at, id);
 CREATE INDEX tickets_status_created ON tickets (account_id, status, created_at, id);
-CREATE INDEX tickets_requester ON tickets (account_id, requester_id, updated_at);
+CREATE INDEX tickets_requester ON tickets (account_id, requester_id, created_at);
 CREATE INDEX tickets_assignee ON tickets (account_id, assignee_id, updated_at);
 
 CREATE TABLE ticket_tags (

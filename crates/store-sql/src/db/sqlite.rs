@@ -41,11 +41,17 @@ fn checkpointer(path: PathBuf, stop: std::sync::mpsc::Receiver<()>) {
         tracing::error!(path = %path.display(), "the checkpointer could not open the database");
         return;
     };
+    let mut rounds: u64 = 0;
     loop {
         match stop.recv_timeout(CHECKPOINT_EVERY) {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!(error = %e, "checkpoint failed");
+                }
+                // Now and then, let SQLite refresh the statistics its query planner uses.
+                rounds += 1;
+                if rounds % 1200 == 20 {
+                    let _ = conn.execute_batch("PRAGMA optimize");
                 }
             }
             _ => {

@@ -14,7 +14,7 @@ use parley_domain::mailbox::Mailbox;
 use parley_domain::message::{AttachmentInfo, Message};
 use parley_domain::ticket::Ticket;
 use parley_domain::Timestamp;
-use parley_store::{Inbound, InboundStore, IncomingMail, StoreError};
+use parley_store::{Inbound, InboundStore, IncomingMail, MailIdentity, StoreError};
 
 const MAILBOX_COLS: &str = "id, account_id, address, name, imap, webhook_secret, created_at";
 
@@ -69,14 +69,20 @@ impl InboundStore for SqlStore {
             .await
     }
 
-    async fn pending_inbound(&self, limit: u32) -> Result<Vec<(AccountId, InboundId)>, StoreError> {
+    async fn pending_inbound(&self, limit: u32) -> Result<Vec<(AccountId, InboundId, Option<String>)>, StoreError> {
         let sql = format!(
-            "SELECT account_id, id FROM inbound_mail WHERE status = 'pending' ORDER BY received_at, id LIMIT {}",
+            "SELECT account_id, id, mail_from FROM inbound_mail WHERE status = 'pending' ORDER BY received_at, id LIMIT {}",
             limit.clamp(1, 1000)
         );
         let rows = self.db.query(&sql, vec![]).await?;
         rows.iter()
-            .map(|r| Ok((id("account id", &r.text("account_id")?)?, id("inbound id", &r.text("id")?)?)))
+            .map(|r| {
+                Ok((
+                    id("account id", &r.text("account_id")?)?,
+                    id("inbound id", &r.text("id")?)?,
+                    r.opt_text("mail_from")?,
+                ))
+            })
             .collect()
     }
 
@@ -158,9 +164,12 @@ impl InboundStore for SqlStore {
     }
 
     async fn participants(&self, account: AccountId, ticket: TicketId) -> Result<Vec<Contact>, StoreError> {
+        // From the ticket's few participants to their contacts, never the other way round (CROSS JOIN fixes the
+        // order in SQLite and is a plain join in PostgreSQL).
         let sql = format!(
-            "SELECT {} FROM contacts c JOIN ticket_participants p ON p.contact_id = c.id AND p.account_id = c.account_id \
-             WHERE p.account_id = $1 AND p.ticket_id = $2 ORDER BY p.created_at",
+            "SELECT {} FROM ticket_participants p CROSS JOIN contacts c \
+             WHERE c.id = p.contact_id AND c.account_id = p.account_id AND p.account_id = $1 AND p.ticket_id = $2 \
+             ORDER BY p.created_at",
             CONTACT_COLS.split(", ").map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ")
         );
         self.db.query(&sql, args![account.to_string(), ticket.to_string()]).await?.iter().map(contact).collect()
@@ -182,19 +191,27 @@ impl InboundStore for SqlStore {
         Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0))
     }
 
-    async fn mail_secret(&self, account: AccountId) -> Result<Vec<u8>, StoreError> {
-        let row =
-            self.db.query_opt("SELECT mail_secret FROM accounts WHERE id = $1", args![account.to_string()]).await?;
-        let secret = row.ok_or(StoreError::NotFound)?.text("mail_secret")?;
+    async fn mail_identity(&self, account: AccountId) -> Result<MailIdentity, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT a.name, a.language, a.mail_secret, \
+                 (SELECT m.address FROM mailboxes m WHERE m.account_id = a.id ORDER BY m.address LIMIT 1) AS mailbox \
+                 FROM accounts a WHERE a.id = $1",
+                args![account.to_string()],
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let secret = row.text("mail_secret")?;
         if secret.len() < 32 {
             return Err(StoreError::Other("the account has no mail secret".into()));
         }
-        Ok(secret.into_bytes())
-    }
-
-    async fn account_language(&self, account: AccountId) -> Result<String, StoreError> {
-        let row = self.db.query_opt("SELECT language FROM accounts WHERE id = $1", args![account.to_string()]).await?;
-        row.ok_or(StoreError::NotFound)?.text("language")
+        Ok(MailIdentity {
+            name: row.text("name")?,
+            language: row.text("language")?,
+            secret: secret.into_bytes(),
+            mailbox: row.opt_text("mailbox")?,
+        })
     }
 
     async fn attachment(
