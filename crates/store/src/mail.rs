@@ -160,6 +160,12 @@ pub trait InboundStore: Send + Sync {
         id: AttachmentId,
     ) -> Result<Option<(AttachmentInfo, TicketId, Vec<u8>)>, StoreError>;
     async fn blob(&self, account: AccountId, hash: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The mail a message was made from, as received, with the message's ticket.
+    async fn original_mail(
+        &self,
+        account: AccountId,
+        message: MessageId,
+    ) -> Result<Option<(TicketId, Vec<u8>)>, StoreError>;
 
     async fn insert_mailbox(&self, mailbox: &Mailbox) -> Result<(), StoreError>;
     async fn list_mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>, StoreError>;

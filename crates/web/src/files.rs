@@ -11,12 +11,21 @@ pub(crate) fn attachment_response(info: &AttachmentInfo, data: Vec<u8>) -> Respo
     let ct = info.content_type.to_ascii_lowercase();
     let inline = INLINE_TYPES.contains(&ct.as_str());
     let content_type = if inline { ct } else { "application/octet-stream".to_string() };
+    file_response(data, &content_type, inline, &info.filename)
+}
+
+/// A received mail as a download (`.eml`, which mail clients open), never shown as a page.
+pub(crate) fn original_response(raw: Vec<u8>) -> Response {
+    file_response(raw, "message/rfc822", false, "original.eml")
+}
+
+fn file_response(data: Vec<u8>, content_type: &str, inline: bool, filename: &str) -> Response {
     let mut res = data.into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
+    if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    let disposition = format!("{}; {}", if inline { "inline" } else { "attachment" }, filename_params(&info.filename));
+    let disposition = format!("{}; {}", if inline { "inline" } else { "attachment" }, filename_params(filename));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -53,3 +62,4 @@ mod tests {
         assert!(filename_params("árvíztűrő.pdf").contains("filename*=UTF-8''%C3%A1rv"));
     }
 }
+

@@ -125,3 +125,14 @@ pub async fn receive_posted(
     }
     super::accept(app, ctx, "webhook", None, m.address.as_str(), raw).await
 }
+
+/// The mail a message was made from, byte for byte, for someone who may see its ticket.
+pub async fn original(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    message: parley_domain::ids::MessageId,
+) -> Result<Vec<u8>, AppError> {
+    let (ticket, raw) = ctx.store.original_mail(ctx.account_id, message).await?.ok_or(AppError::NotFound)?;
+    crate::tickets::visible(ctx, caller, ticket).await?;
+    Ok(raw)
+}

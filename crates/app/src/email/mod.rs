@@ -13,7 +13,7 @@ mod thread;
 mod workers;
 
 pub use compose::reply_to_customer;
-pub use files::{attachment, create_mailbox, list_mailboxes, receive_posted, NewMailbox};
+pub use files::{attachment, create_mailbox, list_mailboxes, original, receive_posted, NewMailbox};
 pub use identity::{identity, Identity};
 pub use ingest::{process, Processed};
 pub use limits::MailLimits;

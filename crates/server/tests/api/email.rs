@@ -121,6 +121,18 @@ async fn mail_opens_a_ticket_and_is_acknowledged() {
     assert_eq!(detail["requester"]["email"], "jane@customer.example");
     assert_eq!(detail["requester"]["name"], "Jane Doe");
 
+    // The mail as received can be downloaded byte for byte, only by its own account.
+    let first = &messages(&app, &a, t[0]["id"].as_str().unwrap()).await[0];
+    let path = format!("/api/v1/messages/{}/original", first["id"].as_str().unwrap());
+    let res = app.http.get(app.url("acme", &path)).bearer_auth(&a.api_key).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "message/rfc822");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), m.as_bytes());
+    let other = app.account("globex", "eu").await;
+    let res = app.http.get(app.url("globex", &path)).bearer_auth(&other.api_key).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
     let got = relay.wait_for(1, 15).await;
     let ack = got.first().expect("an acknowledgement");
     assert_eq!(ack.rcpt_to, vec!["jane@customer.example".to_string()]);

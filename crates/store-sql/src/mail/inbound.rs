@@ -241,6 +241,21 @@ impl InboundStore for SqlStore {
         row.map(|r| r.bytes("data")).transpose()
     }
 
+    async fn original_mail(
+        &self,
+        account: AccountId,
+        message: parley_domain::ids::MessageId,
+    ) -> Result<Option<(TicketId, Vec<u8>)>, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT ticket_id, raw FROM inbound_mail WHERE account_id = $1 AND message_id = $2",
+                args![account.to_string(), message.to_string()],
+            )
+            .await?;
+        row.map(|r| Ok((id("ticket id", &r.text("ticket_id")?)?, r.bytes("raw")?))).transpose()
+    }
+
     async fn insert_mailbox(&self, m: &Mailbox) -> Result<(), StoreError> {
         let m = m.clone();
         self.db

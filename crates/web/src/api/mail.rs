@@ -21,6 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/mailboxes", get(list).post(create))
         .route("/mailboxes/{id}/inbound", post(inbound).layer(DefaultBodyLimit::max(32 * 1024 * 1024)))
         .route("/attachments/{id}", get(attachment))
+        .route("/messages/{id}/original", get(original))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -100,6 +101,14 @@ pub(crate) async fn inbound(
     )
     .await?;
     Ok((StatusCode::ACCEPTED, Json(Stored { id: stored.to_string() })))
+}
+
+/// The mail a message was made from, as received (`message/rfc822`, as a download).
+#[utoipa::path(get, path = "/api/v1/messages/{id}/original", tag = "email", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "The mail as received"), (status = 404, body = Problem)))]
+pub(crate) async fn original(api: ApiCaller, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = path_id(&id, parley_domain::ids::MessageId::parse)?;
+    Ok(crate::files::original_response(email::original(&api.ctx, &api.caller, id).await?))
 }
 
 /// A file that came with a message.

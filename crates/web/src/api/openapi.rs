@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
         fields::list, fields::create,
                 webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
-        mail::create, mail::list, mail::inbound, mail::attachment,
+                mail::create, mail::list, mail::inbound, mail::attachment, mail::original,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -11,3 +11,9 @@ pub(crate) async fn attachment(s: AgentSession, Path(id): Path<String>) -> Resul
     let (info, data) = email::attachment(&s.ctx, &s.caller(), id).await?;
     Ok(crate::files::attachment_response(&info, data))
 }
+
+pub(crate) async fn original(s: AgentSession, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = parley_domain::ids::MessageId::parse(&id).ok_or(PageError::Api(crate::error::ApiError::NotFound))?;
+    let raw = email::original(&s.ctx, &s.caller(), id).await?;
+    Ok(crate::files::original_response(raw))
+}

@@ -23,4 +23,5 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
         .route("/attachments/{id}", get(files::attachment))
+        .route("/messages/{id}/original", get(files::original))
 }

@@ -101,6 +101,8 @@ pub(crate) struct Entry {
     files: Vec<(String, String, String)>,
     /// What became of outgoing mail: "queued", "sent", "failed: …".
     delivery: Option<String>,
+    /// Where the mail a message came from can be downloaded.
+    original: Option<String>,
     notes: Vec<String>,
 }
 
@@ -170,6 +172,12 @@ pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<
                     Delivery::Failed { reason } => format!("not delivered: {reason}"),
                 }),
                 notes: m.email.as_ref().map(|e| e.notes.clone()).unwrap_or_default(),
+                // Only mail that came in has an original; what we sent is shown as composed.
+                original: m
+                    .email
+                    .as_ref()
+                    .is_some_and(|e| e.delivery.is_none())
+                    .then(|| format!("/messages/{}/original", m.id)),
             },
             uc::TimelineItem::Event(e) => Entry {
                 kind: "event",
@@ -181,6 +189,7 @@ pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<
                 files: Vec::new(),
                 delivery: None,
                 notes: Vec::new(),
+                original: None,
             },
         })
         .collect();
