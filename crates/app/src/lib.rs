@@ -54,12 +54,12 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(regions: regions::Regions, settings: Settings) -> Arc<Self> {
+    pub fn new(regions: regions::Regions, settings: Settings, mail: email::MailLimits) -> Arc<Self> {
         Arc::new(App {
             regions,
             settings,
             limits: auth::RateLimits::default(),
-            mail: email::MailLimits::default(),
+            mail,
             mail_arrived: tokio::sync::Notify::new(),
         })
     }

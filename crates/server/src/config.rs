@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Context};
 use parley_app::email::relay::RelayUrl;
+use parley_app::email::MailLimits;
 use parley_app::regions::RegionSpec;
 use parley_domain::region::{RegionName, DEFAULT_REGIONS};
 use parley_store_sql::DatabaseUrl;
@@ -34,6 +35,18 @@ pub struct FileConfig {
     pub regions: BTreeMap<String, RegionFile>,
     #[serde(default)]
     pub webhooks: WebhookFile,
+    #[serde(default)]
+    pub mail: MailFile,
+}
+
+/// `[mail]`: how much mail Parley takes, and from whom.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailFile {
+    pub max_message_mb: Option<u64>,
+    pub max_attachment_mb: Option<u64>,
+    pub tickets_per_sender_hour: Option<u64>,
+    pub acks_per_sender_hour: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +100,7 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How often IMAP mailboxes are fetched.
     pub imap_every: Duration,
+    pub mail_limits: MailLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -197,6 +211,7 @@ impl Config {
             ),
             None => Duration::from_secs(60),
         };
+        let mail_limits = mail_limits(&file.mail, env_of)?;
         let public_scheme = pick(&None, env_of("PARLEY_PUBLIC_SCHEME"), &file.public_scheme, "http");
         if public_scheme != "http" && public_scheme != "https" {
             bail!("PARLEY_PUBLIC_SCHEME '{public_scheme}' must be http or https");
@@ -282,6 +297,7 @@ impl Config {
             mail_retry_delays,
             trusted_proxies,
             imap_every,
+            mail_limits,
         })
     }
 
@@ -306,6 +322,45 @@ impl Config {
             webhook_allow_private: self.webhook_allow_private,
         }
     }
+}
+
+/// Mail limits from `PARLEY_MAIL_*` over `[mail]` over the defaults. A message must be allowed to be larger than
+/// one attachment, or a mail with one oversized attachment would be refused whole instead of kept with a note.
+fn mail_limits(file: &MailFile, env_of: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<MailLimits> {
+    let number = |name: &str, from_file: Option<u64>, max: u64| -> anyhow::Result<Option<u64>> {
+        match env_of(name) {
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
+                _ => bail!("{name} '{v}' is not a whole number from 1 to {max}"),
+            },
+            None => match from_file {
+                Some(n) if !(1..=max).contains(&n) => bail!("[mail] in parley.toml: {n} is not from 1 to {max}"),
+                other => Ok(other),
+            },
+        }
+    };
+    const MB: u64 = 1024 * 1024;
+    let mut l = MailLimits::default();
+    if let Some(n) = number("PARLEY_MAIL_MAX_MESSAGE_MB", file.max_message_mb, 1024)? {
+        l.max_message_bytes = (n * MB) as usize;
+    }
+    if let Some(n) = number("PARLEY_MAIL_MAX_ATTACHMENT_MB", file.max_attachment_mb, 1024)? {
+        l.max_attachment_bytes = (n * MB) as usize;
+    }
+    if let Some(n) = number("PARLEY_MAIL_TICKETS_PER_SENDER_HOUR", file.tickets_per_sender_hour, 1_000_000)? {
+        l.tickets_per_sender_hour = n as i64;
+    }
+    if let Some(n) = number("PARLEY_MAIL_ACKS_PER_SENDER_HOUR", file.acks_per_sender_hour, 1_000_000)? {
+        l.acks_per_sender_hour = n as i64;
+    }
+    if l.max_attachment_bytes >= l.max_message_bytes {
+        bail!(
+            "PARLEY_MAIL_MAX_ATTACHMENT_MB ({} MiB) must be less than PARLEY_MAIL_MAX_MESSAGE_MB ({} MiB)",
+            l.max_attachment_bytes as u64 / MB,
+            l.max_message_bytes as u64 / MB
+        );
+    }
+    Ok(l)
 }
 
 fn pick(flag: &Option<String>, env: Option<String>, file: &Option<String>, default: &str) -> String {
@@ -372,5 +427,19 @@ mod tests {
         assert!(format!("{e:#}").contains("mars"));
         let e = load(&[("PARLEY_LISTEN", "nowhere")]).unwrap_err();
         assert!(format!("{e:#}").contains("nowhere"));
+    }
+
+    #[test]
+    fn mail_limits_come_from_the_environment_and_are_checked() {
+        let c = load(&[("PARLEY_MAIL_MAX_MESSAGE_MB", "10"), ("PARLEY_MAIL_MAX_ATTACHMENT_MB", "4")]).unwrap();
+        assert_eq!((c.mail_limits.max_message_bytes, c.mail_limits.max_attachment_bytes), (10 << 20, 4 << 20));
+        let c = load(&[("PARLEY_MAIL_TICKETS_PER_SENDER_HOUR", "500")]).unwrap();
+        assert_eq!(c.mail_limits.tickets_per_sender_hour, 500);
+        let e = load(&[("PARLEY_MAIL_MAX_MESSAGE_MB", "ten")]).unwrap_err();
+        assert!(format!("{e:#}").contains("PARLEY_MAIL_MAX_MESSAGE_MB 'ten'"), "{e:#}");
+        let e = load(&[("PARLEY_MAIL_MAX_MESSAGE_MB", "0")]).unwrap_err();
+        assert!(format!("{e:#}").contains("'0'"), "{e:#}");
+        let e = load(&[("PARLEY_MAIL_MAX_MESSAGE_MB", "10"), ("PARLEY_MAIL_MAX_ATTACHMENT_MB", "10")]).unwrap_err();
+        assert!(format!("{e:#}").contains("must be less than"), "{e:#}");
     }
 }

@@ -34,7 +34,7 @@ pub async fn open_app(config: &Config) -> anyhow::Result<Arc<App>> {
         .with_context(|| format!("cannot open the directory at {}", config.directory.redacted()))?;
     // Every command reads the directory; it is small and its migrations are quick.
     regions.migrate_directory().await.context("migrating the directory failed")?;
-    Ok(App::new(regions, config.settings()))
+    Ok(App::new(regions, config.settings(), config.mail_limits.clone()))
 }
 
 impl Application {
@@ -82,6 +82,11 @@ impl Application {
     /// Where mail is received (SMTP).
     pub fn smtp_address(&self) -> SocketAddr {
         self.smtp_address
+    }
+
+    /// Where LMTP is received, when it is.
+    pub fn lmtp_address(&self) -> Option<SocketAddr> {
+        self.lmtp.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     pub fn config(&self) -> &Config {

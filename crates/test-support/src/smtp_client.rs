@@ -23,7 +23,11 @@ conn = None
 for m in job["messages"]:
     try:
         if conn is None:
-            conn = smtplib.SMTP(job["host"], job["port"], timeout=60)
+            if job.get("lmtp"):
+                conn = smtplib.LMTP(job["host"], job["port"])
+                conn.sock.settimeout(60)
+            else:
+                conn = smtplib.SMTP(job["host"], job["port"], timeout=60)
             conn.ehlo("client.test")
         refused = conn.sendmail(m["from"], m["to"], m["data"].encode("utf-8"))
         out.append({"ok": not refused, "error": json.dumps({k: [v[0], v[1].decode()] for k, v in refused.items()}) if refused else None})
@@ -43,7 +47,17 @@ print(json.dumps(out))
 
 /// Send messages over one connection (reopened after an error). Blocking: call from a test thread.
 pub fn send_all(server: SocketAddr, messages: &[Outgoing<'_>]) -> Vec<Sent> {
+    run(server, false, messages)
+}
+
+/// Deliver messages over LMTP, as a local MTA (Postfix, Exim) hands mail on.
+pub fn deliver_lmtp(server: SocketAddr, messages: &[Outgoing<'_>]) -> Vec<Sent> {
+    run(server, true, messages)
+}
+
+fn run(server: SocketAddr, lmtp: bool, messages: &[Outgoing<'_>]) -> Vec<Sent> {
     let job = serde_json::json!({
+        "lmtp": lmtp,
         "host": server.ip().to_string(),
         "port": server.port(),
         "messages": messages.iter().map(|m| serde_json::json!({"from": m.from, "to": m.to, "data": m.data})).collect::<Vec<_>>(),

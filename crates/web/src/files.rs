@@ -62,4 +62,3 @@ mod tests {
         assert!(filename_params("árvíztűrő.pdf").contains("filename*=UTF-8''%C3%A1rv"));
     }
 }
-

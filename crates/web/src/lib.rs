@@ -24,7 +24,7 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(state.app.mail.max_message_bytes))
         .merge(ui::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), host::resolve_account))
         .layer(DefaultBodyLimit::max(state.web.body_limit))

@@ -85,15 +85,16 @@ pub fn reply_to_customer(
     Some(mail)
 }
 
-/// The automatic acknowledgement of a new ticket, in the requester's language.
+/// The automatic acknowledgement of a new ticket, in the language the requester's mail declared, else the account's.
 pub fn acknowledgement(
     id: &Identity,
     ticket: &Ticket,
     requester: &Contact,
     first_mail_id: Option<&str>,
+    declared_language: Option<&str>,
 ) -> Option<OutboundMail> {
     let to = requester.email.as_ref()?.to_string();
-    let lang = templates::language(Some(id.language.as_str()));
+    let lang = templates::language_for(declared_language, &id.language);
     let (subject, text) = templates::acknowledgement(lang, &id.name, ticket.number, &ticket.subject);
     let meta = MailMeta {
         html: Some(parley_mime::text_to_html(&text)),

@@ -354,6 +354,7 @@ async fn new_ticket(
         attachments: Vec::new(),
     };
     let first_mail_id = mail.message_id.clone();
+    let declared_language = mail.language.clone();
     let ident = id.clone();
     let incoming = IncomingMail {
         inbound,
@@ -370,7 +371,9 @@ async fn new_ticket(
         participants: m.cc,
         outgoing: Box::new(move |t: &Ticket, requester: &Contact, _m: &Message| {
             if acknowledge {
-                compose::acknowledgement(&ident, t, requester, first_mail_id.as_deref()).into_iter().collect()
+                compose::acknowledgement(&ident, t, requester, first_mail_id.as_deref(), declared_language.as_deref())
+                    .into_iter()
+                    .collect()
             } else {
                 Vec::new()
             }

@@ -4,12 +4,23 @@ use parley_domain::ticket::TicketNumber;
 
 /// A language we have texts for, from a tag like `de-AT`; English otherwise.
 pub fn language(tag: Option<&str>) -> &'static str {
-    let primary = tag.unwrap_or("en").split(['-', '_']).next().unwrap_or("en").to_ascii_lowercase();
+    tag.and_then(known).unwrap_or("en")
+}
+
+/// The language to write to a customer in: the one their mail declared (`Content-Language`) when we have texts for
+/// it, else the account's.
+pub fn language_for(declared: Option<&str>, account: &str) -> &'static str {
+    declared.and_then(known).unwrap_or_else(|| language(Some(account)))
+}
+
+fn known(tag: &str) -> Option<&'static str> {
+    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
     match primary.as_str() {
-        "de" => "de",
-        "hu" => "hu",
-        "tl" | "fil" => "tl",
-        _ => "en",
+        "en" => Some("en"),
+        "de" => Some("de"),
+        "hu" => Some("hu"),
+        "tl" | "fil" => Some("tl"),
+        _ => None,
     }
 }
 
@@ -60,6 +71,10 @@ mod tests {
         assert_eq!(language(Some("fil")), "tl");
         assert_eq!(language(Some("fr")), "en");
         assert_eq!(language(None), "en");
+        assert_eq!(language_for(Some("hu-HU"), "de"), "hu");
+        assert_eq!(language_for(Some("fr"), "de"), "de");
+        assert_eq!(language_for(None, "tl"), "tl");
+        assert_eq!(language_for(Some("en-GB"), "de"), "en");
         let (s, t) = acknowledgement("hu", "Acme", TicketNumber(7), "Nyomtató");
         assert!(s.contains("[#7]") && t.contains("#7"));
     }

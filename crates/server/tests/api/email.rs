@@ -152,6 +152,24 @@ async fn mail_opens_a_ticket_and_is_acknowledged() {
 }
 
 #[tokio::test]
+async fn acknowledgements_speak_the_language_the_mail_declared() {
+    let (app, _a, relay) = mail_app().await;
+    let cases = [("hu-HU", "Megkaptuk"), ("de", "Wir haben Ihre Anfrage"), ("fr", "We received your request")];
+    for (i, (lang, _)) in cases.iter().enumerate() {
+        let from = format!("c{i}@customer.example");
+        let (m, _) = mail(&from, "support@acme.localhost", "Hilfe", &[format!("Content-Language: {lang}")], "x");
+        send(&app, &from, &["support@acme.localhost"], &m).await.unwrap();
+    }
+    let got = relay.wait_for(cases.len(), 15).await;
+    for (i, (lang, expected)) in cases.iter().enumerate() {
+        let to = format!("c{i}@customer.example");
+        let ack = got.iter().find(|m| m.rcpt_to.contains(&to)).unwrap_or_else(|| panic!("no acknowledgement to {to}"));
+        let subject = ack.header("Subject").unwrap_or_default();
+        assert!(subject.contains(expected), "{lang}: {subject}");
+    }
+}
+
+#[tokio::test]
 async fn replies_thread_the_way_mail_clients_thread() {
     let (app, a, relay) = mail_app().await;
     let jane = "jane@customer.example";
@@ -522,4 +540,68 @@ async fn providers_post_signed_mail() {
     let b = app.account("other", "us").await;
     let (s, _) = app.api(&b, Method::POST, "/mailboxes", Some(json!({"address": "help@acme-corp.example"}))).await;
     assert_eq!(s, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn configured_limits_bound_mail_by_smtp_and_by_webhook() {
+    let relay = CaptureRelay::start().await;
+    let app = spawn_with(Options {
+        env: vec![
+            ("PARLEY_SMTP_RELAY".into(), relay.url()),
+            ("PARLEY_MAIL_MAX_MESSAGE_MB".into(), "2".into()),
+            ("PARLEY_MAIL_MAX_ATTACHMENT_MB".into(), "1".into()),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let a = app.account("acme", "eu").await;
+    let big = format!("{}\r\n", "x".repeat(70)).repeat(3 * 1024 * 1024 / 72);
+    let (m, _) = mail("jane@customer.example", "support@acme.localhost", "Too big", &[], &big);
+    let e = send(&app, "jane@customer.example", &["support@acme.localhost"], &m).await.unwrap_err();
+    assert!(e.contains("552"), "{e}");
+
+    let (_, mb) = app.api(&a, Method::POST, "/mailboxes", Some(json!({"address": "help@acme-corp.example"}))).await;
+    let url = mb["inbound_url"].as_str().unwrap().replace(":8080", &format!(":{}", app.port));
+    let res = app
+        .http
+        .post(&url)
+        .header("content-type", "message/rfc822")
+        .header("webhook-id", "msg_1")
+        .header("webhook-timestamp", "0")
+        .header("webhook-signature", "v1,AAAA")
+        .body(m)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert!(tickets(&app, &a).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_local_mta_hands_mail_on_over_lmtp() {
+    let app =
+        spawn_with(Options { env: vec![("PARLEY_LMTP_LISTEN".into(), "127.0.0.1:0".into())], ..Default::default() })
+            .await;
+    let a = app.account("acme", "eu").await;
+    let lmtp = app.lmtp.expect("LMTP is received");
+    let (good, _) = mail("jane@customer.example", "support@acme.localhost", "Via Postfix", &[], "Handed on.");
+    let (stray, _) = mail("jane@customer.example", "nobody@other.example", "Stray", &[], "x");
+    let results = tokio::task::spawn_blocking(move || {
+        smtp_client::deliver_lmtp(
+            lmtp,
+            &[
+                Outgoing { from: "jane@customer.example", to: vec!["support@acme.localhost"], data: good },
+                Outgoing { from: "jane@customer.example", to: vec!["nobody@other.example"], data: stray },
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(results[0], Ok(()));
+    assert!(results[1].as_ref().unwrap_err().contains("550"), "{:?}", results[1]);
+    let t = wait_tickets(&app, &a, 1).await;
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0]["subject"], "Via Postfix");
+    assert_eq!(t[0]["channel"], "email");
 }

@@ -40,6 +40,8 @@ pub struct TestApp {
     pub port: u16,
     /// Where the app receives mail.
     pub smtp: std::net::SocketAddr,
+    /// Where the app receives LMTP, when `PARLEY_LMTP_LISTEN` was given.
+    pub lmtp: Option<std::net::SocketAddr>,
     pub data_dir: tempfile::TempDir,
     pub app: Arc<App>,
     pub http: reqwest::Client,
@@ -89,13 +91,25 @@ pub async fn start(config: Config, data_dir: tempfile::TempDir, pg: Vec<PgTestDb
     let application = Application::build(config.clone()).await.unwrap();
     let port = application.port();
     let smtp = application.smtp_address();
+    let lmtp = application.lmtp_address();
     let config = application.config().clone();
     let app = application.app();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(application.run_until_stopped(async {
         let _ = rx.await;
     }));
-    TestApp { port, smtp, data_dir, app, http: http_client(false), config, stop: Some(tx), server: Some(server), pg }
+    TestApp {
+        port,
+        smtp,
+        lmtp,
+        data_dir,
+        app,
+        http: http_client(false),
+        config,
+        stop: Some(tx),
+        server: Some(server),
+        pg,
+    }
 }
 
 impl TestApp {

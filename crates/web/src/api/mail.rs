@@ -6,6 +6,7 @@ use crate::extract::{Account, ApiCaller};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -16,10 +17,11 @@ use parley_domain::ids::{AttachmentId, MailboxId};
 use parley_domain::mailbox::{ImapSettings, Mailbox};
 use serde::{Deserialize, Serialize};
 
-pub(crate) fn router() -> Router<AppState> {
+/// `max_message_bytes` bounds the mail a provider may post, as it bounds mail over SMTP.
+pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/mailboxes", get(list).post(create))
-        .route("/mailboxes/{id}/inbound", post(inbound).layer(DefaultBodyLimit::max(32 * 1024 * 1024)))
+        .route("/mailboxes/{id}/inbound", post(inbound).layer(DefaultBodyLimit::max(max_message_bytes)))
         .route("/attachments/{id}", get(attachment))
         .route("/messages/{id}/original", get(original))
 }
@@ -88,9 +90,13 @@ pub(crate) async fn inbound(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<Stored>)> {
     let id = path_id(&id, MailboxId::parse)?;
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => parley_domain::Invalid::field("body", "could not be read").into(),
+    })?;
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
     let stored = email::receive_posted(
         &state.app,

@@ -14,14 +14,14 @@ use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
 
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
     Router::new()
         .merge(tickets::router())
         .merge(contacts::router())
         .merge(agents::router())
         .merge(fields::router())
         .merge(webhooks::router())
-        .merge(mail::router())
+        .merge(mail::router(max_message_bytes))
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }
