@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod mail;
+pub mod mail_template;
 pub mod mailbox;
 pub mod message;
 pub mod region;

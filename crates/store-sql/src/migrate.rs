@@ -17,11 +17,13 @@ pub(crate) struct Migration {
 const REGION_SQLITE: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("../migrations/sqlite/0001_core.sql") },
     Migration { version: 2, name: "email", sql: include_str!("../migrations/sqlite/0002_email.sql") },
+    Migration { version: 3, name: "mail_settings", sql: include_str!("../migrations/sqlite/0003_mail_settings.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("../migrations/postgres/0001_core.sql") },
     Migration { version: 2, name: "email", sql: include_str!("../migrations/postgres/0002_email.sql") },
+    Migration { version: 3, name: "mail_settings", sql: include_str!("../migrations/postgres/0003_mail_settings.sql") },
 ];
 
 const DIRECTORY: &[Migration] =

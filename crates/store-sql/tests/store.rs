@@ -120,7 +120,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3]);
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -362,6 +362,19 @@ async fn story(store: SqlStore) {
     let statuses = store.list_deliveries(a, hook.id, 10).await.unwrap();
     assert_eq!((statuses.len(), statuses[0].attempts, statuses[0].last_status), (1, 2, Some(200)));
     assert!(store.list_deliveries(b, hook.id, 10).await.unwrap().is_empty());
+
+    // Automatic-mail settings: defaults until set, replaced whole, one account's never another's.
+    use parley_domain::mail_template::{MailSettings, MailTemplate};
+    use parley_store::InboundStore;
+    assert_eq!(store.mail_identity(a).await.unwrap().settings, MailSettings::default());
+    let mut custom = MailSettings { acknowledge: false, ..Default::default() };
+    custom.acknowledgement.insert("fr".into(), MailTemplate { subject: "Reçu".into(), body: "Bonjour".into() });
+    store.set_mail_settings(a, &custom, Timestamp::now()).await.unwrap();
+    assert_eq!(store.mail_identity(a).await.unwrap().settings, custom);
+    custom.acknowledge = true;
+    store.set_mail_settings(a, &custom, Timestamp::now()).await.unwrap();
+    assert!(store.mail_identity(a).await.unwrap().settings.acknowledge);
+    assert_eq!(store.mail_identity(b).await.unwrap().settings, MailSettings::default());
 }
 
 #[tokio::test]

@@ -152,6 +152,13 @@ pub trait InboundStore: Send + Sync {
     ) -> Result<i64, StoreError>;
     /// What the account's mail is sent as: its name, language, signing secret and first mailbox address.
     async fn mail_identity(&self, account: AccountId) -> Result<MailIdentity, StoreError>;
+    /// Replace the account's automatic-mail settings.
+    async fn set_mail_settings(
+        &self,
+        account: AccountId,
+        settings: &parley_domain::mail_template::MailSettings,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 
     /// A stored file, the ticket of the message it came with, and its bytes.
     async fn attachment(
@@ -184,4 +191,5 @@ pub struct MailIdentity {
     pub language: String,
     pub secret: Vec<u8>,
     pub mailbox: Option<String>,
+    pub settings: parley_domain::mail_template::MailSettings,
 }

@@ -6,6 +6,7 @@ use parley_domain::agent::Agent;
 use parley_domain::contact::Contact;
 use parley_domain::ids::{MessageId, OutboxEventId};
 use parley_domain::mail::{agent_reply_address, outgoing_message_id, subject_with_token};
+use parley_domain::mail_template::TemplateValues;
 use parley_domain::message::Message;
 use parley_domain::ticket::Ticket;
 use parley_domain::Timestamp;
@@ -94,8 +95,16 @@ pub fn acknowledgement(
     declared_language: Option<&str>,
 ) -> Option<OutboundMail> {
     let to = requester.email.as_ref()?.to_string();
-    let lang = templates::language_for(declared_language, &id.language);
-    let (subject, text) = templates::acknowledgement(lang, &id.name, ticket.number, &ticket.subject);
+    if !id.settings.acknowledge {
+        return None;
+    }
+    let values = TemplateValues {
+        ticket_number: ticket.number.0,
+        ticket_subject: &ticket.subject,
+        requester_name: requester.name.as_deref().unwrap_or(""),
+        account_name: &id.name,
+    };
+    let (subject, text) = templates::acknowledgement_for(&id.settings, declared_language, &id.language, &values);
     let meta = MailMeta {
         html: Some(parley_mime::text_to_html(&text)),
         message_id: outgoing_message_id(&id.secret, ticket.id, MessageId::new(), &id.host),

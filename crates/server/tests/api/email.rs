@@ -605,3 +605,52 @@ async fn a_local_mta_hands_mail_on_over_lmtp() {
     assert_eq!(t[0]["subject"], "Via Postfix");
     assert_eq!(t[0]["channel"], "email");
 }
+
+#[tokio::test]
+async fn accounts_word_their_acknowledgements_or_send_none() {
+    let (app, a, relay) = mail_app().await;
+    let (s, got) = app.api(&a, Method::GET, "/settings/mail", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(got["acknowledge"], true);
+    assert!(got["defaults"]["de"]["subject"].as_str().unwrap().contains("{{ticket.subject}}"), "{got}");
+
+    // A typo in a placeholder and an unusable language are named; nothing is saved.
+    let bad = json!({"acknowledge": true, "acknowledgement": {
+        "fr": {"subject": "Bien reçu {{ticket.numero}}", "body": "Bonjour"},
+        "not a language": {"subject": "x", "body": "y"}}});
+    let (s, p) = app.api(&a, Method::PUT, "/settings/mail", Some(bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(
+        fields.contains(&"acknowledgement.fr.subject") && fields.contains(&"acknowledgement.not a language"),
+        "{p}"
+    );
+    assert_eq!(app.api(&a, Method::GET, "/settings/mail", None).await.1["acknowledgement"], json!({}));
+
+    let good = json!({"acknowledge": true, "acknowledgement": {"fr": {
+        "subject": "Bien reçu : {{ticket.subject}}",
+        "body": "Bonjour {{requester.name}},\nvotre demande n° {{ticket.number}} est enregistrée.\n{{account.name}}"}}});
+    let (s, saved) = app.api(&a, Method::PUT, "/settings/mail", Some(good)).await;
+    assert_eq!(s, StatusCode::OK, "{saved}");
+    let (m, _) = mail(
+        "Marie <marie@client.example>",
+        "support@acme.localhost",
+        "Imprimante",
+        &["Content-Language: fr-FR".into()],
+        "Elle fume.",
+    );
+    send(&app, "marie@client.example", &["support@acme.localhost"], &m).await.unwrap();
+    let got = relay.wait_for(1, 15).await;
+    let ack = parley_mime::parse(&got[0].raw, false, &Default::default()).unwrap();
+    assert_eq!(ack.subject, "Bien reçu : Imprimante [#1]", "the token is kept");
+    assert!(ack.text.contains("Bonjour Marie,\nvotre demande n° 1 est enregistrée."), "{}", ack.text);
+
+    // Acknowledgements off: a new ticket, no mail.
+    let (s, _) = app.api(&a, Method::PUT, "/settings/mail", Some(json!({"acknowledge": false}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (m, _) = mail("kim@client.example", "support@acme.localhost", "Quiet", &[], "x");
+    send(&app, "kim@client.example", &["support@acme.localhost"], &m).await.unwrap();
+    assert_eq!(wait_tickets(&app, &a, 2).await.len(), 2);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(relay.mail().iter().all(|m| !m.rcpt_to.contains(&"kim@client.example".to_string())));
+}

@@ -4,12 +4,13 @@ use super::attachment_info;
 use crate::contacts::{contact, CONTACT_COLS};
 use crate::db::{args, Row, Value};
 use crate::error::conflict_as;
-use crate::rows::{id, json, parsed, placeholders};
+use crate::rows::{id, json, parsed, placeholders, to_json};
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, AttachmentId, ContactId, InboundId, MailboxId, TicketId};
+use parley_domain::mail_template::MailSettings;
 use parley_domain::mailbox::Mailbox;
 use parley_domain::message::{AttachmentInfo, Message};
 use parley_domain::ticket::Ticket;
@@ -195,9 +196,9 @@ impl InboundStore for SqlStore {
         let row = self
             .db
             .query_opt(
-                "SELECT a.name, a.language, a.mail_secret, \
+                "SELECT a.name, a.language, a.mail_secret, s.settings, \
                  (SELECT m.address FROM mailboxes m WHERE m.account_id = a.id ORDER BY m.address LIMIT 1) AS mailbox \
-                 FROM accounts a WHERE a.id = $1",
+                 FROM accounts a LEFT JOIN mail_settings s ON s.account_id = a.id WHERE a.id = $1",
                 args![account.to_string()],
             )
             .await?
@@ -211,7 +212,34 @@ impl InboundStore for SqlStore {
             language: row.text("language")?,
             secret: secret.into_bytes(),
             mailbox: row.opt_text("mailbox")?,
+            settings: match row.opt_text("settings")? {
+                Some(s) => json("mail settings", &s)?,
+                None => MailSettings::default(),
+            },
         })
+    }
+
+    async fn set_mail_settings(
+        &self,
+        account: AccountId,
+        settings: &MailSettings,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let settings = to_json(settings)?;
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO mail_settings (account_id, settings, updated_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (account_id) DO UPDATE SET settings = excluded.settings, \
+                         updated_at = excluded.updated_at",
+                        args![account.to_string(), &settings, at.millis()],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn attachment(

@@ -4,6 +4,7 @@ mod agents;
 mod contacts;
 mod fields;
 mod mail;
+mod mail_settings;
 mod openapi;
 mod tickets;
 mod webhooks;
@@ -22,6 +23,7 @@ pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))
+        .merge(mail_settings::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

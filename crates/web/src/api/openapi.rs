@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
-use super::{agents, contacts, fields, mail, tickets, webhooks};
+use super::{agents, contacts, fields, mail, mail_settings, tickets, webhooks};
 use crate::error::Problem;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -23,8 +23,9 @@ use utoipa::{Modify, OpenApi};
         contacts::list_companies, contacts::create_company, contacts::show_company,
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
         fields::list, fields::create,
-                webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
-                mail::create, mail::list, mail::inbound, mail::attachment, mail::original,
+        webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
+        mail::create, mail::list, mail::inbound, mail::attachment, mail::original,
+        mail_settings::show, mail_settings::replace,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -32,8 +33,8 @@ use utoipa::{Modify, OpenApi};
         (name = "tickets", description = "Tickets, their messages and custom fields"),
         (name = "contacts", description = "Contacts and companies"),
         (name = "agents", description = "Agents and departments"),
-                (name = "webhooks", description = "Signed outbound webhooks"),
-        (name = "email", description = "Mailboxes, inbound mail and attachments"),
+        (name = "webhooks", description = "Signed outbound webhooks"),
+        (name = "email", description = "Mailboxes, inbound mail, attachments and automatic mail"),
     )
 )]
 struct ApiDoc;
