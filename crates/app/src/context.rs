@@ -6,6 +6,7 @@ use parley_domain::auth::ApiKey;
 use parley_domain::event::Actor;
 use parley_domain::ids::{AccountId, DepartmentId};
 use parley_domain::region::RegionName;
+use parley_domain::support::SupportGrant;
 use parley_domain::ticket::Ticket;
 use parley_store::RegionStore;
 use std::sync::Arc;
@@ -26,6 +27,12 @@ pub enum Caller {
     Agent(Agent),
     /// API keys act for the account as an administrator.
     ApiKey(ApiKey),
+    /// The operator's support staff, under a grant the account gave: never an administrator, only what the grant
+    /// allows.
+    Staff {
+        grant: SupportGrant,
+        staff: String,
+    },
 }
 
 impl Caller {
@@ -33,6 +40,7 @@ impl Caller {
         match self {
             Caller::Agent(a) => Actor::Agent(a.id),
             Caller::ApiKey(k) => Actor::ApiKey(k.id),
+            Caller::Staff { grant, .. } => Actor::Staff(grant.id),
         }
     }
 
@@ -40,6 +48,7 @@ impl Caller {
         match self {
             Caller::Agent(a) => a.role.is_admin(),
             Caller::ApiKey(_) => true,
+            Caller::Staff { .. } => false,
         }
     }
 
@@ -47,6 +56,7 @@ impl Caller {
         match self {
             Caller::Agent(a) => a.can_see(t),
             Caller::ApiKey(_) => true,
+            Caller::Staff { grant, .. } => grant.can_see(t),
         }
     }
 
@@ -54,6 +64,15 @@ impl Caller {
     pub fn visible_departments(&self) -> Option<Vec<DepartmentId>> {
         match self {
             Caller::Agent(a) if !a.role.is_admin() => Some(a.department_ids.clone()),
+            _ => None,
+        }
+    }
+
+    /// The departments outside which the caller sees nothing, not even tickets without a department: support
+    /// staff under a grant limited to some departments. `None` for everyone else.
+    pub fn only_departments(&self) -> Option<Vec<DepartmentId>> {
+        match self {
+            Caller::Staff { grant, .. } if !grant.department_ids.is_empty() => Some(grant.department_ids.clone()),
             _ => None,
         }
     }

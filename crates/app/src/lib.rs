@@ -2,13 +2,16 @@
 //! the domain's rules and hands the result to the region's store. Nothing here knows HTTP or SQL.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 mod context;
 pub mod email;
 mod error;
 pub mod notify;
 pub mod people;
+pub mod privacy;
 pub mod regions;
+pub mod support;
 pub mod tickets;
 pub mod webhooks;
 

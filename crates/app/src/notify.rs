@@ -14,12 +14,24 @@ pub async fn password_reset(app: &App, ctx: &AccountCtx, agent: &Agent, link: &s
         name = agent.name,
         slug = ctx.slug,
     );
+    to_agent(app, ctx, agent, "password_reset", "Reset your password", text).await
+}
+
+/// Queues a mail from the account's no-reply address to one of its agents.
+pub(crate) async fn to_agent(
+    app: &App,
+    ctx: &AccountCtx,
+    agent: &Agent,
+    kind: &str,
+    subject: &str,
+    text: String,
+) -> Result<(), AppError> {
     let mail = OutboundMail {
         id: OutboxEventId::new().to_string(),
         account_id: ctx.account_id,
-        kind: "password_reset".into(),
+        kind: kind.into(),
         to: agent.email.to_string(),
-        subject: "Reset your password".into(),
+        subject: subject.into(),
         text,
         ticket_id: None,
         message_id: None,

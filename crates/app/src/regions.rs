@@ -64,6 +64,8 @@ pub enum Resolution {
         url: Option<String>,
     },
     Unknown,
+    /// Being moved to another region: served nowhere for the few minutes the copy takes.
+    Moving,
 }
 
 pub struct Regions {
@@ -74,7 +76,7 @@ pub struct Regions {
 }
 
 /// How long a directory answer is reused. Suspending or moving an account takes effect within this time.
-const DIRECTORY_TTL: Duration = Duration::from_secs(2);
+pub const DIRECTORY_TTL: Duration = Duration::from_secs(2);
 
 impl Regions {
     pub async fn open(directory: &DatabaseUrl, specs: Vec<RegionSpec>) -> Result<Self, AppError> {
@@ -131,6 +133,9 @@ impl Regions {
     /// The context of an active account, for operator commands that run in any region.
     pub async fn context(&self, slug: &AccountSlug) -> Result<AccountCtx, AppError> {
         let entry = self.directory.lookup(slug).await?.ok_or(AppError::NotFound)?;
+        if entry.status == AccountStatus::Moving {
+            return Err(AppError::Unavailable(format!("'{slug}' is being moved to another region")));
+        }
         if entry.status != AccountStatus::Active {
             return Err(AppError::NotFound);
         }
@@ -143,6 +148,9 @@ impl Regions {
         let Some(entry) = self.lookup_cached(slug).await? else {
             return Ok(Resolution::Unknown);
         };
+        if entry.status == AccountStatus::Moving {
+            return Ok(Resolution::Moving);
+        }
         if entry.status != AccountStatus::Active {
             return Ok(Resolution::Unknown);
         }

@@ -74,6 +74,8 @@ pub enum AccountStatus {
     Creating,
     Active,
     Suspended,
+    /// Being copied to another region: served nowhere until the copy is checked and the directory switched.
+    Moving,
 }
 
 impl AccountStatus {
@@ -82,6 +84,7 @@ impl AccountStatus {
             AccountStatus::Creating => "creating",
             AccountStatus::Active => "active",
             AccountStatus::Suspended => "suspended",
+            AccountStatus::Moving => "moving",
         }
     }
 
@@ -90,9 +93,19 @@ impl AccountStatus {
             "creating" => Some(AccountStatus::Creating),
             "active" => Some(AccountStatus::Active),
             "suspended" => Some(AccountStatus::Suspended),
+            "moving" => Some(AccountStatus::Moving),
             _ => None,
         }
     }
+}
+
+/// A region move under way, as the directory keeps it so that a move cut off can be finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoveState {
+    pub from: RegionName,
+    pub to: RegionName,
+    /// The directory points at `to` already; only the wipe of `from` is left.
+    pub switched: bool,
 }
 
 /// What the directory knows about an account: no more than it needs to route a request.

@@ -1,6 +1,6 @@
 //! What happens to a ticket, as its timeline and its webhooks tell it.
 
-use crate::ids::{AgentId, ApiKeyId, ContactId, DepartmentId, TicketId};
+use crate::ids::{AgentId, ApiKeyId, ContactId, DepartmentId, SupportGrantId, TicketId};
 use crate::ticket::{Priority, Status, Tag, TicketNumber};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,8 @@ pub enum Actor {
     Agent(AgentId),
     Contact(ContactId),
     ApiKey(ApiKeyId),
+    /// The operator's support staff, under the account's grant.
+    Staff(SupportGrantId),
     System,
 }
 
@@ -21,6 +23,7 @@ impl Actor {
             Actor::Agent(id) => ("agent", Some(id.to_string())),
             Actor::Contact(id) => ("contact", Some(id.to_string())),
             Actor::ApiKey(id) => ("api_key", Some(id.to_string())),
+            Actor::Staff(id) => ("staff", Some(id.to_string())),
             Actor::System => ("system", None),
         }
     }
@@ -30,6 +33,7 @@ impl Actor {
             ("agent", Some(id)) => AgentId::parse(id).map(Actor::Agent),
             ("contact", Some(id)) => ContactId::parse(id).map(Actor::Contact),
             ("api_key", Some(id)) => ApiKeyId::parse(id).map(Actor::ApiKey),
+            ("staff", Some(id)) => SupportGrantId::parse(id).map(Actor::Staff),
             ("system", _) => Some(Actor::System),
             _ => None,
         }

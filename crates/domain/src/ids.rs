@@ -91,6 +91,10 @@ id_type!(/// An API key.
     ApiKeyId);
 id_type!(/// A webhook subscription.
     WebhookId);
+id_type!(/// An account's grant of access to the operator's support staff.
+    SupportGrantId);
+id_type!(/// A security incident the operator recorded.
+    IncidentId);
 id_type!(/// An event in the account's outbox, the unit webhooks deliver.
     OutboxEventId);
 id_type!(/// One attempt series to deliver one event to one webhook.

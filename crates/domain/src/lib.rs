@@ -5,18 +5,25 @@
 
 pub mod account;
 pub mod agent;
+pub mod audit;
 pub mod auth;
 pub mod contact;
 pub mod custom_field;
+pub mod dpa;
 pub mod email;
+pub mod erasure;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod incident;
 pub mod mail;
 pub mod mail_template;
 pub mod mailbox;
 pub mod message;
 pub mod region;
+pub mod retention;
+pub mod subprocessors;
+pub mod support;
 pub mod text;
 pub mod ticket;
 pub mod time;

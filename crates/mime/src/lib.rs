@@ -33,5 +33,5 @@ pub use limits::Limits;
 pub use parse::parse;
 pub use parsed::{Attachment, Mailbox, ParsedMail};
 pub use quoted::split_quoted;
-pub use sanitize::sanitize_html;
+pub use sanitize::{load_remote_images, sanitize_html};
 pub use text_to_html::text_to_html;

@@ -185,6 +185,39 @@ fn rewrite_images(html: &str, cid_url: &dyn Fn(&str) -> Option<String>) -> Strin
     out
 }
 
+/// The agent asked to see a message's remote images: in HTML that [`sanitize_html`] produced, parked
+/// `data-remote-src` sources become `src` again, with `referrerpolicy="no-referrer"` so the sender's server does not
+/// learn the ticket's address. Only `http(s)` sources were parked, so nothing else is let in.
+pub fn load_remote_images(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    for token in serialized::tokens(html) {
+        match token {
+            Token::Tag { name: "img", closing: false, raw } => {
+                out.push_str("<img");
+                let mut remote = false;
+                for (name, value) in serialized::attributes(raw) {
+                    let lower = serialized::unescape(value).trim().to_ascii_lowercase();
+                    match name {
+                        "data-remote-src" if lower.starts_with("http:") || lower.starts_with("https:") => {
+                            push_attribute(&mut out, "src", value);
+                            remote = true;
+                        }
+                        "data-remote-src" | "referrerpolicy" => {}
+                        _ => push_attribute(&mut out, name, value),
+                    }
+                }
+                if remote {
+                    push_attribute(&mut out, "referrerpolicy", "no-referrer");
+                }
+                out.push('>');
+            }
+            Token::Tag { raw, .. } => out.push_str(raw),
+            Token::Text(text) => out.push_str(text),
+        }
+    }
+    out
+}
+
 fn push_attribute(out: &mut String, name: &str, escaped_value: &str) {
     out.push(' ');
     out.push_str(name);

@@ -29,6 +29,10 @@ pub struct FileConfig {
     pub smtp_tls_cert: Option<PathBuf>,
     pub smtp_tls_key: Option<PathBuf>,
     pub lmtp_listen: Option<String>,
+    /// The operator's subprocessor register (TOML), published at start when its version is new.
+    pub subprocessors: Option<PathBuf>,
+    /// The operator's data processing agreement (Markdown with +++ front matter), published likewise.
+    pub dpa: Option<PathBuf>,
     /// The regions this process serves; all configured ones when unset.
     pub serve_regions: Option<Vec<String>>,
     #[serde(default)]
@@ -100,7 +104,13 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How often IMAP mailboxes are fetched.
     pub imap_every: Duration,
+    /// How often retention policies are applied.
+    pub retention_every: Duration,
     pub mail_limits: MailLimits,
+    /// The operator's subprocessor register; the shipped example is published when none is and no version is kept.
+    pub subprocessors: Option<PathBuf>,
+    /// The operator's data processing agreement; the shipped example is published when none is and none is kept.
+    pub dpa: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -211,7 +221,18 @@ impl Config {
             ),
             None => Duration::from_secs(60),
         };
+        let retention_every = match env_of("PARLEY_RETENTION_EVERY_SECS") {
+            Some(v) => Duration::from_secs(
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .with_context(|| format!("PARLEY_RETENTION_EVERY_SECS '{v}' is not a number of seconds"))?,
+            ),
+            None => Duration::from_secs(3600),
+        };
         let mail_limits = mail_limits(&file.mail, env_of)?;
+        let subprocessors = env_of("PARLEY_SUBPROCESSORS").map(PathBuf::from).or(file.subprocessors.clone());
+        let dpa = env_of("PARLEY_DPA").map(PathBuf::from).or(file.dpa.clone());
         let public_scheme = pick(&None, env_of("PARLEY_PUBLIC_SCHEME"), &file.public_scheme, "http");
         if public_scheme != "http" && public_scheme != "https" {
             bail!("PARLEY_PUBLIC_SCHEME '{public_scheme}' must be http or https");
@@ -280,6 +301,8 @@ impl Config {
             None => file.webhooks.retry_delays.unwrap_or_else(|| vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
         };
         Ok(Config {
+            subprocessors,
+            dpa,
             data_dir,
             listen,
             smtp_listen,
@@ -297,6 +320,7 @@ impl Config {
             mail_retry_delays,
             trusted_proxies,
             imap_every,
+            retention_every,
             mail_limits,
         })
     }

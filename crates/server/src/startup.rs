@@ -37,6 +37,41 @@ pub async fn open_app(config: &Config) -> anyhow::Result<Arc<App>> {
     Ok(App::new(regions, config.settings(), config.mail_limits.clone()))
 }
 
+/// The configured subprocessor register is published when its version is new; with none configured, the shipped
+/// example is, if no version is kept yet.
+async fn publish_register(app: &App, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use parley_app::privacy::subprocessors;
+    let text = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the subprocessor register {}", path.display()))?,
+        None if subprocessors::history(app).await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() => {
+            subprocessors::EXAMPLE.to_string()
+        }
+        None => return Ok(()),
+    };
+    let named = file.map(|p| p.display().to_string()).unwrap_or_else(|| "the example".into());
+    let register = subprocessors::parse(&text).map_err(|e| anyhow::anyhow!("subprocessor register {named}: {e}"))?;
+    subprocessors::publish(app, register).await.map_err(|e| anyhow::anyhow!("subprocessor register {named}: {e}"))?;
+    Ok(())
+}
+
+/// The configured data processing agreement is published when its version is new; with none configured, the
+/// shipped example is, if no version is kept yet.
+async fn publish_dpa(app: &App, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use parley_app::privacy::dpa;
+    let text = match file {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("cannot read the agreement {}", path.display()))?
+        }
+        None if dpa::current(app).await.map_err(|e| anyhow::anyhow!("{e}"))?.is_none() => dpa::EXAMPLE.to_string(),
+        None => return Ok(()),
+    };
+    let named = file.map(|p| p.display().to_string()).unwrap_or_else(|| "the example".into());
+    let parsed = dpa::parse(&text).map_err(|e| anyhow::anyhow!("agreement {named}: {e}"))?;
+    dpa::publish(app, parsed).await.map_err(|e| anyhow::anyhow!("agreement {named}: {e}"))?;
+    Ok(())
+}
+
 impl Application {
     /// Everything that can fail at start fails here, before anything is served: bad configuration, unreachable
     /// databases, failed migrations, a taken port.
@@ -68,6 +103,8 @@ impl Application {
                 tracing::info!(database = %db, versions = ?applied, "migrated");
             }
         }
+        publish_register(&app, config.subprocessors.as_deref()).await?;
+        publish_dpa(&app, config.dpa.as_deref()).await?;
         Ok(Application { listener, address, smtp, smtp_address, lmtp, smtp_tls, app, config })
     }
 
@@ -113,6 +150,7 @@ impl Application {
             SendPolicy { relay: self.config.smtp_relay.clone(), retry_delays: self.config.mail_retry_delays.clone() };
         tasks.spawn(email::run_sender(self.app.clone(), send, stop_rx.clone()));
         tasks.spawn(crate::imap_poller::run(self.app.clone(), self.config.imap_every, stop_rx.clone()));
+        tasks.spawn(run_retention(self.app.clone(), self.config.retention_every, stop_rx.clone()));
         let mut listeners = vec![(self.smtp, false)];
         listeners.extend(self.lmtp.map(|l| (l, true)));
         for (listener, lmtp) in listeners {
@@ -141,6 +179,21 @@ impl Application {
         while tasks.join_next().await.is_some() {}
         self.app.regions.close().await;
         served.context("the HTTP server failed")
+    }
+}
+
+/// Applies the accounts' retention policies now and then, until told to stop.
+async fn run_retention(app: Arc<App>, every: std::time::Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        match parley_app::privacy::retention::apply_all(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(tickets = n, "retention policies erased expired tickets"),
+            Err(e) => tracing::warn!(error = %e, "could not apply retention policies"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -218,4 +218,27 @@ impl ApiKeyStore for SqlStore {
             })
             .await
     }
+
+    async fn note_api_key_use(
+        &self,
+        account: AccountId,
+        key: ApiKeyId,
+        at: Timestamp,
+        since: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .exec(
+                            "UPDATE api_keys SET last_used_at = $1 WHERE account_id = $2 AND id = $3 \
+                             AND (last_used_at IS NULL OR last_used_at < $4)",
+                            args![at.millis(), account.to_string(), key.to_string(), since.millis()],
+                        )
+                        .await?;
+                    Ok(n == 1)
+                })
+            })
+            .await
+    }
 }

@@ -6,8 +6,10 @@ use crate::migrate::{self, Schema};
 use crate::rows::{id, parsed};
 use crate::url::DatabaseUrl;
 use async_trait::async_trait;
-use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry};
+use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry, MoveState};
+use parley_domain::dpa::Dpa;
 use parley_domain::region::RegionName;
+use parley_domain::Timestamp;
 use parley_store::{DirectoryStore, StoreError};
 
 #[derive(Clone)]
@@ -38,8 +40,111 @@ impl SqlDirectory {
     }
 }
 
+fn move_state(r: &Row) -> Result<Option<MoveState>, StoreError> {
+    let region = |what: &str, s: String| parsed(what, &s, RegionName::parse);
+    Ok(match (r.opt_text("move_from")?, r.opt_text("move_to")?) {
+        (Some(from), Some(to)) => {
+            Some(MoveState { from: region("move_from", from)?, to: region("move_to", to)?, switched: false })
+        }
+        (Some(from), None) => Some(MoveState {
+            from: region("move_from", from)?,
+            to: region("region", r.text("region")?)?,
+            switched: true,
+        }),
+        _ => None,
+    })
+}
+
 #[async_trait]
 impl DirectoryStore for SqlDirectory {
+    async fn begin_move(&self, slug: &AccountSlug, to: &RegionName) -> Result<MoveState, StoreError> {
+        let (slug, to) = (slug.clone(), to.clone());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = tx
+                        .query_opt(
+                            "SELECT region, status, move_from, move_to FROM directory WHERE slug = $1",
+                            args![slug.as_str()],
+                        )
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    if let Some(state) = move_state(&row)? {
+                        if state.to == to {
+                            return Ok(state);
+                        }
+                        return Err(StoreError::Conflict(format!(
+                            "'{slug}' is being moved from {} to {} already; finish that move first",
+                            state.from, state.to
+                        )));
+                    }
+                    let status = row.text("status")?;
+                    if status != AccountStatus::Active.as_str() {
+                        return Err(StoreError::Conflict(format!("'{slug}' is {status}, not active")));
+                    }
+                    let from = parsed("region", &row.text("region")?, RegionName::parse)?;
+                    if from == to {
+                        return Err(StoreError::Conflict(format!("'{slug}' is in region {to} already")));
+                    }
+                    tx.exec(
+                        "UPDATE directory SET status = $1, move_from = region, move_to = $2 WHERE slug = $3",
+                        args![AccountStatus::Moving.as_str(), to.as_str(), slug.as_str()],
+                    )
+                    .await?;
+                    Ok(MoveState { from, to, switched: false })
+                })
+            })
+            .await
+    }
+
+    async fn switch_move(&self, slug: &AccountSlug) -> Result<(), StoreError> {
+        let slug = slug.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .exec(
+                            "UPDATE directory SET region = move_to, move_to = NULL, status = $1 \
+                             WHERE slug = $2 AND move_to IS NOT NULL",
+                            args![AccountStatus::Active.as_str(), slug.as_str()],
+                        )
+                        .await?;
+                    if n == 0 {
+                        return Err(StoreError::Conflict(format!("'{slug}' has no move waiting to be switched")));
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn end_move(&self, slug: &AccountSlug) -> Result<(), StoreError> {
+        let slug = slug.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "UPDATE directory SET move_from = NULL WHERE slug = $1 AND move_to IS NULL",
+                        args![slug.as_str()],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn move_state(&self, slug: &AccountSlug) -> Result<Option<MoveState>, StoreError> {
+        let row = self
+            .db
+            .query_opt("SELECT region, move_from, move_to FROM directory WHERE slug = $1", args![slug.as_str()])
+            .await?;
+        match row {
+            Some(r) => move_state(&r),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
     async fn reserve(&self, e: &DirectoryEntry) -> Result<(), StoreError> {
         let e = e.clone();
         self.db
@@ -98,5 +203,66 @@ impl DirectoryStore for SqlDirectory {
                 })
             })
             .await
+    }
+
+    async fn publish_register(&self, version: u32, date: &str, body: &str, at: Timestamp) -> Result<(), StoreError> {
+        let (date, body) = (date.to_string(), body.to_string());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO subprocessor_registers (version, date, body, published_at) VALUES ($1, $2, $3, $4)",
+                        args![i64::from(version), date, body, at.millis()],
+                    )
+                    .await
+                    .map_err(|err| conflict_as(err, || format!("version {version} of the register is published")))?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn registers(&self) -> Result<Vec<(u32, String)>, StoreError> {
+        let rows = self.db.query("SELECT version, body FROM subprocessor_registers ORDER BY version", args![]).await?;
+        rows.iter()
+            .map(|r| {
+                let v = u32::try_from(r.int("version")?)
+                    .map_err(|_| StoreError::Other("a register version is out of range".into()))?;
+                Ok((v, r.text("body")?))
+            })
+            .collect()
+    }
+
+    async fn publish_dpa(&self, dpa: &Dpa, at: Timestamp) -> Result<(), StoreError> {
+        let d = dpa.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO dpa_versions (version, date, title, body, published_at) VALUES ($1, $2, $3, $4, $5)",
+                        args![i64::from(d.version), d.date, d.title, d.body, at.millis()],
+                    )
+                    .await
+                    .map_err(|err| conflict_as(err, || format!("version {} of the DPA is published", d.version)))?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn dpas(&self) -> Result<Vec<Dpa>, StoreError> {
+        let rows =
+            self.db.query("SELECT version, date, title, body FROM dpa_versions ORDER BY version", args![]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Dpa {
+                    version: u32::try_from(r.int("version")?)
+                        .map_err(|_| StoreError::Other("a DPA version is out of range".into()))?,
+                    date: r.text("date")?,
+                    title: r.text("title")?,
+                    body: r.text("body")?,
+                })
+            })
+            .collect()
     }
 }

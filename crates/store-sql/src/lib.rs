@@ -8,14 +8,20 @@
 
 mod accounts;
 mod agents;
+mod audit;
 mod contacts;
 mod db;
 mod directory;
+mod erasure;
 mod error;
+mod features;
+mod incidents;
 mod mail;
 mod migrate;
 mod rows;
+mod support;
 mod tickets;
+pub mod transfer;
 mod url;
 mod webhooks;
 

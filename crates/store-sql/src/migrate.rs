@@ -18,16 +18,52 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("../migrations/sqlite/0001_core.sql") },
     Migration { version: 2, name: "email", sql: include_str!("../migrations/sqlite/0002_email.sql") },
     Migration { version: 3, name: "mail_settings", sql: include_str!("../migrations/sqlite/0003_mail_settings.sql") },
+    Migration { version: 4, name: "audit", sql: include_str!("../migrations/sqlite/0004_audit.sql") },
+    Migration { version: 5, name: "features", sql: include_str!("../migrations/sqlite/0005_features.sql") },
+    Migration {
+        version: 6,
+        name: "register_notices",
+        sql: include_str!("../migrations/sqlite/0006_register_notices.sql"),
+    },
+    Migration { version: 7, name: "dpa", sql: include_str!("../migrations/sqlite/0007_dpa.sql") },
+    Migration { version: 8, name: "support", sql: include_str!("../migrations/sqlite/0008_support.sql") },
+    Migration {
+        version: 9,
+        name: "moves_incidents_retention",
+        sql: include_str!("../migrations/sqlite/0009_moves_incidents_retention.sql"),
+    },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("../migrations/postgres/0001_core.sql") },
     Migration { version: 2, name: "email", sql: include_str!("../migrations/postgres/0002_email.sql") },
     Migration { version: 3, name: "mail_settings", sql: include_str!("../migrations/postgres/0003_mail_settings.sql") },
+    Migration { version: 4, name: "audit", sql: include_str!("../migrations/postgres/0004_audit.sql") },
+    Migration { version: 5, name: "features", sql: include_str!("../migrations/postgres/0005_features.sql") },
+    Migration {
+        version: 6,
+        name: "register_notices",
+        sql: include_str!("../migrations/postgres/0006_register_notices.sql"),
+    },
+    Migration { version: 7, name: "dpa", sql: include_str!("../migrations/postgres/0007_dpa.sql") },
+    Migration { version: 8, name: "support", sql: include_str!("../migrations/postgres/0008_support.sql") },
+    Migration {
+        version: 9,
+        name: "moves_incidents_retention",
+        sql: include_str!("../migrations/postgres/0009_moves_incidents_retention.sql"),
+    },
 ];
 
-const DIRECTORY: &[Migration] =
-    &[Migration { version: 1, name: "directory", sql: include_str!("../migrations/directory/0001_directory.sql") }];
+const DIRECTORY: &[Migration] = &[
+    Migration { version: 1, name: "directory", sql: include_str!("../migrations/directory/0001_directory.sql") },
+    Migration {
+        version: 2,
+        name: "subprocessors",
+        sql: include_str!("../migrations/directory/0002_subprocessors.sql"),
+    },
+    Migration { version: 3, name: "dpa", sql: include_str!("../migrations/directory/0003_dpa.sql") },
+    Migration { version: 4, name: "moves", sql: include_str!("../migrations/directory/0004_moves.sql") },
+];
 
 #[derive(Clone, Copy)]
 pub(crate) enum Schema {

@@ -120,7 +120,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -375,6 +375,232 @@ async fn story(store: SqlStore) {
     store.set_mail_settings(a, &custom, Timestamp::now()).await.unwrap();
     assert!(store.mail_identity(a).await.unwrap().settings.acknowledge);
     assert_eq!(store.mail_identity(b).await.unwrap().settings, MailSettings::default());
+
+    audit_story(&store, a, b).await;
+    bounce_story(&store, a).await;
+    features_story(&store, a, b).await;
+    erasure_story(&store, a, b).await;
+}
+
+/// Erasing a contact: their ticket goes whole; their message in another's ticket becomes "[erased]"; the other
+/// requester and their ticket stay; another account is untouched.
+/// A bounce may be stored between the relay's 250 and the outbox noting it; the bounce must stand.
+async fn bounce_story(store: &SqlStore, a: AccountId) {
+    use parley_domain::message::Delivery;
+    let mut d = draft(a, "Bounced", "gone@example.com", &[], no_outbox);
+    d.message.email =
+        Some(parley_domain::message::EmailInfo { message_id: "b1@example.com".into(), ..Default::default() });
+    let (t, _, m) = store.create_ticket(d).await.unwrap();
+    let mail = |id: &str| OutboundMail {
+        id: id.into(),
+        account_id: a,
+        kind: "reply".into(),
+        to: "gone@example.com".into(),
+        subject: "Re: Bounced".into(),
+        text: "Answer".into(),
+        ticket_id: Some(t.id),
+        message_id: Some(m.id),
+        created_at: Timestamp::now(),
+        meta: Default::default(),
+    };
+    let delivery = |store: &SqlStore| {
+        let store = store.clone();
+        async move {
+            let timeline = store.timeline(a, t.id).await.unwrap();
+            timeline.messages.into_iter().find(|x| x.id == m.id).unwrap().email.unwrap().delivery
+        }
+    };
+    store.queue_mail(&mail("bounce-1")).await.unwrap();
+    store.finish_mail(a, "bounce-1", &MailOutcome::Sent, Timestamp::now()).await.unwrap();
+    assert_eq!(delivery(store).await, Some(Delivery::Sent));
+    let failed = Delivery::Failed { reason: "550 5.1.1 user unknown".into() };
+    store.set_delivery(a, m.id, &failed).await.unwrap();
+    store.queue_mail(&mail("bounce-2")).await.unwrap();
+    store.finish_mail(a, "bounce-2", &MailOutcome::Sent, Timestamp::now()).await.unwrap();
+    assert_eq!(delivery(store).await, Some(failed), "the relay's late 250 does not hide the bounce");
+}
+
+async fn erasure_story(store: &SqlStore, a: AccountId, b: AccountId) {
+    let (mine, me, _) =
+        store.create_ticket(draft(a, "Erase my ticket", "erase-me@example.com", &[], created_outbox)).await.unwrap();
+    let (theirs, them, _) =
+        store.create_ticket(draft(a, "Keep this ticket", "keep-me@example.com", &[], no_outbox)).await.unwrap();
+    let (_, other_account, _) =
+        store.create_ticket(draft(b, "Erase my ticket", "erase-me@example.com", &[], no_outbox)).await.unwrap();
+    let words = Message {
+        id: MessageId::new(),
+        account_id: a,
+        ticket_id: theirs.id,
+        author: Actor::Contact(me.id),
+        internal: false,
+        body: "my words in their ticket".into(),
+        channel: Channel::Email,
+        created_at: Timestamp::now(),
+        html: Some("<p>my words</p>".into()),
+        quoted: None,
+        email: None,
+        attachments: vec![],
+    };
+    let change = TicketChange {
+        ticket: theirs.clone(),
+        expected_version: theirs.version,
+        message: Some(words.clone()),
+        events: vec![],
+        outbox: vec![],
+        mail: vec![],
+    };
+    store.save_change(change).await.unwrap();
+
+    assert!(matches!(store.erase_contact(b, me.id).await, Err(StoreError::NotFound)), "not across accounts");
+    let report = store.erase_contact(a, me.id).await.unwrap();
+    store.purge_deleted().await.unwrap();
+    assert_eq!((report.tickets_deleted, report.messages_deleted, report.messages_redacted), (1, 1, 1), "{report:?}");
+    assert_eq!(store.get_ticket(a, mine.id).await.unwrap(), None);
+    assert_eq!(store.get_contact(a, me.id).await.unwrap(), None);
+    let kept = store.timeline(a, theirs.id).await.unwrap();
+    let redacted = kept.messages.iter().find(|m| m.id == words.id).unwrap();
+    assert_eq!((redacted.body.as_str(), redacted.html.as_deref()), ("[erased]", None));
+    assert!(kept.messages.iter().any(|m| m.body == "body of Keep this ticket"));
+    assert!(store.get_contact(a, them.id).await.unwrap().is_some());
+    assert!(
+        store.get_contact(b, other_account.id).await.unwrap().is_some(),
+        "the same address in another account stays"
+    );
+}
+
+/// Features switched on and off per account, and consents kept with the register version they were given under.
+async fn features_story(store: &SqlStore, a: AccountId, b: AccountId) {
+    use parley_domain::subprocessors::{Consent, Feature};
+    use std::collections::BTreeSet;
+    assert!(store.enabled_features(a).await.unwrap().is_empty());
+    let owner = AgentId::new();
+    let consent = Consent {
+        feature: Feature::Ai,
+        register_version: 3,
+        providers: vec!["Lumen Language Models SAS".into()],
+        agent_id: owner,
+        at: Timestamp::from_millis(1_800_000_000_000),
+    };
+    store.set_feature(a, Feature::Ai, true, Some(owner), Some(&consent), Timestamp::now()).await.unwrap();
+    store.set_feature(a, Feature::Voice, true, Some(owner), None, Timestamp::now()).await.unwrap();
+    assert_eq!(store.enabled_features(a).await.unwrap(), BTreeSet::from([Feature::Ai, Feature::Voice]));
+    store.set_feature(a, Feature::Voice, false, None, None, Timestamp::now()).await.unwrap();
+    assert_eq!(store.enabled_features(a).await.unwrap(), BTreeSet::from([Feature::Ai]));
+    assert_eq!(store.consents(a).await.unwrap(), vec![consent]);
+    assert!(store.enabled_features(b).await.unwrap().is_empty() && store.consents(b).await.unwrap().is_empty());
+
+    // Register notices: recorded once per version, objected to once.
+    use parley_domain::subprocessors::{Objection, RegisterNotice};
+    let notice = RegisterNotice {
+        register_version: 2,
+        changes: serde_json::json!({"added": [{"name": "X"}], "removed": [], "changed": []}),
+        created_at: Timestamp::from_millis(1_800_000_000_000),
+        object_until: Timestamp::from_millis(1_802_592_000_000),
+        objection: None,
+    };
+    assert!(store.add_register_notice(a, &notice).await.unwrap());
+    assert!(!store.add_register_notice(a, &notice).await.unwrap(), "once per version");
+    let objection = Objection { at: Timestamp::from_millis(1_800_000_100_000), by: owner, reason: "No.".into() };
+    store.object_to_notice(a, 2, &objection).await.unwrap();
+    assert!(matches!(store.object_to_notice(a, 2, &objection).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.object_to_notice(b, 2, &objection).await, Err(StoreError::NotFound)));
+    let kept = store.register_notices(a).await.unwrap();
+    assert_eq!(kept, vec![RegisterNotice { objection: Some(objection), ..notice }]);
+    assert!(store.register_notices(b).await.unwrap().is_empty());
+
+    // DPA acceptances: one per version.
+    use parley_domain::dpa::DpaAcceptance;
+    let accepted = DpaAcceptance {
+        version: 1,
+        agent_id: owner,
+        agent_email: "owner@acme.example".into(),
+        accepted_at: Timestamp::from_millis(1_800_000_000_000),
+        ip: Some("192.0.2.1".into()),
+        text_sha256: "ab".repeat(32),
+    };
+    store.accept_dpa(a, &accepted).await.unwrap();
+    assert!(matches!(store.accept_dpa(a, &accepted).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.dpa_acceptances(a).await.unwrap(), vec![accepted]);
+    assert!(store.dpa_acceptances(b).await.unwrap().is_empty());
+
+    // Support grants and staff sessions: a session names its grant, only within the account.
+    use parley_domain::support::{GrantScope, SupportGrant};
+    let grant = SupportGrant {
+        id: SupportGrantId::new(),
+        account_id: a,
+        scope: GrantScope::ReadOnly,
+        department_ids: vec![],
+        reason: "Looking into #1".into(),
+        created_by: format!("agent:{owner}"),
+        created_at: Timestamp::from_millis(1_800_000_000_000),
+        expires_at: Timestamp::from_millis(1_800_172_800_000),
+        revoked_at: None,
+    };
+    store.create_grant(&grant).await.unwrap();
+    store.open_support_session(a, grant.id, "hash-1", "Sam", Timestamp::now()).await.unwrap();
+    assert_eq!(store.support_session(a, "hash-1").await.unwrap(), Some((grant.clone(), "Sam".to_string())));
+    assert_eq!(store.support_session(b, "hash-1").await.unwrap(), None, "never across accounts");
+    assert!(matches!(store.revoke_grant(b, grant.id, Timestamp::now()).await, Err(StoreError::NotFound)));
+    let at = Timestamp::from_millis(1_800_000_500_000);
+    store.revoke_grant(a, grant.id, at).await.unwrap();
+    store.revoke_grant(a, grant.id, Timestamp::now()).await.unwrap();
+    let (revoked, _) = store.support_session(a, "hash-1").await.unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(at), "the first revocation stands");
+    assert_eq!(store.list_grants(a).await.unwrap().len(), 1);
+    assert!(store.list_grants(b).await.unwrap().is_empty());
+}
+
+/// The audit log: chained per account, listed and filtered, its head kept; concurrent appends of one account
+/// stay one unbroken chain (on PostgreSQL they come on separate connections); Parley's own SQL cannot change an
+/// entry.
+async fn audit_story(store: &SqlStore, a: AccountId, b: AccountId) {
+    use parley_domain::audit::{verify, AuditAction, AuditActor, NewAuditEntry};
+    let entry = |account, action, email: &str| NewAuditEntry {
+        account_id: account,
+        at: Timestamp::now(),
+        actor: AuditActor::Anonymous,
+        action,
+        target: None,
+        detail: serde_json::json!({ "email": email }),
+        ip: Some("192.0.2.7".into()),
+    };
+    assert_eq!(store.audit_head(a).await.unwrap(), None);
+    let first = store.append_audit(&entry(a, AuditAction::LoginFailed, "x@example.com")).await.unwrap();
+    assert_eq!((first.seq, first.prev_hash.as_str()), (1, parley_domain::audit::GENESIS));
+    let second = store.append_audit(&entry(a, AuditAction::LoginSucceeded, "")).await.unwrap();
+    assert_eq!((second.seq, &second.prev_hash), (2, &first.hash));
+    store.append_audit(&entry(b, AuditAction::LoginFailed, "b@example.com")).await.unwrap();
+    let appends: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            let e = entry(a, AuditAction::ApiKeyCreated, &format!("k{i}"));
+            tokio::spawn(async move { store.append_audit(&e).await.unwrap() })
+        })
+        .collect();
+    for t in appends {
+        t.await.unwrap();
+    }
+    let all = store.list_audit(a, &AuditFilter { oldest_first: true, limit: 100, ..Default::default() }).await.unwrap();
+    assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=22).collect::<Vec<_>>());
+    let head = store.audit_head(a).await.unwrap().unwrap();
+    assert_eq!(head, (22, all[21].hash.clone()));
+    let v = verify(&all, Some((head.0, head.1.as_str())));
+    assert_eq!((v.entries, v.broken), (22, None));
+    assert_eq!(all[0], first, "read back as written");
+
+    let newest = store.list_audit(a, &AuditFilter { limit: 5, ..Default::default() }).await.unwrap();
+    assert_eq!(newest.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![22, 21, 20, 19, 18]);
+    let older =
+        store.list_audit(a, &AuditFilter { limit: 5, beyond_seq: Some(18), ..Default::default() }).await.unwrap();
+    assert_eq!(older[0].seq, 17);
+    let logins = AuditFilter { action_prefix: Some("login.".into()), limit: 100, ..Default::default() };
+    let found = store.list_audit(a, &logins).await.unwrap();
+    assert_eq!(found.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 1]);
+    let wildcard = AuditFilter { action_prefix: Some("%".into()), limit: 100, ..Default::default() };
+    assert!(store.list_audit(a, &wildcard).await.unwrap().is_empty(), "a prefix is not a pattern");
+    let others = store.list_audit(b, &AuditFilter { limit: 100, ..Default::default() }).await.unwrap();
+    assert_eq!(others.len(), 1, "one account's log holds nothing of another's");
+    assert_eq!(others[0].seq, 1);
 }
 
 #[tokio::test]

@@ -45,4 +45,12 @@ pub trait ApiKeyStore: Send + Sync {
     async fn list_api_keys(&self, account: AccountId) -> Result<Vec<ApiKey>, StoreError>;
     /// `NotFound` if the account has no such key.
     async fn revoke_api_key(&self, account: AccountId, id: ApiKeyId, at: Timestamp) -> Result<(), StoreError>;
+    /// Note that the key was used at `at`, unless a use since `since` was noted already. `true` when noted now.
+    async fn note_api_key_use(
+        &self,
+        account: AccountId,
+        id: ApiKeyId,
+        at: Timestamp,
+        since: Timestamp,
+    ) -> Result<bool, StoreError>;
 }

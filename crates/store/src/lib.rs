@@ -5,21 +5,31 @@
 //! the implementation commits all of it or none.
 
 mod accounts;
+mod audit;
 mod directory;
+mod erasure;
 mod error;
+mod features;
+mod incidents;
 mod mail;
 mod people;
+mod support;
 mod tickets;
 mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
+pub use audit::{AuditFilter, AuditStore};
 pub use directory::DirectoryStore;
+pub use erasure::ErasureStore;
 pub use error::StoreError;
+pub use features::FeatureStore;
+pub use incidents::IncidentStore;
 pub use mail::{
     Inbound, InboundStore, IncomingMail, MailIdentity, MailMeta, MailOutbox, MailOutcome, MailWrite, NewAttachment,
     OutboundMail,
 };
 pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
+pub use support::SupportStore;
 pub use tickets::{
     FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter, TicketQuery, TicketStore,
     Timeline,
@@ -39,6 +49,11 @@ pub trait RegionStore:
     + WebhookQueue
     + MailOutbox
     + InboundStore
+    + AuditStore
+    + FeatureStore
+    + SupportStore
+    + ErasureStore
+    + IncidentStore
     + Send
     + Sync
 {

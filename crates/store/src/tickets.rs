@@ -56,6 +56,8 @@ pub struct TicketFilter {
     pub channel: Option<Channel>,
     /// For agents limited to some departments: only tickets in these or in none.
     pub visible_departments: Option<Vec<DepartmentId>>,
+    /// For support staff under a grant limited to some departments: only tickets in these.
+    pub only_departments: Option<Vec<DepartmentId>>,
 }
 
 /// Where a page starts: strictly after this (sort value, id) in the chosen order.

@@ -26,10 +26,10 @@ pub struct ApiCaller {
     pub caller: Caller,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
+impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Account(ctx) = Account::from_request_parts(parts, state).await?;
         let secret = parts
             .headers
@@ -38,9 +38,32 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
+        if parley_app::support::is_staff_token(secret) {
+            return staff(parts, ctx, secret).await;
+        }
         let key = auth::authenticate_api_key(&ctx, secret).await?.ok_or(ApiError::Unauthenticated)?;
+        let Ok(ClientAddr(ip)) = ClientAddr::from_request_parts(parts, state).await;
+        auth::note_api_key_use(&ctx, &key, &ip).await?;
         Ok(ApiCaller { ctx, caller: Caller::ApiKey(key) })
     }
+}
+
+/// A staff request under the account's grant: the grant must be in force now, a read-only grant reads only, and
+/// the request is written to the account's audit log before anything else happens, refused or not.
+async fn staff(parts: &Parts, ctx: parley_app::AccountCtx, token: &str) -> Result<ApiCaller, ApiError> {
+    use parley_app::support;
+    use parley_domain::support::GrantScope;
+    let caller = support::authenticate_staff(&ctx, token).await?.ok_or(ApiError::Unauthenticated)?;
+    let reads = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+    let refused = matches!(&caller, Caller::Staff { grant, .. } if grant.scope == GrantScope::ReadOnly) && !reads;
+    // The path as the client sent it, not as the nested API router sees it.
+    let uri = parts.extensions.get::<axum::extract::OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
+    support::record_access(&ctx, &caller, parts.method.as_str(), path, refused).await?;
+    if refused {
+        return Err(ApiError::Forbidden("this support grant is read-only".into()));
+    }
+    Ok(ApiCaller { ctx, caller })
 }
 
 /// The client's address, for rate limits.

@@ -74,6 +74,16 @@ pub(crate) async fn resolve_account(State(state): State<AppState>, mut req: Requ
                 ApiError::Unavailable(format!("this account is served from region {region}")).into_response()
             }
             Ok(Resolution::Unknown) => ApiError::NotFound.into_response(),
+            Ok(Resolution::Moving) => {
+                let mut r = ApiError::Unavailable(
+                    "this account is being moved to another region; try again in a few \
+                     minutes"
+                        .into(),
+                )
+                .into_response();
+                r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+                r
+            }
             Err(e) => ApiError::from(e).into_response(),
         },
     }

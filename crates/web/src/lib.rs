@@ -7,8 +7,10 @@ mod extract;
 mod files;
 mod host;
 mod json;
+mod query;
 mod state;
 mod ui;
+mod zip;
 
 pub use api::openapi_document;
 pub use state::{AppState, WebSettings};

@@ -1,8 +1,10 @@
 //! Signing in with email and password; server-side sessions.
 
 use super::{tokens, verify_password};
+use crate::audit::{self, Record};
 use crate::{AccountCtx, App, AppError};
 use parley_domain::agent::Agent;
+use parley_domain::audit::{AuditAction, AuditActor};
 use parley_domain::auth::{secret_hash, Session};
 use parley_domain::email::EmailAddress;
 use parley_domain::Timestamp;
@@ -38,6 +40,12 @@ pub async fn login(app: &App, ctx: &AccountCtx, attempt: LoginAttempt) -> Result
     let ok = verify_password(hash, &attempt.password).await?;
     let Some(agent) = agent.filter(|_| ok) else {
         tracing::info!("sign-in failed");
+        // The address tried is kept (bounded), as typed: it tells an administrator who was being guessed.
+        let tried: String = attempt.email.trim().chars().filter(|c| !c.is_control()).take(320).collect();
+        let failed = Record::new(AuditActor::Anonymous, AuditAction::LoginFailed)
+            .detail(serde_json::json!({ "email": tried }))
+            .ip(&attempt.client);
+        audit::record(ctx, failed).await?;
         return Err(AppError::Unauthenticated);
     };
     app.limits.login_by_email.clear(&email_key);
@@ -52,6 +60,8 @@ pub async fn login(app: &App, ctx: &AccountCtx, attempt: LoginAttempt) -> Result
         expires_at: now.plus_seconds(SESSION_HOURS * 3600),
     };
     ctx.store.create_session(&session).await?;
+    audit::record(ctx, Record::new(AuditActor::Agent(agent.id), AuditAction::LoginSucceeded).ip(&attempt.client))
+        .await?;
     tracing::info!(agent = %agent.id, "signed in");
     Ok((session, token))
 }
@@ -66,6 +76,10 @@ pub async fn session_agent(ctx: &AccountCtx, token: &str) -> Result<Option<(Agen
 }
 
 pub async fn logout(ctx: &AccountCtx, token: &str) -> Result<(), AppError> {
+    let session = ctx.store.get_session(ctx.account_id, &secret_hash(token), Timestamp::now()).await?;
     ctx.store.delete_session(ctx.account_id, &secret_hash(token)).await?;
+    if let Some(s) = session {
+        audit::record(ctx, Record::new(AuditActor::Agent(s.agent_id), AuditAction::Logout)).await?;
+    }
     Ok(())
 }

@@ -7,7 +7,9 @@ mod rate_limit;
 mod reset;
 pub mod tokens;
 
-pub use api_keys::{authenticate_api_key, create_api_key, list_api_keys, new_api_key, revoke_api_key};
+pub use api_keys::{
+    authenticate_api_key, create_api_key, list_api_keys, new_api_key, note_api_key_use, revoke_api_key,
+};
 pub use login::{login, logout, session_agent, LoginAttempt, SESSION_HOURS};
 pub use password::{hash_password, verify_password};
 pub use rate_limit::{RateLimits, Window};

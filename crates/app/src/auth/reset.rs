@@ -1,11 +1,14 @@
 //! Forgotten and changed passwords.
 
 use super::{hash_password, tokens, verify_password};
+use crate::audit::{self, Record};
 use crate::{AccountCtx, App, AppError};
 use parley_domain::agent::{check_password, Agent};
+use parley_domain::audit::{AuditAction, AuditActor};
 use parley_domain::auth::secret_hash;
 use parley_domain::email::EmailAddress;
 use parley_domain::Timestamp;
+use serde_json::json;
 
 /// A reset to send: to whom, and the one-time token for the link.
 pub struct ResetRequest {
@@ -73,6 +76,8 @@ pub async fn reset_password(ctx: &AccountCtx, token: &str, new_password: &str) -
     let hash = hash_password(new_password).await?;
     ctx.store.set_password(ctx.account_id, agent_id, &hash).await?;
     ctx.store.delete_agent_sessions(ctx.account_id, agent_id).await?;
+    let reset = Record::new(AuditActor::Agent(agent_id), AuditAction::PasswordReset).detail(json!({"by": "link"}));
+    audit::record(ctx, reset).await?;
     ctx.store.get_agent(ctx.account_id, agent_id).await?.ok_or(AppError::NotFound)
 }
 
@@ -94,5 +99,7 @@ pub async fn change_password(
     let hash = hash_password(new_password).await?;
     ctx.store.set_password(ctx.account_id, agent.id, &hash).await?;
     ctx.store.delete_agent_sessions(ctx.account_id, agent.id).await?;
+    let changed = Record::new(AuditActor::Agent(agent.id), AuditAction::PasswordReset).detail(json!({"by": "self"}));
+    audit::record(ctx, changed).await?;
     Ok(())
 }

@@ -18,6 +18,8 @@ pub use files::{attachment, create_mailbox, list_mailboxes, original, receive_po
 pub use identity::{identity, Identity};
 pub use ingest::{process, Processed};
 pub use limits::MailLimits;
+/// For showing a message's remote images once an agent asks.
+pub use parley_mime::load_remote_images;
 pub use receive::{accept, recipient};
 pub use settings::{mail_settings, set_mail_settings, MailSettingsView};
 pub use workers::{run_ingest, run_sender, SendPolicy};

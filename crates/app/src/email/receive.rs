@@ -17,6 +17,8 @@ pub async fn recipient(app: &App, rcpt: &str) -> Result<Option<AccountCtx>, AppE
         let Ok(slug) = AccountSlug::parse(label) else { return Ok(None) };
         return match app.regions.resolve(&slug).await? {
             Resolution::Here(ctx) => Ok(Some(ctx)),
+            // A temporary failure: the sender keeps the mail and tries again once the account is served.
+            Resolution::Moving => Err(AppError::Unavailable(format!("'{slug}' is being moved to another region"))),
             _ => Ok(None),
         };
     }

@@ -2,6 +2,7 @@
 
 use super::templates;
 use crate::{AccountCtx, App, AppError, Caller};
+use parley_domain::audit::AuditAction;
 use parley_domain::mail_template::{MailSettings, MailTemplate, TemplateValues};
 use parley_domain::Timestamp;
 use std::collections::BTreeMap;
@@ -30,6 +31,13 @@ pub async fn set_mail_settings(
     caller.require_admin()?;
     let settings = MailSettings::checked(acknowledge, acknowledgement)?;
     ctx.store.set_mail_settings(ctx.account_id, &settings, Timestamp::now()).await?;
+    let changed = crate::audit::Record::new(crate::audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
+        .target("settings:mail")
+        .detail(serde_json::json!({
+            "acknowledge": settings.acknowledge,
+            "languages": settings.acknowledgement.keys().collect::<Vec<_>>(),
+        }));
+    crate::audit::record(ctx, changed).await?;
     mail_settings(app, ctx, caller).await
 }
 

@@ -1,8 +1,10 @@
 //! Agents and departments.
 
+use crate::audit::{self, Record};
 use crate::auth::{hash_password, tokens};
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::agent::{check_password, parse_name, Agent, Department, Role};
+use parley_domain::audit::AuditAction;
 use parley_domain::auth::secret_hash;
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
@@ -79,6 +81,10 @@ pub async fn add_agent(
         let expires = Timestamp::now().plus_seconds(SETUP_DAYS * 86_400);
         ctx.store.create_reset_token(ctx.account_id, agent.id, &secret_hash(t), expires).await?;
     }
+    let added = Record::new(audit::actor_of(caller), AuditAction::AgentCreated)
+        .target(format!("agent:{}", agent.id))
+        .detail(serde_json::json!({ "email": agent.email.as_str(), "role": agent.role.as_str() }));
+    audit::record(ctx, added).await?;
     Ok((agent, creds))
 }
 
@@ -89,6 +95,7 @@ fn may_grant(caller: Option<&Caller>, role: Role) -> Result<(), AppError> {
         // Keys act as administrators.
         Some(Caller::ApiKey(_)) => Role::Admin.may_grant(role),
         Some(Caller::Agent(a)) => a.role.may_grant(role),
+        Some(Caller::Staff { .. }) => false,
     };
     if ok {
         Ok(())
@@ -133,6 +140,30 @@ pub async fn update_agent(
     })?;
     if !updated.active {
         ctx.store.delete_agent_sessions(ctx.account_id, id).await?;
+    }
+    // Role, activity and departments decide what an agent may see: each change of them is recorded.
+    let mut changes = serde_json::Map::new();
+    if current.role != updated.role {
+        changes
+            .insert("role".into(), serde_json::json!({ "from": current.role.as_str(), "to": updated.role.as_str() }));
+    }
+    if current.active != updated.active {
+        changes.insert("active".into(), serde_json::json!({ "from": current.active, "to": updated.active }));
+    }
+    if current.department_ids != updated.department_ids {
+        changes.insert(
+            "department_ids".into(),
+            serde_json::json!({
+                "from": current.department_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                "to": updated.department_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    if !changes.is_empty() {
+        let changed = Record::new(audit::actor_of(Some(caller)), AuditAction::AgentChanged)
+            .target(format!("agent:{id}"))
+            .detail(serde_json::Value::Object(changes));
+        audit::record(ctx, changed).await?;
     }
     Ok(updated)
 }

@@ -1,6 +1,6 @@
 //! sanitize_html against hostile HTML.
 
-use parley_mime::sanitize_html;
+use parley_mime::{load_remote_images, sanitize_html};
 
 fn no_cids(_: &str) -> Option<String> {
     None
@@ -94,6 +94,29 @@ fn remote_images_do_not_load() {
     assert!(out.contains(r#"data-remote-src="HTTP://x.example/a.png""#), "{out}");
     assert!(out.contains(r#"alt="logo""#) && out.contains(r#"width="10""#), "{out}");
     assert!(!out.contains("srcset"), "{out}");
+}
+
+#[test]
+fn remote_images_load_only_when_asked_and_without_a_referrer() {
+    let parked = clean(
+        r#"<p>Hi</p><img src="https://tracker.example/open.gif?u=1&amp;m=2" alt="logo"><img src="data:image/png;base64,iVBO" alt="inline">"#,
+    );
+    let loaded = load_remote_images(&parked);
+    assert!(
+        loaded.contains(
+            r#"<img src="https://tracker.example/open.gif?u=1&amp;m=2" alt="logo" referrerpolicy="no-referrer">"#
+        ),
+        "{loaded}"
+    );
+    assert!(
+        loaded.contains(r#"<img src="data:image/png;base64,iVBO" alt="inline">"#),
+        "inline images unchanged: {loaded}"
+    );
+    assert!(!loaded.contains("data-remote-src"), "{loaded}");
+    assert!(loaded.contains("<p>Hi</p>"), "{loaded}");
+    // Only what was parked as http(s) is let back in, whatever else a parked attribute holds.
+    let forged = load_remote_images(r#"<img data-remote-src="javascript:alert(1)" referrerpolicy="unsafe-url">"#);
+    assert_eq!(forged, "<img>");
 }
 
 #[test]

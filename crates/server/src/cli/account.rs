@@ -2,6 +2,7 @@ use super::{domain_parser, explain};
 use crate::config::Config;
 use crate::startup::open_app;
 use anyhow::anyhow;
+use parley_app::accounts::relocate::{self, MoveRequest, Step};
 use parley_app::accounts::{create_account, CreateAccount};
 use parley_domain::account::AccountSlug;
 use parley_domain::email::EmailAddress;
@@ -34,6 +35,19 @@ pub enum Command {
     },
     /// List accounts, with their regions and status.
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move an account's data to another region: copied, checked against the source, switched, and wiped
+    /// from the source. The account is not served while it is copied. Run again to finish a move cut off.
+    Move {
+        #[arg(long, value_parser = domain_parser(AccountSlug::parse))]
+        slug: AccountSlug,
+        #[arg(long, value_parser = domain_parser(RegionName::parse))]
+        to_region: RegionName,
+        /// The reference of the agreement allowing the data to leave its region; kept in the account's audit log.
+        #[arg(long)]
+        agreement: String,
         #[arg(long)]
         json: bool,
     },
@@ -85,6 +99,26 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Move { slug, to_region, agreement, json } => {
+            let request = MoveRequest { slug, to: to_region, agreement };
+            let report = relocate::move_account(&app, request, &mut |step| {
+                if !json {
+                    println!("{}", describe(step));
+                }
+                // A crash at a chosen step, for the test that proves a move cut off is finished by running it again.
+                if std::env::var("PARLEY_TEST_CRASH_AFTER").is_ok_and(|s| s == step.name()) {
+                    std::process::abort();
+                }
+            })
+            .await
+            .map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("Moved {} from {} to {}.", report.slug, report.from, report.to);
+            }
+            Ok(())
+        }
         Command::List { json } => {
             let all = app.regions.directory().list().await?;
             if json {
@@ -133,4 +167,15 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
     };
     app.regions.close().await;
     result
+}
+
+fn describe(step: Step) -> String {
+    match step {
+        Step::Started { resumed: false } => "The account is not served until its move is done.".into(),
+        Step::Started { resumed: true } => "Resuming the move begun earlier.".into(),
+        Step::Copied { rows } => format!("Copied {rows} rows."),
+        Step::Verified { tables } => format!("The copy matches the source in all {tables} tables."),
+        Step::Switched => "The directory points at the new region; the account is served again.".into(),
+        Step::Wiped { rows } => format!("Removed {rows} rows from the old region."),
+    }
 }

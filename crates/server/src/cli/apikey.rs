@@ -80,7 +80,7 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                 }
             }
             Command::Revoke { id, .. } => {
-                auth::revoke_api_key(&ctx, id).await.map_err(|e| match e {
+                auth::revoke_api_key(&ctx, None, id).await.map_err(|e| match e {
                     parley_app::AppError::NotFound => {
                         anyhow!("--id '{id}': {account} has no such key")
                     }

@@ -3,8 +3,13 @@
 mod account;
 mod agent;
 mod apikey;
+mod audit;
+mod dpa;
+mod incident;
 mod migrate;
 mod serve;
+mod subprocessors;
+mod support;
 
 use crate::config::{Config, Overrides};
 use clap::{Parser, Subcommand};
@@ -43,6 +48,21 @@ enum Command {
     /// Create, list and revoke an account's API keys.
     #[command(subcommand)]
     Apikey(apikey::Command),
+    /// Check an account's audit log.
+    #[command(subcommand)]
+    Audit(audit::Command),
+    /// Publish and list versions of the operator's subprocessor register.
+    #[command(subcommand)]
+    Subprocessors(subprocessors::Command),
+    /// Publish versions of the data processing agreement.
+    #[command(subcommand)]
+    Dpa(dpa::Command),
+    /// Record a security incident and tell the owners of the accounts it affected.
+    #[command(subcommand)]
+    Incident(incident::Command),
+    /// Open a staff session under an account's support grant.
+    #[command(subcommand)]
+    Support(support::Command),
 }
 
 pub fn main() -> ExitCode {
@@ -77,6 +97,11 @@ pub fn main() -> ExitCode {
             Some(Command::Account(c)) => account::run(config, c).await,
             Some(Command::Agent(c)) => agent::run(config, c).await,
             Some(Command::Apikey(c)) => apikey::run(config, c).await,
+            Some(Command::Audit(c)) => audit::run(config, c).await,
+            Some(Command::Subprocessors(c)) => subprocessors::run(config, c).await,
+            Some(Command::Dpa(c)) => dpa::run(config, c).await,
+            Some(Command::Support(c)) => support::run(config, c).await,
+            Some(Command::Incident(c)) => incident::run(config, c).await,
         }
     });
     match result {
@@ -85,6 +110,17 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Like [`explain`], for mistakes in a file the operator gave (a register, an agreement): fields are named by
+/// their place in the file, not as flags.
+pub(crate) fn explain_file(e: parley_app::AppError) -> anyhow::Error {
+    match e {
+        parley_app::AppError::Invalid(i) => {
+            anyhow::anyhow!(i.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
+        }
+        other => explain(other),
     }
 }
 

@@ -442,6 +442,27 @@ async fn hostile_mail_is_taken_apart_safely() {
         html.contains("data-remote-src=\"https://tracker.example/p.gif\""),
         "remote images wait to be asked for: {html}"
     );
+    // In the agent's page too, until the agent asks for that message's images.
+    let (agent, status) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page_url = app.url("acme", &format!("/tickets/{}", t["number"]));
+    let strict = agent.get(&page_url).send().await.unwrap();
+    assert!(strict.headers()["content-security-policy"].to_str().unwrap().contains("img-src 'self' data:;"));
+    let page = strict.text().await.unwrap();
+    assert!(page.contains("data-remote-src=\"https://tracker.example/p.gif\""), "{page}");
+    assert!(!page.contains(" src=\"https://tracker.example"), "{page}");
+    let message_id = msgs[0]["id"].as_str().unwrap();
+    let ask = format!("?images={message_id}#m-{message_id}");
+    assert!(page.contains(&ask), "a way to ask for the images: {page}");
+    let asked = agent.get(format!("{page_url}?images={message_id}")).send().await.unwrap();
+    let policy = asked.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(policy.contains("img-src 'self' data: https: http:;") && policy.contains("script-src 'self'"), "{policy}");
+    let shown = asked.text().await.unwrap();
+    assert!(
+        shown.contains("<img src=\"https://tracker.example/p.gif\" referrerpolicy=\"no-referrer\">"),
+        "asked for, the image loads without telling where from: {shown}"
+    );
+    assert!(!shown.contains("onerror") && !shown.contains("javascript:alert"), "{shown}");
     assert!(html.contains("<b>there</b>"));
     let files: Vec<&str> =
         msgs[0]["attachments"].as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap()).collect();

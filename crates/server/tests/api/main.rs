@@ -2,16 +2,22 @@
 //! the `parley` binary itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod bad_input;
 mod cli;
 mod crash;
 mod email;
+mod erasure;
 mod helpers;
 mod imap;
 mod isolation;
 mod multiprocess;
 mod openapi;
+mod privacy;
 mod regions;
+mod relocation;
+mod retention;
+mod support;
 mod tickets;
 mod ui;
 mod webhooks;

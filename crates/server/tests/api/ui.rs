@@ -6,17 +6,17 @@ use parley_test_support::http_client;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-fn csrf_in(html: &str) -> String {
+pub(crate) fn csrf_in(html: &str) -> String {
     let at = html.find("name=\"_csrf\" value=\"").expect("a CSRF field") + 20;
     html[at..].split('"').next().unwrap().to_string()
 }
 
-async fn get(c: &reqwest::Client, url: &str) -> (StatusCode, String) {
+pub(crate) async fn get(c: &reqwest::Client, url: &str) -> (StatusCode, String) {
     let r = c.get(url).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
 }
 
-async fn sign_in(app: &TestApp, slug: &str, email: &str, password: &str) -> (reqwest::Client, StatusCode) {
+pub(crate) async fn sign_in(app: &TestApp, slug: &str, email: &str, password: &str) -> (reqwest::Client, StatusCode) {
     let c = http_client(true);
     let (_, html) = get(&c, &app.url(slug, "/login")).await;
     let csrf = csrf_in(&html);
@@ -27,6 +27,20 @@ async fn sign_in(app: &TestApp, slug: &str, email: &str, password: &str) -> (req
         .await
         .unwrap();
     (c, r.status())
+}
+
+/// Adds an agent with the `parley agent add` command (as an operator would) and signs them in.
+pub(crate) async fn new_agent_signed_in(app: &TestApp, slug: &str, email: &str, role: &str) -> reqwest::Client {
+    let added = crate::cli::parley(
+        app.data_dir.path(),
+        &["agent", "add", "--account", slug, "--email", email, "--name", "Added", "--role", role, "--json"],
+        &[],
+    );
+    assert!(added.status.success(), "{added:?}");
+    let added: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
+    let (client, status) = sign_in(app, slug, email, added["password"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    client
 }
 
 #[tokio::test]

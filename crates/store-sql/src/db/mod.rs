@@ -96,6 +96,11 @@ impl Row {
         Row { names, values }
     }
 
+    /// Every column with its value, in the order the query named them.
+    pub(crate) fn columns(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.names.iter().map(String::as_str).zip(self.values.iter())
+    }
+
     fn get(&self, name: &str) -> Result<&Value, StoreError> {
         self.names
             .iter()
@@ -212,6 +217,15 @@ impl Db {
         match self {
             Db::Sqlite(db) => db.write(f).await,
             Db::Postgres(db) => db.write(f).await,
+        }
+    }
+
+    /// Leaves no copy of deleted data in the database's files: on SQLite, empties the write-ahead log (deleted
+    /// content is already zeroed by `secure_delete`); on PostgreSQL, whose files are the server's, nothing here.
+    pub(crate) async fn purge_files(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(db) => db.truncate_wal().await,
+            Db::Postgres(_) => Ok(()),
         }
     }
 

@@ -366,6 +366,27 @@ impl SqliteDb {
     }
 
     /// Let queued writes finish, stop the writer and close every connection.
+    /// Copies everything in the write-ahead log into the database file and empties the log, so that pages
+    /// overwritten since (erased data, zeroed by `secure_delete`) leave no older copy in the log. Waits briefly for
+    /// readers that still hold old pages.
+    pub(crate) async fn truncate_wal(&self) -> Result<(), StoreError> {
+        let path = self.readers.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = open(&path, false)?;
+            conn.execute_batch("PRAGMA query_only = OFF").map_err(err)?;
+            for _ in 0..100 {
+                let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).map_err(err)?;
+                if busy == 0 {
+                    return Ok(());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(StoreError::Unavailable("the write-ahead log is held by readers; try again".into()))
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("emptying the write-ahead log: {e}")))?
+    }
+
     pub(crate) async fn close(&self) {
         if let Ok(mut q) = self.jobs.lock() {
             q.take();

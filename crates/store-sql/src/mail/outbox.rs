@@ -126,7 +126,14 @@ impl MailOutbox for SqlStore {
                         )
                         .await?;
                     if let Some(message) = row.map(|r| r.opt_text("message_id")).transpose()?.flatten() {
-                        set_delivery(tx, account, id("message id", &message)?, &delivery).await?;
+                        // A bounce can be stored between the relay's acceptance and this line; what the bounce
+                        // says is later news than the relay's 250, so it is never overwritten here.
+                        tx.exec(
+                            "UPDATE messages SET delivery = $1 WHERE account_id = $2 AND id = $3 \
+                             AND (delivery IS NULL OR delivery NOT LIKE '{\"status\":\"failed\"%')",
+                            args![to_json(&delivery)?, account.to_string(), id::<MessageId>("message id", &message)?.to_string()],
+                        )
+                        .await?;
                     }
                     Ok(())
                 })

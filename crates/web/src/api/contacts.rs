@@ -17,6 +17,8 @@ pub(crate) fn router() -> Router<crate::state::AppState> {
     Router::new()
         .route("/contacts", get(list).post(create))
         .route("/contacts/{id}", get(show).patch(update))
+        .route("/contacts/{id}/erase", axum::routing::post(erase))
+        .route("/contacts/{id}/export", get(export))
         .route("/companies", get(list_companies).post(create_company))
         .route("/companies/{id}", get(show_company))
 }
@@ -151,4 +153,42 @@ pub(crate) async fn create_company(
 pub(crate) async fn show_company(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Company>> {
     let id = path_id(&id, CompanyId::parse)?;
     Ok(Json(people::get_company(&api.ctx, id).await?))
+}
+
+/// Erase a contact and everything of theirs (admins): tickets they alone requested, their messages elsewhere
+/// (replaced by "[erased]"), attachments, mail, webhook events; no copy stays in the region's files. Answers what
+/// was removed.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "contacts", security(("api_key" = [])),
+    params(("id" = String, Path, description = "The contact's id")),
+    responses((status = 200, body = parley_domain::erasure::ErasureReport), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub(crate) async fn erase(
+    api: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<parley_domain::erasure::ErasureReport>> {
+    let id = path_id(&id, parley_domain::ids::ContactId::parse)?;
+    Ok(Json(parley_app::privacy::erasure::erase_contact(&api.ctx, &api.caller, id).await?))
+}
+
+/// Everything about a contact as a ZIP archive (admins): `contact.json`, `tickets.json` (the tickets they
+/// requested, with every message and event) and `attachments/`. The export is recorded in the audit log.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/export", tag = "contacts", security(("api_key" = [])),
+    params(("id" = String, Path, description = "The contact's id")),
+    responses((status = 200, description = "A ZIP archive", content_type = "application/zip"),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(crate) async fn export(api: ApiCaller, Path(id): Path<String>) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let id = path_id(&id, parley_domain::ids::ContactId::parse)?;
+    let export = parley_app::privacy::export::export_contact(&api.ctx, &api.caller, id).await?;
+    let zip = crate::zip::archive(&export.files)
+        .ok_or_else(|| crate::error::ApiError::Internal(anyhow::anyhow!("the export is too large for one archive")))?;
+    let name = format!("attachment; filename=\"contact-{id}.zip\"");
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/zip".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        zip,
+    )
+        .into_response())
 }

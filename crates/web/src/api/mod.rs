@@ -1,14 +1,21 @@
 //! The REST API under `/api/v1`, described by an OpenAPI document generated from these handlers.
 
 mod agents;
+mod audit;
 mod contacts;
+mod dpa;
+mod features;
 mod fields;
 mod mail;
 mod mail_settings;
 mod openapi;
+mod retention;
+mod subprocessors;
+mod support;
 mod tickets;
 mod webhooks;
 
+pub(crate) use audit::json_lines as audit_json_lines;
 pub use openapi::openapi_document;
 
 use crate::state::AppState;
@@ -20,6 +27,12 @@ pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
         .merge(tickets::router())
         .merge(contacts::router())
         .merge(agents::router())
+        .merge(audit::router())
+        .merge(subprocessors::router())
+        .merge(features::router())
+        .merge(dpa::router())
+        .merge(support::router())
+        .merge(retention::router())
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))

@@ -1,6 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
-use super::{agents, contacts, fields, mail, mail_settings, tickets, webhooks};
+use super::{
+    agents, audit, contacts, dpa, features, fields, mail, mail_settings, retention, subprocessors, support, tickets,
+    webhooks,
+};
 use crate::error::Problem;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -19,13 +22,17 @@ use utoipa::{Modify, OpenApi};
     paths(
         tickets::create, tickets::list, tickets::show, tickets::update, tickets::add_message, tickets::list_messages,
         tickets::merge,
-        contacts::list, contacts::create, contacts::show, contacts::update,
+        contacts::list, contacts::create, contacts::show, contacts::update, contacts::erase, contacts::export,
         contacts::list_companies, contacts::create_company, contacts::show_company,
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
         fields::list, fields::create,
         webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
         mail::create, mail::list, mail::inbound, mail::attachment, mail::original,
         mail_settings::show, mail_settings::replace,
+        audit::list, audit::export, audit::verify,
+        subprocessors::show, features::list, features::set, dpa::show,
+        support::create, support::list, support::revoke,
+        retention::show, retention::replace, retention::list_incidents,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -35,6 +42,8 @@ use utoipa::{Modify, OpenApi};
         (name = "agents", description = "Agents and departments"),
         (name = "webhooks", description = "Signed outbound webhooks"),
         (name = "email", description = "Mailboxes, inbound mail, attachments and automatic mail"),
+        (name = "audit", description = "The account's append-only, hash-chained audit log"),
+        (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )
 )]
 struct ApiDoc;

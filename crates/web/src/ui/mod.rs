@@ -1,9 +1,11 @@
 //! The agent's pages, rendered on the server: sign-in, password reset, the ticket list and the ticket view.
 //! Every form carries a CSRF token; pages forbid framing and inline scripts.
 
+mod audit;
 mod auth;
 mod files;
 mod pages;
+pub(crate) mod privacy;
 mod session;
 mod tickets;
 
@@ -22,6 +24,17 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tickets", get(tickets::list))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
+        .route("/subprocessors", get(privacy::page))
+        .route("/settings/privacy", get(privacy::settings))
+        .route("/settings/privacy/features/{feature}", post(privacy::set_feature))
+        .route("/settings/privacy/notices/{version}/object", post(privacy::object))
+        .route("/settings/privacy/dpa/{version}/accept", post(privacy::accept_dpa))
+        .route("/settings/privacy/grants", post(privacy::create_grant))
+        .route("/settings/privacy/retention", post(privacy::set_retention))
+        .route("/settings/privacy/grants/{id}/revoke", post(privacy::revoke_grant))
+        .route("/settings/privacy/dpa/{version}/record", get(privacy::dpa_record))
+        .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
         .route("/attachments/{id}", get(files::attachment))
         .route("/messages/{id}/original", get(files::original))
 }

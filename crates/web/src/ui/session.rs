@@ -118,19 +118,28 @@ impl IntoResponse for PageError {
     }
 }
 
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                      frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// [`POLICY`] with images from anywhere, for a page where the agent asked to see a message's remote images.
+const POLICY_REMOTE_IMAGES: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+                                    img-src 'self' data: https: http:; frame-ancestors 'none'; form-action 'self'; \
+                                    base-uri 'none'";
+
+/// Lets the browser load remote images on a rendered page (and nothing else it would not have loaded).
+pub(crate) fn allow_remote_images(res: &mut Response) {
+    if res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY_REMOTE_IMAGES));
+    }
+}
+
 /// Render a page; a template that fails to render is a bug, shown as a plain error.
 pub(crate) fn render<T: Template>(page: &T) -> Response {
     match page.render() {
         Ok(html) => {
             let mut res = Html(html).into_response();
             let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                     frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-                ),
-            );
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
             h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res

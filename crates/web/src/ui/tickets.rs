@@ -1,13 +1,13 @@
 //! The ticket list and the ticket view, with reply, note and update forms.
 
-use super::session::{render, AgentSession, PageError};
+use super::session::{allow_remote_images, render, AgentSession, PageError};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use parley_app::people;
 use parley_app::tickets::{self as uc, ListTickets, NewMessage, UpdateTicket};
+use parley_app::{email, people};
 use parley_domain::agent::Agent;
 use parley_domain::ids::AgentId;
 use parley_domain::message::Delivery;
@@ -29,6 +29,7 @@ pub(crate) struct Row {
 #[template(path = "tickets.html")]
 struct ListPage {
     agent: String,
+    admin: bool,
     csrf: String,
     view: String,
     views: Vec<(&'static str, &'static str)>,
@@ -82,6 +83,7 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
     let next = page.next.as_ref().map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
     Ok(render(&ListPage {
         agent: s.agent.name.clone(),
+        admin: s.agent.role.is_admin(),
         csrf: s.session.csrf_token.clone(),
         view,
         views: VIEWS.to_vec(),
@@ -91,6 +93,8 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
 }
 
 pub(crate) struct Entry {
+    /// The anchor a link can jump to.
+    id: String,
     kind: &'static str,
     who: String,
     when: String,
@@ -103,6 +107,8 @@ pub(crate) struct Entry {
     delivery: Option<String>,
     /// Where the mail a message came from can be downloaded.
     original: Option<String>,
+    /// The page with this message's remote images loaded, when it has any still parked.
+    load_images: Option<String>,
     notes: Vec<String>,
 }
 
@@ -110,6 +116,7 @@ pub(crate) struct Entry {
 #[template(path = "ticket.html")]
 struct TicketPage {
     agent: String,
+    admin: bool,
     csrf: String,
     t: Ticket,
     requester: String,
@@ -127,7 +134,34 @@ fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
         .map_err(|_| PageError::Api(crate::error::ApiError::NotFound))
 }
 
-pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<Response, PageError> {
+#[derive(Deserialize)]
+pub(crate) struct ShowQuery {
+    /// The message whose remote images the agent asked to see.
+    images: Option<String>,
+}
+
+/// Remote images in mail wait for the agent to ask, one message at a time: loading them tells the sender the mail
+/// was read.
+fn remote_images(
+    number: TicketNumber,
+    m: &parley_domain::message::Message,
+    asked: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    let Some(html) = &m.html else { return (None, None) };
+    if !html.contains("data-remote-src") {
+        return (Some(html.clone()), None);
+    }
+    if asked == Some(m.id.to_string().as_str()) {
+        return (Some(email::load_remote_images(html)), None);
+    }
+    (Some(html.clone()), Some(format!("/tickets/{}?images={}#m-{}", number.0, m.id, m.id)))
+}
+
+pub(crate) async fn show(
+    s: AgentSession,
+    Path(number): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, PageError> {
     let number = parse_number(&number)?;
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
     let agents = people::list_agents(&s.ctx).await?;
@@ -147,39 +181,53 @@ pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<
         parley_domain::event::Actor::Agent(id) => name_of(id),
         parley_domain::event::Actor::Contact(_) => requester.clone(),
         parley_domain::event::Actor::ApiKey(_) => "API".into(),
+        parley_domain::event::Actor::Staff(_) => "Support staff".into(),
         parley_domain::event::Actor::System => "Parley".into(),
     };
+    // Only a message of this ticket with images to show widens the page's policy.
+    let showing_images = q.images.as_deref().is_some_and(|asked| {
+        d.timeline
+            .messages
+            .iter()
+            .any(|m| m.id.to_string() == asked && m.html.as_deref().is_some_and(|h| h.contains("data-remote-src")))
+    });
     let entries: Vec<Entry> = uc::in_order(&d.timeline)
         .into_iter()
         .map(|item| match item {
-            uc::TimelineItem::Message(m) => Entry {
-                kind: if m.internal { "note" } else { "reply" },
-                who: who(&m.author),
-                when: m.created_at.to_display(),
-                text: m.body.clone(),
-                html: m.html.clone(),
-                quoted: m.quoted.clone(),
-                files: m
-                    .attachments
-                    .iter()
-                    .filter(|a| !a.inline)
-                    .map(|a| (format!("/attachments/{}", a.id), a.filename.clone(), human_size(a.size)))
-                    .collect(),
-                delivery: m.email.as_ref().and_then(|e| e.delivery.as_ref()).map(|d| match d {
-                    Delivery::Queued { reason: Some(r) } => format!("queued: {r}"),
-                    Delivery::Queued { reason: None } => "queued".into(),
-                    Delivery::Sent => "sent".into(),
-                    Delivery::Failed { reason } => format!("not delivered: {reason}"),
-                }),
-                notes: m.email.as_ref().map(|e| e.notes.clone()).unwrap_or_default(),
-                // Only mail that came in has an original; what we sent is shown as composed.
-                original: m
-                    .email
-                    .as_ref()
-                    .is_some_and(|e| e.delivery.is_none())
-                    .then(|| format!("/messages/{}/original", m.id)),
-            },
+            uc::TimelineItem::Message(m) => {
+                let (html, load_images) = remote_images(number, m, q.images.as_deref());
+                Entry {
+                    id: m.id.to_string(),
+                    kind: if m.internal { "note" } else { "reply" },
+                    who: who(&m.author),
+                    when: m.created_at.to_display(),
+                    text: m.body.clone(),
+                    html,
+                    load_images,
+                    quoted: m.quoted.clone(),
+                    files: m
+                        .attachments
+                        .iter()
+                        .filter(|a| !a.inline)
+                        .map(|a| (format!("/attachments/{}", a.id), a.filename.clone(), human_size(a.size)))
+                        .collect(),
+                    delivery: m.email.as_ref().and_then(|e| e.delivery.as_ref()).map(|d| match d {
+                        Delivery::Queued { reason: Some(r) } => format!("queued: {r}"),
+                        Delivery::Queued { reason: None } => "queued".into(),
+                        Delivery::Sent => "sent".into(),
+                        Delivery::Failed { reason } => format!("not delivered: {reason}"),
+                    }),
+                    notes: m.email.as_ref().map(|e| e.notes.clone()).unwrap_or_default(),
+                    // Only mail that came in has an original; what we sent is shown as composed.
+                    original: m
+                        .email
+                        .as_ref()
+                        .is_some_and(|e| e.delivery.is_none())
+                        .then(|| format!("/messages/{}/original", m.id)),
+                }
+            }
             uc::TimelineItem::Event(e) => Entry {
+                id: e.id.to_string(),
                 kind: "event",
                 who: who(&e.actor),
                 when: e.created_at.to_display(),
@@ -190,12 +238,14 @@ pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<
                 delivery: None,
                 notes: Vec::new(),
                 original: None,
+                load_images: None,
             },
         })
         .collect();
     let assignee = d.ticket.assignee_id.map(|a| a.to_string()).unwrap_or_default();
     let page = TicketPage {
         agent: s.agent.name.clone(),
+        admin: s.agent.role.is_admin(),
         csrf: s.session.csrf_token.clone(),
         requester,
         entries,
@@ -205,7 +255,11 @@ pub(crate) async fn show(s: AgentSession, Path(number): Path<String>) -> Result<
         assignee,
         t: d.ticket,
     };
-    Ok(render(&page))
+    let mut res = render(&page);
+    if showing_images {
+        allow_remote_images(&mut res);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]

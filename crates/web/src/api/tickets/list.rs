@@ -88,7 +88,11 @@ pub(crate) async fn list(
     let next = after_cursor.as_ref().map(|c| {
         let mut query: Vec<(String, String)> = params.iter().filter(|(k, _)| k != "page[after]").cloned().collect();
         query.push(("page[after]".into(), c.clone()));
-        let qs = query.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        let qs = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", crate::query::encode(k), crate::query::encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
         format!("{}/api/v1/tickets?{qs}", state.app.settings.account_url(api.ctx.slug.as_str()))
     });
     Ok(Json(TicketPage {
@@ -119,14 +123,4 @@ async fn requester(api: &ApiCaller, errs: &mut Checker, v: &str) -> Result<Optio
     let found = parley_app::people::list_contacts(&api.ctx, Some(email.as_str()), None, 1).await?;
     // An address with no contact matches no ticket: filter on an id nobody has.
     Ok(Some(found.first().map(|c| c.id).unwrap_or_default()))
-}
-
-/// Percent-encode a query component.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -1,0 +1,61 @@
+//! Everything about a contact, for a data subject's access request: the contact, the tickets they requested with
+//! every message and event, and the files that came with them. The export is recorded in the audit log.
+
+use crate::audit::{self, Record};
+use crate::{AccountCtx, AppError, Caller};
+use parley_domain::audit::AuditAction;
+use parley_domain::ids::ContactId;
+use parley_store::{SortKey, TicketCursor, TicketFilter, TicketQuery};
+
+/// The files of an export: a name (safe to use in an archive) and the bytes.
+pub struct ContactExport {
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+const PAGE: u32 = 100;
+
+/// Collects the export (admins).
+pub async fn export_contact(ctx: &AccountCtx, caller: &Caller, id: ContactId) -> Result<ContactExport, AppError> {
+    caller.require_admin()?;
+    let contact = ctx.store.get_contact(ctx.account_id, id).await?.ok_or(AppError::NotFound)?;
+    let mut files = vec![("contact.json".to_string(), json(&contact)?)];
+    let mut tickets = Vec::new();
+    let mut after = None;
+    loop {
+        let query = TicketQuery {
+            filter: TicketFilter { requester: Some(id), ..Default::default() },
+            sort: SortKey::CreatedAt,
+            descending: false,
+            after,
+            limit: PAGE,
+        };
+        let page = ctx.store.list_tickets(ctx.account_id, &query).await?;
+        after = page.last().map(|t| TicketCursor { value: t.created_at.millis(), id: t.id });
+        let done = (page.len() as u32) < PAGE;
+        for t in page {
+            let timeline = ctx.store.timeline(ctx.account_id, t.id).await?;
+            for m in &timeline.messages {
+                for a in &m.attachments {
+                    if let Some((_, _, bytes)) = ctx.store.attachment(ctx.account_id, a.id).await? {
+                        let name = parley_mime::safe_filename(&a.filename);
+                        files.push((format!("attachments/{}/{}-{name}", t.number.0, a.id), bytes));
+                    }
+                }
+            }
+            tickets.push(serde_json::json!({ "ticket": t, "messages": timeline.messages, "events": timeline.events }));
+        }
+        if done {
+            break;
+        }
+    }
+    files.push(("tickets.json".to_string(), json(&tickets)?));
+    let r = Record::new(audit::actor_of(Some(caller)), AuditAction::ContactExported)
+        .target(format!("contact:{id}"))
+        .detail(serde_json::json!({ "tickets": tickets.len(), "files": files.len() }));
+    audit::record(ctx, r).await?;
+    Ok(ContactExport { files })
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, AppError> {
+    serde_json::to_vec_pretty(v).map_err(|e| AppError::Internal(e.into()))
+}

@@ -1,0 +1,322 @@
+//! Erasing a contact from every table of the region, in one unit of work.
+
+use crate::db::{args, Tx, Value};
+use crate::rows::{id, placeholders};
+use crate::SqlStore;
+use async_trait::async_trait;
+use parley_domain::erasure::ErasureReport;
+use parley_domain::ids::{AccountId, ContactId, TicketId};
+use parley_domain::retention::RetentionPolicy;
+use parley_domain::Timestamp;
+use parley_store::{ErasureStore, StoreError};
+
+/// `column IN (...)` over `ids`, its parameters numbered after `first - 1` others; never true for no ids.
+fn within(column: &str, first: usize, ids: &[String]) -> String {
+    if ids.is_empty() {
+        "1 = 0".into()
+    } else {
+        format!("{column} IN ({})", placeholders(first, ids.len()))
+    }
+}
+
+fn with(account: &str, ids: &[String]) -> Vec<Value> {
+    let mut a: Vec<Value> = args![account];
+    a.extend(ids.iter().map(|i| Value::Text(i.clone())));
+    a
+}
+
+async fn ids(tx: &mut dyn Tx, sql: &str, a: Vec<Value>) -> Result<Vec<String>, StoreError> {
+    tx.query(sql, a).await?.iter().map(|r| r.text("id")).collect()
+}
+
+/// Erases whole tickets (`in_theirs`: their messages), other messages of the erased person (`elsewhere`, left as
+/// "[erased]"), and, for a person, the mail from and to their address. Everything that refers to what is erased
+/// goes with it: attachments and the blobs nothing else uses, mail as received and sent, webhook events.
+async fn erase_scope(
+    tx: &mut dyn Tx,
+    acc: &str,
+    tickets: &[String],
+    in_theirs: &[String],
+    elsewhere: &[String],
+    person: Option<(&str, Option<String>)>,
+) -> Result<ErasureReport, StoreError> {
+    let acc = acc.to_string();
+    let (tickets, in_theirs, elsewhere) = (tickets.to_vec(), in_theirs.to_vec(), elsewhere.to_vec());
+    let (who, email) = match person {
+        Some((who, email)) => (Some(who.to_string()), email),
+        None => (None, None),
+    };
+    let mut report = ErasureReport::default();
+    let messages: Vec<String> = in_theirs.iter().chain(&elsewhere).cloned().collect();
+
+    // Attachments, then the blobs nothing refers to any more.
+    let files = tx
+        .query(
+            &format!(
+                "SELECT id, blob_hash FROM attachments WHERE account_id = $1 AND {}",
+                within("message_id", 2, &messages)
+            ),
+            with(&acc, &messages),
+        )
+        .await?;
+    let mut hashes: Vec<String> = files.iter().map(|r| r.text("blob_hash")).collect::<Result<_, _>>()?;
+    hashes.sort();
+    hashes.dedup();
+    report.attachments_deleted = tx
+        .exec(
+            &format!("DELETE FROM attachments WHERE account_id = $1 AND {}", within("message_id", 2, &messages)),
+            with(&acc, &messages),
+        )
+        .await?;
+    for h in &hashes {
+        report.blobs_deleted += tx
+            .exec(
+                "DELETE FROM blobs WHERE account_id = $1 AND hash = $2 AND NOT EXISTS \
+                 (SELECT 1 FROM attachments WHERE account_id = $1 AND blob_hash = $2)",
+                args![acc.clone(), h.clone()],
+            )
+            .await?;
+    }
+
+    // Mail as received and as sent.
+    let mut a = with(&acc, &tickets);
+    a.extend(messages.iter().map(|m| Value::Text(m.clone())));
+    a.push(email.clone().map_or(Value::NullText, Value::Text));
+    let n = tickets.len() + messages.len() + 2;
+    report.received_mail_deleted = tx
+        .exec(
+            &format!(
+                "DELETE FROM inbound_mail WHERE account_id = $1 AND ({} OR {} OR lower(mail_from) = lower(${n}))",
+                within("ticket_id", 2, &tickets),
+                within("message_id", tickets.len() + 2, &messages)
+            ),
+            a.clone(),
+        )
+        .await?;
+    tx.exec(
+        &format!(
+            "DELETE FROM mail_ids WHERE account_id = $1 AND ({} OR {})",
+            within("ticket_id", 2, &tickets),
+            within("message_id", tickets.len() + 2, &messages)
+        ),
+        a[..a.len() - 1].to_vec(),
+    )
+    .await?;
+    report.outgoing_mail_deleted = tx
+        .exec(
+            &format!(
+                "DELETE FROM mail_outbox WHERE account_id = $1 AND ({} OR {} OR lower(to_addr) = lower(${n}))",
+                within("ticket_id", 2, &tickets),
+                within("message_id", tickets.len() + 2, &messages)
+            ),
+            a,
+        )
+        .await?;
+
+    // Webhook events whose body names them or their tickets.
+    let mut needles: Vec<String> = tickets.clone();
+    needles.extend(who.clone());
+    needles.extend(email.clone());
+    let events = tx.query("SELECT id, payload FROM outbox_events WHERE account_id = $1", args![acc.clone()]).await?;
+    for e in &events {
+        let payload = e.text("payload")?;
+        let lower = payload.to_lowercase();
+        if needles.iter().any(|n| lower.contains(&n.to_lowercase())) {
+            let id = e.text("id")?;
+            tx.exec(
+                "DELETE FROM webhook_deliveries WHERE account_id = $1 AND event_id = $2",
+                args![acc.clone(), id.clone()],
+            )
+            .await?;
+            report.webhook_events_deleted +=
+                tx.exec("DELETE FROM outbox_events WHERE account_id = $1 AND id = $2", args![acc.clone(), id]).await?;
+        }
+    }
+
+    // Their words in others' tickets stay as a placeholder, so the conversation still reads.
+    report.messages_redacted = tx
+        .exec(
+            &format!(
+                "UPDATE messages SET body = '[erased]', html = NULL, quoted = NULL, email = NULL \
+                 WHERE account_id = $1 AND {}",
+                within("id", 2, &elsewhere)
+            ),
+            with(&acc, &elsewhere),
+        )
+        .await?;
+    report.messages_deleted = tx
+        .exec(
+            &format!("DELETE FROM messages WHERE account_id = $1 AND {}", within("id", 2, &in_theirs)),
+            with(&acc, &in_theirs),
+        )
+        .await?;
+    for table in ["ticket_events", "ticket_tags"] {
+        tx.exec(
+            &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),
+            with(&acc, &tickets),
+        )
+        .await?;
+    }
+    let mut a = with(&acc, &tickets);
+    a.push(who.clone().map_or(Value::NullText, Value::Text));
+    report.participations_removed = tx
+        .exec(
+            &format!(
+                "DELETE FROM ticket_participants WHERE account_id = $1 AND ({} OR contact_id = ${})",
+                within("ticket_id", 2, &tickets),
+                tickets.len() + 2
+            ),
+            a,
+        )
+        .await?;
+    tx.exec(
+        &format!(
+            "UPDATE tickets SET merged_into = NULL WHERE account_id = $1 AND {}",
+            within("merged_into", 2, &tickets)
+        ),
+        with(&acc, &tickets),
+    )
+    .await?;
+    report.tickets_deleted = tx
+        .exec(
+            &format!("DELETE FROM tickets WHERE account_id = $1 AND {}", within("id", 2, &tickets)),
+            with(&acc, &tickets),
+        )
+        .await?;
+    Ok(report)
+}
+
+#[async_trait]
+impl ErasureStore for SqlStore {
+    async fn erase_contact(&self, account: AccountId, contact: ContactId) -> Result<ErasureReport, StoreError> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let (acc, who) = (account.to_string(), contact.to_string());
+                    let found = tx
+                        .query_opt("SELECT email FROM contacts WHERE account_id = $1 AND id = $2", args![acc.clone(), who.clone()])
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let email = found.opt_text("email")?;
+
+                    let tickets = ids(tx, "SELECT id FROM tickets WHERE account_id = $1 AND requester_id = $2", args![acc.clone(), who.clone()]).await?;
+                    let in_theirs = ids(
+                        tx,
+                        &format!("SELECT id FROM messages WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),
+                        with(&acc, &tickets),
+                    )
+                    .await?;
+                    let mut a = with(&acc, &tickets);
+                    a.push(Value::Text(who.clone()));
+                    let elsewhere = ids(
+                        tx,
+                        &format!(
+                            "SELECT id FROM messages WHERE account_id = $1 AND author_type = 'contact' AND author_id = ${} \
+                             AND NOT ({})",
+                            tickets.len() + 2,
+                            within("ticket_id", 2, &tickets)
+                        ),
+                        a,
+                    )
+                    .await?;
+                    let report = erase_scope(tx, &acc, &tickets, &in_theirs, &elsewhere, Some((&who, email))).await?;
+                    tx.exec("DELETE FROM contacts WHERE account_id = $1 AND id = $2", args![acc, who]).await?;
+                    Ok(report)
+                })
+            })
+            .await
+    }
+
+    async fn expired_tickets(
+        &self,
+        account: AccountId,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<TicketId>, StoreError> {
+        // A period not set is a limit nothing falls below.
+        let before = |days: Option<u32>| days.map_or(i64::MIN, |d| now.millis() - i64::from(d) * 86_400_000);
+        let sql = format!(
+            "SELECT id FROM tickets WHERE account_id = $1 AND status IN ('resolved', 'closed') \
+             AND (updated_at < $2 OR (channel = 'chat' AND updated_at < $3)) ORDER BY updated_at LIMIT {}",
+            limit.clamp(1, 1000)
+        );
+        let rows = self
+            .db
+            .query(&sql, args![account.to_string(), before(policy.closed_ticket_days), before(policy.chat_days)])
+            .await?;
+        rows.iter().map(|r| id("ticket id", &r.text("id")?)).collect()
+    }
+
+    async fn erase_tickets(&self, account: AccountId, tickets: &[TicketId]) -> Result<ErasureReport, StoreError> {
+        let tickets: Vec<String> = tickets.iter().map(|t| t.to_string()).collect();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let acc = account.to_string();
+                    let messages = ids(
+                        tx,
+                        &format!(
+                            "SELECT id FROM messages WHERE account_id = $1 AND {}",
+                            within("ticket_id", 2, &tickets)
+                        ),
+                        with(&acc, &tickets),
+                    )
+                    .await?;
+                    erase_scope(tx, &acc, &tickets, &messages, &[], None).await
+                })
+            })
+            .await
+    }
+
+    async fn retention_policy(&self, account: AccountId) -> Result<RetentionPolicy, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT closed_ticket_days, chat_days FROM retention_policies WHERE account_id = $1",
+                args![account.to_string()],
+            )
+            .await?;
+        let days = |v: Option<i64>| v.map(|d| u32::try_from(d).unwrap_or(u32::MAX));
+        Ok(match row {
+            Some(r) => RetentionPolicy {
+                closed_ticket_days: days(r.opt_int("closed_ticket_days")?),
+                chat_days: days(r.opt_int("chat_days")?),
+            },
+            None => RetentionPolicy::default(),
+        })
+    }
+
+    async fn set_retention_policy(
+        &self,
+        account: AccountId,
+        policy: &RetentionPolicy,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let values = args![
+            account.to_string(),
+            policy.closed_ticket_days.map(i64::from),
+            policy.chat_days.map(i64::from),
+            at.millis()
+        ];
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO retention_policies (account_id, closed_ticket_days, chat_days, updated_at) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (account_id) DO UPDATE SET \
+                         closed_ticket_days = excluded.closed_ticket_days, chat_days = excluded.chat_days, \
+                         updated_at = excluded.updated_at",
+                        values,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn purge_deleted(&self) -> Result<(), StoreError> {
+        self.db.purge_files().await
+    }
+}
