@@ -83,6 +83,8 @@ async fn the_audit_log_records_lists_exports_and_catches_tampering() {
     // The page shows the same, filtered as asked, its values escaped.
     let (s, page) = crate::ui::get(&owner, &app.url("acme", "/audit?action=login.failed")).await;
     assert_eq!(s, StatusCode::OK);
+    assert!(!page.contains("entries are intact") && page.contains("verify=1"), "checked only when asked: {page}");
+    let (_, page) = crate::ui::get(&owner, &app.url("acme", "/audit?action=login.failed&verify=1")).await;
     assert!(page.contains("entries are intact"), "{page}");
     assert!(page.contains(&a.email.replace('@', "&#64;")) || page.contains(&a.email), "{page}");
     assert!(!page.contains("settings.changed</td>"), "filtered to failed sign-ins: {page}");
@@ -116,7 +118,7 @@ async fn the_audit_log_records_lists_exports_and_catches_tampering() {
     let (_, v) = app.api(&a, Method::GET, "/audit-log/verify", None).await;
     assert_eq!(v["broken"]["seq"], failed_seq, "{v}");
     assert_eq!(v["entries"], failed_seq - 1);
-    let (_, page) = crate::ui::get(&owner, &app.url("acme", "/audit")).await;
+    let (_, page) = crate::ui::get(&owner, &app.url("acme", "/audit?verify=1")).await;
     assert!(
         page.contains("The log has been tampered with") && page.contains(&format!("Entry {failed_seq}:")),
         "{page}"
