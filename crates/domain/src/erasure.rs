@@ -22,6 +22,8 @@ pub struct ErasureReport {
     pub webhook_events_deleted: u64,
     /// Tickets of others they were copied on.
     pub participations_removed: u64,
+    /// Others' mail that named their address (a Cc): kept, with the address replaced.
+    pub mentions_redacted: u64,
 }
 
 impl ErasureReport {
@@ -36,5 +38,6 @@ impl ErasureReport {
         self.outgoing_mail_deleted += o.outgoing_mail_deleted;
         self.webhook_events_deleted += o.webhook_events_deleted;
         self.participations_removed += o.participations_removed;
+        self.mentions_redacted += o.mentions_redacted;
     }
 }

@@ -29,6 +29,101 @@ async fn ids(tx: &mut dyn Tx, sql: &str, a: Vec<Value>) -> Result<Vec<String>, S
     tx.query(sql, a).await?.iter().map(|r| r.text("id")).collect()
 }
 
+/// `s` for a LIKE pattern with `\` as its escape: its own `%`, `_` and `\` match only themselves.
+fn like_escaped(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// `bytes` with every occurrence of `needle` (ASCII, any case) replaced; `None` when there was none.
+fn redacted(bytes: &[u8], needle: &str) -> Option<Vec<u8>> {
+    let n = needle.as_bytes();
+    if n.is_empty() || bytes.len() < n.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut i, mut found) = (0, false);
+    while i < bytes.len() {
+        if bytes.len() - i >= n.len() && bytes[i..i + n.len()].eq_ignore_ascii_case(n) {
+            out.extend_from_slice(ERASED_ADDRESS.as_bytes());
+            i += n.len();
+            found = true;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    found.then_some(out)
+}
+
+/// What an erased person's address becomes where it stays in others' mail (a Cc of someone else's message).
+const ERASED_ADDRESS: &str = "erased@erased.invalid";
+
+/// The person's address in the mail of tickets they were copied on but did not request: in the raw mail kept,
+/// in the messages' headers and in mail sent. Those stay (they are other people's), with the address replaced.
+async fn redact_copies(
+    tx: &mut dyn Tx,
+    acc: &str,
+    who: &str,
+    email: &str,
+    deleted: &[String],
+) -> Result<u64, StoreError> {
+    let shared: Vec<String> = ids(
+        tx,
+        "SELECT ticket_id AS id FROM ticket_participants WHERE account_id = $1 AND contact_id = $2",
+        args![acc.to_string(), who.to_string()],
+    )
+    .await?
+    .into_iter()
+    .filter(|t| !deleted.contains(t))
+    .collect();
+    if shared.is_empty() {
+        return Ok(0);
+    }
+    let mut n = 0;
+    let raw = tx
+        .query(
+            &format!("SELECT id, raw FROM inbound_mail WHERE account_id = $1 AND {}", within("ticket_id", 2, &shared)),
+            with(acc, &shared),
+        )
+        .await?;
+    for r in &raw {
+        if let Some(clean) = redacted(&r.bytes("raw")?, email) {
+            let size = clean.len() as i64;
+            n += tx
+                .exec(
+                    "UPDATE inbound_mail SET raw = $1, size = $2 WHERE account_id = $3 AND id = $4",
+                    vec![Value::Bytes(clean), Value::Int(size), Value::Text(acc.into()), Value::Text(r.text("id")?)],
+                )
+                .await?;
+        }
+    }
+    let texts = [("messages", "email"), ("mail_outbox", "meta")];
+    for (table, column) in texts {
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT id, {column} AS v FROM {table} WHERE account_id = $1 AND {column} IS NOT NULL AND {}",
+                    within("ticket_id", 2, &shared)
+                ),
+                with(acc, &shared),
+            )
+            .await?;
+        for r in &rows {
+            let Some(v) = r.opt_text("v")? else { continue };
+            if let Some(clean) = redacted(v.as_bytes(), email) {
+                let clean = String::from_utf8_lossy(&clean).into_owned();
+                n += tx
+                    .exec(
+                        &format!("UPDATE {table} SET {column} = $1 WHERE account_id = $2 AND id = $3"),
+                        args![clean, acc.to_string(), r.text("id")?],
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(n)
+}
+
 /// Erases whole tickets (`in_theirs`: their messages), other messages of the erased person (`elsewhere`, left as
 /// "[erased]"), and, for a person, the mail from and to their address. Everything that refers to what is erased
 /// goes with it: attachments and the blobs nothing else uses, mail as received and sent, webhook events.
@@ -48,6 +143,9 @@ async fn erase_scope(
     };
     let mut report = ErasureReport::default();
     let messages: Vec<String> = in_theirs.iter().chain(&elsewhere).cloned().collect();
+    if let (Some(who), Some(email)) = (&who, &email) {
+        report.mentions_redacted = redact_copies(tx, &acc, who, email, &tickets).await?;
+    }
 
     // Attachments, then the blobs nothing refers to any more.
     let files = tx
@@ -113,24 +211,27 @@ async fn erase_scope(
         )
         .await?;
 
-    // Webhook events whose body names them or their tickets.
+    // Webhook events whose body names them or their tickets (found by the database, not read out of it).
     let mut needles: Vec<String> = tickets.clone();
     needles.extend(who.clone());
     needles.extend(email.clone());
-    let events = tx.query("SELECT id, payload FROM outbox_events WHERE account_id = $1", args![acc.clone()]).await?;
+    let mut a: Vec<Value> = args![acc.clone()];
+    a.extend(needles.iter().map(|n| Value::Text(format!("%{}%", like_escaped(&n.to_lowercase())))));
+    let any = (0..needles.len()).map(|i| format!("lower(payload) LIKE ${} ESCAPE '\\'", i + 2)).collect::<Vec<_>>();
+    let events = if any.is_empty() {
+        Vec::new()
+    } else {
+        tx.query(&format!("SELECT id FROM outbox_events WHERE account_id = $1 AND ({})", any.join(" OR ")), a).await?
+    };
     for e in &events {
-        let payload = e.text("payload")?;
-        let lower = payload.to_lowercase();
-        if needles.iter().any(|n| lower.contains(&n.to_lowercase())) {
-            let id = e.text("id")?;
-            tx.exec(
-                "DELETE FROM webhook_deliveries WHERE account_id = $1 AND event_id = $2",
-                args![acc.clone(), id.clone()],
-            )
-            .await?;
-            report.webhook_events_deleted +=
-                tx.exec("DELETE FROM outbox_events WHERE account_id = $1 AND id = $2", args![acc.clone(), id]).await?;
-        }
+        let id = e.text("id")?;
+        tx.exec(
+            "DELETE FROM webhook_deliveries WHERE account_id = $1 AND event_id = $2",
+            args![acc.clone(), id.clone()],
+        )
+        .await?;
+        report.webhook_events_deleted +=
+            tx.exec("DELETE FROM outbox_events WHERE account_id = $1 AND id = $2", args![acc.clone(), id]).await?;
     }
 
     // Their words in others' tickets stay as a placeholder, so the conversation still reads.

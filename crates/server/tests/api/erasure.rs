@@ -73,8 +73,8 @@ async fn an_erased_contact_leaves_no_byte_in_the_regions_files() {
     send(&app, email, format!(
         "From: {email}\r\nTo: support@acme.localhost\r\nSubject: Another one\r\nMessage-ID: <m2@unique.example>\r\n\r\nSECOND-MAIL-3390\r\n"
     )).await;
-    // Someone else, who must keep everything.
-    send(&app, "keeper@other.example", "From: keeper@other.example\r\nTo: support@acme.localhost\r\nSubject: KEEP-SUBJ-8080\r\nMessage-ID: <k1@other.example>\r\n\r\nKEEP-BODY-6060\r\n".into()).await;
+    // Someone else, who must keep everything, and who copied them: their address alone leaves that mail.
+    send(&app, "keeper@other.example", format!("From: keeper@other.example\r\nTo: support@acme.localhost\r\nCc: {email}\r\nSubject: KEEP-SUBJ-8080\r\nMessage-ID: <k1@other.example>\r\n\r\nKEEP-BODY-6060\r\n")).await;
 
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let ticket_list = loop {
@@ -140,6 +140,10 @@ a = [n for n in z.namelist() if n.startswith('attachments/')][0]\nprint(z.read(a
     assert_eq!(report["received_mail_deleted"], 2, "{report}");
     assert!(report["outgoing_mail_deleted"].as_u64().unwrap() >= 3, "{report}");
     assert!(report["webhook_events_deleted"].as_u64().unwrap() >= 2, "{report}");
+    assert!(
+        report["mentions_redacted"].as_u64().unwrap() >= 2,
+        "the raw mail and the message that copied them: {report}"
+    );
 
     for s in secrets {
         assert_eq!(files_holding(app.data_dir.path(), s), Vec::<String>::new(), "{s} survived the erasure");
@@ -147,6 +151,19 @@ a = [n for n in z.namelist() if n.startswith('attachments/')][0]\nprint(z.read(a
     for s in ["KEEP-SUBJ-8080", "KEEP-BODY-6060", "keeper@other.example"] {
         assert!(!files_holding(app.data_dir.path(), s).is_empty(), "{s} of another customer was lost");
     }
+    let keeper = ticket_list.iter().find(|t| t["subject"] == "KEEP-SUBJ-8080").unwrap();
+    let (_, kept) =
+        app.api(&a, Method::GET, &format!("/tickets/{}/messages", keeper["id"].as_str().unwrap()), None).await;
+    let first = kept["messages"][0]["id"].as_str().unwrap().to_string();
+    let original = app
+        .http
+        .get(app.url("acme", &format!("/api/v1/messages/{first}/original")))
+        .bearer_auth(&a.api_key)
+        .send()
+        .await
+        .unwrap();
+    let original = original.text().await.unwrap();
+    assert!(original.contains("Cc: erased@erased.invalid") && original.contains("KEEP-BODY-6060"), "{original}");
     let (s, _) = app.api(&a, Method::GET, &format!("/contacts/{contact}"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app.api(&a, Method::GET, &format!("/tickets/{}", theirs["id"].as_str().unwrap()), None).await;
