@@ -77,6 +77,17 @@ impl Caller {
         }
     }
 
+    /// The account's contact and company directory belongs to no department: support staff whose grant is limited
+    /// to some departments reach contacts only through those departments' tickets.
+    pub fn require_directory(&self) -> Result<(), crate::AppError> {
+        match self.only_departments() {
+            Some(_) => Err(crate::AppError::Forbidden(
+                "this support grant is limited to some departments; the contact directory is outside it".into(),
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), crate::AppError> {
         if self.is_admin() {
             Ok(())

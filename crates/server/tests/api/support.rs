@@ -177,6 +177,11 @@ async fn a_read_write_grant_for_one_department_and_a_grant_that_runs_out() {
     assert_eq!(m["author"], json!({"type": "staff", "id": grant["id"]}));
     let (s, _) = as_staff(&app, "acme", &kim, Method::POST, "/support-grants", Some(json!({"reason": "more"}))).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "staff never grant themselves access");
+    // Contacts and companies belong to no department: a grant limited to some does not reach the directory.
+    for path in ["/contacts", "/companies"] {
+        let (s, p) = as_staff(&app, "acme", &kim, Method::GET, path, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {p}");
+    }
 
     // A grant that ends while the session is open.
     let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(2))

@@ -49,6 +49,7 @@ pub(crate) async fn list(
     api: ApiCaller,
     q: Result<Query<ContactQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<ContactList>> {
+    api.caller.require_directory()?;
     let Query(q) = q.map_err(|e| parley_domain::Invalid::field("query", e.body_text()))?;
     let after = q
         .after
@@ -76,6 +77,7 @@ pub(crate) async fn create(
     api: ApiCaller,
     ApiJson(b): ApiJson<NewContactBody>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
+    api.caller.require_directory()?;
     let c = people::create_contact(
         &api.ctx,
         NewContact { email: b.email, name: b.name, phones: b.phones, company_id: b.company_id },
@@ -87,6 +89,7 @@ pub(crate) async fn create(
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", security(("api_key" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Contact), (status = 404, body = Problem)))]
 pub(crate) async fn show(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Contact>> {
+    api.caller.require_directory()?;
     let id = path_id(&id, ContactId::parse)?;
     Ok(Json(people::get_contact(&api.ctx, id).await?))
 }
@@ -114,6 +117,7 @@ pub(crate) async fn update(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<UpdateContactBody>,
 ) -> ApiResult<Json<Contact>> {
+    api.caller.require_directory()?;
     let id = path_id(&id, ContactId::parse)?;
     Ok(Json(people::update_contact(&api.ctx, id, b.email, b.name, b.phones, b.company_id).await?))
 }
@@ -126,6 +130,7 @@ pub(crate) struct CompanyList {
 #[utoipa::path(get, path = "/api/v1/companies", tag = "contacts", security(("api_key" = [])),
     responses((status = 200, body = CompanyList)))]
 pub(crate) async fn list_companies(api: ApiCaller) -> ApiResult<Json<CompanyList>> {
+    api.caller.require_directory()?;
     Ok(Json(CompanyList { companies: people::list_companies(&api.ctx).await? }))
 }
 
@@ -144,6 +149,7 @@ pub(crate) async fn create_company(
     api: ApiCaller,
     ApiJson(b): ApiJson<NewCompanyBody>,
 ) -> ApiResult<(StatusCode, Json<Company>)> {
+    api.caller.require_directory()?;
     let c = people::create_company(&api.ctx, NewCompany { name: b.name, domains: b.domains }).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
@@ -151,6 +157,7 @@ pub(crate) async fn create_company(
 #[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "contacts", security(("api_key" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Company), (status = 404, body = Problem)))]
 pub(crate) async fn show_company(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Company>> {
+    api.caller.require_directory()?;
     let id = path_id(&id, CompanyId::parse)?;
     Ok(Json(people::get_company(&api.ctx, id).await?))
 }
