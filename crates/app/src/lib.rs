@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod chat;
 mod context;
 pub mod email;
 mod error;
@@ -54,6 +55,8 @@ pub struct App {
     pub mail: email::MailLimits,
     /// Wakes the mail worker when mail was stored, so it need not wait for its next round.
     pub mail_arrived: tokio::sync::Notify,
+    /// Wakes readers of chat conversations in this process.
+    pub chat: chat::Hub,
 }
 
 impl App {
@@ -64,6 +67,7 @@ impl App {
             limits: auth::RateLimits::default(),
             mail,
             mail_arrived: tokio::sync::Notify::new(),
+            chat: chat::Hub::default(),
         })
     }
 }

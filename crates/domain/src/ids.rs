@@ -93,6 +93,8 @@ id_type!(/// A webhook subscription.
     WebhookId);
 id_type!(/// An account's grant of access to the operator's support staff.
     SupportGrantId);
+id_type!(/// A visitor of a site that embeds the chat widget.
+    VisitorId);
 id_type!(/// A security incident the operator recorded.
     IncidentId);
 id_type!(/// An event in the account's outbox, the unit webhooks deliver.

@@ -7,6 +7,7 @@ pub mod account;
 pub mod agent;
 pub mod audit;
 pub mod auth;
+pub mod chat;
 pub mod contact;
 pub mod custom_field;
 pub mod dpa;

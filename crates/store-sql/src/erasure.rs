@@ -251,7 +251,7 @@ async fn erase_scope(
             with(&acc, &in_theirs),
         )
         .await?;
-    for table in ["ticket_events", "ticket_tags"] {
+    for table in ["ticket_events", "ticket_tags", "chat_events", "chat_conversations"] {
         tx.exec(
             &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),
             with(&acc, &tickets),
@@ -284,6 +284,11 @@ async fn erase_scope(
             with(&acc, &tickets),
         )
         .await?;
+    if let Some(who) = &who {
+        // The browser tokens that were this person: what they chat next starts from nothing.
+        tx.exec("DELETE FROM chat_visitors WHERE account_id = $1 AND contact_id = $2", args![acc.clone(), who.clone()])
+            .await?;
+    }
     Ok(report)
 }
 

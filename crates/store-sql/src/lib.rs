@@ -9,6 +9,7 @@
 mod accounts;
 mod agents;
 mod audit;
+mod chat;
 mod contacts;
 mod db;
 mod directory;

@@ -32,6 +32,7 @@ const REGION_SQLITE: &[Migration] = &[
         name: "moves_incidents_retention",
         sql: include_str!("../migrations/sqlite/0009_moves_incidents_retention.sql"),
     },
+    Migration { version: 10, name: "chat", sql: include_str!("../migrations/sqlite/0010_chat.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -52,6 +53,7 @@ const REGION_POSTGRES: &[Migration] = &[
         name: "moves_incidents_retention",
         sql: include_str!("../migrations/postgres/0009_moves_incidents_retention.sql"),
     },
+    Migration { version: 10, name: "chat", sql: include_str!("../migrations/postgres/0010_chat.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -52,6 +52,9 @@ const TABLES: &[&str] = &[
     "support_sessions",
     "incidents",
     "retention_policies",
+    "chat_visitors",
+    "chat_conversations",
+    "chat_events",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

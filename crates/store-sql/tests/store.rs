@@ -120,7 +120,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -194,6 +194,7 @@ async fn story(store: SqlStore) {
         events: events.clone(),
         outbox: vec![],
         mail: vec![],
+        chat: Vec::new(),
     };
     assert!(matches!(store.save_change(stale).await, Err(StoreError::Stale)));
     let ok = TicketChange {
@@ -203,6 +204,7 @@ async fn story(store: SqlStore) {
         events,
         outbox: vec![],
         mail: vec![],
+        chat: Vec::new(),
     };
     store.save_change(ok).await.unwrap();
     let stored = store.get_ticket(a, t2.id).await.unwrap().unwrap();
@@ -220,6 +222,7 @@ async fn story(store: SqlStore) {
         events: vec![],
         outbox: vec![],
         mail: vec![],
+        chat: Vec::new(),
     };
     assert!(
         matches!(store.save_change(foreign).await, Err(StoreError::Stale)),
@@ -239,6 +242,7 @@ async fn story(store: SqlStore) {
                 events: vec![TicketEvent::new(a, src.id, Actor::System, into, Timestamp::now())],
                 outbox: vec![],
                 mail: vec![],
+                chat: Vec::new(),
             },
             TicketChange {
                 ticket: dst.clone(),
@@ -247,6 +251,7 @@ async fn story(store: SqlStore) {
                 events: vec![TicketEvent::new(a, dst.id, Actor::System, from, Timestamp::now())],
                 outbox: vec![],
                 mail: vec![],
+                chat: Vec::new(),
             },
         )
         .await
@@ -448,6 +453,7 @@ async fn erasure_story(store: &SqlStore, a: AccountId, b: AccountId) {
         events: vec![],
         outbox: vec![],
         mail: vec![],
+        chat: Vec::new(),
     };
     store.save_change(change).await.unwrap();
 

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod chat;
 mod directory;
 mod erasure;
 mod error;
@@ -19,6 +20,7 @@ mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use audit::{AuditFilter, AuditStore};
+pub use chat::ChatStore;
 pub use directory::DirectoryStore;
 pub use erasure::ErasureStore;
 pub use error::StoreError;
@@ -54,6 +56,7 @@ pub trait RegionStore:
     + SupportStore
     + ErasureStore
     + IncidentStore
+    + ChatStore
     + Send
     + Sync
 {

@@ -37,6 +37,8 @@ pub struct TicketChange {
     pub outbox: Vec<OutboxEvent>,
     /// Mail the change sends (a reply to the customer), queued with it.
     pub mail: Vec<crate::OutboundMail>,
+    /// Events of the ticket's chat, numbered as they are appended.
+    pub chat: Vec<parley_domain::chat::NewChatEvent>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

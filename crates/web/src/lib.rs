@@ -2,6 +2,7 @@
 //! response. Handlers are thin: extract, call one use case, shape the answer.
 
 mod api;
+mod chat;
 mod error;
 mod extract;
 mod files;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::router(state.app.mail.max_message_bytes))
         .merge(ui::router())
+        .merge(chat::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), host::resolve_account))
         .layer(DefaultBodyLimit::max(state.web.body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

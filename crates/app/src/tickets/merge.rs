@@ -56,6 +56,7 @@ async fn merge_one(ctx: &AccountCtx, caller: &Caller, source: TicketId, target: 
             expected_version: sv,
             message: None,
             mail: Vec::new(),
+            chat: Vec::new(),
         };
         let t_change = TicketChange {
             outbox: vec![payload::updated(&t, std::slice::from_ref(&from))],
@@ -64,6 +65,7 @@ async fn merge_one(ctx: &AccountCtx, caller: &Caller, source: TicketId, target: 
             expected_version: tv,
             message: None,
             mail: Vec::new(),
+            chat: Vec::new(),
         };
         match ctx.store.save_merge(s_change, t_change).await {
             Ok(()) => return Ok(()),

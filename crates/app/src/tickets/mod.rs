@@ -1,6 +1,6 @@
 //! Ticket use cases: open, reply, update, merge, list, show.
 
-mod check;
+pub(crate) mod check;
 mod cursor;
 mod fields;
 mod list;

@@ -51,6 +51,7 @@ pub async fn add_message(
         } else {
             Vec::new()
         };
+        let chat = crate::chat::agent_reply_event(ctx, caller, &ticket, &message).await?;
         let mut outbox = vec![payload::message(&ticket, &message)];
         if !kinds.is_empty() {
             outbox.push(payload::updated(&ticket, &kinds));
@@ -63,10 +64,15 @@ pub async fn add_message(
             events,
             outbox,
             mail,
+            chat,
         };
+        let chatted = !change.chat.is_empty();
         match ctx.store.save_change(change).await {
             Ok(()) => {
                 ticket.version += 1;
+                if chatted {
+                    app.chat.publish(id);
+                }
                 return Ok((ticket, message));
             }
             Err(StoreError::Stale) => continue,

@@ -46,8 +46,15 @@ pub async fn update_ticket(
         let outbox = vec![payload::updated(&ticket, &kinds)];
         let actor = caller.actor();
         let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, id, actor, k, now)).collect();
-        let change =
-            TicketChange { ticket: ticket.clone(), expected_version, message: None, events, outbox, mail: Vec::new() };
+        let change = TicketChange {
+            ticket: ticket.clone(),
+            expected_version,
+            message: None,
+            events,
+            outbox,
+            mail: Vec::new(),
+            chat: Vec::new(),
+        };
         match ctx.store.save_change(change).await {
             Ok(()) => {
                 ticket.version += 1;

@@ -4,6 +4,7 @@
 
 mod audit;
 mod bad_input;
+mod chat;
 mod cli;
 mod crash;
 mod email;

@@ -45,6 +45,7 @@ pub(crate) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), Store
     for m in &ch.mail {
         crate::mail::insert_mail(tx, m).await?;
     }
+    crate::chat::append(tx, t.account_id, t.id, &ch.chat).await?;
     if ch.outbox.is_empty() {
         return Ok(());
     }

@@ -1,0 +1,245 @@
+//! A conversation: opening it, a visitor's messages (each stored once, however often it is sent), the numbered
+//! events read from any point on, and what an agent's reply adds to it.
+
+use crate::tickets::{payload, RETRIES};
+use crate::{AccountCtx, App, AppError, Caller};
+use parley_domain::chat::{
+    parse_chat_text, parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, NewChatEvent, Visitor,
+};
+use parley_domain::error::Checker;
+use parley_domain::event::{Actor, EventKind};
+use parley_domain::ids::{ContactId, DepartmentId, MessageId, TicketId};
+use parley_domain::message::{Message, TicketEvent};
+use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
+use parley_domain::{text, Timestamp};
+use parley_store::{NewTicket, Requester, StoreError, TicketChange};
+use std::time::Duration;
+
+/// The longest a reader waits for the next event before answering with none.
+pub const MAX_WAIT: Duration = Duration::from_secs(25);
+/// How often a waiting reader looks at the store itself (for events written by another process).
+const RECHECK: Duration = Duration::from_secs(1);
+/// Events answered at most at once; a reader asks again from the last one it got.
+const PAGE: u32 = 200;
+
+pub struct StartChat {
+    pub name: Option<String>,
+    pub department_id: Option<DepartmentId>,
+    pub client_id: String,
+    pub body: String,
+}
+
+/// A visitor may write unless blocked, and not faster than a person types.
+fn may_write(app: &App, visitor: &Visitor) -> Result<(), AppError> {
+    if visitor.blocked_at.is_some() {
+        return Err(AppError::Forbidden("this visitor has been blocked".into()));
+    }
+    app.chat.sends.hit(&visitor.id.to_string()).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })
+}
+
+fn visitor_message(message_id: MessageId, client_id: String, body: String, at: Timestamp) -> NewChatEvent {
+    NewChatEvent {
+        kind: ChatEventKind::Message { message_id, author: ChatAuthor::Visitor, body, client_id: Some(client_id) },
+        at,
+    }
+}
+
+/// Opens a conversation with the visitor's first message. Returns the conversation (its ticket) and its events.
+pub async fn start(
+    app: &App,
+    ctx: &AccountCtx,
+    visitor: &Visitor,
+    input: StartChat,
+) -> Result<(TicketId, Vec<ChatEvent>), AppError> {
+    may_write(app, visitor)?;
+    let mut errs = Checker::new();
+    let client_id = errs.check(parse_client_id(&input.client_id));
+    let body = errs.check(parse_chat_text(&input.body));
+    let name = errs.check(text::optional_text("name", input.name.as_deref(), 200));
+    crate::tickets::check::department(ctx, &mut errs, input.department_id).await?;
+    errs.finish()?;
+    let (Some(client_id), Some(body), Some(name)) = (client_id, body, name) else {
+        return Err(AppError::Internal(anyhow::anyhow!("checked chat fields missing")));
+    };
+    let now = Timestamp::now();
+    let id = TicketId::new();
+    let who = name.clone().unwrap_or_else(|| "a visitor".into());
+    let ticket = Ticket {
+        id,
+        account_id: ctx.account_id,
+        number: TicketNumber(0),
+        subject: format!("Chat with {who}"),
+        status: Status::New,
+        priority: Priority::Normal,
+        channel: Channel::Chat,
+        requester_id: ContactId::new(),
+        assignee_id: None,
+        department_id: input.department_id,
+        tags: Vec::new(),
+        custom_fields: Default::default(),
+        merged_into: None,
+        created_at: now,
+        updated_at: now,
+        first_response_at: None,
+        version: 1,
+    };
+    let message = Message {
+        id: MessageId::new(),
+        account_id: ctx.account_id,
+        ticket_id: id,
+        author: Actor::Contact(visitor.contact_id.unwrap_or_else(ContactId::new)),
+        internal: false,
+        body: body.clone(),
+        channel: Channel::Chat,
+        created_at: now,
+        html: None,
+        quoted: None,
+        email: None,
+        attachments: Vec::new(),
+    };
+    let first = vec![visitor_message(message.id, client_id, body, now)];
+    let created = TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, now);
+    let new = NewTicket {
+        ticket,
+        // The store makes the visitor's contact the requester.
+        requester: Requester::Existing(ContactId::new()),
+        message,
+        events: vec![created],
+        outbox: payload::created,
+    };
+    let (ticket, _, _, events) = ctx.store.start_chat(visitor, name, new, first).await?;
+    app.chat.publish(ticket.id);
+    Ok((ticket.id, events))
+}
+
+/// The conversation if it is this visitor's; another's or none is `NotFound` alike.
+async fn theirs(ctx: &AccountCtx, visitor: &Visitor, ticket: TicketId) -> Result<(), AppError> {
+    match ctx.store.chat_visitor(ctx.account_id, ticket).await? {
+        Some(v) if v == visitor.id => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// A visitor's message. Sending the same client id again answers with the event stored the first time and
+/// stores nothing; the flag says whether it was stored now.
+pub async fn send(
+    app: &App,
+    ctx: &AccountCtx,
+    visitor: &Visitor,
+    ticket_id: TicketId,
+    client_id: &str,
+    body: &str,
+) -> Result<(ChatEvent, bool), AppError> {
+    may_write(app, visitor)?;
+    theirs(ctx, visitor, ticket_id).await?;
+    let mut errs = Checker::new();
+    let client_id = errs.check(parse_client_id(client_id));
+    let body = errs.check(parse_chat_text(body));
+    errs.finish()?;
+    let (Some(client_id), Some(body)) = (client_id, body) else {
+        return Err(AppError::Internal(anyhow::anyhow!("checked chat fields missing")));
+    };
+    if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
+        return Ok((e, false));
+    }
+    for _ in 0..RETRIES {
+        let Some(mut ticket) = ctx.store.get_ticket(ctx.account_id, ticket_id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let expected_version = ticket.version;
+        let now = Timestamp::now();
+        let author = Actor::Contact(ticket.requester_id);
+        let kinds = ticket.on_message(&author, false, now);
+        let message = Message {
+            id: MessageId::new(),
+            account_id: ctx.account_id,
+            ticket_id,
+            author,
+            internal: false,
+            body: body.clone(),
+            channel: Channel::Chat,
+            created_at: now,
+            html: None,
+            quoted: None,
+            email: None,
+            attachments: Vec::new(),
+        };
+        let chat = vec![visitor_message(message.id, client_id.clone(), body.clone(), now)];
+        let mut outbox = vec![payload::message(&ticket, &message)];
+        if !kinds.is_empty() {
+            outbox.push(payload::updated(&ticket, &kinds));
+        }
+        let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket_id, author, k, now)).collect();
+        let change =
+            TicketChange { ticket, expected_version, message: Some(message), events, outbox, mail: Vec::new(), chat };
+        match ctx.store.save_change(change).await {
+            Ok(()) => {
+                let stored = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await?;
+                let e = stored.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a stored chat message is gone")))?;
+                app.chat.publish(ticket_id);
+                return Ok((e, true));
+            }
+            Err(StoreError::Stale) => continue,
+            // The same client id sent twice at once: the other request stored it.
+            Err(StoreError::Conflict(_)) => {
+                if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
+                    return Ok((e, false));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Stale.into())
+}
+
+/// The conversation's events after `after`. With a `wait`, an answer with no events comes only when that time
+/// has passed without one (long polling).
+pub async fn events(
+    app: &App,
+    ctx: &AccountCtx,
+    visitor: &Visitor,
+    ticket: TicketId,
+    after: i64,
+    wait: Duration,
+) -> Result<Vec<ChatEvent>, AppError> {
+    theirs(ctx, visitor, ticket).await?;
+    let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
+    let mut woken = app.chat.subscribe(ticket);
+    loop {
+        let found = ctx.store.chat_events(ctx.account_id, ticket, after.max(0), PAGE).await?;
+        let now = tokio::time::Instant::now();
+        if !found.is_empty() || now >= deadline {
+            return Ok(found);
+        }
+        let nap = (deadline - now).min(RECHECK);
+        match woken.as_mut() {
+            Some(rx) => {
+                let _ = tokio::time::timeout(nap, rx.changed()).await;
+            }
+            None => tokio::time::sleep(nap).await,
+        }
+    }
+}
+
+/// What an agent's public reply on a chat ticket adds to the conversation (nothing for other tickets).
+pub async fn agent_reply_event(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    ticket: &Ticket,
+    message: &Message,
+) -> Result<Vec<NewChatEvent>, AppError> {
+    if ticket.channel != Channel::Chat || message.internal {
+        return Ok(Vec::new());
+    }
+    if ctx.store.chat_visitor(ctx.account_id, ticket.id).await?.is_none() {
+        return Ok(Vec::new());
+    }
+    let author = match caller {
+        Caller::Agent(a) => ChatAuthor::Agent { id: a.id, name: a.name.clone() },
+        _ => ChatAuthor::System,
+    };
+    Ok(vec![NewChatEvent {
+        kind: ChatEventKind::Message { message_id: message.id, author, body: message.body.clone(), client_id: None },
+        at: message.created_at,
+    }])
+}

@@ -1,0 +1,11 @@
+//! Live chat for visitors of the account's sites: a visitor is known by a token their browser keeps, opens a
+//! conversation (a ticket of channel `chat`), writes, and reads the conversation's numbered events from wherever
+//! they left off, waiting for the next one when there is none yet. Agents answer as on any ticket.
+
+mod conversation;
+mod hub;
+mod visitors;
+
+pub use conversation::{agent_reply_event, events, send, start, StartChat};
+pub use hub::Hub;
+pub use visitors::{new_visitor, visitor_by_token, VISITOR_TOKEN_PREFIX};

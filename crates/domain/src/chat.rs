@@ -1,0 +1,127 @@
+//! Live chat: a conversation is a ticket of channel `chat`; what happens in it is a numbered feed of events that
+//! visitors and agents read from any point on. Every event has the next sequence number of its conversation, so
+//! a client that reconnects asks for what came after the last number it holds and misses nothing; a message a
+//! client sends carries the client's own id for it, so a message sent twice (a retry after a lost answer) is
+//! stored once.
+
+use crate::ids::{AccountId, AgentId, ContactId, MessageId, VisitorId};
+use crate::{Invalid, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// The longest chat message, in characters.
+pub const MAX_CHAT_CHARS: usize = 4000;
+
+/// Who wrote in a chat, as both sides see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatAuthor {
+    Visitor,
+    Agent {
+        #[schema(value_type = String)]
+        id: AgentId,
+        name: String,
+    },
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEventKind {
+    /// Text as written: clients show it as text, never as HTML.
+    Message {
+        #[schema(value_type = String)]
+        message_id: MessageId,
+        author: ChatAuthor,
+        body: String,
+        /// The sender's own id for the message (visitors' messages), echoed so the sender can match it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    AgentJoined {
+        name: String,
+    },
+    ChatEnded,
+}
+
+/// One event of a conversation, numbered from 1 without gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ChatEvent {
+    pub seq: i64,
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub kind: ChatEventKind,
+}
+
+/// An event to append; the store numbers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChatEvent {
+    pub kind: ChatEventKind,
+    pub at: Timestamp,
+}
+
+impl NewChatEvent {
+    pub fn client_id(&self) -> Option<&str> {
+        match &self.kind {
+            ChatEventKind::Message { client_id, .. } => client_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Someone chatting from a site, known by the token their browser keeps. They become a contact (the chat
+/// tickets' requester) with their first conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visitor {
+    pub id: VisitorId,
+    pub account_id: AccountId,
+    /// SHA-256 of the visitor's token; the token itself is only in the visitor's browser.
+    pub token_hash: String,
+    pub contact_id: Option<ContactId>,
+    pub created_at: Timestamp,
+    /// Blocked by an agent: they can no longer write.
+    pub blocked_at: Option<Timestamp>,
+}
+
+/// A client's id for a message: 1 to 64 letters, digits, `-` or `_` (a UUID fits).
+pub fn parse_client_id(s: &str) -> Result<String, Invalid> {
+    if s.is_empty() || s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(Invalid::field("client_id", "must be 1 to 64 letters, digits, '-' or '_'"));
+    }
+    Ok(s.to_string())
+}
+
+/// A chat message's text: not empty, at most [`MAX_CHAT_CHARS`] characters.
+pub fn parse_chat_text(s: &str) -> Result<String, Invalid> {
+    crate::text::checked_text("body", s, MAX_CHAT_CHARS, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ids_and_texts_are_checked() {
+        assert!(parse_client_id("c-01J9_x").is_ok());
+        for bad in ["", "has space", "<script>", &"x".repeat(65)] {
+            assert!(parse_client_id(bad).is_err(), "{bad}");
+        }
+        assert!(parse_chat_text("  ").is_err());
+        assert!(parse_chat_text(&"a".repeat(MAX_CHAT_CHARS + 1)).is_err());
+        assert_eq!(parse_chat_text(" <b>hi</b> ").unwrap(), "<b>hi</b>", "text is kept as written, shown as text");
+    }
+
+    #[test]
+    fn events_serialise_flat_with_their_number() {
+        let e = ChatEvent {
+            seq: 3,
+            at: Timestamp::from_millis(0),
+            kind: ChatEventKind::AgentJoined { name: "Ann".into() },
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            (v["seq"].as_i64(), v["type"].as_str(), v["name"].as_str()),
+            (Some(3), Some("agent_joined"), Some("Ann"))
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Live chat's visitor protocol from outside (HTTP with long polling): a visitor from another site opens a
+//! conversation, an agent answers through the API, the visitor reads what they missed from the last number they
+//! hold; a message sent twice is stored once; another visitor or account sees nothing; hostile input is refused or
+//! kept as text.
+
+use crate::helpers::{spawn_app, Engine, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+async fn visitor(app: &TestApp, slug: &str) -> String {
+    let res = app
+        .http
+        .post(app.url(slug, "/chat/v1/visitors"))
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.headers()["access-control-allow-origin"], "https://shop.example");
+    let v: Value = res.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+async fn call(
+    app: &TestApp,
+    slug: &str,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = app.http.request(method, app.url(slug, path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn seqs(v: &Value) -> Vec<i64> {
+    v["events"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn a_visitor_and_an_agent_talk_and_nothing_is_lost_or_doubled_on_sqlite() {
+    talk(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_visitor_and_an_agent_talk_and_nothing_is_lost_or_doubled_on_postgres() {
+    talk(Engine::Postgres).await;
+}
+
+async fn talk(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let a = app.account("acme", "eu").await;
+    let other = app.account("other", "eu").await;
+    let token = visitor(&app, "acme").await;
+
+    // A preflight from the embedding site is answered.
+    let pre = app
+        .http
+        .request(Method::OPTIONS, app.url("acme", "/chat/v1/conversations"))
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.status(), StatusCode::NO_CONTENT);
+    assert!(pre.headers()["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+
+    let hostile = "<img src=x onerror=alert(1)>";
+    let (s, conv) = call(
+        &app,
+        "acme",
+        &token,
+        Method::POST,
+        "/chat/v1/conversations",
+        Some(json!({"name": "Vera Visitor", "message": {"client_id": "c1", "body": hostile}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{conv}");
+    let id = conv["conversation_id"].as_str().unwrap().to_string();
+    assert_eq!(conv["events"][0]["seq"], 1);
+    assert_eq!(conv["events"][0]["body"], hostile, "kept as written; shown as text");
+    assert_eq!(conv["events"][0]["author"]["type"], "visitor");
+
+    // The agent sees a chat ticket with the visitor's words, escaped on the page.
+    let (_, t) = app.api(&a, Method::GET, &format!("/tickets/{id}"), None).await;
+    assert_eq!((t["channel"].as_str(), t["subject"].as_str()), (Some("chat"), Some("Chat with Vera Visitor")), "{t}");
+    let (web, _) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    let (_, page) = crate::ui::get(&web, &app.url("acme", &format!("/tickets/{}", t["number"]))).await;
+    assert!(
+        (page.contains("&#60;img src=x onerror=alert(1)&#62;") || page.contains("&lt;img src=x"))
+            && !page.contains(hostile),
+        "escaped on the agent's page: {page}"
+    );
+
+    // A reader waiting for what comes after 1 is woken by the agent's answer through the API.
+    let waiting = {
+        let (http, url, token) = (
+            app.http.clone(),
+            app.url("acme", &format!("/chat/v1/conversations/{id}/events?after=1&wait=20")),
+            token.clone(),
+        );
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let v: Value = http.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+            (v, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (s, _) = app
+        .api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "Hello Vera, how can I help?"})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (got, took) = waiting.await.unwrap();
+    assert_eq!(seqs(&got), [2], "{got}");
+    assert_eq!(got["events"][0]["body"], "Hello Vera, how can I help?");
+    assert!(took < Duration::from_secs(5), "woken by the answer, not by the timeout: {took:?}");
+    // An internal note never reaches the visitor.
+    app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "VIP?", "internal": true})))
+        .await;
+
+    // The visitor writes again; the answer to the first try is lost, so the client sends the same message again.
+    let path = format!("/chat/v1/conversations/{id}/messages");
+    let (s, first) =
+        call(&app, "acme", &token, Method::POST, &path, Some(json!({"client_id": "c2", "body": "My order is late."})))
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let (s, again) =
+        call(&app, "acme", &token, Method::POST, &path, Some(json!({"client_id": "c2", "body": "My order is late."})))
+            .await;
+    assert_eq!(s, StatusCode::OK, "a resent message is recognised: {again}");
+    assert_eq!(again["seq"], first["seq"]);
+    let (_, msgs) = app.api(&a, Method::GET, &format!("/tickets/{id}/messages"), None).await;
+    let late = msgs["messages"].as_array().unwrap().iter().filter(|m| m["body"] == "My order is late.").count();
+    assert_eq!(late, 1, "stored once: {msgs}");
+
+    // Reconnecting with the last number held replays exactly what came after it, in order.
+    let (_, all) =
+        call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=0"), None).await;
+    assert_eq!(seqs(&all), [1, 2, 3], "{all}");
+    let (_, missed) =
+        call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=1"), None).await;
+    assert_eq!(seqs(&missed), [2, 3]);
+    let started = Instant::now();
+    let (_, none) =
+        call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=3&wait=1"), None)
+            .await;
+    assert_eq!(seqs(&none), Vec::<i64>::new());
+    assert!(started.elapsed() >= Duration::from_millis(900), "a wait with nothing new lasts its time");
+
+    // Another visitor, a visitor token on another account, or no token: nothing.
+    let stranger = visitor(&app, "acme").await;
+    let (s, _) = call(&app, "acme", &stranger, Method::GET, &format!("/chat/v1/conversations/{id}/events"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) =
+        call(&app, "acme", &stranger, Method::POST, &path, Some(json!({"client_id": "x1", "body": "hi"}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = call(&app, "other", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events"), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a visitor token of another account opens nothing");
+    let (s, _) =
+        call(&app, "acme", &a.api_key, Method::GET, &format!("/chat/v1/conversations/{id}/events"), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "an API key is not a visitor token");
+    let (_, theirs) = app.api(&other, Method::GET, &format!("/tickets/{id}"), None).await;
+    assert_eq!(theirs["code"], "not_found");
+
+    // Bad input is refused, naming the field; nothing is stored.
+    for (body, field) in [
+        (json!({"client_id": "c9", "body": "x".repeat(4001)}), "body"),
+        (json!({"client_id": "bad id!", "body": "hi"}), "client_id"),
+        (json!({"client_id": "c9", "body": "   "}), "body"),
+    ] {
+        let (s, p) = call(&app, "acme", &token, Method::POST, &path, Some(body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    let (s, p) =
+        call(&app, "acme", &token, Method::POST, &path, Some(json!({"client_id": "c9", "body": "hi", "html": true})))
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused: {p}");
+    let (s, _) =
+        call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=zero"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, all) = call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events"), None).await;
+    assert_eq!(seqs(&all), [1, 2, 3], "nothing refused was stored");
+}
+
+#[tokio::test]
+async fn a_visitor_writing_like_a_script_is_slowed_down() {
+    let app = spawn_app(Engine::Sqlite).await;
+    app.account("acme", "eu").await;
+    let token = visitor(&app, "acme").await;
+    let (_, conv) = call(
+        &app,
+        "acme",
+        &token,
+        Method::POST,
+        "/chat/v1/conversations",
+        Some(json!({"message": {"client_id": "m0", "body": "hi"}})),
+    )
+    .await;
+    let path = format!("/chat/v1/conversations/{}/messages", conv["conversation_id"].as_str().unwrap());
+    let mut statuses = Vec::new();
+    for i in 1..40 {
+        let (s, _) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            &path,
+            Some(json!({"client_id": format!("m{i}"), "body": "spam"})),
+        )
+        .await;
+        statuses.push(s);
+    }
+    assert!(statuses.iter().take(29).all(|s| *s == StatusCode::CREATED), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+}

@@ -1,0 +1,181 @@
+//! Chat visitors, conversations and their numbered events.
+
+use crate::db::{args, Row, Tx};
+use crate::error::conflict_as;
+use crate::rows::{id, json, opt_id, to_json};
+use crate::tickets::create_in;
+use crate::SqlStore;
+use async_trait::async_trait;
+use parley_domain::chat::{ChatEvent, NewChatEvent, Visitor};
+use parley_domain::contact::Contact;
+use parley_domain::ids::{AccountId, ContactId, TicketId, VisitorId};
+use parley_domain::message::Message;
+use parley_domain::ticket::Ticket;
+use parley_domain::Timestamp;
+use parley_store::{ChatStore, NewTicket, Requester, StoreError};
+
+const VISITOR_COLS: &str = "id, account_id, token_hash, contact_id, created_at, blocked_at";
+
+fn visitor(r: &Row) -> Result<Visitor, StoreError> {
+    Ok(Visitor {
+        id: id("visitor id", &r.text("id")?)?,
+        account_id: id("account id", &r.text("account_id")?)?,
+        token_hash: r.text("token_hash")?,
+        contact_id: opt_id("contact id", r.opt_text("contact_id")?.as_deref())?,
+        created_at: Timestamp::from_millis(r.int("created_at")?),
+        blocked_at: r.opt_int("blocked_at")?.map(Timestamp::from_millis),
+    })
+}
+
+fn event(r: &Row) -> Result<ChatEvent, StoreError> {
+    Ok(ChatEvent {
+        seq: r.int("seq")?,
+        at: Timestamp::from_millis(r.int("at")?),
+        kind: json("chat event", &r.text("data")?)?,
+    })
+}
+
+/// Appends events to a ticket's chat in the caller's unit of work, each with the next number. A message whose
+/// client id the conversation has already is `Conflict` (the caller answers with the stored one).
+pub(crate) async fn append(
+    tx: &mut dyn Tx,
+    account: AccountId,
+    ticket: TicketId,
+    events: &[NewChatEvent],
+) -> Result<Vec<ChatEvent>, StoreError> {
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let row = tx
+            .query_opt(
+                "INSERT INTO chat_events (account_id, ticket_id, seq, client_id, data, at) \
+                 SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5 FROM chat_events \
+                 WHERE account_id = $1 AND ticket_id = $2 RETURNING seq",
+                args![account.to_string(), ticket.to_string(), e.client_id(), to_json(&e.kind)?, e.at.millis()],
+            )
+            .await
+            .map_err(|err| conflict_as(err, || "this client id was sent already".to_string()))?
+            .ok_or_else(|| StoreError::Other("a chat event was not numbered".into()))?;
+        out.push(ChatEvent { seq: row.int("seq")?, at: e.at, kind: e.kind.clone() });
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl ChatStore for SqlStore {
+    async fn create_visitor(&self, v: &Visitor) -> Result<(), StoreError> {
+        let values = args![
+            v.id.to_string(),
+            v.account_id.to_string(),
+            v.token_hash.clone(),
+            v.contact_id.map(|c| c.to_string()),
+            v.created_at.millis(),
+            v.blocked_at.map(|b| b.millis())
+        ];
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        &format!("INSERT INTO chat_visitors ({VISITOR_COLS}) VALUES ($1, $2, $3, $4, $5, $6)"),
+                        values,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn visitor_by_token(&self, account: AccountId, token_hash: &str) -> Result<Option<Visitor>, StoreError> {
+        let sql = format!("SELECT {VISITOR_COLS} FROM chat_visitors WHERE token_hash = $1 AND account_id = $2");
+        self.db.query_opt(&sql, args![token_hash, account.to_string()]).await?.as_ref().map(visitor).transpose()
+    }
+
+    async fn start_chat(
+        &self,
+        v: &Visitor,
+        contact_name: Option<String>,
+        mut new: NewTicket,
+        first: Vec<NewChatEvent>,
+    ) -> Result<(Ticket, Contact, Message, Vec<ChatEvent>), StoreError> {
+        let engine = self.db.engine();
+        let (account, visitor_id, known) = (v.account_id, v.id, v.contact_id);
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let contact = match known {
+                        Some(c) => c,
+                        None => {
+                            let c = ContactId::new();
+                            let at = new.ticket.created_at.millis();
+                            tx.exec(
+                                "INSERT INTO contacts (id, account_id, email, name, phones, company_id, created_at, \
+                                 updated_at) VALUES ($1, $2, NULL, $3, '[]', NULL, $4, $4)",
+                                args![c.to_string(), account.to_string(), contact_name, at],
+                            )
+                            .await?;
+                            tx.exec(
+                                "UPDATE chat_visitors SET contact_id = $1 WHERE account_id = $2 AND id = $3",
+                                args![c.to_string(), account.to_string(), visitor_id.to_string()],
+                            )
+                            .await?;
+                            c
+                        }
+                    };
+                    new.requester = Requester::Existing(contact);
+                    let at = new.ticket.created_at.millis();
+                    let (ticket, contact, message) = create_in(tx, engine, new).await?;
+                    tx.exec(
+                        "INSERT INTO chat_conversations (account_id, ticket_id, visitor_id, created_at) \
+                         VALUES ($1, $2, $3, $4)",
+                        args![account.to_string(), ticket.id.to_string(), visitor_id.to_string(), at],
+                    )
+                    .await?;
+                    let events = append(tx, account, ticket.id, &first).await?;
+                    Ok((ticket, contact, message, events))
+                })
+            })
+            .await
+    }
+
+    async fn chat_visitor(&self, account: AccountId, ticket: TicketId) -> Result<Option<VisitorId>, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT visitor_id FROM chat_conversations WHERE account_id = $1 AND ticket_id = $2",
+                args![account.to_string(), ticket.to_string()],
+            )
+            .await?;
+        row.map(|r| id("visitor id", &r.text("visitor_id")?)).transpose()
+    }
+
+    async fn chat_events(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ChatEvent>, StoreError> {
+        let sql = format!(
+            "SELECT seq, data, at FROM chat_events WHERE account_id = $1 AND ticket_id = $2 AND seq > $3 \
+             ORDER BY seq LIMIT {}",
+            limit.clamp(1, 1000)
+        );
+        self.db.query(&sql, args![account.to_string(), ticket.to_string(), after]).await?.iter().map(event).collect()
+    }
+
+    async fn chat_event_by_client(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        client_id: &str,
+    ) -> Result<Option<ChatEvent>, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT seq, data, at FROM chat_events WHERE account_id = $1 AND ticket_id = $2 AND client_id = $3",
+                args![account.to_string(), ticket.to_string(), client_id],
+            )
+            .await?;
+        row.as_ref().map(event).transpose()
+    }
+}

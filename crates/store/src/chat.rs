@@ -1,0 +1,40 @@
+use crate::{NewTicket, StoreError};
+use async_trait::async_trait;
+use parley_domain::chat::{ChatEvent, NewChatEvent, Visitor};
+use parley_domain::contact::Contact;
+use parley_domain::ids::{AccountId, TicketId, VisitorId};
+use parley_domain::message::Message;
+use parley_domain::ticket::Ticket;
+
+/// Chat visitors, conversations and their numbered events.
+#[async_trait]
+pub trait ChatStore {
+    async fn create_visitor(&self, visitor: &Visitor) -> Result<(), StoreError>;
+    async fn visitor_by_token(&self, account: AccountId, token_hash: &str) -> Result<Option<Visitor>, StoreError>;
+    /// Opens a conversation as one unit: the visitor's contact (made now, without an email address, if they have
+    /// none yet), the ticket with its first message, and the first events, numbered from 1.
+    async fn start_chat(
+        &self,
+        visitor: &Visitor,
+        contact_name: Option<String>,
+        ticket: NewTicket,
+        first: Vec<NewChatEvent>,
+    ) -> Result<(Ticket, Contact, Message, Vec<ChatEvent>), StoreError>;
+    /// The visitor a conversation belongs to; `None` for tickets that are not chats (or of another account).
+    async fn chat_visitor(&self, account: AccountId, ticket: TicketId) -> Result<Option<VisitorId>, StoreError>;
+    /// The conversation's events numbered after `after`, in order, at most `limit`.
+    async fn chat_events(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ChatEvent>, StoreError>;
+    /// The event of a message the client sent with this id, if it was stored.
+    async fn chat_event_by_client(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        client_id: &str,
+    ) -> Result<Option<ChatEvent>, StoreError>;
+}

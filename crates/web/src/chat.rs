@@ -1,0 +1,178 @@
+//! The visitor side of live chat, `/chat/v1` on the account's host, called from the widget on other sites:
+//! a visitor token (`Authorization: Bearer pv_…`), conversations, messages, and the conversation's numbered events
+//! read with long polling. Cross-origin by design: answers carry CORS headers for the calling page's origin; no
+//! cookie is ever read here, so another site cannot act with an agent's session.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Account, ClientAddr};
+use crate::json::ApiJson;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use parley_app::chat::{self, StartChat};
+use parley_app::AccountCtx;
+use parley_domain::chat::{ChatEvent, Visitor};
+use parley_domain::ids::{DepartmentId, TicketId};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Chat bodies are small: a message is at most 4,000 characters.
+const BODY_LIMIT: usize = 64 * 1024;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/chat/v1/visitors", post(new_visitor))
+        .route("/chat/v1/conversations", post(start))
+        .route("/chat/v1/conversations/{id}/messages", post(send))
+        .route("/chat/v1/conversations/{id}/events", get(events))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(cors))
+}
+
+/// Lets pages of other origins call these routes (with a bearer token, never cookies), and answers preflights.
+async fn cors(req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut res =
+        if req.method() == Method::OPTIONS { StatusCode::NO_CONTENT.into_response() } else { next.run(req).await };
+    if let Some(origin) = origin {
+        let h = res.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    }
+    res
+}
+
+/// The visitor a request is from, by their token, within the host's account only.
+pub(crate) struct VisitorCaller {
+    ctx: AccountCtx,
+    visitor: Visitor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for VisitorCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Account(ctx) = Account::from_request_parts(parts, state).await?;
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError::Unauthenticated)?;
+        let visitor = chat::visitor_by_token(&ctx, token).await?.ok_or(ApiError::Unauthenticated)?;
+        Ok(VisitorCaller { ctx, visitor })
+    }
+}
+
+#[derive(Serialize)]
+struct NewVisitor {
+    visitor_id: String,
+    /// Kept by the visitor's browser; shown once.
+    token: String,
+}
+
+async fn new_visitor(
+    State(state): State<AppState>,
+    Account(ctx): Account,
+    ClientAddr(ip): ClientAddr,
+) -> ApiResult<(StatusCode, Json<NewVisitor>)> {
+    let (visitor, token) = chat::new_visitor(&state.app, &ctx, &ip).await?;
+    Ok((StatusCode::CREATED, Json(NewVisitor { visitor_id: visitor.id.to_string(), token })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageBody {
+    client_id: String,
+    body: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    department_id: Option<String>,
+    message: MessageBody,
+}
+
+#[derive(Serialize)]
+struct Conversation {
+    conversation_id: String,
+    events: Vec<ChatEvent>,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    v: VisitorCaller,
+    ApiJson(b): ApiJson<StartBody>,
+) -> ApiResult<(StatusCode, Json<Conversation>)> {
+    let department_id = match b.department_id.as_deref() {
+        None => None,
+        Some(d) => Some(DepartmentId::parse(d).ok_or_else(|| {
+            ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field(
+                "department_id",
+                "is not a department of this account",
+            )))
+        })?),
+    };
+    let input = StartChat { name: b.name, department_id, client_id: b.message.client_id, body: b.message.body };
+    let (id, events) = chat::start(&state.app, &v.ctx, &v.visitor, input).await?;
+    Ok((StatusCode::CREATED, Json(Conversation { conversation_id: id.to_string(), events })))
+}
+
+fn conversation_id(s: &str) -> Result<TicketId, ApiError> {
+    crate::api::path_id(s, TicketId::parse)
+}
+
+/// `201` with the event when stored now; `200` with the same event when the client id was sent before.
+async fn send(
+    State(state): State<AppState>,
+    v: VisitorCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MessageBody>,
+) -> ApiResult<(StatusCode, Json<ChatEvent>)> {
+    let id = conversation_id(&id)?;
+    let (event, new) = chat::send(&state.app, &v.ctx, &v.visitor, id, &b.client_id, &b.body).await?;
+    Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(event)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsQuery {
+    #[serde(default)]
+    after: i64,
+    /// Seconds to wait for an event when there is none yet (at most 25).
+    #[serde(default)]
+    wait: u64,
+}
+
+#[derive(Serialize)]
+struct Events {
+    events: Vec<ChatEvent>,
+}
+
+async fn events(
+    State(state): State<AppState>,
+    v: VisitorCaller,
+    Path(id): Path<String>,
+    q: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Events>> {
+    let id = conversation_id(&id)?;
+    let Query(q) = q.map_err(|e| {
+        ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field("query", e.body_text())))
+    })?;
+    let wait = Duration::from_secs(q.wait);
+    let events = chat::events(&state.app, &v.ctx, &v.visitor, id, q.after, wait).await?;
+    Ok(Json(Events { events }))
+}
