@@ -30,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/chat/v1/conversations", post(start))
         .route("/chat/v1/conversations/{id}/messages", post(send))
         .route("/chat/v1/conversations/{id}/events", get(events))
+        .route("/chat/v1/socket", get(crate::chat_socket::upgrade))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(cors))
 }

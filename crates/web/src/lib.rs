@@ -3,6 +3,7 @@
 
 mod api;
 mod chat;
+mod chat_socket;
 mod error;
 mod extract;
 mod files;

@@ -220,3 +220,116 @@ async fn a_visitor_writing_like_a_script_is_slowed_down() {
     assert!(statuses.iter().take(29).all(|s| *s == StatusCode::CREATED), "{statuses:?}");
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }
+
+mod socket {
+    //! The same conversation over the visitor's WebSocket: a reconnect replays exactly what was missed, a resent
+    //! client id is acknowledged with its first number, acks in any order are fine, and a token of another account
+    //! or a bad first frame closes the socket.
+
+    use super::*;
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as Frame;
+
+    type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+    async fn open(app: &TestApp, slug: &str) -> Socket {
+        let url = format!("ws://127.0.0.1:{}/chat/v1/socket", app.port);
+        let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+        req.headers_mut().insert("host", format!("{slug}.localhost:{}", app.port).parse().unwrap());
+        tokio_tungstenite::connect_async(req).await.unwrap().0
+    }
+
+    async fn next(ws: &mut Socket) -> Value {
+        loop {
+            let f = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("a frame in time");
+            match f.expect("the socket stays open").unwrap() {
+                Frame::Text(t) => return serde_json::from_str(&t).unwrap(),
+                Frame::Close(c) => return json!({"type": "closed", "code": c.map(|c| u16::from(c.code))}),
+                _ => continue,
+            }
+        }
+    }
+
+    async fn say(ws: &mut Socket, v: Value) {
+        ws.send(Frame::Text(v.to_string().into())).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_reconnecting_visitor_misses_nothing_and_doubles_nothing() {
+        let app = spawn_app(Engine::Sqlite).await;
+        let a = app.account("acme", "eu").await;
+        app.account("other", "eu").await;
+        let token = visitor(&app, "acme").await;
+        let (_, conv) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"message": {"client_id": "w1", "body": "Hello?"}})),
+        )
+        .await;
+        let id = conv["conversation_id"].as_str().unwrap().to_string();
+
+        let mut ws = open(&app, "acme").await;
+        say(&mut ws, json!({"type": "hello", "token": token, "conversation_id": id, "after": 0})).await;
+        assert_eq!(next(&mut ws).await["type"], "ready");
+        assert_eq!(next(&mut ws).await["event"]["seq"], 1, "what came before is replayed");
+        say(&mut ws, json!({"type": "message", "client_id": "w2", "body": "Anyone there?"})).await;
+        let mut got = vec![next(&mut ws).await, next(&mut ws).await];
+        got.sort_by_key(|f| f["type"].as_str().unwrap().to_string());
+        assert_eq!(
+            (got[0]["type"].as_str(), got[0]["seq"].as_i64(), got[0]["duplicate"].as_bool()),
+            (Some("ack"), Some(2), Some(false)),
+            "{got:?}"
+        );
+        assert_eq!(got[1]["event"]["body"], "Anyone there?");
+        // Acks out of order are taken without complaint.
+        say(&mut ws, json!({"type": "ack", "seq": 2})).await;
+        say(&mut ws, json!({"type": "ack", "seq": 1})).await;
+        // The agent answers; the socket delivers it.
+        app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "Yes, Ann here."}))).await;
+        let e = next(&mut ws).await;
+        assert_eq!(
+            (e["event"]["seq"].as_i64(), e["event"]["author"]["type"].as_str()),
+            (Some(3), Some("system")),
+            "{e}"
+        );
+
+        // The connection drops; meanwhile the agent writes twice.
+        drop(ws);
+        for body in ["Your parcel left today.", "Anything else?"] {
+            app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": body}))).await;
+        }
+        let mut ws = open(&app, "acme").await;
+        say(&mut ws, json!({"type": "hello", "token": token, "conversation_id": id, "after": 3})).await;
+        assert_eq!(next(&mut ws).await["type"], "ready");
+        let (m4, m5) = (next(&mut ws).await, next(&mut ws).await);
+        assert_eq!((m4["event"]["seq"].as_i64(), m5["event"]["seq"].as_i64()), (Some(4), Some(5)));
+        assert_eq!(m5["event"]["body"], "Anything else?");
+        // The client did not get its ack for w2 before the drop, so it sends it again: recognised.
+        say(&mut ws, json!({"type": "message", "client_id": "w2", "body": "Anyone there?"})).await;
+        let ack = next(&mut ws).await;
+        assert_eq!((ack["seq"].as_i64(), ack["duplicate"].as_bool()), (Some(2), Some(true)), "{ack}");
+        // Bad frames get an error and the socket stays.
+        say(&mut ws, json!({"type": "message", "client_id": "w3", "body": ""})).await;
+        assert_eq!(next(&mut ws).await["code"], "validation_failed");
+        ws.send(Frame::Text("not json".into())).await.unwrap();
+        assert_eq!(next(&mut ws).await["code"], "validation_failed");
+        let (_, all) =
+            call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events"), None).await;
+        assert_eq!(seqs(&all), [1, 2, 3, 4, 5], "one of each, in order");
+
+        // A token of another account, a stranger's conversation, or no hello: closed.
+        let mut ws = open(&app, "other").await;
+        say(&mut ws, json!({"type": "hello", "token": token, "conversation_id": id})).await;
+        assert_eq!(next(&mut ws).await["code"], 4401);
+        let stranger = visitor(&app, "acme").await;
+        let mut ws = open(&app, "acme").await;
+        say(&mut ws, json!({"type": "hello", "token": stranger, "conversation_id": id})).await;
+        assert_eq!(next(&mut ws).await["code"], 4404);
+        let mut ws = open(&app, "acme").await;
+        say(&mut ws, json!({"type": "message", "client_id": "x", "body": "no hello"})).await;
+        assert_eq!(next(&mut ws).await["code"], 4400);
+    }
+}

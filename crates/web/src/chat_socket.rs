@@ -1,0 +1,158 @@
+//! The chat's WebSocket for visitors: `GET /chat/v1/socket` on the account's host. The first frame names the
+//! visitor (their token: browsers cannot set headers on a WebSocket), the conversation and the last event number
+//! the client holds; the server sends what came after it and then each event as it happens. A message the visitor
+//! sends is acknowledged with its number once stored; a resent client id is acknowledged with the first number.
+//!
+//! Frames are JSON text. Client → server: `{"type": "hello", "token", "conversation_id", "after"}`, then
+//! `{"type": "message", "client_id", "body"}` and `{"type": "ack", "seq"}`. Server → client: `{"type": "ready",
+//! "conversation_id"}`, `{"type": "event", "event": {…}}`, `{"type": "ack", "client_id", "seq", "duplicate"}`,
+//! `{"type": "error", "code", "detail"}`.
+
+use crate::extract::Account;
+use crate::state::AppState;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use parley_app::chat;
+use parley_app::{AccountCtx, AppError};
+use parley_domain::chat::Visitor;
+use parley_domain::ids::TicketId;
+use serde::Deserialize;
+use serde_json::json;
+use std::time::Duration;
+
+/// Frames larger than this are refused by the socket itself (a message is at most 4,000 characters).
+const MAX_FRAME: usize = 64 * 1024;
+/// How long a client has to say hello.
+const HELLO_WITHIN: Duration = Duration::from_secs(10);
+/// How often the socket looks at the store itself, for events written by another process.
+const RECHECK: Duration = Duration::from_secs(1);
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum ClientFrame {
+    Hello {
+        token: String,
+        conversation_id: String,
+        #[serde(default)]
+        after: i64,
+    },
+    Message {
+        client_id: String,
+        body: String,
+    },
+    Ack {
+        #[allow(dead_code)]
+        seq: i64,
+    },
+}
+
+pub(crate) async fn upgrade(State(state): State<AppState>, Account(ctx): Account, ws: WebSocketUpgrade) -> Response {
+    ws.max_frame_size(MAX_FRAME).max_message_size(MAX_FRAME).on_upgrade(move |socket| serve(state, ctx, socket))
+}
+
+fn frame(v: serde_json::Value) -> Message {
+    Message::Text(Utf8Bytes::from(v.to_string()))
+}
+
+fn error_frame(e: &AppError) -> Message {
+    let (code, detail) = match e {
+        AppError::Invalid(i) => ("validation_failed", i.to_string()),
+        AppError::RateLimited { retry_after_secs } => ("rate_limited", format!("try again in {retry_after_secs} s")),
+        AppError::Forbidden(why) => ("forbidden", why.clone()),
+        AppError::NotFound => ("not_found", "no such conversation".into()),
+        _ => ("internal_error", "something went wrong on our side".into()),
+    };
+    frame(json!({"type": "error", "code": code, "detail": detail}))
+}
+
+async fn close(mut socket: WebSocket, code: u16, why: &str) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from(why.to_string()) }))).await;
+}
+
+/// Waits for the hello and checks it: the visitor, their conversation, and where they left off.
+async fn hello(ctx: &AccountCtx, socket: &mut WebSocket) -> Result<(Visitor, TicketId, i64), (u16, &'static str)> {
+    let first = tokio::time::timeout(HELLO_WITHIN, socket.recv()).await.map_err(|_| (4408, "say hello first"))?;
+    let Some(Ok(Message::Text(text))) = first else { return Err((4400, "say hello first")) };
+    let Ok(ClientFrame::Hello { token, conversation_id, after }) = serde_json::from_str::<ClientFrame>(&text) else {
+        return Err((4400, "the first frame must be a hello"));
+    };
+    let visitor = chat::visitor_by_token(ctx, &token).await.ok().flatten().ok_or((4401, "unknown visitor"))?;
+    let ticket = TicketId::parse(&conversation_id).ok_or((4404, "no such conversation"))?;
+    Ok((visitor, ticket, after.max(0)))
+}
+
+async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
+    let (visitor, ticket, mut sent) = match hello(&ctx, &mut socket).await {
+        Ok(h) => h,
+        Err((code, why)) => return close(socket, code, why).await,
+    };
+    let app = &state.app;
+    // The replay proves the conversation is theirs (another's is NotFound, like none).
+    if let Err(e) = chat::events(app, &ctx, &visitor, ticket, sent, Duration::ZERO).await {
+        let code = if matches!(e, AppError::NotFound) { 4404 } else { 1011 };
+        return close(socket, code, "no such conversation").await;
+    }
+    if socket.send(frame(json!({"type": "ready", "conversation_id": ticket.to_string()}))).await.is_err() {
+        return;
+    }
+    let mut woken = app.chat.subscribe(ticket);
+    loop {
+        // Everything after what this socket sent so far, in order.
+        match chat::events(app, &ctx, &visitor, ticket, sent, Duration::ZERO).await {
+            Ok(events) => {
+                for e in events {
+                    sent = e.seq;
+                    if socket.send(frame(json!({"type": "event", "event": e}))).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read a chat's events");
+                return close(socket, 1011, "try again").await;
+            }
+        }
+        let wake = async {
+            match woken.as_mut() {
+                Some(rx) => {
+                    let _ = tokio::time::timeout(RECHECK, rx.changed()).await;
+                }
+                None => tokio::time::sleep(RECHECK).await,
+            }
+        };
+        tokio::select! {
+            _ = wake => {}
+            incoming = socket.recv() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Binary(_))) => {
+                        let e = AppError::Invalid(parley_domain::Invalid::field("frame", "must be JSON text"));
+                        if socket.send(error_frame(&e)).await.is_err() { return; }
+                        continue;
+                    }
+                    _ => return,
+                };
+                let reply = match serde_json::from_str::<ClientFrame>(&text) {
+                    Ok(ClientFrame::Message { client_id, body }) => {
+                        match chat::send(app, &ctx, &visitor, ticket, &client_id, &body).await {
+                            Ok((e, new)) => frame(json!({"type": "ack", "client_id": client_id, "seq": e.seq, "duplicate": !new})),
+                            Err(e) => error_frame(&e),
+                        }
+                    }
+                    // Acks are taken in any order and need no answer: what a reconnecting client missed is decided
+                    // by the `after` of its hello, so nothing is kept for them here.
+                    Ok(ClientFrame::Ack { .. }) => continue,
+                    Ok(ClientFrame::Hello { .. }) => {
+                        error_frame(&AppError::Invalid(parley_domain::Invalid::field("type", "hello was said already")))
+                    }
+                    Err(e) => error_frame(&AppError::Invalid(parley_domain::Invalid::field("frame", e.to_string()))),
+                };
+                if socket.send(reply).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
