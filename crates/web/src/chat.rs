@@ -31,8 +31,20 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/chat/v1/conversations/{id}/messages", post(send))
         .route("/chat/v1/conversations/{id}/events", get(events))
         .route("/chat/v1/socket", get(crate::chat_socket::upgrade))
+        .route("/widget.js", get(widget))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(cors))
+}
+
+/// The widget, for `<script src="https://<slug>.<base>/widget.js" async></script>` on any site.
+async fn widget(Account(_): Account) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        include_str!("../assets/widget.js"),
+    )
 }
 
 /// Lets pages of other origins call these routes (with a bearer token, never cookies), and answers preflights.

@@ -1,0 +1,251 @@
+// Parley's chat widget: one script, no framework, drawn in a Shadow DOM so that the host page's styles cannot
+// reach it and its own cannot leak out. Messages are always set as text, never as markup. The visitor's token and
+// conversation are kept in localStorage, so the conversation survives page loads and is shared by the site's tabs;
+// the history itself is read back from Parley (every event has a number; the widget asks for what came after the
+// last one it has). WebSocket first; long polling when WebSockets are blocked.
+(() => {
+  'use strict';
+  if (window.Parley && window.Parley.version) return;
+  const script = document.currentScript;
+  const base = new URL(script.src).origin;
+  const cfg = Object.assign({}, window.ParleySettings || {});
+  const TEXT = {
+    en: { open: 'Chat with us', title: 'Chat', close: 'Close chat', name: 'Your name (optional)', message: 'Message',
+      send: 'Send', sending: 'sending…', you: 'You', agent: 'Support', greeting: 'Hello! How can we help?',
+      failed: 'Not sent yet; retrying…', ended: 'The chat has ended.' },
+    de: { open: 'Chatten Sie mit uns', title: 'Chat', close: 'Chat schließen', name: 'Ihr Name (optional)',
+      message: 'Nachricht', send: 'Senden', sending: 'wird gesendet…', you: 'Sie', agent: 'Support',
+      greeting: 'Hallo! Wie können wir helfen?', failed: 'Noch nicht gesendet; neuer Versuch…', ended: 'Der Chat ist beendet.' },
+    hu: { open: 'Írjon nekünk', title: 'Csevegés', close: 'Csevegés bezárása', name: 'Az Ön neve (nem kötelező)',
+      message: 'Üzenet', send: 'Küldés', sending: 'küldés…', you: 'Ön', agent: 'Ügyfélszolgálat',
+      greeting: 'Üdvözöljük! Miben segíthetünk?', failed: 'Még nem ment el; újra próbáljuk…', ended: 'A csevegés véget ért.' },
+    tl: { open: 'Makipag-chat sa amin', title: 'Chat', close: 'Isara ang chat', name: 'Ang pangalan mo (opsyonal)',
+      message: 'Mensahe', send: 'Ipadala', sending: 'ipinapadala…', you: 'Ikaw', agent: 'Suporta',
+      greeting: 'Kumusta! Paano kami makakatulong?', failed: 'Hindi pa naipadala; susubukan ulit…', ended: 'Tapos na ang chat.' },
+  };
+  const wanted = String(cfg.lang || script.dataset.lang || navigator.language || 'en').toLowerCase();
+  const lang = TEXT[wanted] ? wanted : (TEXT[wanted.split('-')[0]] ? wanted.split('-')[0] : (wanted.startsWith('fil') ? 'tl' : 'en'));
+  const t = TEXT[lang];
+  const color = /^#[0-9a-f]{3,8}$/i.test(cfg.color || '') ? cfg.color : '#2f5bd3';
+  const side = cfg.position === 'left' ? 'left' : 'right';
+
+  const storeKey = 'parley-chat:' + base;
+  const load = () => { try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; } };
+  let saved = load();
+  const save = () => { try { localStorage.setItem(storeKey, JSON.stringify(saved)); } catch (e) { /* private mode */ } };
+  const listeners = { message: [], agent_joined: [], chat_ended: [] };
+  const emit = (name, data) => (listeners[name] || []).forEach((fn) => { try { fn(data); } catch (e) { console.error(e); } });
+  const uid = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+
+  // ---- drawing ----
+  const host = document.createElement('div');
+  host.setAttribute('data-parley-chat', '');
+  const root = host.attachShadow({ mode: 'open' });
+  root.innerHTML = `<style>
+    :host { all: initial; }
+    * { box-sizing: border-box; font: 15px/1.4 system-ui, sans-serif; }
+    .launcher { position: fixed; bottom: 20px; ${side}: 20px; z-index: 2147483000; border: 0; border-radius: 24px;
+      padding: 12px 18px; background: ${color}; color: #fff; cursor: pointer; box-shadow: 0 2px 10px #0004; }
+    .panel { position: fixed; bottom: 80px; ${side}: 20px; z-index: 2147483000; width: min(360px, calc(100vw - 40px));
+      height: min(520px, calc(100vh - 110px)); display: flex; flex-direction: column; background: #fff; color: #1b1f24;
+      border-radius: 12px; box-shadow: 0 4px 24px #0005; overflow: hidden; }
+    .panel[hidden] { display: none; }
+    header { display: flex; justify-content: space-between; align-items: center; padding: 10px 14px; background: ${color}; color: #fff; }
+    header h2 { margin: 0; font-weight: 600; }
+    header button { background: none; border: 0; color: #fff; font-size: 20px; cursor: pointer; }
+    .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
+    .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
+    .msg.visitor { align-self: flex-end; background: ${color}; color: #fff; }
+    .msg.agent, .msg.system, .msg.note { align-self: flex-start; background: #eef1f5; }
+    .msg small { display: block; opacity: .75; font-size: 12px; }
+    form { display: flex; flex-direction: column; gap: 6px; padding: 10px; border-top: 1px solid #e3e6ea; }
+    input, textarea { width: 100%; padding: 8px; border: 1px solid #c9ced6; border-radius: 6px; resize: none; }
+    form button { align-self: flex-end; padding: 8px 16px; border: 0; border-radius: 6px; background: ${color}; color: #fff; cursor: pointer; }
+    :focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
+  </style>
+  <button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false"></button>
+  <section class="panel" role="dialog" aria-modal="false" hidden>
+    <header><h2></h2><button type="button" class="close">×</button></header>
+    <div class="log" role="log" aria-live="polite"></div>
+    <form><input name="name" autocomplete="name"><textarea name="message" rows="2"></textarea><button type="submit"></button></form>
+  </section>`;
+  const $ = (s) => root.querySelector(s);
+  const launcher = $('.launcher'), panel = $('.panel'), log = $('.log'), form = $('form');
+  const nameInput = form.elements.name, textarea = form.elements.message;
+  launcher.textContent = t.open;
+  $('header h2').textContent = t.title;
+  $('.close').setAttribute('aria-label', t.close);
+  panel.setAttribute('aria-label', t.title);
+  nameInput.placeholder = t.name; nameInput.setAttribute('aria-label', t.name);
+  textarea.placeholder = t.message; textarea.setAttribute('aria-label', t.message);
+  form.querySelector('button').textContent = t.send;
+
+  const shown = new Map(); // seq or client id → element
+  // The last event number this page shows: a new page starts from 0 and so shows the whole conversation again.
+  let last = 0;
+  function bubble(kind, author, body, key) {
+    const el = document.createElement('div');
+    el.className = 'msg ' + kind;
+    const who = document.createElement('small');
+    who.textContent = author;
+    const text = document.createElement('span');
+    text.textContent = body; // text, never markup
+    el.append(who, text);
+    log.append(el);
+    log.scrollTop = log.scrollHeight;
+    if (key) shown.set(key, el);
+    return el;
+  }
+  const greet = () => { if (!log.children.length) bubble('note', t.agent, cfg.greeting || t.greeting); };
+
+  function show(e) {
+    if (shown.has('seq:' + e.seq)) return;
+    if (e.type === 'message') {
+      const mine = e.author.type === 'visitor';
+      const pending = e.client_id && shown.get('cid:' + e.client_id);
+      const author = mine ? t.you : (e.author.name || t.agent);
+      if (pending) {
+        pending.querySelector('small').textContent = author;
+        shown.set('seq:' + e.seq, pending);
+      } else {
+        bubble(mine ? 'visitor' : 'agent', author, e.body, 'seq:' + e.seq);
+      }
+      emit('message', { seq: e.seq, author: e.author, body: e.body });
+    } else if (e.type === 'agent_joined') {
+      bubble('system', '', e.name, 'seq:' + e.seq);
+      emit('agent_joined', { name: e.name });
+    } else if (e.type === 'chat_ended') {
+      bubble('system', '', t.ended, 'seq:' + e.seq);
+      emit('chat_ended', {});
+    }
+    last = Math.max(last, e.seq);
+  }
+
+  // ---- talking to Parley ----
+  async function call(method, path, body) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (saved.token) headers.Authorization = 'Bearer ' + saved.token;
+    const res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined, mode: 'cors', credentials: 'omit' });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) { const err = new Error(data.detail || res.statusText); err.status = res.status; throw err; }
+    return data;
+  }
+  async function visitor() {
+    if (!saved.token) { saved.token = (await call('POST', '/chat/v1/visitors')).token; save(); }
+  }
+
+  const waiting = new Map(); // client id → {resolve, reject, body}
+  let socket = null, ready = false, opened = false, failures = 0, polling = false, timer = null;
+
+  function connect() {
+    if (!saved.conversation || socket || polling) return;
+    const ws = new WebSocket(base.replace(/^http/, 'ws') + '/chat/v1/socket');
+    socket = ws;
+    ws.onopen = () => { opened = true; ws.send(JSON.stringify({ type: 'hello', token: saved.token, conversation_id: saved.conversation, after: last })); };
+    ws.onmessage = (m) => {
+      const f = JSON.parse(m.data);
+      if (f.type === 'ready') { ready = true; failures = 0; flush(); }
+      else if (f.type === 'event') { show(f.event); save(); ws.send(JSON.stringify({ type: 'ack', seq: f.event.seq })); }
+      else if (f.type === 'ack') settle(f.client_id, f.seq);
+      else if (f.type === 'error') fail(f);
+    };
+    ws.onclose = (c) => {
+      socket = null; ready = false; failures += 1;
+      if (c.code === 4401 || c.code === 4404) { saved = {}; save(); return; } // forgotten or erased: start afresh
+      if (!opened && failures >= 2) { poll(); return; } // WebSockets blocked: long polling
+      clearTimeout(timer);
+      timer = setTimeout(connect, Math.min(30000, 500 * 2 ** failures));
+    };
+  }
+
+  async function poll() {
+    polling = true;
+    flush();
+    while (polling && saved.conversation) {
+      try {
+        const r = await call('GET', `/chat/v1/conversations/${saved.conversation}/events?after=${last}&wait=25`);
+        r.events.forEach(show); save();
+      } catch (e) { await new Promise((r) => setTimeout(r, 3000)); }
+    }
+  }
+
+  function settle(clientId, seq) {
+    const w = waiting.get(clientId);
+    saved.pending = (saved.pending || []).filter((p) => p.client_id !== clientId); save();
+    if (w) { waiting.delete(clientId); w.resolve({ seq }); }
+  }
+  function fail(f) {
+    const first = waiting.keys().next();
+    if (!first.done) { const w = waiting.get(first.value); waiting.delete(first.value); w.reject(new Error(f.detail)); }
+  }
+
+  // Sends what is waiting: over the socket, or by POST when polling. A message sent twice is stored once.
+  async function flush() {
+    for (const p of saved.pending || []) {
+      if (socket && ready) socket.send(JSON.stringify({ type: 'message', client_id: p.client_id, body: p.body }));
+      else if (polling) {
+        try { const e = await call('POST', `/chat/v1/conversations/${saved.conversation}/messages`, p); settle(p.client_id, e.seq); }
+        catch (e) { if (e.status && e.status < 500 && e.status !== 429) { const w = waiting.get(p.client_id); settle(p.client_id); if (w) w.reject(e); } }
+      }
+    }
+  }
+
+  async function send(text) {
+    const body = String(text == null ? '' : text).trim();
+    if (!body) throw new Error('empty message');
+    const clientId = uid();
+    bubble('visitor', t.sending, body, 'cid:' + clientId);
+    const done = new Promise((resolve, reject) => waiting.set(clientId, { resolve, reject }));
+    await visitor();
+    if (!saved.conversation) {
+      const started = await call('POST', '/chat/v1/conversations', {
+        name: nameInput.value.trim() || saved.name || undefined, message: { client_id: clientId, body } });
+      saved.conversation = started.conversation_id;
+      nameInput.hidden = true;
+      save();
+      started.events.forEach(show);
+      save();
+      settle(clientId, started.events[0].seq);
+      connect();
+      return done;
+    }
+    saved.pending = (saved.pending || []).concat([{ client_id: clientId, body }]);
+    save();
+    if (ready || polling) flush(); else connect();
+    return done;
+  }
+
+  // ---- behaviour ----
+  function open() {
+    panel.hidden = false; launcher.setAttribute('aria-expanded', 'true');
+    greet(); connect();
+    (saved.conversation ? textarea : nameInput).focus();
+  }
+  function close() { panel.hidden = true; launcher.setAttribute('aria-expanded', 'false'); launcher.focus(); }
+  launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
+  $('.close').addEventListener('click', close);
+  panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+  textarea.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = textarea.value;
+    if (!text.trim()) return;
+    textarea.value = '';
+    send(text).catch((err) => bubble('note', '', t.failed + ' ' + err.message));
+  });
+  // Another tab started a conversation: follow it.
+  window.addEventListener('storage', (e) => {
+    if (e.key !== storeKey) return;
+    const before = saved.conversation; saved = load();
+    if (saved.conversation && saved.conversation !== before) { nameInput.hidden = true; connect(); }
+  });
+
+  (document.body || document.documentElement).append(host);
+  if (saved.conversation) { nameInput.hidden = true; connect(); }
+
+  window.Parley = {
+    version: 1,
+    open, close, send,
+    on(name, fn) { if (listeners[name] && typeof fn === 'function') listeners[name].push(fn); return this; },
+  };
+})();
