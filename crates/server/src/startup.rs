@@ -151,6 +151,17 @@ impl Application {
         tasks.spawn(email::run_sender(self.app.clone(), send, stop_rx.clone()));
         tasks.spawn(crate::imap_poller::run(self.app.clone(), self.config.imap_every, stop_rx.clone()));
         tasks.spawn(run_retention(self.app.clone(), self.config.retention_every, stop_rx.clone()));
+        for cell in self.app.regions.served() {
+            match cell.store().await?.chat_signals().await {
+                Ok(Some(signals)) => {
+                    tasks.spawn(relay_chat_signals(self.app.clone(), signals, stop_rx.clone()));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(region = %cell.spec.name, error = %e, "chat news from other processes arrive by polling")
+                }
+            }
+        }
         let mut listeners = vec![(self.smtp, false)];
         listeners.extend(self.lmtp.map(|l| (l, true)));
         for (listener, lmtp) in listeners {
@@ -179,6 +190,23 @@ impl Application {
         while tasks.join_next().await.is_some() {}
         self.app.regions.close().await;
         served.context("the HTTP server failed")
+    }
+}
+
+/// Wakes this process's chat readers when another process sharing a region's PostgreSQL appended to a conversation.
+async fn relay_chat_signals(
+    app: Arc<App>,
+    mut signals: tokio::sync::mpsc::Receiver<parley_domain::ids::TicketId>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            t = signals.recv() => match t {
+                Some(t) => app.chat.publish(t),
+                None => return,
+            },
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -60,8 +60,36 @@ pub(crate) async fn append(
     Ok(out)
 }
 
+/// The channel on which processes sharing a PostgreSQL tell each other that a conversation has news.
+const CHAT_CHANNEL: &str = "parley_chat";
+
+impl SqlStore {
+    /// Conversations with news appended by any process sharing this database (PostgreSQL); `None` on SQLite.
+    pub async fn chat_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<TicketId>>, StoreError> {
+        let Some(mut raw) = self.db.listen(CHAT_CHANNEL).await? else { return Ok(None) };
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(async move {
+            while let Some(payload) = raw.recv().await {
+                if let Some(t) = TicketId::parse(&payload) {
+                    if tx.send(t).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Some(rx))
+    }
+}
+
 #[async_trait]
 impl ChatStore for SqlStore {
+    async fn signal_chat(&self, ticket: TicketId) -> Result<(), StoreError> {
+        if self.db.engine() == crate::url::Engine::Postgres {
+            self.db.query("SELECT pg_notify($1, $2)", args![CHAT_CHANNEL, ticket.to_string()]).await?;
+        }
+        Ok(())
+    }
+
     async fn create_visitor(&self, v: &Visitor) -> Result<(), StoreError> {
         let values = args![
             v.id.to_string(),

@@ -9,6 +9,8 @@ use parley_domain::ticket::Ticket;
 /// Chat visitors, conversations and their numbered events.
 #[async_trait]
 pub trait ChatStore {
+    /// Tells other processes sharing the database that the conversation has news (nothing where none can share it).
+    async fn signal_chat(&self, ticket: TicketId) -> Result<(), StoreError>;
     async fn create_visitor(&self, visitor: &Visitor) -> Result<(), StoreError>;
     async fn visitor_by_token(&self, account: AccountId, token_hash: &str) -> Result<Option<Visitor>, StoreError>;
     /// Opens a conversation as one unit: the visitor's contact (made now, without an email address, if they have

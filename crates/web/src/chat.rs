@@ -39,10 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// The widget, for `<script src="https://<slug>.<base>/widget.js" async></script>` on any site.
 async fn widget(Account(_): Account) -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
         include_str!("../assets/widget.js"),
     )
 }

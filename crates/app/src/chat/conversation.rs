@@ -108,8 +108,17 @@ pub async fn start(
         outbox: payload::created,
     };
     let (ticket, _, _, events) = ctx.store.start_chat(visitor, name, new, first).await?;
-    app.chat.publish(ticket.id);
+    appended(app, ctx, ticket.id).await;
     Ok((ticket.id, events))
+}
+
+/// Wakes the conversation's readers here and in every process sharing the region's database. A lost signal
+/// delays an event by a second at most: readers look for themselves too.
+pub async fn appended(app: &App, ctx: &AccountCtx, ticket: TicketId) {
+    app.chat.publish(ticket);
+    if let Err(e) = ctx.store.signal_chat(ticket).await {
+        tracing::warn!(error = %e, "could not signal other processes of a chat event");
+    }
 }
 
 /// The conversation if it is this visitor's; another's or none is `NotFound` alike.
@@ -176,7 +185,7 @@ pub async fn send(
             Ok(()) => {
                 let stored = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await?;
                 let e = stored.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a stored chat message is gone")))?;
-                app.chat.publish(ticket_id);
+                appended(app, ctx, ticket_id).await;
                 return Ok((e, true));
             }
             Err(StoreError::Stale) => continue,

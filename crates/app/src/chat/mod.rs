@@ -6,6 +6,6 @@ mod conversation;
 mod hub;
 mod visitors;
 
-pub use conversation::{agent_reply_event, events, send, start, StartChat};
+pub use conversation::{agent_reply_event, appended, events, send, start, StartChat};
 pub use hub::Hub;
 pub use visitors::{new_visitor, visitor_by_token, VISITOR_TOKEN_PREFIX};

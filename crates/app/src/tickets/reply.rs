@@ -71,7 +71,7 @@ pub async fn add_message(
             Ok(()) => {
                 ticket.version += 1;
                 if chatted {
-                    app.chat.publish(id);
+                    crate::chat::appended(app, ctx, id).await;
                 }
                 return Ok((ticket, message));
             }

@@ -233,13 +233,17 @@ mod socket {
     type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
     async fn open(app: &TestApp, slug: &str) -> Socket {
-        let url = format!("ws://127.0.0.1:{}/chat/v1/socket", app.port);
+        open_on(app.port, slug).await
+    }
+
+    pub(super) async fn open_on(port: u16, slug: &str) -> Socket {
+        let url = format!("ws://127.0.0.1:{port}/chat/v1/socket");
         let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
-        req.headers_mut().insert("host", format!("{slug}.localhost:{}", app.port).parse().unwrap());
+        req.headers_mut().insert("host", format!("{slug}.localhost:{port}").parse().unwrap());
         tokio_tungstenite::connect_async(req).await.unwrap().0
     }
 
-    async fn next(ws: &mut Socket) -> Value {
+    pub(super) async fn next(ws: &mut Socket) -> Value {
         loop {
             let f = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("a frame in time");
             match f.expect("the socket stays open").unwrap() {
@@ -250,7 +254,7 @@ mod socket {
         }
     }
 
-    async fn say(ws: &mut Socket, v: Value) {
+    pub(super) async fn say(ws: &mut Socket, v: Value) {
         ws.send(Frame::Text(v.to_string().into())).await.unwrap();
     }
 
@@ -331,5 +335,101 @@ mod socket {
         let mut ws = open(&app, "acme").await;
         say(&mut ws, json!({"type": "message", "client_id": "x", "body": "no hello"})).await;
         assert_eq!(next(&mut ws).await["code"], 4400);
+    }
+}
+
+mod processes {
+    //! Two `parley serve` processes on one region's PostgreSQL: the visitor's socket on one, the agent on the other,
+    //! talk as if on one (the database's notifications carry the news); when the visitor's process dies, the socket
+    //! reconnects to the other and misses nothing.
+
+    use super::socket::{next, open_on, say};
+    use crate::cli::{parley, Server};
+    use parley_test_support::{http_client, PgTestDb};
+    use serde_json::{json, Value};
+    use std::time::{Duration, Instant};
+
+    #[tokio::test]
+    async fn a_visitor_on_one_process_and_an_agent_on_another_talk_as_if_on_one() {
+        let directory = PgTestDb::create().await;
+        let region = PgTestDb::create().await;
+        let env = [
+            ("PARLEY_DIRECTORY_URL", directory.url()),
+            ("PARLEY_REGION_EU_DATABASE_URL", region.url()),
+            ("PARLEY_REGIONS", "eu"),
+        ];
+        let (dir1, dir2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut one = Server::start(dir1.path(), &env);
+        let two = Server::start(dir2.path(), &env);
+        let o = parley(
+            dir1.path(),
+            &["account", "create", "--slug", "acme", "--region", "eu", "--owner-email", "me@example.com", "--json"],
+            &env,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let key = serde_json::from_slice::<Value>(&o.stdout).unwrap()["api_key"].as_str().unwrap().to_string();
+        let http = http_client(false);
+        let v: Value = http.post(one.url("acme", "/chat/v1/visitors")).send().await.unwrap().json().await.unwrap();
+        let token = v["token"].as_str().unwrap().to_string();
+        let conv: Value = http
+            .post(one.url("acme", "/chat/v1/conversations"))
+            .bearer_auth(&token)
+            .json(&json!({"message": {"client_id": "p1", "body": "Hello from process one"}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = conv["conversation_id"].as_str().unwrap().to_string();
+
+        let mut ws = open_on(one.port, "acme").await;
+        say(&mut ws, json!({"type": "hello", "token": token, "conversation_id": id, "after": 1})).await;
+        assert_eq!(next(&mut ws).await["type"], "ready");
+        // Each answer written through the other process arrives at once: notified, not found by polling (which
+        // would take up to a second).
+        let mut slowest = Duration::ZERO;
+        for i in 0..5 {
+            let sent = Instant::now();
+            let r = http
+                .post(two.url("acme", &format!("/api/v1/tickets/{id}/messages")))
+                .bearer_auth(&key)
+                .json(&json!({"body": format!("Answer {i} from process two")}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            let e = next(&mut ws).await;
+            slowest = slowest.max(sent.elapsed());
+            assert_eq!(e["event"]["body"], format!("Answer {i} from process two"), "{e}");
+        }
+        assert!(slowest < Duration::from_millis(600), "delivered by notification: slowest {slowest:?}");
+
+        // Process one dies; meanwhile the agent writes; the visitor reconnects to process two from where it was.
+        one.child.kill().unwrap();
+        one.child.wait().unwrap();
+        let dropped =
+            tokio::time::timeout(Duration::from_secs(10), futures_util::StreamExt::next(&mut ws)).await.unwrap();
+        assert!(!matches!(dropped, Some(Ok(tokio_tungstenite::tungstenite::Message::Text(_)))), "{dropped:?}");
+        let r = http
+            .post(two.url("acme", &format!("/api/v1/tickets/{id}/messages")))
+            .bearer_auth(&key)
+            .json(&json!({"body": "Written while you were away"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let mut ws = open_on(two.port, "acme").await;
+        say(&mut ws, json!({"type": "hello", "token": token, "conversation_id": id, "after": 6})).await;
+        assert_eq!(next(&mut ws).await["type"], "ready");
+        let e = next(&mut ws).await;
+        assert_eq!(
+            (e["event"]["seq"].as_i64(), e["event"]["body"].as_str()),
+            (Some(7), Some("Written while you were away"))
+        );
+        say(&mut ws, json!({"type": "message", "client_id": "p2", "body": "Thanks"})).await;
+        let mut got = vec![next(&mut ws).await, next(&mut ws).await];
+        got.sort_by_key(|f| f["type"].as_str().unwrap().to_string());
+        assert_eq!(got[0]["seq"], 8, "{got:?}");
     }
 }

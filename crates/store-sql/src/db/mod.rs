@@ -229,6 +229,18 @@ impl Db {
         }
     }
 
+    /// `NOTIFY` payloads on `channel` from every process sharing the database; `None` where the engine has no such
+    /// thing (SQLite, whose database one process serves).
+    pub(crate) async fn listen(
+        &self,
+        channel: &str,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<String>>, StoreError> {
+        match self {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(db) => db.listen(channel).await.map(Some),
+        }
+    }
+
     pub(crate) async fn close(&self) {
         match self {
             Db::Sqlite(db) => db.close().await,

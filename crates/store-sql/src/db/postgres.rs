@@ -126,4 +126,28 @@ impl PgDb {
     pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Payloads of `NOTIFY channel` from every process on this database, as they come. The listener reconnects by
+    /// itself when its connection drops; what is notified meanwhile is lost, so readers also look for themselves.
+    pub(crate) async fn listen(&self, channel: &str) -> Result<tokio::sync::mpsc::Receiver<String>, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await.map_err(err)?;
+        listener.listen(channel).await.map_err(err)?;
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(n) => {
+                        if tx.send(n.payload().to_string()).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the database's notifications; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(rx)
+    }
 }
