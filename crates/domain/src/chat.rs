@@ -83,6 +83,69 @@ pub struct Visitor {
     pub blocked_at: Option<Timestamp>,
 }
 
+/// How the account's chat meets other sites: which origins may embed it (none listed: any), and the secret that
+/// signs the identities the account's own site vouches for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatSettings {
+    pub allowed_origins: Vec<String>,
+    pub identity_secret: String,
+}
+
+impl ChatSettings {
+    /// Whether a browser request from `origin` may use the chat. Requests without an Origin (not from a page) are
+    /// not a browser's cross-site request and pass.
+    pub fn allows(&self, origin: Option<&str>) -> bool {
+        match origin {
+            None => true,
+            Some(o) => {
+                self.allowed_origins.is_empty() || self.allowed_origins.iter().any(|a| a.eq_ignore_ascii_case(o))
+            }
+        }
+    }
+
+    /// Whether `hash` is the hex HMAC-SHA256 of `id` under the account's identity secret (checked in constant
+    /// time).
+    pub fn vouches_for(&self, id: &str, hash: &str) -> bool {
+        use hmac::{Hmac, Mac};
+        let Ok(expected) = hex_bytes(hash) else { return false };
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(self.identity_secret.as_bytes()) else { return false };
+        mac.update(id.as_bytes());
+        mac.verify_slice(&expected).is_ok()
+    }
+}
+
+fn hex_bytes(s: &str) -> Result<Vec<u8>, ()> {
+    if s.len() != 64 {
+        return Err(());
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| ())).collect()
+}
+
+/// A site's origin as browsers send it: `https://shop.example` or `http://localhost:3000`, no path.
+pub fn parse_origin(s: &str) -> Result<String, Invalid> {
+    let bad = || {
+        Invalid::field(
+            "allowed_origins",
+            format!("'{}' is not an origin like https://shop.example", s.chars().take(80).collect::<String>()),
+        )
+    };
+    let t = s.trim().trim_end_matches('/').to_ascii_lowercase();
+    let rest = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).ok_or_else(bad)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    if host_ok && port_ok {
+        Ok(t)
+    } else {
+        Err(bad())
+    }
+}
+
 /// A client's id for a message: 1 to 64 letters, digits, `-` or `_` (a UUID fits).
 pub fn parse_client_id(s: &str) -> Result<String, Invalid> {
     if s.is_empty() || s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
@@ -109,6 +172,27 @@ mod tests {
         assert!(parse_chat_text("  ").is_err());
         assert!(parse_chat_text(&"a".repeat(MAX_CHAT_CHARS + 1)).is_err());
         assert_eq!(parse_chat_text(" <b>hi</b> ").unwrap(), "<b>hi</b>", "text is kept as written, shown as text");
+    }
+
+    #[test]
+    fn origins_and_identities() {
+        assert_eq!(parse_origin("https://Shop.Example/").unwrap(), "https://shop.example");
+        assert!(parse_origin("http://localhost:3000").is_ok());
+        for bad in
+            ["shop.example", "https://shop.example/path", "ftp://x.example", "https://", "https://a.example:99999"]
+        {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
+        let s = ChatSettings { allowed_origins: vec!["https://shop.example".into()], identity_secret: "key".into() };
+        assert!(s.allows(Some("https://shop.example")) && s.allows(None) && !s.allows(Some("https://evil.example")));
+        // HMAC-SHA256("key", "user-42"), as a site's server would compute it.
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"key").unwrap();
+        mac.update(b"user-42");
+        let hash: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert!(s.vouches_for("user-42", &hash));
+        assert!(!s.vouches_for("user-43", &hash));
+        assert!(!s.vouches_for("user-42", "00"));
     }
 
     #[test]

@@ -6,8 +6,9 @@ use crate::rows::{id, json, opt_id, to_json};
 use crate::tickets::create_in;
 use crate::SqlStore;
 use async_trait::async_trait;
-use parley_domain::chat::{ChatEvent, NewChatEvent, Visitor};
+use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Visitor};
 use parley_domain::contact::Contact;
+use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, ContactId, TicketId, VisitorId};
 use parley_domain::message::Message;
 use parley_domain::ticket::Ticket;
@@ -83,6 +84,119 @@ impl SqlStore {
 
 #[async_trait]
 impl ChatStore for SqlStore {
+    async fn chat_settings(&self, account: AccountId, fresh_secret: &str) -> Result<ChatSettings, StoreError> {
+        let read = |r: &Row| -> Result<ChatSettings, StoreError> {
+            Ok(ChatSettings {
+                allowed_origins: json("allowed origins", &r.text("allowed_origins")?)?,
+                identity_secret: r.text("identity_secret")?,
+            })
+        };
+        let sql = "SELECT allowed_origins, identity_secret FROM chat_settings WHERE account_id = $1";
+        if let Some(r) = self.db.query_opt(sql, args![account.to_string()]).await? {
+            return read(&r);
+        }
+        let secret = fresh_secret.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    // Two first readers at once: one secret wins, both answer with it.
+                    tx.exec(
+                        "INSERT INTO chat_settings (account_id, allowed_origins, identity_secret, updated_at) \
+                         VALUES ($1, '[]', $2, $3) ON CONFLICT (account_id) DO NOTHING",
+                        args![account.to_string(), secret, Timestamp::now().millis()],
+                    )
+                    .await?;
+                    let r = tx.query_opt(sql, args![account.to_string()]).await?.ok_or(StoreError::NotFound)?;
+                    read(&r)
+                })
+            })
+            .await
+    }
+
+    async fn set_chat_settings(&self, account: AccountId, s: &ChatSettings, at: Timestamp) -> Result<(), StoreError> {
+        let values = args![account.to_string(), to_json(&s.allowed_origins)?, s.identity_secret.clone(), at.millis()];
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO chat_settings (account_id, allowed_origins, identity_secret, updated_at) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (account_id) DO UPDATE SET \
+                         allowed_origins = excluded.allowed_origins, identity_secret = excluded.identity_secret, \
+                         updated_at = excluded.updated_at",
+                        values,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn block_visitor(&self, account: AccountId, visitor: VisitorId, at: Timestamp) -> Result<(), StoreError> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .exec(
+                            "UPDATE chat_visitors SET blocked_at = COALESCE(blocked_at, $1) WHERE account_id = $2 AND id = $3",
+                            args![at.millis(), account.to_string(), visitor.to_string()],
+                        )
+                        .await?;
+                    if n == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn identify_visitor(
+        &self,
+        account: AccountId,
+        visitor: VisitorId,
+        email: &EmailAddress,
+        name: Option<String>,
+        at: Timestamp,
+    ) -> Result<ContactId, StoreError> {
+        let email = email.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let contact = crate::contacts::upsert_by_email(tx, account, ContactId::new(), &email, name.as_deref(), at)
+                        .await?;
+                    let before = tx
+                        .query_opt(
+                            "SELECT contact_id FROM chat_visitors WHERE account_id = $1 AND id = $2",
+                            args![account.to_string(), visitor.to_string()],
+                        )
+                        .await?
+                        .ok_or(StoreError::NotFound)?
+                        .opt_text("contact_id")?;
+                    tx.exec(
+                        "UPDATE chat_visitors SET contact_id = $1 WHERE account_id = $2 AND id = $3",
+                        args![contact.id.to_string(), account.to_string(), visitor.to_string()],
+                    )
+                    .await?;
+                    // The anonymous contact their chats were under gives them to the person they turned out to be.
+                    if let Some(old) = before.filter(|o| *o != contact.id.to_string()) {
+                        tx.exec(
+                            "UPDATE tickets SET requester_id = $1 WHERE account_id = $2 AND requester_id = $3 AND channel = 'chat'",
+                            args![contact.id.to_string(), account.to_string(), old.clone()],
+                        )
+                        .await?;
+                        tx.exec(
+                            "UPDATE messages SET author_id = $1 WHERE account_id = $2 AND author_type = 'contact' AND author_id = $3",
+                            args![contact.id.to_string(), account.to_string(), old],
+                        )
+                        .await?;
+                    }
+                    Ok(contact.id)
+                })
+            })
+            .await
+    }
+
     async fn signal_chat(&self, ticket: TicketId) -> Result<(), StoreError> {
         if self.db.engine() == crate::url::Engine::Postgres {
             self.db.query("SELECT pg_notify($1, $2)", args![CHAT_CHANNEL, ticket.to_string()]).await?;

@@ -55,6 +55,7 @@ const TABLES: &[&str] = &[
     "chat_visitors",
     "chat_conversations",
     "chat_events",
+    "chat_settings",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

@@ -1,10 +1,13 @@
 use crate::{NewTicket, StoreError};
 use async_trait::async_trait;
-use parley_domain::chat::{ChatEvent, NewChatEvent, Visitor};
+use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Visitor};
 use parley_domain::contact::Contact;
+use parley_domain::email::EmailAddress;
+use parley_domain::ids::ContactId;
 use parley_domain::ids::{AccountId, TicketId, VisitorId};
 use parley_domain::message::Message;
 use parley_domain::ticket::Ticket;
+use parley_domain::Timestamp;
 
 /// Chat visitors, conversations and their numbered events.
 #[async_trait]
@@ -12,6 +15,26 @@ pub trait ChatStore {
     /// Tells other processes sharing the database that the conversation has news (nothing where none can share it).
     async fn signal_chat(&self, ticket: TicketId) -> Result<(), StoreError>;
     async fn create_visitor(&self, visitor: &Visitor) -> Result<(), StoreError>;
+    /// The account's chat settings, made (with `fresh_secret`) the first time they are asked for.
+    async fn chat_settings(&self, account: AccountId, fresh_secret: &str) -> Result<ChatSettings, StoreError>;
+    async fn set_chat_settings(
+        &self,
+        account: AccountId,
+        settings: &ChatSettings,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Stops a visitor writing. `NotFound` for a visitor of another account.
+    async fn block_visitor(&self, account: AccountId, visitor: VisitorId, at: Timestamp) -> Result<(), StoreError>;
+    /// Makes the visitor the contact with this address (found, or made with `name`); their conversations so far
+    /// move with them. Only for identities the account's site vouched for.
+    async fn identify_visitor(
+        &self,
+        account: AccountId,
+        visitor: VisitorId,
+        email: &EmailAddress,
+        name: Option<String>,
+        at: Timestamp,
+    ) -> Result<ContactId, StoreError>;
     async fn visitor_by_token(&self, account: AccountId, token_hash: &str) -> Result<Option<Visitor>, StoreError>;
     /// Opens a conversation as one unit: the visitor's contact (made now, without an email address, if they have
     /// none yet), the ticket with its first message, and the first events, numbered from 1.

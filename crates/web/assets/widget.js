@@ -246,6 +246,14 @@
   window.Parley = {
     version: 1,
     open, close, send,
+    // The site's server signs its user's id (hex HMAC-SHA256 with the account's identity secret); without a valid
+    // signature Parley keeps the visitor anonymous.
+    async identify(who) {
+      await visitor();
+      await call('POST', '/chat/v1/identify', { id: String(who.id), email: String(who.email), name: who.name, hash: String(who.hash) });
+      if (who.name) saved.name = who.name;
+      save();
+    },
     on(name, fn) { if (listeners[name] && typeof fn === 'function') listeners[name].push(fn); return this; },
   };
 })();

@@ -32,6 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/chat/v1/conversations/{id}/events", get(events))
         .route("/chat/v1/socket", get(crate::chat_socket::upgrade))
         .route("/widget.js", get(widget))
+        .route("/chat/v1/identify", post(identify))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(cors))
 }
@@ -44,9 +45,15 @@ async fn widget(Account(_): Account) -> impl IntoResponse {
     )
 }
 
-/// Lets pages of other origins call these routes (with a bearer token, never cookies), and answers preflights.
+/// Lets pages of the sites the account listed (any, if it listed none) call these routes, with a bearer token and
+/// never cookies, and answers their preflights. Other sites get `403` and no CORS headers, on the WebSocket too.
 async fn cors(req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
+    if let (Some(o), Some(ctx)) = (&origin, req.extensions().get::<AccountCtx>()) {
+        if let Err(e) = chat::settings::check_origin(ctx, Some(o.to_str().unwrap_or("invalid"))).await {
+            return ApiError::from(e).into_response();
+        }
+    }
     let mut res =
         if req.method() == Method::OPTIONS { StatusCode::NO_CONTENT.into_response() } else { next.run(req).await };
     if let Some(origin) = origin {
@@ -185,4 +192,22 @@ async fn events(
     let wait = Duration::from_secs(q.wait);
     let events = chat::events(&state.app, &v.ctx, &v.visitor, id, q.after, wait).await?;
     Ok(Json(Events { events }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdentifyBody {
+    id: String,
+    email: String,
+    #[serde(default)]
+    name: Option<String>,
+    hash: String,
+}
+
+/// The site vouches for its signed-in user: `hash` is the hex HMAC-SHA256 of `id` under the account's identity
+/// secret. With a valid hash the visitor becomes the contact with that email; without, nothing changes (`403`).
+async fn identify(v: VisitorCaller, ApiJson(b): ApiJson<IdentifyBody>) -> ApiResult<StatusCode> {
+    let who = chat::settings::Identity { id: b.id, email: b.email, name: b.name, hash: b.hash };
+    chat::settings::identify(&v.ctx, &v.visitor, who).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

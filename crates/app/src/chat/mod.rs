@@ -4,6 +4,7 @@
 
 mod conversation;
 mod hub;
+pub mod settings;
 mod visitors;
 
 pub use conversation::{agent_reply_event, appended, events, send, start, StartChat};

@@ -433,3 +433,128 @@ mod processes {
         assert_eq!(got[0]["seq"], 8, "{got:?}");
     }
 }
+
+mod settings {
+    //! The account decides which sites may embed its chat, vouches for its users' identities with a secret, and
+    //! its agents can block a visitor.
+
+    use super::*;
+    use hmac::{Hmac, Mac};
+
+    fn sign(secret: &str, id: &str) -> String {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(id.as_bytes());
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[tokio::test]
+    async fn only_listed_sites_vouched_identities_and_unblocked_visitors_get_in() {
+        let app = spawn_app(Engine::Sqlite).await;
+        let a = app.account("acme", "eu").await;
+        let (s, set) = app.api(&a, Method::GET, "/settings/chat", None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(set["allowed_origins"], json!([]));
+        assert!(set["embed"].as_str().unwrap().contains("/widget.js"), "{set}");
+        let secret = set["identity_secret"].as_str().unwrap().to_string();
+        assert!(secret.len() >= 32);
+
+        let (s, p) = app
+            .api(
+                &a,
+                Method::PUT,
+                "/settings/chat",
+                Some(json!({"allowed_origins": ["shop.example", "https://ok.example"]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(p["errors"][0]["field"], "allowed_origins", "{p}");
+        let (s, set) = app
+            .api(&a, Method::PUT, "/settings/chat", Some(json!({"allowed_origins": ["https://Shop.Example/"]})))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{set}");
+        assert_eq!(set["allowed_origins"], json!(["https://shop.example"]));
+        assert_eq!(set["identity_secret"], secret.as_str(), "kept unless rotated");
+
+        // A listed site gets in; another gets 403 without CORS headers, on HTTP and on the socket.
+        let token = visitor(&app, "acme").await;
+        let evil = app
+            .http
+            .post(app.url("acme", "/chat/v1/visitors"))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(evil.status(), StatusCode::FORBIDDEN);
+        assert!(evil.headers().get("access-control-allow-origin").is_none());
+        let url = format!("ws://127.0.0.1:{}/chat/v1/socket", app.port);
+        let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+        req.headers_mut().insert("host", format!("acme.localhost:{}", app.port).parse().unwrap());
+        req.headers_mut().insert("origin", "https://evil.example".parse().unwrap());
+        assert!(tokio_tungstenite::connect_async(req).await.is_err(), "the socket refuses other sites");
+
+        // An identity the site vouched for makes the visitor that contact; a forged one changes nothing.
+        let (_, existing) =
+            app.api(&a, Method::POST, "/contacts", Some(json!({"email": "ida@customer.example", "name": "Ida"}))).await;
+        let (s, _) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/identify",
+            Some(json!({"id": "user-7", "email": "ida@customer.example", "hash": sign("not the secret", "user-7")})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "an identity without a valid hash is not merged");
+        let (_, conv) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"message": {"client_id": "i1", "body": "Where is my refund?"}})),
+        )
+        .await;
+        let id = conv["conversation_id"].as_str().unwrap().to_string();
+        let (_, t) = app.api(&a, Method::GET, &format!("/tickets/{id}"), None).await;
+        assert_ne!(t["requester_id"], existing["id"], "still anonymous");
+        let (s, _) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/identify",
+            Some(json!({"id": "user-7", "email": "ida@customer.example", "hash": sign(&secret, "user-7")})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (_, t) = app.api(&a, Method::GET, &format!("/tickets/{id}"), None).await;
+        assert_eq!(t["requester_id"], existing["id"], "the chat moved to the contact the site vouched for: {t}");
+
+        // An agent blocks the visitor: they can no longer write.
+        let (s, _) = app.api(&a, Method::POST, &format!("/tickets/{id}/block-visitor"), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            &format!("/chat/v1/conversations/{id}/messages"),
+            Some(json!({"client_id": "i2", "body": "hello?"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, log) = app.api(&a, Method::GET, "/audit-log?action=settings.changed", None).await;
+        assert!(log.to_string().contains("settings:chat") && log.to_string().contains("visitor:"), "{log}");
+        let (_, plain) = app
+            .api(
+                &a,
+                Method::POST,
+                "/tickets",
+                Some(json!({"subject": "s", "requester": {"email": "x@y.example"}, "message": {"body": "b"}})),
+            )
+            .await;
+        let (s, _) =
+            app.api(&a, Method::POST, &format!("/tickets/{}/block-visitor", plain["id"].as_str().unwrap()), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not a chat");
+    }
+}

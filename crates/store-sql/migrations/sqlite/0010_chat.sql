@@ -30,3 +30,12 @@ CREATE TABLE chat_events (
     PRIMARY KEY (account_id, ticket_id, seq)
 );
 CREATE UNIQUE INDEX chat_events_client ON chat_events (account_id, ticket_id, client_id) WHERE client_id IS NOT NULL;
+
+-- Which sites may embed the account's chat (an empty list: any), and the secret signing identities its own site
+-- vouches for.
+CREATE TABLE chat_settings (
+    account_id TEXT PRIMARY KEY,
+    allowed_origins TEXT NOT NULL,
+    identity_secret TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);

@@ -2,6 +2,7 @@
 
 mod agents;
 mod audit;
+mod chat_settings;
 mod contacts;
 mod dpa;
 mod features;
@@ -33,6 +34,7 @@ pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
         .merge(dpa::router())
         .merge(support::router())
         .merge(retention::router())
+        .merge(chat_settings::router())
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))

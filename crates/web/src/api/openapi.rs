@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
 use super::{
-    agents, audit, contacts, dpa, features, fields, mail, mail_settings, retention, subprocessors, support, tickets,
-    webhooks,
+    agents, audit, chat_settings, contacts, dpa, features, fields, mail, mail_settings, retention, subprocessors,
+    support, tickets, webhooks,
 };
 use crate::error::Problem;
 use axum::http::header;
@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         subprocessors::show, features::list, features::set, dpa::show,
         support::create, support::list, support::revoke,
         retention::show, retention::replace, retention::list_incidents,
+        chat_settings::show, chat_settings::replace, chat_settings::block,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -42,6 +43,7 @@ use utoipa::{Modify, OpenApi};
         (name = "agents", description = "Agents and departments"),
         (name = "webhooks", description = "Signed outbound webhooks"),
         (name = "email", description = "Mailboxes, inbound mail, attachments and automatic mail"),
+        (name = "chat", description = "Live chat: the sites that may embed it, identities, blocking visitors"),
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )

@@ -1,0 +1,111 @@
+//! The account's chat settings (admins): the sites that may embed its chat, and the secret its own site signs
+//! visitor identities with. Also the two checks that use them: a browser request's origin, and an identity.
+
+use crate::audit::{self, Record};
+use crate::auth::tokens::random_token;
+use crate::{AccountCtx, AppError, Caller};
+use parley_domain::audit::AuditAction;
+use parley_domain::chat::{parse_origin, ChatSettings, Visitor};
+use parley_domain::email::EmailAddress;
+use parley_domain::error::Checker;
+use parley_domain::ids::TicketId;
+use parley_domain::{text, Invalid, Timestamp};
+
+/// At most this many sites per account.
+const MAX_ORIGINS: usize = 100;
+
+async fn current(ctx: &AccountCtx) -> Result<ChatSettings, AppError> {
+    Ok(ctx.store.chat_settings(ctx.account_id, &random_token()).await?)
+}
+
+pub async fn get(ctx: &AccountCtx, caller: &Caller) -> Result<ChatSettings, AppError> {
+    caller.require_admin()?;
+    current(ctx).await
+}
+
+/// Replaces the list of sites that may embed the chat (an empty list lets any site), and makes a new identity
+/// secret when asked (identities signed with the old one stop being believed).
+pub async fn set(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    origins: Vec<String>,
+    rotate_secret: bool,
+) -> Result<ChatSettings, AppError> {
+    caller.require_admin()?;
+    let mut errs = Checker::new();
+    if origins.len() > MAX_ORIGINS {
+        errs.add("allowed_origins", format!("at most {MAX_ORIGINS} sites"));
+    }
+    let mut allowed: Vec<String> = origins.iter().filter_map(|o| errs.check(parse_origin(o))).collect();
+    errs.finish()?;
+    allowed.sort();
+    allowed.dedup();
+    let before = current(ctx).await?;
+    let after = ChatSettings {
+        allowed_origins: allowed,
+        identity_secret: if rotate_secret { random_token() } else { before.identity_secret.clone() },
+    };
+    ctx.store.set_chat_settings(ctx.account_id, &after, Timestamp::now()).await?;
+    let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
+        .target("settings:chat")
+        .detail(serde_json::json!({
+            "allowed_origins": { "before": before.allowed_origins, "after": after.allowed_origins },
+            "identity_secret_rotated": rotate_secret,
+        }));
+    audit::record(ctx, record).await?;
+    Ok(after)
+}
+
+/// Refuses a browser request from a site the account did not list.
+pub async fn check_origin(ctx: &AccountCtx, origin: Option<&str>) -> Result<(), AppError> {
+    if origin.is_none() {
+        return Ok(());
+    }
+    if current(ctx).await?.allows(origin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("this site may not embed the account's chat".into()))
+    }
+}
+
+/// What a site says about its signed-in user.
+pub struct Identity {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub hash: String,
+}
+
+/// Makes the visitor the account's contact with this email, but only if the site vouched for the identity with
+/// the account's secret: an identity without a valid hash is never merged into an existing contact.
+pub async fn identify(ctx: &AccountCtx, visitor: &Visitor, who: Identity) -> Result<(), AppError> {
+    let mut errs = Checker::new();
+    let id = errs.check(text::checked_text("id", &who.id, 200, false));
+    let email = errs.check(EmailAddress::parse(&who.email));
+    let name = errs.check(text::optional_text("name", who.name.as_deref(), 200));
+    errs.finish()?;
+    let (Some(id), Some(email), Some(name)) = (id, email, name) else {
+        return Err(AppError::Internal(anyhow::anyhow!("checked identity fields missing")));
+    };
+    if !current(ctx).await?.vouches_for(&id, who.hash.trim()) {
+        return Err(AppError::Forbidden("the identity's hash is not the account's signature of its id".into()));
+    }
+    ctx.store.identify_visitor(ctx.account_id, visitor.id, &email, name, Timestamp::now()).await?;
+    Ok(())
+}
+
+/// Stops the visitor of a chat the agent can see from writing again.
+pub async fn block(ctx: &AccountCtx, caller: &Caller, ticket: TicketId) -> Result<(), AppError> {
+    crate::tickets::visible(ctx, caller, ticket).await?;
+    let visitor = ctx
+        .store
+        .chat_visitor(ctx.account_id, ticket)
+        .await?
+        .ok_or_else(|| Invalid::field("ticket", "is not a chat"))?;
+    ctx.store.block_visitor(ctx.account_id, visitor, Timestamp::now()).await?;
+    let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
+        .target(format!("visitor:{visitor}"))
+        .detail(serde_json::json!({ "blocked": true, "ticket": ticket.to_string() }));
+    audit::record(ctx, record).await?;
+    Ok(())
+}

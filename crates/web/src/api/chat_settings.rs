@@ -1,0 +1,79 @@
+//! `/api/v1/settings/chat`: the sites that may embed the account's chat, the identity secret, and the line to put
+//! on a site; and blocking a chat's visitor.
+
+use crate::api::path_id;
+use crate::error::{ApiResult, Problem};
+use crate::extract::ApiCaller;
+use crate::json::ApiJson;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use parley_app::chat::settings;
+use parley_domain::chat::ChatSettings;
+use parley_domain::ids::TicketId;
+use serde::{Deserialize, Serialize};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/settings/chat", get(show).put(replace)).route("/tickets/{id}/block-visitor", post(block))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ChatSettingsOut {
+    /// Sites (origins) whose pages may use the chat; empty: any site.
+    allowed_origins: Vec<String>,
+    /// Signs visitor identities: `hash` = hex HMAC-SHA256 of the user's id under this secret.
+    identity_secret: String,
+    /// The line to put on a site.
+    embed: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChatSettingsBody {
+    allowed_origins: Vec<String>,
+    /// Make a new identity secret; identities signed with the old one are no longer believed.
+    #[serde(default)]
+    rotate_identity_secret: bool,
+}
+
+fn out(state: &AppState, slug: &str, s: ChatSettings) -> ChatSettingsOut {
+    let url = state.app.settings.account_url(slug);
+    ChatSettingsOut {
+        allowed_origins: s.allowed_origins,
+        identity_secret: s.identity_secret,
+        embed: format!(r#"<script src="{url}/widget.js" async></script>"#),
+    }
+}
+
+/// The account's chat settings (admins).
+#[utoipa::path(get, path = "/api/v1/settings/chat", tag = "chat", security(("api_key" = [])),
+    responses((status = 200, body = ChatSettingsOut), (status = 403, body = Problem)))]
+pub(crate) async fn show(api: ApiCaller, State(state): State<AppState>) -> ApiResult<Json<ChatSettingsOut>> {
+    let s = settings::get(&api.ctx, &api.caller).await?;
+    Ok(Json(out(&state, api.ctx.slug.as_str(), s)))
+}
+
+/// Replace the sites that may embed the chat; optionally make a new identity secret (admins; audited).
+#[utoipa::path(put, path = "/api/v1/settings/chat", tag = "chat", security(("api_key" = [])),
+    request_body = ChatSettingsBody,
+    responses((status = 200, body = ChatSettingsOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn replace(
+    api: ApiCaller,
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<ChatSettingsBody>,
+) -> ApiResult<Json<ChatSettingsOut>> {
+    let s = settings::set(&api.ctx, &api.caller, b.allowed_origins, b.rotate_identity_secret).await?;
+    Ok(Json(out(&state, api.ctx.slug.as_str(), s)))
+}
+
+/// Stop the visitor of this chat from writing again (agents who can see the ticket).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/block-visitor", tag = "chat", security(("api_key" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn block(api: ApiCaller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let id = path_id(&id, TicketId::parse)?;
+    settings::block(&api.ctx, &api.caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
