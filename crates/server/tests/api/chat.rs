@@ -557,4 +557,68 @@ mod settings {
             app.api(&a, Method::POST, &format!("/tickets/{}/block-visitor", plain["id"].as_str().unwrap()), None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not a chat");
     }
+
+    #[tokio::test]
+    async fn an_admin_copies_the_line_and_lists_sites_and_an_agent_blocks_from_the_ticket() {
+        let app = spawn_app(Engine::Sqlite).await;
+        let a = app.account("acme", "eu").await;
+        let (web, _) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+        let (s, html) = crate::ui::get(&web, &app.url("acme", "/settings/chat")).await;
+        assert_eq!(s, StatusCode::OK);
+        let line = format!(
+            "&#60;script src=&#34;http://acme.localhost:{}/widget.js&#34; async&#62;&#60;/script&#62;",
+            app.port
+        );
+        assert!(html.contains(&line) || html.contains("/widget.js&quot;"), "{html}");
+        let csrf = crate::ui::csrf_in(&html);
+        let r = web
+            .post(app.url("acme", "/settings/chat"))
+            .form(&[("_csrf", csrf.as_str()), ("origins", "https://shop.example\nhttps://blog.example")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, set) = app.api(&a, Method::GET, "/settings/chat", None).await;
+        assert_eq!(set["allowed_origins"], json!(["https://blog.example", "https://shop.example"]));
+        let r = web
+            .post(app.url("acme", "/settings/chat"))
+            .form(&[("_csrf", csrf.as_str()), ("origins", "not a site")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a bad site is refused");
+
+        let token = visitor(&app, "acme").await;
+        let (_, conv) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"message": {"client_id": "b1", "body": "spam spam"}})),
+        )
+        .await;
+        let id = conv["conversation_id"].as_str().unwrap();
+        let (_, t) = app.api(&a, Method::GET, &format!("/tickets/{id}"), None).await;
+        let page_url = app.url("acme", &format!("/tickets/{}", t["number"]));
+        let (_, html) = crate::ui::get(&web, &page_url).await;
+        assert!(html.contains("Block this visitor"), "{html}");
+        let r = web
+            .post(format!("{page_url}/block-visitor"))
+            .form(&[("_csrf", crate::ui::csrf_in(&html).as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (s, _) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            &format!("/chat/v1/conversations/{id}/messages"),
+            Some(json!({"client_id": "b2", "body": "more spam"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
 }

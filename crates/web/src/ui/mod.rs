@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod chat;
 mod files;
 mod pages;
 pub(crate) mod privacy;
@@ -24,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tickets", get(tickets::list))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
+        .route("/tickets/{number}/block-visitor", post(tickets::block_visitor))
         .route("/subprocessors", get(privacy::page))
         .route("/settings/privacy", get(privacy::settings))
         .route("/settings/privacy/features/{feature}", post(privacy::set_feature))
@@ -33,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/settings/privacy/retention", post(privacy::set_retention))
         .route("/settings/privacy/grants/{id}/revoke", post(privacy::revoke_grant))
         .route("/settings/privacy/dpa/{version}/record", get(privacy::dpa_record))
+        .route("/settings/chat", get(chat::page).post(chat::save))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export))
         .route("/attachments/{id}", get(files::attachment))

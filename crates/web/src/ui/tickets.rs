@@ -327,3 +327,22 @@ fn human_size(bytes: i64) -> String {
         b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
     }
 }
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// Stops a chat's visitor writing again.
+pub(crate) async fn block_visitor(
+    s: AgentSession,
+    Path(number): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let number = parse_number(&number)?;
+    let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
+    parley_app::chat::settings::block(&s.ctx, &s.caller(), ticket.id).await?;
+    Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}

@@ -1,0 +1,52 @@
+//! The account's chat settings page (admins): the line to put on a site, the sites that may embed it, and the
+//! identity secret.
+
+use super::session::{render, AgentSession, PageError};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use parley_app::chat::settings;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "chat_settings.html")]
+struct ChatSettingsPage {
+    agent: String,
+    csrf: String,
+    admin: bool,
+    embed: String,
+    origins: String,
+    secret: String,
+}
+
+pub(crate) async fn page(State(state): State<AppState>, s: AgentSession) -> Result<Response, PageError> {
+    let current = settings::get(&s.ctx, &s.caller()).await?;
+    let url = state.app.settings.account_url(s.ctx.slug.as_str());
+    Ok(render(&ChatSettingsPage {
+        agent: s.agent.name.clone(),
+        csrf: s.session.csrf_token.clone(),
+        admin: true,
+        embed: format!(r#"<script src="{url}/widget.js" async></script>"#),
+        origins: current.allowed_origins.join("\n"),
+        secret: current.identity_secret,
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChatForm {
+    #[serde(default)]
+    origins: String,
+    #[serde(default)]
+    rotate: Option<String>,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub(crate) async fn save(s: AgentSession, axum::Form(f): axum::Form<ChatForm>) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let origins =
+        f.origins.split(['\n', ',', ' ']).map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect();
+    settings::set(&s.ctx, &s.caller(), origins, f.rotate.is_some()).await?;
+    Ok(Redirect::to("/settings/chat").into_response())
+}
