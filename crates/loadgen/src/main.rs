@@ -1,6 +1,7 @@
 //! `cargo run --release -p parley-loadgen -- <benchmark>`: drives a real `parley` server (the release binary next
 //! to this one) and prints what it measured. Build the server first: `cargo build --release`.
 
+mod chat;
 mod mail;
 mod server;
 mod stats;
@@ -40,6 +41,19 @@ enum Bench {
         #[arg(long, default_value_t = 10)]
         list_seconds: u64,
     },
+    /// Live chat: visitors holding WebSockets, writing at a steady rate, with agents answering through the API.
+    Chat {
+        #[arg(long, default_value_t = 10_000)]
+        visitors: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Visitor messages per second, all visitors together.
+        #[arg(long, default_value_t = 1_000)]
+        rate: u64,
+        /// Agent answers per second, through the API.
+        #[arg(long, default_value_t = 100)]
+        agent_rate: u64,
+    },
     /// Mail over concurrent SMTP connections, then processing into tickets.
     Mail {
         #[arg(long)]
@@ -63,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
                 tickets::run(e, clients, seconds, list_size, list_seconds).await?;
             }
         }
+        Bench::Chat { visitors, seconds, rate, agent_rate } => chat::run(visitors, seconds, rate, agent_rate).await?,
         Bench::Mail { engine, connections, count } => {
             let engines = match engine {
                 Some(e) => vec![e],
