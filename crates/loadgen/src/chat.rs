@@ -125,18 +125,7 @@ pub async fn run(visitors: usize, seconds: u64, rate: u64, agent_rate: u64) -> a
 
 async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, agent_rate: u64) -> anyhow::Result<()> {
     let server = Server::start(dir, vec![("PARLEY_TRUSTED_PROXIES".into(), "127.0.0.1".into())])?;
-    let created: Value = serde_json::from_str(&server.command(&[
-        "account",
-        "create",
-        "--slug",
-        "bench",
-        "--region",
-        "eu",
-        "--owner-email",
-        "bench@example.com",
-        "--json",
-    ])?)?;
-    let key = created["api_key"].as_str().context("api key")?.to_string();
+    let (key, _) = server.bench_account()?;
     let http = parley_test_support::http_client(false);
     let base = format!("http://bench.localhost:{}", server.port);
     println!("chat: {visitors} visitors, {rate} visitor messages/s and {agent_rate} agent answers/s for {seconds} s");

@@ -202,16 +202,7 @@ async fn bench(
     count: u64,
 ) -> anyhow::Result<()> {
     let server = Server::start(dir, env)?;
-    server.command(&[
-        "account",
-        "create",
-        "--slug",
-        "bench",
-        "--region",
-        "eu",
-        "--owner-email",
-        "bench@example.com",
-    ])?;
+    server.bench_account()?;
     let port = server.smtp_port;
     // Made before the clock starts, so that the load generator's work is not counted against the server's.
     let mut batches: Vec<Vec<(String, String)>> = vec![Vec::new(); connections];

@@ -51,6 +51,16 @@ impl Server {
         Ok(Server { child, port, smtp_port, data_dir: data_dir.to_path_buf(), env })
     }
 
+    /// Creates the benchmark's account `bench` with the command line: its API key and id.
+    pub fn bench_account(&self) -> anyhow::Result<(String, String)> {
+        let args =
+            ["account", "create", "--slug", "bench", "--region", "eu", "--owner-email", "bench@example.com", "--json"];
+        let created: serde_json::Value = serde_json::from_str(&self.command(&args)?)?;
+        let key = created["api_key"].as_str().context("api key")?.to_string();
+        let id = created["account"]["id"].as_str().context("account id")?.to_string();
+        Ok((key, id))
+    }
+
     /// Run a `parley` command against the same data and configuration.
     pub fn command(&self, args: &[&str]) -> anyhow::Result<String> {
         let out = Command::new(binary()?)

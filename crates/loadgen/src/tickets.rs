@@ -6,7 +6,7 @@ use crate::stats::Latencies;
 
 use crate::Engine;
 use anyhow::Context;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 pub(crate) fn pg_admin() -> String {
@@ -102,19 +102,7 @@ async fn bench(
 ) -> anyhow::Result<()> {
     let db_url = env.iter().find(|(k, _)| k == "PARLEY_REGION_EU_DATABASE_URL").map(|(_, v)| v.clone());
     let server = Server::start(dir, env)?;
-    let created: Value = serde_json::from_str(&server.command(&[
-        "account",
-        "create",
-        "--slug",
-        "bench",
-        "--region",
-        "eu",
-        "--owner-email",
-        "bench@example.com",
-        "--json",
-    ])?)?;
-    let key = created["api_key"].as_str().context("api key")?.to_string();
-    let account_id = created["account"]["id"].as_str().context("account id")?.to_string();
+    let (key, account_id) = server.bench_account()?;
     let http = parley_test_support::http_client(false);
     let base = format!("http://bench.localhost:{}", server.port);
     tokio::time::sleep(Duration::from_millis(500)).await;

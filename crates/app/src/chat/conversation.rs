@@ -37,11 +37,36 @@ fn may_write(app: &App, visitor: &Visitor) -> Result<(), AppError> {
     app.chat.sends.hit(&visitor.id.to_string()).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })
 }
 
-fn visitor_message(message_id: MessageId, client_id: String, body: String, at: Timestamp) -> NewChatEvent {
-    NewChatEvent {
-        kind: ChatEventKind::Message { message_id, author: ChatAuthor::Visitor, body, client_id: Some(client_id) },
-        at,
-    }
+/// A visitor's message as the ticket keeps it, and as the conversation's event.
+fn visitor_wrote(
+    ctx: &AccountCtx,
+    ticket_id: TicketId,
+    author: Actor,
+    client_id: String,
+    body: String,
+    at: Timestamp,
+) -> (Message, Vec<NewChatEvent>) {
+    let message = Message {
+        id: MessageId::new(),
+        account_id: ctx.account_id,
+        ticket_id,
+        author,
+        internal: false,
+        body: body.clone(),
+        channel: Channel::Chat,
+        created_at: at,
+        html: None,
+        quoted: None,
+        email: None,
+        attachments: Vec::new(),
+    };
+    let kind = ChatEventKind::Message {
+        message_id: message.id,
+        author: ChatAuthor::Visitor,
+        body,
+        client_id: Some(client_id),
+    };
+    (message, vec![NewChatEvent { kind, at }])
 }
 
 /// Opens a conversation with the visitor's first message. Returns the conversation (its ticket) and its events.
@@ -83,21 +108,8 @@ pub async fn start(
         first_response_at: None,
         version: 1,
     };
-    let message = Message {
-        id: MessageId::new(),
-        account_id: ctx.account_id,
-        ticket_id: id,
-        author: Actor::Contact(visitor.contact_id.unwrap_or_else(ContactId::new)),
-        internal: false,
-        body: body.clone(),
-        channel: Channel::Chat,
-        created_at: now,
-        html: None,
-        quoted: None,
-        email: None,
-        attachments: Vec::new(),
-    };
-    let first = vec![visitor_message(message.id, client_id, body, now)];
+    let author = Actor::Contact(visitor.contact_id.unwrap_or_else(ContactId::new));
+    let (message, first) = visitor_wrote(ctx, id, author, client_id, body, now);
     let created = TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, now);
     let new = NewTicket {
         ticket,
@@ -159,21 +171,7 @@ pub async fn send(
         let now = Timestamp::now();
         let author = Actor::Contact(ticket.requester_id);
         let kinds = ticket.on_message(&author, false, now);
-        let message = Message {
-            id: MessageId::new(),
-            account_id: ctx.account_id,
-            ticket_id,
-            author,
-            internal: false,
-            body: body.clone(),
-            channel: Channel::Chat,
-            created_at: now,
-            html: None,
-            quoted: None,
-            email: None,
-            attachments: Vec::new(),
-        };
-        let chat = vec![visitor_message(message.id, client_id.clone(), body.clone(), now)];
+        let (message, chat) = visitor_wrote(ctx, ticket_id, author, client_id.clone(), body.clone(), now);
         let mut outbox = vec![payload::message(&ticket, &message)];
         if !kinds.is_empty() {
             outbox.push(payload::updated(&ticket, &kinds));
