@@ -108,7 +108,8 @@ pub async fn start(
         first_response_at: None,
         version: 1,
     };
-    let author = Actor::Contact(visitor.contact_id.unwrap_or_else(ContactId::new));
+    // The store puts the visitor's contact in (made now if they have none yet).
+    let author = Actor::Contact(visitor.contact_id.unwrap_or_default());
     let (message, first) = visitor_wrote(ctx, id, author, client_id, body, now);
     let created = TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, now);
     let new = NewTicket {

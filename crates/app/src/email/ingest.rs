@@ -95,7 +95,7 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
     // The same mail again (a resend, a second fetch): its Message-ID already leads to a ticket.
     if let Some(mid) = &mail.message_id {
         if parse_message_id(&id.secret, mid).is_none()
-            && store.ticket_by_mail_ids(ctx.account_id, &[mid.clone()]).await?.is_some()
+            && store.ticket_by_mail_ids(ctx.account_id, std::slice::from_ref(mid)).await?.is_some()
         {
             return close(ctx, inbound, "duplicate").await;
         }

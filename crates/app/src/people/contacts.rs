@@ -34,7 +34,7 @@ fn company_missing(e: StoreError) -> AppError {
 
 pub async fn create_contact(ctx: &AccountCtx, input: NewContact) -> Result<Contact, AppError> {
     let mut errs = Checker::new();
-    let email = input.email.as_deref().map(|e| errs.check(EmailAddress::parse(e))).flatten();
+    let email = input.email.as_deref().and_then(|e| errs.check(EmailAddress::parse(e)));
     let name = errs.check(optional_text("name", input.name.as_deref(), 200)).flatten();
     let phones = check_phones(&mut errs, &input.phones);
     if email.is_none() && input.email.is_none() && name.is_none() && phones.is_empty() {
@@ -78,7 +78,7 @@ pub async fn update_contact(
 ) -> Result<Contact, AppError> {
     ctx.store.get_contact(ctx.account_id, id).await?.ok_or(AppError::NotFound)?;
     let mut errs = Checker::new();
-    let email = email.map(|e| e.map(|e| errs.check(EmailAddress::parse(&e))).flatten());
+    let email = email.map(|e| e.and_then(|e| errs.check(EmailAddress::parse(&e))));
     let name = name.map(|n| errs.check(optional_text("name", n.as_deref(), 200)).flatten());
     let phones = phones.map(|p| check_phones(&mut errs, &p));
     errs.finish()?;
