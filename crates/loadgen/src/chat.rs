@@ -179,7 +179,8 @@ async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, 
             let _ = target.try_send(format!("m{n}"));
             n += 1;
         }
-        n
+        // Kept until the end: dropping them would close the sockets before they are counted.
+        (n, outboxes)
     });
     let conversations: Vec<String> = made.iter().map(|v| v.conversation.clone()).collect();
     let agents = {
@@ -208,7 +209,7 @@ async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, 
         })
     };
     let load_started = Instant::now();
-    let written = writer.await?;
+    let (written, outboxes) = writer.await?;
     let answered = agents.await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let elapsed = load_started.elapsed().as_secs_f64() - 2.0;
@@ -233,9 +234,10 @@ async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, 
         delivered.summary()
     );
     println!(
-        "  sockets still open: {}; RSS under load {rss_busy:.1} MiB; p99 ack {:.1} ms",
+        "  sockets still open at the end: {}; RSS under load {rss_busy:.1} MiB; p99 ack {:.1} ms",
         open.load(Ordering::Relaxed),
         ms(acked.pct(99.0))
     );
+    drop(outboxes);
     Ok(())
 }

@@ -66,13 +66,15 @@ const CHAT_CHANNEL: &str = "parley_chat";
 
 impl SqlStore {
     /// Conversations with news appended by any process sharing this database (PostgreSQL); `None` on SQLite.
-    pub async fn chat_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<TicketId>>, StoreError> {
+    /// `None` in the stream: news may have been lost, every conversation should be looked at.
+    pub async fn chat_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Option<TicketId>>>, StoreError> {
         let Some(mut raw) = self.db.listen(CHAT_CHANNEL).await? else { return Ok(None) };
         let (tx, rx) = tokio::sync::mpsc::channel(1024);
         tokio::spawn(async move {
             while let Some(payload) = raw.recv().await {
-                if let Some(t) = TicketId::parse(&payload) {
-                    if tx.send(t).await.is_err() {
+                let signal = if payload.is_empty() { Some(None) } else { TicketId::parse(&payload).map(Some) };
+                if let Some(s) = signal {
+                    if tx.send(s).await.is_err() {
                         return;
                     }
                 }

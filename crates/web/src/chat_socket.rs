@@ -25,8 +25,8 @@ use std::time::Duration;
 const MAX_FRAME: usize = 64 * 1024;
 /// How long a client has to say hello.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
-/// How often the socket looks at the store itself, for events written by another process.
-const RECHECK: Duration = Duration::from_secs(1);
+/// A socket with nothing to do still looks at the store this often: a safety net, not the way news arrives.
+const IDLE_LOOK: Duration = Duration::from_secs(300);
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -48,7 +48,12 @@ enum ClientFrame {
 }
 
 pub(crate) async fn upgrade(State(state): State<AppState>, Account(ctx): Account, ws: WebSocketUpgrade) -> Response {
-    ws.max_frame_size(MAX_FRAME).max_message_size(MAX_FRAME).on_upgrade(move |socket| serve(state, ctx, socket))
+    // Small buffers: ten thousand idle visitors must not cost a gigabyte (tungstenite's default is 128 KiB each).
+    ws.max_frame_size(MAX_FRAME)
+        .max_message_size(MAX_FRAME)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| serve(state, ctx, socket))
 }
 
 fn frame(v: serde_json::Value) -> Message {
@@ -113,14 +118,7 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
                 return close(socket, 1011, "try again").await;
             }
         }
-        let wake = async {
-            match woken.as_mut() {
-                Some(rx) => {
-                    let _ = tokio::time::timeout(RECHECK, rx.changed()).await;
-                }
-                None => tokio::time::sleep(RECHECK).await,
-            }
-        };
+        let wake = woken.wait(IDLE_LOOK);
         tokio::select! {
             _ = wake => {}
             incoming = socket.recv() => {

@@ -17,8 +17,6 @@ use std::time::Duration;
 
 /// The longest a reader waits for the next event before answering with none.
 pub const MAX_WAIT: Duration = Duration::from_secs(25);
-/// How often a waiting reader looks at the store itself (for events written by another process).
-const RECHECK: Duration = Duration::from_secs(1);
 /// Events answered at most at once; a reader asks again from the last one it got.
 const PAGE: u32 = 200;
 
@@ -125,8 +123,7 @@ pub async fn start(
     Ok((ticket.id, events))
 }
 
-/// Wakes the conversation's readers here and in every process sharing the region's database. A lost signal
-/// delays an event by a second at most: readers look for themselves too.
+/// Wakes the conversation's readers here and in every process sharing the region's database.
 pub async fn appended(app: &App, ctx: &AccountCtx, ticket: TicketId) {
     app.chat.publish(ticket);
     if let Err(e) = ctx.store.signal_chat(ticket).await {
@@ -219,13 +216,7 @@ pub async fn events(
         if !found.is_empty() || now >= deadline {
             return Ok(found);
         }
-        let nap = (deadline - now).min(RECHECK);
-        match woken.as_mut() {
-            Some(rx) => {
-                let _ = tokio::time::timeout(nap, rx.changed()).await;
-            }
-            None => tokio::time::sleep(nap).await,
-        }
+        woken.wait(deadline - now).await;
     }
 }
 

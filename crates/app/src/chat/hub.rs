@@ -1,5 +1,6 @@
-//! Waking readers of a conversation in this process when something is appended to it. Readers re-read the store
-//! on every wake and also now and then on their own, so a write made by another process reaches them too.
+//! Waking readers of a conversation in this process when something is appended to it: the writer's own process
+//! wakes them directly, other processes through the database's notifications. Readers never poll; when the
+//! notifications themselves may have missed something (their connection dropped), every reader is woken to look.
 
 use crate::auth::Window;
 use parley_domain::ids::TicketId;
@@ -10,6 +11,8 @@ use tokio::sync::watch;
 
 pub struct Hub {
     conversations: Mutex<HashMap<TicketId, watch::Sender<()>>>,
+    /// Changes when every reader should look again.
+    everyone: watch::Sender<()>,
     /// Messages per visitor: a person types a few a minute; a script, hundreds.
     pub sends: Window,
     /// New visitors per client address.
@@ -20,17 +23,49 @@ impl Default for Hub {
     fn default() -> Self {
         Hub {
             conversations: Mutex::default(),
+            everyone: watch::channel(()).0,
             sends: Window::new(30, Duration::from_secs(60)),
             arrivals: Window::new(30, Duration::from_secs(60)),
         }
     }
 }
 
+/// What a reader waits on: its conversation's news, or a call to everyone.
+pub struct Wake {
+    one: Option<watch::Receiver<()>>,
+    all: watch::Receiver<()>,
+}
+
+impl Wake {
+    /// Returns when there may be something new (or `limit` passed).
+    pub async fn wait(&mut self, limit: Duration) {
+        let one = async {
+            match self.one.as_mut() {
+                Some(rx) => {
+                    if rx.changed().await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = one => {}
+            _ = self.all.changed() => {}
+            _ = tokio::time::sleep(limit) => {}
+        }
+    }
+}
+
 impl Hub {
-    /// A receiver that changes whenever an event is appended to the conversation here.
-    pub fn subscribe(&self, ticket: TicketId) -> Option<watch::Receiver<()>> {
-        let mut map = self.conversations.lock().ok()?;
-        Some(map.entry(ticket).or_insert_with(|| watch::channel(()).0).subscribe())
+    /// What a reader of the conversation waits on.
+    pub fn subscribe(&self, ticket: TicketId) -> Wake {
+        let one = self
+            .conversations
+            .lock()
+            .ok()
+            .map(|mut map| map.entry(ticket).or_insert_with(|| watch::channel(()).0).subscribe());
+        Wake { one, all: self.everyone.subscribe() }
     }
 
     /// Tells the conversation's readers that something was appended.
@@ -44,5 +79,10 @@ impl Hub {
                 tx.send_replace(());
             }
         }
+    }
+
+    /// Wakes every reader to look for itself (after news may have been lost).
+    pub fn publish_all(&self) {
+        self.everyone.send_replace(());
     }
 }

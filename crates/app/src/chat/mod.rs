@@ -8,5 +8,5 @@ pub mod settings;
 mod visitors;
 
 pub use conversation::{agent_reply_event, appended, events, send, start, StartChat};
-pub use hub::Hub;
+pub use hub::{Hub, Wake};
 pub use visitors::{new_visitor, visitor_by_token, VISITOR_TOKEN_PREFIX};

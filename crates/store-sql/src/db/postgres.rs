@@ -128,7 +128,7 @@ impl PgDb {
     }
 
     /// Payloads of `NOTIFY channel` from every process on this database, as they come. The listener reconnects by
-    /// itself when its connection drops; what is notified meanwhile is lost, so readers also look for themselves.
+    /// itself when its connection drops; what was notified meanwhile is lost, which an empty payload reports.
     pub(crate) async fn listen(&self, channel: &str) -> Result<tokio::sync::mpsc::Receiver<String>, StoreError> {
         let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await.map_err(err)?;
         listener.listen(channel).await.map_err(err)?;
@@ -144,6 +144,10 @@ impl PgDb {
                     Err(e) => {
                         tracing::warn!(error = %e, "lost the database's notifications; reconnecting");
                         tokio::time::sleep(Duration::from_secs(1)).await;
+                        // What was notified meanwhile is lost: an empty payload tells readers to look for themselves.
+                        if tx.send(String::new()).await.is_err() {
+                            return;
+                        }
                     }
                 }
             }
