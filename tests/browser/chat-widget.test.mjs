@@ -35,6 +35,8 @@ test('a visitor on another site chats with an agent', async () => {
   const site = await hostPage(parley.url('acme', '/widget.js'));
   try {
     const acct = parley.account('acme');
+    const present = await parley.api('acme', acct.api_key, 'PUT', `/agents/${acct.owner.id}/presence`, { status: 'available' });
+    assert.equal(present.status, 200, 'the owner takes chats');
     const page = await browser.newPage();
     const dialogs = [];
     page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
@@ -85,6 +87,26 @@ test('a visitor on another site chats with an agent', async () => {
     assert.ok(after.body.messages.some((m) => m.body === 'Sent by the site'), 'stored before the promise resolved');
     await page.getByText('Sent by the site').waitFor();
     assert.deepEqual(dialogs, [], 'no markup ran');
+
+    // Nobody takes chats: a new visitor gets the offline form, and their message becomes a ticket from their address.
+    await parley.api('acme', acct.api_key, 'PUT', `/agents/${acct.owner.id}/presence`, { status: 'away' });
+    const stranger = await browser.newContext();
+    const other = await stranger.newPage();
+    await other.goto(`http://127.0.0.1:${site.address().port}/`);
+    await other.getByRole('button', { name: 'Chat with us' }).click();
+    await other.getByText('Nobody is here right now').waitFor();
+    await other.getByLabel('Your email').fill('olga@customer.example');
+    await other.getByLabel('Message').fill('Please call me back.');
+    await other.getByRole('button', { name: 'Send' }).click();
+    await other.getByText('Thank you. We will answer by email.').waitFor();
+    assert.equal(await other.getByLabel('Message').isVisible(), false, 'the form is done');
+    const left = await until('the offline ticket', async () => {
+      const list = await parley.api('acme', acct.api_key, 'GET', '/tickets?requester=olga@customer.example');
+      return list.body.tickets && list.body.tickets[0];
+    });
+    assert.equal(left.channel, 'web');
+    await other.screenshot({ path: join(artifacts, 'chat-offline.png') });
+    await stranger.close();
   } finally {
     site.close();
     await browser.close();

@@ -83,6 +83,34 @@ pub struct Visitor {
     pub blocked_at: Option<Timestamp>,
 }
 
+/// Whether an agent takes chats now, as they set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Available,
+    Away,
+    Offline,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Available => "available",
+            Presence::Away => "away",
+            Presence::Offline => "offline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Presence, Invalid> {
+        match s {
+            "available" => Ok(Presence::Available),
+            "away" => Ok(Presence::Away),
+            "offline" => Ok(Presence::Offline),
+            _ => Err(Invalid::field("status", "must be available, away or offline")),
+        }
+    }
+}
+
 /// How the account's chat meets other sites: which origins may embed it (none listed: any), and the secret that
 /// signs the identities the account's own site vouches for.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,10 +6,11 @@ use crate::rows::{id, json, opt_id, to_json};
 use crate::tickets::create_in;
 use crate::SqlStore;
 use async_trait::async_trait;
-use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Visitor};
+use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Presence, Visitor};
 use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, ContactId, TicketId, VisitorId};
+use parley_domain::ids::{AgentId, DepartmentId};
 use parley_domain::message::Message;
 use parley_domain::ticket::Ticket;
 use parley_domain::Timestamp;
@@ -86,6 +87,63 @@ impl SqlStore {
 
 #[async_trait]
 impl ChatStore for SqlStore {
+    async fn set_presence(
+        &self,
+        account: AccountId,
+        agent: AgentId,
+        status: Presence,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO agent_presence (account_id, agent_id, status, updated_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (account_id, agent_id) DO UPDATE SET status = excluded.status, \
+                         updated_at = excluded.updated_at",
+                        args![account.to_string(), agent.to_string(), status.as_str(), at.millis()],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn presence(&self, account: AccountId, agent: AgentId) -> Result<Presence, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT status FROM agent_presence WHERE account_id = $1 AND agent_id = $2",
+                args![account.to_string(), agent.to_string()],
+            )
+            .await?;
+        match row {
+            Some(r) => Presence::parse(&r.text("status")?).map_err(|e| StoreError::Other(e.to_string())),
+            None => Ok(Presence::Offline),
+        }
+    }
+
+    async fn available_agents(&self, account: AccountId, department: Option<DepartmentId>) -> Result<u64, StoreError> {
+        let (sql, values) = match department {
+            None => (
+                "SELECT COUNT(*) AS n FROM agent_presence p JOIN agents a ON a.account_id = p.account_id \
+                 AND a.id = p.agent_id WHERE p.account_id = $1 AND p.status = 'available' AND a.active = 1"
+                    .to_string(),
+                args![account.to_string()],
+            ),
+            Some(d) => (
+                "SELECT COUNT(*) AS n FROM agent_presence p JOIN agents a ON a.account_id = p.account_id \
+                 AND a.id = p.agent_id JOIN agent_departments ad ON ad.agent_id = a.id AND ad.department_id = $2 \
+                 WHERE p.account_id = $1 AND p.status = 'available' AND a.active = 1"
+                    .to_string(),
+                args![account.to_string(), d.to_string()],
+            ),
+        };
+        let row = self.db.query_opt(&sql, values).await?;
+        Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0).max(0) as u64)
+    }
+
     async fn chat_settings(&self, account: AccountId, fresh_secret: &str) -> Result<ChatSettings, StoreError> {
         let read = |r: &Row| -> Result<ChatSettings, StoreError> {
             Ok(ChatSettings {

@@ -56,6 +56,7 @@ const TABLES: &[&str] = &[
     "chat_conversations",
     "chat_events",
     "chat_settings",
+    "agent_presence",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

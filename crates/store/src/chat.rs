@@ -1,10 +1,11 @@
 use crate::{NewTicket, StoreError};
 use async_trait::async_trait;
-use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Visitor};
+use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Presence, Visitor};
 use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::ContactId;
 use parley_domain::ids::{AccountId, TicketId, VisitorId};
+use parley_domain::ids::{AgentId, DepartmentId};
 use parley_domain::message::Message;
 use parley_domain::ticket::Ticket;
 use parley_domain::Timestamp;
@@ -15,6 +16,16 @@ pub trait ChatStore {
     /// Tells other processes sharing the database that the conversation has news (nothing where none can share it).
     async fn signal_chat(&self, ticket: TicketId) -> Result<(), StoreError>;
     async fn create_visitor(&self, visitor: &Visitor) -> Result<(), StoreError>;
+    async fn set_presence(
+        &self,
+        account: AccountId,
+        agent: AgentId,
+        status: Presence,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    async fn presence(&self, account: AccountId, agent: AgentId) -> Result<Presence, StoreError>;
+    /// How many active agents are available for chats (of the department, when one is named).
+    async fn available_agents(&self, account: AccountId, department: Option<DepartmentId>) -> Result<u64, StoreError>;
     /// The account's chat settings, made (with `fresh_secret`) the first time they are asked for.
     async fn chat_settings(&self, account: AccountId, fresh_secret: &str) -> Result<ChatSettings, StoreError>;
     async fn set_chat_settings(

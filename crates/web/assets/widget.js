@@ -12,16 +12,24 @@
   const TEXT = {
     en: { open: 'Chat with us', title: 'Chat', close: 'Close chat', name: 'Your name (optional)', message: 'Message',
       send: 'Send', sending: 'sending…', you: 'You', agent: 'Support', greeting: 'Hello! How can we help?',
-      failed: 'Not sent yet; retrying…', ended: 'The chat has ended.' },
+      failed: 'Not sent yet; retrying…', ended: 'The chat has ended.',
+      away: 'Nobody is here right now. Leave a message and we will answer by email.', email: 'Your email',
+      thanks: 'Thank you. We will answer by email.' },
     de: { open: 'Chatten Sie mit uns', title: 'Chat', close: 'Chat schließen', name: 'Ihr Name (optional)',
       message: 'Nachricht', send: 'Senden', sending: 'wird gesendet…', you: 'Sie', agent: 'Support',
-      greeting: 'Hallo! Wie können wir helfen?', failed: 'Noch nicht gesendet; neuer Versuch…', ended: 'Der Chat ist beendet.' },
+      greeting: 'Hallo! Wie können wir helfen?', failed: 'Noch nicht gesendet; neuer Versuch…', ended: 'Der Chat ist beendet.',
+      away: 'Gerade ist niemand da. Hinterlassen Sie eine Nachricht; wir antworten per E-Mail.', email: 'Ihre E-Mail-Adresse',
+      thanks: 'Danke. Wir antworten per E-Mail.' },
     hu: { open: 'Írjon nekünk', title: 'Csevegés', close: 'Csevegés bezárása', name: 'Az Ön neve (nem kötelező)',
       message: 'Üzenet', send: 'Küldés', sending: 'küldés…', you: 'Ön', agent: 'Ügyfélszolgálat',
-      greeting: 'Üdvözöljük! Miben segíthetünk?', failed: 'Még nem ment el; újra próbáljuk…', ended: 'A csevegés véget ért.' },
+      greeting: 'Üdvözöljük! Miben segíthetünk?', failed: 'Még nem ment el; újra próbáljuk…', ended: 'A csevegés véget ért.',
+      away: 'Most nincs elérhető munkatárs. Hagyjon üzenetet, e-mailben válaszolunk.', email: 'Az Ön e-mail címe',
+      thanks: 'Köszönjük. E-mailben válaszolunk.' },
     tl: { open: 'Makipag-chat sa amin', title: 'Chat', close: 'Isara ang chat', name: 'Ang pangalan mo (opsyonal)',
       message: 'Mensahe', send: 'Ipadala', sending: 'ipinapadala…', you: 'Ikaw', agent: 'Suporta',
-      greeting: 'Kumusta! Paano kami makakatulong?', failed: 'Hindi pa naipadala; susubukan ulit…', ended: 'Tapos na ang chat.' },
+      greeting: 'Kumusta! Paano kami makakatulong?', failed: 'Hindi pa naipadala; susubukan ulit…', ended: 'Tapos na ang chat.',
+      away: 'Walang tao ngayon. Mag-iwan ng mensahe at sasagot kami sa email.', email: 'Ang email mo',
+      thanks: 'Salamat. Sasagot kami sa email.' },
   };
   const wanted = String(cfg.lang || script.dataset.lang || navigator.language || 'en').toLowerCase();
   const lang = TEXT[wanted] ? wanted : (TEXT[wanted.split('-')[0]] ? wanted.split('-')[0] : (wanted.startsWith('fil') ? 'tl' : 'en'));
@@ -49,7 +57,7 @@
     .panel { position: fixed; bottom: 80px; ${side}: 20px; z-index: 2147483000; width: min(360px, calc(100vw - 40px));
       height: min(520px, calc(100vh - 110px)); display: flex; flex-direction: column; background: #fff; color: #1b1f24;
       border-radius: 12px; box-shadow: 0 4px 24px #0005; overflow: hidden; }
-    .panel[hidden] { display: none; }
+    [hidden] { display: none !important; }
     header { display: flex; justify-content: space-between; align-items: center; padding: 10px 14px; background: ${color}; color: #fff; }
     header h2 { margin: 0; font-weight: 600; }
     header button { background: none; border: 0; color: #fff; font-size: 20px; cursor: pointer; }
@@ -67,16 +75,18 @@
   <section class="panel" role="dialog" aria-modal="false" hidden>
     <header><h2></h2><button type="button" class="close">×</button></header>
     <div class="log" role="log" aria-live="polite"></div>
-    <form><input name="name" autocomplete="name"><textarea name="message" rows="2"></textarea><button type="submit"></button></form>
+    <form><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email" hidden><textarea name="message" rows="2"></textarea><button type="submit"></button></form>
   </section>`;
   const $ = (s) => root.querySelector(s);
   const launcher = $('.launcher'), panel = $('.panel'), log = $('.log'), form = $('form');
-  const nameInput = form.elements.name, textarea = form.elements.message;
+  const nameInput = form.elements.name, emailInput = form.elements.email, textarea = form.elements.message;
+  let offline = false; // nobody takes chats: the form leaves a message answered by email
   launcher.textContent = t.open;
   $('header h2').textContent = t.title;
   $('.close').setAttribute('aria-label', t.close);
   panel.setAttribute('aria-label', t.title);
   nameInput.placeholder = t.name; nameInput.setAttribute('aria-label', t.name);
+  emailInput.placeholder = t.email; emailInput.setAttribute('aria-label', t.email);
   textarea.placeholder = t.message; textarea.setAttribute('aria-label', t.message);
   form.querySelector('button').textContent = t.send;
 
@@ -216,10 +226,23 @@
   }
 
   // ---- behaviour ----
-  function open() {
+  async function open() {
     panel.hidden = false; launcher.setAttribute('aria-expanded', 'true');
+    if (!saved.conversation && !offline) {
+      const dept = cfg.department ? '?department_id=' + encodeURIComponent(cfg.department) : '';
+      try { offline = !(await call('GET', '/chat/v1/availability' + dept)).available; } catch (e) { offline = false; }
+      if (offline) { bubble('note', t.agent, t.away); emailInput.hidden = false; emailInput.required = true; }
+    }
     greet(); connect();
     (saved.conversation ? textarea : nameInput).focus();
+  }
+
+  async function leaveMessage(text) {
+    await call('POST', '/chat/v1/offline', { name: nameInput.value.trim() || undefined, email: emailInput.value.trim(),
+      message: text, department_id: cfg.department || undefined });
+    bubble('visitor', t.you, text);
+    bubble('note', t.agent, t.thanks);
+    form.hidden = true;
   }
   function close() { panel.hidden = true; launcher.setAttribute('aria-expanded', 'false'); launcher.focus(); }
   launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
@@ -231,6 +254,7 @@
     const text = textarea.value;
     if (!text.trim()) return;
     textarea.value = '';
+    if (offline) { leaveMessage(text).catch((err) => { textarea.value = text; bubble('note', '', err.message); }); return; }
     send(text).catch((err) => bubble('note', '', t.failed + ' ' + err.message));
   });
   // Another tab started a conversation: follow it.

@@ -33,6 +33,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/chat/v1/socket", get(crate::chat_socket::upgrade))
         .route("/widget.js", get(widget))
         .route("/chat/v1/identify", post(identify))
+        .route("/chat/v1/availability", get(availability))
+        .route("/chat/v1/offline", post(offline))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(cors))
 }
@@ -134,15 +136,7 @@ async fn start(
     v: VisitorCaller,
     ApiJson(b): ApiJson<StartBody>,
 ) -> ApiResult<(StatusCode, Json<Conversation>)> {
-    let department_id = match b.department_id.as_deref() {
-        None => None,
-        Some(d) => Some(DepartmentId::parse(d).ok_or_else(|| {
-            ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field(
-                "department_id",
-                "is not a department of this account",
-            )))
-        })?),
-    };
+    let department_id = department(b.department_id.as_deref())?;
     let input = StartChat { name: b.name, department_id, client_id: b.message.client_id, body: b.message.body };
     let (id, events) = chat::start(&state.app, &v.ctx, &v.visitor, input).await?;
     Ok((StatusCode::CREATED, Json(Conversation { conversation_id: id.to_string(), events })))
@@ -210,4 +204,64 @@ async fn identify(v: VisitorCaller, ApiJson(b): ApiJson<IdentifyBody>) -> ApiRes
     let who = chat::settings::Identity { id: b.id, email: b.email, name: b.name, hash: b.hash };
     chat::settings::identify(&v.ctx, &v.visitor, who).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvailabilityQuery {
+    #[serde(default)]
+    department_id: Option<String>,
+}
+
+fn department(d: Option<&str>) -> Result<Option<DepartmentId>, ApiError> {
+    match d {
+        None => Ok(None),
+        Some(d) => DepartmentId::parse(d).map(Some).ok_or_else(|| {
+            ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field(
+                "department_id",
+                "is not a department of this account",
+            )))
+        }),
+    }
+}
+
+/// Whether an agent takes chats now: the widget shows the chat, or the offline form.
+async fn availability(
+    Account(ctx): Account,
+    q: Result<Query<AvailabilityQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Query(q) = q.map_err(|e| {
+        ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field("query", e.body_text())))
+    })?;
+    let available = chat::presence::available(&ctx, department(q.department_id.as_deref())?).await?;
+    Ok(Json(serde_json::json!({ "available": available })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfflineBody {
+    #[serde(default)]
+    name: Option<String>,
+    email: String,
+    message: String,
+    #[serde(default)]
+    department_id: Option<String>,
+}
+
+/// The offline form: a ticket from that address, answered by email. Limited per client address like new visitors.
+async fn offline(
+    State(state): State<AppState>,
+    Account(ctx): Account,
+    ClientAddr(ip): ClientAddr,
+    ApiJson(b): ApiJson<OfflineBody>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    state.app.chat.arrivals.hit(&ip).map_err(ApiError::RateLimited)?;
+    let input = chat::presence::OfflineMessage {
+        name: b.name,
+        email: b.email,
+        body: b.message,
+        department_id: department(b.department_id.as_deref())?,
+    };
+    let number = chat::presence::leave_message(&ctx, input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "ticket": format!("#{}", number.0) }))))
 }

@@ -4,6 +4,7 @@
 
 mod conversation;
 mod hub;
+pub mod presence;
 pub mod settings;
 mod visitors;
 

@@ -621,4 +621,67 @@ mod settings {
         .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
+
+    #[tokio::test]
+    async fn with_nobody_available_a_visitor_leaves_a_message_that_becomes_a_ticket() {
+        let app = spawn_app(Engine::Sqlite).await;
+        let a = app.account("acme", "eu").await;
+        let other = app.account("other", "eu").await;
+        let available = |slug: &'static str| {
+            let (http, url) = (app.http.clone(), app.url(slug, "/chat/v1/availability"));
+            async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap()["available"].clone() }
+        };
+        assert_eq!(available("acme").await, false, "nobody has said they take chats");
+        let (_, agents) = app.api(&a, Method::GET, "/agents", None).await;
+        let owner = agents["agents"][0]["id"].as_str().unwrap().to_string();
+        let (s, p) =
+            app.api(&a, Method::PUT, &format!("/agents/{owner}/presence"), Some(json!({"status": "busy"}))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let (s, _) =
+            app.api(&a, Method::PUT, &format!("/agents/{owner}/presence"), Some(json!({"status": "available"}))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(available("acme").await, true);
+        assert_eq!(available("other").await, false, "presence is per account");
+        let (s, _) =
+            app.api(&other, Method::PUT, &format!("/agents/{owner}/presence"), Some(json!({"status": "away"}))).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "another account's agent");
+        // Agents set their own presence on the ticket list.
+        let (web, _) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+        let (_, html) = crate::ui::get(&web, &app.url("acme", "/tickets")).await;
+        let r = web
+            .post(app.url("acme", "/presence"))
+            .form(&[("_csrf", crate::ui::csrf_in(&html).as_str()), ("status", "away")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(available("acme").await, false);
+        let (_, p) = app.api(&a, Method::GET, &format!("/agents/{owner}/presence"), None).await;
+        assert_eq!(p["status"], "away");
+
+        let offline = |body: Value| {
+            let (http, url) = (app.http.clone(), app.url("acme", "/chat/v1/offline"));
+            async move {
+                let r = http.post(url).header("origin", "https://shop.example").json(&body).send().await.unwrap();
+                (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        let (s, p) = offline(json!({"email": "nope", "message": ""})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["email", "body"], "{p}");
+        let (s, left) =
+            offline(json!({"name": "Olga", "email": "olga@customer.example", "message": "Call me <b>back</b>"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{left}");
+        let (_, list) = app.api(&a, Method::GET, "/tickets?requester=olga@customer.example", None).await;
+        let t = &list["tickets"][0];
+        assert_eq!(
+            (t["channel"].as_str(), t["display_number"].as_str()),
+            (Some("web"), left["ticket"].as_str()),
+            "{list}"
+        );
+        let (_, msgs) =
+            app.api(&a, Method::GET, &format!("/tickets/{}/messages", t["id"].as_str().unwrap()), None).await;
+        assert_eq!(msgs["messages"][0]["body"], "Call me <b>back</b>");
+    }
 }

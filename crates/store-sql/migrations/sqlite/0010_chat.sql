@@ -39,3 +39,12 @@ CREATE TABLE chat_settings (
     identity_secret TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 );
+
+-- Whether each agent takes chats now: available, away or offline, as they set it.
+CREATE TABLE agent_presence (
+    account_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, agent_id)
+);

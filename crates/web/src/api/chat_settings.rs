@@ -16,7 +16,10 @@ use parley_domain::ids::TicketId;
 use serde::{Deserialize, Serialize};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/settings/chat", get(show).put(replace)).route("/tickets/{id}/block-visitor", post(block))
+    Router::new()
+        .route("/settings/chat", get(show).put(replace))
+        .route("/tickets/{id}/block-visitor", post(block))
+        .route("/agents/{id}/presence", get(presence).put(set_presence))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -76,4 +79,34 @@ pub(crate) async fn block(api: ApiCaller, Path(id): Path<String>) -> ApiResult<S
     let id = path_id(&id, TicketId::parse)?;
     settings::block(&api.ctx, &api.caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PresenceBody {
+    /// `available`, `away` or `offline`.
+    status: String,
+}
+
+/// Whether the agent takes chats now.
+#[utoipa::path(get, path = "/api/v1/agents/{id}/presence", tag = "chat", security(("api_key" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = PresenceBody), (status = 404, body = Problem)))]
+pub(crate) async fn presence(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<PresenceBody>> {
+    let id = path_id(&id, parley_domain::ids::AgentId::parse)?;
+    let p = parley_app::chat::presence::get_of(&api.ctx, id).await?;
+    Ok(Json(PresenceBody { status: p.as_str().into() }))
+}
+
+/// Set whether the agent takes chats (the agent themself, or administrators).
+#[utoipa::path(put, path = "/api/v1/agents/{id}/presence", tag = "chat", security(("api_key" = [])),
+    params(("id" = String, Path)), request_body = PresenceBody,
+    responses((status = 200, body = PresenceBody), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn set_presence(
+    api: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PresenceBody>,
+) -> ApiResult<Json<PresenceBody>> {
+    let id = path_id(&id, parley_domain::ids::AgentId::parse)?;
+    let p = parley_app::chat::presence::set(&api.ctx, &api.caller, id, &b.status).await?;
+    Ok(Json(PresenceBody { status: p.as_str().into() }))
 }

@@ -23,6 +23,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/password/forgot", get(auth::forgot_form).post(auth::forgot))
         .route("/password/reset", get(auth::reset_form).post(auth::reset))
         .route("/tickets", get(tickets::list))
+        .route("/presence", post(tickets::set_presence))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
         .route("/tickets/{number}/block-visitor", post(tickets::block_visitor))

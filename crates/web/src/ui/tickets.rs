@@ -35,6 +35,8 @@ struct ListPage {
     views: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
     next: Option<String>,
+    /// Whether the agent takes chats now.
+    presence: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +83,7 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
         })
         .collect();
     let next = page.next.as_ref().map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
+    let presence = parley_app::chat::presence::get(&s.ctx, s.agent.id).await?.as_str();
     Ok(render(&ListPage {
         agent: s.agent.name.clone(),
         admin: s.agent.role.is_admin(),
@@ -89,6 +92,7 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
         views: VIEWS.to_vec(),
         rows,
         next,
+        presence,
     }))
 }
 
@@ -345,4 +349,18 @@ pub(crate) async fn block_visitor(
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
     parley_app::chat::settings::block(&s.ctx, &s.caller(), ticket.id).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PresenceForm {
+    status: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// The agent says whether they take chats now.
+pub(crate) async fn set_presence(s: AgentSession, Form(f): Form<PresenceForm>) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    parley_app::chat::presence::set(&s.ctx, &s.caller(), s.agent.id, &f.status).await?;
+    Ok(Redirect::to("/tickets").into_response())
 }
