@@ -196,13 +196,16 @@ impl Application {
 /// Wakes this process's chat readers when another process sharing a region's PostgreSQL appended to a conversation.
 async fn relay_chat_signals(
     app: Arc<App>,
-    mut signals: tokio::sync::mpsc::Receiver<Option<parley_domain::ids::TicketId>>,
+    mut signals: tokio::sync::mpsc::Receiver<Option<(parley_domain::ids::AccountId, parley_domain::ids::TicketId)>>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
         tokio::select! {
             t = signals.recv() => match t {
-                Some(Some(t)) => app.chat.publish(t),
+                Some(Some((account, t))) => {
+                    app.chat.publish(t);
+                    app.chat.publish_to_account(account, t);
+                }
                 Some(None) => app.chat.publish_all(),
                 None => return,
             },

@@ -68,12 +68,17 @@ const CHAT_CHANNEL: &str = "parley_chat";
 impl SqlStore {
     /// Conversations with news appended by any process sharing this database (PostgreSQL); `None` on SQLite.
     /// `None` in the stream: news may have been lost, every conversation should be looked at.
-    pub async fn chat_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Option<TicketId>>>, StoreError> {
+    #[allow(clippy::type_complexity)]
+    pub async fn chat_signals(
+        &self,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<Option<(AccountId, TicketId)>>>, StoreError> {
         let Some(mut raw) = self.db.listen(CHAT_CHANNEL).await? else { return Ok(None) };
         let (tx, rx) = tokio::sync::mpsc::channel(1024);
         tokio::spawn(async move {
             while let Some(payload) = raw.recv().await {
-                let signal = if payload.is_empty() { Some(None) } else { TicketId::parse(&payload).map(Some) };
+                let parsed =
+                    payload.split_once(' ').and_then(|(a, t)| Some((AccountId::parse(a)?, TicketId::parse(t)?)));
+                let signal = if payload.is_empty() { Some(None) } else { parsed.map(Some) };
                 if let Some(s) = signal {
                     if tx.send(s).await.is_err() {
                         return;
@@ -257,9 +262,9 @@ impl ChatStore for SqlStore {
             .await
     }
 
-    async fn signal_chat(&self, ticket: TicketId) -> Result<(), StoreError> {
+    async fn signal_chat(&self, account: AccountId, ticket: TicketId) -> Result<(), StoreError> {
         if self.db.engine() == crate::url::Engine::Postgres {
-            self.db.query("SELECT pg_notify($1, $2)", args![CHAT_CHANNEL, ticket.to_string()]).await?;
+            self.db.query("SELECT pg_notify($1, $2)", args![CHAT_CHANNEL, format!("{account} {ticket}")]).await?;
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use parley_domain::Timestamp;
 #[async_trait]
 pub trait ChatStore {
     /// Tells other processes sharing the database that the conversation has news (nothing where none can share it).
-    async fn signal_chat(&self, ticket: TicketId) -> Result<(), StoreError>;
+    async fn signal_chat(&self, account: AccountId, ticket: TicketId) -> Result<(), StoreError>;
     async fn create_visitor(&self, visitor: &Visitor) -> Result<(), StoreError>;
     async fn set_presence(
         &self,

@@ -126,7 +126,8 @@ pub async fn start(
 /// Wakes the conversation's readers here and in every process sharing the region's database.
 pub async fn appended(app: &App, ctx: &AccountCtx, ticket: TicketId) {
     app.chat.publish(ticket);
-    if let Err(e) = ctx.store.signal_chat(ticket).await {
+    app.chat.publish_to_account(ctx.account_id, ticket);
+    if let Err(e) = ctx.store.signal_chat(ctx.account_id, ticket).await {
         tracing::warn!(error = %e, "could not signal other processes of a chat event");
     }
 }

@@ -3,14 +3,17 @@
 //! notifications themselves may have missed something (their connection dropped), every reader is woken to look.
 
 use crate::auth::Window;
-use parley_domain::ids::TicketId;
+use parley_domain::ids::{AccountId, TicketId};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
+use tokio::sync::broadcast;
 use tokio::sync::watch;
 
 pub struct Hub {
     conversations: Mutex<HashMap<TicketId, watch::Sender<()>>>,
+    /// Each account's conversations with news, for its agents' sockets.
+    accounts: Mutex<HashMap<AccountId, broadcast::Sender<TicketId>>>,
     /// Changes when every reader should look again.
     everyone: watch::Sender<()>,
     /// Messages per visitor: a person types a few a minute; a script, hundreds.
@@ -23,6 +26,7 @@ impl Default for Hub {
     fn default() -> Self {
         Hub {
             conversations: Mutex::default(),
+            accounts: Mutex::default(),
             everyone: watch::channel(()).0,
             sends: Window::new(30, Duration::from_secs(60)),
             arrivals: Window::new(30, Duration::from_secs(60)),
@@ -66,6 +70,23 @@ impl Hub {
             .ok()
             .map(|mut map| map.entry(ticket).or_insert_with(|| watch::channel(()).0).subscribe());
         Wake { one, all: self.everyone.subscribe() }
+    }
+
+    /// The account's conversations with news, as they come (for an agent's socket). `None` if the hub is broken.
+    pub fn follow_account(&self, account: AccountId) -> Option<broadcast::Receiver<TicketId>> {
+        let mut map = self.accounts.lock().ok()?;
+        Some(map.entry(account).or_insert_with(|| broadcast::channel(1024).0).subscribe())
+    }
+
+    /// Tells the account's agents' sockets that a conversation has news.
+    pub fn publish_to_account(&self, account: AccountId, ticket: TicketId) {
+        let Ok(mut map) = self.accounts.lock() else { return };
+        if let Some(tx) = map.get(&account) {
+            if tx.send(ticket).is_err() {
+                // No agent socket follows the account any more.
+                map.remove(&account);
+            }
+        }
     }
 
     /// Tells the conversation's readers that something was appended.

@@ -230,7 +230,8 @@ mod socket {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message as Frame;
 
-    type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+    pub(super) type Socket =
+        tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
     async fn open(app: &TestApp, slug: &str) -> Socket {
         open_on(app.port, slug).await
@@ -683,5 +684,96 @@ mod settings {
         let (_, msgs) =
             app.api(&a, Method::GET, &format!("/tickets/{}/messages", t["id"].as_str().unwrap()), None).await;
         assert_eq!(msgs["messages"][0]["body"], "Call me <b>back</b>");
+    }
+}
+
+mod agents {
+    //! The agents' socket: the agent's own page opens it with the session; a new chat's events reach it, the
+    //! agent answers through it and the visitor gets the answer; presence is set through it; another site's page
+    //! cannot open it with the agent's cookie.
+
+    use super::socket::{next, say};
+    use super::*;
+
+    fn cookie(res: &reqwest::Response, name: &str) -> String {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {name} cookie"))
+    }
+
+    /// Signs in without a cookie jar and returns the session cookie (`name=value`).
+    async fn session(app: &TestApp, a: &crate::helpers::TestAccount) -> String {
+        let http = parley_test_support::http_client(false);
+        let form = http.get(app.url("acme", "/login")).send().await.unwrap();
+        let csrf_cookie = cookie(&form, "parley_csrf");
+        let csrf = crate::ui::csrf_in(&form.text().await.unwrap());
+        let res = http
+            .post(app.url("acme", "/login"))
+            .header("cookie", &csrf_cookie)
+            .form(&[("email", a.email.as_str()), ("password", a.password.as_str()), ("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        cookie(&res, "parley_session")
+    }
+
+    async fn agent_socket(app: &TestApp, session: &str, origin: &str) -> Result<super::socket::Socket, String> {
+        let url = format!("ws://127.0.0.1:{}/agent/socket", app.port);
+        let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+        let host = format!("acme.localhost:{}", app.port);
+        req.headers_mut().insert("host", host.parse().unwrap());
+        req.headers_mut().insert("origin", origin.replace("{host}", &host).parse().unwrap());
+        req.headers_mut().insert("cookie", session.parse().unwrap());
+        tokio_tungstenite::connect_async(req).await.map(|(ws, _)| ws).map_err(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn an_agent_takes_a_chat_over_their_socket() {
+        let app = spawn_app(Engine::Sqlite).await;
+        let a = app.account("acme", "eu").await;
+        let session = session(&app, &a).await;
+        assert!(agent_socket(&app, &session, "https://evil.example").await.is_err(), "another site is refused");
+        let mut agent = agent_socket(&app, &session, "http://{host}").await.unwrap();
+        assert_eq!(next(&mut agent).await["presence"], "offline");
+        say(&mut agent, json!({"type": "presence", "status": "available"})).await;
+        assert_eq!(next(&mut agent).await["status"], "available");
+        let (_, avail) = call(&app, "acme", "", Method::GET, "/chat/v1/availability", None).await;
+        assert_eq!(avail["available"], true);
+
+        let token = visitor(&app, "acme").await;
+        let (_, conv) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"name": "Vic", "message": {"client_id": "v1", "body": "Is anyone there?"}})),
+        )
+        .await;
+        let id = conv["conversation_id"].as_str().unwrap().to_string();
+        let got = next(&mut agent).await;
+        assert_eq!((got["type"].as_str(), got["conversation_id"].as_str()), (Some("chat"), Some(id.as_str())), "{got}");
+        assert_eq!(got["event"]["body"], "Is anyone there?");
+
+        say(&mut agent, json!({"type": "message", "conversation_id": id, "client_id": "a1", "body": "Yes, Ann here."}))
+            .await;
+        let mut frames = vec![next(&mut agent).await, next(&mut agent).await];
+        frames.sort_by_key(|f| f["type"].as_str().unwrap().to_string());
+        assert_eq!(frames[1]["type"], "sent", "{frames:?}");
+        assert_eq!(
+            frames[0]["event"]["author"]["type"], "agent",
+            "the agent sees their own message in order: {frames:?}"
+        );
+        let (_, events) =
+            call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=1"), None).await;
+        assert_eq!(events["events"][0]["body"], "Yes, Ann here.");
+        assert_eq!(events["events"][0]["author"]["name"], "Olivia Owner");
+
+        say(&mut agent, json!({"type": "message", "conversation_id": "nope", "client_id": "a2", "body": "x"})).await;
+        assert_eq!(next(&mut agent).await["code"], "not_found");
     }
 }

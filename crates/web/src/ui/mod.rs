@@ -1,6 +1,7 @@
 //! The agent's pages, rendered on the server: sign-in, password reset, the ticket list and the ticket view.
 //! Every form carries a CSRF token; pages forbid framing and inline scripts.
 
+mod agent_socket;
 mod audit;
 mod auth;
 mod chat;
@@ -24,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/password/reset", get(auth::reset_form).post(auth::reset))
         .route("/tickets", get(tickets::list))
         .route("/presence", post(tickets::set_presence))
+        .route("/agent/socket", get(agent_socket::upgrade))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
         .route("/tickets/{number}/block-visitor", post(tickets::block_visitor))
