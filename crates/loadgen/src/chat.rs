@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
-/// What a visitor's task measured.
+/// What a visitor's or the agent's task measured.
 enum Sample {
     Acked(Duration),
     Delivered(Duration),
+    ToAgent(Duration),
 }
 
 struct Visitor {
@@ -83,7 +84,8 @@ async fn visitor_task(
         tokio::select! {
             cmd = outbox.recv() => {
                 let Some(client_id) = cmd else { break };
-                let frame = json!({"type": "message", "client_id": client_id, "body": "How is my order doing?"});
+                let body = format!("v:{}", epoch.elapsed().as_micros());
+                let frame = json!({"type": "message", "client_id": client_id, "body": body});
                 sent.insert(client_id, Instant::now());
                 if ws.send(Frame::Text(frame.to_string().into())).await.is_err() {
                     break;
@@ -115,6 +117,60 @@ async fn visitor_task(
     open.fetch_sub(1, Ordering::Relaxed);
 }
 
+fn set_cookie(res: &reqwest::Response, name: &str) -> anyhow::Result<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .map(String::from)
+        .with_context(|| format!("no {name} cookie"))
+}
+
+/// The owner signs in and opens the agents' socket, available for chats.
+async fn agent_socket(http: &reqwest::Client, base: &str, port: u16, owner: &Value) -> anyhow::Result<Socket> {
+    let form = http.get(format!("{base}/login")).send().await?;
+    let csrf_cookie = set_cookie(&form, "parley_csrf")?;
+    let html = form.text().await?;
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .context("no csrf token on the sign-in page")?
+        .to_string();
+    let email = owner["email"].as_str().context("owner email")?;
+    let password = owner["password"].as_str().context("owner password")?;
+    let signed = http
+        .post(format!("{base}/login"))
+        .header("cookie", csrf_cookie)
+        .form(&[("email", email), ("password", password), ("_csrf", csrf.as_str())])
+        .send()
+        .await?;
+    let session = set_cookie(&signed, "parley_session")?;
+    let url = format!("ws://127.0.0.1:{port}/agent/socket");
+    let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url)?;
+    let host = format!("bench.localhost:{port}");
+    req.headers_mut().insert("origin", format!("http://{host}").parse()?);
+    req.headers_mut().insert("host", host.parse()?);
+    req.headers_mut().insert("cookie", session.parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    ws.send(Frame::Text(json!({"type": "presence", "status": "available"}).to_string().into())).await?;
+    Ok(ws)
+}
+
+/// The agent's socket: every visitor message arrives here; their bodies carry the time they were sent.
+async fn agent_task(mut ws: Socket, samples: mpsc::UnboundedSender<Sample>, epoch: Instant) {
+    while let Some(Ok(frame)) = ws.next().await {
+        let Frame::Text(t) = frame else { continue };
+        let Ok(v) = serde_json::from_str::<Value>(&t) else { continue };
+        let micros = v["event"]["body"].as_str().and_then(|b| b.strip_prefix("v:")).and_then(|m| m.parse::<u64>().ok());
+        if let Some(m) = micros {
+            let _ = samples.send(Sample::ToAgent(epoch.elapsed().saturating_sub(Duration::from_micros(m))));
+        }
+    }
+}
+
 pub async fn run(visitors: usize, seconds: u64, rate: u64, agent_rate: u64) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("parley-chat-bench-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir)?;
@@ -125,7 +181,8 @@ pub async fn run(visitors: usize, seconds: u64, rate: u64, agent_rate: u64) -> a
 
 async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, agent_rate: u64) -> anyhow::Result<()> {
     let server = Server::start(dir, vec![("PARLEY_TRUSTED_PROXIES".into(), "127.0.0.1".into())])?;
-    let (key, _) = server.bench_account()?;
+    let created = server.bench_account_json()?;
+    let key = created["api_key"].as_str().context("api key")?.to_string();
     let http = parley_test_support::http_client(false);
     let base = format!("http://bench.localhost:{}", server.port);
     println!("chat: {visitors} visitors, {rate} visitor messages/s and {agent_rate} agent answers/s for {seconds} s");
@@ -158,6 +215,8 @@ async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, 
         open.fetch_add(1, Ordering::Relaxed);
         tokio::spawn(visitor_task(ws?, rx, samples_tx.clone(), epoch, open.clone()));
     }
+    let agent = agent_socket(&http, &base, server.port, &created["owner"]).await?;
+    tokio::spawn(agent_task(agent, samples_tx.clone(), epoch));
     drop(samples_tx);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_idle = server.rss_mib();
@@ -214,20 +273,22 @@ async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, 
     tokio::time::sleep(Duration::from_secs(2)).await;
     let elapsed = load_started.elapsed().as_secs_f64() - 2.0;
     let rss_busy = server.rss_mib();
-    let (mut acked, mut delivered) = (Vec::new(), Vec::new());
+    let (mut acked, mut delivered, mut to_agent) = (Vec::new(), Vec::new(), Vec::new());
     while let Ok(s) = samples_rx.try_recv() {
         match s {
             Sample::Acked(d) => acked.push(d),
             Sample::Delivered(d) => delivered.push(d),
+            Sample::ToAgent(d) => to_agent.push(d),
         }
     }
-    let (acked, delivered) = (Latencies::new(acked), Latencies::new(delivered));
+    let (acked, delivered, to_agent) = (Latencies::new(acked), Latencies::new(delivered), Latencies::new(to_agent));
     println!(
         "  visitor messages: {written} sent, {} acknowledged as stored: {:.0}/s; ack {}",
         acked.count(),
         acked.count() as f64 / elapsed,
         acked.summary()
     );
+    println!("  visitor messages on the agent's socket: {}; visitor → agent {}", to_agent.count(), to_agent.summary());
     println!(
         "  agent answers: {answered} posted, {} delivered to the visitor's socket; API → visitor {}",
         delivered.count(),

@@ -53,12 +53,17 @@ impl Server {
 
     /// Creates the benchmark's account `bench` with the command line: its API key and id.
     pub fn bench_account(&self) -> anyhow::Result<(String, String)> {
-        let args =
-            ["account", "create", "--slug", "bench", "--region", "eu", "--owner-email", "bench@example.com", "--json"];
-        let created: serde_json::Value = serde_json::from_str(&self.command(&args)?)?;
+        let created = self.bench_account_json()?;
         let key = created["api_key"].as_str().context("api key")?.to_string();
         let id = created["account"]["id"].as_str().context("account id")?.to_string();
         Ok((key, id))
+    }
+
+    /// Creates the benchmark's account `bench`: what `account create --json` prints (key, owner's password …).
+    pub fn bench_account_json(&self) -> anyhow::Result<serde_json::Value> {
+        let args =
+            ["account", "create", "--slug", "bench", "--region", "eu", "--owner-email", "bench@example.com", "--json"];
+        Ok(serde_json::from_str(&self.command(&args)?)?)
     }
 
     /// Run a `parley` command against the same data and configuration.

@@ -75,7 +75,7 @@ impl Hub {
     /// The account's conversations with news, as they come (for an agent's socket). `None` if the hub is broken.
     pub fn follow_account(&self, account: AccountId) -> Option<broadcast::Receiver<TicketId>> {
         let mut map = self.accounts.lock().ok()?;
-        Some(map.entry(account).or_insert_with(|| broadcast::channel(1024).0).subscribe())
+        Some(map.entry(account).or_insert_with(|| broadcast::channel(16 * 1024).0).subscribe())
     }
 
     /// Tells the account's agents' sockets that a conversation has news.

@@ -3,7 +3,8 @@
 //! conversation the first time one has news), takes the agent's presence, and sends the agent's replies.
 //!
 //! Server → agent: `{"type": "ready", "presence"}`, `{"type": "chat", "conversation_id", "event": {…}}`,
-//! `{"type": "presence", "status"}`, `{"type": "sent", "client_id", "conversation_id"}`, `{"type": "error", …}`.
+//! `{"type": "presence", "status"}`, `{"type": "sent", "client_id", "conversation_id"}`, `{"type": "error", …}`,
+//! and `{"type": "resync"}` when the socket fell so far behind that news was dropped (the page reloads).
 //! Agent → server: `{"type": "presence", "status"}`, `{"type": "message", "conversation_id", "client_id", "body"}`.
 
 use super::session::AgentSession;
@@ -81,27 +82,57 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: Web
     if socket.send(frame(json!({"type": "ready", "presence": status}))).await.is_err() {
         return;
     }
-    // The last event sent of each conversation.
+    // The last event sent of each conversation, and whether the agent may see it (checked once per socket).
     let mut sent: HashMap<TicketId, i64> = HashMap::new();
+    let mut visible: HashMap<TicketId, bool> = HashMap::new();
     loop {
         tokio::select! {
             t = news.recv() => {
-                let ticket = match t {
-                    Ok(t) => t,
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => return,
-                };
-                let visible = matches!(ctx.store.get_ticket(ctx.account_id, ticket).await, Ok(Some(t)) if caller.can_see(&t));
-                if !visible {
-                    continue;
+                // Everything waiting, each conversation once: under load, news of one chat comes in bursts.
+                let mut tickets = Vec::new();
+                let mut next = t;
+                loop {
+                    match next {
+                        Ok(t) => {
+                            if !tickets.contains(&t) {
+                                tickets.push(t);
+                            }
+                        }
+                        Err(RecvError::Lagged(missed)) => {
+                            // Too far behind: some news is lost; the page reloads what it shows.
+                            tracing::warn!(missed, "an agent's socket fell behind");
+                            if socket.send(frame(json!({"type": "resync"}))).await.is_err() {
+                                return;
+                            }
+                        }
+                        Err(RecvError::Closed) => return,
+                    }
+                    match news.try_recv() {
+                        Ok(t) => next = Ok(t),
+                        Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n)) => next = Err(RecvError::Lagged(n)),
+                        Err(_) => break,
+                    }
                 }
-                let after = sent.get(&ticket).copied().unwrap_or(0);
-                let Ok(events) = ctx.store.chat_events(ctx.account_id, ticket, after, 200).await else { continue };
-                for e in events {
-                    sent.insert(ticket, e.seq);
-                    let f = json!({"type": "chat", "conversation_id": ticket.to_string(), "event": e});
-                    if socket.send(frame(f)).await.is_err() {
-                        return;
+                for ticket in tickets {
+                    let may = match visible.get(&ticket) {
+                        Some(v) => *v,
+                        None => {
+                            let v = matches!(ctx.store.get_ticket(ctx.account_id, ticket).await, Ok(Some(t)) if caller.can_see(&t));
+                            visible.insert(ticket, v);
+                            v
+                        }
+                    };
+                    if !may {
+                        continue;
+                    }
+                    let after = sent.get(&ticket).copied().unwrap_or(0);
+                    let Ok(events) = ctx.store.chat_events(ctx.account_id, ticket, after, 200).await else { continue };
+                    for e in events {
+                        sent.insert(ticket, e.seq);
+                        let f = json!({"type": "chat", "conversation_id": ticket.to_string(), "event": e});
+                        if socket.send(frame(f)).await.is_err() {
+                            return;
+                        }
                     }
                 }
             }
