@@ -227,6 +227,7 @@ pub async fn agent_reply_event(
     caller: &Caller,
     ticket: &Ticket,
     message: &Message,
+    client_id: Option<String>,
 ) -> Result<Vec<NewChatEvent>, AppError> {
     if ticket.channel != Channel::Chat || message.internal {
         return Ok(Vec::new());
@@ -239,7 +240,7 @@ pub async fn agent_reply_event(
         _ => ChatAuthor::System,
     };
     Ok(vec![NewChatEvent {
-        kind: ChatEventKind::Message { message_id: message.id, author, body: message.body.clone(), client_id: None },
+        kind: ChatEventKind::Message { message_id: message.id, author, body: message.body.clone(), client_id },
         at: message.created_at,
     }])
 }

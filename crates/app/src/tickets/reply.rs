@@ -12,6 +12,8 @@ use parley_store::{StoreError, TicketChange};
 pub struct NewMessage {
     pub body: String,
     pub internal: bool,
+    /// On a chat, the sender's own id for the message (a resend with the same id is recognised).
+    pub client_id: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(account = %ctx.slug, ticket = %id))]
@@ -51,7 +53,7 @@ pub async fn add_message(
         } else {
             Vec::new()
         };
-        let chat = crate::chat::agent_reply_event(ctx, caller, &ticket, &message).await?;
+        let chat = crate::chat::agent_reply_event(ctx, caller, &ticket, &message, input.client_id.clone()).await?;
         let mut outbox = vec![payload::message(&ticket, &message)];
         if !kinds.is_empty() {
             outbox.push(payload::updated(&ticket, &kinds));

@@ -772,6 +772,14 @@ mod agents {
             call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=1"), None).await;
         assert_eq!(events["events"][0]["body"], "Yes, Ann here.");
         assert_eq!(events["events"][0]["author"]["name"], "Olivia Owner");
+        // The answer to the first send was lost, so the agent's page sends it again: recognised, stored once.
+        say(&mut agent, json!({"type": "message", "conversation_id": id, "client_id": "a1", "body": "Yes, Ann here."}))
+            .await;
+        let again = next(&mut agent).await;
+        assert_eq!((again["type"].as_str(), again["duplicate"].as_bool()), (Some("sent"), Some(true)), "{again}");
+        let (_, events) =
+            call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=1"), None).await;
+        assert_eq!(seqs(&events), [2], "{events}");
 
         say(&mut agent, json!({"type": "message", "conversation_id": "nope", "client_id": "a2", "body": "x"})).await;
         assert_eq!(next(&mut agent).await["code"], "not_found");

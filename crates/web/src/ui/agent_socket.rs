@@ -155,10 +155,7 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: Web
                     Ok(AgentFrame::Message { conversation_id, client_id, body }) => {
                         match TicketId::parse(&conversation_id) {
                             None => error_frame(&AppError::NotFound),
-                            Some(id) => match add_message(app, &ctx, &caller, id, NewMessage { body, internal: false }).await {
-                                Ok(_) => frame(json!({"type": "sent", "client_id": client_id, "conversation_id": conversation_id})),
-                                Err(e) => error_frame(&e),
-                            },
+                            Some(id) => reply(app, &ctx, &caller, id, client_id, body).await,
                         }
                     }
                     Err(e) => error_frame(&AppError::Invalid(parley_domain::Invalid::field("frame", e.to_string()))),
@@ -168,5 +165,35 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: Web
                 }
             }
         }
+    }
+}
+
+/// An agent's reply from the socket, stored once however often it is sent with the same client id.
+async fn reply(
+    app: &parley_app::App,
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: TicketId,
+    client_id: String,
+    body: String,
+) -> Message {
+    let client_id = match parley_domain::chat::parse_client_id(&client_id) {
+        Ok(c) => c,
+        Err(e) => return error_frame(&AppError::Invalid(e)),
+    };
+    let sent = |duplicate: bool| {
+        frame(
+            json!({"type": "sent", "client_id": client_id, "conversation_id": id.to_string(), "duplicate": duplicate}),
+        )
+    };
+    match ctx.store.chat_event_by_client(ctx.account_id, id, &client_id).await {
+        Ok(Some(_)) => return sent(true),
+        Ok(None) => {}
+        Err(e) => return error_frame(&AppError::from(e)),
+    }
+    let input = NewMessage { body, internal: false, client_id: Some(client_id.clone()) };
+    match add_message(app, ctx, caller, id, input).await {
+        Ok(_) => sent(false),
+        Err(e) => error_frame(&e),
     }
 }

@@ -284,7 +284,7 @@ pub(crate) async fn reply(
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
-    let input = NewMessage { body: f.body, internal: f.internal.is_some() };
+    let input = NewMessage { body: f.body, internal: f.internal.is_some(), client_id: None };
     uc::add_message(&state.app, &s.ctx, &s.caller(), ticket.id, input).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
 }

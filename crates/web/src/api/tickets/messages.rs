@@ -38,7 +38,8 @@ pub(crate) async fn add_message(
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let id = path_id(&id, TicketId::parse)?;
     let (_, message) =
-        add(&state.app, &api.ctx, &api.caller, id, NewMessage { body: b.body, internal: b.internal }).await?;
+        add(&state.app, &api.ctx, &api.caller, id, NewMessage { body: b.body, internal: b.internal, client_id: None })
+            .await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
 
