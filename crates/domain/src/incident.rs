@@ -1,6 +1,7 @@
 //! Security incidents the operator records: what happened, to which data, and what was done, told to the owners
 //! of every account it touched (GDPR art. 33–34 ask the controller to be told without undue delay).
 
+use crate::error::Checker;
 use crate::ids::IncidentId;
 use crate::text::checked_text;
 use crate::{Invalid, Timestamp};
@@ -47,29 +48,26 @@ fn is_date(s: &str) -> bool {
 impl Incident {
     /// Checks every field, naming each one that is wrong.
     pub fn new(report: IncidentReport, at: Timestamp) -> Result<Incident, Invalid> {
-        let mut errors = Vec::new();
-        let title = checked_text("title", &report.title, 200, false).map_err(|e| errors.extend(e.0)).ok();
-        let description =
-            checked_text("description", &report.description, 10_000, true).map_err(|e| errors.extend(e.0)).ok();
-        let measures = checked_text("measures", &report.measures, 10_000, true).map_err(|e| errors.extend(e.0)).ok();
-        let mut categories = Vec::new();
-        for c in &report.data_categories {
-            match checked_text("data_categories", c, 100, false) {
-                Ok(c) => categories.push(c),
-                Err(e) => errors.extend(e.0),
-            }
-        }
-        if categories.is_empty() && errors.iter().all(|e| e.field != "data_categories") {
-            errors.extend(Invalid::field("data_categories", "name at least one kind of data affected").0);
+        let mut errs = Checker::new();
+        let title = errs.check(checked_text("title", &report.title, 200, false));
+        let description = errs.check(checked_text("description", &report.description, 10_000, true));
+        let measures = errs.check(checked_text("measures", &report.measures, 10_000, true));
+        let named = report.data_categories.len();
+        let categories: Vec<String> = report
+            .data_categories
+            .iter()
+            .filter_map(|c| errs.check(checked_text("data_categories", c, 100, false)))
+            .collect();
+        if named == 0 {
+            errs.add("data_categories", "name at least one kind of data affected");
         }
         let occurred_on = report.occurred_on.map(|d| d.trim().to_string());
-        if let Some(d) = &occurred_on {
-            if !is_date(d) {
-                errors.extend(Invalid::field("occurred_on", format!("'{d}' is not a date like 2026-11-20")).0);
-            }
+        if let Some(d) = occurred_on.as_deref().filter(|d| !is_date(d)) {
+            errs.add("occurred_on", format!("'{d}' is not a date like 2026-11-20"));
         }
+        errs.finish()?;
         match (title, description, measures) {
-            (Some(title), Some(description), Some(measures)) if errors.is_empty() => Ok(Incident {
+            (Some(title), Some(description), Some(measures)) if categories.len() == named => Ok(Incident {
                 id: IncidentId::new(),
                 title,
                 description,
@@ -78,7 +76,8 @@ impl Incident {
                 occurred_on,
                 created_at: at,
             }),
-            _ => Err(Invalid(errors)),
+            // finish() returned Ok, so every field above was checked and kept.
+            _ => Err(Invalid::field("report", "could not be read")),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! How long an account keeps what it no longer needs. Expired data is erased as thoroughly as a contact on
 //! request: rows, files nothing else uses, and the database's free pages.
 
+use crate::error::Checker;
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
 
@@ -18,19 +19,13 @@ pub struct RetentionPolicy {
 
 impl RetentionPolicy {
     pub fn check(&self) -> Result<(), Invalid> {
-        let mut errors = Vec::new();
+        let mut errs = Checker::new();
         for (field, days) in [("closed_ticket_days", self.closed_ticket_days), ("chat_days", self.chat_days)] {
-            if let Some(d) = days {
-                if d == 0 || d > MAX_DAYS {
-                    errors.extend(Invalid::field(field, format!("{d} is not between 1 and {MAX_DAYS} days")).0);
-                }
+            if let Some(d) = days.filter(|d| *d == 0 || *d > MAX_DAYS) {
+                errs.add(field, format!("{d} is not between 1 and {MAX_DAYS} days"));
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Invalid(errors))
-        }
+        errs.finish()
     }
 
     pub fn keeps_everything(&self) -> bool {
