@@ -29,6 +29,15 @@ fn visitor(r: &Row) -> Result<Visitor, StoreError> {
     })
 }
 
+const SETTINGS_SQL: &str = "SELECT allowed_origins, identity_secret FROM chat_settings WHERE account_id = $1";
+
+fn settings(r: &Row) -> Result<ChatSettings, StoreError> {
+    Ok(ChatSettings {
+        allowed_origins: json("allowed origins", &r.text("allowed_origins")?)?,
+        identity_secret: r.text("identity_secret")?,
+    })
+}
+
 fn event(r: &Row) -> Result<ChatEvent, StoreError> {
     Ok(ChatEvent {
         seq: r.int("seq")?,
@@ -149,18 +158,12 @@ impl ChatStore for SqlStore {
         Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0).max(0) as u64)
     }
 
-    async fn chat_settings(&self, account: AccountId, fresh_secret: &str) -> Result<ChatSettings, StoreError> {
-        let read = |r: &Row| -> Result<ChatSettings, StoreError> {
-            Ok(ChatSettings {
-                allowed_origins: json("allowed origins", &r.text("allowed_origins")?)?,
-                identity_secret: r.text("identity_secret")?,
-            })
-        };
-        let sql = "SELECT allowed_origins, identity_secret FROM chat_settings WHERE account_id = $1";
-        if let Some(r) = self.db.query_opt(sql, args![account.to_string()]).await? {
-            return read(&r);
-        }
-        let secret = fresh_secret.to_string();
+    async fn chat_settings(&self, account: AccountId) -> Result<Option<ChatSettings>, StoreError> {
+        self.db.query_opt(SETTINGS_SQL, args![account.to_string()]).await?.as_ref().map(settings).transpose()
+    }
+
+    async fn init_chat_settings(&self, account: AccountId, secret: &str) -> Result<ChatSettings, StoreError> {
+        let secret = secret.to_string();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
@@ -171,8 +174,9 @@ impl ChatStore for SqlStore {
                         args![account.to_string(), secret, Timestamp::now().millis()],
                     )
                     .await?;
-                    let r = tx.query_opt(sql, args![account.to_string()]).await?.ok_or(StoreError::NotFound)?;
-                    read(&r)
+                    let r =
+                        tx.query_opt(SETTINGS_SQL, args![account.to_string()]).await?.ok_or(StoreError::NotFound)?;
+                    settings(&r)
                 })
             })
             .await

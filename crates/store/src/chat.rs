@@ -26,8 +26,11 @@ pub trait ChatStore {
     async fn presence(&self, account: AccountId, agent: AgentId) -> Result<Presence, StoreError>;
     /// How many active agents are available for chats (of the department, when one is named).
     async fn available_agents(&self, account: AccountId, department: Option<DepartmentId>) -> Result<u64, StoreError>;
-    /// The account's chat settings, made (with `fresh_secret`) the first time they are asked for.
-    async fn chat_settings(&self, account: AccountId, fresh_secret: &str) -> Result<ChatSettings, StoreError>;
+    /// The account's chat settings; `None` until they are first made.
+    async fn chat_settings(&self, account: AccountId) -> Result<Option<ChatSettings>, StoreError>;
+    /// Makes the account's chat settings (any site, this identity secret) unless another request just did; returns
+    /// those that stand.
+    async fn init_chat_settings(&self, account: AccountId, secret: &str) -> Result<ChatSettings, StoreError>;
     async fn set_chat_settings(
         &self,
         account: AccountId,
