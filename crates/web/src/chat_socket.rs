@@ -93,8 +93,8 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
         Err((code, why)) => return close(socket, code, why).await,
     };
     let app = &state.app;
-    // The replay proves the conversation is theirs (another's is NotFound, like none).
-    if let Err(e) = chat::events(app, &ctx, &visitor, ticket, sent, Duration::ZERO).await {
+    // Checked once: another's conversation is NotFound, like none.
+    if let Err(e) = chat::theirs(&ctx, &visitor, ticket).await {
         let code = if matches!(e, AppError::NotFound) { 4404 } else { 1011 };
         return close(socket, code, "no such conversation").await;
     }
@@ -103,19 +103,24 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
     }
     let mut woken = app.chat.subscribe(ticket);
     loop {
-        // Everything after what this socket sent so far, in order.
-        match chat::events(app, &ctx, &visitor, ticket, sent, Duration::ZERO).await {
-            Ok(events) => {
-                for e in events {
-                    sent = e.seq;
-                    if socket.send(frame(json!({"type": "event", "event": e}))).await.is_err() {
-                        return;
-                    }
+        // Everything after what this socket sent so far, in order, page after page.
+        loop {
+            let events = match chat::since(&ctx, ticket, sent).await {
+                Ok(events) => events,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read a chat's events");
+                    return close(socket, 1011, "try again").await;
+                }
+            };
+            let more = events.len() >= chat::PAGE as usize;
+            for e in events {
+                sent = e.seq;
+                if socket.send(frame(json!({"type": "event", "event": e}))).await.is_err() {
+                    return;
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read a chat's events");
-                return close(socket, 1011, "try again").await;
+            if !more {
+                break;
             }
         }
         let wake = woken.wait(IDLE_LOOK);

@@ -18,7 +18,7 @@ use std::time::Duration;
 /// The longest a reader waits for the next event before answering with none.
 pub const MAX_WAIT: Duration = Duration::from_secs(25);
 /// Events answered at most at once; a reader asks again from the last one it got.
-const PAGE: u32 = 200;
+pub const PAGE: u32 = 200;
 
 pub struct StartChat {
     pub name: Option<String>,
@@ -133,7 +133,7 @@ pub async fn appended(app: &App, ctx: &AccountCtx, ticket: TicketId) {
 }
 
 /// The conversation if it is this visitor's; another's or none is `NotFound` alike.
-async fn theirs(ctx: &AccountCtx, visitor: &Visitor, ticket: TicketId) -> Result<(), AppError> {
+pub async fn theirs(ctx: &AccountCtx, visitor: &Visitor, ticket: TicketId) -> Result<(), AppError> {
     match ctx.store.chat_visitor(ctx.account_id, ticket).await? {
         Some(v) if v == visitor.id => Ok(()),
         _ => Err(AppError::NotFound),
@@ -212,13 +212,19 @@ pub async fn events(
     let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
     let mut woken = app.chat.subscribe(ticket);
     loop {
-        let found = ctx.store.chat_events(ctx.account_id, ticket, after.max(0), PAGE).await?;
+        let found = since(ctx, ticket, after).await?;
         let now = tokio::time::Instant::now();
         if !found.is_empty() || now >= deadline {
             return Ok(found);
         }
         woken.wait(deadline - now).await;
     }
+}
+
+/// The conversation's events after `after`, for a reader whose right to it was checked when it began reading
+/// (a socket checks once, then reads on every wake).
+pub async fn since(ctx: &AccountCtx, ticket: TicketId, after: i64) -> Result<Vec<ChatEvent>, AppError> {
+    Ok(ctx.store.chat_events(ctx.account_id, ticket, after.max(0), PAGE).await?)
 }
 
 /// What an agent's public reply on a chat ticket adds to the conversation (nothing for other tickets).

@@ -8,6 +8,6 @@ pub mod presence;
 pub mod settings;
 mod visitors;
 
-pub use conversation::{agent_reply_event, appended, events, send, start, StartChat};
+pub use conversation::{agent_reply_event, appended, events, send, since, start, theirs, StartChat, PAGE};
 pub use hub::{Hub, Wake};
 pub use visitors::{new_visitor, visitor_by_token, VISITOR_TOKEN_PREFIX};

@@ -337,6 +337,33 @@ mod socket {
         say(&mut ws, json!({"type": "message", "client_id": "x", "body": "no hello"})).await;
         assert_eq!(next(&mut ws).await["code"], 4400);
     }
+    #[tokio::test]
+    async fn a_long_conversation_is_replayed_whole() {
+        let app = spawn_app(Engine::Sqlite).await;
+        let a = app.account("acme", "eu").await;
+        let token = visitor(&app, "acme").await;
+        let (_, conv) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"message": {"client_id": "l0", "body": "Tell me everything."}})),
+        )
+        .await;
+        let id = conv["conversation_id"].as_str().unwrap().to_string();
+        // More than one page of events (200).
+        for i in 0..210 {
+            app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": format!("Part {i}")})))
+                .await;
+        }
+        let mut ws = open(&app, "acme").await;
+        say(&mut ws, json!({"type": "hello", "token": token, "conversation_id": id, "after": 0})).await;
+        assert_eq!(next(&mut ws).await["type"], "ready");
+        for seq in 1..=211 {
+            assert_eq!(next(&mut ws).await["event"]["seq"], seq, "replayed without waiting for news");
+        }
+    }
 }
 
 mod processes {

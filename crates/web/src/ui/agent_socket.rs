@@ -125,13 +125,20 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: Web
                     if !may {
                         continue;
                     }
-                    let after = sent.get(&ticket).copied().unwrap_or(0);
-                    let Ok(events) = ctx.store.chat_events(ctx.account_id, ticket, after, 200).await else { continue };
-                    for e in events {
-                        sent.insert(ticket, e.seq);
-                        let f = json!({"type": "chat", "conversation_id": ticket.to_string(), "event": e});
-                        if socket.send(frame(f)).await.is_err() {
-                            return;
+                    // Page after page: a conversation seen for the first time may be long.
+                    loop {
+                        let after = sent.get(&ticket).copied().unwrap_or(0);
+                        let Ok(events) = parley_app::chat::since(&ctx, ticket, after).await else { break };
+                        let more = events.len() >= parley_app::chat::PAGE as usize;
+                        for e in events {
+                            sent.insert(ticket, e.seq);
+                            let f = json!({"type": "chat", "conversation_id": ticket.to_string(), "event": e});
+                            if socket.send(frame(f)).await.is_err() {
+                                return;
+                            }
+                        }
+                        if !more {
+                            break;
                         }
                     }
                 }
