@@ -248,20 +248,19 @@ struct OfflineBody {
     department_id: Option<String>,
 }
 
-/// The offline form: a ticket from that address, answered by email. Limited per client address like new visitors.
+/// The offline form: a ticket from that address, answered by email.
 async fn offline(
     State(state): State<AppState>,
     Account(ctx): Account,
     ClientAddr(ip): ClientAddr,
     ApiJson(b): ApiJson<OfflineBody>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    state.app.chat.arrivals.hit(&ip).map_err(ApiError::RateLimited)?;
     let input = chat::presence::OfflineMessage {
         name: b.name,
         email: b.email,
         body: b.message,
         department_id: department(b.department_id.as_deref())?,
     };
-    let number = chat::presence::leave_message(&ctx, input).await?;
+    let number = chat::presence::leave_message(&state.app, &ctx, &ip, input).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "ticket": format!("#{}", number.0) }))))
 }

@@ -35,36 +35,84 @@ fn may_write(app: &App, visitor: &Visitor) -> Result<(), AppError> {
     app.chat.sends.hit(&visitor.id.to_string()).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })
 }
 
-/// A visitor's message as the ticket keeps it, and as the conversation's event.
-fn visitor_wrote(
+/// A visitor's words as a ticket keeps them.
+fn visitor_message(
     ctx: &AccountCtx,
     ticket_id: TicketId,
     author: Actor,
-    client_id: String,
     body: String,
+    channel: Channel,
     at: Timestamp,
-) -> (Message, Vec<NewChatEvent>) {
-    let message = Message {
+) -> Message {
+    Message {
         id: MessageId::new(),
         account_id: ctx.account_id,
         ticket_id,
         author,
         internal: false,
-        body: body.clone(),
-        channel: Channel::Chat,
+        body,
+        channel,
         created_at: at,
         html: None,
         quoted: None,
         email: None,
         attachments: Vec::new(),
+    }
+}
+
+/// A new ticket a visitor opens (a chat, or the offline form's message) with their first message; the store fills
+/// in the number and the requester, and makes the requester the message's author.
+pub(super) fn visitor_ticket(
+    ctx: &AccountCtx,
+    subject: String,
+    channel: Channel,
+    department_id: Option<DepartmentId>,
+    requester: Requester,
+    body: String,
+    at: Timestamp,
+) -> NewTicket {
+    let id = TicketId::new();
+    let author = match &requester {
+        Requester::Existing(c) => Actor::Contact(*c),
+        Requester::ByEmail { new_id, .. } => Actor::Contact(*new_id),
     };
+    let ticket = Ticket {
+        id,
+        account_id: ctx.account_id,
+        number: TicketNumber(0),
+        subject,
+        status: Status::New,
+        priority: Priority::Normal,
+        channel,
+        requester_id: ContactId::new(),
+        assignee_id: None,
+        department_id,
+        tags: Vec::new(),
+        custom_fields: Default::default(),
+        merged_into: None,
+        created_at: at,
+        updated_at: at,
+        first_response_at: None,
+        version: 1,
+    };
+    NewTicket {
+        ticket,
+        requester,
+        message: visitor_message(ctx, id, author, body, channel, at),
+        events: vec![TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, at)],
+        outbox: payload::created,
+    }
+}
+
+/// The conversation's event for a visitor's message the ticket keeps.
+fn visitor_event(message: &Message, client_id: String) -> NewChatEvent {
     let kind = ChatEventKind::Message {
         message_id: message.id,
         author: ChatAuthor::Visitor,
-        body,
+        body: message.body.clone(),
         client_id: Some(client_id),
     };
-    (message, vec![NewChatEvent { kind, at }])
+    NewChatEvent { kind, at: message.created_at }
 }
 
 /// Opens a conversation with the visitor's first message. Returns the conversation (its ticket) and its events.
@@ -85,39 +133,11 @@ pub async fn start(
         return Err(AppError::Internal(anyhow::anyhow!("checked chat fields missing")));
     };
     let now = Timestamp::now();
-    let id = TicketId::new();
     let who = name.clone().unwrap_or_else(|| "a visitor".into());
-    let ticket = Ticket {
-        id,
-        account_id: ctx.account_id,
-        number: TicketNumber(0),
-        subject: format!("Chat with {who}"),
-        status: Status::New,
-        priority: Priority::Normal,
-        channel: Channel::Chat,
-        requester_id: ContactId::new(),
-        assignee_id: None,
-        department_id: input.department_id,
-        tags: Vec::new(),
-        custom_fields: Default::default(),
-        merged_into: None,
-        created_at: now,
-        updated_at: now,
-        first_response_at: None,
-        version: 1,
-    };
-    // The store puts the visitor's contact in (made now if they have none yet).
-    let author = Actor::Contact(visitor.contact_id.unwrap_or_default());
-    let (message, first) = visitor_wrote(ctx, id, author, client_id, body, now);
-    let created = TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, now);
-    let new = NewTicket {
-        ticket,
-        // The store makes the visitor's contact the requester.
-        requester: Requester::Existing(ContactId::new()),
-        message,
-        events: vec![created],
-        outbox: payload::created,
-    };
+    // The store puts the visitor's contact in (made now if they have none yet) as requester and author.
+    let requester = Requester::Existing(visitor.contact_id.unwrap_or_default());
+    let new = visitor_ticket(ctx, format!("Chat with {who}"), Channel::Chat, input.department_id, requester, body, now);
+    let first = vec![visitor_event(&new.message, client_id)];
     let (ticket, _, _, events) = ctx.store.start_chat(visitor, name, new, first).await?;
     appended(app, ctx, ticket.id).await;
     Ok((ticket.id, events))
@@ -170,7 +190,8 @@ pub async fn send(
         let now = Timestamp::now();
         let author = Actor::Contact(ticket.requester_id);
         let kinds = ticket.on_message(&author, false, now);
-        let (message, chat) = visitor_wrote(ctx, ticket_id, author, client_id.clone(), body.clone(), now);
+        let message = visitor_message(ctx, ticket_id, author, body.clone(), Channel::Chat, now);
+        let chat = vec![visitor_event(&message, client_id.clone())];
         let mut outbox = vec![payload::message(&ticket, &message)];
         if !kinds.is_empty() {
             outbox.push(payload::updated(&ticket, &kinds));

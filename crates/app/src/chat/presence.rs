@@ -1,17 +1,14 @@
 //! Agents' presence for chats, and what a visitor gets when nobody is there: a form whose message becomes a ticket
 //! answered by email.
 
-use crate::tickets::payload;
-use crate::{AccountCtx, AppError, Caller};
+use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::chat::{parse_chat_text, Presence};
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
-use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::{AgentId, ContactId, DepartmentId, MessageId, TicketId};
-use parley_domain::message::{Message, TicketEvent};
-use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
+use parley_domain::ids::{AgentId, ContactId, DepartmentId};
+use parley_domain::ticket::{Channel, TicketNumber};
 use parley_domain::{text, Timestamp};
-use parley_store::{NewTicket, Requester};
+use parley_store::Requester;
 
 /// Agents set their own presence; administrators (and API keys) anyone's.
 fn may_set(caller: &Caller, agent: AgentId) -> Result<(), AppError> {
@@ -55,8 +52,15 @@ pub struct OfflineMessage {
     pub department_id: Option<DepartmentId>,
 }
 
-/// The offline form: the message becomes a ticket from that address, answered by email.
-pub async fn leave_message(ctx: &AccountCtx, input: OfflineMessage) -> Result<TicketNumber, AppError> {
+/// The offline form: the message becomes a ticket from that address, answered by email. Limited per client
+/// address like new visitors.
+pub async fn leave_message(
+    app: &App,
+    ctx: &AccountCtx,
+    ip: &str,
+    input: OfflineMessage,
+) -> Result<TicketNumber, AppError> {
+    app.chat.arrivals.hit(ip).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
     let mut errs = Checker::new();
     let email = errs.check(EmailAddress::parse(&input.email));
     let body = errs.check(parse_chat_text(&input.body));
@@ -67,50 +71,11 @@ pub async fn leave_message(ctx: &AccountCtx, input: OfflineMessage) -> Result<Ti
         return Err(AppError::Internal(anyhow::anyhow!("checked offline message fields missing")));
     };
     let now = Timestamp::now();
-    let id = TicketId::new();
-    let new_id = ContactId::new();
     let first_line: String = body.lines().next().unwrap_or("").chars().take(80).collect();
-    let ticket = Ticket {
-        id,
-        account_id: ctx.account_id,
-        number: TicketNumber(0),
-        subject: format!("Message from the chat: {first_line}"),
-        status: Status::New,
-        priority: Priority::Normal,
-        channel: Channel::Web,
-        requester_id: new_id,
-        assignee_id: None,
-        department_id: input.department_id,
-        tags: Vec::new(),
-        custom_fields: Default::default(),
-        merged_into: None,
-        created_at: now,
-        updated_at: now,
-        first_response_at: None,
-        version: 1,
-    };
-    let message = Message {
-        id: MessageId::new(),
-        account_id: ctx.account_id,
-        ticket_id: id,
-        author: Actor::Contact(new_id),
-        internal: false,
-        body,
-        channel: Channel::Web,
-        created_at: now,
-        html: None,
-        quoted: None,
-        email: None,
-        attachments: Vec::new(),
-    };
-    let created = TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, now);
-    let new = NewTicket {
-        ticket,
-        requester: Requester::ByEmail { email, name, new_id, at: now },
-        message,
-        events: vec![created],
-        outbox: payload::created,
-    };
+    let requester = Requester::ByEmail { email, name, new_id: ContactId::new(), at: now };
+    let subject = format!("Message from the chat: {first_line}");
+    let new =
+        super::conversation::visitor_ticket(ctx, subject, Channel::Web, input.department_id, requester, body, now);
     let (ticket, _, _) = ctx.store.create_ticket(new).await?;
     Ok(ticket.number)
 }
