@@ -37,6 +37,9 @@ pub struct Settings {
     /// Let webhooks target loopback and private networks. Off by default: such targets are how a webhook is
     /// turned against the operator's own network (SSRF).
     pub webhook_allow_private: bool,
+    /// How long an agent's sockets in a process count as "Parley open" after the process last said it is alive
+    /// (a killed process stops saying so); processes say so three times in this span.
+    pub chat_liveness: std::time::Duration,
 }
 
 impl Settings {

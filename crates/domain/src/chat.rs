@@ -40,6 +40,10 @@ pub enum ChatEventKind {
     AgentJoined {
         name: String,
     },
+    /// The agent left the chat (transferred it to another agent or team).
+    AgentLeft {
+        name: String,
+    },
     ChatEnded,
 }
 
@@ -67,6 +71,13 @@ impl NewChatEvent {
             _ => None,
         }
     }
+}
+
+/// Who is typing in a conversation: shown to the other side for a few seconds, never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typist {
+    Visitor,
+    Agent { id: AgentId, name: String },
 }
 
 /// Someone chatting from a site, known by the token their browser keeps. They become a contact (the chat
@@ -112,11 +123,12 @@ impl Presence {
 }
 
 /// How the account's chat meets other sites: which origins may embed it (none listed: any), and the secret that
-/// signs the identities the account's own site vouches for.
+/// signs the identities the account's own site vouches for; and how its chats reach agents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatSettings {
     pub allowed_origins: Vec<String>,
     pub identity_secret: String,
+    pub routing: crate::chat_routing::RoutingSettings,
 }
 
 impl ChatSettings {
@@ -211,7 +223,11 @@ mod tests {
         {
             assert!(parse_origin(bad).is_err(), "{bad}");
         }
-        let s = ChatSettings { allowed_origins: vec!["https://shop.example".into()], identity_secret: "key".into() };
+        let s = ChatSettings {
+            allowed_origins: vec!["https://shop.example".into()],
+            identity_secret: "key".into(),
+            routing: Default::default(),
+        };
         assert!(s.allows(Some("https://shop.example")) && s.allows(None) && !s.allows(Some("https://evil.example")));
         // HMAC-SHA256("key", "user-42"), as a site's server would compute it.
         use hmac::{Hmac, Mac};

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod audit;
 pub mod auth;
 pub mod chat;
+pub mod chat_routing;
 pub mod contact;
 pub mod custom_field;
 pub mod dpa;

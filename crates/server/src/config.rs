@@ -106,6 +106,8 @@ pub struct Config {
     pub imap_every: Duration,
     /// How often retention policies are applied.
     pub retention_every: Duration,
+    /// How long agents' sockets in a process count after it last said it is alive.
+    pub chat_liveness: Duration,
     pub mail_limits: MailLimits,
     /// The operator's subprocessor register; the shipped example is published when none is and no version is kept.
     pub subprocessors: Option<PathBuf>,
@@ -230,6 +232,15 @@ impl Config {
             ),
             None => Duration::from_secs(3600),
         };
+        let chat_liveness = match env_of("PARLEY_CHAT_LIVENESS_SECS") {
+            Some(v) => Duration::from_secs(
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|s| (3..=3600).contains(s))
+                    .with_context(|| format!("PARLEY_CHAT_LIVENESS_SECS '{v}' is not 3 to 3600 seconds"))?,
+            ),
+            None => Duration::from_secs(30),
+        };
         let mail_limits = mail_limits(&file.mail, env_of)?;
         let subprocessors = env_of("PARLEY_SUBPROCESSORS").map(PathBuf::from).or(file.subprocessors.clone());
         let dpa = env_of("PARLEY_DPA").map(PathBuf::from).or(file.dpa.clone());
@@ -321,6 +332,7 @@ impl Config {
             trusted_proxies,
             imap_every,
             retention_every,
+            chat_liveness,
             mail_limits,
         })
     }
@@ -344,6 +356,7 @@ impl Config {
             public_scheme: self.public_scheme.clone(),
             public_port: self.public_port,
             webhook_allow_private: self.webhook_allow_private,
+            chat_liveness: self.chat_liveness,
         }
     }
 }

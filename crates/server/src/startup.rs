@@ -151,6 +151,7 @@ impl Application {
         tasks.spawn(email::run_sender(self.app.clone(), send, stop_rx.clone()));
         tasks.spawn(crate::imap_poller::run(self.app.clone(), self.config.imap_every, stop_rx.clone()));
         tasks.spawn(run_retention(self.app.clone(), self.config.retention_every, stop_rx.clone()));
+        tasks.spawn(run_routing(self.app.clone(), stop_rx.clone()));
         for cell in self.app.regions.served() {
             match cell.store().await?.chat_signals().await {
                 Ok(Some(signals)) => {
@@ -193,20 +194,24 @@ impl Application {
     }
 }
 
-/// Wakes this process's chat readers when another process sharing a region's PostgreSQL appended to a conversation.
+/// Wakes this process's chat readers when another process sharing a region's PostgreSQL appended to a
+/// conversation, moved routing, or has someone typing.
 async fn relay_chat_signals(
     app: Arc<App>,
-    mut signals: tokio::sync::mpsc::Receiver<Option<(parley_domain::ids::AccountId, parley_domain::ids::TicketId)>>,
+    mut signals: tokio::sync::mpsc::Receiver<parley_store_sql::ChatSignal>,
     mut stop: watch::Receiver<bool>,
 ) {
+    use parley_store_sql::ChatSignal;
     loop {
         tokio::select! {
-            t = signals.recv() => match t {
-                Some(Some((account, t))) => {
+            s = signals.recv() => match s {
+                Some(ChatSignal::Chat(account, t)) => {
                     app.chat.publish(t);
                     app.chat.publish_to_account(account, t);
                 }
-                Some(None) => app.chat.publish_all(),
+                Some(ChatSignal::Routing(account)) => app.chat.publish_routing(account),
+                Some(ChatSignal::Typing(account, t, who)) => app.chat.typing(account, t, who),
+                Some(ChatSignal::Lost) => app.chat.publish_all(),
                 None => return,
             },
             _ = stop.changed() => return,
@@ -224,6 +229,28 @@ async fn run_retention(app: Arc<App>, every: std::time::Duration, mut stop: watc
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Rings agents for waiting chats (a chat that rang out rings the next agent) and says that this process is
+/// alive, so that the agents' sockets it holds keep counting, until told to stop.
+async fn run_routing(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    let alive_every = app.settings.chat_liveness / 3;
+    let mut last_alive: Option<tokio::time::Instant> = None;
+    loop {
+        if last_alive.is_none_or(|t| t.elapsed() >= alive_every) {
+            if let Err(e) = parley_app::chat::routing::still_alive(&app).await {
+                tracing::warn!(error = %e, "could not say that this process is alive");
+            }
+            last_alive = Some(tokio::time::Instant::now());
+        }
+        if let Err(e) = parley_app::chat::routing::route_all(&app).await {
+            tracing::warn!(error = %e, "could not route waiting chats");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             _ = stop.changed() => return,
         }
     }

@@ -2,11 +2,12 @@
 
 use crate::db::{args, Row, Tx};
 use crate::error::conflict_as;
-use crate::rows::{id, json, opt_id, to_json};
+use crate::rows::{id, json, opt_id, parsed, to_json};
 use crate::tickets::create_in;
 use crate::SqlStore;
 use async_trait::async_trait;
-use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Presence, Visitor};
+use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Presence, Typist, Visitor};
+use parley_domain::chat_routing::{Route, RoutingSettings, RoutingStrategy};
 use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, ContactId, TicketId, VisitorId};
@@ -29,12 +30,17 @@ fn visitor(r: &Row) -> Result<Visitor, StoreError> {
     })
 }
 
-const SETTINGS_SQL: &str = "SELECT allowed_origins, identity_secret FROM chat_settings WHERE account_id = $1";
+const SETTINGS_SQL: &str =
+    "SELECT allowed_origins, identity_secret, routing, ring_secs FROM chat_settings WHERE account_id = $1";
 
 fn settings(r: &Row) -> Result<ChatSettings, StoreError> {
     Ok(ChatSettings {
         allowed_origins: json("allowed origins", &r.text("allowed_origins")?)?,
         identity_secret: r.text("identity_secret")?,
+        routing: RoutingSettings {
+            strategy: parsed("routing strategy", &r.text("routing")?, RoutingStrategy::parse)?,
+            ring_secs: u32::try_from(r.int("ring_secs")?).map_err(|_| StoreError::Other("bad ring time".into()))?,
+        },
     })
 }
 
@@ -75,20 +81,21 @@ pub(crate) async fn append(
 const CHAT_CHANNEL: &str = "parley_chat";
 
 impl SqlStore {
-    /// Conversations with news appended by any process sharing this database (PostgreSQL); `None` on SQLite.
-    /// `None` in the stream: news may have been lost, every conversation should be looked at.
-    #[allow(clippy::type_complexity)]
-    pub async fn chat_signals(
-        &self,
-    ) -> Result<Option<tokio::sync::mpsc::Receiver<Option<(AccountId, TicketId)>>>, StoreError> {
+    /// Tells the other processes sharing this PostgreSQL (nothing on SQLite, which no two servers share).
+    async fn notify(&self, signal: ChatSignal) -> Result<(), StoreError> {
+        if self.db.engine() == crate::url::Engine::Postgres {
+            self.db.query("SELECT pg_notify($1, $2)", args![CHAT_CHANNEL, signal.payload()]).await?;
+        }
+        Ok(())
+    }
+
+    /// News from any process sharing this database (PostgreSQL; `None` on SQLite).
+    pub async fn chat_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<ChatSignal>>, StoreError> {
         let Some(mut raw) = self.db.listen(CHAT_CHANNEL).await? else { return Ok(None) };
         let (tx, rx) = tokio::sync::mpsc::channel(1024);
         tokio::spawn(async move {
             while let Some(payload) = raw.recv().await {
-                let parsed =
-                    payload.split_once(' ').and_then(|(a, t)| Some((AccountId::parse(a)?, TicketId::parse(t)?)));
-                let signal = if payload.is_empty() { Some(None) } else { parsed.map(Some) };
-                if let Some(s) = signal {
+                if let Some(s) = ChatSignal::parse(&payload) {
                     if tx.send(s).await.is_err() {
                         return;
                     }
@@ -96,6 +103,52 @@ impl SqlStore {
             }
         });
         Ok(Some(rx))
+    }
+}
+
+/// What one process tells the others sharing a region's PostgreSQL about its chats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatSignal {
+    /// A conversation has new events.
+    Chat(AccountId, TicketId),
+    /// The account's routing moved.
+    Routing(AccountId),
+    /// Someone is typing in a conversation.
+    Typing(AccountId, TicketId, Typist),
+    /// News may have been lost (the connection dropped): every reader should look.
+    Lost,
+}
+
+impl ChatSignal {
+    /// The notification's payload: `account`, `account ticket`, `account ticket v` (the visitor types) or
+    /// `account ticket a:agent:name` (an agent types).
+    fn payload(&self) -> String {
+        match self {
+            ChatSignal::Chat(a, t) => format!("{a} {t}"),
+            ChatSignal::Routing(a) => a.to_string(),
+            ChatSignal::Typing(a, t, Typist::Visitor) => format!("{a} {t} v"),
+            ChatSignal::Typing(a, t, Typist::Agent { id, name }) => format!("{a} {t} a:{id}:{name}"),
+            ChatSignal::Lost => String::new(),
+        }
+    }
+
+    fn parse(payload: &str) -> Option<ChatSignal> {
+        if payload.is_empty() {
+            return Some(ChatSignal::Lost);
+        }
+        let mut parts = payload.splitn(3, ' ');
+        let account = AccountId::parse(parts.next()?)?;
+        let Some(ticket) = parts.next() else { return Some(ChatSignal::Routing(account)) };
+        let ticket = TicketId::parse(ticket)?;
+        match parts.next() {
+            None => Some(ChatSignal::Chat(account, ticket)),
+            Some("v") => Some(ChatSignal::Typing(account, ticket, Typist::Visitor)),
+            Some(agent) => {
+                let (id, name) = agent.strip_prefix("a:")?.split_once(':')?;
+                let who = Typist::Agent { id: AgentId::parse(id)?, name: name.to_string() };
+                Some(ChatSignal::Typing(account, ticket, who))
+            }
+        }
     }
 }
 
@@ -183,15 +236,22 @@ impl ChatStore for SqlStore {
     }
 
     async fn set_chat_settings(&self, account: AccountId, s: &ChatSettings, at: Timestamp) -> Result<(), StoreError> {
-        let values = args![account.to_string(), to_json(&s.allowed_origins)?, s.identity_secret.clone(), at.millis()];
+        let values = args![
+            account.to_string(),
+            to_json(&s.allowed_origins)?,
+            s.identity_secret.clone(),
+            at.millis(),
+            s.routing.strategy.as_str(),
+            i64::from(s.routing.ring_secs)
+        ];
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     tx.exec(
-                        "INSERT INTO chat_settings (account_id, allowed_origins, identity_secret, updated_at) \
-                         VALUES ($1, $2, $3, $4) ON CONFLICT (account_id) DO UPDATE SET \
+                        "INSERT INTO chat_settings (account_id, allowed_origins, identity_secret, updated_at, \
+                         routing, ring_secs) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id) DO UPDATE SET \
                          allowed_origins = excluded.allowed_origins, identity_secret = excluded.identity_secret, \
-                         updated_at = excluded.updated_at",
+                         updated_at = excluded.updated_at, routing = excluded.routing, ring_secs = excluded.ring_secs",
                         values,
                     )
                     .await?;
@@ -267,10 +327,15 @@ impl ChatStore for SqlStore {
     }
 
     async fn signal_chat(&self, account: AccountId, ticket: TicketId) -> Result<(), StoreError> {
-        if self.db.engine() == crate::url::Engine::Postgres {
-            self.db.query("SELECT pg_notify($1, $2)", args![CHAT_CHANNEL, format!("{account} {ticket}")]).await?;
-        }
-        Ok(())
+        self.notify(ChatSignal::Chat(account, ticket)).await
+    }
+
+    async fn signal_routing(&self, account: AccountId) -> Result<(), StoreError> {
+        self.notify(ChatSignal::Routing(account)).await
+    }
+
+    async fn signal_typing(&self, account: AccountId, ticket: TicketId, who: &Typist) -> Result<(), StoreError> {
+        self.notify(ChatSignal::Typing(account, ticket, who.clone())).await
     }
 
     async fn create_visitor(&self, v: &Visitor) -> Result<(), StoreError> {
@@ -342,6 +407,8 @@ impl ChatStore for SqlStore {
                     )
                     .await?;
                     let events = append(tx, account, ticket.id, &first).await?;
+                    let waiting = Route::queued(account, ticket.id, ticket.department_id, ticket.created_at);
+                    crate::chat_routing::enqueue(tx, &waiting).await?;
                     Ok((ticket, contact, message, events))
                 })
             })
@@ -388,5 +455,25 @@ impl ChatStore for SqlStore {
             )
             .await?;
         row.as_ref().map(event).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_read_back_as_written() {
+        let (a, t, agent) = (AccountId::new(), TicketId::new(), AgentId::new());
+        for s in [
+            ChatSignal::Chat(a, t),
+            ChatSignal::Routing(a),
+            ChatSignal::Typing(a, t, Typist::Visitor),
+            ChatSignal::Typing(a, t, Typist::Agent { id: agent, name: "Ann: the one".into() }),
+            ChatSignal::Lost,
+        ] {
+            assert_eq!(ChatSignal::parse(&s.payload()), Some(s.clone()), "{}", s.payload());
+        }
+        assert_eq!(ChatSignal::parse("nonsense"), None);
     }
 }

@@ -10,6 +10,7 @@ mod accounts;
 mod agents;
 mod audit;
 mod chat;
+mod chat_routing;
 mod contacts;
 mod db;
 mod directory;
@@ -26,6 +27,7 @@ pub mod transfer;
 mod url;
 mod webhooks;
 
+pub use chat::ChatSignal;
 pub use directory::SqlDirectory;
 pub use url::{DatabaseUrl, Engine, UrlError};
 

@@ -33,6 +33,7 @@ const REGION_SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0009_moves_incidents_retention.sql"),
     },
     Migration { version: 10, name: "chat", sql: include_str!("../migrations/sqlite/0010_chat.sql") },
+    Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/sqlite/0011_chat_routing.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -54,6 +55,7 @@ const REGION_POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0009_moves_incidents_retention.sql"),
     },
     Migration { version: 10, name: "chat", sql: include_str!("../migrations/postgres/0010_chat.sql") },
+    Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/postgres/0011_chat_routing.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -57,6 +57,8 @@ const TABLES: &[&str] = &[
     "chat_events",
     "chat_settings",
     "agent_presence",
+    "chat_routes",
+    "agent_connections",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

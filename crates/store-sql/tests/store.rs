@@ -120,7 +120,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -385,6 +385,87 @@ async fn story(store: SqlStore) {
     bounce_story(&store, a).await;
     features_story(&store, a, b).await;
     erasure_story(&store, a, b).await;
+    routing_story(&store, a, b).await;
+}
+
+/// Routing on the database: one ring per agent at a time, a chat moved by another request first is not moved
+/// again, places in the queue, and sockets of a process that stopped saying it is alive stop counting.
+async fn routing_story(store: &SqlStore, a: AccountId, b: AccountId) {
+    use parley_domain::chat::Visitor;
+    use parley_domain::chat_routing::RouteState;
+    let owner = store.list_agents(a).await.unwrap()[0].id;
+    let start = |n: &str| {
+        let visitor = Visitor {
+            id: VisitorId::new(),
+            account_id: a,
+            token_hash: format!("hash-{n}"),
+            contact_id: None,
+            created_at: Timestamp::now(),
+            blocked_at: None,
+        };
+        let mut new = draft(a, n, "v@example.com", &[], no_outbox);
+        new.ticket.channel = Channel::Chat;
+        (visitor, new)
+    };
+    let mut chats = Vec::new();
+    for n in ["r1", "r2"] {
+        let (v, new) = start(n);
+        store.create_visitor(&v).await.unwrap();
+        let (t, ..) = store.start_chat(&v, None, new, vec![]).await.unwrap();
+        chats.push(t.id);
+    }
+    let mut r1 = store.route(a, chats[0]).await.unwrap().unwrap();
+    assert_eq!(r1.state, RouteState::Queued);
+    assert!(store.route(b, chats[0]).await.unwrap().is_none(), "another account's chat is not seen");
+    assert_eq!(store.queue_position(a, chats[1]).await.unwrap(), Some(2));
+    let now = Timestamp::now();
+    let since = Timestamp::from_millis(now.millis() - 30_000);
+    assert!(store.chat_candidates(a, None, since).await.unwrap().is_empty(), "nobody available");
+    store.set_presence(a, owner, parley_domain::chat::Presence::Available, now).await.unwrap();
+    assert!(store.chat_candidates(a, None, since).await.unwrap().is_empty(), "available, but Parley is not open");
+    store.agent_connected("p1", a, owner, now).await.unwrap();
+    store.agent_connected("p1", a, owner, now).await.unwrap();
+    let c = store.chat_candidates(a, None, since).await.unwrap();
+    assert_eq!((c.len(), c[0].holding, c[0].max_chats), (1, 0, 3));
+    assert!(store.chat_candidates(b, None, since).await.unwrap().is_empty());
+
+    r1.ring(owner, Timestamp::from_millis(now.millis() + 30_000));
+    assert!(store.update_route(&r1, &[RouteState::Queued], None, now).await.unwrap());
+    assert!(!store.update_route(&r1, &[RouteState::Queued], None, now).await.unwrap(), "moved once");
+    let mut r2 = store.route(a, chats[1]).await.unwrap().unwrap();
+    r2.ring(owner, Timestamp::from_millis(now.millis() + 30_000));
+    assert!(!store.update_route(&r2, &[RouteState::Queued], None, now).await.unwrap(), "one ring per agent");
+    assert_eq!(store.route(a, chats[1]).await.unwrap().unwrap().state, RouteState::Queued);
+    assert!(store.chat_candidates(a, None, since).await.unwrap().is_empty(), "ringing already");
+    assert_eq!(store.ringing_for(a, owner).await.unwrap().len(), 1);
+    let ticket = store.get_ticket(a, chats[1]).await.unwrap().unwrap();
+    let change = || TicketChange {
+        expected_version: ticket.version,
+        ticket: ticket.clone(),
+        message: None,
+        events: vec![],
+        outbox: vec![],
+        mail: vec![],
+        chat: vec![],
+    };
+    let mut taken = r2.clone();
+    taken.accept(owner).unwrap();
+    let e = store.save_routed(change(), &taken, &[RouteState::Ringing]).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    store.save_routed(change(), &taken, &[RouteState::Queued]).await.unwrap();
+    assert_eq!(store.chats_held(a, owner).await.unwrap(), 1);
+    assert_eq!(store.queue_position(a, chats[1]).await.unwrap(), None, "taken");
+    assert_eq!(store.queue_position(a, chats[0]).await.unwrap(), Some(1));
+
+    // One of two sockets closes: still open. The process stops saying it is alive: no longer.
+    store.agent_disconnected("p1", a, owner).await.unwrap();
+    assert!(store.agent_online(a, owner, since).await.unwrap());
+    let later = Timestamp::from_millis(now.millis() + 60_000);
+    assert!(!store.agent_online(a, owner, Timestamp::from_millis(later.millis() - 30_000)).await.unwrap());
+    store.connections_alive("p1", later, since).await.unwrap();
+    assert!(store.agent_online(a, owner, Timestamp::from_millis(later.millis() - 30_000)).await.unwrap());
+    store.agent_disconnected("p1", a, owner).await.unwrap();
+    assert!(!store.agent_online(a, owner, since).await.unwrap(), "the last socket closed");
 }
 
 /// Erasing a contact: their ticket goes whole; their message in another's ticket becomes "[erased]"; the other

@@ -1,6 +1,6 @@
 use crate::{NewTicket, StoreError};
 use async_trait::async_trait;
-use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Presence, Visitor};
+use parley_domain::chat::{ChatEvent, ChatSettings, NewChatEvent, Presence, Typist, Visitor};
 use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::ContactId;
@@ -15,6 +15,10 @@ use parley_domain::Timestamp;
 pub trait ChatStore {
     /// Tells other processes sharing the database that the conversation has news (nothing where none can share it).
     async fn signal_chat(&self, account: AccountId, ticket: TicketId) -> Result<(), StoreError>;
+    /// Tells other processes sharing the database that the account's routing moved.
+    async fn signal_routing(&self, account: AccountId) -> Result<(), StoreError>;
+    /// Tells other processes sharing the database that someone is typing in the conversation.
+    async fn signal_typing(&self, account: AccountId, ticket: TicketId, who: &Typist) -> Result<(), StoreError>;
     async fn create_visitor(&self, visitor: &Visitor) -> Result<(), StoreError>;
     async fn set_presence(
         &self,

@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod chat;
+mod chat_routing;
 mod directory;
 mod erasure;
 mod error;
@@ -21,6 +22,7 @@ mod webhooks;
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use audit::{AuditFilter, AuditStore};
 pub use chat::ChatStore;
+pub use chat_routing::ChatRoutingStore;
 pub use directory::DirectoryStore;
 pub use erasure::ErasureStore;
 pub use error::StoreError;
@@ -57,6 +59,7 @@ pub trait RegionStore:
     + ErasureStore
     + IncidentStore
     + ChatStore
+    + ChatRoutingStore
     + Send
     + Sync
 {

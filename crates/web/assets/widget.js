@@ -14,26 +14,31 @@
       send: 'Send', sending: 'sending…', you: 'You', agent: 'Support', greeting: 'Hello! How can we help?',
       failed: 'Not sent yet; retrying…', ended: 'The chat has ended.',
       away: 'Nobody is here right now. Leave a message and we will answer by email.', email: 'Your email',
-      thanks: 'Thank you. We will answer by email.' },
+      thanks: 'Thank you. We will answer by email.', queue: 'You are number {n} in the queue.',
+      joined: '{name} joined the chat.', left: '{name} left the chat.', typing: '{name} is typing…' },
     de: { open: 'Chatten Sie mit uns', title: 'Chat', close: 'Chat schließen', name: 'Ihr Name (optional)',
       message: 'Nachricht', send: 'Senden', sending: 'wird gesendet…', you: 'Sie', agent: 'Support',
       greeting: 'Hallo! Wie können wir helfen?', failed: 'Noch nicht gesendet; neuer Versuch…', ended: 'Der Chat ist beendet.',
       away: 'Gerade ist niemand da. Hinterlassen Sie eine Nachricht; wir antworten per E-Mail.', email: 'Ihre E-Mail-Adresse',
-      thanks: 'Danke. Wir antworten per E-Mail.' },
+      thanks: 'Danke. Wir antworten per E-Mail.', queue: 'Sie sind Nummer {n} in der Warteschlange.',
+      joined: '{name} ist dem Chat beigetreten.', left: '{name} hat den Chat verlassen.', typing: '{name} schreibt…' },
     hu: { open: 'Írjon nekünk', title: 'Csevegés', close: 'Csevegés bezárása', name: 'Az Ön neve (nem kötelező)',
       message: 'Üzenet', send: 'Küldés', sending: 'küldés…', you: 'Ön', agent: 'Ügyfélszolgálat',
       greeting: 'Üdvözöljük! Miben segíthetünk?', failed: 'Még nem ment el; újra próbáljuk…', ended: 'A csevegés véget ért.',
       away: 'Most nincs elérhető munkatárs. Hagyjon üzenetet, e-mailben válaszolunk.', email: 'Az Ön e-mail címe',
-      thanks: 'Köszönjük. E-mailben válaszolunk.' },
+      thanks: 'Köszönjük. E-mailben válaszolunk.', queue: 'Ön a(z) {n}. a sorban.',
+      joined: '{name} csatlakozott a csevegéshez.', left: '{name} kilépett a csevegésből.', typing: '{name} éppen ír…' },
     tl: { open: 'Makipag-chat sa amin', title: 'Chat', close: 'Isara ang chat', name: 'Ang pangalan mo (opsyonal)',
       message: 'Mensahe', send: 'Ipadala', sending: 'ipinapadala…', you: 'Ikaw', agent: 'Suporta',
       greeting: 'Kumusta! Paano kami makakatulong?', failed: 'Hindi pa naipadala; susubukan ulit…', ended: 'Tapos na ang chat.',
       away: 'Walang tao ngayon. Mag-iwan ng mensahe at sasagot kami sa email.', email: 'Ang email mo',
-      thanks: 'Salamat. Sasagot kami sa email.' },
+      thanks: 'Salamat. Sasagot kami sa email.', queue: 'Ikaw ay pang-{n} sa pila.',
+      joined: 'Sumali si {name} sa chat.', left: 'Umalis si {name} sa chat.', typing: 'Nagta-type si {name}…' },
   };
   const wanted = String(cfg.lang || script.dataset.lang || navigator.language || 'en').toLowerCase();
   const lang = TEXT[wanted] ? wanted : (TEXT[wanted.split('-')[0]] ? wanted.split('-')[0] : (wanted.startsWith('fil') ? 'tl' : 'en'));
   const t = TEXT[lang];
+  const fill = (s, k, v) => s.replace('{' + k + '}', v);
   const color = /^#[0-9a-f]{3,8}$/i.test(cfg.color || '') ? cfg.color : '#2f5bd3';
   const side = cfg.position === 'left' ? 'left' : 'right';
 
@@ -66,6 +71,8 @@
     .msg.visitor { align-self: flex-end; background: ${color}; color: #fff; }
     .msg.agent, .msg.system, .msg.note { align-self: flex-start; background: #eef1f5; }
     .msg small { display: block; opacity: .75; font-size: 12px; }
+    .status { padding: 6px 14px; background: #fff7d6; font-size: 13px; }
+    .typing { padding: 0 14px 6px; font-size: 13px; font-style: italic; opacity: .8; min-height: 1.4em; }
     form { display: flex; flex-direction: column; gap: 6px; padding: 10px; border-top: 1px solid #e3e6ea; }
     input, textarea { width: 100%; padding: 8px; border: 1px solid #c9ced6; border-radius: 6px; resize: none; }
     form button { align-self: flex-end; padding: 8px 16px; border: 0; border-radius: 6px; background: ${color}; color: #fff; cursor: pointer; }
@@ -74,11 +81,23 @@
   <button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false"></button>
   <section class="panel" role="dialog" aria-modal="false" hidden>
     <header><h2></h2><button type="button" class="close">×</button></header>
+    <div class="status" role="status" hidden></div>
     <div class="log" role="log" aria-live="polite"></div>
+    <div class="typing" aria-hidden="true"></div>
     <form><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email" hidden><textarea name="message" rows="2"></textarea><button type="submit"></button></form>
   </section>`;
   const $ = (s) => root.querySelector(s);
-  const launcher = $('.launcher'), panel = $('.panel'), log = $('.log'), form = $('form');
+  const launcher = $('.launcher'), panel = $('.panel'), log = $('.log'), form = $('form'), status = $('.status');
+  // The visitor's place in the queue while no agent has taken the chat; nothing once one has.
+  const typingLine = $('.typing');
+  let typingTimer = null;
+  // An agent types: shown for a few seconds after the last sign of it.
+  const typing = (name) => {
+    typingLine.textContent = fill(t.typing, 'name', name || t.agent);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { typingLine.textContent = ''; }, 5000);
+  };
+  const queued = (n) => { status.hidden = !n; status.textContent = n ? fill(t.queue, 'n', n) : ''; };
   const nameInput = form.elements.name, emailInput = form.elements.email, textarea = form.elements.message;
   let offline = false; // nobody takes chats: the form leaves a message answered by email
   launcher.textContent = t.open;
@@ -120,11 +139,17 @@
       } else {
         bubble(mine ? 'visitor' : 'agent', author, e.body, 'seq:' + e.seq);
       }
+      if (!mine) typingLine.textContent = '';
       emit('message', { seq: e.seq, author: e.author, body: e.body });
     } else if (e.type === 'agent_joined') {
-      bubble('system', '', e.name, 'seq:' + e.seq);
+      queued(null);
+      bubble('system', '', fill(t.joined, 'name', e.name), 'seq:' + e.seq);
       emit('agent_joined', { name: e.name });
+    } else if (e.type === 'agent_left') {
+      bubble('system', '', fill(t.left, 'name', e.name), 'seq:' + e.seq);
     } else if (e.type === 'chat_ended') {
+      queued(null);
+      saved.ended = true;
       bubble('system', '', t.ended, 'seq:' + e.seq);
       emit('chat_ended', {});
     }
@@ -157,6 +182,8 @@
       if (f.type === 'ready') { ready = true; failures = 0; flush(); }
       else if (f.type === 'event') { show(f.event); save(); ws.send(JSON.stringify({ type: 'ack', seq: f.event.seq })); }
       else if (f.type === 'ack') settle(f.client_id, f.seq);
+      else if (f.type === 'queue') queued(f.position);
+      else if (f.type === 'typing') typing(f.name);
       else if (f.type === 'error') fail(f);
     };
     ws.onclose = (c) => {
@@ -174,7 +201,7 @@
     while (polling && saved.conversation) {
       try {
         const r = await call('GET', `/chat/v1/conversations/${saved.conversation}/events?after=${last}&wait=25`);
-        r.events.forEach(show); save();
+        r.events.forEach(show); save(); queued(r.queue_position);
       } catch (e) { await new Promise((r) => setTimeout(r, 3000)); }
     }
   }
@@ -203,6 +230,13 @@
   async function send(text) {
     const body = String(text == null ? '' : text).trim();
     if (!body) throw new Error('empty message');
+    if (saved.conversation && saved.ended) {
+      // The chat has ended: this message starts a new one.
+      const old = socket;
+      saved.conversation = null; saved.ended = false; saved.pending = []; save();
+      log.replaceChildren(); shown.clear(); last = 0;
+      if (old) { socket = null; ready = false; old.onclose = null; old.close(); }
+    }
     const clientId = uid();
     bubble('visitor', t.sending, body, 'cid:' + clientId);
     const done = new Promise((resolve, reject) => waiting.set(clientId, { resolve, reject }));
@@ -215,6 +249,7 @@
       save();
       started.events.forEach(show);
       save();
+      queued(started.queue_position);
       settle(clientId, started.events[0].seq);
       connect();
       return done;
@@ -248,6 +283,11 @@
   launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
   $('.close').addEventListener('click', close);
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+  // The visitor types: the agent sees it (said at most every two seconds; only over the socket).
+  let saidTyping = 0;
+  textarea.addEventListener('input', () => {
+    if (socket && ready && Date.now() - saidTyping > 2000) { saidTyping = Date.now(); socket.send(JSON.stringify({ type: 'typing' })); }
+  });
   textarea.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -270,6 +310,11 @@
   window.Parley = {
     version: 1,
     open, close, send,
+    // Ends the conversation for both sides; the next message starts a new one.
+    async end() {
+      if (!saved.conversation) return;
+      await call('POST', `/chat/v1/conversations/${saved.conversation}/end`);
+    },
     // The site's server signs its user's id (hex HMAC-SHA256 with the account's identity secret); without a valid
     // signature Parley keeps the visitor anonymous.
     async identify(who) {

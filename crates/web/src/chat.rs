@@ -30,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/chat/v1/conversations", post(start))
         .route("/chat/v1/conversations/{id}/messages", post(send))
         .route("/chat/v1/conversations/{id}/events", get(events))
+        .route("/chat/v1/conversations/{id}/end", post(end))
         .route("/chat/v1/socket", get(crate::chat_socket::upgrade))
         .route("/widget.js", get(widget))
         .route("/chat/v1/identify", post(identify))
@@ -129,6 +130,8 @@ struct StartBody {
 struct Conversation {
     conversation_id: String,
     events: Vec<ChatEvent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue_position: Option<u32>,
 }
 
 async fn start(
@@ -139,7 +142,8 @@ async fn start(
     let department_id = department(b.department_id.as_deref())?;
     let input = StartChat { name: b.name, department_id, client_id: b.message.client_id, body: b.message.body };
     let (id, events) = chat::start(&state.app, &v.ctx, &v.visitor, input).await?;
-    Ok((StatusCode::CREATED, Json(Conversation { conversation_id: id.to_string(), events })))
+    let queue_position = chat::routing::place_in_queue(&state.app, &v.ctx, id).await?;
+    Ok((StatusCode::CREATED, Json(Conversation { conversation_id: id.to_string(), events, queue_position })))
 }
 
 fn conversation_id(s: &str) -> Result<TicketId, ApiError> {
@@ -171,6 +175,9 @@ struct EventsQuery {
 #[derive(Serialize)]
 struct Events {
     events: Vec<ChatEvent>,
+    /// The visitor's place in the queue while no agent has taken the chat (1: next).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue_position: Option<u32>,
 }
 
 async fn events(
@@ -184,8 +191,15 @@ async fn events(
         ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field("query", e.body_text())))
     })?;
     let wait = Duration::from_secs(q.wait);
-    let events = chat::events(&state.app, &v.ctx, &v.visitor, id, q.after, wait).await?;
-    Ok(Json(Events { events }))
+    let (events, queue_position) = chat::events(&state.app, &v.ctx, &v.visitor, id, q.after, wait).await?;
+    Ok(Json(Events { events, queue_position }))
+}
+
+/// The visitor ends their chat.
+async fn end(State(state): State<AppState>, v: VisitorCaller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let id = conversation_id(&id)?;
+    chat::end_by_visitor(&state.app, &v.ctx, &v.visitor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

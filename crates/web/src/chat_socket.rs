@@ -6,7 +6,9 @@
 //! Frames are JSON text. Client → server: `{"type": "hello", "token", "conversation_id", "after"}`, then
 //! `{"type": "message", "client_id", "body"}` and `{"type": "ack", "seq"}`. Server → client: `{"type": "ready",
 //! "conversation_id"}`, `{"type": "event", "event": {…}}`, `{"type": "ack", "client_id", "seq", "duplicate"}`,
-//! `{"type": "error", "code", "detail"}`.
+//! `{"type": "queue", "position"}` while the chat waits for an agent (`null` once one took it), `{"type":
+//! "typing", "name"}` when an agent types, and `{"type": "error", "code", "detail"}`. The client may also say
+//! `{"type": "typing"}` while the visitor types (no answer).
 
 use crate::extract::Account;
 use crate::state::AppState;
@@ -15,7 +17,7 @@ use axum::extract::State;
 use axum::response::Response;
 use parley_app::chat;
 use parley_app::{AccountCtx, AppError};
-use parley_domain::chat::Visitor;
+use parley_domain::chat::{ChatEventKind, Visitor};
 use parley_domain::ids::TicketId;
 use serde::Deserialize;
 use serde_json::json;
@@ -45,6 +47,7 @@ enum ClientFrame {
         #[allow(dead_code)]
         seq: i64,
     },
+    Typing,
 }
 
 pub(crate) async fn upgrade(State(state): State<AppState>, Account(ctx): Account, ws: WebSocketUpgrade) -> Response {
@@ -101,7 +104,14 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
     if socket.send(frame(json!({"type": "ready", "conversation_id": ticket.to_string()}))).await.is_err() {
         return;
     }
-    let mut woken = app.chat.subscribe(ticket);
+    let mut woken = app.chat.subscribe_waiting(ctx.account_id, ticket);
+    // The place in the queue last told; looked at again only when routing moved, and no more once an agent took
+    // the chat (it does not wait again unless handed to a team, which its events tell).
+    let mut place: Option<u32> = None;
+    let mut look_at_queue = true;
+    // When the agent's typing was last told, and when the visitor's was last passed on (at most once a second).
+    let mut typing_told: Option<std::time::Instant> = None;
+    let mut typing_passed: Option<std::time::Instant> = None;
     loop {
         // Everything after what this socket sent so far, in order, page after page.
         loop {
@@ -115,6 +125,11 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
             let more = events.len() >= chat::PAGE as usize;
             for e in events {
                 sent = e.seq;
+                if matches!(e.kind, ChatEventKind::AgentLeft { .. }) {
+                    // Handed to a team: it may wait in a queue again.
+                    woken = app.chat.subscribe_waiting(ctx.account_id, ticket);
+                    look_at_queue = true;
+                }
                 if socket.send(frame(json!({"type": "event", "event": e}))).await.is_err() {
                     return;
                 }
@@ -123,9 +138,32 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
                 break;
             }
         }
+        if look_at_queue {
+            look_at_queue = false;
+            let now = chat::routing::place_in_queue(app, &ctx, ticket).await.unwrap_or(None);
+            if now != place {
+                place = now;
+                if socket.send(frame(json!({"type": "queue", "position": place}))).await.is_err() {
+                    return;
+                }
+            }
+            if place.is_none() {
+                woken.forget_routing();
+            }
+        }
+        if let Some((name, at)) = app.chat.agent_typing(ticket) {
+            if typing_told != Some(at) {
+                typing_told = Some(at);
+                if socket.send(frame(json!({"type": "typing", "name": name}))).await.is_err() {
+                    return;
+                }
+            }
+        }
         let wake = woken.wait(IDLE_LOOK);
         tokio::select! {
-            _ = wake => {}
+            why = wake => {
+                look_at_queue = why != chat::Woke::Conversation;
+            }
             incoming = socket.recv() => {
                 let text = match incoming {
                     Some(Ok(Message::Text(t))) => t,
@@ -147,6 +185,13 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
                     // Acks are taken in any order and need no answer: what a reconnecting client missed is decided
                     // by the `after` of its hello, so nothing is kept for them here.
                     Ok(ClientFrame::Ack { .. }) => continue,
+                    Ok(ClientFrame::Typing) => {
+                        if typing_passed.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+                            typing_passed = Some(std::time::Instant::now());
+                            chat::typing(app, &ctx, ticket, parley_domain::chat::Typist::Visitor).await;
+                        }
+                        continue;
+                    }
                     Ok(ClientFrame::Hello { .. }) => {
                         error_frame(&AppError::Invalid(parley_domain::Invalid::field("type", "hello was said already")))
                     }

@@ -4,7 +4,7 @@
 use crate::tickets::{payload, RETRIES};
 use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::chat::{
-    parse_chat_text, parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, NewChatEvent, Visitor,
+    parse_chat_text, parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, NewChatEvent, Typist, Visitor,
 };
 use parley_domain::error::Checker;
 use parley_domain::event::{Actor, EventKind};
@@ -140,6 +140,8 @@ pub async fn start(
     let first = vec![visitor_event(&new.message, client_id)];
     let (ticket, _, _, events) = ctx.store.start_chat(visitor, name, new, first).await?;
     appended(app, ctx, ticket.id).await;
+    // It waits at the end of the queue (nobody else's place moves): ring someone now rather than at the next round.
+    super::routing::nudge(app, ctx).await;
     Ok((ticket.id, events))
 }
 
@@ -149,6 +151,15 @@ pub async fn appended(app: &App, ctx: &AccountCtx, ticket: TicketId) {
     app.chat.publish_to_account(ctx.account_id, ticket);
     if let Err(e) = ctx.store.signal_chat(ctx.account_id, ticket).await {
         tracing::warn!(error = %e, "could not signal other processes of a chat event");
+    }
+}
+
+/// Someone types in a conversation their reader was allowed into: the other side hears of it here and in every
+/// process sharing the region's database. Nothing is stored.
+pub async fn typing(app: &App, ctx: &AccountCtx, ticket: TicketId, who: Typist) {
+    app.chat.typing(ctx.account_id, ticket, who.clone());
+    if let Err(e) = ctx.store.signal_typing(ctx.account_id, ticket, &who).await {
+        tracing::warn!(error = %e, "could not signal other processes that someone types");
     }
 }
 
@@ -219,8 +230,9 @@ pub async fn send(
     Err(StoreError::Stale.into())
 }
 
-/// The conversation's events after `after`. With a `wait`, an answer with no events comes only when that time
-/// has passed without one (long polling).
+/// The conversation's events after `after`, and the visitor's place in the queue while no agent has taken it.
+/// With a `wait`, an answer with no events comes only when that time has passed without one or the place moved
+/// (long polling).
 pub async fn events(
     app: &App,
     ctx: &AccountCtx,
@@ -228,18 +240,26 @@ pub async fn events(
     ticket: TicketId,
     after: i64,
     wait: Duration,
-) -> Result<Vec<ChatEvent>, AppError> {
+) -> Result<(Vec<ChatEvent>, Option<u32>), AppError> {
     theirs(ctx, visitor, ticket).await?;
     let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
-    let mut woken = app.chat.subscribe(ticket);
+    let mut woken = app.chat.subscribe_waiting(ctx.account_id, ticket);
+    let first_place = super::routing::place_in_queue(app, ctx, ticket).await?;
     loop {
         let found = since(ctx, ticket, after).await?;
+        let place = super::routing::place_in_queue(app, ctx, ticket).await?;
         let now = tokio::time::Instant::now();
-        if !found.is_empty() || now >= deadline {
-            return Ok(found);
+        if !found.is_empty() || now >= deadline || place != first_place {
+            return Ok((found, place));
         }
         woken.wait(deadline - now).await;
     }
+}
+
+/// The visitor ends their chat.
+pub async fn end_by_visitor(app: &App, ctx: &AccountCtx, visitor: &Visitor, ticket: TicketId) -> Result<(), AppError> {
+    theirs(ctx, visitor, ticket).await?;
+    super::routing::end(app, ctx, None, ticket).await
 }
 
 /// The conversation's events after `after`, for a reader whose right to it was checked when it began reading

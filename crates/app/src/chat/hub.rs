@@ -3,17 +3,48 @@
 //! notifications themselves may have missed something (their connection dropped), every reader is woken to look.
 
 use crate::auth::Window;
+use parley_domain::chat::Typist;
 use parley_domain::ids::{AccountId, TicketId};
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 use tokio::sync::watch;
 
+/// Each waiting chat's place in its team's queue.
+pub type Places = Arc<HashMap<TicketId, u32>>;
+
+/// What an agent's socket hears of its account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum News {
+    /// A conversation has new events.
+    Chat(TicketId),
+    /// Routing moved: a chat rang, was taken, transferred or ended, or an agent's presence changed.
+    Routing,
+    /// Someone is typing in a conversation.
+    Typing(TicketId, Typist),
+}
+
+/// How long "typing" shows after the last sign of it.
+pub const TYPING_SHOWS: Duration = Duration::from_secs(5);
+
 pub struct Hub {
     conversations: Mutex<HashMap<TicketId, watch::Sender<()>>>,
-    /// Each account's conversations with news, for its agents' sockets.
-    accounts: Mutex<HashMap<AccountId, broadcast::Sender<TicketId>>>,
+    /// Each account's news, for its agents' sockets.
+    accounts: Mutex<HashMap<AccountId, broadcast::Sender<News>>>,
+    /// Each account's routing news, for its waiting visitors (their place in the queue).
+    routing: Mutex<HashMap<AccountId, watch::Sender<()>>>,
+    /// This process, as the agent sockets it holds are recorded in the region's database.
+    pub process_id: String,
+    /// Each account's queue as last read (its routing generation, and each waiting chat's place), so that a
+    /// routing move wakes thousands of waiting visitors for one read of the queue, not one each.
+    queues: Mutex<HashMap<AccountId, (u64, Places)>>,
+    /// The agent last typing in each conversation, and when: for its visitor's reader.
+    typing: Mutex<HashMap<TicketId, (String, Instant)>>,
+    /// Bumped by every routing move of the account.
+    generations: Mutex<HashMap<AccountId, u64>>,
+    /// One reader of a queue at a time; the others then find it read.
+    pub queue_reader: tokio::sync::Mutex<()>,
     /// Changes when every reader should look again.
     everyone: watch::Sender<()>,
     /// Messages per visitor: a person types a few a minute; a script, hundreds.
@@ -27,6 +58,12 @@ impl Default for Hub {
         Hub {
             conversations: Mutex::default(),
             accounts: Mutex::default(),
+            routing: Mutex::default(),
+            process_id: crate::auth::tokens::random_token(),
+            queues: Mutex::default(),
+            generations: Mutex::default(),
+            typing: Mutex::default(),
+            queue_reader: tokio::sync::Mutex::new(()),
             everyone: watch::channel(()).0,
             sends: Window::new(30, Duration::from_secs(60)),
             arrivals: Window::new(30, Duration::from_secs(60)),
@@ -34,30 +71,48 @@ impl Default for Hub {
     }
 }
 
+/// What woke a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woke {
+    Conversation,
+    Routing,
+    /// Everyone was told to look (news may have been lost), or the time limit passed.
+    Anything,
+}
+
 /// What a reader waits on: its conversation's news, or a call to everyone.
 pub struct Wake {
     one: Option<watch::Receiver<()>>,
+    routing: Option<watch::Receiver<()>>,
     all: watch::Receiver<()>,
 }
 
-impl Wake {
-    /// Returns when there may be something new (or `limit` passed).
-    pub async fn wait(&mut self, limit: Duration) {
-        let one = async {
-            match self.one.as_mut() {
-                Some(rx) => {
-                    if rx.changed().await.is_err() {
-                        std::future::pending::<()>().await;
-                    }
-                }
-                None => std::future::pending::<()>().await,
+/// Waits for a change on the receiver, or forever when there is none (or its sender is gone).
+async fn changed(rx: Option<&mut watch::Receiver<()>>) {
+    match rx {
+        Some(rx) => {
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
             }
-        };
-        tokio::select! {
-            _ = one => {}
-            _ = self.all.changed() => {}
-            _ = tokio::time::sleep(limit) => {}
         }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+impl Wake {
+    /// Returns when there may be something new (or `limit` passed), and why.
+    pub async fn wait(&mut self, limit: Duration) -> Woke {
+        tokio::select! {
+            _ = changed(self.one.as_mut()) => Woke::Conversation,
+            _ = changed(self.routing.as_mut()) => Woke::Routing,
+            _ = self.all.changed() => Woke::Anything,
+            _ = tokio::time::sleep(limit) => Woke::Anything,
+        }
+    }
+
+    /// Stops waking on routing news (the chat no longer waits for an agent).
+    pub fn forget_routing(&mut self) {
+        self.routing = None;
     }
 }
 
@@ -69,24 +124,98 @@ impl Hub {
             .lock()
             .ok()
             .map(|mut map| map.entry(ticket).or_insert_with(|| watch::channel(()).0).subscribe());
-        Wake { one, all: self.everyone.subscribe() }
+        Wake { one, routing: None, all: self.everyone.subscribe() }
+    }
+
+    /// What a waiting visitor's reader waits on: their conversation's news and the account's routing news.
+    pub fn subscribe_waiting(&self, account: AccountId, ticket: TicketId) -> Wake {
+        let mut wake = self.subscribe(ticket);
+        wake.routing = self
+            .routing
+            .lock()
+            .ok()
+            .map(|mut map| map.entry(account).or_insert_with(|| watch::channel(()).0).subscribe());
+        wake
+    }
+
+    /// The account's routing generation: changes with every routing move.
+    pub fn routing_generation(&self, account: AccountId) -> u64 {
+        self.generations.lock().map(|g| g.get(&account).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
+    /// The account's queue places as read at `generation`, if that is the current one.
+    pub fn queue_places(&self, account: AccountId) -> Option<Places> {
+        let now = self.routing_generation(account);
+        let queues = self.queues.lock().ok()?;
+        queues.get(&account).filter(|(g, _)| *g == now).map(|(_, places)| places.clone())
+    }
+
+    /// Keeps the queue places read at `generation`.
+    pub fn keep_queue_places(&self, account: AccountId, generation: u64, places: Places) {
+        if let Ok(mut queues) = self.queues.lock() {
+            if queues.len() > 10_000 {
+                queues.clear();
+            }
+            queues.insert(account, (generation, places));
+        }
+    }
+
+    /// Tells the account's agents' sockets and waiting visitors that routing moved.
+    pub fn publish_routing(&self, account: AccountId) {
+        if let Ok(mut g) = self.generations.lock() {
+            *g.entry(account).or_insert(0) += 1;
+        }
+        self.publish_news(account, News::Routing);
+        let Ok(mut map) = self.routing.lock() else { return };
+        if let Some(tx) = map.get(&account) {
+            if tx.receiver_count() == 0 {
+                map.remove(&account);
+            } else {
+                tx.send_replace(());
+            }
+        }
     }
 
     /// The account's conversations with news, as they come (for an agent's socket). `None` if the hub is broken.
-    pub fn follow_account(&self, account: AccountId) -> Option<broadcast::Receiver<TicketId>> {
+    pub fn follow_account(&self, account: AccountId) -> Option<broadcast::Receiver<News>> {
         let mut map = self.accounts.lock().ok()?;
         Some(map.entry(account).or_insert_with(|| broadcast::channel(16 * 1024).0).subscribe())
     }
 
     /// Tells the account's agents' sockets that a conversation has news.
     pub fn publish_to_account(&self, account: AccountId, ticket: TicketId) {
+        self.publish_news(account, News::Chat(ticket));
+    }
+
+    fn publish_news(&self, account: AccountId, news: News) {
         let Ok(mut map) = self.accounts.lock() else { return };
         if let Some(tx) = map.get(&account) {
-            if tx.send(ticket).is_err() {
+            if tx.send(news).is_err() {
                 // No agent socket follows the account any more.
                 map.remove(&account);
             }
         }
+    }
+
+    /// Someone is typing: the account's agents' sockets hear of it, and when an agent types, the conversation's
+    /// visitor too.
+    pub fn typing(&self, account: AccountId, ticket: TicketId, who: Typist) {
+        if let Typist::Agent { name, .. } = &who {
+            if let Ok(mut map) = self.typing.lock() {
+                if map.len() > 1000 {
+                    map.retain(|_, (_, at)| at.elapsed() < TYPING_SHOWS);
+                }
+                map.insert(ticket, (name.clone(), Instant::now()));
+            }
+            self.publish(ticket);
+        }
+        self.publish_news(account, News::Typing(ticket, who));
+    }
+
+    /// The agent typing in the conversation now, if any, and since when.
+    pub fn agent_typing(&self, ticket: TicketId) -> Option<(String, Instant)> {
+        let map = self.typing.lock().ok()?;
+        map.get(&ticket).filter(|(_, at)| at.elapsed() < TYPING_SHOWS).cloned()
     }
 
     /// Tells the conversation's readers that something was appended.
@@ -105,5 +234,9 @@ impl Hub {
     /// Wakes every reader to look for itself (after news may have been lost).
     pub fn publish_all(&self) {
         self.everyone.send_replace(());
+        let accounts: Vec<AccountId> = self.accounts.lock().map(|m| m.keys().copied().collect()).unwrap_or_default();
+        for a in accounts {
+            self.publish_routing(a);
+        }
     }
 }

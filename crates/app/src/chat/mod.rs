@@ -5,9 +5,12 @@
 mod conversation;
 mod hub;
 pub mod presence;
+pub mod routing;
 pub mod settings;
 mod visitors;
 
-pub use conversation::{agent_reply_event, appended, events, send, since, start, theirs, StartChat, PAGE};
-pub use hub::{Hub, Wake};
+pub use conversation::{
+    agent_reply_event, appended, end_by_visitor, events, send, since, start, theirs, typing, StartChat, PAGE,
+};
+pub use hub::{Hub, News, Wake, Woke};
 pub use visitors::{new_visitor, visitor_by_token, VISITOR_TOKEN_PREFIX};

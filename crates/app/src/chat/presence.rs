@@ -3,6 +3,7 @@
 
 use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::chat::{parse_chat_text, Presence};
+use parley_domain::chat_routing::parse_max_chats;
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::{AgentId, ContactId, DepartmentId};
@@ -18,26 +19,67 @@ fn may_set(caller: &Caller, agent: AgentId) -> Result<(), AppError> {
     }
 }
 
-pub async fn set(ctx: &AccountCtx, caller: &Caller, agent: AgentId, status: &str) -> Result<Presence, AppError> {
+/// An agent's chat presence as others see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentPresence {
+    /// As they set it.
+    pub status: Presence,
+    /// The most chats they hold at once.
+    pub max_chats: u32,
+    /// Chats they hold now.
+    pub chats: u32,
+    /// Whether they have Parley open (a socket in a live process): only then are chats rung for them.
+    pub online: bool,
+}
+
+/// Sets the agent's presence and, when given, how many chats they hold at once. Becoming available may let a
+/// waiting chat ring them; every tab of theirs hears of it.
+pub async fn set(
+    app: &App,
+    ctx: &AccountCtx,
+    caller: &Caller,
+    agent: AgentId,
+    status: Option<&str>,
+    max_chats: Option<i64>,
+) -> Result<AgentPresence, AppError> {
     may_set(caller, agent)?;
-    let status = Presence::parse(status)?;
+    let mut errs = Checker::new();
+    let status = status.map(|s| errs.check(Presence::parse(s)));
+    let max = max_chats.map(|n| errs.check(parse_max_chats(n)));
+    errs.finish()?;
     if ctx.store.get_agent(ctx.account_id, agent).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    ctx.store.set_presence(ctx.account_id, agent, status, Timestamp::now()).await?;
-    Ok(status)
+    let now = Timestamp::now();
+    if let Some(max) = max.flatten() {
+        ctx.store.set_max_chats(ctx.account_id, agent, max, now).await?;
+    }
+    if let Some(status) = status.flatten() {
+        ctx.store.set_presence(ctx.account_id, agent, status, now).await?;
+    }
+    super::routing::moved(app, ctx).await;
+    super::routing::nudge(app, ctx).await;
+    of(app, ctx, agent).await
 }
 
-pub async fn get(ctx: &AccountCtx, agent: AgentId) -> Result<Presence, AppError> {
-    Ok(ctx.store.presence(ctx.account_id, agent).await?)
-}
-
-/// An agent's presence, for the API: `NotFound` for an agent of no account or another.
-pub async fn get_of(ctx: &AccountCtx, agent: AgentId) -> Result<Presence, AppError> {
+/// The agent's presence; `NotFound` for an agent of no account or another.
+pub async fn get_of(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<AgentPresence, AppError> {
     if ctx.store.get_agent(ctx.account_id, agent).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    get(ctx, agent).await
+    of(app, ctx, agent).await
+}
+
+/// The agent's presence, for one known to be the account's.
+pub async fn of(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<AgentPresence, AppError> {
+    let now = Timestamp::now();
+    let since = Timestamp::from_millis(now.millis() - app.settings.chat_liveness.as_millis() as i64);
+    Ok(AgentPresence {
+        status: ctx.store.presence(ctx.account_id, agent).await?,
+        max_chats: ctx.store.max_chats(ctx.account_id, agent).await?,
+        chats: ctx.store.chats_held(ctx.account_id, agent).await?,
+        online: ctx.store.agent_online(ctx.account_id, agent, since).await?,
+    })
 }
 
 /// Whether someone takes chats now (in the department, when one is named).

@@ -6,6 +6,7 @@ use crate::auth::tokens::random_token;
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
 use parley_domain::chat::{parse_origin, ChatSettings, Visitor};
+use parley_domain::chat_routing::{parse_ring_secs, RoutingSettings, RoutingStrategy};
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::TicketId;
@@ -27,34 +28,52 @@ pub async fn get(ctx: &AccountCtx, caller: &Caller) -> Result<ChatSettings, AppE
     current(ctx).await
 }
 
-/// Replaces the list of sites that may embed the chat (an empty list lets any site), and makes a new identity
-/// secret when asked (identities signed with the old one stop being believed).
-pub async fn set(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    origins: Vec<String>,
-    rotate_secret: bool,
-) -> Result<ChatSettings, AppError> {
+/// A change to the chat settings; `None` leaves a setting as it is.
+#[derive(Default)]
+pub struct ChatSettingsChange {
+    /// The sites that may embed the chat (an empty list lets any site).
+    pub allowed_origins: Option<Vec<String>>,
+    /// Make a new identity secret: identities signed with the old one stop being believed.
+    pub rotate_secret: bool,
+    /// `least_busy` or `round_robin`.
+    pub routing: Option<String>,
+    /// How long a chat rings one agent before it rings the next.
+    pub ring_seconds: Option<i64>,
+}
+
+/// Changes the chat settings (administrators; audited).
+pub async fn set(ctx: &AccountCtx, caller: &Caller, change: ChatSettingsChange) -> Result<ChatSettings, AppError> {
     caller.require_admin()?;
     let mut errs = Checker::new();
-    if origins.len() > MAX_ORIGINS {
-        errs.add("allowed_origins", format!("at most {MAX_ORIGINS} sites"));
-    }
-    let mut allowed: Vec<String> = origins.iter().filter_map(|o| errs.check(parse_origin(o))).collect();
+    let origins = change.allowed_origins.map(|origins| {
+        if origins.len() > MAX_ORIGINS {
+            errs.add("allowed_origins", format!("at most {MAX_ORIGINS} sites"));
+        }
+        let mut allowed: Vec<String> = origins.iter().filter_map(|o| errs.check(parse_origin(o))).collect();
+        allowed.sort();
+        allowed.dedup();
+        allowed
+    });
+    let strategy = change.routing.as_deref().map(|r| errs.check(RoutingStrategy::parse(r)));
+    let ring_secs = change.ring_seconds.map(|n| errs.check(parse_ring_secs(n)));
     errs.finish()?;
-    allowed.sort();
-    allowed.dedup();
     let before = current(ctx).await?;
     let after = ChatSettings {
-        allowed_origins: allowed,
-        identity_secret: if rotate_secret { random_token() } else { before.identity_secret.clone() },
+        allowed_origins: origins.unwrap_or_else(|| before.allowed_origins.clone()),
+        identity_secret: if change.rotate_secret { random_token() } else { before.identity_secret.clone() },
+        routing: RoutingSettings {
+            strategy: strategy.flatten().unwrap_or(before.routing.strategy),
+            ring_secs: ring_secs.flatten().unwrap_or(before.routing.ring_secs),
+        },
     };
     ctx.store.set_chat_settings(ctx.account_id, &after, Timestamp::now()).await?;
     let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
         .target("settings:chat")
         .detail(serde_json::json!({
             "allowed_origins": { "before": before.allowed_origins, "after": after.allowed_origins },
-            "identity_secret_rotated": rotate_secret,
+            "identity_secret_rotated": change.rotate_secret,
+            "routing": { "before": before.routing.strategy.as_str(), "after": after.routing.strategy.as_str() },
+            "ring_seconds": { "before": before.routing.ring_secs, "after": after.routing.ring_secs },
         }));
     audit::record(ctx, record).await?;
     Ok(after)

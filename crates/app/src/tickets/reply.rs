@@ -25,6 +25,9 @@ pub async fn add_message(
     input: NewMessage,
 ) -> Result<(Ticket, Message), AppError> {
     let body = parse_body(&input.body)?;
+    if !input.internal {
+        crate::chat::routing::answering(app, ctx, caller, id).await?;
+    }
     for _ in 0..RETRIES {
         let mut ticket = visible_ticket(ctx, caller, id).await?;
         ticket.ensure_open_for_change()?;

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-async fn visitor(app: &TestApp, slug: &str) -> String {
+pub(crate) async fn visitor(app: &TestApp, slug: &str) -> String {
     let res = app
         .http
         .post(app.url(slug, "/chat/v1/visitors"))
@@ -22,7 +22,7 @@ async fn visitor(app: &TestApp, slug: &str) -> String {
     v["token"].as_str().unwrap().to_string()
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     slug: &str,
     token: &str,
@@ -221,7 +221,7 @@ async fn a_visitor_writing_like_a_script_is_slowed_down() {
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }
 
-mod socket {
+pub(crate) mod socket {
     //! The same conversation over the visitor's WebSocket: a reconnect replays exactly what was missed, a resent
     //! client id is acknowledged with its first number, acks in any order are fine, and a token of another account
     //! or a bad first frame closes the socket.
@@ -230,21 +230,32 @@ mod socket {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message as Frame;
 
-    pub(super) type Socket =
+    pub(crate) type Socket =
         tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
     async fn open(app: &TestApp, slug: &str) -> Socket {
         open_on(app.port, slug).await
     }
 
-    pub(super) async fn open_on(port: u16, slug: &str) -> Socket {
+    pub(crate) async fn open_on(port: u16, slug: &str) -> Socket {
         let url = format!("ws://127.0.0.1:{port}/chat/v1/socket");
         let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
         req.headers_mut().insert("host", format!("{slug}.localhost:{port}").parse().unwrap());
         tokio_tungstenite::connect_async(req).await.unwrap().0
     }
 
-    pub(super) async fn next(ws: &mut Socket) -> Value {
+    /// The next frame, passing over the visitor's place in the queue (which these tests do not look at).
+    pub(crate) async fn next(ws: &mut Socket) -> Value {
+        loop {
+            let f = frame(ws).await;
+            if f["type"] != "queue" {
+                return f;
+            }
+        }
+    }
+
+    /// The next frame, whatever it is.
+    pub(crate) async fn frame(ws: &mut Socket) -> Value {
         loop {
             let f = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("a frame in time");
             match f.expect("the socket stays open").unwrap() {
@@ -255,7 +266,17 @@ mod socket {
         }
     }
 
-    pub(super) async fn say(ws: &mut Socket, v: Value) {
+    /// The next frame of this type, passing over others (presence, offers, events the test does not look at).
+    pub(crate) async fn next_of(ws: &mut Socket, kind: &str) -> Value {
+        loop {
+            let f = frame(ws).await;
+            if f["type"] == kind || f["type"] == "closed" {
+                return f;
+            }
+        }
+    }
+
+    pub(crate) async fn say(ws: &mut Socket, v: Value) {
         ws.send(Frame::Text(v.to_string().into())).await.unwrap();
     }
 
@@ -371,7 +392,7 @@ mod processes {
     //! talk as if on one (the database's notifications carry the news); when the visitor's process dies, the socket
     //! reconnects to the other and misses nothing.
 
-    use super::socket::{next, open_on, say};
+    use super::socket::{next, next_of, open_on, say};
     use crate::cli::{parley, Server};
     use parley_test_support::{http_client, PgTestDb};
     use serde_json::{json, Value};
@@ -427,7 +448,7 @@ mod processes {
                 .await
                 .unwrap();
             assert_eq!(r.status(), 201);
-            let e = next(&mut ws).await;
+            let e = next_of(&mut ws, "event").await;
             slowest = slowest.max(sent.elapsed());
             assert_eq!(e["event"]["body"], format!("Answer {i} from process two"), "{e}");
         }
@@ -450,7 +471,7 @@ mod processes {
         let mut ws = open_on(two.port, "acme").await;
         say(&mut ws, json!({"type": "hello", "token": token, "conversation_id": id, "after": 6})).await;
         assert_eq!(next(&mut ws).await["type"], "ready");
-        let e = next(&mut ws).await;
+        let e = next_of(&mut ws, "event").await;
         assert_eq!(
             (e["event"]["seq"].as_i64(), e["event"]["body"].as_str()),
             (Some(7), Some("Written while you were away"))
@@ -714,12 +735,12 @@ mod settings {
     }
 }
 
-mod agents {
+pub(crate) mod agents {
     //! The agents' socket: the agent's own page opens it with the session; a new chat's events reach it, the
     //! agent answers through it and the visitor gets the answer; presence is set through it; another site's page
     //! cannot open it with the agent's cookie.
 
-    use super::socket::{next, say};
+    use super::socket::{next, next_of, say};
     use super::*;
 
     fn cookie(res: &reqwest::Response, name: &str) -> String {
@@ -734,24 +755,45 @@ mod agents {
 
     /// Signs in without a cookie jar and returns the session cookie (`name=value`).
     async fn session(app: &TestApp, a: &crate::helpers::TestAccount) -> String {
+        session_of(app, &a.email, &a.password).await
+    }
+
+    pub(crate) async fn session_of(app: &TestApp, email: &str, password: &str) -> String {
+        session_at(&app.url("acme", "/login"), email, password).await
+    }
+
+    /// Signs in at this login page's URL and returns the session cookie.
+    pub(crate) async fn session_at(login: &str, email: &str, password: &str) -> String {
         let http = parley_test_support::http_client(false);
-        let form = http.get(app.url("acme", "/login")).send().await.unwrap();
+        let form = http.get(login).send().await.unwrap();
         let csrf_cookie = cookie(&form, "parley_csrf");
         let csrf = crate::ui::csrf_in(&form.text().await.unwrap());
         let res = http
-            .post(app.url("acme", "/login"))
+            .post(login)
             .header("cookie", &csrf_cookie)
-            .form(&[("email", a.email.as_str()), ("password", a.password.as_str()), ("_csrf", csrf.as_str())])
+            .form(&[("email", email), ("password", password), ("_csrf", csrf.as_str())])
             .send()
             .await
             .unwrap();
         cookie(&res, "parley_session")
     }
 
-    async fn agent_socket(app: &TestApp, session: &str, origin: &str) -> Result<super::socket::Socket, String> {
-        let url = format!("ws://127.0.0.1:{}/agent/socket", app.port);
+    pub(crate) async fn agent_socket(
+        app: &TestApp,
+        session: &str,
+        origin: &str,
+    ) -> Result<super::socket::Socket, String> {
+        agent_socket_on(app.port, session, origin).await
+    }
+
+    pub(crate) async fn agent_socket_on(
+        port: u16,
+        session: &str,
+        origin: &str,
+    ) -> Result<super::socket::Socket, String> {
+        let url = format!("ws://127.0.0.1:{port}/agent/socket");
         let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
-        let host = format!("acme.localhost:{}", app.port);
+        let host = format!("acme.localhost:{port}");
         req.headers_mut().insert("host", host.parse().unwrap());
         req.headers_mut().insert("origin", origin.replace("{host}", &host).parse().unwrap());
         req.headers_mut().insert("cookie", session.parse().unwrap());
@@ -765,7 +807,9 @@ mod agents {
         let session = session(&app, &a).await;
         assert!(agent_socket(&app, &session, "https://evil.example").await.is_err(), "another site is refused");
         let mut agent = agent_socket(&app, &session, "http://{host}").await.unwrap();
-        assert_eq!(next(&mut agent).await["presence"], "offline");
+        let ready = next(&mut agent).await;
+        assert_eq!(ready["presence"]["status"], "offline", "{ready}");
+        assert_eq!(ready["presence"]["online"], true, "this socket is Parley open: {ready}");
         say(&mut agent, json!({"type": "presence", "status": "available"})).await;
         assert_eq!(next(&mut agent).await["status"], "available");
         let (_, avail) = call(&app, "acme", "", Method::GET, "/chat/v1/availability", None).await;
@@ -782,33 +826,37 @@ mod agents {
         )
         .await;
         let id = conv["conversation_id"].as_str().unwrap().to_string();
-        let got = next(&mut agent).await;
-        assert_eq!((got["type"].as_str(), got["conversation_id"].as_str()), (Some("chat"), Some(id.as_str())), "{got}");
+        let got = next_of(&mut agent, "chat").await;
+        assert_eq!(got["conversation_id"], id.as_str(), "{got}");
         assert_eq!(got["event"]["body"], "Is anyone there?");
+        let offer = next_of(&mut agent, "offer").await;
+        assert_eq!(
+            (offer["conversation_id"].as_str(), offer["number"].as_i64()),
+            (Some(id.as_str()), Some(1)),
+            "{offer}"
+        );
 
+        // Answering a chat that rings for them takes it: the visitor sees the agent join, then the answer.
         say(&mut agent, json!({"type": "message", "conversation_id": id, "client_id": "a1", "body": "Yes, Ann here."}))
             .await;
-        let mut frames = vec![next(&mut agent).await, next(&mut agent).await];
-        frames.sort_by_key(|f| f["type"].as_str().unwrap().to_string());
-        assert_eq!(frames[1]["type"], "sent", "{frames:?}");
-        assert_eq!(
-            frames[0]["event"]["author"]["type"], "agent",
-            "the agent sees their own message in order: {frames:?}"
-        );
+        let sent = next_of(&mut agent, "sent").await;
+        assert_eq!(sent["client_id"], "a1");
         let (_, events) =
             call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=1"), None).await;
-        assert_eq!(events["events"][0]["body"], "Yes, Ann here.");
-        assert_eq!(events["events"][0]["author"]["name"], "Olivia Owner");
+        assert_eq!(events["events"][0]["type"], "agent_joined", "{events}");
+        assert_eq!(events["events"][0]["name"], "Olivia Owner");
+        assert_eq!(events["events"][1]["body"], "Yes, Ann here.");
+        assert_eq!(events["events"][1]["author"]["name"], "Olivia Owner");
         // The answer to the first send was lost, so the agent's page sends it again: recognised, stored once.
         say(&mut agent, json!({"type": "message", "conversation_id": id, "client_id": "a1", "body": "Yes, Ann here."}))
             .await;
-        let again = next(&mut agent).await;
-        assert_eq!((again["type"].as_str(), again["duplicate"].as_bool()), (Some("sent"), Some(true)), "{again}");
+        let again = next_of(&mut agent, "sent").await;
+        assert_eq!(again["duplicate"].as_bool(), Some(true), "{again}");
         let (_, events) =
             call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=1"), None).await;
-        assert_eq!(seqs(&events), [2], "{events}");
+        assert_eq!(seqs(&events), [2, 3], "{events}");
 
         say(&mut agent, json!({"type": "message", "conversation_id": "nope", "client_id": "a2", "body": "x"})).await;
-        assert_eq!(next(&mut agent).await["code"], "not_found");
+        assert_eq!(next_of(&mut agent, "error").await["code"], "not_found");
     }
 }

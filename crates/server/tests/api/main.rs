@@ -5,6 +5,7 @@
 mod audit;
 mod bad_input;
 mod chat;
+mod chat_routing;
 mod cli;
 mod crash;
 mod email;

@@ -30,12 +30,23 @@ pub(crate) struct ChatSettingsOut {
     identity_secret: String,
     /// The line to put on a site.
     embed: String,
+    /// How the next agent to ring is chosen: `least_busy` or `round_robin`.
+    routing: String,
+    /// How long a chat rings one agent before it rings the next.
+    ring_seconds: u32,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ChatSettingsBody {
-    allowed_origins: Vec<String>,
+    /// Left as they are when absent.
+    #[serde(default)]
+    allowed_origins: Option<Vec<String>>,
+    #[serde(default)]
+    routing: Option<String>,
+    /// 5 to 600.
+    #[serde(default)]
+    ring_seconds: Option<i64>,
     /// Make a new identity secret; identities signed with the old one are no longer believed.
     #[serde(default)]
     rotate_identity_secret: bool,
@@ -47,6 +58,8 @@ fn out(state: &AppState, slug: &str, s: ChatSettings) -> ChatSettingsOut {
         allowed_origins: s.allowed_origins,
         identity_secret: s.identity_secret,
         embed: format!(r#"<script src="{url}/widget.js" async></script>"#),
+        routing: s.routing.strategy.as_str().into(),
+        ring_seconds: s.routing.ring_secs,
     }
 }
 
@@ -67,7 +80,13 @@ pub(crate) async fn replace(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<ChatSettingsBody>,
 ) -> ApiResult<Json<ChatSettingsOut>> {
-    let s = settings::set(&api.ctx, &api.caller, b.allowed_origins, b.rotate_identity_secret).await?;
+    let change = settings::ChatSettingsChange {
+        allowed_origins: b.allowed_origins,
+        rotate_secret: b.rotate_identity_secret,
+        routing: b.routing,
+        ring_seconds: b.ring_seconds,
+    };
+    let s = settings::set(&api.ctx, &api.caller, change).await?;
     Ok(Json(out(&state, api.ctx.slug.as_str(), s)))
 }
 
@@ -81,32 +100,59 @@ pub(crate) async fn block(api: ApiCaller, Path(id): Path<String>) -> ApiResult<S
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PresenceBody {
-    /// `available`, `away` or `offline`.
+    /// `available`, `away` or `offline`; left as it is when absent.
+    #[serde(default)]
+    status: Option<String>,
+    /// The most chats the agent holds at once (1 to 50); left as it is when absent.
+    #[serde(default)]
+    max_chats: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PresenceOut {
+    /// `available`, `away` or `offline`, as the agent set it.
     status: String,
+    max_chats: u32,
+    /// Chats the agent holds now.
+    chats: u32,
+    /// Whether the agent has Parley open: chats ring only for agents who are available and online.
+    online: bool,
 }
 
-/// Whether the agent takes chats now.
+impl From<parley_app::chat::presence::AgentPresence> for PresenceOut {
+    fn from(p: parley_app::chat::presence::AgentPresence) -> Self {
+        PresenceOut { status: p.status.as_str().into(), max_chats: p.max_chats, chats: p.chats, online: p.online }
+    }
+}
+
+/// Whether the agent takes chats now, and how many they hold.
 #[utoipa::path(get, path = "/api/v1/agents/{id}/presence", tag = "chat", security(("api_key" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = PresenceBody), (status = 404, body = Problem)))]
-pub(crate) async fn presence(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<PresenceBody>> {
+    params(("id" = String, Path)), responses((status = 200, body = PresenceOut), (status = 404, body = Problem)))]
+pub(crate) async fn presence(
+    api: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PresenceOut>> {
     let id = path_id(&id, parley_domain::ids::AgentId::parse)?;
-    let p = parley_app::chat::presence::get_of(&api.ctx, id).await?;
-    Ok(Json(PresenceBody { status: p.as_str().into() }))
+    let p = parley_app::chat::presence::get_of(&state.app, &api.ctx, id).await?;
+    Ok(Json(p.into()))
 }
 
-/// Set whether the agent takes chats (the agent themself, or administrators).
+/// Set whether the agent takes chats and how many at once (the agent themself, or administrators).
 #[utoipa::path(put, path = "/api/v1/agents/{id}/presence", tag = "chat", security(("api_key" = [])),
     params(("id" = String, Path)), request_body = PresenceBody,
-    responses((status = 200, body = PresenceBody), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PresenceOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn set_presence(
     api: ApiCaller,
+    State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PresenceBody>,
-) -> ApiResult<Json<PresenceBody>> {
+) -> ApiResult<Json<PresenceOut>> {
     let id = path_id(&id, parley_domain::ids::AgentId::parse)?;
-    let p = parley_app::chat::presence::set(&api.ctx, &api.caller, id, &b.status).await?;
-    Ok(Json(PresenceBody { status: p.as_str().into() }))
+    let p = parley_app::chat::presence::set(&state.app, &api.ctx, &api.caller, id, b.status.as_deref(), b.max_chats)
+        .await?;
+    Ok(Json(p.into()))
 }

@@ -3,6 +3,7 @@
 mod agents;
 mod audit;
 mod chat_settings;
+mod chats;
 mod contacts;
 mod dpa;
 mod features;
@@ -35,6 +36,7 @@ pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
         .merge(support::router())
         .merge(retention::router())
         .merge(chat_settings::router())
+        .merge(chats::router())
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))

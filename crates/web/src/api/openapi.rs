@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
 use super::{
-    agents, audit, chat_settings, contacts, dpa, features, fields, mail, mail_settings, retention, subprocessors,
-    support, tickets, webhooks,
+    agents, audit, chat_settings, chats, contacts, dpa, features, fields, mail, mail_settings, retention,
+    subprocessors, support, tickets, webhooks,
 };
 use crate::error::Problem;
 use axum::http::header;
@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         retention::show, retention::replace, retention::list_incidents,
         chat_settings::show, chat_settings::replace, chat_settings::block, chat_settings::presence,
         chat_settings::set_presence,
+        chats::queue, chats::show, chats::accept, chats::decline, chats::transfer, chats::end,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -44,7 +45,7 @@ use utoipa::{Modify, OpenApi};
         (name = "agents", description = "Agents and departments"),
         (name = "webhooks", description = "Signed outbound webhooks"),
         (name = "email", description = "Mailboxes, inbound mail, attachments and automatic mail"),
-        (name = "chat", description = "Live chat: the sites that may embed it, identities, blocking visitors"),
+        (name = "chat", description = "Live chat: the sites that may embed it, identities, blocking visitors, presence and routing"),
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )

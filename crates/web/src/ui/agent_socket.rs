@@ -1,11 +1,18 @@
 //! The agents' chat WebSocket, `/agent/socket`, opened by the agent's signed-in page (session cookie, same origin
-//! only). It sends every event of the account's conversations the agent may see as they happen (the whole
-//! conversation the first time one has news), takes the agent's presence, and sends the agent's replies.
+//! only). While it is open the agent has Parley open: chats may ring for them. It sends every event of the
+//! account's conversations the agent may see as they happen (the whole conversation the first time one has news),
+//! the chats ringing for the agent, and the agent's presence as any of their tabs sets it; it takes the agent's
+//! presence, replies, and what they do with chats.
 //!
-//! Server → agent: `{"type": "ready", "presence"}`, `{"type": "chat", "conversation_id", "event": {…}}`,
-//! `{"type": "presence", "status"}`, `{"type": "sent", "client_id", "conversation_id"}`, `{"type": "error", …}`,
-//! and `{"type": "resync"}` when the socket fell so far behind that news was dropped (the page reloads).
-//! Agent → server: `{"type": "presence", "status"}`, `{"type": "message", "conversation_id", "client_id", "body"}`.
+//! Server → agent: `{"type": "ready", "presence": {…}}`, `{"type": "chat", "conversation_id", "event": {…}}`,
+//! `{"type": "offer", "conversation_id", "number", "subject", "ring_until"}` and `{"type": "offer_withdrawn",
+//! "conversation_id"}`, `{"type": "presence", "status", "max_chats", "chats", "online"}`, `{"type": "sent",
+//! "client_id", "conversation_id"}`, `{"type": "done", "action", "conversation_id"}`, `{"type": "error", …}`, and
+//! `{"type": "resync"}` when the socket fell so far behind that news was dropped (the page reloads).
+//! Agent → server: `{"type": "presence", "status"}`, `{"type": "message", "conversation_id", "client_id", "body"}`,
+//! `{"type": "accept" | "decline" | "end", "conversation_id"}`, `{"type": "transfer", "conversation_id",
+//! "agent_id" | "department_id"}`, `{"type": "typing", "conversation_id"}` (no answer). Also to the agent:
+//! `{"type": "typing", "conversation_id", "who": "visitor" | "agent", "name"}`.
 
 use super::session::AgentSession;
 use crate::state::AppState;
@@ -13,13 +20,16 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use parley_app::chat::presence;
+use parley_app::chat::presence::{self, AgentPresence};
+use parley_app::chat::routing::{self, TransferTo};
+use parley_app::chat::News;
 use parley_app::tickets::{add_message, NewMessage};
 use parley_app::{AccountCtx, AppError, Caller};
-use parley_domain::ids::TicketId;
+use parley_domain::chat::Typist;
+use parley_domain::ids::{AgentId, DepartmentId, TicketId};
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tokio::sync::broadcast::error::RecvError;
 
 const MAX_FRAME: usize = 64 * 1024;
@@ -27,8 +37,36 @@ const MAX_FRAME: usize = 64 * 1024;
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum AgentFrame {
-    Presence { status: String },
-    Message { conversation_id: String, client_id: String, body: String },
+    Presence {
+        #[serde(default)]
+        status: Option<String>,
+        #[serde(default)]
+        max_chats: Option<i64>,
+    },
+    Message {
+        conversation_id: String,
+        client_id: String,
+        body: String,
+    },
+    Accept {
+        conversation_id: String,
+    },
+    Decline {
+        conversation_id: String,
+    },
+    End {
+        conversation_id: String,
+    },
+    Typing {
+        conversation_id: String,
+    },
+    Transfer {
+        conversation_id: String,
+        #[serde(default)]
+        agent_id: Option<String>,
+        #[serde(default)]
+        department_id: Option<String>,
+    },
 }
 
 /// Same origin only: a page of another site could otherwise open this socket with the agent's cookie.
@@ -68,39 +106,79 @@ fn error_frame(e: &AppError) -> Message {
         AppError::NotFound => ("not_found", "no such conversation".into()),
         AppError::Forbidden(why) => ("forbidden", why.clone()),
         AppError::Rule(r) => ("rule", r.to_string()),
+        AppError::Conflict(why) => ("conflict", why.clone()),
         _ => ("internal_error", "something went wrong on our side".into()),
     };
     frame(json!({"type": "error", "code": code, "detail": detail}))
 }
 
-async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: WebSocket) {
+fn presence_frame(p: &AgentPresence) -> serde_json::Value {
+    json!({"type": "presence", "status": p.status.as_str(), "max_chats": p.max_chats, "chats": p.chats, "online": p.online})
+}
+
+async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, socket: WebSocket) {
     let app = &state.app;
     let Caller::Agent(agent) = &caller else { return };
     let agent_id = agent.id;
-    let Some(mut news) = app.chat.follow_account(ctx.account_id) else { return };
-    let status = presence::get(&ctx, agent_id).await.map(|p| p.as_str()).unwrap_or("offline");
-    if socket.send(frame(json!({"type": "ready", "presence": status}))).await.is_err() {
+    if let Err(e) = routing::connected(app, &ctx, agent_id).await {
+        tracing::warn!(error = %e, "could not record an agent's socket");
         return;
     }
-    // The last event sent of each conversation, and whether the agent may see it (checked once per socket).
-    let mut sent: HashMap<TicketId, i64> = HashMap::new();
-    let mut visible: HashMap<TicketId, bool> = HashMap::new();
+    talk(&state, &ctx, &caller, socket).await;
+    if let Err(e) = routing::disconnected(app, &ctx, agent_id).await {
+        tracing::warn!(error = %e, "could not record that an agent's socket closed");
+    }
+}
+
+/// What this socket has shown the agent, to send only what changed.
+#[derive(Default)]
+struct Shown {
+    /// The last event sent of each conversation.
+    sent: HashMap<TicketId, i64>,
+    /// Whether the agent may see each conversation (checked once per socket).
+    visible: HashMap<TicketId, bool>,
+    offers: HashSet<TicketId>,
+    presence: Option<serde_json::Value>,
+}
+
+async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: WebSocket) {
+    let app = &state.app;
+    let Caller::Agent(agent) = caller else { return };
+    let agent_id = agent.id;
+    let Some(mut news) = app.chat.follow_account(ctx.account_id) else { return };
+    let mut shown = Shown::default();
+    let now = match presence::of(app, ctx, agent_id).await {
+        Ok(p) => presence_frame(&p),
+        Err(_) => json!({"type": "presence", "status": "offline"}),
+    };
+    if socket.send(frame(json!({"type": "ready", "presence": now.clone()}))).await.is_err() {
+        return;
+    }
+    shown.presence = Some(now);
+    if routing_news(app, ctx, agent_id, &mut shown, &mut socket).await.is_err() {
+        return;
+    }
     loop {
         tokio::select! {
             t = news.recv() => {
                 // Everything waiting, each conversation once: under load, news of one chat comes in bursts.
                 let mut tickets = Vec::new();
+                let mut typing = Vec::new();
+                let mut routing_moved = false;
                 let mut next = t;
                 loop {
                     match next {
-                        Ok(t) => {
+                        Ok(News::Chat(t)) => {
                             if !tickets.contains(&t) {
                                 tickets.push(t);
                             }
                         }
+                        Ok(News::Routing) => routing_moved = true,
+                        Ok(News::Typing(t, who)) => typing.push((t, who)),
                         Err(RecvError::Lagged(missed)) => {
                             // Too far behind: some news is lost; the page reloads what it shows.
                             tracing::warn!(missed, "an agent's socket fell behind");
+                            routing_moved = true;
                             if socket.send(frame(json!({"type": "resync"}))).await.is_err() {
                                 return;
                             }
@@ -114,32 +192,16 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: Web
                     }
                 }
                 for ticket in tickets {
-                    let may = match visible.get(&ticket) {
-                        Some(v) => *v,
-                        None => {
-                            let v = matches!(ctx.store.get_ticket(ctx.account_id, ticket).await, Ok(Some(t)) if caller.can_see(&t));
-                            visible.insert(ticket, v);
-                            v
-                        }
-                    };
-                    if !may {
-                        continue;
+                    if chat_news(ctx, caller, ticket, &mut shown, &mut socket).await.is_err() {
+                        return;
                     }
-                    // Page after page: a conversation seen for the first time may be long.
-                    loop {
-                        let after = sent.get(&ticket).copied().unwrap_or(0);
-                        let Ok(events) = parley_app::chat::since(&ctx, ticket, after).await else { break };
-                        let more = events.len() >= parley_app::chat::PAGE as usize;
-                        for e in events {
-                            sent.insert(ticket, e.seq);
-                            let f = json!({"type": "chat", "conversation_id": ticket.to_string(), "event": e});
-                            if socket.send(frame(f)).await.is_err() {
-                                return;
-                            }
-                        }
-                        if !more {
-                            break;
-                        }
+                }
+                if routing_moved && routing_news(app, ctx, agent_id, &mut shown, &mut socket).await.is_err() {
+                    return;
+                }
+                for (ticket, who) in typing {
+                    if typing_news(ctx, caller, ticket, who, &mut shown, &mut socket).await.is_err() {
+                        return;
                     }
                 }
             }
@@ -155,16 +217,17 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: Web
                     _ => return,
                 };
                 let reply = match serde_json::from_str::<AgentFrame>(&text) {
-                    Ok(AgentFrame::Presence { status }) => match presence::set(&ctx, &caller, agent_id, &status).await {
-                        Ok(p) => frame(json!({"type": "presence", "status": p.as_str()})),
-                        Err(e) => error_frame(&e),
-                    },
-                    Ok(AgentFrame::Message { conversation_id, client_id, body }) => {
-                        match TicketId::parse(&conversation_id) {
-                            None => error_frame(&AppError::NotFound),
-                            Some(id) => reply(app, &ctx, &caller, id, client_id, body).await,
+                    Ok(AgentFrame::Typing { conversation_id }) => {
+                        // Said while typing, a few times a minute: no answer; nothing for conversations they cannot see.
+                        if let Ok(id) = conversation(&conversation_id) {
+                            if may_see(ctx, caller, id, &mut shown).await {
+                                let who = Typist::Agent { id: agent_id, name: agent.name.clone() };
+                                parley_app::chat::typing(app, ctx, id, who).await;
+                            }
                         }
+                        continue;
                     }
+                    Ok(f) => act(app, ctx, caller, f).await,
                     Err(e) => error_frame(&AppError::Invalid(parley_domain::Invalid::field("frame", e.to_string()))),
                 };
                 if socket.send(reply).await.is_err() {
@@ -172,6 +235,161 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, mut socket: Web
                 }
             }
         }
+    }
+}
+
+/// Sends the conversation's events the socket has not sent yet, if the agent may see it.
+async fn chat_news(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    ticket: TicketId,
+    shown: &mut Shown,
+    socket: &mut WebSocket,
+) -> Result<(), ()> {
+    if !may_see(ctx, caller, ticket, shown).await {
+        return Ok(());
+    }
+    // Page after page: a conversation seen for the first time may be long.
+    loop {
+        let after = shown.sent.get(&ticket).copied().unwrap_or(0);
+        let Ok(events) = parley_app::chat::since(ctx, ticket, after).await else { return Ok(()) };
+        let more = events.len() >= parley_app::chat::PAGE as usize;
+        for e in events {
+            shown.sent.insert(ticket, e.seq);
+            let f = json!({"type": "chat", "conversation_id": ticket.to_string(), "event": e});
+            socket.send(frame(f)).await.map_err(|_| ())?;
+        }
+        if !more {
+            return Ok(());
+        }
+    }
+}
+
+/// Tells the agent someone types in a conversation they may see (not themself).
+async fn typing_news(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    ticket: TicketId,
+    who: Typist,
+    shown: &mut Shown,
+    socket: &mut WebSocket,
+) -> Result<(), ()> {
+    let f = match who {
+        Typist::Agent { id, .. } if matches!(caller, Caller::Agent(a) if a.id == id) => return Ok(()),
+        Typist::Agent { name, .. } => {
+            json!({"type": "typing", "conversation_id": ticket.to_string(), "who": "agent", "name": name})
+        }
+        Typist::Visitor => json!({"type": "typing", "conversation_id": ticket.to_string(), "who": "visitor"}),
+    };
+    if may_see(ctx, caller, ticket, shown).await {
+        socket.send(frame(f)).await.map_err(|_| ())?;
+    }
+    Ok(())
+}
+
+/// Whether the agent may see the conversation (looked up once per socket).
+async fn may_see(ctx: &AccountCtx, caller: &Caller, ticket: TicketId, shown: &mut Shown) -> bool {
+    if let Some(v) = shown.visible.get(&ticket) {
+        return *v;
+    }
+    let v = matches!(ctx.store.get_ticket(ctx.account_id, ticket).await, Ok(Some(t)) if caller.can_see(&t));
+    shown.visible.insert(ticket, v);
+    v
+}
+
+/// Sends the chats that started or stopped ringing for the agent, and their presence if it changed.
+async fn routing_news(
+    app: &parley_app::App,
+    ctx: &AccountCtx,
+    agent: AgentId,
+    shown: &mut Shown,
+    socket: &mut WebSocket,
+) -> Result<(), ()> {
+    if let Ok(p) = presence::of(app, ctx, agent).await {
+        let f = presence_frame(&p);
+        if shown.presence.as_ref() != Some(&f) {
+            socket.send(frame(f.clone())).await.map_err(|_| ())?;
+            shown.presence = Some(f);
+        }
+    }
+    let Ok(ringing) = routing::ringing_for(ctx, agent).await else { return Ok(()) };
+    let now: HashSet<TicketId> = ringing.iter().map(|(r, _)| r.ticket_id).collect();
+    for gone in shown.offers.difference(&now) {
+        socket
+            .send(frame(json!({"type": "offer_withdrawn", "conversation_id": gone.to_string()})))
+            .await
+            .map_err(|_| ())?;
+    }
+    for (route, ticket) in &ringing {
+        if !shown.offers.contains(&route.ticket_id) {
+            let f = json!({
+                "type": "offer",
+                "conversation_id": route.ticket_id.to_string(),
+                "number": ticket.number.0,
+                "subject": ticket.subject,
+                "ring_until": route.ring_until.map(|t| t.to_rfc3339()),
+            });
+            socket.send(frame(f)).await.map_err(|_| ())?;
+        }
+    }
+    shown.offers = now;
+    Ok(())
+}
+
+fn conversation(id: &str) -> Result<TicketId, AppError> {
+    TicketId::parse(id).ok_or(AppError::NotFound)
+}
+
+/// What the agent asked for, and the frame that answers it.
+async fn act(app: &parley_app::App, ctx: &AccountCtx, caller: &Caller, f: AgentFrame) -> Message {
+    let Caller::Agent(agent) = caller else { return error_frame(&AppError::NotFound) };
+    let done = |action: &str, id: TicketId| {
+        frame(json!({"type": "done", "action": action, "conversation_id": id.to_string()}))
+    };
+    let outcome = match f {
+        AgentFrame::Presence { status, max_chats } => {
+            return match presence::set(app, ctx, caller, agent.id, status.as_deref(), max_chats).await {
+                Ok(p) => frame(presence_frame(&p)),
+                Err(e) => error_frame(&e),
+            }
+        }
+        AgentFrame::Message { conversation_id, client_id, body } => {
+            return match conversation(&conversation_id) {
+                Err(e) => error_frame(&e),
+                Ok(id) => reply(app, ctx, caller, id, client_id, body).await,
+            }
+        }
+        // Taken by the socket's loop, which knows what the agent may see.
+        AgentFrame::Typing { .. } => return Message::Ping(Default::default()),
+        AgentFrame::Accept { conversation_id } => match conversation(&conversation_id) {
+            Ok(id) => routing::accept(app, ctx, caller, id, None).await.map(|_| done("accept", id)),
+            Err(e) => Err(e),
+        },
+        AgentFrame::Decline { conversation_id } => match conversation(&conversation_id) {
+            Ok(id) => routing::decline(app, ctx, caller, id, None).await.map(|_| done("decline", id)),
+            Err(e) => Err(e),
+        },
+        AgentFrame::End { conversation_id } => match conversation(&conversation_id) {
+            Ok(id) => routing::end(app, ctx, Some(caller), id).await.map(|_| done("end", id)),
+            Err(e) => Err(e),
+        },
+        AgentFrame::Transfer { conversation_id, agent_id, department_id } => {
+            match (conversation(&conversation_id), transfer_target(agent_id, department_id)) {
+                (Ok(id), Ok(to)) => routing::transfer(app, ctx, caller, id, to).await.map(|_| done("transfer", id)),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+    };
+    outcome.unwrap_or_else(|e| error_frame(&e))
+}
+
+/// One of an agent or a team, by id.
+pub(crate) fn transfer_target(agent: Option<String>, department: Option<String>) -> Result<TransferTo, AppError> {
+    let bad = |field: &str| AppError::Invalid(parley_domain::Invalid::field(field, "is not an id"));
+    match (agent, department) {
+        (Some(a), None) => Ok(TransferTo::Agent(AgentId::parse(&a).ok_or_else(|| bad("agent_id"))?)),
+        (None, Some(d)) => Ok(TransferTo::Department(DepartmentId::parse(&d).ok_or_else(|| bad("department_id"))?)),
+        _ => Err(AppError::Invalid(parley_domain::Invalid::field("agent_id", "name either agent_id or department_id"))),
     }
 }
 

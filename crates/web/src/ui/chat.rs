@@ -18,6 +18,8 @@ struct ChatSettingsPage {
     embed: String,
     origins: String,
     secret: String,
+    round_robin: bool,
+    ring_seconds: u32,
 }
 
 pub(crate) async fn page(State(state): State<AppState>, s: AgentSession) -> Result<Response, PageError> {
@@ -30,6 +32,8 @@ pub(crate) async fn page(State(state): State<AppState>, s: AgentSession) -> Resu
         embed: format!(r#"<script src="{url}/widget.js" async></script>"#),
         origins: current.allowed_origins.join("\n"),
         secret: current.identity_secret,
+        round_robin: current.routing.strategy == parley_domain::chat_routing::RoutingStrategy::RoundRobin,
+        ring_seconds: current.routing.ring_secs,
     }))
 }
 
@@ -39,6 +43,10 @@ pub(crate) struct ChatForm {
     origins: String,
     #[serde(default)]
     rotate: Option<String>,
+    #[serde(default)]
+    routing: Option<String>,
+    #[serde(default)]
+    ring_seconds: Option<String>,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -47,6 +55,12 @@ pub(crate) async fn save(s: AgentSession, axum::Form(f): axum::Form<ChatForm>) -
     s.check_csrf(&f.csrf)?;
     let origins =
         f.origins.split(['\n', ',', ' ']).map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect();
-    settings::set(&s.ctx, &s.caller(), origins, f.rotate.is_some()).await?;
+    let change = settings::ChatSettingsChange {
+        allowed_origins: Some(origins),
+        rotate_secret: f.rotate.is_some(),
+        routing: f.routing,
+        ring_seconds: f.ring_seconds.as_deref().map(|n| n.trim().parse::<i64>().unwrap_or(-1)),
+    };
+    settings::set(&s.ctx, &s.caller(), change).await?;
     Ok(Redirect::to("/settings/chat").into_response())
 }

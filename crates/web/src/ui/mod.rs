@@ -2,6 +2,7 @@
 //! Every form carries a CSRF token; pages forbid framing and inline scripts.
 
 mod agent_socket;
+pub(crate) use agent_socket::transfer_target;
 mod audit;
 mod auth;
 mod chat;
@@ -19,6 +20,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/assets/parley.css", get(pages::stylesheet))
+        .route("/assets/agent.js", get(pages::agent_script))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/password/forgot", get(auth::forgot_form).post(auth::forgot))

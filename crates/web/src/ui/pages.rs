@@ -22,6 +22,14 @@ pub(crate) async fn home(State(state): State<AppState>, req: Request) -> Respons
     render(&HomePage { example: state.app.settings.account_url("acme") })
 }
 
+/// The script that makes the agent's pages live.
+pub(crate) async fn agent_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../assets/agent.js"),
+    )
+}
+
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],

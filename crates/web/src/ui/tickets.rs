@@ -48,7 +48,11 @@ pub(crate) struct ListQuery {
 const VIEWS: [(&str, &str); 5] =
     [("open", "Open"), ("new", "New"), ("pending", "Pending"), ("solved", "Solved"), ("all", "All")];
 
-pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    s: AgentSession,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let view = q.view.unwrap_or_else(|| "open".into());
     let status = match view.as_str() {
         "open" => vec![Status::New, Status::Open],
@@ -83,7 +87,7 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
         })
         .collect();
     let next = page.next.as_ref().map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
-    let presence = parley_app::chat::presence::get(&s.ctx, s.agent.id).await?.as_str();
+    let presence = parley_app::chat::presence::of(&state.app, &s.ctx, s.agent.id).await?.status.as_str();
     Ok(render(&ListPage {
         agent: s.agent.name.clone(),
         admin: s.agent.role.is_admin(),
@@ -359,8 +363,12 @@ pub(crate) struct PresenceForm {
 }
 
 /// The agent says whether they take chats now.
-pub(crate) async fn set_presence(s: AgentSession, Form(f): Form<PresenceForm>) -> Result<Response, PageError> {
+pub(crate) async fn set_presence(
+    State(state): State<AppState>,
+    s: AgentSession,
+    Form(f): Form<PresenceForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
-    parley_app::chat::presence::set(&s.ctx, &s.caller(), s.agent.id, &f.status).await?;
+    parley_app::chat::presence::set(&state.app, &s.ctx, &s.caller(), s.agent.id, Some(&f.status), None).await?;
     Ok(Redirect::to("/tickets").into_response())
 }

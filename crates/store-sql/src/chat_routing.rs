@@ -1,0 +1,359 @@
+//! Chat routes, the agents who could be rung, and the sockets that say an agent has Parley open.
+
+use crate::db::{args, Row, Tx, Value};
+use crate::rows::{id, opt_id, parsed, placeholders, to_json};
+use crate::SqlStore;
+use async_trait::async_trait;
+use parley_domain::chat_routing::{Candidate, Route, RouteState};
+use parley_domain::ids::{AccountId, AgentId, DepartmentId, TicketId};
+use parley_domain::Timestamp;
+use parley_store::{ChatRoutingStore, StoreError, TicketChange};
+use std::collections::BTreeMap;
+
+const ROUTE_COLS: &str = "account_id, ticket_id, department_id, state, agent_id, ring_until, tried, queued_at";
+
+/// Statuses of tickets an agent no longer holds as a chat.
+const DONE: &str = "('resolved', 'closed', 'spam')";
+
+fn route(r: &Row) -> Result<Route, StoreError> {
+    let tried: Vec<(String, i64)> = crate::rows::json("tried agents", &r.text("tried")?)?;
+    let tried = tried
+        .into_iter()
+        .map(|(a, at)| Ok((id("agent id", &a)?, Timestamp::from_millis(at))))
+        .collect::<Result<BTreeMap<AgentId, Timestamp>, StoreError>>()?;
+    Ok(Route {
+        account_id: id("account id", &r.text("account_id")?)?,
+        ticket_id: id("ticket id", &r.text("ticket_id")?)?,
+        department_id: opt_id("department id", r.opt_text("department_id")?.as_deref())?,
+        state: parsed("route state", &r.text("state")?, RouteState::parse)?,
+        agent_id: opt_id("agent id", r.opt_text("agent_id")?.as_deref())?,
+        ring_until: r.opt_int("ring_until")?.map(Timestamp::from_millis),
+        tried,
+        queued_at: Timestamp::from_millis(r.int("queued_at")?),
+    })
+}
+
+fn tried_json(route: &Route) -> Result<String, StoreError> {
+    let pairs: Vec<(String, i64)> = route.tried.iter().map(|(a, at)| (a.to_string(), at.millis())).collect();
+    to_json(&pairs)
+}
+
+/// Puts a new chat in its department's queue, in the caller's unit of work.
+pub(crate) async fn enqueue(tx: &mut dyn Tx, r: &Route) -> Result<(), StoreError> {
+    tx.exec(
+        &format!("INSERT INTO chat_routes ({ROUTE_COLS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"),
+        args![
+            r.account_id.to_string(),
+            r.ticket_id.to_string(),
+            r.department_id.map(|d| d.to_string()),
+            r.state.as_str(),
+            r.agent_id.map(|a| a.to_string()),
+            r.ring_until.map(|t| t.millis()),
+            tried_json(r)?,
+            r.queued_at.millis()
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Saves the route if it is still in one of `from` (and with `agent_before`, when named). Returns whether it was.
+async fn update_in(
+    tx: &mut dyn Tx,
+    r: &Route,
+    from: &[RouteState],
+    agent_before: Option<AgentId>,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let mut values = args![
+        r.account_id.to_string(),
+        r.ticket_id.to_string(),
+        r.department_id.map(|d| d.to_string()),
+        r.state.as_str(),
+        r.agent_id.map(|a| a.to_string()),
+        r.ring_until.map(|t| t.millis()),
+        tried_json(r)?,
+        now.millis()
+    ];
+    let states = placeholders(values.len() + 1, from.len());
+    values.extend(from.iter().map(|s| Value::Text(s.as_str().into())));
+    let mut sql = format!(
+        "UPDATE chat_routes SET department_id = $3, state = $4, agent_id = $5, ring_until = $6, tried = $7, \
+         updated_at = $8 WHERE account_id = $1 AND ticket_id = $2 AND state IN ({states})"
+    );
+    if let Some(a) = agent_before {
+        values.push(Value::Text(a.to_string()));
+        sql.push_str(&format!(" AND agent_id = ${}", values.len()));
+    }
+    if tx.exec(&sql, values).await? == 0 {
+        return Ok(false);
+    }
+    if let (RouteState::Ringing, Some(agent)) = (r.state, r.agent_id) {
+        tx.exec(
+            "UPDATE agent_presence SET last_rung_at = $3 WHERE account_id = $1 AND agent_id = $2",
+            args![r.account_id.to_string(), agent.to_string(), now.millis()],
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+#[async_trait]
+impl ChatRoutingStore for SqlStore {
+    async fn route(&self, account: AccountId, ticket: TicketId) -> Result<Option<Route>, StoreError> {
+        let sql = format!("SELECT {ROUTE_COLS} FROM chat_routes WHERE account_id = $1 AND ticket_id = $2");
+        self.db.query_opt(&sql, args![account.to_string(), ticket.to_string()]).await?.as_ref().map(route).transpose()
+    }
+
+    async fn waiting_routes(&self, account: AccountId, limit: u32) -> Result<Vec<Route>, StoreError> {
+        let sql = format!(
+            "SELECT {ROUTE_COLS} FROM chat_routes WHERE state IN ('queued', 'ringing') AND account_id = $1 \
+             ORDER BY queued_at, ticket_id LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        self.db.query(&sql, args![account.to_string()]).await?.iter().map(route).collect()
+    }
+
+    async fn accounts_with_waiting_chats(&self) -> Result<Vec<(AccountId, String)>, StoreError> {
+        let rows = self
+            .db
+            .query(
+                "SELECT a.id, a.slug FROM accounts a WHERE EXISTS (SELECT 1 FROM chat_routes r \
+                 WHERE r.state IN ('queued', 'ringing') AND r.account_id = a.id)",
+                vec![],
+            )
+            .await?;
+        rows.iter().map(|r| Ok((id("account id", &r.text("id")?)?, r.text("slug")?))).collect()
+    }
+
+    async fn ringing_for(&self, account: AccountId, agent: AgentId) -> Result<Vec<Route>, StoreError> {
+        let sql = format!(
+            "SELECT {ROUTE_COLS} FROM chat_routes WHERE account_id = $1 AND agent_id = $2 AND state = 'ringing'"
+        );
+        self.db.query(&sql, args![account.to_string(), agent.to_string()]).await?.iter().map(route).collect()
+    }
+
+    async fn queue_position(&self, account: AccountId, ticket: TicketId) -> Result<Option<u32>, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT COUNT(*) AS n FROM chat_routes me JOIN chat_routes w ON w.account_id = me.account_id \
+                 AND w.state IN ('queued', 'ringing') \
+                 AND (w.department_id = me.department_id OR (w.department_id IS NULL AND me.department_id IS NULL)) \
+                 AND (w.queued_at < me.queued_at OR (w.queued_at = me.queued_at AND w.ticket_id <= me.ticket_id)) \
+                 WHERE me.account_id = $1 AND me.ticket_id = $2 AND me.state IN ('queued', 'ringing')",
+                args![account.to_string(), ticket.to_string()],
+            )
+            .await?;
+        let n = row.map(|r| r.int("n")).transpose()?.unwrap_or(0);
+        Ok(u32::try_from(n).ok().filter(|n| *n > 0))
+    }
+
+    async fn chat_candidates(
+        &self,
+        account: AccountId,
+        department: Option<DepartmentId>,
+        live_since: Timestamp,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let mut values = args![account.to_string(), live_since.millis()];
+        let in_department = match department {
+            Some(d) => {
+                values.push(Value::Text(d.to_string()));
+                "JOIN agent_departments ad ON ad.agent_id = a.id AND ad.department_id = $3"
+            }
+            None => "",
+        };
+        let sql = format!(
+            "SELECT p.agent_id, p.max_chats, p.last_rung_at, \
+             (SELECT COUNT(*) FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id AND t.id = r.ticket_id \
+              WHERE r.account_id = p.account_id AND r.agent_id = p.agent_id AND r.state = 'assigned' \
+              AND t.status NOT IN {DONE}) AS holding \
+             FROM agent_presence p JOIN agents a ON a.account_id = p.account_id AND a.id = p.agent_id {in_department} \
+             WHERE p.account_id = $1 AND p.status = 'available' AND a.active = 1 \
+             AND EXISTS (SELECT 1 FROM agent_connections c WHERE c.account_id = p.account_id \
+                 AND c.agent_id = p.agent_id AND c.seen_at >= $2) \
+             AND NOT EXISTS (SELECT 1 FROM chat_routes r WHERE r.account_id = p.account_id \
+                 AND r.agent_id = p.agent_id AND r.state = 'ringing')"
+        );
+        let rows = self.db.query(&sql, values).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Candidate {
+                    agent_id: id("agent id", &r.text("agent_id")?)?,
+                    holding: u32::try_from(r.int("holding")?).unwrap_or(u32::MAX),
+                    max_chats: u32::try_from(r.int("max_chats")?).unwrap_or(0),
+                    last_rung_at: Timestamp::from_millis(r.int("last_rung_at")?),
+                })
+            })
+            .collect()
+    }
+
+    async fn chats_held(&self, account: AccountId, agent: AgentId) -> Result<u32, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                &format!(
+                    "SELECT COUNT(*) AS n FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id \
+                     AND t.id = r.ticket_id WHERE r.account_id = $1 AND r.agent_id = $2 AND r.state = 'assigned' \
+                     AND t.status NOT IN {DONE}"
+                ),
+                args![account.to_string(), agent.to_string()],
+            )
+            .await?;
+        Ok(u32::try_from(row.map(|r| r.int("n")).transpose()?.unwrap_or(0)).unwrap_or(u32::MAX))
+    }
+
+    async fn update_route(
+        &self,
+        r: &Route,
+        from: &[RouteState],
+        agent_before: Option<AgentId>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (r, from) = (r.clone(), from.to_vec());
+        let done =
+            self.db.write(move |tx| Box::pin(async move { update_in(tx, &r, &from, agent_before, now).await })).await;
+        match done {
+            // The agent rings for another chat already (another process rang them first).
+            Err(StoreError::Conflict(_)) => Ok(false),
+            other => other,
+        }
+    }
+
+    async fn save_routed(&self, change: TicketChange, r: &Route, from: &[RouteState]) -> Result<(), StoreError> {
+        let (r, from) = (r.clone(), from.to_vec());
+        let now = change.ticket.updated_at;
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    if !update_in(tx, &r, &from, None, now).await? {
+                        return Err(StoreError::Conflict("the chat was taken or ended meanwhile".into()));
+                    }
+                    crate::tickets::save(tx, &change).await
+                })
+            })
+            .await
+    }
+
+    async fn set_max_chats(
+        &self,
+        account: AccountId,
+        agent: AgentId,
+        max: u32,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO agent_presence (account_id, agent_id, status, updated_at, max_chats) \
+                         VALUES ($1, $2, 'offline', $3, $4) ON CONFLICT (account_id, agent_id) \
+                         DO UPDATE SET max_chats = excluded.max_chats",
+                        args![account.to_string(), agent.to_string(), at.millis(), i64::from(max)],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn max_chats(&self, account: AccountId, agent: AgentId) -> Result<u32, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT max_chats FROM agent_presence WHERE account_id = $1 AND agent_id = $2",
+                args![account.to_string(), agent.to_string()],
+            )
+            .await?;
+        Ok(match row {
+            Some(r) => u32::try_from(r.int("max_chats")?).unwrap_or(0),
+            None => parley_domain::chat_routing::DEFAULT_MAX_CHATS,
+        })
+    }
+
+    async fn agent_connected(
+        &self,
+        process: &str,
+        account: AccountId,
+        agent: AgentId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let values = args![process, account.to_string(), agent.to_string(), now.millis()];
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO agent_connections (process_id, account_id, agent_id, sockets, seen_at) \
+                         VALUES ($1, $2, $3, 1, $4) ON CONFLICT (process_id, account_id, agent_id) \
+                         DO UPDATE SET sockets = agent_connections.sockets + 1, seen_at = excluded.seen_at",
+                        values,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn agent_disconnected(&self, process: &str, account: AccountId, agent: AgentId) -> Result<(), StoreError> {
+        let values = args![process, account.to_string(), agent.to_string()];
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "UPDATE agent_connections SET sockets = sockets - 1 \
+                         WHERE process_id = $1 AND account_id = $2 AND agent_id = $3",
+                        values.clone(),
+                    )
+                    .await?;
+                    tx.exec(
+                        "DELETE FROM agent_connections WHERE process_id = $1 AND account_id = $2 AND agent_id = $3 \
+                         AND sockets <= 0",
+                        values,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn connections_alive(
+        &self,
+        process: &str,
+        now: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<(), StoreError> {
+        let process = process.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "UPDATE agent_connections SET seen_at = $2 WHERE process_id = $1",
+                        args![process, now.millis()],
+                    )
+                    .await?;
+                    tx.exec("DELETE FROM agent_connections WHERE seen_at < $1", args![forget_before.millis()]).await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn agent_online(
+        &self,
+        account: AccountId,
+        agent: AgentId,
+        live_since: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT 1 AS one FROM agent_connections WHERE account_id = $1 AND agent_id = $2 AND seen_at >= $3",
+                args![account.to_string(), agent.to_string(), live_since.millis()],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+}
