@@ -3,21 +3,8 @@
 // both sides; the JavaScript API sends and tells when Parley has stored the message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { join } from 'node:path';
-import { startParley, launchBrowser, artifacts } from './lib/parley.mjs';
-
-function hostPage(widgetUrl) {
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    // The host's own styles try hard to reach into the widget; the Shadow DOM keeps them out.
-    res.end(`<!doctype html><html lang="en"><head><title>Shop</title>
-      <style>* { color: red !important; font-size: 40px !important; } button { display: none !important; }</style>
-      </head><body><h1>A shop somewhere else</h1>
-      <script src="${widgetUrl}" async></script></body></html>`);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+import { startParley, launchBrowser, artifacts, hostPage } from './lib/parley.mjs';
 
 async function until(what, fn, ms = 15000) {
   const end = Date.now() + ms;

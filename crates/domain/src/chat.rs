@@ -36,6 +36,9 @@ pub enum ChatEventKind {
         /// The sender's own id for the message (visitors' messages), echoed so the sender can match it.
         #[serde(skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
+        /// Files shared with the message.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<ChatFile>,
     },
     AgentJoined {
         name: String,
@@ -45,6 +48,16 @@ pub enum ChatEventKind {
         name: String,
     },
     ChatEnded,
+}
+
+/// A file shared in a chat, as both sides see it; its bytes are fetched by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChatFile {
+    #[schema(value_type = String)]
+    pub id: crate::ids::AttachmentId,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
 }
 
 /// One event of a conversation, numbered from 1 without gaps.

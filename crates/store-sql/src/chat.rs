@@ -415,6 +415,27 @@ impl ChatStore for SqlStore {
             .await
     }
 
+    async fn share_files(
+        &self,
+        change: parley_store::TicketChange,
+        files: Vec<(parley_domain::message::AttachmentInfo, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
+        let message =
+            change.message.clone().ok_or_else(|| StoreError::Other("files shared without a message".into()))?;
+        let account = change.ticket.account_id;
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    crate::tickets::save(tx, &change).await?;
+                    for (info, data) in &files {
+                        crate::mail::keep_file(tx, account, &message, info, data).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     async fn chat_visitor(&self, account: AccountId, ticket: TicketId) -> Result<Option<VisitorId>, StoreError> {
         let row = self
             .db

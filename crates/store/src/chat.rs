@@ -63,6 +63,13 @@ pub trait ChatStore {
         ticket: NewTicket,
         first: Vec<NewChatEvent>,
     ) -> Result<(Ticket, Contact, Message, Vec<ChatEvent>), StoreError>;
+    /// Saves a chat message that shares files, with the files, as one unit of work (the change's message is the
+    /// one the files belong to). Like any change, `Stale` when the ticket moved on meanwhile.
+    async fn share_files(
+        &self,
+        change: crate::TicketChange,
+        files: Vec<(parley_domain::message::AttachmentInfo, Vec<u8>)>,
+    ) -> Result<(), StoreError>;
     /// The visitor a conversation belongs to; `None` for tickets that are not chats (or of another account).
     async fn chat_visitor(&self, account: AccountId, ticket: TicketId) -> Result<Option<VisitorId>, StoreError>;
     /// The conversation's events numbered after `after`, in order, at most `limit`.

@@ -11,14 +11,14 @@
   const presence = document.querySelector('select[name="status"][data-presence]');
   const convo = document.querySelector('[data-conversation]');
   const shown = new Map(); // conversation id → offer element
-  // On a chat's page: who is typing there, shown for a few seconds after the last sign of it.
-  const typingLine = convo ? el('p', 'muted typing') : null;
-  let typingTimer = null;
-  if (convo) { typingLine.setAttribute('aria-live', 'polite'); convo.insertBefore(typingLine, convo.querySelector('form.reply')); }
   let ws = null, failures = 0;
 
   const send = (frame) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame)); };
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
+  // On a chat's page: who is typing there, shown for a few seconds after the last sign of it.
+  const typingLine = convo ? el('p', 'muted typing') : null;
+  let typingTimer = null;
+  if (convo) { typingLine.setAttribute('aria-live', 'polite'); convo.insertBefore(typingLine, convo.querySelector('form.reply')); }
 
   function offer(f) {
     if (shown.has(f.conversation_id)) return;
@@ -49,6 +49,18 @@
       const head = el('header');
       head.append(el('strong', null, e.author.type === 'visitor' ? convo.dataset.requester : (e.author.name || 'Parley')));
       item.append(head, el('div', 'body', e.body));
+      if (e.files && e.files.length) {
+        const list = el('ul', 'files');
+        e.files.forEach((f) => {
+          const a = el('a', null, f.name);
+          a.href = '/attachments/' + encodeURIComponent(f.id);
+          a.setAttribute('download', '');
+          const li = el('li');
+          li.append(a, el('span', 'muted', f.size < 1024 ? ` ${f.size} B` : ` ${Math.round(f.size / 1024)} KB`));
+          list.append(li);
+        });
+        item.append(list);
+      }
     } else {
       const what = { agent_joined: `${e.name} joined the chat`, agent_left: `${e.name} left the chat`, chat_ended: 'The chat ended' }[e.type];
       if (!what || document.getElementById('e-' + e.seq)) return;
@@ -90,6 +102,21 @@
   if (presence) {
     presence.addEventListener('change', () => send({ type: 'presence', status: presence.value }));
   }
+  // A file shared in the chat from its page: sent as the body; the chat's events show it when stored.
+  const picker = document.querySelector('input[type="file"][data-chat-file]');
+  if (picker) picker.addEventListener('change', async () => {
+    const file = picker.files && picker.files[0];
+    picker.value = '';
+    if (!file) return;
+    const csrf = document.querySelector('input[name="_csrf"]').value;
+    const number = location.pathname.split('/').pop();
+    const id = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
+    const q = `_csrf=${encodeURIComponent(csrf)}&client_id=${encodeURIComponent(id)}&name=${encodeURIComponent(file.name)}`;
+    const res = await fetch(`/tickets/${number}/files?${q}`, { method: 'POST', body: file, credentials: 'same-origin',
+      headers: { 'Content-Type': file.type || 'application/octet-stream' } });
+    if (!res.ok) note(`${file.name} was not shared (${res.status})`);
+  });
+
   // The agent types a reply to a chat: the visitor sees it (said at most every two seconds).
   const reply = convo && convo.querySelector('form.reply textarea');
   let saidTyping = 0;

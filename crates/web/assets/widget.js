@@ -15,25 +15,25 @@
       failed: 'Not sent yet; retrying…', ended: 'The chat has ended.',
       away: 'Nobody is here right now. Leave a message and we will answer by email.', email: 'Your email',
       thanks: 'Thank you. We will answer by email.', queue: 'You are number {n} in the queue.',
-      joined: '{name} joined the chat.', left: '{name} left the chat.', typing: '{name} is typing…' },
+      joined: '{name} joined the chat.', left: '{name} left the chat.', typing: '{name} is typing…', attach: 'Attach a file', file: 'Download {name}' },
     de: { open: 'Chatten Sie mit uns', title: 'Chat', close: 'Chat schließen', name: 'Ihr Name (optional)',
       message: 'Nachricht', send: 'Senden', sending: 'wird gesendet…', you: 'Sie', agent: 'Support',
       greeting: 'Hallo! Wie können wir helfen?', failed: 'Noch nicht gesendet; neuer Versuch…', ended: 'Der Chat ist beendet.',
       away: 'Gerade ist niemand da. Hinterlassen Sie eine Nachricht; wir antworten per E-Mail.', email: 'Ihre E-Mail-Adresse',
       thanks: 'Danke. Wir antworten per E-Mail.', queue: 'Sie sind Nummer {n} in der Warteschlange.',
-      joined: '{name} ist dem Chat beigetreten.', left: '{name} hat den Chat verlassen.', typing: '{name} schreibt…' },
+      joined: '{name} ist dem Chat beigetreten.', left: '{name} hat den Chat verlassen.', typing: '{name} schreibt…', attach: 'Datei anhängen', file: '{name} herunterladen' },
     hu: { open: 'Írjon nekünk', title: 'Csevegés', close: 'Csevegés bezárása', name: 'Az Ön neve (nem kötelező)',
       message: 'Üzenet', send: 'Küldés', sending: 'küldés…', you: 'Ön', agent: 'Ügyfélszolgálat',
       greeting: 'Üdvözöljük! Miben segíthetünk?', failed: 'Még nem ment el; újra próbáljuk…', ended: 'A csevegés véget ért.',
       away: 'Most nincs elérhető munkatárs. Hagyjon üzenetet, e-mailben válaszolunk.', email: 'Az Ön e-mail címe',
       thanks: 'Köszönjük. E-mailben válaszolunk.', queue: 'Ön a(z) {n}. a sorban.',
-      joined: '{name} csatlakozott a csevegéshez.', left: '{name} kilépett a csevegésből.', typing: '{name} éppen ír…' },
+      joined: '{name} csatlakozott a csevegéshez.', left: '{name} kilépett a csevegésből.', typing: '{name} éppen ír…', attach: 'Fájl csatolása', file: '{name} letöltése' },
     tl: { open: 'Makipag-chat sa amin', title: 'Chat', close: 'Isara ang chat', name: 'Ang pangalan mo (opsyonal)',
       message: 'Mensahe', send: 'Ipadala', sending: 'ipinapadala…', you: 'Ikaw', agent: 'Suporta',
       greeting: 'Kumusta! Paano kami makakatulong?', failed: 'Hindi pa naipadala; susubukan ulit…', ended: 'Tapos na ang chat.',
       away: 'Walang tao ngayon. Mag-iwan ng mensahe at sasagot kami sa email.', email: 'Ang email mo',
       thanks: 'Salamat. Sasagot kami sa email.', queue: 'Ikaw ay pang-{n} sa pila.',
-      joined: 'Sumali si {name} sa chat.', left: 'Umalis si {name} sa chat.', typing: 'Nagta-type si {name}…' },
+      joined: 'Sumali si {name} sa chat.', left: 'Umalis si {name} sa chat.', typing: 'Nagta-type si {name}…', attach: 'Maglakip ng file', file: 'I-download ang {name}' },
   };
   const wanted = String(cfg.lang || script.dataset.lang || navigator.language || 'en').toLowerCase();
   const lang = TEXT[wanted] ? wanted : (TEXT[wanted.split('-')[0]] ? wanted.split('-')[0] : (wanted.startsWith('fil') ? 'tl' : 'en'));
@@ -75,6 +75,9 @@
     .typing { padding: 0 14px 6px; font-size: 13px; font-style: italic; opacity: .8; min-height: 1.4em; }
     form { display: flex; flex-direction: column; gap: 6px; padding: 10px; border-top: 1px solid #e3e6ea; }
     input, textarea { width: 100%; padding: 8px; border: 1px solid #c9ced6; border-radius: 6px; resize: none; }
+    .row { display: flex; gap: 6px; justify-content: flex-end; }
+    .attach { background: none !important; color: ${color} !important; border: 1px solid ${color} !important; }
+    .file { display: block; margin-top: 4px; background: none; border: 0; padding: 0; color: inherit; text-decoration: underline; cursor: pointer; }
     form button { align-self: flex-end; padding: 8px 16px; border: 0; border-radius: 6px; background: ${color}; color: #fff; cursor: pointer; }
     :focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
   </style>
@@ -84,7 +87,7 @@
     <div class="status" role="status" hidden></div>
     <div class="log" role="log" aria-live="polite"></div>
     <div class="typing" aria-hidden="true"></div>
-    <form><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email" hidden><textarea name="message" rows="2"></textarea><button type="submit"></button></form>
+    <form><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email" hidden><textarea name="message" rows="2"></textarea><div class="row"><input type="file" hidden><button type="button" class="attach" hidden></button><button type="submit"></button></div></form>
   </section>`;
   const $ = (s) => root.querySelector(s);
   const launcher = $('.launcher'), panel = $('.panel'), log = $('.log'), form = $('form'), status = $('.status');
@@ -107,7 +110,13 @@
   nameInput.placeholder = t.name; nameInput.setAttribute('aria-label', t.name);
   emailInput.placeholder = t.email; emailInput.setAttribute('aria-label', t.email);
   textarea.placeholder = t.message; textarea.setAttribute('aria-label', t.message);
-  form.querySelector('button').textContent = t.send;
+  form.querySelector('button[type="submit"]').textContent = t.send;
+  const attach = form.querySelector('.attach'), picker = form.querySelector('input[type="file"]');
+  // A paperclip drawn, not a glyph: fonts without emoji would show a box.
+  attach.innerHTML = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M21 11.5l-8.6 8.6a5.5 5.5 0 01-7.8-7.8l9.2-9.2a3.7 3.7 0 015.2 5.2l-9.2 9.2a1.8 1.8 0 01-2.6-2.6l8.5-8.5"/></svg>';
+  attach.setAttribute('aria-label', t.attach); attach.title = t.attach;
+  // Files are shared once a conversation is open.
+  const canAttach = () => { attach.hidden = !saved.conversation || offline; };
 
   const shown = new Map(); // seq or client id → element
   // The last event number this page shows: a new page starts from 0 and so shows the whole conversation again.
@@ -137,7 +146,8 @@
         pending.querySelector('small').textContent = author;
         shown.set('seq:' + e.seq, pending);
       } else {
-        bubble(mine ? 'visitor' : 'agent', author, e.body, 'seq:' + e.seq);
+        const b = bubble(mine ? 'visitor' : 'agent', author, e.files && e.files.length ? '' : e.body, 'seq:' + e.seq);
+        (e.files || []).forEach((f) => b.append(fileButton(f)));
       }
       if (!mine) typingLine.textContent = '';
       emit('message', { seq: e.seq, author: e.author, body: e.body });
@@ -154,6 +164,22 @@
       emit('chat_ended', {});
     }
     last = Math.max(last, e.seq);
+  }
+
+  // A shared file: fetched with the visitor's token (a plain link could not carry it) and saved.
+  function fileButton(f) {
+    const b = document.createElement('button');
+    b.type = 'button'; b.className = 'file';
+    b.textContent = f.name + ' (' + (f.size < 1024 ? f.size + ' B' : Math.round(f.size / 1024) + ' KB') + ')';
+    b.setAttribute('aria-label', fill(t.file, 'name', f.name));
+    b.addEventListener('click', async () => {
+      const res = await fetch(`${base}/chat/v1/conversations/${saved.conversation}/files/${f.id}`, { headers: { Authorization: 'Bearer ' + saved.token }, mode: 'cors', credentials: 'omit' });
+      if (!res.ok) return;
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a'); a.href = url; a.download = f.name; root.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    });
+    return b;
   }
 
   // ---- talking to Parley ----
@@ -234,7 +260,7 @@
       // The chat has ended: this message starts a new one.
       const old = socket;
       saved.conversation = null; saved.ended = false; saved.pending = []; save();
-      log.replaceChildren(); shown.clear(); last = 0;
+      log.replaceChildren(); shown.clear(); last = 0; canAttach();
       if (old) { socket = null; ready = false; old.onclose = null; old.close(); }
     }
     const clientId = uid();
@@ -250,6 +276,7 @@
       started.events.forEach(show);
       save();
       queued(started.queue_position);
+      canAttach();
       settle(clientId, started.events[0].seq);
       connect();
       return done;
@@ -268,7 +295,7 @@
       try { offline = !(await call('GET', '/chat/v1/availability' + dept)).available; } catch (e) { offline = false; }
       if (offline) { bubble('note', t.agent, t.away); emailInput.hidden = false; emailInput.required = true; }
     }
-    greet(); connect();
+    greet(); connect(); canAttach();
     (saved.conversation ? textarea : nameInput).focus();
   }
 
@@ -283,6 +310,22 @@
   launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
   $('.close').addEventListener('click', close);
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+  attach.addEventListener('click', () => picker.click());
+  picker.addEventListener('change', async () => {
+    const file = picker.files && picker.files[0];
+    picker.value = '';
+    if (!file || !saved.conversation) return;
+    const clientId = uid();
+    const note = bubble('visitor', t.sending, file.name, 'cid:' + clientId);
+    try {
+      const q = `client_id=${encodeURIComponent(clientId)}&name=${encodeURIComponent(file.name)}`;
+      const res = await fetch(`${base}/chat/v1/conversations/${saved.conversation}/files?${q}`, { method: 'POST', body: file, mode: 'cors', credentials: 'omit',
+        headers: { Authorization: 'Bearer ' + saved.token, 'Content-Type': file.type || 'application/octet-stream' } });
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error(data.errors && data.errors[0] ? data.errors[0].message : (data.detail || res.statusText));
+      note.remove(); shown.delete('cid:' + clientId); show(data); save();
+    } catch (err) { note.querySelector('small').textContent = t.failed.split(';')[0] + ': ' + err.message; }
+  });
   // The visitor types: the agent sees it (said at most every two seconds; only over the socket).
   let saidTyping = 0;
   textarea.addEventListener('input', () => {

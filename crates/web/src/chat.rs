@@ -24,8 +24,12 @@ use std::time::Duration;
 /// Chat bodies are small: a message is at most 4,000 characters.
 const BODY_LIMIT: usize = 64 * 1024;
 
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
+    // A file's bytes come as the body; a little over the limit is read so that the use case names the limit.
+    let files = post(share_file).layer(axum::extract::DefaultBodyLimit::max(max_file_bytes + 1024));
     Router::new()
+        .route("/chat/v1/conversations/{id}/files", files)
+        .route("/chat/v1/conversations/{id}/files/{file}", get(fetch_file))
         .route("/chat/v1/visitors", post(new_visitor))
         .route("/chat/v1/conversations", post(start))
         .route("/chat/v1/conversations/{id}/messages", post(send))
@@ -193,6 +197,51 @@ async fn events(
     let wait = Duration::from_secs(q.wait);
     let (events, queue_position) = chat::events(&state.app, &v.ctx, &v.visitor, id, q.after, wait).await?;
     Ok(Json(Events { events, queue_position }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileQuery {
+    pub(crate) client_id: String,
+    pub(crate) name: String,
+}
+
+/// The visitor shares a file: its bytes are the body, its type the `Content-Type`, its name and the client's id
+/// for the message in the query. `201` with the message's event; `200` with the same event for a resent id.
+async fn share_file(
+    State(state): State<AppState>,
+    v: VisitorCaller,
+    Path(id): Path<String>,
+    q: Result<Query<FileQuery>, axum::extract::rejection::QueryRejection>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<ChatEvent>)> {
+    let id = conversation_id(&id)?;
+    let Query(q) = q.map_err(|e| {
+        ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field("query", e.body_text())))
+    })?;
+    let file = shared_file(q, &headers, body);
+    let sender = chat::files::Sender::Visitor(&v.visitor);
+    let (event, new) = chat::files::share(&state.app, &v.ctx, sender, id, file).await?;
+    Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(event)))
+}
+
+/// A file as the request carries it.
+pub(crate) fn shared_file(
+    q: FileQuery,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> chat::files::SharedFile {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+    chat::files::SharedFile { client_id: q.client_id, name: q.name, content_type, data: body.to_vec() }
+}
+
+/// A file of the visitor's own conversation, as a download (images of plain types inline).
+async fn fetch_file(v: VisitorCaller, Path((id, file)): Path<(String, String)>) -> ApiResult<Response> {
+    let id = conversation_id(&id)?;
+    let file = crate::api::path_id(&file, parley_domain::ids::AttachmentId::parse)?;
+    let (info, data) = chat::files::fetch(&v.ctx, &v.visitor, id, file).await?;
+    Ok(crate::files::attachment_response(&info, data))
 }
 
 /// The visitor ends their chat.

@@ -29,8 +29,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::router(state.app.mail.max_message_bytes))
-        .merge(ui::router())
-        .merge(chat::router())
+        .merge(ui::router(state.app.mail.max_attachment_bytes))
+        .merge(chat::router(state.app.mail.max_attachment_bytes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), host::resolve_account))
         .layer(DefaultBodyLimit::max(state.web.body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -28,7 +28,7 @@ pub struct StartChat {
 }
 
 /// A visitor may write unless blocked, and not faster than a person types.
-fn may_write(app: &App, visitor: &Visitor) -> Result<(), AppError> {
+pub(super) fn may_write(app: &App, visitor: &Visitor) -> Result<(), AppError> {
     if visitor.blocked_at.is_some() {
         return Err(AppError::Forbidden("this visitor has been blocked".into()));
     }
@@ -111,6 +111,7 @@ fn visitor_event(message: &Message, client_id: String) -> NewChatEvent {
         author: ChatAuthor::Visitor,
         body: message.body.clone(),
         client_id: Some(client_id),
+        files: Vec::new(),
     };
     NewChatEvent { kind, at: message.created_at }
 }
@@ -287,7 +288,13 @@ pub async fn agent_reply_event(
         _ => ChatAuthor::System,
     };
     Ok(vec![NewChatEvent {
-        kind: ChatEventKind::Message { message_id: message.id, author, body: message.body.clone(), client_id },
+        kind: ChatEventKind::Message {
+            message_id: message.id,
+            author,
+            body: message.body.clone(),
+            client_id,
+            files: Vec::new(),
+        },
         at: message.created_at,
     }])
 }

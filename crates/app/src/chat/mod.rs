@@ -3,6 +3,7 @@
 //! they left off, waiting for the next one when there is none yet. Agents answer as on any ticket.
 
 mod conversation;
+pub mod files;
 mod hub;
 pub mod presence;
 pub mod routing;

@@ -860,3 +860,180 @@ pub(crate) mod agents {
         assert_eq!(next_of(&mut agent, "error").await["code"], "not_found");
     }
 }
+
+mod files {
+    //! Files shared in a chat: the visitor's are kept as the ticket's attachments under mail's rules (size, a
+    //! harmless name, a plain type) and stored once per client id; agents share theirs through the API; each side
+    //! fetches them back, and nobody else can.
+
+    use super::*;
+    use crate::helpers::{spawn_with, Options};
+
+    async fn upload(app: &TestApp, token: &str, id: &str, q: &str, ct: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let r = app
+            .http
+            .post(app.url("acme", &format!("/chat/v1/conversations/{id}/files?{q}")))
+            .bearer_auth(token)
+            .header("content-type", ct)
+            .header("origin", "https://shop.example")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn visitors_and_agents_share_files_that_only_they_can_fetch() {
+        let app = spawn_with(Options {
+            env: vec![
+                ("PARLEY_MAIL_MAX_MESSAGE_MB".into(), "3".into()),
+                ("PARLEY_MAIL_MAX_ATTACHMENT_MB".into(), "1".into()),
+            ],
+            ..Default::default()
+        })
+        .await;
+        let a = app.account("acme", "eu").await;
+        let token = visitor(&app, "acme").await;
+        let (_, conv) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"message": {"client_id": "m1", "body": "My invoice is wrong"}})),
+        )
+        .await;
+        let id = conv["conversation_id"].as_str().unwrap().to_string();
+        let pdf = b"%PDF-1.4 not really".to_vec();
+        let (s, e) = upload(&app, &token, &id, "client_id=f1&name=invoice.pdf", "application/pdf", pdf.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+        let f = &e["files"][0];
+        assert_eq!(
+            (f["name"].as_str(), f["content_type"].as_str(), f["size"].as_i64()),
+            (Some("invoice.pdf"), Some("application/pdf"), Some(19)),
+            "{e}"
+        );
+        let (s, again) =
+            upload(&app, &token, &id, "client_id=f1&name=invoice.pdf", "application/pdf", pdf.clone()).await;
+        assert_eq!((s, again["seq"].clone()), (StatusCode::OK, e["seq"].clone()), "a resent file is stored once");
+
+        // Hostile names and types are made harmless; empty and oversized files are refused, naming the limit.
+        let q = "client_id=f2&name=..%2F..%2Fetc%2Fpasswd%E2%80%AEfdp.exe";
+        let (s, e2) = upload(&app, &token, &id, q, "text/html\"><script>", b"<script>alert(1)</script>".to_vec()).await;
+        assert_eq!(s, StatusCode::CREATED, "{e2}");
+        let name = e2["files"][0]["name"].as_str().unwrap();
+        assert!(!name.contains('/') && !name.contains('\u{202e}') && name.starts_with("passwd"), "{name}");
+        assert_eq!(e2["files"][0]["content_type"], "application/octet-stream");
+        let (s, p) = upload(&app, &token, &id, "client_id=f3&name=empty.txt", "text/plain", vec![]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let (s, p) = upload(
+            &app,
+            &token,
+            &id,
+            "client_id=f4&name=big.bin",
+            "application/octet-stream",
+            vec![7; 1024 * 1024 + 1],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert!(p["errors"][0]["message"].as_str().unwrap().contains("1 MB"), "{p}");
+        let (s, _) = upload(&app, &token, &id, "name=x.txt", "text/plain", b"x".to_vec()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a client id is required");
+
+        // The agent sees the file on the ticket and shares one back; the visitor fetches both, as downloads.
+        let (_, msgs) = app.api(&a, Method::GET, &format!("/tickets/{id}/messages"), None).await;
+        let att = msgs["messages"][1]["attachments"][0].clone();
+        assert_eq!(att["filename"], "invoice.pdf", "{msgs}");
+        let got = app
+            .http
+            .get(app.url("acme", &format!("/api/v1/attachments/{}", att["id"].as_str().unwrap())))
+            .bearer_auth(&a.api_key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.bytes().await.unwrap().to_vec(), pdf);
+        let r = app
+            .http
+            .post(app.url("acme", &format!("/api/v1/chats/{id}/files?client_id=a1&name=label.png")))
+            .bearer_auth(&a.api_key)
+            .header("content-type", "image/png")
+            .body(b"\x89PNG fake".to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let shared: Value = r.json().await.unwrap();
+        let (_, events) =
+            call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{id}/events?after=3"), None).await;
+        assert_eq!(events["events"][0]["files"][0]["name"], "label.png", "{events}");
+        for (file, bytes) in [
+            (f["id"].as_str().unwrap(), pdf.as_slice()),
+            (shared["files"][0]["id"].as_str().unwrap(), b"\x89PNG fake".as_slice()),
+        ] {
+            let r = app
+                .http
+                .get(app.url("acme", &format!("/chat/v1/conversations/{id}/files/{file}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+            assert_eq!(r.bytes().await.unwrap().as_ref(), bytes);
+        }
+        let pdf_id = f["id"].as_str().unwrap();
+        let disposition = app
+            .http
+            .get(app.url("acme", &format!("/chat/v1/conversations/{id}/files/{pdf_id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(disposition.starts_with("attachment"), "{disposition}");
+
+        // Another visitor, another account, or a file of another conversation: nothing.
+        let stranger = visitor(&app, "acme").await;
+        let (s, _) =
+            call(&app, "acme", &stranger, Method::GET, &format!("/chat/v1/conversations/{id}/files/{pdf_id}"), None)
+                .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (_, other_conv) = call(
+            &app,
+            "acme",
+            &stranger,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"message": {"client_id": "s1", "body": "Hi"}})),
+        )
+        .await;
+        let other_id = other_conv["conversation_id"].as_str().unwrap();
+        let (s, _) = call(
+            &app,
+            "acme",
+            &stranger,
+            Method::GET,
+            &format!("/chat/v1/conversations/{other_id}/files/{pdf_id}"),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "a file is fetched only through its own conversation");
+        let (s, _) = upload(&app, &stranger, &id, "client_id=x1&name=x.txt", "text/plain", b"x".to_vec()).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "nor shared into another's");
+        let other = app.account("other", "eu").await;
+        let r = app
+            .http
+            .post(app.url("other", &format!("/api/v1/chats/{id}/files?client_id=o1&name=o.txt")))
+            .bearer_auth(&other.api_key)
+            .body(b"o".to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}

@@ -7,11 +7,46 @@ use crate::db::{args, Tx, Value};
 use crate::tickets::{create_in, save};
 use crate::url::Engine;
 use parley_domain::ids::{AccountId, ContactId};
-use parley_domain::message::Message;
+use parley_domain::message::{AttachmentInfo, Message};
 use parley_domain::ticket::Ticket;
 use parley_domain::Timestamp;
 use parley_store::{IncomingMail, MailWrite, StoreError};
 use sha2::{Digest, Sha256};
+
+/// Keeps a file of a message: its bytes once per account (by hash), and the attachment naming them.
+pub(crate) async fn keep_file(
+    tx: &mut dyn Tx,
+    account: AccountId,
+    message: &Message,
+    info: &AttachmentInfo,
+    data: &[u8],
+) -> Result<(), StoreError> {
+    let hash = hex(&Sha256::digest(data));
+    tx.exec(
+        "INSERT INTO blobs (account_id, hash, size, data, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account_id, hash) DO NOTHING",
+        args![account.to_string(), &hash, data.len() as i64, Value::Bytes(data.to_vec()), Timestamp::now().millis()],
+    )
+    .await?;
+    tx.exec(
+        "INSERT INTO attachments (id, account_id, message_id, blob_hash, filename, content_type, size, content_id, \
+         inline, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        args![
+            info.id.to_string(),
+            account.to_string(),
+            message.id.to_string(),
+            &hash,
+            &info.filename,
+            &info.content_type,
+            info.size,
+            info.content_id.clone(),
+            info.inline,
+            message.created_at.millis()
+        ],
+    )
+    .await?;
+    Ok(())
+}
 
 pub(super) async fn ingest(tx: &mut dyn Tx, engine: Engine, m: IncomingMail) -> Result<(Ticket, Message), StoreError> {
     let IncomingMail { inbound, outcome, write, attachments, mail_ids, participants, outgoing } = m;
@@ -46,36 +81,7 @@ pub(super) async fn ingest(tx: &mut dyn Tx, engine: Engine, m: IncomingMail) -> 
     )
     .await?;
     for a in &attachments {
-        let hash = hex(&Sha256::digest(&a.data));
-        tx.exec(
-            "INSERT INTO blobs (account_id, hash, size, data, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (account_id, hash) DO NOTHING",
-            args![
-                account.to_string(),
-                &hash,
-                a.data.len() as i64,
-                Value::Bytes(a.data.clone()),
-                Timestamp::now().millis()
-            ],
-        )
-        .await?;
-        tx.exec(
-            "INSERT INTO attachments (id, account_id, message_id, blob_hash, filename, content_type, size, content_id, \
-             inline, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            args![
-                a.info.id.to_string(),
-                account.to_string(),
-                message.id.to_string(),
-                &hash,
-                &a.info.filename,
-                &a.info.content_type,
-                a.info.size,
-                a.info.content_id.clone(),
-                a.info.inline,
-                message.created_at.millis()
-            ],
-        )
-        .await?;
+        keep_file(tx, account, &message, &a.info, &a.data).await?;
     }
     for header_id in &mail_ids {
         tx.exec(

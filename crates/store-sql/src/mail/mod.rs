@@ -5,6 +5,7 @@ mod inbound;
 mod ingest;
 mod outbox;
 
+pub(crate) use ingest::keep_file;
 pub(crate) use outbox::insert_mail;
 
 use crate::db::Row;

@@ -17,7 +17,8 @@ use parley_domain::ids::{AgentId, TicketId};
 use parley_domain::ticket::Ticket;
 use serde::{Deserialize, Serialize};
 
-pub(crate) fn router() -> Router<AppState> {
+/// `max_body`: the most a file's request may carry (the use case holds files to the attachment limit).
+pub(crate) fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/chats/queue", get(queue))
         .route("/chats/{id}", get(show))
@@ -25,6 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/chats/{id}/decline", post(decline))
         .route("/chats/{id}/transfer", post(transfer))
         .route("/chats/{id}/end", post(end))
+        .route("/chats/{id}/files", post(share_file).layer(axum::extract::DefaultBodyLimit::max(max_body)))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -186,4 +188,32 @@ pub(crate) async fn end(
     let id = path_id(&id, TicketId::parse)?;
     routing::end(&state.app, &api.ctx, Some(&api.caller), id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Share a file in the chat as the agent (an API key names no agent: the file comes from the account). The bytes
+/// are the body, the type its `Content-Type`; `name` and the sender's `client_id` are in the query.
+#[utoipa::path(post, path = "/api/v1/chats/{id}/files", tag = "chat", security(("api_key" = [])),
+    params(("id" = String, Path), ("name" = String, Query), ("client_id" = String, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = parley_domain::chat::ChatEvent), (status = 200, body = parley_domain::chat::ChatEvent),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn share_file(
+    api: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    q: Result<axum::extract::Query<crate::chat::FileQuery>, axum::extract::rejection::QueryRejection>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<parley_domain::chat::ChatEvent>)> {
+    let id = path_id(&id, TicketId::parse)?;
+    let axum::extract::Query(q) = q.map_err(|e| {
+        crate::error::ApiError::from(parley_app::AppError::Invalid(parley_domain::Invalid::field(
+            "query",
+            e.body_text(),
+        )))
+    })?;
+    let file = crate::chat::shared_file(q, &headers, body);
+    let sender = parley_app::chat::files::Sender::Agent(&api.caller);
+    let (event, new) = parley_app::chat::files::share(&state.app, &api.ctx, sender, id, file).await?;
+    Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(event)))
 }

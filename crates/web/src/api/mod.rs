@@ -36,7 +36,7 @@ pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
         .merge(support::router())
         .merge(retention::router())
         .merge(chat_settings::router())
-        .merge(chats::router())
+        .merge(chats::router(max_message_bytes))
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))

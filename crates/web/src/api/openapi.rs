@@ -35,7 +35,7 @@ use utoipa::{Modify, OpenApi};
         retention::show, retention::replace, retention::list_incidents,
         chat_settings::show, chat_settings::replace, chat_settings::block, chat_settings::presence,
         chat_settings::set_presence,
-        chats::queue, chats::show, chats::accept, chats::decline, chats::transfer, chats::end,
+        chats::queue, chats::show, chats::accept, chats::decline, chats::transfer, chats::end, chats::share_file,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -1,10 +1,10 @@
 //! The account's chat settings page (admins): the line to put on a site, the sites that may embed it, and the
-//! identity secret.
+//! identity secret; and files agents share in chats from the ticket page.
 
 use super::session::{render, AgentSession, PageError};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::chat::settings;
 use serde::Deserialize;
@@ -63,4 +63,32 @@ pub(crate) async fn save(s: AgentSession, axum::Form(f): axum::Form<ChatForm>) -
     };
     settings::set(&s.ctx, &s.caller(), change).await?;
     Ok(Redirect::to("/settings/chat").into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FileQuery {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    client_id: String,
+    name: String,
+}
+
+/// The agent shares a file in a chat from its ticket page (the page's script sends the bytes as the body).
+pub(crate) async fn share_file(
+    State(state): State<AppState>,
+    s: AgentSession,
+    Path(number): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<FileQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    s.check_csrf(&q.csrf)?;
+    let number = super::tickets::parse_number(&number)?;
+    let ticket = parley_app::tickets::find_by_number(&s.ctx, &s.caller(), number).await?;
+    let file =
+        crate::chat::shared_file(crate::chat::FileQuery { client_id: q.client_id, name: q.name }, &headers, body);
+    let caller = s.caller();
+    let sender = parley_app::chat::files::Sender::Agent(&caller);
+    parley_app::chat::files::share(&state.app, &s.ctx, sender, ticket.id, file).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

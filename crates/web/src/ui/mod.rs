@@ -16,7 +16,7 @@ use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/assets/parley.css", get(pages::stylesheet))
@@ -31,6 +31,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
         .route("/tickets/{number}/block-visitor", post(tickets::block_visitor))
+        .route(
+            "/tickets/{number}/files",
+            post(chat::share_file).layer(axum::extract::DefaultBodyLimit::max(max_file_bytes + 1024)),
+        )
         .route("/subprocessors", get(privacy::page))
         .route("/settings/privacy", get(privacy::settings))
         .route("/settings/privacy/features/{feature}", post(privacy::set_feature))

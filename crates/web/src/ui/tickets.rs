@@ -135,7 +135,7 @@ struct TicketPage {
     assignee: String,
 }
 
-fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
+pub(crate) fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
     s.trim_start_matches('#')
         .parse::<i64>()
         .map(TicketNumber)

@@ -1,0 +1,186 @@
+//! Files shared in a chat, by the visitor or an agent: kept as the attachments of a message of the chat's ticket,
+//! under the same rules as mail's attachments (size, a harmless name, a plain media type), and fetched back only
+//! by the conversation's visitor or agents who may see the ticket.
+
+use super::conversation::may_write;
+use crate::tickets::{payload, visible_ticket, RETRIES};
+use crate::{AccountCtx, App, AppError, Caller};
+use parley_domain::chat::{parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, ChatFile, NewChatEvent, Visitor};
+use parley_domain::error::Checker;
+use parley_domain::event::Actor;
+use parley_domain::ids::{AttachmentId, MessageId, TicketId};
+use parley_domain::message::{AttachmentInfo, Message, TicketEvent};
+use parley_domain::ticket::Channel;
+use parley_domain::{Invalid, Timestamp};
+use parley_store::{StoreError, TicketChange};
+
+/// Who shares a file.
+pub enum Sender<'a> {
+    Visitor(&'a Visitor),
+    Agent(&'a Caller),
+}
+
+/// A file as sent: the sender's id for the message, the name and type it came with, and its bytes.
+pub struct SharedFile {
+    pub client_id: String,
+    pub name: String,
+    pub content_type: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// A media type as `type/subtype` of plain token characters, lowercased; anything else is a file of unknown kind.
+fn media_type(t: Option<&str>) -> String {
+    let t = t.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty() && s.len() <= 100 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match t.split_once('/') {
+        Some((a, b)) if token(a) && token(b) => t,
+        _ => "application/octet-stream".into(),
+    }
+}
+
+/// Shares a file in the conversation. Sending the same client id again answers with the event stored the first
+/// time; the flag says whether it was stored now.
+pub async fn share(
+    app: &App,
+    ctx: &AccountCtx,
+    sender: Sender<'_>,
+    ticket_id: TicketId,
+    file: SharedFile,
+) -> Result<(ChatEvent, bool), AppError> {
+    let author = match &sender {
+        Sender::Visitor(v) => {
+            may_write(app, v)?;
+            super::theirs(ctx, v, ticket_id).await?;
+            None
+        }
+        Sender::Agent(caller) => {
+            visible_ticket(ctx, caller, ticket_id).await?;
+            if ctx.store.chat_visitor(ctx.account_id, ticket_id).await?.is_none() {
+                return Err(Invalid::field("ticket", "is not a chat").into());
+            }
+            super::routing::answering(app, ctx, caller, ticket_id).await?;
+            Some(*caller)
+        }
+    };
+    let mut errs = Checker::new();
+    let client_id = errs.check(parse_client_id(&file.client_id));
+    let limit = app.mail.max_attachment_bytes;
+    if file.data.is_empty() {
+        errs.add("file", "is empty");
+    } else if file.data.len() > limit {
+        errs.add("file", format!("is larger than the {} MB a file may be", limit / (1024 * 1024)));
+    }
+    errs.finish()?;
+    let Some(client_id) = client_id else {
+        return Err(AppError::Internal(anyhow::anyhow!("checked chat file fields missing")));
+    };
+    if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
+        return Ok((e, false));
+    }
+    let name = parley_mime::safe_filename(&file.name);
+    let info = AttachmentInfo {
+        id: AttachmentId::new(),
+        filename: name.clone(),
+        content_type: media_type(file.content_type.as_deref()),
+        size: file.data.len() as i64,
+        inline: false,
+        content_id: None,
+    };
+    for _ in 0..RETRIES {
+        let Some(mut ticket) = ctx.store.get_ticket(ctx.account_id, ticket_id).await? else {
+            return Err(AppError::NotFound);
+        };
+        ticket.ensure_open_for_change()?;
+        let expected_version = ticket.version;
+        let now = Timestamp::now();
+        let (actor, chat_author) = match author {
+            None => (Actor::Contact(ticket.requester_id), ChatAuthor::Visitor),
+            Some(Caller::Agent(a)) => (Actor::Agent(a.id), ChatAuthor::Agent { id: a.id, name: a.name.clone() }),
+            Some(c) => (c.actor(), ChatAuthor::System),
+        };
+        let kinds = ticket.on_message(&actor, false, now);
+        let message = Message {
+            id: MessageId::new(),
+            account_id: ctx.account_id,
+            ticket_id,
+            author: actor,
+            internal: false,
+            body: name.clone(),
+            channel: Channel::Chat,
+            created_at: now,
+            html: None,
+            quoted: None,
+            email: None,
+            attachments: vec![info.clone()],
+        };
+        let shared =
+            ChatFile { id: info.id, name: name.clone(), content_type: info.content_type.clone(), size: info.size };
+        let kind = ChatEventKind::Message {
+            message_id: message.id,
+            author: chat_author,
+            body: name.clone(),
+            client_id: Some(client_id.clone()),
+            files: vec![shared],
+        };
+        let mut outbox = vec![payload::message(&ticket, &message)];
+        if !kinds.is_empty() {
+            outbox.push(payload::updated(&ticket, &kinds));
+        }
+        let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket_id, actor, k, now)).collect();
+        let change = TicketChange {
+            ticket,
+            expected_version,
+            message: Some(message),
+            events,
+            outbox,
+            mail: Vec::new(),
+            chat: vec![NewChatEvent { kind, at: now }],
+        };
+        match ctx.store.share_files(change, vec![(info.clone(), file.data.clone())]).await {
+            Ok(()) => {
+                let stored = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await?;
+                let e = stored.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a shared file's event is gone")))?;
+                super::appended(app, ctx, ticket_id).await;
+                return Ok((e, true));
+            }
+            Err(StoreError::Stale) => continue,
+            // The same client id sent twice at once: the other request stored it.
+            Err(StoreError::Conflict(_)) => {
+                if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
+                    return Ok((e, false));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Stale.into())
+}
+
+/// A file of the visitor's own conversation; any other is `NotFound`.
+pub async fn fetch(
+    ctx: &AccountCtx,
+    visitor: &Visitor,
+    ticket: TicketId,
+    file: AttachmentId,
+) -> Result<(AttachmentInfo, Vec<u8>), AppError> {
+    super::theirs(ctx, visitor, ticket).await?;
+    match ctx.store.attachment(ctx.account_id, file).await? {
+        Some((info, of, data)) if of == ticket => Ok((info, data)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::media_type;
+
+    #[test]
+    fn media_types_are_plain_or_unknown() {
+        assert_eq!(media_type(Some("Image/PNG; charset=x")), "image/png");
+        for bad in [None, Some(""), Some("text/html\r\nX: y"), Some("<script>"), Some("a/b/c")] {
+            assert_eq!(media_type(bad), "application/octet-stream", "{bad:?}");
+        }
+    }
+}
