@@ -142,6 +142,44 @@ pub struct ChatSettings {
     pub allowed_origins: Vec<String>,
     pub identity_secret: String,
     pub routing: crate::chat_routing::RoutingSettings,
+    pub look: WidgetLook,
+}
+
+/// How the account's widget looks on every site that embeds it (a site may still override it in its page).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WidgetLook {
+    /// `#rgb` or `#rrggbb`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// `left` or `right`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// The first words a visitor sees (instead of the widget's own, in their language).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<String>,
+}
+
+impl WidgetLook {
+    /// Checks a look as an admin sets it; empty values mean the widget's own.
+    pub fn parse(color: Option<&str>, position: Option<&str>, greeting: Option<&str>) -> Result<WidgetLook, Invalid> {
+        let blank = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        let color = blank(color).map(|c| c.to_ascii_lowercase());
+        if let Some(c) = &color {
+            let hex = c.strip_prefix('#').unwrap_or_default();
+            if !matches!(hex.len(), 3 | 6) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(Invalid::field("color", "must be a colour like #2f5bd3"));
+            }
+        }
+        let position = blank(position);
+        if position.as_deref().is_some_and(|p| p != "left" && p != "right") {
+            return Err(Invalid::field("position", "must be left or right"));
+        }
+        let greeting = match blank(greeting) {
+            Some(g) => Some(crate::text::checked_text("greeting", &g, 300, true)?),
+            None => None,
+        };
+        Ok(WidgetLook { color, position, greeting })
+    }
 }
 
 impl ChatSettings {
@@ -240,7 +278,12 @@ mod tests {
             allowed_origins: vec!["https://shop.example".into()],
             identity_secret: "key".into(),
             routing: Default::default(),
+            look: Default::default(),
         };
+        assert!(WidgetLook::parse(Some("#2F5BD3"), Some("left"), Some(" Hi! ")).is_ok());
+        assert_eq!(WidgetLook::parse(Some(""), None, Some("  ")).unwrap(), WidgetLook::default());
+        assert!(WidgetLook::parse(Some("red;}</style>"), None, None).is_err());
+        assert!(WidgetLook::parse(None, Some("top"), None).is_err());
         assert!(s.allows(Some("https://shop.example")) && s.allows(None) && !s.allows(Some("https://evil.example")));
         // HMAC-SHA256("key", "user-42"), as a site's server would compute it.
         use hmac::{Hmac, Mac};

@@ -31,7 +31,7 @@ fn visitor(r: &Row) -> Result<Visitor, StoreError> {
 }
 
 const SETTINGS_SQL: &str =
-    "SELECT allowed_origins, identity_secret, routing, ring_secs FROM chat_settings WHERE account_id = $1";
+    "SELECT allowed_origins, identity_secret, routing, ring_secs, look FROM chat_settings WHERE account_id = $1";
 
 fn settings(r: &Row) -> Result<ChatSettings, StoreError> {
     Ok(ChatSettings {
@@ -41,6 +41,7 @@ fn settings(r: &Row) -> Result<ChatSettings, StoreError> {
             strategy: parsed("routing strategy", &r.text("routing")?, RoutingStrategy::parse)?,
             ring_secs: u32::try_from(r.int("ring_secs")?).map_err(|_| StoreError::Other("bad ring time".into()))?,
         },
+        look: json("widget look", &r.text("look")?)?,
     })
 }
 
@@ -242,16 +243,18 @@ impl ChatStore for SqlStore {
             s.identity_secret.clone(),
             at.millis(),
             s.routing.strategy.as_str(),
-            i64::from(s.routing.ring_secs)
+            i64::from(s.routing.ring_secs),
+            to_json(&s.look)?
         ];
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     tx.exec(
                         "INSERT INTO chat_settings (account_id, allowed_origins, identity_secret, updated_at, \
-                         routing, ring_secs) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id) DO UPDATE SET \
-                         allowed_origins = excluded.allowed_origins, identity_secret = excluded.identity_secret, \
-                         updated_at = excluded.updated_at, routing = excluded.routing, ring_secs = excluded.ring_secs",
+                         routing, ring_secs, look) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id) \
+                         DO UPDATE SET allowed_origins = excluded.allowed_origins, \
+                         identity_secret = excluded.identity_secret, updated_at = excluded.updated_at, \
+                         routing = excluded.routing, ring_secs = excluded.ring_secs, look = excluded.look",
                         values,
                     )
                     .await?;

@@ -8,7 +8,8 @@
   if (window.Parley && window.Parley.version) return;
   const script = document.currentScript;
   const base = new URL(script.src).origin;
-  const cfg = Object.assign({}, window.ParleySettings || {});
+  // The account's look (written in by Parley when it serves this script), then the site's own settings.
+  const cfg = Object.assign({}, /*ACCOUNT_LOOK*/{}, window.ParleySettings || {});
   const TEXT = {
     en: { open: 'Chat with us', title: 'Chat', close: 'Close chat', name: 'Your name (optional)', message: 'Message',
       send: 'Send', sending: 'sending…', you: 'You', agent: 'Support', greeting: 'Hello! How can we help?',

@@ -44,12 +44,17 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .layer(axum::middleware::from_fn(cors))
 }
 
-/// The widget, for `<script src="https://<slug>.<base>/widget.js" async></script>` on any site.
-async fn widget(Account(_): Account) -> impl IntoResponse {
-    (
+/// The widget, for `<script src="https://<slug>.<base>/widget.js" async></script>` on any site, with the
+/// account's look written in (JSON is a JavaScript expression; `<` is escaped all the same).
+async fn widget(Account(ctx): Account) -> ApiResult<Response> {
+    let look = chat::settings::look(&ctx).await?;
+    let json = serde_json::to_string(&look).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c");
+    let script = include_str!("../assets/widget.js").replacen("/*ACCOUNT_LOOK*/{}", &json, 1);
+    Ok((
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
-        include_str!("../assets/widget.js"),
+        script,
     )
+        .into_response())
 }
 
 /// Lets pages of the sites the account listed (any, if it listed none) call these routes, with a bearer token and

@@ -5,7 +5,7 @@ use crate::audit::{self, Record};
 use crate::auth::tokens::random_token;
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
-use parley_domain::chat::{parse_origin, ChatSettings, Visitor};
+use parley_domain::chat::{parse_origin, ChatSettings, Visitor, WidgetLook};
 use parley_domain::chat_routing::{parse_ring_secs, RoutingSettings, RoutingStrategy};
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
@@ -39,6 +39,20 @@ pub struct ChatSettingsChange {
     pub routing: Option<String>,
     /// How long a chat rings one agent before it rings the next.
     pub ring_seconds: Option<i64>,
+    /// How the widget looks (all three together).
+    pub look: Option<LookInput>,
+}
+
+/// The widget's colour (`#rrggbb`), side (`left`/`right`) and greeting as asked for; absent or empty: the
+/// widget's own.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LookInput {
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub position: Option<String>,
+    #[serde(default)]
+    pub greeting: Option<String>,
 }
 
 /// Changes the chat settings (administrators; audited).
@@ -56,6 +70,10 @@ pub async fn set(ctx: &AccountCtx, caller: &Caller, change: ChatSettingsChange) 
     });
     let strategy = change.routing.as_deref().map(|r| errs.check(RoutingStrategy::parse(r)));
     let ring_secs = change.ring_seconds.map(|n| errs.check(parse_ring_secs(n)));
+    let look = change
+        .look
+        .as_ref()
+        .map(|l| errs.check(WidgetLook::parse(l.color.as_deref(), l.position.as_deref(), l.greeting.as_deref())));
     errs.finish()?;
     let before = current(ctx).await?;
     let after = ChatSettings {
@@ -65,6 +83,7 @@ pub async fn set(ctx: &AccountCtx, caller: &Caller, change: ChatSettingsChange) 
             strategy: strategy.flatten().unwrap_or(before.routing.strategy),
             ring_secs: ring_secs.flatten().unwrap_or(before.routing.ring_secs),
         },
+        look: look.flatten().unwrap_or_else(|| before.look.clone()),
     };
     ctx.store.set_chat_settings(ctx.account_id, &after, Timestamp::now()).await?;
     let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
@@ -74,9 +93,16 @@ pub async fn set(ctx: &AccountCtx, caller: &Caller, change: ChatSettingsChange) 
             "identity_secret_rotated": change.rotate_secret,
             "routing": { "before": before.routing.strategy.as_str(), "after": after.routing.strategy.as_str() },
             "ring_seconds": { "before": before.routing.ring_secs, "after": after.routing.ring_secs },
+            "look": { "before": before.look, "after": after.look },
         }));
     audit::record(ctx, record).await?;
     Ok(after)
+}
+
+/// How the account's widget looks (what any visitor's page may learn: no secret). The widget's own look until an
+/// admin sets one.
+pub async fn look(ctx: &AccountCtx) -> Result<WidgetLook, AppError> {
+    Ok(ctx.store.chat_settings(ctx.account_id).await?.map(|s| s.look).unwrap_or_default())
 }
 
 /// Refuses a browser request from a site the account did not list. Visitors' requests only read: an account

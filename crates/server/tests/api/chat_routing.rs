@@ -429,3 +429,29 @@ mod processes {
         assert_eq!(e["events"][0]["type"], "agent_joined", "{e}");
     }
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_widgets_look_for_every_site() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let a = app.account("acme", "eu").await;
+    let widget = || async {
+        let r = app.http.get(app.url("acme", "/widget.js")).send().await.unwrap();
+        r.text().await.unwrap()
+    };
+    assert!(widget().await.contains("Object.assign({}, {}, window.ParleySettings"), "Parley's own look at first");
+    let look = json!({"color": "#0A7D4F", "position": "left", "greeting": "Hi </script><b>there</b>"});
+    let (s, set) = app.api(&a, Method::PUT, "/settings/chat", Some(json!({"look": look}))).await;
+    assert_eq!(s, StatusCode::OK, "{set}");
+    assert_eq!(set["look"]["color"], "#0a7d4f");
+    let js = widget().await;
+    assert!(
+        js.contains(r##""color":"#0a7d4f","position":"left","greeting":"Hi \u003c/script>\u003cb>there\u003c/b>""##),
+        "{}",
+        &js[..600]
+    );
+    let (s, p) =
+        app.api(&a, Method::PUT, "/settings/chat", Some(json!({"look": {"color": "red;}", "position": "top"}}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let (_, now) = app.api(&a, Method::GET, "/settings/chat", None).await;
+    assert_eq!(now["look"]["position"], "left", "a refused change changes nothing");
+}

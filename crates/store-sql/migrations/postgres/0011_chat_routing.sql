@@ -20,7 +20,8 @@ CREATE INDEX chat_routes_agent ON chat_routes (account_id, agent_id, state);
 ALTER TABLE agent_presence ADD COLUMN max_chats BIGINT NOT NULL DEFAULT 3;
 ALTER TABLE agent_presence ADD COLUMN last_rung_at BIGINT NOT NULL DEFAULT 0;
 
--- The account's routing rules.
+-- The account's routing rules, and how its widget looks (JSON).
+ALTER TABLE chat_settings ADD COLUMN look TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE chat_settings ADD COLUMN routing TEXT NOT NULL DEFAULT 'least_busy';
 ALTER TABLE chat_settings ADD COLUMN ring_secs BIGINT NOT NULL DEFAULT 30;
 

@@ -34,6 +34,8 @@ pub(crate) struct ChatSettingsOut {
     routing: String,
     /// How long a chat rings one agent before it rings the next.
     ring_seconds: u32,
+    /// How the widget looks on every site.
+    look: parley_domain::chat::WidgetLook,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -47,6 +49,11 @@ pub(crate) struct ChatSettingsBody {
     /// 5 to 600.
     #[serde(default)]
     ring_seconds: Option<i64>,
+    /// The widget's `color` (`#rrggbb`), `position` (`left`/`right`) and `greeting`; absent ones are the widget's
+    /// own. Left as it is when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<parley_domain::chat::WidgetLook>)]
+    look: Option<settings::LookInput>,
     /// Make a new identity secret; identities signed with the old one are no longer believed.
     #[serde(default)]
     rotate_identity_secret: bool,
@@ -60,6 +67,7 @@ fn out(state: &AppState, slug: &str, s: ChatSettings) -> ChatSettingsOut {
         embed: format!(r#"<script src="{url}/widget.js" async></script>"#),
         routing: s.routing.strategy.as_str().into(),
         ring_seconds: s.routing.ring_secs,
+        look: s.look,
     }
 }
 
@@ -85,6 +93,7 @@ pub(crate) async fn replace(
         rotate_secret: b.rotate_identity_secret,
         routing: b.routing,
         ring_seconds: b.ring_seconds,
+        look: b.look,
     };
     let s = settings::set(&api.ctx, &api.caller, change).await?;
     Ok(Json(out(&state, api.ctx.slug.as_str(), s)))

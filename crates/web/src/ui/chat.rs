@@ -20,6 +20,9 @@ struct ChatSettingsPage {
     secret: String,
     round_robin: bool,
     ring_seconds: u32,
+    color: String,
+    left: bool,
+    greeting: String,
 }
 
 pub(crate) async fn page(State(state): State<AppState>, s: AgentSession) -> Result<Response, PageError> {
@@ -34,6 +37,9 @@ pub(crate) async fn page(State(state): State<AppState>, s: AgentSession) -> Resu
         secret: current.identity_secret,
         round_robin: current.routing.strategy == parley_domain::chat_routing::RoutingStrategy::RoundRobin,
         ring_seconds: current.routing.ring_secs,
+        color: current.look.color.clone().unwrap_or_default(),
+        left: current.look.position.as_deref() == Some("left"),
+        greeting: current.look.greeting.clone().unwrap_or_default(),
     }))
 }
 
@@ -47,6 +53,8 @@ pub(crate) struct ChatForm {
     routing: Option<String>,
     #[serde(default)]
     ring_seconds: Option<String>,
+    #[serde(flatten)]
+    look: settings::LookInput,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -60,6 +68,7 @@ pub(crate) async fn save(s: AgentSession, axum::Form(f): axum::Form<ChatForm>) -
         rotate_secret: f.rotate.is_some(),
         routing: f.routing,
         ring_seconds: f.ring_seconds.as_deref().map(|n| n.trim().parse::<i64>().unwrap_or(-1)),
+        look: Some(f.look),
     };
     settings::set(&s.ctx, &s.caller(), change).await?;
     Ok(Redirect::to("/settings/chat").into_response())
