@@ -12,6 +12,7 @@ pub mod notify;
 pub mod people;
 pub mod privacy;
 pub mod regions;
+pub mod search;
 pub mod support;
 pub mod tickets;
 pub mod webhooks;

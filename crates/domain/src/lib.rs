@@ -24,6 +24,7 @@ pub mod mailbox;
 pub mod message;
 pub mod region;
 pub mod retention;
+pub mod search;
 pub mod subprocessors;
 pub mod support;
 pub mod text;

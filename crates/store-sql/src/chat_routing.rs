@@ -10,10 +10,21 @@ use parley_domain::Timestamp;
 use parley_store::{ChatRoutingStore, StoreError, TicketChange};
 use std::collections::BTreeMap;
 
-const ROUTE_COLS: &str = "account_id, ticket_id, department_id, state, agent_id, ring_until, tried, queued_at";
+const ROUTE_COLS: &str =
+    "r.account_id, r.ticket_id, r.department_id, r.state, r.agent_id, r.ring_until, r.tried, r.queued_at";
 
 /// Statuses of tickets an agent no longer holds as a chat.
 const DONE: &str = "('resolved', 'closed', 'spam')";
+
+/// A waiting route's columns, its team being its ticket's (a ticket moved to another team moves its chat).
+const WAITING_COLS: &str =
+    "r.account_id, r.ticket_id, t.department_id, r.state, r.agent_id, r.ring_until, r.tried, r.queued_at";
+
+/// Routes looking for an agent whose chats still want one: the ticket is not done, merged, or given to an agent
+/// through the ticket itself.
+const WAITING: &str = "FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id AND t.id = r.ticket_id \
+     WHERE r.state IN ('queued', 'ringing') AND t.status NOT IN ('resolved', 'closed', 'spam') \
+     AND t.merged_into IS NULL AND t.assignee_id IS NULL";
 
 fn route(r: &Row) -> Result<Route, StoreError> {
     let tried: Vec<(String, i64)> = crate::rows::json("tried agents", &r.text("tried")?)?;
@@ -41,7 +52,8 @@ fn tried_json(route: &Route) -> Result<String, StoreError> {
 /// Puts a new chat in its department's queue, in the caller's unit of work.
 pub(crate) async fn enqueue(tx: &mut dyn Tx, r: &Route) -> Result<(), StoreError> {
     tx.exec(
-        &format!("INSERT INTO chat_routes ({ROUTE_COLS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"),
+        "INSERT INTO chat_routes (account_id, ticket_id, department_id, state, agent_id, ring_until, tried, queued_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         args![
             r.account_id.to_string(),
             r.ticket_id.to_string(),
@@ -101,14 +113,16 @@ async fn update_in(
 #[async_trait]
 impl ChatRoutingStore for SqlStore {
     async fn route(&self, account: AccountId, ticket: TicketId) -> Result<Option<Route>, StoreError> {
-        let sql = format!("SELECT {ROUTE_COLS} FROM chat_routes WHERE account_id = $1 AND ticket_id = $2");
+        let sql = format!(
+            "SELECT {WAITING_COLS} FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id \
+             AND t.id = r.ticket_id WHERE r.account_id = $1 AND r.ticket_id = $2"
+        );
         self.db.query_opt(&sql, args![account.to_string(), ticket.to_string()]).await?.as_ref().map(route).transpose()
     }
 
     async fn waiting_routes(&self, account: AccountId, limit: u32) -> Result<Vec<Route>, StoreError> {
         let sql = format!(
-            "SELECT {ROUTE_COLS} FROM chat_routes WHERE state IN ('queued', 'ringing') AND account_id = $1 \
-             ORDER BY queued_at, ticket_id LIMIT {}",
+            "SELECT {WAITING_COLS} {WAITING} AND r.account_id = $1 ORDER BY r.queued_at, r.ticket_id LIMIT {}",
             limit.clamp(1, 10_000)
         );
         self.db.query(&sql, args![account.to_string()]).await?.iter().map(route).collect()
@@ -128,7 +142,7 @@ impl ChatRoutingStore for SqlStore {
 
     async fn ringing_for(&self, account: AccountId, agent: AgentId) -> Result<Vec<Route>, StoreError> {
         let sql = format!(
-            "SELECT {ROUTE_COLS} FROM chat_routes WHERE account_id = $1 AND agent_id = $2 AND state = 'ringing'"
+            "SELECT {WAITING_COLS} {WAITING} AND r.account_id = $1 AND r.agent_id = $2 AND r.state = 'ringing'"
         );
         self.db.query(&sql, args![account.to_string(), agent.to_string()]).await?.iter().map(route).collect()
     }
@@ -137,11 +151,14 @@ impl ChatRoutingStore for SqlStore {
         let row = self
             .db
             .query_opt(
-                "SELECT COUNT(*) AS n FROM chat_routes me JOIN chat_routes w ON w.account_id = me.account_id \
-                 AND w.state IN ('queued', 'ringing') \
-                 AND (w.department_id = me.department_id OR (w.department_id IS NULL AND me.department_id IS NULL)) \
-                 AND (w.queued_at < me.queued_at OR (w.queued_at = me.queued_at AND w.ticket_id <= me.ticket_id)) \
-                 WHERE me.account_id = $1 AND me.ticket_id = $2 AND me.state IN ('queued', 'ringing')",
+                &format!(
+                    "SELECT COUNT(*) AS n {WAITING} AND r.account_id = $1 AND EXISTS (SELECT 1 FROM chat_routes mr \
+                     JOIN tickets mt ON mt.account_id = mr.account_id AND mt.id = mr.ticket_id \
+                     WHERE mr.account_id = $1 AND mr.ticket_id = $2 AND mr.state IN ('queued', 'ringing') \
+                     AND mt.status NOT IN {DONE} AND mt.merged_into IS NULL AND mt.assignee_id IS NULL \
+                     AND (t.department_id = mt.department_id OR (t.department_id IS NULL AND mt.department_id IS NULL)) \
+                     AND (r.queued_at < mr.queued_at OR (r.queued_at = mr.queued_at AND r.ticket_id <= mr.ticket_id)))"
+                ),
                 args![account.to_string(), ticket.to_string()],
             )
             .await?;
@@ -159,7 +176,8 @@ impl ChatRoutingStore for SqlStore {
         let in_department = match department {
             Some(d) => {
                 values.push(Value::Text(d.to_string()));
-                "JOIN agent_departments ad ON ad.agent_id = a.id AND ad.department_id = $3"
+                "JOIN agent_departments ad ON ad.account_id = a.account_id AND ad.agent_id = a.id \
+                 AND ad.department_id = $3"
             }
             None => "",
         };
@@ -201,6 +219,75 @@ impl ChatRoutingStore for SqlStore {
             )
             .await?;
         Ok(u32::try_from(row.map(|r| r.int("n")).transpose()?.unwrap_or(0)).unwrap_or(u32::MAX))
+    }
+
+    async fn settle_routes(&self, account: AccountId, now: Timestamp) -> Result<(u64, Vec<Route>), StoreError> {
+        let acc = account.to_string();
+        let a = acc.clone();
+        let ended = self
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        &format!(
+                            "UPDATE chat_routes SET state = 'ended', ring_until = NULL, updated_at = $2 \
+                             WHERE account_id = $1 AND state IN ('queued', 'ringing') AND ticket_id IN \
+                             (SELECT id FROM tickets WHERE account_id = $1 AND (status IN {DONE} OR merged_into IS NOT NULL))"
+                        ),
+                        args![a, now.millis()],
+                    )
+                    .await
+                })
+            })
+            .await?;
+        // Rings that ran out, of tickets given to an agent meanwhile, or of tickets moved to a team the agent rung
+        // is not in.
+        let sql = format!(
+            "SELECT {ROUTE_COLS} FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id AND t.id = r.ticket_id \
+             WHERE r.account_id = $1 AND r.state = 'ringing' AND (r.ring_until <= $2 OR t.assignee_id IS NOT NULL \
+             OR (t.department_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM agent_departments ad \
+             WHERE ad.account_id = r.account_id AND ad.agent_id = r.agent_id AND ad.department_id = t.department_id)))"
+        );
+        let rings = self.db.query(&sql, args![acc, now.millis()]).await?.iter().map(route).collect::<Result<_, _>>()?;
+        Ok((ended, rings))
+    }
+
+    async fn ring(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        agent: AgentId,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .exec(
+                            "UPDATE chat_routes SET state = 'ringing', agent_id = $3, ring_until = $4, updated_at = $5 \
+                             WHERE account_id = $1 AND ticket_id = $2 AND state = 'queued'",
+                            args![account.to_string(), ticket.to_string(), agent.to_string(), until.millis(), now.millis()],
+                        )
+                        .await?;
+                    if n == 0 {
+                        return Ok(false);
+                    }
+                    tx.exec(
+                        "UPDATE agent_presence SET last_rung_at = $3 WHERE account_id = $1 AND agent_id = $2",
+                        args![account.to_string(), agent.to_string(), now.millis()],
+                    )
+                    .await?;
+                    Ok(true)
+                })
+            })
+            .await;
+        match done {
+            // The agent rings for another chat already (another process rang them first).
+            Err(StoreError::Conflict(_)) => Ok(false),
+            other => other,
+        }
     }
 
     async fn update_route(

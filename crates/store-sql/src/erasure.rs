@@ -129,6 +129,7 @@ async fn redact_copies(
 /// goes with it: attachments and the blobs nothing else uses, mail as received and sent, webhook events.
 async fn erase_scope(
     tx: &mut dyn Tx,
+    engine: crate::url::Engine,
     acc: &str,
     tickets: &[String],
     in_theirs: &[String],
@@ -143,6 +144,25 @@ async fn erase_scope(
     };
     let mut report = ErasureReport::default();
     let messages: Vec<String> = in_theirs.iter().chain(&elsewhere).cloned().collect();
+    // The search index forgets the erased tickets at once, and the tickets that keep an erased message until the
+    // indexer has written them again without it.
+    let touched = ids(
+        tx,
+        &format!(
+            "SELECT DISTINCT ticket_id AS id FROM messages WHERE account_id = $1 AND {}",
+            within("id", 2, &elsewhere)
+        ),
+        with(&acc, &elsewhere),
+    )
+    .await?;
+    let forgotten: Vec<String> = tickets.iter().chain(&touched).cloned().collect();
+    crate::search::forget(tx, engine, &acc, &forgotten).await?;
+    for t in &touched {
+        if let Some(t) = parley_domain::ids::TicketId::parse(t) {
+            let account = parley_domain::ids::AccountId::parse(&acc).ok_or(StoreError::NotFound)?;
+            crate::search::mark_dirty(tx, account, t).await?;
+        }
+    }
     if let (Some(who), Some(email)) = (&who, &email) {
         report.mentions_redacted = redact_copies(tx, &acc, who, email, &tickets).await?;
     }
@@ -295,6 +315,7 @@ async fn erase_scope(
 #[async_trait]
 impl ErasureStore for SqlStore {
     async fn erase_contact(&self, account: AccountId, contact: ContactId) -> Result<ErasureReport, StoreError> {
+        let engine = self.db.engine();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
@@ -325,7 +346,7 @@ impl ErasureStore for SqlStore {
                         a,
                     )
                     .await?;
-                    let report = erase_scope(tx, &acc, &tickets, &in_theirs, &elsewhere, Some((&who, email))).await?;
+                    let report = erase_scope(tx, engine, &acc, &tickets, &in_theirs, &elsewhere, Some((&who, email))).await?;
                     tx.exec("DELETE FROM contacts WHERE account_id = $1 AND id = $2", args![acc, who]).await?;
                     Ok(report)
                 })
@@ -356,6 +377,7 @@ impl ErasureStore for SqlStore {
 
     async fn erase_tickets(&self, account: AccountId, tickets: &[TicketId]) -> Result<ErasureReport, StoreError> {
         let tickets: Vec<String> = tickets.iter().map(|t| t.to_string()).collect();
+        let engine = self.db.engine();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
@@ -369,7 +391,7 @@ impl ErasureStore for SqlStore {
                         with(&acc, &tickets),
                     )
                     .await?;
-                    erase_scope(tx, &acc, &tickets, &messages, &[], None).await
+                    erase_scope(tx, engine, &acc, &tickets, &messages, &[], None).await
                 })
             })
             .await

@@ -21,6 +21,7 @@ mod incidents;
 mod mail;
 mod migrate;
 mod rows;
+mod search;
 mod support;
 mod tickets;
 pub mod transfer;

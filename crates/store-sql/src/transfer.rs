@@ -64,6 +64,19 @@ const TABLES: &[&str] = &[
 /// Tables that hold no account's data: the schema's own bookkeeping.
 const NOT_ACCOUNT_DATA: &[&str] = &["schema_migrations", "account_departures"];
 
+/// The search index: derived from the rows above, so not copied but rebuilt where the account arrives, and wiped
+/// with it where it leaves. (SQLite's FTS5 keeps the index in the `ticket_search_*` tables it makes.)
+const DERIVED: &[&str] = &[
+    "search_docs",
+    "search_dirty",
+    "ticket_search",
+    "ticket_search_data",
+    "ticket_search_idx",
+    "ticket_search_docsize",
+    "ticket_search_config",
+    "ticket_search_content",
+];
+
 /// Rows written per unit of work while copying.
 const CHUNK: usize = 500;
 
@@ -92,7 +105,7 @@ async fn check_tables(db: &Db) -> Result<(), StoreError> {
     };
     let present: BTreeSet<String> =
         db.query(sql, vec![]).await?.iter().map(|r| r.text("name")).collect::<Result<_, _>>()?;
-    let known: BTreeSet<String> = TABLES.iter().chain(NOT_ACCOUNT_DATA).map(|t| t.to_string()).collect();
+    let known: BTreeSet<String> = TABLES.iter().chain(NOT_ACCOUNT_DATA).chain(DERIVED).map(|t| t.to_string()).collect();
     let unknown: Vec<&String> = present.difference(&known).collect();
     if !unknown.is_empty() {
         return Err(StoreError::Other(format!(
@@ -216,7 +229,8 @@ pub async fn copy_account(from: &SqlStore, to: &SqlStore, account: AccountId) ->
 
 /// Sets where the account's ticket numbers go on in `store`, after its rows were copied there: the next number is
 /// past every ticket it has. (SQLite counts in the account's row; PostgreSQL in a sequence per account, which a
-/// copy of rows does not carry.) Run after the copy is verified: it changes the account's row.
+/// copy of rows does not carry.) Marks its tickets for the search index there. Run after the copy is verified: it
+/// changes the account's row.
 pub async fn continue_numbering(store: &SqlStore, account: AccountId) -> Result<(), StoreError> {
     let engine = store.db.engine();
     store
@@ -224,6 +238,12 @@ pub async fn continue_numbering(store: &SqlStore, account: AccountId) -> Result<
         .write(move |tx| {
             Box::pin(async move {
                 let acc = account.to_string();
+                tx.exec(
+                    "INSERT INTO search_dirty (account_id, ticket_id, generation) \
+                     SELECT account_id, id, 1 FROM tickets WHERE account_id = $1 ON CONFLICT DO NOTHING",
+                    vec![Value::Text(acc.clone())],
+                )
+                .await?;
                 let next = tx
                     .query_opt(
                         "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM tickets WHERE account_id = $1",
@@ -271,6 +291,7 @@ pub async fn wipe_account(store: &SqlStore, account: AccountId) -> Result<u64, S
                     vec![Value::Text(acc.clone()), Value::Int(parley_domain::Timestamp::now().millis())],
                 )
                 .await?;
+                crate::search::forget_account(tx, engine, &acc).await?;
                 let mut n = 0;
                 for table in TABLES.iter().rev() {
                     let sql = format!("DELETE FROM {table} WHERE {} = $1", owner_column(table));

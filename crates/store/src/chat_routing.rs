@@ -26,6 +26,21 @@ pub trait ChatRoutingStore {
     ) -> Result<Vec<Candidate>, StoreError>;
     /// Chats the agent holds now (assigned to them and not resolved or closed).
     async fn chats_held(&self, account: AccountId, agent: AgentId) -> Result<u32, StoreError>;
+    /// Ends the routes of chats whose tickets are done (resolved, closed, spam) or merged (returning how many),
+    /// and returns the routes ringing that should ring no longer: their time ran out, the ticket was given to an
+    /// agent meanwhile, or moved to a team the agent rung is not in.
+    async fn settle_routes(&self, account: AccountId, now: Timestamp) -> Result<(u64, Vec<Route>), StoreError>;
+    /// Rings `agent` for a queued chat until `until`, noting when they were rung; `false` when the chat is no longer
+    /// queued or the agent rings for another chat already. Changes nothing else of the route (its team, who let
+    /// it pass), which other requests may have changed meanwhile.
+    async fn ring(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        agent: AgentId,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Saves a route if it is still in one of the states `from` (and, when ringing, for the same agent as
     /// before); `false` when another request moved it first. Ringing an agent already ringing for another chat is
     /// `false` as well; ringing records when the agent was rung.

@@ -15,6 +15,7 @@ mod features;
 mod incidents;
 mod mail;
 mod people;
+mod search;
 mod support;
 mod tickets;
 mod webhooks;
@@ -33,6 +34,7 @@ pub use mail::{
     OutboundMail,
 };
 pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
+pub use search::{Dirty, SearchStore, TicketSearch};
 pub use support::SupportStore;
 pub use tickets::{
     FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter, TicketQuery, TicketStore,
@@ -60,6 +62,7 @@ pub trait RegionStore:
     + IncidentStore
     + ChatStore
     + ChatRoutingStore
+    + SearchStore
     + Send
     + Sync
 {

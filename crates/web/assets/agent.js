@@ -111,9 +111,9 @@
     const csrf = document.querySelector('input[name="_csrf"]').value;
     const number = location.pathname.split('/').pop();
     const id = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
-    const q = `_csrf=${encodeURIComponent(csrf)}&client_id=${encodeURIComponent(id)}&name=${encodeURIComponent(file.name)}`;
+    const q = `client_id=${encodeURIComponent(id)}&name=${encodeURIComponent(file.name)}`;
     const res = await fetch(`/tickets/${number}/files?${q}`, { method: 'POST', body: file, credentials: 'same-origin',
-      headers: { 'Content-Type': file.type || 'application/octet-stream' } });
+      headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrf } });
     if (!res.ok) note(`${file.name} was not shared (${res.status})`);
   });
 

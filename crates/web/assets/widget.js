@@ -39,7 +39,8 @@
   const wanted = String(cfg.lang || script.dataset.lang || navigator.language || 'en').toLowerCase();
   const lang = TEXT[wanted] ? wanted : (TEXT[wanted.split('-')[0]] ? wanted.split('-')[0] : (wanted.startsWith('fil') ? 'tl' : 'en'));
   const t = TEXT[lang];
-  const fill = (s, k, v) => s.replace('{' + k + '}', v);
+  // A function, not a string: `$&` in a name must stay as written.
+  const fill = (s, k, v) => s.replace('{' + k + '}', () => String(v));
   const color = /^#[0-9a-f]{3,8}$/i.test(cfg.color || '') ? cfg.color : '#2f5bd3';
   const side = cfg.position === 'left' ? 'left' : 'right';
 

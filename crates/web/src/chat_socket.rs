@@ -109,12 +109,14 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
     // the chat (it does not wait again unless handed to a team, which its events tell).
     let mut place: Option<u32> = None;
     let mut look_at_queue = true;
+    // Whether there may be new events (not after a wake for routing news alone).
+    let mut read_events = true;
     // When the agent's typing was last told, and when the visitor's was last passed on (at most once a second).
     let mut typing_told: Option<std::time::Instant> = None;
     let mut typing_passed: Option<std::time::Instant> = None;
     loop {
         // Everything after what this socket sent so far, in order, page after page.
-        loop {
+        while read_events {
             let events = match chat::since(&ctx, ticket, sent).await {
                 Ok(events) => events,
                 Err(e) => {
@@ -135,12 +137,13 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
                 }
             }
             if !more {
-                break;
+                read_events = false;
             }
         }
         if look_at_queue {
             look_at_queue = false;
-            let now = chat::routing::place_in_queue(app, &ctx, ticket).await.unwrap_or(None);
+            // A failed look keeps what was told (and the socket listening for routing news).
+            let now = chat::routing::place_in_queue(app, &ctx, ticket).await.unwrap_or(place);
             if now != place {
                 place = now;
                 if socket.send(frame(json!({"type": "queue", "position": place}))).await.is_err() {
@@ -162,7 +165,8 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
         let wake = woken.wait(IDLE_LOOK);
         tokio::select! {
             why = wake => {
-                look_at_queue = why != chat::Woke::Conversation;
+                look_at_queue = why == chat::Woke::Routing || (why == chat::Woke::Anything && place.is_some());
+                read_events = why != chat::Woke::Routing;
             }
             incoming = socket.recv() => {
                 let text = match incoming {

@@ -28,7 +28,7 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api/v1", api::router(state.app.mail.max_message_bytes))
+        .nest("/api/v1", api::router(state.app.mail.max_message_bytes, state.app.mail.max_attachment_bytes))
         .merge(ui::router(state.app.mail.max_attachment_bytes))
         .merge(chat::router(state.app.mail.max_attachment_bytes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), host::resolve_account))

@@ -244,11 +244,18 @@ pub async fn events(
 ) -> Result<(Vec<ChatEvent>, Option<u32>), AppError> {
     theirs(ctx, visitor, ticket).await?;
     let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
-    let mut woken = app.chat.subscribe_waiting(ctx.account_id, ticket);
     let first_place = super::routing::place_in_queue(app, ctx, ticket).await?;
+    // Routing news matters only while the chat waits.
+    let mut woken = match first_place {
+        Some(_) => app.chat.subscribe_waiting(ctx.account_id, ticket),
+        None => app.chat.subscribe(ticket),
+    };
     loop {
         let found = since(ctx, ticket, after).await?;
-        let place = super::routing::place_in_queue(app, ctx, ticket).await?;
+        let place = match first_place {
+            Some(_) => super::routing::place_in_queue(app, ctx, ticket).await?,
+            None => None,
+        };
         let now = tokio::time::Instant::now();
         if !found.is_empty() || now >= deadline || place != first_place {
             return Ok((found, place));

@@ -60,7 +60,6 @@ pub async fn share(
             if ctx.store.chat_visitor(ctx.account_id, ticket_id).await?.is_none() {
                 return Err(Invalid::field("ticket", "is not a chat").into());
             }
-            super::routing::answering(app, ctx, caller, ticket_id).await?;
             Some(*caller)
         }
     };
@@ -78,6 +77,10 @@ pub async fn share(
     };
     if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
         return Ok((e, false));
+    }
+    if let Some(caller) = author {
+        // An agent sharing a file in a chat that waits for an agent takes it, as answering does.
+        super::routing::answering(app, ctx, caller, ticket_id).await?;
     }
     let name = parley_mime::safe_filename(&file.name);
     let info = AttachmentInfo {

@@ -43,8 +43,8 @@ pub struct Hub {
     typing: Mutex<HashMap<TicketId, (String, Instant)>>,
     /// Bumped by every routing move of the account.
     generations: Mutex<HashMap<AccountId, u64>>,
-    /// One reader of a queue at a time; the others then find it read.
-    pub queue_reader: tokio::sync::Mutex<()>,
+    /// One reader of each account's queue at a time; the others then find it read.
+    queue_readers: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     /// Changes when every reader should look again.
     everyone: watch::Sender<()>,
     /// Messages per visitor: a person types a few a minute; a script, hundreds.
@@ -63,7 +63,7 @@ impl Default for Hub {
             queues: Mutex::default(),
             generations: Mutex::default(),
             typing: Mutex::default(),
-            queue_reader: tokio::sync::Mutex::new(()),
+            queue_readers: Mutex::default(),
             everyone: watch::channel(()).0,
             sends: Window::new(30, Duration::from_secs(60)),
             arrivals: Window::new(30, Duration::from_secs(60)),
@@ -141,6 +141,19 @@ impl Hub {
     /// The account's routing generation: changes with every routing move.
     pub fn routing_generation(&self, account: AccountId) -> u64 {
         self.generations.lock().map(|g| g.get(&account).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
+    /// The lock its queue's readers take turns with.
+    pub fn queue_reader(&self, account: AccountId) -> Arc<tokio::sync::Mutex<()>> {
+        match self.queue_readers.lock() {
+            Ok(mut map) => {
+                if map.len() > 10_000 {
+                    map.retain(|_, l| Arc::strong_count(l) > 1);
+                }
+                map.entry(account).or_default().clone()
+            }
+            Err(_) => Arc::default(),
+        }
     }
 
     /// The account's queue places as read at `generation`, if that is the current one.
@@ -234,6 +247,9 @@ impl Hub {
     /// Wakes every reader to look for itself (after news may have been lost).
     pub fn publish_all(&self) {
         self.everyone.send_replace(());
+        if let Ok(mut queues) = self.queues.lock() {
+            queues.clear();
+        }
         let accounts: Vec<AccountId> = self.accounts.lock().map(|m| m.keys().copied().collect()).unwrap_or_default();
         for a in accounts {
             self.publish_routing(a);

@@ -17,7 +17,7 @@ use parley_store::{StoreError, TicketChange};
 use std::collections::HashMap;
 
 /// Waiting chats looked at per account and round; the rest wait for the next round.
-const ROUND: u32 = 200;
+const ROUND: u32 = 2000;
 
 impl From<RouteError> for AppError {
     fn from(e: RouteError) -> Self {
@@ -39,25 +39,30 @@ pub async fn moved(app: &App, ctx: &AccountCtx) {
     }
 }
 
-/// One round for the account: chats that rang out go back to the queue, and each waiting chat rings the agent
-/// its account's strategy picks, if anyone may take it now. Returns whether anything moved.
+/// One round for the account: chats whose tickets are done stop waiting, rings that ran out (or whose ticket was
+/// given to an agent meanwhile) go back to the queue, and each waiting chat rings the agent its account's
+/// strategy picks, if anyone may take it now. Returns whether anything moved.
 pub async fn route_account(app: &App, ctx: &AccountCtx) -> Result<bool, AppError> {
-    let waiting = ctx.store.waiting_routes(ctx.account_id, ROUND).await?;
-    if waiting.is_empty() {
-        return Ok(false);
+    let now = Timestamp::now();
+    let (ended, rings) = ctx.store.settle_routes(ctx.account_id, now).await?;
+    let mut moved_any = ended > 0;
+    for mut route in rings {
+        let rung = route.agent_id;
+        route.pass(now);
+        moved_any |= ctx.store.update_route(&route, &[RouteState::Ringing], rung, now).await?;
+    }
+    let since = live_since(app, now);
+    // Nobody at all could be rung: nothing to look at (the common case of a busy queue).
+    if ctx.store.chat_candidates(ctx.account_id, None, since).await?.is_empty() {
+        if moved_any {
+            moved(app, ctx).await;
+        }
+        return Ok(moved_any);
     }
     let rules = ctx.store.chat_settings(ctx.account_id).await?.map(|s| s.routing).unwrap_or_default();
-    let now = Timestamp::now();
-    let since = live_since(app, now);
-    let mut moved_any = false;
     // Candidates per department, read once per round; an agent rung leaves every list.
     let mut candidates: HashMap<Option<DepartmentId>, Vec<Candidate>> = HashMap::new();
-    for mut route in waiting {
-        if route.rang_out(now) {
-            let rung = route.agent_id;
-            route.pass(now);
-            moved_any |= ctx.store.update_route(&route, &[RouteState::Ringing], rung, now).await?;
-        }
+    for route in ctx.store.waiting_routes(ctx.account_id, ROUND).await? {
         if route.state != RouteState::Queued {
             continue;
         }
@@ -69,9 +74,9 @@ pub async fn route_account(app: &App, ctx: &AccountCtx) -> Result<bool, AppError
             }
         };
         let Some(agent) = pick(rules.strategy, list, &route, rules.ring_secs, now) else { continue };
-        route.ring(agent, Timestamp::from_millis(now.millis() + i64::from(rules.ring_secs) * 1000));
+        let until = Timestamp::from_millis(now.millis() + i64::from(rules.ring_secs) * 1000);
         // Rung or not (another process rang them first), they ring for one chat at a time.
-        moved_any |= ctx.store.update_route(&route, &[RouteState::Queued], None, now).await?;
+        moved_any |= ctx.store.ring(ctx.account_id, route.ticket_id, agent, until, now).await?;
         for l in candidates.values_mut() {
             l.retain(|c| c.agent_id != agent);
         }
@@ -267,7 +272,15 @@ pub async fn transfer(
     }
     visible_ticket(ctx, caller, ticket).await?;
     let mut route = route_of(ctx, ticket).await?;
-    let from = [RouteState::Queued, RouteState::Ringing, RouteState::Assigned];
+    // An agent hands on a chat they hold, or one still waiting; administrators any. Taking someone else's chat
+    // is not a transfer.
+    if let (RouteState::Assigned, Caller::Agent(a)) = (route.state, caller) {
+        if route.agent_id != Some(a.id) && !caller.is_admin() {
+            return Err(AppError::Forbidden("only the agent holding a chat (or an administrator) hands it on".into()));
+        }
+    }
+    // Saved only if nobody moved the chat meanwhile.
+    let from = [route.state];
     let mut chat = Vec::new();
     if let (RouteState::Assigned, Some(holder)) = (route.state, route.agent_id) {
         if let Some(a) = ctx.store.get_agent(ctx.account_id, holder).await? {
@@ -283,6 +296,10 @@ pub async fn transfer(
             }
             if route.state == RouteState::Ended {
                 return Err(RouteError::Ended.into());
+            }
+            let max = ctx.store.max_chats(ctx.account_id, id).await?;
+            if ctx.store.chats_held(ctx.account_id, id).await? >= max {
+                return Err(AppError::Conflict(format!("{} holds {max} chats, their limit", target.name)));
             }
             route.state = RouteState::Assigned;
             route.agent_id = Some(id);
@@ -317,8 +334,17 @@ pub async fn end(app: &App, ctx: &AccountCtx, caller: Option<&Caller>, ticket: T
     if route.state == RouteState::Ended {
         return Ok(());
     }
+    let before = route.state;
     route.end();
     let from = [RouteState::Queued, RouteState::Ringing, RouteState::Assigned];
+    let t = ctx.store.get_ticket(ctx.account_id, ticket).await?.ok_or(AppError::NotFound)?;
+    if t.ensure_open_for_change().is_err() {
+        // A closed or merged ticket takes no more events: the chat just stops.
+        if ctx.store.update_route(&route, &[before], None, Timestamp::now()).await? {
+            moved(app, ctx).await;
+        }
+        return Ok(());
+    }
     save_with_route(ctx, caller, ticket, &route, &from, TicketPatch::default(), vec![ChatEventKind::ChatEnded]).await?;
     announce(app, ctx, ticket).await;
     nudge(app, ctx).await;
@@ -371,7 +397,8 @@ pub async fn place_in_queue(app: &App, ctx: &AccountCtx, ticket: TicketId) -> Re
             None => alone().await,
         };
     }
-    let _one_reader = app.chat.queue_reader.lock().await;
+    let reader = app.chat.queue_reader(ctx.account_id);
+    let _one_reader = reader.lock().await;
     if let Some(places) = app.chat.queue_places(ctx.account_id) {
         return match places.get(&ticket) {
             Some(p) => Ok(Some(*p)),

@@ -455,3 +455,50 @@ async fn an_admin_sets_the_widgets_look_for_every_site() {
     let (_, now) = app.api(&a, Method::GET, "/settings/chat", None).await;
     assert_eq!(now["look"]["position"], "left", "a refused change changes nothing");
 }
+
+#[tokio::test]
+async fn a_chats_ticket_decides_its_route_when_changed_as_a_ticket() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let a = app.account("acme", "eu").await;
+    let (_, billing) = app.api(&a, Method::POST, "/departments", Some(json!({"name": "Billing"}))).await;
+    let (_, tech) = app.api(&a, Method::POST, "/departments", Some(json!({"name": "Tech"}))).await;
+    let (_, dee_session) = agent(&app, &a, "Dee", &[&billing]).await;
+    let (tom_id, tom_session) = agent(&app, &a, "Tom", &[&tech]).await;
+    let mut dee = online(&app, &dee_session).await;
+    let mut tom = online(&app, &tom_session).await;
+
+    // A Billing chat rings Dee; moved to Tech on the ticket itself, it rings Tom instead.
+    let (_, id) = chat(&app, "Moved", Some(&billing)).await;
+    assert_eq!(offer(&mut dee).await, id);
+    let (s, _) =
+        app.api(&a, Method::PATCH, &format!("/tickets/{id}"), Some(json!({"department_id": tech["id"]}))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(next_of(&mut dee, "offer_withdrawn").await["conversation_id"], id.as_str());
+    assert_eq!(offer(&mut tom).await, id, "the ticket's team is the chat's");
+    assert_eq!(route(&app, &a, &id).await["department_id"], tech["id"]);
+
+    // Closed on the ticket, it stops ringing and leaves the queue.
+    let (s, _) = app.api(&a, Method::PATCH, &format!("/tickets/{id}"), Some(json!({"status": "closed"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(next_of(&mut tom, "offer_withdrawn").await["conversation_id"], id.as_str());
+    assert_eq!(route(&app, &a, &id).await["state"], "ended");
+    let (_, q) = app.api(&a, Method::GET, "/chats/queue", None).await;
+    assert_eq!(q["chats"].as_array().unwrap().len(), 0, "{q}");
+
+    // Tom takes another chat; Dee, not holding it and no administrator, cannot hand it to herself.
+    let (_, other) = chat(&app, "Held", Some(&tech)).await;
+    assert_eq!(offer(&mut tom).await, other);
+    say(&mut tom, json!({"type": "accept", "conversation_id": other})).await;
+    assert_eq!(next_of(&mut tom, "done").await["action"], "accept");
+    let (s, _) =
+        app.api(&a, Method::PATCH, &format!("/tickets/{other}"), Some(json!({"department_id": billing["id"]}))).await;
+    assert_eq!(s, StatusCode::OK, "Dee may see it now");
+    let dee_id = route(&app, &a, &other).await["agent_id"].clone();
+    assert_eq!(dee_id, tom_id.as_str());
+    let mut dee_pages = dee;
+    let (_, me) = app.api(&a, Method::GET, "/agents", None).await;
+    let dee_agent = me["agents"].as_array().unwrap().iter().find(|x| x["name"] == "Dee").unwrap()["id"].clone();
+    say(&mut dee_pages, json!({"type": "transfer", "conversation_id": other, "agent_id": dee_agent})).await;
+    assert_eq!(next_of(&mut dee_pages, "error").await["code"], "forbidden");
+    assert_eq!(route(&app, &a, &other).await["agent_id"], tom_id.as_str());
+}

@@ -80,6 +80,7 @@ async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Mes
     insert_message(tx, &message).await?;
     insert_events(tx, &events).await?;
     enqueue(tx, account, || outbox(&ticket, &contact, &message)).await?;
+    crate::search::mark_dirty(tx, account, ticket.id).await?;
     Ok((ticket, contact, message))
 }
 
@@ -145,7 +146,9 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
                FROM c, t), \
          e AS (INSERT INTO ticket_events (id, account_id, ticket_id, actor_type, actor_id, data, created_at) \
                SELECT x.id, $2, $1, x.actor_type, x.actor_id, x.data, x.created_at FROM t, \
-               jsonb_to_recordset($22::jsonb) AS x(id text, actor_type text, actor_id text, data text, created_at bigint)) \
+               jsonb_to_recordset($22::jsonb) AS x(id text, actor_type text, actor_id text, data text, created_at bigint)), \
+         sd AS (INSERT INTO search_dirty (account_id, ticket_id, generation) SELECT $2, $1, 1 FROM t \
+               ON CONFLICT (account_id, ticket_id) DO UPDATE SET generation = search_dirty.generation + 1) \
          SELECT t.number AS ticket_number, c.* FROM t, c"
     );
     let args = args![

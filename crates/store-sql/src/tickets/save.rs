@@ -35,6 +35,7 @@ pub(crate) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), Store
     if n == 0 {
         return Err(StoreError::Stale);
     }
+    crate::search::mark_dirty(tx, t.account_id, t.id).await?;
     if ch.events.iter().any(|e| matches!(e.kind, EventKind::TagsChanged { .. })) {
         write_tags(tx, t, true).await?;
     }

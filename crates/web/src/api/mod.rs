@@ -24,7 +24,8 @@ use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
 
-pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
+/// `max_message_bytes`: the largest mail taken; `max_file_bytes`: the largest file shared in a chat.
+pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<AppState> {
     Router::new()
         .merge(tickets::router())
         .merge(contacts::router())
@@ -36,7 +37,7 @@ pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
         .merge(support::router())
         .merge(retention::router())
         .merge(chat_settings::router())
-        .merge(chats::router(max_message_bytes))
+        .merge(chats::router(max_file_bytes + 1024))
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))

@@ -30,6 +30,7 @@ use parley_domain::ids::{AgentId, DepartmentId, TicketId};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 
 const MAX_FRAME: usize = 64 * 1024;
@@ -135,8 +136,9 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, socket: WebSock
 struct Shown {
     /// The last event sent of each conversation.
     sent: HashMap<TicketId, i64>,
-    /// Whether the agent may see each conversation (checked once per socket).
-    visible: HashMap<TicketId, bool>,
+    /// Whether the agent may see each conversation, and since when that is known (a ticket moved to another
+    /// team stops being visible: known answers are looked at again after a while and on every routing move).
+    visible: HashMap<TicketId, (bool, Instant)>,
     offers: HashSet<TicketId>,
     presence: Option<serde_json::Value>,
 }
@@ -155,7 +157,7 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: W
         return;
     }
     shown.presence = Some(now);
-    if routing_news(app, ctx, agent_id, &mut shown, &mut socket).await.is_err() {
+    if routing_news(app, ctx, caller, &mut shown, &mut socket).await.is_err() {
         return;
     }
     loop {
@@ -196,8 +198,12 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: W
                         return;
                     }
                 }
-                if routing_moved && routing_news(app, ctx, agent_id, &mut shown, &mut socket).await.is_err() {
-                    return;
+                if routing_moved {
+                    // A chat may have moved to another team.
+                    shown.visible.clear();
+                    if routing_news(app, ctx, caller, &mut shown, &mut socket).await.is_err() {
+                        return;
+                    }
                 }
                 for (ticket, who) in typing {
                     if typing_news(ctx, caller, ticket, who, &mut shown, &mut socket).await.is_err() {
@@ -287,13 +293,18 @@ async fn typing_news(
     Ok(())
 }
 
-/// Whether the agent may see the conversation (looked up once per socket).
+/// How long an answer to "may the agent see this conversation" is kept.
+const VISIBLE_FOR: Duration = Duration::from_secs(5);
+
+/// Whether the agent may see the conversation (looked up again once the known answer is a few seconds old).
 async fn may_see(ctx: &AccountCtx, caller: &Caller, ticket: TicketId, shown: &mut Shown) -> bool {
-    if let Some(v) = shown.visible.get(&ticket) {
-        return *v;
+    if let Some((v, at)) = shown.visible.get(&ticket) {
+        if at.elapsed() < VISIBLE_FOR {
+            return *v;
+        }
     }
     let v = matches!(ctx.store.get_ticket(ctx.account_id, ticket).await, Ok(Some(t)) if caller.can_see(&t));
-    shown.visible.insert(ticket, v);
+    shown.visible.insert(ticket, (v, Instant::now()));
     v
 }
 
@@ -301,10 +312,12 @@ async fn may_see(ctx: &AccountCtx, caller: &Caller, ticket: TicketId, shown: &mu
 async fn routing_news(
     app: &parley_app::App,
     ctx: &AccountCtx,
-    agent: AgentId,
+    caller: &Caller,
     shown: &mut Shown,
     socket: &mut WebSocket,
 ) -> Result<(), ()> {
+    let Caller::Agent(a) = caller else { return Ok(()) };
+    let agent = a.id;
     if let Ok(p) = presence::of(app, ctx, agent).await {
         let f = presence_frame(&p);
         if shown.presence.as_ref() != Some(&f) {
@@ -312,7 +325,9 @@ async fn routing_news(
             shown.presence = Some(f);
         }
     }
-    let Ok(ringing) = routing::ringing_for(ctx, agent).await else { return Ok(()) };
+    let Ok(mut ringing) = routing::ringing_for(ctx, agent).await else { return Ok(()) };
+    // Rung for a chat they may not see (its ticket moved meanwhile): they hear nothing of it.
+    ringing.retain(|(_, t)| caller.can_see(t));
     let now: HashSet<TicketId> = ringing.iter().map(|(r, _)| r.ticket_id).collect();
     for gone in shown.offers.difference(&now) {
         socket

@@ -1,0 +1,326 @@
+//! The ticket search index on both engines: SQLite's FTS5 (contentless, secure-delete) and PostgreSQL's tsvector
+//! with GIN indexes. Parley analyses the text (words and stems, see `parley_domain::search`); the engines only
+//! match terms, so both find the same tickets.
+
+use crate::db::{args, Tx, Value};
+use crate::rows::{id, placeholders};
+use crate::url::Engine;
+use crate::SqlStore;
+use async_trait::async_trait;
+use parley_domain::ids::{AccountId, TicketId};
+use parley_domain::search::{Document, Term};
+use parley_store::{Dirty, SearchStore, StoreError, TicketSearch};
+
+/// Marks a ticket's document out of date, in the unit of work that changed the ticket.
+pub(crate) async fn mark_dirty(tx: &mut dyn Tx, account: AccountId, ticket: TicketId) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO search_dirty (account_id, ticket_id, generation) VALUES ($1, $2, 1) \
+         ON CONFLICT (account_id, ticket_id) DO UPDATE SET generation = search_dirty.generation + 1",
+        args![account.to_string(), ticket.to_string()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes tickets from the index at once (erased, deleted), in the caller's unit of work.
+pub(crate) async fn forget(
+    tx: &mut dyn Tx,
+    engine: Engine,
+    account: &str,
+    tickets: &[String],
+) -> Result<(), StoreError> {
+    if tickets.is_empty() {
+        return Ok(());
+    }
+    let mut a: Vec<Value> = args![account];
+    a.extend(tickets.iter().map(|t| Value::Text(t.clone())));
+    let list = placeholders(2, tickets.len());
+    if engine == Engine::Sqlite {
+        tx.exec(
+            &format!(
+                "DELETE FROM ticket_search WHERE rowid IN \
+                 (SELECT doc FROM search_docs WHERE account_id = $1 AND ticket_id IN ({list}))"
+            ),
+            a.clone(),
+        )
+        .await?;
+        tx.exec(&format!("DELETE FROM search_docs WHERE account_id = $1 AND ticket_id IN ({list})"), a.clone()).await?;
+    } else {
+        tx.exec(&format!("DELETE FROM ticket_search WHERE account_id = $1 AND ticket_id IN ({list})"), a.clone())
+            .await?;
+    }
+    tx.exec(&format!("DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id IN ({list})"), a).await?;
+    Ok(())
+}
+
+/// Removes every document of an account (it leaves the region), in the caller's unit of work.
+pub(crate) async fn forget_account(tx: &mut dyn Tx, engine: Engine, account: &str) -> Result<(), StoreError> {
+    if engine == Engine::Sqlite {
+        tx.exec(
+            "DELETE FROM ticket_search WHERE rowid IN (SELECT doc FROM search_docs WHERE account_id = $1)",
+            args![account],
+        )
+        .await?;
+        tx.exec("DELETE FROM search_docs WHERE account_id = $1", args![account]).await?;
+    } else {
+        tx.exec("DELETE FROM ticket_search WHERE account_id = $1", args![account]).await?;
+    }
+    tx.exec("DELETE FROM search_dirty WHERE account_id = $1", args![account]).await?;
+    Ok(())
+}
+
+async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Document>) -> Result<(), StoreError> {
+    let (account, ticket) = (d.account_id.to_string(), d.ticket_id.to_string());
+    match (engine, doc) {
+        (_, None) => forget(tx, engine, &account, std::slice::from_ref(&ticket)).await?,
+        (Engine::Sqlite, Some(doc)) => {
+            let row = tx
+                .query_opt(
+                    "INSERT INTO search_docs (account_id, ticket_id) VALUES ($1, $2) \
+                     ON CONFLICT (account_id, ticket_id) DO UPDATE SET ticket_id = excluded.ticket_id RETURNING doc",
+                    args![account.clone(), ticket.clone()],
+                )
+                .await?
+                .ok_or_else(|| StoreError::Other("a search document got no number".into()))?;
+            let n = row.int("doc")?;
+            tx.exec("DELETE FROM ticket_search WHERE rowid = $1", args![n]).await?;
+            tx.exec(
+                "INSERT INTO ticket_search (rowid, words, stems) VALUES ($1, $2, $3)",
+                args![n, doc.words.clone(), doc.stems.clone()],
+            )
+            .await?;
+        }
+        (Engine::Postgres, Some(doc)) => {
+            tx.exec(
+                "INSERT INTO ticket_search (account_id, ticket_id, words, stems) \
+                 VALUES ($1, $2, to_tsvector('simple', $3), to_tsvector('simple', $4)) \
+                 ON CONFLICT (account_id, ticket_id) DO UPDATE SET words = excluded.words, stems = excluded.stems",
+                args![account.clone(), ticket.clone(), doc.words.clone(), doc.stems.clone()],
+            )
+            .await?;
+        }
+    }
+    tx.exec(
+        "DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id = $2 AND generation = $3",
+        args![account, ticket, d.generation],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The FTS5 expression for the terms (all must hold). Terms are letters and digits only, so quoting is plain.
+fn fts5_match(terms: &[Term]) -> String {
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| match t {
+            Term::Word { word, stems } => {
+                let any: Vec<String> = stems.iter().chain(std::iter::once(word)).map(|s| format!("\"{s}\"")).collect();
+                format!("stems : ({})", any.join(" OR "))
+            }
+            Term::Phrase(ws) => format!("words : \"{}\"", ws.join(" ")),
+            Term::Prefix(p) => format!("words : \"{p}\" *"),
+        })
+        .collect();
+    parts.join(" AND ")
+}
+
+/// The tsquery texts for stems (words, any of their stems) and for words (phrases and prefixes); `None` when a
+/// part has no terms.
+fn tsqueries(terms: &[Term]) -> (Option<String>, Option<String>) {
+    let mut stems = Vec::new();
+    let mut words = Vec::new();
+    for t in terms {
+        match t {
+            Term::Word { word, stems: s } => {
+                let mut any: Vec<&str> = s.iter().map(String::as_str).collect();
+                if !any.contains(&word.as_str()) {
+                    any.push(word);
+                }
+                stems.push(format!("({})", any.join(" | ")));
+            }
+            Term::Phrase(ws) => words.push(format!("({})", ws.join(" <-> "))),
+            Term::Prefix(p) => words.push(format!("{p}:*")),
+        }
+    }
+    let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(" & "));
+    (join(stems), join(words))
+}
+
+/// The filters of a search on `t` (tickets), with their arguments numbered from `next`.
+fn filters(s: &TicketSearch, values: &mut Vec<Value>) -> String {
+    let mut sql = String::from(" AND t.merged_into IS NULL");
+    if !s.status.is_empty() {
+        let list = placeholders(values.len() + 1, s.status.len());
+        values.extend(s.status.iter().map(|x| Value::Text(x.as_str().into())));
+        sql.push_str(&format!(" AND t.status IN ({list})"));
+    }
+    match s.assignee {
+        Some(Some(a)) => {
+            values.push(Value::Text(a.to_string()));
+            sql.push_str(&format!(" AND t.assignee_id = ${}", values.len()));
+        }
+        Some(None) => sql.push_str(" AND t.assignee_id IS NULL"),
+        None => {}
+    }
+    if let Some(tag) = &s.tag {
+        values.push(Value::Text(tag.as_str().into()));
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.account_id = t.account_id AND g.ticket_id = t.id \
+             AND g.tag = ${})",
+            values.len()
+        ));
+    }
+    if let Some(from) = s.created_from {
+        values.push(Value::Int(from.millis()));
+        sql.push_str(&format!(" AND t.created_at >= ${}", values.len()));
+    }
+    if let Some(to) = s.created_to {
+        values.push(Value::Int(to.millis()));
+        sql.push_str(&format!(" AND t.created_at < ${}", values.len()));
+    }
+    if let Some(depts) = &s.departments {
+        if depts.is_empty() {
+            sql.push_str(" AND t.department_id IS NULL");
+        } else {
+            let list = placeholders(values.len() + 1, depts.len());
+            values.extend(depts.iter().map(|d| Value::Text(d.to_string())));
+            sql.push_str(&format!(" AND (t.department_id IS NULL OR t.department_id IN ({list}))"));
+        }
+    }
+    sql
+}
+
+#[async_trait]
+impl SearchStore for SqlStore {
+    async fn dirty_tickets(&self, limit: u32) -> Result<Vec<Dirty>, StoreError> {
+        let sql =
+            format!("SELECT account_id, ticket_id, generation FROM search_dirty LIMIT {}", limit.clamp(1, 10_000));
+        let rows = self.db.query(&sql, vec![]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Dirty {
+                    account_id: id("account id", &r.text("account_id")?)?,
+                    ticket_id: id("ticket id", &r.text("ticket_id")?)?,
+                    generation: r.int("generation")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn index_tickets(&self, docs: Vec<(Dirty, Option<Document>)>) -> Result<(), StoreError> {
+        let engine = self.db.engine();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    for (d, doc) in &docs {
+                        write_doc(tx, engine, d, doc.as_ref()).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn mark_all_dirty(&self, account: Option<AccountId>) -> Result<u64, StoreError> {
+        let account = account.map(|a| a.to_string());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let (scope, a) = match &account {
+                        Some(a) => ("WHERE account_id = $1", args![a.clone()]),
+                        None => ("", vec![]),
+                    };
+                    tx.exec(
+                        &format!(
+                            "INSERT INTO search_dirty (account_id, ticket_id, generation) \
+                             SELECT account_id, id, 1 FROM tickets {scope} \
+                             ON CONFLICT (account_id, ticket_id) DO UPDATE SET generation = search_dirty.generation + 1"
+                        ),
+                        a,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn dirty_count(&self) -> Result<u64, StoreError> {
+        let row = self.db.query_opt("SELECT COUNT(*) AS n FROM search_dirty", vec![]).await?;
+        Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0).max(0) as u64)
+    }
+
+    async fn search_tickets(&self, account: AccountId, s: &TicketSearch) -> Result<Vec<TicketId>, StoreError> {
+        let limit = s.limit.clamp(1, 100);
+        let mut found: Vec<TicketId> = Vec::new();
+        // A ticket named by its number comes first.
+        if let Some(n) = s.query.number {
+            let mut values = args![account.to_string(), n];
+            let f = filters(s, &mut values);
+            let sql = format!("SELECT t.id FROM tickets t WHERE t.account_id = $1 AND t.number = $2{f}");
+            for r in self.db.query(&sql, values).await? {
+                found.push(id("ticket id", &r.text("id")?)?);
+            }
+        }
+        if s.query.terms.is_empty() {
+            return Ok(found);
+        }
+        let rows = match self.db.engine() {
+            Engine::Sqlite => {
+                let mut values = args![fts5_match(&s.query.terms), account.to_string()];
+                let f = filters(s, &mut values);
+                let sql = format!(
+                    "SELECT d.ticket_id FROM ticket_search JOIN search_docs d ON d.doc = ticket_search.rowid \
+                     JOIN tickets t ON t.account_id = d.account_id AND t.id = d.ticket_id \
+                     WHERE ticket_search MATCH $1 AND d.account_id = $2{f} ORDER BY rank, t.updated_at DESC LIMIT {limit}"
+                );
+                self.db.query(&sql, values).await?
+            }
+            Engine::Postgres => {
+                let (stems, words) = tsqueries(&s.query.terms);
+                let mut values = args![account.to_string()];
+                let mut cond = String::new();
+                let mut rank = "0".to_string();
+                if let Some(q) = stems {
+                    values.push(Value::Text(q));
+                    cond.push_str(&format!(" AND s.stems @@ to_tsquery('simple', ${})", values.len()));
+                    rank = format!("ts_rank(s.stems, to_tsquery('simple', ${}))", values.len());
+                }
+                if let Some(q) = words {
+                    values.push(Value::Text(q));
+                    cond.push_str(&format!(" AND s.words @@ to_tsquery('simple', ${})", values.len()));
+                }
+                let f = filters(s, &mut values);
+                let sql = format!(
+                    "SELECT s.ticket_id FROM ticket_search s JOIN tickets t ON t.account_id = s.account_id \
+                     AND t.id = s.ticket_id WHERE s.account_id = $1{cond}{f} \
+                     ORDER BY {rank} DESC, t.updated_at DESC LIMIT {limit}"
+                );
+                self.db.query(&sql, values).await?
+            }
+        };
+        for r in rows {
+            let t = id("ticket id", &r.text("ticket_id")?)?;
+            if !found.contains(&t) {
+                found.push(t);
+            }
+        }
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley_domain::search::Query;
+
+    #[test]
+    fn queries_become_engine_expressions() {
+        let q = Query::parse(r#""printer on fire" toner* invoices"#, false).unwrap();
+        let m = fts5_match(&q.terms);
+        assert!(m.starts_with(r#"words : "printer on fire" AND words : "toner" * AND stems : ("invoic""#), "{m}");
+        let (stems, words) = tsqueries(&q.terms);
+        assert!(stems.unwrap().starts_with("(invoic"));
+        assert_eq!(words.unwrap(), "(printer <-> on <-> fire) & toner:*");
+    }
+}

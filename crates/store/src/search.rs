@@ -1,0 +1,44 @@
+use crate::StoreError;
+use async_trait::async_trait;
+use parley_domain::ids::{AccountId, AgentId, DepartmentId, TicketId};
+use parley_domain::search::{Document, Query};
+use parley_domain::ticket::{Status, Tag};
+use parley_domain::Timestamp;
+
+/// A ticket search: the query, the filters, and what the caller may see.
+#[derive(Debug, Clone)]
+pub struct TicketSearch {
+    pub query: Query,
+    pub status: Vec<Status>,
+    pub assignee: Option<Option<AgentId>>,
+    pub tag: Option<Tag>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+    /// `Some`: only tickets of these departments or of none (an agent's view); `None`: all.
+    pub departments: Option<Vec<DepartmentId>>,
+    pub limit: u32,
+}
+
+/// A ticket marked for (re)indexing, and how many changes it had when read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dirty {
+    pub account_id: AccountId,
+    pub ticket_id: TicketId,
+    pub generation: i64,
+}
+
+/// The tickets' search index, kept in the region's database.
+#[async_trait]
+pub trait SearchStore {
+    /// Tickets whose document is out of date, oldest marks first, at most `limit`.
+    async fn dirty_tickets(&self, limit: u32) -> Result<Vec<Dirty>, StoreError>;
+    /// Writes each ticket's document (or removes it: `None`, for a ticket gone) in one unit of work, and unmarks
+    /// each ticket unless it changed again since it was read.
+    async fn index_tickets(&self, docs: Vec<(Dirty, Option<Document>)>) -> Result<(), StoreError>;
+    /// Marks every ticket of the account (all accounts: `None`) for indexing; returns how many.
+    async fn mark_all_dirty(&self, account: Option<AccountId>) -> Result<u64, StoreError>;
+    /// How many tickets wait to be indexed.
+    async fn dirty_count(&self) -> Result<u64, StoreError>;
+    /// The matching tickets of the account, best first.
+    async fn search_tickets(&self, account: AccountId, search: &TicketSearch) -> Result<Vec<TicketId>, StoreError>;
+}
