@@ -152,6 +152,7 @@ impl Application {
         tasks.spawn(crate::imap_poller::run(self.app.clone(), self.config.imap_every, stop_rx.clone()));
         tasks.spawn(run_retention(self.app.clone(), self.config.retention_every, stop_rx.clone()));
         tasks.spawn(run_routing(self.app.clone(), stop_rx.clone()));
+        tasks.spawn(run_indexer(self.app.clone(), stop_rx.clone()));
         for cell in self.app.regions.served() {
             match cell.store().await?.chat_signals().await {
                 Ok(Some(signals)) => {
@@ -251,6 +252,25 @@ async fn run_routing(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Writes the search documents of changed tickets, a batch at a time, looking for more four times a second, until
+/// told to stop: a change is searchable within a second.
+async fn run_indexer(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let pause = match parley_app::search::index_dirty(&app).await {
+            Ok(0) => std::time::Duration::from_millis(250),
+            Ok(_) => std::time::Duration::ZERO,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not index changed tickets");
+                std::time::Duration::from_secs(5)
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
             _ = stop.changed() => return,
         }
     }

@@ -279,11 +279,12 @@ impl SearchStore for SqlStore {
                 let (stems, words) = tsqueries(&s.query.terms);
                 let mut values = args![account.to_string()];
                 let mut cond = String::new();
-                let mut rank = "0".to_string();
+                // An integer constant in ORDER BY would name a column: no stems, no rank.
+                let mut rank = String::new();
                 if let Some(q) = stems {
                     values.push(Value::Text(q));
                     cond.push_str(&format!(" AND s.stems @@ to_tsquery('simple', ${})", values.len()));
-                    rank = format!("ts_rank(s.stems, to_tsquery('simple', ${}))", values.len());
+                    rank = format!("ts_rank(s.stems, to_tsquery('simple', ${})) DESC, ", values.len());
                 }
                 if let Some(q) = words {
                     values.push(Value::Text(q));
@@ -293,7 +294,7 @@ impl SearchStore for SqlStore {
                 let sql = format!(
                     "SELECT s.ticket_id FROM ticket_search s JOIN tickets t ON t.account_id = s.account_id \
                      AND t.id = s.ticket_id WHERE s.account_id = $1{cond}{f} \
-                     ORDER BY {rank} DESC, t.updated_at DESC LIMIT {limit}"
+                     ORDER BY {rank}t.updated_at DESC LIMIT {limit}"
                 );
                 self.db.query(&sql, values).await?
             }

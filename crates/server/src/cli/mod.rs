@@ -7,6 +7,7 @@ mod audit;
 mod dpa;
 mod incident;
 mod migrate;
+mod reindex;
 mod serve;
 mod subprocessors;
 mod support;
@@ -63,6 +64,8 @@ enum Command {
     /// Open a staff session under an account's support grant.
     #[command(subcommand)]
     Support(support::Command),
+    /// Rebuild the ticket search index from the tickets.
+    Reindex(reindex::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
             Some(Command::Dpa(c)) => dpa::run(config, c).await,
             Some(Command::Support(c)) => support::run(config, c).await,
             Some(Command::Incident(c)) => incident::run(config, c).await,
+            Some(Command::Reindex(a)) => reindex::run(config, a).await,
         }
     });
     match result {

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// A new agent of acme (in these departments) with a password, and their session cookie.
-async fn agent(app: &TestApp, a: &TestAccount, name: &str, departments: &[&Value]) -> (String, String) {
+pub(crate) async fn agent(app: &TestApp, a: &TestAccount, name: &str, departments: &[&Value]) -> (String, String) {
     let email = format!("{}@acme.example", name.to_lowercase());
     let ids: Vec<&Value> = departments.iter().map(|d| &d["id"]).collect();
     let (s, made) = app

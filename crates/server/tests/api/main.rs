@@ -19,6 +19,7 @@ mod privacy;
 mod regions;
 mod relocation;
 mod retention;
+mod search;
 mod support;
 mod tickets;
 mod ui;

@@ -12,6 +12,7 @@ mod mail;
 mod mail_settings;
 mod openapi;
 mod retention;
+mod search;
 mod subprocessors;
 mod support;
 mod tickets;
@@ -38,6 +39,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(retention::router())
         .merge(chat_settings::router())
         .merge(chats::router(max_file_bytes + 1024))
+        .merge(search::router())
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
 use super::{
-    agents, audit, chat_settings, chats, contacts, dpa, features, fields, mail, mail_settings, retention,
+    agents, audit, chat_settings, chats, contacts, dpa, features, fields, mail, mail_settings, retention, search,
     subprocessors, support, tickets, webhooks,
 };
 use crate::error::Problem;
@@ -35,7 +35,7 @@ use utoipa::{Modify, OpenApi};
         retention::show, retention::replace, retention::list_incidents,
         chat_settings::show, chat_settings::replace, chat_settings::block, chat_settings::presence,
         chat_settings::set_presence,
-        chats::queue, chats::show, chats::accept, chats::decline, chats::transfer, chats::end, chats::share_file,
+        search::search, chats::queue, chats::show, chats::accept, chats::decline, chats::transfer, chats::end, chats::share_file,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

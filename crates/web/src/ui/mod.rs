@@ -9,6 +9,7 @@ mod chat;
 mod files;
 mod pages;
 pub(crate) mod privacy;
+mod search;
 mod session;
 mod tickets;
 
@@ -27,6 +28,7 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/password/reset", get(auth::reset_form).post(auth::reset))
         .route("/tickets", get(tickets::list))
         .route("/presence", post(tickets::set_presence))
+        .route("/search", get(search::page))
         .route("/agent/socket", get(agent_socket::upgrade))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
