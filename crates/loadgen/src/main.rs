@@ -3,6 +3,7 @@
 
 mod chat;
 mod mail;
+mod search;
 mod server;
 mod stats;
 mod tickets;
@@ -54,6 +55,18 @@ enum Bench {
         #[arg(long, default_value_t = 100)]
         agent_rate: u64,
     },
+    /// Search: many tickets indexed with `parley reindex`, then queries from 8 concurrent searchers, and how soon
+    /// a new ticket is found.
+    Search {
+        /// sqlite, postgres, or both when left out.
+        #[arg(long)]
+        engine: Option<Engine>,
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: u64,
+        /// Seconds of each kind of query.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Mail over concurrent SMTP connections, then processing into tickets.
     Mail {
         #[arg(long)]
@@ -78,6 +91,15 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Bench::Chat { visitors, seconds, rate, agent_rate } => chat::run(visitors, seconds, rate, agent_rate).await?,
+        Bench::Search { engine, tickets, seconds } => {
+            let engines = match engine {
+                Some(e) => vec![e],
+                None => vec![Engine::Sqlite, Engine::Postgres],
+            };
+            for e in engines {
+                search::run(e, tickets, seconds).await?;
+            }
+        }
         Bench::Mail { engine, connections, count } => {
             let engines = match engine {
                 Some(e) => vec![e],

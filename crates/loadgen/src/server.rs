@@ -68,16 +68,7 @@ impl Server {
 
     /// Run a `parley` command against the same data and configuration.
     pub fn command(&self, args: &[&str]) -> anyhow::Result<String> {
-        let out = Command::new(binary()?)
-            .arg("--data-dir")
-            .arg(&self.data_dir)
-            .args(args)
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .output()?;
-        if !out.status.success() {
-            bail!("parley {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(String::from_utf8(out.stdout)?)
+        command(&self.data_dir, &self.env, args)
     }
 
     fn status_field(&self, field: &str) -> u64 {
@@ -99,6 +90,20 @@ impl Server {
     pub fn peak_rss_mib(&self) -> f64 {
         self.status_field("VmHWM:") as f64 / 1024.0
     }
+}
+
+/// Run a `parley` command against this data and configuration.
+pub fn command(data_dir: &Path, env: &[(String, String)], args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new(binary()?)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()?;
+    if !out.status.success() {
+        bail!("parley {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
 }
 
 impl Drop for Server {

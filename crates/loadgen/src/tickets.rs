@@ -216,7 +216,7 @@ async fn bench(
 }
 
 /// Insert tickets straight into the region's database: the fixture for the list benchmark.
-async fn seed(url: &str, engine: Engine, account: &str, n: u64) -> anyhow::Result<()> {
+pub(crate) async fn seed(url: &str, engine: Engine, account: &str, n: u64) -> anyhow::Result<()> {
     match engine {
         Engine::Sqlite => {
             let path = url.trim_start_matches("sqlite://").to_string();

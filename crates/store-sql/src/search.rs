@@ -74,16 +74,28 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
     match (engine, doc) {
         (_, None) => forget(tx, engine, &account, std::slice::from_ref(&ticket)).await?,
         (Engine::Sqlite, Some(doc)) => {
-            let row = tx
+            let known = tx
                 .query_opt(
-                    "INSERT INTO search_docs (account_id, ticket_id) VALUES ($1, $2) \
-                     ON CONFLICT (account_id, ticket_id) DO UPDATE SET ticket_id = excluded.ticket_id RETURNING doc",
+                    "SELECT doc FROM search_docs WHERE account_id = $1 AND ticket_id = $2",
                     args![account.clone(), ticket.clone()],
                 )
-                .await?
-                .ok_or_else(|| StoreError::Other("a search document got no number".into()))?;
-            let n = row.int("doc")?;
-            tx.exec("DELETE FROM ticket_search WHERE rowid = $1", args![n]).await?;
+                .await?;
+            let n = match known {
+                Some(r) => {
+                    // Written before: its old terms go first (secure-delete rewrites the pages that held them).
+                    let n = r.int("doc")?;
+                    tx.exec("DELETE FROM ticket_search WHERE rowid = $1", args![n]).await?;
+                    n
+                }
+                None => tx
+                    .query_opt(
+                        "INSERT INTO search_docs (account_id, ticket_id) VALUES ($1, $2) RETURNING doc",
+                        args![account.clone(), ticket.clone()],
+                    )
+                    .await?
+                    .ok_or_else(|| StoreError::Other("a search document got no number".into()))?
+                    .int("doc")?,
+            };
             tx.exec(
                 "INSERT INTO ticket_search (rowid, words, stems) VALUES ($1, $2, $3)",
                 args![n, doc.words.clone(), doc.stems.clone()],
@@ -109,7 +121,7 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
 }
 
 /// The FTS5 expression for the terms (all must hold). Terms are letters and digits only, so quoting is plain.
-fn fts5_match(terms: &[Term]) -> String {
+fn fts5_terms(terms: &[Term]) -> String {
     let parts: Vec<String> = terms
         .iter()
         .map(|t| match t {
@@ -207,6 +219,57 @@ impl SearchStore for SqlStore {
             .collect()
     }
 
+    async fn document_texts(&self, dirty: &[Dirty]) -> Result<Vec<Option<Vec<String>>>, StoreError> {
+        let mut texts: std::collections::HashMap<(AccountId, TicketId), Vec<String>> = Default::default();
+        let mut accounts: Vec<AccountId> = dirty.iter().map(|d| d.account_id).collect();
+        accounts.sort();
+        accounts.dedup();
+        for account in accounts {
+            let ids: Vec<String> =
+                dirty.iter().filter(|d| d.account_id == account).map(|d| d.ticket_id.to_string()).collect();
+            let mut a: Vec<Value> = args![account.to_string()];
+            a.extend(ids.iter().map(|i| Value::Text(i.clone())));
+            let list = placeholders(2, ids.len());
+            let tickets = self
+                .db
+                .query(
+                    &format!(
+                        "SELECT t.id, t.number, t.subject, t.tags, c.name, c.email FROM tickets t \
+                         LEFT JOIN contacts c ON c.account_id = t.account_id AND c.id = t.requester_id \
+                         WHERE t.account_id = $1 AND t.id IN ({list})"
+                    ),
+                    a.clone(),
+                )
+                .await?;
+            for r in &tickets {
+                let id: TicketId = id("ticket id", &r.text("id")?)?;
+                let mut t = vec![r.text("subject")?, r.int("number")?.to_string()];
+                t.extend(r.opt_text("name")?);
+                t.extend(r.opt_text("email")?);
+                let tags: Vec<String> = crate::rows::json("tags", &r.text("tags")?)?;
+                t.extend(tags);
+                texts.insert((account, id), t);
+            }
+            let bodies = self
+                .db
+                .query(
+                    &format!(
+                        "SELECT ticket_id, body FROM messages WHERE account_id = $1 AND ticket_id IN ({list}) \
+                         ORDER BY ticket_id, created_at, id"
+                    ),
+                    a,
+                )
+                .await?;
+            for r in &bodies {
+                let id: TicketId = id("ticket id", &r.text("ticket_id")?)?;
+                if let Some(t) = texts.get_mut(&(account, id)) {
+                    t.push(r.text("body")?);
+                }
+            }
+        }
+        Ok(dirty.iter().map(|d| texts.remove(&(d.account_id, d.ticket_id))).collect())
+    }
+
     async fn index_tickets(&self, docs: Vec<(Dirty, Option<Document>)>) -> Result<(), StoreError> {
         let engine = self.db.engine();
         self.db
@@ -266,7 +329,7 @@ impl SearchStore for SqlStore {
         }
         let rows = match self.db.engine() {
             Engine::Sqlite => {
-                let mut values = args![fts5_match(&s.query.terms), account.to_string()];
+                let mut values = args![fts5_terms(&s.query.terms), account.to_string()];
                 let f = filters(s, &mut values);
                 let sql = format!(
                     "SELECT d.ticket_id FROM ticket_search JOIN search_docs d ON d.doc = ticket_search.rowid \
@@ -318,7 +381,7 @@ mod tests {
     #[test]
     fn queries_become_engine_expressions() {
         let q = Query::parse(r#""printer on fire" toner* invoices"#, false).unwrap();
-        let m = fts5_match(&q.terms);
+        let m = fts5_terms(&q.terms);
         assert!(m.starts_with(r#"words : "printer on fire" AND words : "toner" * AND stems : ("invoic""#), "{m}");
         let (stems, words) = tsqueries(&q.terms);
         assert!(stems.unwrap().starts_with("(invoic"));

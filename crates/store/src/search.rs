@@ -32,6 +32,9 @@ pub struct Dirty {
 pub trait SearchStore {
     /// Tickets whose document is out of date, oldest marks first, at most `limit`.
     async fn dirty_tickets(&self, limit: u32) -> Result<Vec<Dirty>, StoreError>;
+    /// What each ticket's document is made of, read for the whole batch at once: its subject, number, requester
+    /// name and email, tags and message bodies, in that order; `None` for a ticket that is gone.
+    async fn document_texts(&self, dirty: &[Dirty]) -> Result<Vec<Option<Vec<String>>>, StoreError>;
     /// Writes each ticket's document (or removes it: `None`, for a ticket gone) in one unit of work, and unmarks
     /// each ticket unless it changed again since it was read.
     async fn index_tickets(&self, docs: Vec<(Dirty, Option<Document>)>) -> Result<(), StoreError>;

@@ -1,28 +1,12 @@
-//! Keeping the search index in step: a ticket's document is its subject, messages, requester, tags and number.
+//! Keeping the search index in step: a ticket's document is its subject, number, requester, tags and messages.
 
 use crate::{AccountCtx, App, AppError};
 use parley_domain::ids::AccountId;
 use parley_domain::search::Document;
-use parley_store::{Dirty, RegionStore};
+use parley_store::RegionStore;
 
 /// Documents written per unit of work.
-const BATCH: u32 = 200;
-
-/// What the index keeps of a ticket; `None` for a ticket that is gone.
-pub async fn document(store: &dyn RegionStore, d: &Dirty) -> Result<Option<Document>, AppError> {
-    let Some(ticket) = store.get_ticket(d.account_id, d.ticket_id).await? else { return Ok(None) };
-    let timeline = store.timeline(d.account_id, d.ticket_id).await?;
-    let requester = store.get_contact(d.account_id, ticket.requester_id).await?;
-    let number = ticket.number.0.to_string();
-    let mut texts: Vec<&str> = vec![&ticket.subject, &number];
-    if let Some(c) = &requester {
-        texts.extend(c.name.as_deref());
-        texts.extend(c.email.as_ref().map(|e| e.as_str()));
-    }
-    texts.extend(ticket.tags.iter().map(|t| t.as_str()));
-    texts.extend(timeline.messages.iter().map(|m| m.body.as_str()));
-    Ok(Some(Document::of(texts)))
-}
+const BATCH: u32 = 500;
 
 /// Writes the documents of up to one batch of marked tickets in each region this process serves. Returns how many
 /// were written (0: nothing waits).
@@ -37,11 +21,17 @@ pub async fn index_dirty(app: &App) -> Result<usize, AppError> {
 
 async fn index_batch(store: &dyn RegionStore) -> Result<usize, AppError> {
     let dirty = store.dirty_tickets(BATCH).await?;
-    let mut docs = Vec::with_capacity(dirty.len());
-    for d in dirty {
-        let doc = document(store, &d).await?;
-        docs.push((d, doc));
-    }
+    // Read for the whole batch at once; analysed off the async threads (stemming is work).
+    let texts = store.document_texts(&dirty).await?;
+    let docs = tokio::task::spawn_blocking(move || {
+        dirty
+            .into_iter()
+            .zip(texts)
+            .map(|(d, t)| (d, t.map(|t| Document::of(t.iter().map(String::as_str)))))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("indexing stopped: {e}")))?;
     let n = docs.len();
     if n > 0 {
         store.index_tickets(docs).await?;

@@ -3,7 +3,7 @@
 
 mod indexer;
 
-pub use indexer::{document, index_dirty, reindex, Progress};
+pub use indexer::{index_dirty, reindex, Progress};
 
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::error::Checker;
