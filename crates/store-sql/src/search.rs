@@ -71,6 +71,20 @@ pub(crate) async fn forget_account(tx: &mut dyn Tx, engine: Engine, account: &st
 
 async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Document>) -> Result<(), StoreError> {
     let (account, ticket) = (d.account_id.to_string(), d.ticket_id.to_string());
+    // The document was made from a read before this unit of work. If the ticket changed since (marked again), or
+    // was erased, deleted or moved away (its mark forgotten), that read is stale: write nothing, so that erased
+    // words never come back; a newer mark is indexed in its turn.
+    let current = tx
+        .query_opt(
+            "SELECT generation FROM search_dirty WHERE account_id = $1 AND ticket_id = $2",
+            args![account.clone(), ticket.clone()],
+        )
+        .await?
+        .map(|r| r.int("generation"))
+        .transpose()?;
+    if current != Some(d.generation) {
+        return Ok(());
+    }
     match (engine, doc) {
         (_, None) => forget(tx, engine, &account, std::slice::from_ref(&ticket)).await?,
         (Engine::Sqlite, Some(doc)) => {

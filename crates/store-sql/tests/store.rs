@@ -386,6 +386,50 @@ async fn story(store: SqlStore) {
     features_story(&store, a, b).await;
     erasure_story(&store, a, b).await;
     routing_story(&store, a, b).await;
+    search_story(&store, a).await;
+}
+
+/// The index is written from a read made before: a ticket changed (or erased) since is not written from it.
+async fn search_story(store: &SqlStore, a: AccountId) {
+    use parley_domain::search::{Document, Query};
+    let (t, ..) = store.create_ticket(draft(a, "Indexed", "s@example.com", &[], no_outbox)).await.unwrap();
+    let find = |word: &'static str| {
+        let search = TicketSearch {
+            query: Query::parse(word, false).unwrap(),
+            status: vec![],
+            assignee: None,
+            tag: None,
+            created_from: None,
+            created_to: None,
+            departments: None,
+            limit: 10,
+        };
+        async move { store.search_tickets(a, &search).await.unwrap() }
+    };
+    let dirty: Vec<Dirty> =
+        store.dirty_tickets(10_000).await.unwrap().into_iter().filter(|d| d.ticket_id == t.id).collect();
+    assert_eq!(dirty.len(), 1, "a new ticket is marked");
+    // The ticket changes after its document was read: the stale document is not written, the mark stays.
+    let mut changed = t.clone();
+    changed.subject = "Changed".into();
+    let change = TicketChange {
+        expected_version: t.version,
+        ticket: changed,
+        message: None,
+        events: vec![],
+        outbox: vec![],
+        mail: vec![],
+        chat: vec![],
+    };
+    store.save_change(change).await.unwrap();
+    store.index_tickets(vec![(dirty[0].clone(), Some(Document::of(["stalewordxyz"])))]).await.unwrap();
+    assert!(find("stalewordxyz").await.is_empty(), "a stale read is not written");
+    let again: Vec<Dirty> =
+        store.dirty_tickets(10_000).await.unwrap().into_iter().filter(|d| d.ticket_id == t.id).collect();
+    assert_eq!(again.len(), 1, "still marked");
+    store.index_tickets(vec![(again[0].clone(), Some(Document::of(["freshwordxyz"])))]).await.unwrap();
+    assert_eq!(find("freshwordxyz").await, vec![t.id]);
+    assert!(store.dirty_tickets(10_000).await.unwrap().iter().all(|d| d.ticket_id != t.id), "unmarked once written");
 }
 
 /// Routing on the database: one ring per agent at a time, a chat moved by another request first is not moved
