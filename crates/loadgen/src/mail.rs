@@ -5,7 +5,7 @@
 use crate::server::Server;
 use crate::stats::Latencies;
 use crate::Engine;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -152,24 +152,9 @@ impl Smtp {
 
 pub async fn run(engine: Engine, connections: usize, count: u64) -> anyhow::Result<()> {
     println!("== mail on {engine:?}: {count} messages over {connections} SMTP connections");
-    let dir = std::env::temp_dir().join(format!("parley-bench-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    let mut env = Vec::new();
-    let mut pg = None;
-    if engine == Engine::Postgres {
-        let admin_url = crate::tickets::pg_admin();
-        let name = format!("parley_bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::PgPool::connect(&admin_url).await.context("PostgreSQL for the benchmark")?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await?;
-        let url = format!("{}/{name}", admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(""));
-        env.push(("PARLEY_REGION_EU_DATABASE_URL".to_string(), url.clone()));
-        pg = Some((admin, name, url));
-    }
-    let result = bench(engine, &dir, env, pg.as_ref().map(|p| p.2.clone()), connections, count).await;
-    if let Some((admin, name, _)) = pg {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let ws = crate::server::Workspace::create(engine).await?;
+    let result = bench(engine, &ws.dir, ws.env.clone(), ws.pg_url.clone(), connections, count).await;
+    ws.remove().await;
     result
 }
 

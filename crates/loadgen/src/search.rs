@@ -4,9 +4,8 @@
 
 use crate::server::Server;
 use crate::stats::{ms, Latencies};
-use crate::tickets::{pg_admin, seed};
+use crate::tickets::seed;
 use crate::Engine;
-use anyhow::Context;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -59,23 +58,9 @@ impl Vocabulary {
 
 pub async fn run(engine: Engine, tickets: u64, seconds: u64) -> anyhow::Result<()> {
     println!("== search on {engine:?}: {tickets} tickets of 3 messages, 8 searchers for {seconds} s per query kind");
-    let dir = std::env::temp_dir().join(format!("parley-bench-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    let mut env = Vec::new();
-    let mut pg_db = None;
-    if engine == Engine::Postgres {
-        let name = format!("parley_bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::PgPool::connect(&pg_admin()).await.context("PostgreSQL for the benchmark")?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await?;
-        let url = format!("{}/{name}", pg_admin().rsplit_once('/').map(|(b, _)| b).unwrap_or(""));
-        env.push(("PARLEY_REGION_EU_DATABASE_URL".to_string(), url.clone()));
-        pg_db = Some((admin, name));
-    }
-    let result = bench(engine, &dir, env, tickets, seconds).await;
-    if let Some((admin, name)) = pg_db {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let ws = crate::server::Workspace::create(engine).await?;
+    let result = bench(engine, &ws.dir, ws.env.clone(), tickets, seconds).await;
+    ws.remove().await;
     result
 }
 

@@ -112,3 +112,38 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A benchmark's data directory and, on PostgreSQL, its own throwaway region database (its URL in `env`).
+pub struct Workspace {
+    pub dir: PathBuf,
+    pub env: Vec<(String, String)>,
+    pub pg_url: Option<String>,
+    pg: Option<(sqlx::PgPool, String)>,
+}
+
+impl Workspace {
+    pub async fn create(engine: crate::Engine) -> anyhow::Result<Workspace> {
+        let dir = std::env::temp_dir().join(format!("parley-bench-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let mut ws = Workspace { dir, env: Vec::new(), pg_url: None, pg: None };
+        if engine == crate::Engine::Postgres {
+            let admin_url = crate::tickets::pg_admin();
+            let name = format!("parley_bench_{}", uuid::Uuid::now_v7().simple());
+            let admin = sqlx::PgPool::connect(&admin_url).await.context("PostgreSQL for the benchmark")?;
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await?;
+            let url = format!("{}/{name}", admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(""));
+            ws.env.push(("PARLEY_REGION_EU_DATABASE_URL".to_string(), url.clone()));
+            ws.pg_url = Some(url);
+            ws.pg = Some((admin, name));
+        }
+        Ok(ws)
+    }
+
+    /// Drops the database and removes the directory.
+    pub async fn remove(self) {
+        if let Some((admin, name)) = self.pg {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -5,7 +5,6 @@ use crate::server::Server;
 use crate::stats::Latencies;
 
 use crate::Engine;
-use anyhow::Context;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -71,23 +70,9 @@ pub async fn run(
     list_seconds: u64,
 ) -> anyhow::Result<()> {
     println!("== tickets on {engine:?}: {clients} clients for {seconds} s, then listing with {list_size} tickets");
-    let dir = std::env::temp_dir().join(format!("parley-bench-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    let mut env = Vec::new();
-    let mut pg_db = None;
-    if engine == Engine::Postgres {
-        let name = format!("parley_bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::PgPool::connect(&pg_admin()).await.context("PostgreSQL for the benchmark")?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await?;
-        let url = format!("{}/{name}", pg_admin().rsplit_once('/').map(|(b, _)| b).unwrap_or(""));
-        env.push(("PARLEY_REGION_EU_DATABASE_URL".to_string(), url.clone()));
-        pg_db = Some((admin, name, url));
-    }
-    let result = bench(engine, &dir, env, clients, seconds, list_size, list_seconds).await;
-    if let Some((admin, name, _)) = pg_db {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let ws = crate::server::Workspace::create(engine).await?;
+    let result = bench(engine, &ws.dir, ws.env.clone(), clients, seconds, list_size, list_seconds).await;
+    ws.remove().await;
     result
 }
 

@@ -49,21 +49,27 @@ fn tried_json(route: &Route) -> Result<String, StoreError> {
     to_json(&pairs)
 }
 
+/// A route's columns as written, `$1` to `$8`: account, ticket, department, state, agent, ring end, who let it pass,
+/// and the time of the write.
+fn route_values(r: &Route, at: Timestamp) -> Result<Vec<Value>, StoreError> {
+    Ok(args![
+        r.account_id.to_string(),
+        r.ticket_id.to_string(),
+        r.department_id.map(|d| d.to_string()),
+        r.state.as_str(),
+        r.agent_id.map(|a| a.to_string()),
+        r.ring_until.map(|t| t.millis()),
+        tried_json(r)?,
+        at.millis()
+    ])
+}
+
 /// Puts a new chat in its department's queue, in the caller's unit of work.
 pub(crate) async fn enqueue(tx: &mut dyn Tx, r: &Route) -> Result<(), StoreError> {
     tx.exec(
         "INSERT INTO chat_routes (account_id, ticket_id, department_id, state, agent_id, ring_until, tried, queued_at, \
          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        args![
-            r.account_id.to_string(),
-            r.ticket_id.to_string(),
-            r.department_id.map(|d| d.to_string()),
-            r.state.as_str(),
-            r.agent_id.map(|a| a.to_string()),
-            r.ring_until.map(|t| t.millis()),
-            tried_json(r)?,
-            r.queued_at.millis()
-        ],
+        route_values(r, r.queued_at)?,
     )
     .await?;
     Ok(())
@@ -77,16 +83,7 @@ async fn update_in(
     agent_before: Option<AgentId>,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let mut values = args![
-        r.account_id.to_string(),
-        r.ticket_id.to_string(),
-        r.department_id.map(|d| d.to_string()),
-        r.state.as_str(),
-        r.agent_id.map(|a| a.to_string()),
-        r.ring_until.map(|t| t.millis()),
-        tried_json(r)?,
-        now.millis()
-    ];
+    let mut values = route_values(r, now)?;
     let states = placeholders(values.len() + 1, from.len());
     values.extend(from.iter().map(|s| Value::Text(s.as_str().into())));
     let mut sql = format!(

@@ -11,6 +11,7 @@
 //! `{"type": "typing"}` while the visitor types (no answer).
 
 use crate::extract::Account;
+use crate::socket_frames::{error_frame, frame, Incoming};
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -57,21 +58,6 @@ pub(crate) async fn upgrade(State(state): State<AppState>, Account(ctx): Account
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| serve(state, ctx, socket))
-}
-
-fn frame(v: serde_json::Value) -> Message {
-    Message::Text(Utf8Bytes::from(v.to_string()))
-}
-
-fn error_frame(e: &AppError) -> Message {
-    let (code, detail) = match e {
-        AppError::Invalid(i) => ("validation_failed", i.to_string()),
-        AppError::RateLimited { retry_after_secs } => ("rate_limited", format!("try again in {retry_after_secs} s")),
-        AppError::Forbidden(why) => ("forbidden", why.clone()),
-        AppError::NotFound => ("not_found", "no such conversation".into()),
-        _ => ("internal_error", "something went wrong on our side".into()),
-    };
-    frame(json!({"type": "error", "code": code, "detail": detail}))
 }
 
 async fn close(mut socket: WebSocket, code: u16, why: &str) {
@@ -169,15 +155,10 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
                 read_events = why != chat::Woke::Routing;
             }
             incoming = socket.recv() => {
-                let text = match incoming {
-                    Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Binary(_))) => {
-                        let e = AppError::Invalid(parley_domain::Invalid::field("frame", "must be JSON text"));
-                        if socket.send(error_frame(&e)).await.is_err() { return; }
-                        continue;
-                    }
-                    _ => return,
+                let text = match crate::socket_frames::incoming(&mut socket, incoming).await {
+                    Incoming::Text(t) => t,
+                    Incoming::Nothing => continue,
+                    Incoming::Gone => return,
                 };
                 let reply = match serde_json::from_str::<ClientFrame>(&text) {
                     Ok(ClientFrame::Message { client_id, body }) => {

@@ -10,6 +10,7 @@ mod files;
 mod host;
 mod json;
 mod query;
+mod socket_frames;
 mod state;
 mod ui;
 mod zip;

@@ -9,7 +9,7 @@ use parley_domain::chat::{
 use parley_domain::error::Checker;
 use parley_domain::event::{Actor, EventKind};
 use parley_domain::ids::{ContactId, DepartmentId, MessageId, TicketId};
-use parley_domain::message::{Message, TicketEvent};
+use parley_domain::message::{AttachmentInfo, Message, TicketEvent};
 use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use parley_domain::{text, Timestamp};
 use parley_store::{NewTicket, Requester, StoreError, TicketChange};
@@ -191,29 +191,66 @@ pub async fn send(
     let (Some(client_id), Some(body)) = (client_id, body) else {
         return Err(AppError::Internal(anyhow::anyhow!("checked chat fields missing")));
     };
-    if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
+    let build = |ticket: Ticket| {
+        let now = Timestamp::now();
+        let author = Actor::Contact(ticket.requester_id);
+        let message = visitor_message(ctx, ticket_id, author, body.clone(), Channel::Chat, now);
+        let chat = visitor_event(&message, client_id.clone());
+        Ok(with_message(ctx, ticket, message, chat))
+    };
+    store_once(app, ctx, ticket_id, &client_id, build, &[]).await
+}
+
+/// The change a message sent in a chat makes to its ticket: the message, the chat's event for it, what the message
+/// does to the ticket (first response, reopening) and the outbox events.
+pub(super) fn with_message(ctx: &AccountCtx, mut ticket: Ticket, message: Message, chat: NewChatEvent) -> TicketChange {
+    let expected_version = ticket.version;
+    let (author, now) = (message.author, message.created_at);
+    let kinds = ticket.on_message(&author, message.internal, now);
+    let mut outbox = vec![payload::message(&ticket, &message)];
+    if !kinds.is_empty() {
+        outbox.push(payload::updated(&ticket, &kinds));
+    }
+    let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket.id, author, k, now)).collect();
+    TicketChange {
+        ticket,
+        expected_version,
+        message: Some(message),
+        events,
+        outbox,
+        mail: Vec::new(),
+        chat: vec![chat],
+    }
+}
+
+/// Stores a message sent with a client id once, however often it is sent: a client id seen before answers with
+/// the event stored the first time (`false`); otherwise `build` makes the change from the ticket as it stands and
+/// it is saved with the files it shares, again from a fresh read when another writer changed the ticket first
+/// (`true` once stored).
+pub(super) async fn store_once(
+    app: &App,
+    ctx: &AccountCtx,
+    ticket_id: TicketId,
+    client_id: &str,
+    mut build: impl FnMut(Ticket) -> Result<TicketChange, AppError>,
+    files: &[(AttachmentInfo, Vec<u8>)],
+) -> Result<(ChatEvent, bool), AppError> {
+    if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, client_id).await? {
         return Ok((e, false));
     }
     for _ in 0..RETRIES {
-        let Some(mut ticket) = ctx.store.get_ticket(ctx.account_id, ticket_id).await? else {
+        let Some(ticket) = ctx.store.get_ticket(ctx.account_id, ticket_id).await? else {
             return Err(AppError::NotFound);
         };
-        let expected_version = ticket.version;
-        let now = Timestamp::now();
-        let author = Actor::Contact(ticket.requester_id);
-        let kinds = ticket.on_message(&author, false, now);
-        let message = visitor_message(ctx, ticket_id, author, body.clone(), Channel::Chat, now);
-        let chat = vec![visitor_event(&message, client_id.clone())];
-        let mut outbox = vec![payload::message(&ticket, &message)];
-        if !kinds.is_empty() {
-            outbox.push(payload::updated(&ticket, &kinds));
-        }
-        let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket_id, author, k, now)).collect();
-        let change =
-            TicketChange { ticket, expected_version, message: Some(message), events, outbox, mail: Vec::new(), chat };
-        match ctx.store.save_change(change).await {
+        let change = build(ticket)?;
+        let saved = if files.is_empty() {
+            ctx.store.save_change(change).await
+        } else {
+            ctx.store.share_files(change, files.to_vec()).await
+        };
+        match saved {
             Ok(()) => {
-                let stored = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await?;
+                let stored = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, client_id).await?;
                 let e = stored.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a stored chat message is gone")))?;
                 appended(app, ctx, ticket_id).await;
                 return Ok((e, true));
@@ -221,7 +258,7 @@ pub async fn send(
             Err(StoreError::Stale) => continue,
             // The same client id sent twice at once: the other request stored it.
             Err(StoreError::Conflict(_)) => {
-                if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
+                if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, client_id).await? {
                     return Ok((e, false));
                 }
             }

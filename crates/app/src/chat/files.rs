@@ -2,17 +2,16 @@
 //! under the same rules as mail's attachments (size, a harmless name, a plain media type), and fetched back only
 //! by the conversation's visitor or agents who may see the ticket.
 
-use super::conversation::may_write;
-use crate::tickets::{payload, visible_ticket, RETRIES};
+use super::conversation::{may_write, store_once, with_message};
+use crate::tickets::visible_ticket;
 use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::chat::{parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, ChatFile, NewChatEvent, Visitor};
 use parley_domain::error::Checker;
 use parley_domain::event::Actor;
 use parley_domain::ids::{AttachmentId, MessageId, TicketId};
-use parley_domain::message::{AttachmentInfo, Message, TicketEvent};
-use parley_domain::ticket::Channel;
+use parley_domain::message::{AttachmentInfo, Message};
+use parley_domain::ticket::{Channel, Ticket};
 use parley_domain::{Invalid, Timestamp};
-use parley_store::{StoreError, TicketChange};
 
 /// Who shares a file.
 pub enum Sender<'a> {
@@ -75,12 +74,11 @@ pub async fn share(
     let Some(client_id) = client_id else {
         return Err(AppError::Internal(anyhow::anyhow!("checked chat file fields missing")));
     };
-    if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
-        return Ok((e, false));
-    }
     if let Some(caller) = author {
-        // An agent sharing a file in a chat that waits for an agent takes it, as answering does.
-        super::routing::answering(app, ctx, caller, ticket_id).await?;
+        if ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await?.is_none() {
+            // An agent sharing a file in a chat that waits for an agent takes it, as answering does.
+            super::routing::answering(app, ctx, caller, ticket_id).await?;
+        }
     }
     let name = parley_mime::safe_filename(&file.name);
     let info = AttachmentInfo {
@@ -91,19 +89,14 @@ pub async fn share(
         inline: false,
         content_id: None,
     };
-    for _ in 0..RETRIES {
-        let Some(mut ticket) = ctx.store.get_ticket(ctx.account_id, ticket_id).await? else {
-            return Err(AppError::NotFound);
-        };
+    let build = |ticket: Ticket| {
         ticket.ensure_open_for_change()?;
-        let expected_version = ticket.version;
         let now = Timestamp::now();
         let (actor, chat_author) = match author {
             None => (Actor::Contact(ticket.requester_id), ChatAuthor::Visitor),
             Some(Caller::Agent(a)) => (Actor::Agent(a.id), ChatAuthor::Agent { id: a.id, name: a.name.clone() }),
             Some(c) => (c.actor(), ChatAuthor::System),
         };
-        let kinds = ticket.on_message(&actor, false, now);
         let message = Message {
             id: MessageId::new(),
             account_id: ctx.account_id,
@@ -127,38 +120,9 @@ pub async fn share(
             client_id: Some(client_id.clone()),
             files: vec![shared],
         };
-        let mut outbox = vec![payload::message(&ticket, &message)];
-        if !kinds.is_empty() {
-            outbox.push(payload::updated(&ticket, &kinds));
-        }
-        let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket_id, actor, k, now)).collect();
-        let change = TicketChange {
-            ticket,
-            expected_version,
-            message: Some(message),
-            events,
-            outbox,
-            mail: Vec::new(),
-            chat: vec![NewChatEvent { kind, at: now }],
-        };
-        match ctx.store.share_files(change, vec![(info.clone(), file.data.clone())]).await {
-            Ok(()) => {
-                let stored = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await?;
-                let e = stored.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a shared file's event is gone")))?;
-                super::appended(app, ctx, ticket_id).await;
-                return Ok((e, true));
-            }
-            Err(StoreError::Stale) => continue,
-            // The same client id sent twice at once: the other request stored it.
-            Err(StoreError::Conflict(_)) => {
-                if let Some(e) = ctx.store.chat_event_by_client(ctx.account_id, ticket_id, &client_id).await? {
-                    return Ok((e, false));
-                }
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(StoreError::Stale.into())
+        Ok(with_message(ctx, ticket, message, NewChatEvent { kind, at: now }))
+    };
+    store_once(app, ctx, ticket_id, &client_id, build, &[(info.clone(), file.data)]).await
 }
 
 /// A file of the visitor's own conversation; any other is `NotFound`.

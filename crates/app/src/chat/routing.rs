@@ -176,6 +176,12 @@ async fn save_with_route(
     Err(StoreError::Stale.into())
 }
 
+/// The agent's limit of chats when they hold that many already; `None` while they have room.
+async fn at_limit(ctx: &AccountCtx, agent: AgentId) -> Result<Option<u32>, AppError> {
+    let max = ctx.store.max_chats(ctx.account_id, agent).await?;
+    Ok((ctx.store.chats_held(ctx.account_id, agent).await? >= max).then_some(max))
+}
+
 /// Wakes everyone who follows the chat and the account's routing.
 async fn announce(app: &App, ctx: &AccountCtx, ticket: TicketId) {
     super::appended(app, ctx, ticket).await;
@@ -197,8 +203,7 @@ pub async fn accept(
     if route.state == RouteState::Assigned && route.agent_id == Some(agent.id) {
         return Ok(());
     }
-    let max = ctx.store.max_chats(ctx.account_id, agent.id).await?;
-    if ctx.store.chats_held(ctx.account_id, agent.id).await? >= max {
+    if let Some(max) = at_limit(ctx, agent.id).await? {
         return Err(RouteError::AtLimit(max).into());
     }
     route.accept(agent.id)?;
@@ -297,8 +302,7 @@ pub async fn transfer(
             if route.state == RouteState::Ended {
                 return Err(RouteError::Ended.into());
             }
-            let max = ctx.store.max_chats(ctx.account_id, id).await?;
-            if ctx.store.chats_held(ctx.account_id, id).await? >= max {
+            if let Some(max) = at_limit(ctx, id).await? {
                 return Err(AppError::Conflict(format!("{} holds {max} chats, their limit", target.name)));
             }
             route.state = RouteState::Assigned;

@@ -15,8 +15,9 @@
 //! `{"type": "typing", "conversation_id", "who": "visitor" | "agent", "name"}`.
 
 use super::session::AgentSession;
+use crate::socket_frames::{error_frame, frame, Incoming};
 use crate::state::AppState;
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -95,22 +96,6 @@ pub(crate) async fn upgrade(
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| serve(state, s.ctx, caller, socket))
-}
-
-fn frame(v: serde_json::Value) -> Message {
-    Message::Text(Utf8Bytes::from(v.to_string()))
-}
-
-fn error_frame(e: &AppError) -> Message {
-    let (code, detail) = match e {
-        AppError::Invalid(i) => ("validation_failed", i.to_string()),
-        AppError::NotFound => ("not_found", "no such conversation".into()),
-        AppError::Forbidden(why) => ("forbidden", why.clone()),
-        AppError::Rule(r) => ("rule", r.to_string()),
-        AppError::Conflict(why) => ("conflict", why.clone()),
-        _ => ("internal_error", "something went wrong on our side".into()),
-    };
-    frame(json!({"type": "error", "code": code, "detail": detail}))
 }
 
 fn presence_frame(p: &AgentPresence) -> serde_json::Value {
@@ -212,15 +197,10 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: W
                 }
             }
             incoming = socket.recv() => {
-                let text = match incoming {
-                    Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Binary(_))) => {
-                        let e = AppError::Invalid(parley_domain::Invalid::field("frame", "must be JSON text"));
-                        if socket.send(error_frame(&e)).await.is_err() { return; }
-                        continue;
-                    }
-                    _ => return,
+                let text = match crate::socket_frames::incoming(&mut socket, incoming).await {
+                    Incoming::Text(t) => t,
+                    Incoming::Nothing => continue,
+                    Incoming::Gone => return,
                 };
                 let reply = match serde_json::from_str::<AgentFrame>(&text) {
                     Ok(AgentFrame::Typing { conversation_id }) => {
