@@ -8,6 +8,7 @@ pub mod chat;
 mod context;
 pub mod email;
 mod error;
+pub mod knowledge;
 pub mod notify;
 pub mod people;
 pub mod privacy;

@@ -105,6 +105,14 @@ id_type!(/// A custom ticket field definition.
     TicketFieldId);
 id_type!(/// A file attached to a message.
     AttachmentId);
+id_type!(/// A knowledge base of an account.
+    KnowledgeBaseId);
+id_type!(/// A category of a knowledge base.
+    CategoryId);
+id_type!(/// An article of a knowledge base (with its versions in several languages).
+    ArticleId);
+id_type!(/// An image uploaded for a knowledge base's articles or look.
+    KbImageId);
 id_type!(/// A mailbox (an address the account receives mail at).
     MailboxId);
 id_type!(/// A mail as received, before it is processed.

@@ -18,6 +18,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod incident;
+pub mod knowledge;
 pub mod mail;
 pub mod mail_template;
 pub mod mailbox;

@@ -186,15 +186,8 @@ async fn erase_scope(
             with(&acc, &messages),
         )
         .await?;
-    for h in &hashes {
-        report.blobs_deleted += tx
-            .exec(
-                "DELETE FROM blobs WHERE account_id = $1 AND hash = $2 AND NOT EXISTS \
-                 (SELECT 1 FROM attachments WHERE account_id = $1 AND blob_hash = $2)",
-                args![acc.clone(), h.clone()],
-            )
-            .await?;
-    }
+    // A blob an image of a knowledge base also shows stays: it is the account's own content, not the person's.
+    report.blobs_deleted += crate::knowledge::drop_unused_blobs(tx, &acc, &hashes).await?;
 
     // Mail as received and as sent.
     let mut a = with(&acc, &tickets);

@@ -18,6 +18,7 @@ mod erasure;
 mod error;
 mod features;
 mod incidents;
+mod knowledge;
 mod mail;
 mod migrate;
 mod rows;

@@ -35,6 +35,7 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 10, name: "chat", sql: include_str!("../migrations/sqlite/0010_chat.sql") },
     Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/sqlite/0011_chat_routing.sql") },
     Migration { version: 12, name: "search", sql: include_str!("../migrations/sqlite/0012_search.sql") },
+    Migration { version: 13, name: "knowledge", sql: include_str!("../migrations/sqlite/0013_knowledge.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -58,6 +59,7 @@ const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 10, name: "chat", sql: include_str!("../migrations/postgres/0010_chat.sql") },
     Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/postgres/0011_chat_routing.sql") },
     Migration { version: 12, name: "search", sql: include_str!("../migrations/postgres/0012_search.sql") },
+    Migration { version: 13, name: "knowledge", sql: include_str!("../migrations/postgres/0013_knowledge.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -135,7 +135,7 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
 }
 
 /// The FTS5 expression for the terms (all must hold). Terms are letters and digits only, so quoting is plain.
-fn fts5_terms(terms: &[Term]) -> String {
+pub(crate) fn fts5_terms(terms: &[Term]) -> String {
     let parts: Vec<String> = terms
         .iter()
         .map(|t| match t {
@@ -152,7 +152,7 @@ fn fts5_terms(terms: &[Term]) -> String {
 
 /// The tsquery texts for stems (words, any of their stems) and for words (phrases and prefixes); `None` when a
 /// part has no terms.
-fn tsqueries(terms: &[Term]) -> (Option<String>, Option<String>) {
+pub(crate) fn tsqueries(terms: &[Term]) -> (Option<String>, Option<String>) {
     let mut stems = Vec::new();
     let mut words = Vec::new();
     for t in terms {

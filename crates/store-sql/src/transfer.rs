@@ -59,12 +59,17 @@ const TABLES: &[&str] = &[
     "agent_presence",
     "chat_routes",
     "agent_connections",
+    "knowledge_bases",
+    "kb_categories",
+    "kb_articles",
+    "kb_translations",
+    "kb_images",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.
 const NOT_ACCOUNT_DATA: &[&str] = &["schema_migrations", "account_departures"];
 
-/// The search index: derived from the rows above, so not copied but rebuilt where the account arrives, and wiped
+/// The search indexes (tickets', articles'): derived from the rows above, so not copied but rebuilt where the account arrives, and wiped
 /// with it where it leaves. (SQLite's FTS5 keeps the index in the `ticket_search_*` tables it makes.)
 const DERIVED: &[&str] = &[
     "search_docs",
@@ -75,6 +80,13 @@ const DERIVED: &[&str] = &[
     "ticket_search_docsize",
     "ticket_search_config",
     "ticket_search_content",
+    "kb_search_docs",
+    "kb_search",
+    "kb_search_data",
+    "kb_search_idx",
+    "kb_search_docsize",
+    "kb_search_config",
+    "kb_search_content",
 ];
 
 /// Rows written per unit of work while copying.
@@ -229,9 +241,10 @@ pub async fn copy_account(from: &SqlStore, to: &SqlStore, account: AccountId) ->
 
 /// Sets where the account's ticket numbers go on in `store`, after its rows were copied there: the next number is
 /// past every ticket it has. (SQLite counts in the account's row; PostgreSQL in a sequence per account, which a
-/// copy of rows does not carry.) Marks its tickets for the search index there. Run after the copy is verified: it
-/// changes the account's row.
+/// copy of rows does not carry.) Marks its tickets for the search index there and indexes its articles. Run after
+/// the copy is verified: it changes the account's row.
 pub async fn continue_numbering(store: &SqlStore, account: AccountId) -> Result<(), StoreError> {
+    store.reindex_articles(account).await?;
     let engine = store.db.engine();
     store
         .db
@@ -292,6 +305,7 @@ pub async fn wipe_account(store: &SqlStore, account: AccountId) -> Result<u64, S
                 )
                 .await?;
                 crate::search::forget_account(tx, engine, &acc).await?;
+                crate::knowledge::search::forget_account(tx, engine, &acc).await?;
                 let mut n = 0;
                 for table in TABLES.iter().rev() {
                     let sql = format!("DELETE FROM {table} WHERE {} = $1", owner_column(table));

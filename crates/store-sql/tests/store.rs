@@ -120,7 +120,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -387,6 +387,132 @@ async fn story(store: SqlStore) {
     erasure_story(&store, a, b).await;
     routing_story(&store, a, b).await;
     search_story(&store, a).await;
+    knowledge_story(&store, a, b).await;
+}
+
+/// Knowledge bases on both engines: slugs per account, versions saved and searched at once (stems, published
+/// only, one language), feedback counted, images kept as blobs, and a deleted knowledge base leaves nothing.
+async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
+    use parley_domain::knowledge::*;
+    use parley_domain::search::Query;
+    let now = Timestamp::now();
+    let (default_language, languages) = languages(&["en".into(), "hu".into()], None).unwrap();
+    let kb = KnowledgeBase {
+        id: KnowledgeBaseId::new(),
+        slug: KbSlug::parse("customers").unwrap(),
+        name: "Customers".into(),
+        visibility: Visibility::Public,
+        default_language,
+        languages,
+        look: KbLook::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_knowledge_base(a, &kb).await.unwrap();
+    let again = KnowledgeBase { id: KnowledgeBaseId::new(), ..kb.clone() };
+    assert!(matches!(store.create_knowledge_base(a, &again).await, Err(StoreError::Conflict(_))));
+    store.create_knowledge_base(b, &again).await.unwrap();
+    let by_slug = store.knowledge_base(a, &KbKey::Slug(kb.slug.clone())).await.unwrap().unwrap();
+    assert_eq!(by_slug, kb);
+
+    let top = Category {
+        id: CategoryId::new(),
+        kb_id: kb.id,
+        parent_id: None,
+        position: 0,
+        texts: [("en".to_string(), CategoryText::checked("Billing", None).unwrap())].into(),
+        created_at: now,
+        updated_at: now,
+    };
+    let inner = Category { id: CategoryId::new(), parent_id: Some(top.id), ..top.clone() };
+    store.save_category(a, &top).await.unwrap();
+    store.save_category(a, &inner).await.unwrap();
+    assert_eq!(store.categories(a, kb.id).await.unwrap().len(), 2);
+    assert!(matches!(store.delete_category(a, top.id).await, Err(StoreError::Conflict(_))));
+
+    let lang = |l: &str| LanguageTag::parse(l).unwrap();
+    let version = |l: &str, title: &str, body: &str, status| {
+        Translation::checked(lang(l), title, body, status, None, now).unwrap()
+    };
+    let mut article = Article {
+        id: ArticleId::new(),
+        kb_id: kb.id,
+        category_id: Some(inner.id),
+        tags: vec![Tag::parse("invoices").unwrap()],
+        position: 0,
+        helpful: 0,
+        not_helpful: 0,
+        created_at: now,
+        updated_at: now,
+        translations: vec![
+            version("en", "Paying invoices", "You can **pay** every invoice by card.", ArticleStatus::Published),
+            version("hu", "Számlák fizetése", "Minden számlát kártyával fizethet.", ArticleStatus::Draft),
+        ],
+    };
+    store.save_article(a, &article).await.unwrap();
+    let find = |q: &str, language: Option<&str>, published_only: bool| {
+        let s = ArticleSearch {
+            query: Query::parse(q, true).unwrap(),
+            language: language.map(lang),
+            published_only,
+            limit: 10,
+        };
+        async move { store.search_articles(a, kb.id, &s).await.unwrap() }
+    };
+    assert_eq!(find("pays invoice", None, true).await, vec![(article.id, lang("en"))], "by stems");
+    assert!(find("számlát", None, true).await.is_empty(), "a draft is not public");
+    assert_eq!(find("számlák", Some("hu"), false).await, vec![(article.id, lang("hu"))]);
+    assert!(find("card", Some("hu"), false).await.is_empty());
+    assert_eq!(
+        store
+            .search_articles(
+                b,
+                again.id,
+                &ArticleSearch {
+                    query: Query::parse("invoice", false).unwrap(),
+                    language: None,
+                    published_only: false,
+                    limit: 10,
+                }
+            )
+            .await
+            .unwrap(),
+        vec![],
+        "another account's knowledge base has none of it"
+    );
+
+    // A saved change replaces the versions and their documents.
+    article.translations.retain(|t| t.language == lang("en"));
+    article.translations[0] = version("en", "Refunds", "Money back within 30 days.", ArticleStatus::Published);
+    store.save_article(a, &article).await.unwrap();
+    assert!(find("card", None, false).await.is_empty(), "old words are gone");
+    assert_eq!(find("refund", None, true).await.len(), 1);
+    assert!(store.add_feedback(a, article.id, Feedback::Helpful).await.unwrap());
+    assert!(store.add_feedback(a, article.id, Feedback::NotHelpful).await.unwrap());
+    assert!(!store.add_feedback(b, article.id, Feedback::Helpful).await.unwrap(), "not another account's");
+    let stored = store.article(a, article.id).await.unwrap().unwrap();
+    assert_eq!((stored.helpful, stored.not_helpful, stored.translations.len()), (1, 1, 1));
+    store.save_article(a, &article).await.unwrap();
+    assert_eq!(store.article(a, article.id).await.unwrap().unwrap().helpful, 1, "saving keeps the counts");
+
+    let image = KbImage {
+        id: KbImageId::new(),
+        kb_id: kb.id,
+        blob_hash: "ab".repeat(32),
+        content_type: "image/png".into(),
+        size: 4,
+        created_at: now,
+    };
+    store.add_kb_image(a, &image, b"\x89PNG").await.unwrap();
+    assert_eq!(store.kb_image(a, image.id).await.unwrap().unwrap().1, b"\x89PNG");
+    assert!(store.kb_image(b, image.id).await.unwrap().is_none());
+
+    assert!(store.delete_knowledge_base(a, kb.id).await.unwrap());
+    assert!(store.kb_image(a, image.id).await.unwrap().is_none());
+    assert!(store.article(a, article.id).await.unwrap().is_none());
+    assert!(find("refund", None, false).await.is_empty());
+    assert!(store.blob(a, &image.blob_hash).await.unwrap().is_none(), "the image's blob went with it");
+    assert!(store.knowledge_base(b, &KbKey::Id(again.id)).await.unwrap().is_some());
 }
 
 /// The index is written from a read made before: a ticket changed (or erased) since is not written from it.

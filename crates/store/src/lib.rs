@@ -13,6 +13,7 @@ mod erasure;
 mod error;
 mod features;
 mod incidents;
+mod knowledge;
 mod mail;
 mod people;
 mod search;
@@ -29,6 +30,7 @@ pub use erasure::ErasureStore;
 pub use error::StoreError;
 pub use features::FeatureStore;
 pub use incidents::IncidentStore;
+pub use knowledge::{ArticleSearch, KbKey, KnowledgeStore};
 pub use mail::{
     Inbound, InboundStore, IncomingMail, MailIdentity, MailMeta, MailOutbox, MailOutcome, MailWrite, NewAttachment,
     OutboundMail,
@@ -63,6 +65,7 @@ pub trait RegionStore:
     + ChatStore
     + ChatRoutingStore
     + SearchStore
+    + KnowledgeStore
     + Send
     + Sync
 {

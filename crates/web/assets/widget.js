@@ -10,32 +10,8 @@
   const base = new URL(script.src).origin;
   // The account's look (written in by Parley when it serves this script), then the site's own settings.
   const cfg = Object.assign({}, /*ACCOUNT_LOOK*/{}, window.ParleySettings || {});
-  const TEXT = {
-    en: { open: 'Chat with us', title: 'Chat', close: 'Close chat', name: 'Your name (optional)', message: 'Message',
-      send: 'Send', sending: 'sending…', you: 'You', agent: 'Support', greeting: 'Hello! How can we help?',
-      failed: 'Not sent yet; retrying…', ended: 'The chat has ended.',
-      away: 'Nobody is here right now. Leave a message and we will answer by email.', email: 'Your email',
-      thanks: 'Thank you. We will answer by email.', queue: 'You are number {n} in the queue.',
-      joined: '{name} joined the chat.', left: '{name} left the chat.', typing: '{name} is typing…', attach: 'Attach a file', file: 'Download {name}' },
-    de: { open: 'Chatten Sie mit uns', title: 'Chat', close: 'Chat schließen', name: 'Ihr Name (optional)',
-      message: 'Nachricht', send: 'Senden', sending: 'wird gesendet…', you: 'Sie', agent: 'Support',
-      greeting: 'Hallo! Wie können wir helfen?', failed: 'Noch nicht gesendet; neuer Versuch…', ended: 'Der Chat ist beendet.',
-      away: 'Gerade ist niemand da. Hinterlassen Sie eine Nachricht; wir antworten per E-Mail.', email: 'Ihre E-Mail-Adresse',
-      thanks: 'Danke. Wir antworten per E-Mail.', queue: 'Sie sind Nummer {n} in der Warteschlange.',
-      joined: '{name} ist dem Chat beigetreten.', left: '{name} hat den Chat verlassen.', typing: '{name} schreibt…', attach: 'Datei anhängen', file: '{name} herunterladen' },
-    hu: { open: 'Írjon nekünk', title: 'Csevegés', close: 'Csevegés bezárása', name: 'Az Ön neve (nem kötelező)',
-      message: 'Üzenet', send: 'Küldés', sending: 'küldés…', you: 'Ön', agent: 'Ügyfélszolgálat',
-      greeting: 'Üdvözöljük! Miben segíthetünk?', failed: 'Még nem ment el; újra próbáljuk…', ended: 'A csevegés véget ért.',
-      away: 'Most nincs elérhető munkatárs. Hagyjon üzenetet, e-mailben válaszolunk.', email: 'Az Ön e-mail címe',
-      thanks: 'Köszönjük. E-mailben válaszolunk.', queue: 'Ön a(z) {n}. a sorban.',
-      joined: '{name} csatlakozott a csevegéshez.', left: '{name} kilépett a csevegésből.', typing: '{name} éppen ír…', attach: 'Fájl csatolása', file: '{name} letöltése' },
-    tl: { open: 'Makipag-chat sa amin', title: 'Chat', close: 'Isara ang chat', name: 'Ang pangalan mo (opsyonal)',
-      message: 'Mensahe', send: 'Ipadala', sending: 'ipinapadala…', you: 'Ikaw', agent: 'Suporta',
-      greeting: 'Kumusta! Paano kami makakatulong?', failed: 'Hindi pa naipadala; susubukan ulit…', ended: 'Tapos na ang chat.',
-      away: 'Walang tao ngayon. Mag-iwan ng mensahe at sasagot kami sa email.', email: 'Ang email mo',
-      thanks: 'Salamat. Sasagot kami sa email.', queue: 'Ikaw ay pang-{n} sa pila.',
-      joined: 'Sumali si {name} sa chat.', left: 'Umalis si {name} sa chat.', typing: 'Nagta-type si {name}…', attach: 'Maglakip ng file', file: 'I-download ang {name}' },
-  };
+  // Texts in every language Parley speaks, from its Fluent files (written in when Parley serves this script).
+  const TEXT = /*TEXTS*/{ en: {} };
   const wanted = String(cfg.lang || script.dataset.lang || navigator.language || 'en').toLowerCase();
   const lang = TEXT[wanted] ? wanted : (TEXT[wanted.split('-')[0]] ? wanted.split('-')[0] : (wanted.startsWith('fil') ? 'tl' : 'en'));
   const t = TEXT[lang];

@@ -49,12 +49,30 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
 async fn widget(Account(ctx): Account) -> ApiResult<Response> {
     let look = chat::settings::look(&ctx).await?;
     let json = serde_json::to_string(&look).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c");
-    let script = include_str!("../assets/widget.js").replacen("/*ACCOUNT_LOOK*/{}", &json, 1);
+    let script = include_str!("../assets/widget.js").replacen("/*ACCOUNT_LOOK*/{}", &json, 1).replacen(
+        "/*TEXTS*/{ en: {} }",
+        &widget_texts(),
+        1,
+    );
     Ok((
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
         script,
     )
         .into_response())
+}
+
+/// The widget's texts in every language, as a JavaScript object of objects; `{n}` and `{name}` stay for the
+/// script to fill in.
+fn widget_texts() -> String {
+    let all: serde_json::Map<String, serde_json::Value> = parley_i18n::LANGUAGES
+        .iter()
+        .map(|l| {
+            let texts = parley_i18n::Texts::of(l.code).group("widget-", &["n", "name"]);
+            let obj = texts.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+            (l.code.to_string(), serde_json::Value::Object(obj))
+        })
+        .collect();
+    serde_json::Value::Object(all).to_string().replace('<', "\\u003c")
 }
 
 /// Lets pages of the sites the account listed (any, if it listed none) call these routes, with a bearer token and
@@ -324,6 +342,7 @@ async fn offline(
     ApiJson(b): ApiJson<OfflineBody>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let input = chat::presence::OfflineMessage {
+        subject: None,
         name: b.name,
         email: b.email,
         body: b.message,

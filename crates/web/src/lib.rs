@@ -9,6 +9,7 @@ mod extract;
 mod files;
 mod host;
 mod json;
+mod portal;
 mod query;
 mod socket_frames;
 mod state;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router(state.app.mail.max_message_bytes, state.app.mail.max_attachment_bytes))
         .merge(ui::router(state.app.mail.max_attachment_bytes))
         .merge(chat::router(state.app.mail.max_attachment_bytes))
+        .merge(portal::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), host::resolve_account))
         .layer(DefaultBodyLimit::max(state.web.body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -88,14 +88,16 @@ pub async fn available(ctx: &AccountCtx, department: Option<DepartmentId>) -> Re
 }
 
 pub struct OfflineMessage {
+    /// The portal's request form has one; the chat's offline form makes one of the message's first line.
+    pub subject: Option<String>,
     pub name: Option<String>,
     pub email: String,
     pub body: String,
     pub department_id: Option<DepartmentId>,
 }
 
-/// The offline form: the message becomes a ticket from that address, answered by email. Limited per client
-/// address like new visitors.
+/// The chat's offline form and the portal's request form: the message becomes a ticket from that address,
+/// answered by email. Limited per client address like new visitors.
 pub async fn leave_message(
     app: &App,
     ctx: &AccountCtx,
@@ -107,15 +109,16 @@ pub async fn leave_message(
     let email = errs.check(EmailAddress::parse(&input.email));
     let body = errs.check(parse_chat_text(&input.body));
     let name = errs.check(text::optional_text("name", input.name.as_deref(), 200));
+    let subject = errs.check(text::optional_text("subject", input.subject.as_deref(), 200));
     crate::tickets::check::department(ctx, &mut errs, input.department_id).await?;
     errs.finish()?;
-    let (Some(email), Some(body), Some(name)) = (email, body, name) else {
+    let (Some(email), Some(body), Some(name), Some(subject)) = (email, body, name, subject) else {
         return Err(AppError::Internal(anyhow::anyhow!("checked offline message fields missing")));
     };
     let now = Timestamp::now();
     let first_line: String = body.lines().next().unwrap_or("").chars().take(80).collect();
     let requester = Requester::ByEmail { email, name, new_id: ContactId::new(), at: now };
-    let subject = format!("Message from the chat: {first_line}");
+    let subject = subject.unwrap_or_else(|| format!("Message from the chat: {first_line}"));
     let new =
         super::conversation::visitor_ticket(ctx, subject, Channel::Web, input.department_id, requester, body, now);
     let (ticket, _, _) = ctx.store.create_ticket(new).await?;

@@ -49,8 +49,7 @@ fn builtin_templates() -> BTreeMap<String, MailTemplate> {
         requester_name: "{{requester.name}}",
         account_name: "{{account.name}}",
     };
-    templates::BUILT_IN
-        .iter()
+    templates::built_in()
         .map(|lang| {
             let (subject, body) = templates::acknowledgement_for(&MailSettings::default(), Some(lang), lang, &v);
             let number = |s: String| s.replace("#0", "#{{ticket.number}}");

@@ -1,4 +1,5 @@
-//! Texts of the mail Parley writes itself, in the customer's language when known (en, de, hu, tl).
+//! Texts of the mail Parley writes itself, in the customer's language when known (Parley's own texts come from
+//! `parley_i18n`, the Fluent files every customer-facing text comes from).
 
 use parley_domain::mail_template::{primary_language, MailSettings, TemplateValues};
 use parley_domain::ticket::TicketNumber;
@@ -28,54 +29,19 @@ pub fn acknowledgement_for(
 }
 
 /// The languages Parley has its own texts in.
-pub const BUILT_IN: [&str; 4] = ["en", "de", "hu", "tl"];
+pub fn built_in() -> impl Iterator<Item = &'static str> {
+    parley_i18n::LANGUAGES.iter().map(|l| l.code)
+}
 
 fn known(tag: &str) -> Option<&'static str> {
-    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-    match primary.as_str() {
-        "en" => Some("en"),
-        "de" => Some("de"),
-        "hu" => Some("hu"),
-        "tl" | "fil" => Some("tl"),
-        _ => None,
-    }
+    parley_i18n::known(tag)
 }
 
 /// The acknowledgement of a new ticket: subject and text.
 pub fn acknowledgement(lang: &str, account: &str, number: TicketNumber, subject: &str) -> (String, String) {
-    let n = number.0;
-    match lang {
-        "de" => (
-            format!("Wir haben Ihre Anfrage erhalten: {subject} [#{n}]"),
-            format!(
-                "Guten Tag,\n\nvielen Dank für Ihre Nachricht. Wir haben sie als Anfrage #{n} erfasst und melden uns \
-                 so bald wie möglich.\nWenn Sie auf diese E-Mail antworten, wird Ihre Antwort der Anfrage hinzugefügt.\n\n\
-                 {account}\n"
-            ),
-        ),
-        "hu" => (
-            format!("Megkaptuk megkeresését: {subject} [#{n}]"),
-            format!(
-                "Jó napot!\n\nKöszönjük üzenetét. #{n} számon rögzítettük, és hamarosan válaszolunk.\n\
-                 Ha erre a levélre válaszol, a válasza a megkereséshez kerül.\n\n{account}\n"
-            ),
-        ),
-        "tl" => (
-            format!("Natanggap namin ang inyong kahilingan: {subject} [#{n}]"),
-            format!(
-                "Magandang araw,\n\nSalamat sa inyong mensahe. Naitala namin ito bilang kahilingan #{n} at sasagot \
-                 kami sa lalong madaling panahon.\nKung sasagutin ninyo ang email na ito, maidaragdag ang inyong sagot \
-                 sa kahilingan.\n\n{account}\n"
-            ),
-        ),
-        _ => (
-            format!("We received your request: {subject} [#{n}]"),
-            format!(
-                "Hello,\n\nThank you for your message. We have logged it as request #{n} and will get back to you \
-                 as soon as we can.\nIf you reply to this email, your reply is added to the request.\n\n{account}\n"
-            ),
-        ),
-    }
+    let t = parley_i18n::Texts::of(lang);
+    let values = [("subject", subject.into()), ("number", number.0.into()), ("account", account.into())];
+    (t.with("mail-ack-subject", &values), t.with("mail-ack-body", &values) + "\n")
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod erasure;
 mod helpers;
 mod imap;
 mod isolation;
+mod knowledge;
 mod multiprocess;
 mod openapi;
 mod privacy;

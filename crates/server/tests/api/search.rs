@@ -14,7 +14,7 @@ async fn search(app: &TestApp, a: &TestAccount, q: &str) -> Vec<i64> {
     r["results"].as_array().unwrap().iter().map(|h| h["ticket"]["number"].as_i64().unwrap()).collect()
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 

@@ -8,6 +8,7 @@ mod contacts;
 mod dpa;
 mod features;
 mod fields;
+mod knowledge;
 mod mail;
 mod mail_settings;
 mod openapi;
@@ -40,6 +41,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(chat_settings::router())
         .merge(chats::router(max_file_bytes + 1024))
         .merge(search::router())
+        .merge(knowledge::router(max_file_bytes))
         .merge(fields::router())
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))

@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
 use super::{
-    agents, audit, chat_settings, chats, contacts, dpa, features, fields, mail, mail_settings, retention, search,
-    subprocessors, support, tickets, webhooks,
+    agents, audit, chat_settings, chats, contacts, dpa, features, fields, knowledge, mail, mail_settings, retention,
+    search, subprocessors, support, tickets, webhooks,
 };
 use crate::error::Problem;
 use axum::http::header;
@@ -36,6 +36,10 @@ use utoipa::{Modify, OpenApi};
         chat_settings::show, chat_settings::replace, chat_settings::block, chat_settings::presence,
         chat_settings::set_presence,
         search::search, chats::queue, chats::show, chats::accept, chats::decline, chats::transfer, chats::end, chats::share_file,
+        knowledge::list, knowledge::create, knowledge::show, knowledge::update, knowledge::remove,
+        knowledge::list_categories, knowledge::create_category, knowledge::update_category, knowledge::remove_category,
+        knowledge::list_articles, knowledge::create_article, knowledge::show_article, knowledge::update_article,
+        knowledge::remove_article, knowledge::remove_version, knowledge::add_image,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -47,6 +51,7 @@ use utoipa::{Modify, OpenApi};
         (name = "email", description = "Mailboxes, inbound mail, attachments and automatic mail"),
         (name = "chat", description = "Live chat: the sites that may embed it, identities, blocking visitors, presence and routing"),
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
+        (name = "knowledge", description = "Knowledge bases, their categories, articles in several languages and images"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )
 )]

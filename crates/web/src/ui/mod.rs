@@ -10,7 +10,7 @@ mod files;
 mod pages;
 pub(crate) mod privacy;
 mod search;
-mod session;
+pub(crate) mod session;
 mod tickets;
 
 use crate::state::AppState;

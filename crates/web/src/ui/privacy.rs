@@ -9,153 +9,29 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use parley_app::privacy::subprocessors;
 use parley_domain::subprocessors::{AccountRegister, Feature};
+use parley_i18n::Texts;
 use serde::Deserialize;
 
-/// The languages the page is written in.
-pub(crate) const LANGUAGES: [(&str, &str); 4] =
-    [("en", "English"), ("de", "Deutsch"), ("hu", "Magyar"), ("tl", "Tagalog")];
+/// The languages Parley's public pages are written in, as (code, own name).
+pub(crate) fn languages() -> Vec<(&'static str, &'static str)> {
+    parley_i18n::LANGUAGES.iter().map(|l| (l.code, l.name)).collect()
+}
 
-/// `?lang=` when it names one of [`LANGUAGES`]; otherwise the first of them the browser accepts, by its weights;
-/// otherwise English.
+/// `?lang=` when Parley speaks it; otherwise the first language the browser accepts that Parley speaks; otherwise
+/// English.
 pub(crate) fn pick_language(asked: Option<&str>, headers: &HeaderMap) -> &'static str {
-    let known = |tag: &str| {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").trim().to_ascii_lowercase();
-        LANGUAGES.iter().map(|(code, _)| *code).find(|c| *c == primary)
-    };
-    if let Some(l) = asked.and_then(known) {
-        return l;
-    }
     let accepted = headers.get("accept-language").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mut ranked: Vec<(f32, &'static str)> = accepted
-        .split(',')
-        .take(20)
-        .filter_map(|part| {
-            let mut bits = part.split(';');
-            let lang = known(bits.next()?)?;
-            let q =
-                bits.find_map(|b| b.trim().strip_prefix("q=")).map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
-            (q > 0.0).then_some((q, lang))
-        })
-        .collect();
-    // Stable: equal weights keep the browser's order.
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.first().map_or("en", |(_, l)| l)
+    parley_i18n::negotiate(asked, accepted)
 }
 
-pub(crate) struct Labels {
-    title: &'static str,
-    /// `{account}`, `{version}` and `{date}` are filled in.
-    intro: &'static str,
-    none: &'static str,
-    name: &'static str,
-    entity: &'static str,
-    purpose: &'static str,
-    data: &'static str,
-    country: &'static str,
-    used_for: &'static str,
-    changes: &'static str,
-    no_changes: &'static str,
-    added: &'static str,
-    removed: &'static str,
-    changed: &'static str,
-    version: &'static str,
-    language: &'static str,
-}
-
-fn labels(lang: &str) -> Labels {
-    match lang {
-        "de" => Labels {
-            title: "Unterauftragsverarbeiter",
-            intro: "Diese Unternehmen verarbeiten Daten von {account} in dessen Auftrag. Fassung {version}, gültig seit {date}.",
-            none: "Es wurde noch keine Liste veröffentlicht.",
-            name: "Name",
-            entity: "Rechtsträger",
-            purpose: "Zweck",
-            data: "Daten",
-            country: "Land",
-            used_for: "Verwendet für",
-            changes: "Änderungen",
-            no_changes: "Keine Änderungen seit der ersten Fassung.",
-            added: "Hinzugefügt",
-            removed: "Entfernt",
-            changed: "Geändert",
-            version: "Fassung",
-            language: "Sprache",
-        },
-        "hu" => Labels {
-            title: "Alvállalkozó adatfeldolgozók",
-            intro: "Ezek a cégek a(z) {account} megbízásából dolgozzák fel annak adatait. {version}. változat, hatályos: {date}.",
-            none: "Még nincs közzétett lista.",
-            name: "Név",
-            entity: "Jogi személy",
-            purpose: "Cél",
-            data: "Adatok",
-            country: "Ország",
-            used_for: "Felhasználás",
-            changes: "Változások",
-            no_changes: "Az első változat óta nincs változás.",
-            added: "Új",
-            removed: "Eltávolítva",
-            changed: "Módosítva",
-            version: "Változat",
-            language: "Nyelv",
-        },
-        "tl" => Labels {
-            title: "Mga subprocessor",
-            intro: "Pinoproseso ng mga kumpanyang ito ang datos ng {account} para rito. Bersyon {version}, may bisa mula {date}.",
-            none: "Wala pang nailalathalang listahan.",
-            name: "Pangalan",
-            entity: "Legal na entidad",
-            purpose: "Layunin",
-            data: "Datos",
-            country: "Bansa",
-            used_for: "Ginagamit para sa",
-            changes: "Mga pagbabago",
-            no_changes: "Walang pagbabago mula sa unang bersyon.",
-            added: "Idinagdag",
-            removed: "Inalis",
-            changed: "Binago",
-            version: "Bersyon",
-            language: "Wika",
-        },
-        _ => Labels {
-            title: "Subprocessors",
-            intro: "These companies process data of {account} on its behalf. Version {version}, in effect since {date}.",
-            none: "No list has been published yet.",
-            name: "Name",
-            entity: "Legal entity",
-            purpose: "Purpose",
-            data: "Data",
-            country: "Country",
-            used_for: "Used for",
-            changes: "Changes",
-            no_changes: "No changes since the first version.",
-            added: "Added",
-            removed: "Removed",
-            changed: "Changed",
-            version: "Version",
-            language: "Language",
-        },
-    }
-}
-
-fn feature_name(lang: &str, f: Feature) -> &'static str {
-    match (lang, f) {
-        (_, Feature::Hosting) if lang == "hu" => "Tárhely",
-        (_, Feature::Hosting) => "Hosting",
-        ("de", Feature::Email) => "E-Mail",
-        ("hu", Feature::Email) => "E-mail",
-        (_, Feature::Email) => "Email",
-        ("de", Feature::Voice) => "Telefonie",
-        ("hu", Feature::Voice) => "Telefon",
-        ("tl", Feature::Voice) => "Telepono",
-        (_, Feature::Voice) => "Phone",
-        ("de", Feature::Ai) => "KI-Antworten",
-        ("hu", Feature::Ai) => "MI-válaszok",
-        ("tl", Feature::Ai) => "Mga sagot ng AI",
-        (_, Feature::Ai) => "AI replies",
-        (_, Feature::Support) => "Support",
-    }
+fn feature_name(t: Texts, f: Feature) -> String {
+    t.get(match f {
+        Feature::Hosting => "privacy-feature-hosting",
+        Feature::Email => "privacy-feature-email",
+        Feature::Voice => "privacy-feature-voice",
+        Feature::Ai => "privacy-feature-ai",
+        Feature::Support => "privacy-feature-support",
+    })
 }
 
 pub(crate) struct Row {
@@ -164,11 +40,11 @@ pub(crate) struct Row {
     purpose: String,
     data: String,
     country: String,
-    used_for: &'static str,
+    used_for: String,
 }
 
 /// The table rows of a list of subprocessors, in `lang`: the public page's and the privacy settings'.
-fn rows(lang: &str, list: &[parley_domain::subprocessors::Subprocessor]) -> Vec<Row> {
+fn rows(t: Texts, list: &[parley_domain::subprocessors::Subprocessor]) -> Vec<Row> {
     list.iter()
         .map(|e| Row {
             name: e.name.clone(),
@@ -176,7 +52,7 @@ fn rows(lang: &str, list: &[parley_domain::subprocessors::Subprocessor]) -> Vec<
             purpose: e.purpose.clone(),
             data: e.data_categories.join(", "),
             country: e.country.clone(),
-            used_for: feature_name(lang, e.feature),
+            used_for: feature_name(t, e.feature),
         })
         .collect()
 }
@@ -185,14 +61,14 @@ pub(crate) struct Version {
     version: u32,
     date: String,
     /// (label, names) per kind of change.
-    lines: Vec<(&'static str, String)>,
+    lines: Vec<(String, String)>,
 }
 
 #[derive(Template)]
 #[template(path = "subprocessors.html")]
 struct SubprocessorsPage {
     lang: &'static str,
-    l: Labels,
+    t: Texts,
     intro: String,
     rows: Vec<Row>,
     history: Vec<Version>,
@@ -212,25 +88,25 @@ pub(crate) async fn page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = pick_language(q.lang.as_deref(), &headers);
-    let l = labels(lang);
+    let t = Texts::of(lang);
     let register: Option<AccountRegister> = subprocessors::for_account(&state.app, &ctx).await?;
     let Some(r) = register else {
         return Ok(render(&SubprocessorsPage {
             lang,
             intro: String::new(),
-            l,
+            t,
             rows: Vec::new(),
             history: Vec::new(),
-            languages: LANGUAGES.to_vec(),
+            languages: languages(),
             published: false,
         }));
     };
-    let intro = l
-        .intro
-        .replace("{account}", ctx.slug.as_str())
-        .replace("{version}", &r.version.to_string())
-        .replace("{date}", &r.date);
-    let rows = rows(lang, &r.subprocessors);
+    let version = r.version.to_string();
+    let intro = t.with(
+        "privacy-intro",
+        &[("account", ctx.slug.as_str().into()), ("version", (&version).into()), ("date", (&r.date).into())],
+    );
+    let rows = rows(t, &r.subprocessors);
     let history = r
         .history
         .iter()
@@ -238,19 +114,22 @@ pub(crate) async fn page(
             let names = |list: Vec<String>| list.join(", ");
             let mut lines = Vec::new();
             if !v.changes.added.is_empty() {
-                lines.push((l.added, names(v.changes.added.iter().map(|e| e.name.clone()).collect())));
+                lines.push((t.get("privacy-added"), names(v.changes.added.iter().map(|e| e.name.clone()).collect())));
             }
             if !v.changes.removed.is_empty() {
-                lines.push((l.removed, names(v.changes.removed.iter().map(|e| e.name.clone()).collect())));
+                lines.push((
+                    t.get("privacy-removed"),
+                    names(v.changes.removed.iter().map(|e| e.name.clone()).collect()),
+                ));
             }
             if !v.changes.changed.is_empty() {
                 let what = v.changes.changed.iter().map(|c| format!("{} ({})", c.after.name, c.fields.join(", ")));
-                lines.push((l.changed, names(what.collect())));
+                lines.push((t.get("privacy-changed"), names(what.collect())));
             }
             Version { version: v.version, date: v.date.clone(), lines }
         })
         .collect();
-    Ok(render(&SubprocessorsPage { lang, l, intro, rows, history, languages: LANGUAGES.to_vec(), published: true }))
+    Ok(render(&SubprocessorsPage { lang, t, intro, rows, history, languages: languages(), published: true }))
 }
 
 /// The account's privacy settings for administrators: who processes its data now, and the optional features with
@@ -331,7 +210,7 @@ fn notice_lines(changes: &serde_json::Value) -> Vec<String> {
 
 pub(crate) struct FeatureRow {
     key: &'static str,
-    name: &'static str,
+    name: String,
     enabled: bool,
     consented: bool,
     providers: String,
@@ -393,12 +272,12 @@ pub(crate) async fn settings(
     let policy = parley_app::privacy::retention::get(&s.ctx, &caller).await?;
     let days = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_default();
     let retention = RetentionView { closed: days(policy.closed_ticket_days), chat: days(policy.chat_days) };
-    let current = register.as_ref().map(|r| rows("en", &r.subprocessors)).unwrap_or_default();
+    let current = register.as_ref().map(|r| rows(Texts::of("en"), &r.subprocessors)).unwrap_or_default();
     let features = states
         .iter()
         .map(|f| FeatureRow {
             key: f.feature.as_str(),
-            name: feature_name("en", f.feature),
+            name: feature_name(Texts::of("en"), f.feature),
             enabled: f.enabled,
             consented: f.consented,
             providers: f

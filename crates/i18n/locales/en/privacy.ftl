@@ -1,0 +1,22 @@
+# The public subprocessor page and the privacy settings' list.
+privacy-title = Subprocessors
+privacy-intro = These companies process data of { $account } on its behalf. Version { $version }, in effect since { $date }.
+privacy-none = No list has been published yet.
+privacy-name = Name
+privacy-entity = Legal entity
+privacy-purpose = Purpose
+privacy-data = Data
+privacy-country = Country
+privacy-used-for = Used for
+privacy-changes = Changes
+privacy-no-changes = No changes since the first version.
+privacy-added = Added
+privacy-removed = Removed
+privacy-changed = Changed
+privacy-version = Version
+privacy-language = Language
+privacy-feature-hosting = Hosting
+privacy-feature-email = Email
+privacy-feature-voice = Phone
+privacy-feature-ai = AI replies
+privacy-feature-support = Support

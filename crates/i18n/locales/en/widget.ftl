@@ -1,0 +1,23 @@
+# The chat widget. `{ $n }` and `{ $name }` are filled in by the widget's script.
+widget-open = Chat with us
+widget-title = Chat
+widget-close = Close chat
+widget-name = Your name (optional)
+widget-message = Message
+widget-send = Send
+widget-sending = sending…
+widget-you = You
+widget-agent = Support
+widget-greeting = Hello! How can we help?
+widget-failed = Not sent yet; retrying…
+widget-ended = The chat has ended.
+widget-away = Nobody is here right now. Leave a message and we will answer by email.
+widget-email = Your email
+widget-thanks = Thank you. We will answer by email.
+widget-queue = You are number { $n } in the queue.
+widget-joined = { $name } joined the chat.
+widget-left = { $name } left the chat.
+widget-typing = { $name } is typing…
+widget-attach = Attach a file
+widget-file = Download { $name }
+widget-suggestions = Articles that may help
