@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startParley, launchBrowser, artifacts } from './lib/parley.mjs';
+import { startParley, launchBrowser, artifacts, hostPage } from './lib/parley.mjs';
 
 async function setUp(parley) {
   const acct = parley.account('acme');
@@ -78,6 +78,31 @@ test('the portal reads in English and Hungarian, searches, and takes feedback', 
     const got = await api('GET', `/knowledge-bases/customers/articles/${articleId}`);
     assert.equal(got.body.helpful, 1);
   } finally {
+    await browser.close();
+    await parley.stop();
+  }
+});
+
+test('the chat widget on another site suggests articles as the visitor types', async () => {
+  const parley = await startParley();
+  const browser = await launchBrowser();
+  const site = await hostPage(parley.url('acme', '/widget.js'), 'data-knowledge-base="customers"');
+  try {
+    await setUp(parley);
+    const page = await browser.newPage({ locale: 'en-US' });
+    await page.goto(`http://127.0.0.1:${site.address().port}/`);
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await page.getByLabel('Message').pressSequentially('how do I pay an invo', { delay: 20 });
+    const link = page.getByRole('link', { name: 'Paying invoices' });
+    await link.waitFor();
+    assert.match(await link.getAttribute('href'), /\/kb\/customers\/en\/articles\//);
+    assert.equal(await page.locator('.suggest li').count(), 1, 'short words alone bring up nothing');
+    await page.screenshot({ path: join(artifacts, 'widget-suggestions.png') });
+    await page.getByLabel('Message').fill('zzzz qqqq');
+    await page.getByLabel('Message').press('Space');
+    await page.locator('.suggest').waitFor({ state: 'hidden' });
+  } finally {
+    site.close();
     await browser.close();
     await parley.stop();
   }

@@ -136,7 +136,12 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
 
 /// The FTS5 expression for the terms (all must hold). Terms are letters and digits only, so quoting is plain.
 pub(crate) fn fts5_terms(terms: &[Term]) -> String {
-    let parts: Vec<String> = terms
+    fts5_parts(terms).join(" AND ")
+}
+
+/// One FTS5 expression per term.
+pub(crate) fn fts5_parts(terms: &[Term]) -> Vec<String> {
+    terms
         .iter()
         .map(|t| match t {
             Term::Word { word, stems } => {
@@ -146,13 +151,19 @@ pub(crate) fn fts5_terms(terms: &[Term]) -> String {
             Term::Phrase(ws) => format!("words : \"{}\"", ws.join(" ")),
             Term::Prefix(p) => format!("words : \"{p}\" *"),
         })
-        .collect();
-    parts.join(" AND ")
+        .collect()
 }
 
 /// The tsquery texts for stems (words, any of their stems) and for words (phrases and prefixes); `None` when a
 /// part has no terms.
 pub(crate) fn tsqueries(terms: &[Term]) -> (Option<String>, Option<String>) {
+    let (stems, words) = tsquery_parts(terms);
+    let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(" & "));
+    (join(stems), join(words))
+}
+
+/// One tsquery per term: those on stems, those on words.
+pub(crate) fn tsquery_parts(terms: &[Term]) -> (Vec<String>, Vec<String>) {
     let mut stems = Vec::new();
     let mut words = Vec::new();
     for t in terms {
@@ -168,8 +179,7 @@ pub(crate) fn tsqueries(terms: &[Term]) -> (Option<String>, Option<String>) {
             Term::Prefix(p) => words.push(format!("{p}:*")),
         }
     }
-    let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(" & "));
-    (join(stems), join(words))
+    (stems, words)
 }
 
 /// The filters of a search on `t` (tickets), with their arguments numbered from `next`.

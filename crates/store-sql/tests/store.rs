@@ -455,6 +455,7 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
             query: Query::parse(q, true).unwrap(),
             language: language.map(lang),
             published_only,
+            any_term: false,
             limit: 10,
         };
         async move { store.search_articles(a, kb.id, &s).await.unwrap() }
@@ -463,6 +464,15 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
     assert!(find("számlát", None, true).await.is_empty(), "a draft is not public");
     assert_eq!(find("számlák", Some("hu"), false).await, vec![(article.id, lang("hu"))]);
     assert!(find("card", Some("hu"), false).await.is_empty());
+    let suggest = ArticleSearch {
+        query: Query::parse("how do I pay my inv", true).unwrap(),
+        language: None,
+        published_only: true,
+        any_term: true,
+        limit: 10,
+    };
+    assert_eq!(store.search_articles(a, kb.id, &suggest).await.unwrap(), vec![(article.id, lang("en"))], "any term");
+    assert!(find("how do I pay my inv", None, true).await.is_empty(), "all terms, otherwise");
     assert_eq!(
         store
             .search_articles(
@@ -472,6 +482,7 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
                     query: Query::parse("invoice", false).unwrap(),
                     language: None,
                     published_only: false,
+                    any_term: true,
                     limit: 10,
                 }
             )

@@ -19,6 +19,9 @@ pub struct ArticleSearch {
     pub language: Option<LanguageTag>,
     /// Only published versions (what the portal and the widget show).
     pub published_only: bool,
+    /// Versions matching any of the terms, those matching more (and rarer) ones first: suggestions for what a
+    /// customer is writing, where most words of a sentence are in no article. Otherwise all terms must match.
+    pub any_term: bool,
     pub limit: u32,
 }
 

@@ -57,6 +57,10 @@
     .attach { background: none !important; color: ${color} !important; border: 1px solid ${color} !important; }
     .file { display: block; margin-top: 4px; background: none; border: 0; padding: 0; color: inherit; text-decoration: underline; cursor: pointer; }
     form button { align-self: flex-end; padding: 8px 16px; border: 0; border-radius: 6px; background: ${color}; color: #fff; cursor: pointer; }
+    .suggest { padding: 6px 14px; border-top: 1px solid #e3e6ea; font-size: 13px; }
+    .suggest p { margin: 0 0 4px; opacity: .75; }
+    .suggest ul { margin: 0; padding-left: 18px; }
+    .suggest a { color: ${color}; }
     :focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
   </style>
   <button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false"></button>
@@ -65,6 +69,7 @@
     <div class="status" role="status" hidden></div>
     <div class="log" role="log" aria-live="polite"></div>
     <div class="typing" aria-hidden="true"></div>
+    <div class="suggest" aria-live="polite" hidden><p></p><ul></ul></div>
     <form><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email" hidden><textarea name="message" rows="2"></textarea><div class="row"><input type="file" hidden><button type="button" class="attach" hidden></button><button type="submit"></button></div></form>
   </section>`;
   const $ = (s) => root.querySelector(s);
@@ -304,6 +309,33 @@
       note.remove(); shown.delete('cid:' + clientId); show(data); save();
     } catch (err) { note.querySelector('small').textContent = t.failed.split(';')[0] + ': ' + err.message; }
   });
+  // Articles of the site's knowledge base (`data-knowledge-base` or ParleySettings.knowledgeBase) that may answer
+  // what the visitor is writing, offered before a chat starts. Titles are set as text; links lead only to the portal.
+  const kb = cfg.knowledgeBase || script.dataset.knowledgeBase;
+  const suggest = $('.suggest');
+  suggest.querySelector('p').textContent = t.suggestions;
+  let suggestTimer = null, suggestAsked = 0;
+  async function suggestArticles() {
+    const q = textarea.value.trim();
+    const mine = ++suggestAsked;
+    if (!kb || saved.conversation || q.length < 3) { suggest.hidden = true; return; }
+    const url = `${base}/kb/${encodeURIComponent(kb)}/search?as_you_type=true&limit=3&lang=${encodeURIComponent(lang)}&q=${encodeURIComponent(q)}`;
+    try {
+      const res = await fetch(url, { headers: { Accept: 'application/json' }, mode: 'cors', credentials: 'omit' });
+      if (!res.ok || mine !== suggestAsked) return;
+      const { results } = await res.json();
+      const items = results.filter((r) => typeof r.url === 'string' && r.url.startsWith(base + '/kb/')).map((r) => {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = r.url; a.textContent = r.title; a.target = '_blank'; a.rel = 'noopener';
+        li.append(a);
+        return li;
+      });
+      suggest.querySelector('ul').replaceChildren(...items);
+      suggest.hidden = items.length === 0;
+    } catch (_) { suggest.hidden = true; }
+  }
+  textarea.addEventListener('input', () => { clearTimeout(suggestTimer); suggestTimer = setTimeout(suggestArticles, 250); });
   // The visitor types: the agent sees it (said at most every two seconds; only over the socket).
   let saidTyping = 0;
   textarea.addEventListener('input', () => {
@@ -315,6 +347,7 @@
     const text = textarea.value;
     if (!text.trim()) return;
     textarea.value = '';
+    suggest.hidden = true;
     if (offline) { leaveMessage(text).catch((err) => { textarea.value = text; bubble('note', '', err.message); }); return; }
     send(text).catch((err) => bubble('note', '', t.failed + ' ' + err.message));
   });

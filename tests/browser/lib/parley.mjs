@@ -68,14 +68,14 @@ export async function launchBrowser() {
 
 /** A page of another origin (its own server on 127.0.0.1) that embeds the widget. The host's own styles try hard
  * to reach into the widget; the Shadow DOM keeps them out. */
-export function hostPage(widgetUrl) {
+export function hostPage(widgetUrl, scriptAttributes = '') {
   const server = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     // The host's own styles try hard to reach into the widget; the Shadow DOM keeps them out.
     res.end(`<!doctype html><html lang="en"><head><title>Shop</title>
       <style>* { color: red !important; font-size: 40px !important; } button { display: none !important; }</style>
       </head><body><h1>A shop somewhere else</h1>
-      <script src="${widgetUrl}" async></script></body></html>`);
+      <script src="${widgetUrl}" ${scriptAttributes} async></script></body></html>`);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

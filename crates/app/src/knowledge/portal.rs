@@ -6,7 +6,7 @@ use parley_domain::ids::{ArticleId, ContactId, KbImageId};
 use parley_domain::knowledge::{
     plain_text, Article, Category, Feedback, KbImage, KbSlug, KnowledgeBase, LanguageTag, Visibility,
 };
-use parley_domain::search::Query;
+use parley_domain::search::{Query, Term};
 use parley_store::{ArticleSearch, KbKey};
 
 /// Who reads.
@@ -75,7 +75,8 @@ pub struct ArticleHit {
 }
 
 /// Published articles matching `q`, best first, one version per article (the reader's language preferred).
-/// `as_you_type` reads the last word as the beginning of a word.
+/// `as_you_type` (suggestions while someone writes) reads the last word as the beginning of a word and lets an
+/// article match any of the words, best matches first: a question as written holds words no article has.
 pub async fn search(
     ctx: &AccountCtx,
     kb: &KnowledgeBase,
@@ -84,8 +85,26 @@ pub async fn search(
     as_you_type: bool,
     limit: u32,
 ) -> Result<Vec<ArticleHit>, AppError> {
-    let query = Query::parse(q, as_you_type)?;
-    let s = ArticleSearch { query: query.clone(), language: None, published_only: true, limit: limit.clamp(1, 50) * 2 };
+    let mut query = Query::parse(q, as_you_type)?;
+    if as_you_type {
+        // Any word may match here, so the shortest ("I", "do", "an") would bring up nearly every article.
+        let telling: Vec<Term> = query
+            .terms
+            .iter()
+            .filter(|t| !matches!(t, Term::Word { word, .. } if word.chars().count() <= 2))
+            .cloned()
+            .collect();
+        if !telling.is_empty() {
+            query.terms = telling;
+        }
+    }
+    let s = ArticleSearch {
+        query: query.clone(),
+        language: None,
+        published_only: true,
+        any_term: as_you_type,
+        limit: limit.clamp(1, 50) * 2,
+    };
     let found = ctx.store.search_articles(ctx.account_id, kb.id, &s).await?;
     let mut hits: Vec<ArticleHit> = Vec::new();
     for (id, language) in found {

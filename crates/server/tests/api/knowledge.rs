@@ -235,6 +235,11 @@ async fn knowledge_bases(engine: Engine) {
     assert_eq!(found(&app, "acme", "invoices card", "&lang=en").await, vec![("Paying invoices".into(), "en".into())]);
     assert_eq!(found(&app, "acme", "\"bank transfer\"", "").await.len(), 1);
     assert_eq!(found(&app, "acme", "transf", "&as_you_type=true").await.len(), 1, "prefix as you type");
+    assert_eq!(
+        found(&app, "acme", "how do I pay by transf", "&as_you_type=true&lang=en").await,
+        vec![("Paying invoices".into(), "en".into())],
+        "suggestions for a question as written: any word, best first"
+    );
     assert!(found(&app, "acme", "Rechnungen", "").await.is_empty(), "the German draft is not found");
     assert!(found(&app, "other", "invoices", "").await.is_empty(), "another account's portal has none of it");
     let r = c.get(app.url("acme", "/kb/customers/search?q=card")).header("accept-language", "hu").send().await.unwrap();

@@ -4,7 +4,7 @@
 
 use crate::db::{args, Tx, Value};
 use crate::rows::id;
-use crate::search::{fts5_terms, tsqueries};
+use crate::search::{fts5_parts, tsquery_parts};
 use crate::url::Engine;
 use crate::SqlStore;
 use parley_domain::ids::{AccountId, ArticleId, KnowledgeBaseId};
@@ -124,7 +124,8 @@ impl SqlStore {
         let mut values: Vec<Value> = Vec::new();
         let rows = match self.db.engine() {
             Engine::Sqlite => {
-                values.extend(args![fts5_terms(&s.query.terms), account.to_string(), kb.to_string()]);
+                let joiner = if s.any_term { " OR " } else { " AND " };
+                values.extend(args![fts5_parts(&s.query.terms).join(joiner), account.to_string(), kb.to_string()]);
                 push_filters(s, &mut filters, &mut values, "d");
                 let sql = format!(
                     "SELECT d.article_id, d.language FROM kb_search JOIN kb_search_docs d ON d.doc = kb_search.rowid \
@@ -136,19 +137,23 @@ impl SqlStore {
                 self.db.query(&sql, values).await?
             }
             Engine::Postgres => {
-                let (stems, words) = tsqueries(&s.query.terms);
+                let (stems, words) = tsquery_parts(&s.query.terms);
+                let joiner = if s.any_term { " | " } else { " & " };
+                let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(joiner));
                 values.extend(args![account.to_string(), kb.to_string()]);
-                let mut cond = String::new();
+                let mut matches = Vec::new();
                 let mut rank = String::new();
-                if let Some(q) = stems {
+                if let Some(q) = join(stems) {
                     values.push(Value::Text(q));
-                    cond.push_str(&format!(" AND d.stems @@ to_tsquery('simple', ${})", values.len()));
+                    matches.push(format!("d.stems @@ to_tsquery('simple', ${})", values.len()));
                     rank = format!("ts_rank(d.stems, to_tsquery('simple', ${})) DESC, ", values.len());
                 }
-                if let Some(q) = words {
+                if let Some(q) = join(words) {
                     values.push(Value::Text(q));
-                    cond.push_str(&format!(" AND d.words @@ to_tsquery('simple', ${})", values.len()));
+                    matches.push(format!("d.words @@ to_tsquery('simple', ${})", values.len()));
                 }
+                // All terms: every part must match; any term: one part is enough.
+                let cond = format!(" AND ({})", matches.join(if s.any_term { " OR " } else { " AND " }));
                 push_filters(s, &mut filters, &mut values, "d");
                 let sql = format!(
                     "SELECT d.article_id, d.language FROM kb_search d \
