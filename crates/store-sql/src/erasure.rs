@@ -301,6 +301,12 @@ async fn erase_scope(
         // The browser tokens that were this person: what they chat next starts from nothing.
         tx.exec("DELETE FROM chat_visitors WHERE account_id = $1 AND contact_id = $2", args![acc.clone(), who.clone()])
             .await?;
+        // And their portal sign-in links and sessions.
+        tx.exec(
+            "DELETE FROM customer_tokens WHERE account_id = $1 AND contact_id = $2",
+            args![acc.clone(), who.clone()],
+        )
+        .await?;
     }
     Ok(report)
 }

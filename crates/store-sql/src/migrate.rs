@@ -36,6 +36,11 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/sqlite/0011_chat_routing.sql") },
     Migration { version: 12, name: "search", sql: include_str!("../migrations/sqlite/0012_search.sql") },
     Migration { version: 13, name: "knowledge", sql: include_str!("../migrations/sqlite/0013_knowledge.sql") },
+    Migration {
+        version: 14,
+        name: "customer sign-in",
+        sql: include_str!("../migrations/sqlite/0014_customer_sign_in.sql"),
+    },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -60,6 +65,11 @@ const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/postgres/0011_chat_routing.sql") },
     Migration { version: 12, name: "search", sql: include_str!("../migrations/postgres/0012_search.sql") },
     Migration { version: 13, name: "knowledge", sql: include_str!("../migrations/postgres/0013_knowledge.sql") },
+    Migration {
+        version: 14,
+        name: "customer sign-in",
+        sql: include_str!("../migrations/postgres/0014_customer_sign_in.sql"),
+    },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -64,6 +64,7 @@ const TABLES: &[&str] = &[
     "kb_articles",
     "kb_translations",
     "kb_images",
+    "customer_tokens",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

@@ -1,8 +1,9 @@
 use crate::StoreError;
 use async_trait::async_trait;
-use parley_domain::ids::{AccountId, ArticleId, CategoryId, KbImageId, KnowledgeBaseId};
+use parley_domain::ids::{AccountId, ArticleId, CategoryId, ContactId, KbImageId, KnowledgeBaseId};
 use parley_domain::knowledge::{Article, Category, Feedback, KbImage, KbSlug, KnowledgeBase, LanguageTag};
 use parley_domain::search::Query;
+use parley_domain::Timestamp;
 
 /// A knowledge base named by its id or its slug (the API takes either).
 #[derive(Debug, Clone)]
@@ -62,6 +63,26 @@ pub trait KnowledgeStore {
         kb: KnowledgeBaseId,
         s: &ArticleSearch,
     ) -> Result<Vec<(ArticleId, LanguageTag)>, StoreError>;
+
+    /// Keeps a customer's portal token (`kind`: `link` or `session`), by its hash.
+    async fn add_customer_token(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        kind: &str,
+        contact: ContactId,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The contact a token in force stands for. A `link` works once: it is removed as it is read.
+    async fn use_customer_token(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        kind: &str,
+        now: Timestamp,
+    ) -> Result<Option<ContactId>, StoreError>;
+    /// Removes a token (signing out).
+    async fn drop_customer_token(&self, account: AccountId, token_hash: &str) -> Result<(), StoreError>;
 
     /// Keeps an image (its bytes as a blob of the region).
     async fn add_kb_image(&self, account: AccountId, image: &KbImage, data: &[u8]) -> Result<(), StoreError>;

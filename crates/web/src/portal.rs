@@ -13,9 +13,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use parley_app::knowledge::customers;
 use parley_app::knowledge::portal::{self, ArticleHit, Reader};
 use parley_app::{AccountCtx, AppError, Caller};
-use parley_domain::knowledge::{render as markdown, Article, Category, KnowledgeBase, LanguageTag, Visibility};
+use parley_domain::ids::ContactId;
+use parley_domain::knowledge::{render as markdown, Article, Category, KbSlug, KnowledgeBase, LanguageTag, Visibility};
 use parley_i18n::{Arg, Texts};
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/kb/{kb}/sitemap.xml", get(sitemap))
         .route("/kb/{kb}/look.css", get(look))
         .route("/kb/{kb}/images/{id}", get(image))
+        .route("/kb/{kb}/signin", get(sign_in_form).post(send_link))
+        .route("/kb/{kb}/signin/{token}", get(sign_in))
+        .route("/kb/{kb}/signout", post(sign_out))
         .route("/kb/{kb}/{lang}/", get(home))
         .route("/kb/{kb}/{lang}/categories/{id}", get(category))
         .route("/kb/{kb}/{lang}/articles/{id}", get(article))
@@ -49,12 +54,38 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
-/// The reader: an agent signed in on this host, or anyone.
-async fn reader(ctx: &AccountCtx, headers: &HeaderMap) -> Result<Option<Caller>, AppError> {
-    let Some(token) = cookie_of(headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    Ok(parley_app::auth::session_agent(ctx, &token).await?.map(|(agent, _)| Caller::Agent(agent)))
+/// Customers' portal session cookie (agents have theirs: `parley_session`).
+const CUSTOMER_COOKIE: &str = "parley_customer";
+
+/// Who reads: an agent signed in on this host, a customer signed in to the portal, or anyone.
+enum Who {
+    Anyone,
+    Agent(Caller),
+    Customer(ContactId),
+}
+
+impl Who {
+    fn reader(&self) -> Reader<'_> {
+        match self {
+            Who::Anyone => Reader::Anyone,
+            Who::Agent(c) => Reader::Agent(c),
+            Who::Customer(c) => Reader::Customer(*c),
+        }
+    }
+}
+
+async fn reader(ctx: &AccountCtx, headers: &HeaderMap) -> Result<Who, AppError> {
+    if let Some(token) = cookie_of(headers, SESSION_COOKIE) {
+        if let Some((agent, _)) = parley_app::auth::session_agent(ctx, &token).await? {
+            return Ok(Who::Agent(Caller::Agent(agent)));
+        }
+    }
+    if let Some(token) = cookie_of(headers, CUSTOMER_COOKIE) {
+        if let Some(contact) = customers::customer(ctx, &token).await? {
+            return Ok(Who::Customer(contact));
+        }
+    }
+    Ok(Who::Anyone)
 }
 
 fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -65,12 +96,19 @@ fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
         .find_map(|v| v.split(';').find_map(|kv| kv.trim().strip_prefix(name)?.strip_prefix('=').map(str::to_string)))
 }
 
-/// The knowledge base at `slug` for this reader. A knowledge base for agents sends others to sign in.
+/// The knowledge base at `slug` for this reader. One for agents sends others to the agents' sign-in; one for
+/// customers to the portal's.
 async fn open(ctx: &AccountCtx, headers: &HeaderMap, slug: &str) -> Result<KnowledgeBase, PageError> {
-    let caller = reader(ctx, headers).await?;
-    let r = caller.as_ref().map_or(Reader::Anyone, Reader::Agent);
-    match portal::open(ctx, slug, r).await {
-        Err(AppError::Unauthenticated) => Err(PageError::SignIn),
+    let who = reader(ctx, headers).await?;
+    match portal::open(ctx, slug, who.reader()).await {
+        Err(AppError::Unauthenticated) => {
+            let kb = parley_app::knowledge::find(ctx, slug).await?;
+            if kb.visibility == Visibility::Customers {
+                Err(PageError::Redirect(format!("/kb/{}/signin", kb.slug.as_str())))
+            } else {
+                Err(PageError::SignIn)
+            }
+        }
         other => Ok(other?),
     }
 }
@@ -462,8 +500,8 @@ async fn search_json(
 ) -> Result<Response, ApiError> {
     let wants_json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
-    let caller = reader(&ctx, &headers).await?;
-    let kb = portal::open(&ctx, &slug, caller.as_ref().map_or(Reader::Anyone, Reader::Agent)).await?;
+    let who = reader(&ctx, &headers).await?;
+    let kb = portal::open(&ctx, &slug, who.reader()).await?;
     let lang = q
         .lang
         .as_deref()
@@ -670,4 +708,116 @@ async fn send_request(
         message: if keep { form.message } else { String::new() },
     };
     Ok((status, page(&p, false)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal_signin.html")]
+struct SignInPage {
+    f: Frame,
+    sent: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LangParam {
+    lang: Option<String>,
+}
+
+/// The knowledge base for customers (only such a one has a sign-in) and the reader's language on it.
+async fn signing_in(
+    ctx: &AccountCtx,
+    slug: &str,
+    asked: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<(KnowledgeBase, LanguageTag), PageError> {
+    let kb = parley_app::knowledge::find(ctx, slug).await?;
+    if kb.visibility != Visibility::Customers || KbSlug::parse(slug).is_err() {
+        return Err(PageError::Api(AppError::NotFound.into()));
+    }
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let available: Vec<String> = kb.languages.iter().map(|l| l.as_str().to_string()).collect();
+    let lang = asked
+        .and_then(|l| LanguageTag::parse(l).ok())
+        .filter(|l| kb.speaks(l))
+        .or_else(|| parley_i18n::preferred(accepted, &available).and_then(|l| LanguageTag::parse(&l).ok()))
+        .unwrap_or_else(|| kb.default_language.clone());
+    Ok((kb, lang))
+}
+
+async fn sign_in_form(
+    State(state): State<AppState>,
+    Account(ctx): Account,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Query<LangParam>,
+) -> Result<Response, PageError> {
+    let (kb, lang) = signing_in(&ctx, &slug, q.lang.as_deref(), &headers).await?;
+    let f = frame(&state, &ctx, &kb, &lang, "/", &[]);
+    Ok(page(&SignInPage { f, sent: false, error: None }, false))
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: String,
+    lang: Option<String>,
+}
+
+/// Mails a link when the address is a contact's; the answer is the same for every address.
+async fn send_link(
+    State(state): State<AppState>,
+    Account(ctx): Account,
+    ClientAddr(ip): ClientAddr,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    let (kb, lang) = signing_in(&ctx, &slug, form.lang.as_deref(), &headers).await?;
+    let f = frame(&state, &ctx, &kb, &lang, "/", &[]);
+    customers::send_link(&state.app, &ctx, &kb, &form.email, lang.as_str(), &ip).await?;
+    Ok(page(&SignInPage { f, sent: true, error: None }, false))
+}
+
+/// A mailed link: a session cookie, then the knowledge base.
+async fn sign_in(
+    State(state): State<AppState>,
+    Account(ctx): Account,
+    headers: HeaderMap,
+    Path((slug, token)): Path<(String, String)>,
+    Query(q): Query<LangParam>,
+) -> Result<Response, PageError> {
+    let (kb, lang) = signing_in(&ctx, &slug, q.lang.as_deref(), &headers).await?;
+    match customers::sign_in(&ctx, &token).await {
+        Ok(session) => {
+            let mut res = Redirect::to(&format!("/kb/{}/{}/", kb.slug.as_str(), lang.as_str())).into_response();
+            let max_age = customers::SESSION_DAYS * 24 * 3600;
+            let cookie = crate::ui::session::cookie_header(&state, CUSTOMER_COOKIE, &session, max_age);
+            res.headers_mut().insert(header::SET_COOKIE, cookie);
+            Ok(res)
+        }
+        Err(AppError::Invalid(e)) => {
+            let f = frame(&state, &ctx, &kb, &lang, "/", &[]);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&SignInPage { f, sent: false, error: Some(e.to_string()) }, false),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ends the customer's portal session.
+async fn sign_out(
+    State(state): State<AppState>,
+    Account(ctx): Account,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    if let Some(token) = cookie_of(&headers, CUSTOMER_COOKIE) {
+        customers::sign_out(&ctx, &token).await?;
+    }
+    let mut res =
+        Redirect::to(&format!("/kb/{}/signin", KbSlug::parse(&slug).map_err(AppError::from)?.as_str())).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, crate::ui::session::cookie_header(&state, CUSTOMER_COOKIE, "", 0));
+    Ok(res)
 }

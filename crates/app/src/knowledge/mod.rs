@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod categories;
+pub mod customers;
 pub mod portal;
 
 use crate::audit::{self, Record};

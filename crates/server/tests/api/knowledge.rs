@@ -356,3 +356,92 @@ async fn knowledge_bases(engine: Engine) {
     assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(page(&c, &app.url("acme", "/kb/customers/en/"), "en").await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn customers_sign_in_by_a_mailed_link_on_sqlite() {
+    customers_sign_in(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn customers_sign_in_by_a_mailed_link_on_postgres() {
+    customers_sign_in(Engine::Postgres).await;
+}
+
+/// A knowledge base for signed-in customers: others are sent to sign in; a contact's address gets a one-time link
+/// in their language (unknown addresses get the same answer and no mail); the link starts a session; erasing the
+/// contact ends it.
+async fn customers_sign_in(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let a = app.account("acme", "eu").await;
+    create(
+        &app,
+        &a,
+        "/knowledge-bases",
+        json!({"slug": "members", "name": "Members", "visibility": "customers",
+        "languages": ["en", "de"]}),
+    )
+    .await;
+    create(
+        &app,
+        &a,
+        "/knowledge-bases/members/articles",
+        json!({"title": "Member prices", "body": "Ten percent off.",
+        "status": "published"}),
+    )
+    .await;
+    let contact = create(&app, &a, "/contacts", json!({"email": "mia@example.com", "name": "Mia"})).await;
+
+    let c = http_client(true);
+    let r = page(&c, &app.url("acme", "/kb/members/en/"), "de").await;
+    assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/kb/members/signin"));
+    let r = page(&c, &app.url("acme", "/kb/members/search?q=prices"), "en").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "not even search answers before signing in");
+    let form = page(&c, &app.url("acme", "/kb/members/signin"), "de").await.text().await.unwrap();
+    assert!(form.contains("angemeldete Kunden"), "{form}");
+    for email in ["nobody@example.com", "mia@example.com"] {
+        let r = c
+            .post(app.url("acme", "/kb/members/signin"))
+            .form(&[("email", email), ("lang", "de")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("Wenn wir diese Adresse kennen"), "the same answer for any address");
+    }
+    let ctx = app.app.regions.context(&parley_domain::account::AccountSlug::parse("acme").unwrap()).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mail = loop {
+        let mail = ctx.store.queued_mail(ctx.account_id, 10).await.unwrap();
+        let mail: Vec<_> = mail.into_iter().filter(|m| m.kind == "portal_sign_in").collect();
+        if !mail.is_empty() || std::time::Instant::now() > deadline {
+            break mail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(mail.len(), 1, "one mail, to the contact who exists");
+    assert_eq!(mail[0].to, "mia@example.com");
+    assert!(mail[0].subject.contains("Ihr Anmeldelink für Members"), "{}", mail[0].subject);
+    let link = mail[0].text.split_whitespace().find(|w| w.contains("/kb/members/signin/")).unwrap().to_string();
+    let path = &link[link.find("/kb/").unwrap()..];
+
+    let r = c.get(app.url("acme", path)).send().await.unwrap();
+    assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/kb/members/de/"));
+    let (s, home) = get(&c, &app.url("acme", "/kb/members/en/")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(home.contains("Member prices") && home.contains("noindex"), "{home}");
+    let again = http_client(true);
+    let r = again.get(app.url("acme", path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a link works once");
+    let r = again.get(app.url("acme", "/kb/members/signin/not-a-token")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Erasing the person ends their session.
+    let (s, _) = app.api(&a, Method::POST, &format!("/contacts/{}/erase", contact["id"].as_str().unwrap()), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let r = c.get(app.url("acme", "/kb/members/en/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed out by the erasure");
+
+    // Only knowledge bases for customers have a sign-in.
+    create(&app, &a, "/knowledge-bases", json!({"slug": "open", "name": "Open", "languages": ["en"]})).await;
+    assert_eq!(page(&c, &app.url("acme", "/kb/open/signin"), "en").await.status(), StatusCode::NOT_FOUND);
+}

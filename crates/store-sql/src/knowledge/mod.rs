@@ -365,6 +365,90 @@ impl parley_store::KnowledgeStore for SqlStore {
     async fn add_kb_image(&self, account: AccountId, image: &KbImage, data: &[u8]) -> Result<(), StoreError> {
         self.image_add(account, image, data).await
     }
+    async fn add_customer_token(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        kind: &str,
+        contact: parley_domain::ids::ContactId,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let values = args![account.to_string(), token_hash, kind, contact.to_string(), expires_at.millis()];
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(
+                        "INSERT INTO customer_tokens (account_id, token_hash, kind, contact_id, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        values,
+                    )
+                    .await
+                })
+            })
+            .await?;
+        Ok(())
+    }
+    async fn use_customer_token(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        kind: &str,
+        now: Timestamp,
+    ) -> Result<Option<parley_domain::ids::ContactId>, StoreError> {
+        let values = args![account.to_string(), token_hash, kind, now.millis()];
+        let once = kind == "link";
+        if !once {
+            // A session is read on every page: a plain read, off the writer.
+            let row = self
+                .db
+                .query_opt(
+                    "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
+                     AND kind = $3 AND expires_at > $4",
+                    values,
+                )
+                .await?;
+            return row.map(|r| id("contact id", &r.text("contact_id")?)).transpose();
+        }
+        let row = self
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = tx
+                        .query_opt(
+                            "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
+                             AND kind = $3 AND expires_at > $4",
+                            values.clone(),
+                        )
+                        .await?;
+                    if row.is_some() {
+                        // Removed in the unit of work that read it: two uses of one link cannot both succeed.
+                        let n = tx
+                            .exec(
+                                "DELETE FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 AND kind = $3",
+                                values[..3].to_vec(),
+                            )
+                            .await?;
+                        if n == 0 {
+                            return Ok(None);
+                        }
+                    }
+                    Ok(row)
+                })
+            })
+            .await?;
+        row.map(|r| id("contact id", &r.text("contact_id")?)).transpose()
+    }
+    async fn drop_customer_token(&self, account: AccountId, token_hash: &str) -> Result<(), StoreError> {
+        let values = args![account.to_string(), token_hash];
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.exec("DELETE FROM customer_tokens WHERE account_id = $1 AND token_hash = $2", values).await
+                })
+            })
+            .await?;
+        Ok(())
+    }
     async fn kb_image(&self, account: AccountId, id: KbImageId) -> Result<Option<(KbImage, Vec<u8>)>, StoreError> {
         self.image_get(account, id).await
     }

@@ -68,6 +68,8 @@ pub(crate) fn cookie_header(state: &AppState, name: &str, value: &str, max_age_s
 /// Something went wrong on a page.
 pub(crate) enum PageError {
     SignIn,
+    /// Somewhere else to sign in (the portal's customers).
+    Redirect(String),
     Csrf,
     Api(ApiError),
 }
@@ -96,6 +98,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, title, text) = match self {
             PageError::SignIn => return Redirect::to("/login").into_response(),
+            PageError::Redirect(to) => return Redirect::to(&to).into_response(),
             PageError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "This form has expired".to_string(),
