@@ -107,3 +107,50 @@ test('the chat widget on another site suggests articles as the visitor types', a
     await parley.stop();
   }
 });
+
+test('an admin writes a knowledge base from the agent pages and readers see it', async () => {
+  const parley = await startParley();
+  const browser = await launchBrowser();
+  try {
+    const acct = parley.account('acme');
+    const page = await browser.newPage({ locale: 'en-US' });
+    await page.goto(parley.url('acme', '/login'));
+    await page.getByLabel('Email').fill(acct.owner.email);
+    await page.getByLabel('Password').fill(acct.owner.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/tickets$/);
+    await page.getByRole('link', { name: 'Knowledge' }).click();
+    await page.getByLabel('Name').fill('Help');
+    await page.getByLabel(/^Address/).fill('help');
+    await page.getByLabel(/^Languages/).fill('en, hu');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/knowledge\/help$/);
+    await page.getByLabel('New category').fill('Shipping');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('listitem').filter({ hasText: 'Shipping' }).waitFor();
+    await page.getByRole('link', { name: 'New article' }).click();
+    await page.getByLabel(/^Title/).fill('Where is my parcel?');
+    await page.getByLabel(/^Text/).fill('Track it with the **tracking number** from your order mail.\n\n<script>alert(1)</script>');
+    await page.getByLabel('Category').selectOption({ label: 'Shipping' });
+    await page.getByRole('checkbox', { name: /Published/ }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/knowledge\/help\/articles\/[0-9a-f-]{36}\?lang=en$/);
+    assert.equal(await page.locator('.preview strong').textContent(), 'tracking number');
+    assert.equal(await page.locator('.preview script').count(), 0);
+    await page.screenshot({ path: join(artifacts, 'knowledge-editor.png'), fullPage: true });
+    await page.getByRole('navigation', { name: 'Languages' }).getByRole('link', { name: /^hu/ }).click();
+    await page.getByLabel(/^Title/).fill('Hol a csomagom?');
+    await page.getByLabel(/^Text/).fill('Kövesse a **követési számmal**.');
+    await page.getByRole('checkbox', { name: /Published/ }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/lang=hu$/);
+
+    const reader = await browser.newPage({ locale: 'hu-HU', extraHTTPHeaders: { 'Accept-Language': 'hu' } });
+    await reader.goto(parley.url('acme', '/kb/help/'));
+    await reader.getByRole('link', { name: 'Hol a csomagom?' }).click();
+    await reader.getByRole('heading', { name: 'Hol a csomagom?', level: 1 }).waitFor();
+  } finally {
+    await browser.close();
+    await parley.stop();
+  }
+});

@@ -445,3 +445,53 @@ async fn customers_sign_in(engine: Engine) {
     create(&app, &a, "/knowledge-bases", json!({"slug": "open", "name": "Open", "languages": ["en"]})).await;
     assert_eq!(page(&c, &app.url("acme", "/kb/open/signin"), "en").await.status(), StatusCode::NOT_FOUND);
 }
+
+/// The agents' knowledge pages: forms need the session's CSRF token, and only administrators create knowledge
+/// bases; any agent writes articles.
+#[tokio::test]
+async fn the_knowledge_pages_check_forms_and_roles() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let a = app.account("acme", "eu").await;
+    let (owner, _) = sign_in(&app, "acme", &a.email, &a.password).await;
+    let (_, html) = get(&owner, &app.url("acme", "/knowledge")).await;
+    let csrf = crate::ui::csrf_in(&html);
+    let kb = [("name", "Help"), ("slug", "help"), ("visibility", "public"), ("languages", "en, de")];
+    let r = owner
+        .post(app.url("acme", "/knowledge"))
+        .form(&[&kb[..], &[("_csrf", "forged")]].concat())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = owner
+        .post(app.url("acme", "/knowledge"))
+        .form(&[&kb[..], &[("_csrf", csrf.as_str())]].concat())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/knowledge/help"));
+
+    let agent = crate::ui::new_agent_signed_in(&app, "acme", "writer@acme.example", "agent").await;
+    let (_, html) = get(&agent, &app.url("acme", "/knowledge/help/articles/new")).await;
+    assert!(!html.contains("New knowledge base"));
+    let csrf = crate::ui::csrf_in(&html);
+    let other =
+        [("name", "Mine"), ("slug", "mine"), ("visibility", "public"), ("languages", "en"), ("_csrf", csrf.as_str())];
+    let r = agent.post(app.url("acme", "/knowledge")).form(&other).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "only administrators create knowledge bases");
+    let article = [
+        ("lang", "de"),
+        ("title", "Versand"),
+        ("body", "Wir liefern **schnell**."),
+        ("published", "1"),
+        ("category", ""),
+        ("tags", "versand"),
+        ("_csrf", csrf.as_str()),
+    ];
+    let r = agent.post(app.url("acme", "/knowledge/help/articles")).form(&article).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.api(&a, Method::GET, "/knowledge-bases/help/articles", None).await;
+    assert_eq!(list[0]["translations"][0]["language"], "de");
+    assert_eq!(list[0]["translations"][0]["status"], "published");
+    assert!(list[0]["translations"][0]["author_id"].is_string(), "the writing agent is its author");
+}

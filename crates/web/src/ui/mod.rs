@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod chat;
 mod files;
+mod knowledge;
 mod pages;
 pub(crate) mod privacy;
 mod search;
@@ -29,6 +30,11 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/tickets", get(tickets::list))
         .route("/presence", post(tickets::set_presence))
         .route("/search", get(search::page))
+        .route("/knowledge", get(knowledge::list).post(knowledge::create))
+        .route("/knowledge/{kb}", get(knowledge::show))
+        .route("/knowledge/{kb}/categories", post(knowledge::add_category))
+        .route("/knowledge/{kb}/articles", post(knowledge::create_article))
+        .route("/knowledge/{kb}/articles/{id}", get(knowledge::edit).post(knowledge::save_article))
         .route("/agent/socket", get(agent_socket::upgrade))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
