@@ -405,6 +405,7 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
         default_language,
         languages,
         look: KbLook::default(),
+        companies: vec![],
         created_at: now,
         updated_at: now,
     };
@@ -425,8 +426,8 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
         updated_at: now,
     };
     let inner = Category { id: CategoryId::new(), parent_id: Some(top.id), ..top.clone() };
-    store.save_category(a, &top).await.unwrap();
-    store.save_category(a, &inner).await.unwrap();
+    store.save_category(a, &top, None).await.unwrap();
+    store.save_category(a, &inner, None).await.unwrap();
     assert_eq!(store.categories(a, kb.id).await.unwrap().len(), 2);
     assert!(matches!(store.delete_category(a, top.id).await, Err(StoreError::Conflict(_))));
 
@@ -449,7 +450,7 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
             version("hu", "Számlák fizetése", "Minden számlát kártyával fizethet.", ArticleStatus::Draft),
         ],
     };
-    store.save_article(a, &article).await.unwrap();
+    store.save_article(a, &article, None).await.unwrap();
     let find = |q: &str, language: Option<&str>, published_only: bool| {
         let s = ArticleSearch {
             query: Query::parse(q, true).unwrap(),
@@ -495,7 +496,13 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
     // A saved change replaces the versions and their documents.
     article.translations.retain(|t| t.language == lang("en"));
     article.translations[0] = version("en", "Refunds", "Money back within 30 days.", ArticleStatus::Published);
-    store.save_article(a, &article).await.unwrap();
+    let read_at = article.updated_at;
+    article.updated_at = Timestamp::from_millis(read_at.millis() + 1);
+    store.save_article(a, &article, Some(read_at)).await.unwrap();
+    assert!(
+        matches!(store.save_article(a, &article, Some(read_at)).await, Err(StoreError::Stale)),
+        "a second save from the same read loses, and says so"
+    );
     assert!(find("card", None, false).await.is_empty(), "old words are gone");
     assert_eq!(find("refund", None, true).await.len(), 1);
     assert!(store.add_feedback(a, article.id, Feedback::Helpful).await.unwrap());
@@ -503,7 +510,9 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
     assert!(!store.add_feedback(b, article.id, Feedback::Helpful).await.unwrap(), "not another account's");
     let stored = store.article(a, article.id).await.unwrap().unwrap();
     assert_eq!((stored.helpful, stored.not_helpful, stored.translations.len()), (1, 1, 1));
-    store.save_article(a, &article).await.unwrap();
+    let read_at = article.updated_at;
+    article.updated_at = Timestamp::from_millis(read_at.millis() + 1);
+    store.save_article(a, &article, Some(read_at)).await.unwrap();
     assert_eq!(store.article(a, article.id).await.unwrap().unwrap().helpful, 1, "saving keeps the counts");
 
     let image = KbImage {
@@ -519,6 +528,8 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
     assert!(store.kb_image(b, image.id).await.unwrap().is_none());
 
     assert!(store.delete_knowledge_base(a, kb.id).await.unwrap());
+    let orphan = Article { id: ArticleId::new(), ..article.clone() };
+    assert!(matches!(store.save_article(a, &orphan, None).await, Err(StoreError::NotFound)), "not into a deleted one");
     assert!(store.kb_image(a, image.id).await.unwrap().is_none());
     assert!(store.article(a, article.id).await.unwrap().is_none());
     assert!(find("refund", None, false).await.is_empty());

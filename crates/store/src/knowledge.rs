@@ -41,15 +41,29 @@ pub trait KnowledgeStore {
     async fn knowledge_bases(&self, account: AccountId) -> Result<Vec<KnowledgeBase>, StoreError>;
     async fn knowledge_base(&self, account: AccountId, key: &KbKey) -> Result<Option<KnowledgeBase>, StoreError>;
 
-    /// Creates or updates a category.
-    async fn save_category(&self, account: AccountId, c: &Category) -> Result<(), StoreError>;
+    /// Creates (`previous`: `None`) or updates a category read when its `updated_at` was `previous`: `Stale` when
+    /// it was saved since, `NotFound` when it (or its knowledge base) is gone, `Conflict` when its parent is gone or
+    /// is no longer a top category.
+    async fn save_category(
+        &self,
+        account: AccountId,
+        c: &Category,
+        previous: Option<Timestamp>,
+    ) -> Result<(), StoreError>;
     /// Removes a category; its articles stay, without a category. `Conflict` while it holds categories.
     async fn delete_category(&self, account: AccountId, id: CategoryId) -> Result<bool, StoreError>;
     /// A knowledge base's categories, by position then name.
     async fn categories(&self, account: AccountId, kb: KnowledgeBaseId) -> Result<Vec<Category>, StoreError>;
 
-    /// Creates or updates an article with all its versions (a version left out is removed) and indexes them.
-    async fn save_article(&self, account: AccountId, a: &Article) -> Result<(), StoreError>;
+    /// Creates (`previous`: `None`) or updates an article read when its `updated_at` was `previous`, with all its
+    /// versions (a version left out is removed), and indexes them. `Stale` when it was saved since (nothing of a
+    /// concurrent edit is lost), `NotFound` when it or its knowledge base is gone.
+    async fn save_article(
+        &self,
+        account: AccountId,
+        a: &Article,
+        previous: Option<Timestamp>,
+    ) -> Result<(), StoreError>;
     async fn delete_article(&self, account: AccountId, id: ArticleId) -> Result<bool, StoreError>;
     async fn article(&self, account: AccountId, id: ArticleId) -> Result<Option<Article>, StoreError>;
     /// A knowledge base's articles with their versions, by position then creation.
@@ -64,21 +78,33 @@ pub trait KnowledgeStore {
         s: &ArticleSearch,
     ) -> Result<Vec<(ArticleId, LanguageTag)>, StoreError>;
 
-    /// Keeps a customer's portal token (`kind`: `link` or `session`), by its hash.
+    /// Keeps a customer's portal token (`kind`: `link` or `session`) for one knowledge base, by its hash; drops
+    /// the account's expired ones.
     async fn add_customer_token(
         &self,
         account: AccountId,
         token_hash: &str,
         kind: &str,
+        kb: KnowledgeBaseId,
         contact: ContactId,
         expires_at: Timestamp,
     ) -> Result<(), StoreError>;
-    /// The contact a token in force stands for. A `link` works once: it is removed as it is read.
-    async fn use_customer_token(
+    /// The contact a token in force for knowledge base `kb` stands for.
+    async fn customer_token(
         &self,
         account: AccountId,
         token_hash: &str,
         kind: &str,
+        kb: KnowledgeBaseId,
+        now: Timestamp,
+    ) -> Result<Option<ContactId>, StoreError>;
+    /// Like [`KnowledgeStore::customer_token`], removing the token in the same unit of work (a link works once).
+    async fn take_customer_token(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        kind: &str,
+        kb: KnowledgeBaseId,
         now: Timestamp,
     ) -> Result<Option<ContactId>, StoreError>;
     /// Removes a token (signing out).

@@ -64,6 +64,9 @@ pub struct RateLimits {
     pub login_by_email: Window,
     /// Password reset requests per account and client address.
     pub reset_by_ip: Window,
+    /// Anonymous portal requests that cost work or count something (article search, "was this helpful?") per
+    /// account and client address.
+    pub portal_by_ip: Window,
 }
 
 impl Default for RateLimits {
@@ -72,6 +75,7 @@ impl Default for RateLimits {
             login_by_ip: Window::new(30, Duration::from_secs(15 * 60)),
             login_by_email: Window::new(10, Duration::from_secs(15 * 60)),
             reset_by_ip: Window::new(5, Duration::from_secs(15 * 60)),
+            portal_by_ip: Window::new(300, Duration::from_secs(60)),
         }
     }
 }

@@ -117,7 +117,6 @@ async fn apply(
         }
     }
     errs.finish()?;
-    a.updated_at = now.max(a.updated_at);
     Ok(())
 }
 
@@ -138,7 +137,7 @@ pub async fn create(ctx: &AccountCtx, caller: &Caller, kb: &str, input: ArticleI
         translations: Vec::new(),
     };
     apply(ctx, caller, &kb, &mut a, &input).await?;
-    ctx.store.save_article(ctx.account_id, &a).await?;
+    ctx.store.save_article(ctx.account_id, &a, None).await.map_err(super::changed_meanwhile)?;
     Ok(a)
 }
 
@@ -165,8 +164,10 @@ pub async fn update(
 ) -> Result<Article, AppError> {
     may_write(caller)?;
     let (kb, mut a) = get(ctx, kb, id).await?;
+    let previous = a.updated_at;
     apply(ctx, caller, &kb, &mut a, &input).await?;
-    ctx.store.save_article(ctx.account_id, &a).await?;
+    a.updated_at = super::save_time(previous);
+    ctx.store.save_article(ctx.account_id, &a, Some(previous)).await.map_err(super::changed_meanwhile)?;
     Ok(a)
 }
 
@@ -189,8 +190,9 @@ pub async fn delete_version(
     if a.translations.is_empty() {
         return Err(AppError::Conflict("an article keeps at least one version; delete the article instead".into()));
     }
-    a.updated_at = Timestamp::now().max(a.updated_at);
-    ctx.store.save_article(ctx.account_id, &a).await?;
+    let previous = a.updated_at;
+    a.updated_at = super::save_time(previous);
+    ctx.store.save_article(ctx.account_id, &a, Some(previous)).await.map_err(super::changed_meanwhile)?;
     Ok(a)
 }
 

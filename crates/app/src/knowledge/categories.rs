@@ -100,7 +100,7 @@ pub async fn create(ctx: &AccountCtx, caller: &Caller, kb: &str, input: Category
         updated_at: now,
     };
     apply(&mut c, &all, &base.languages, &base.default_language, &input)?;
-    ctx.store.save_category(ctx.account_id, &c).await?;
+    ctx.store.save_category(ctx.account_id, &c, None).await.map_err(super::changed_meanwhile)?;
     Ok(c)
 }
 
@@ -114,9 +114,10 @@ pub async fn update(
     may_write(caller)?;
     let base = find(ctx, kb).await?;
     let (all, mut c) = one(ctx, kb, id).await?;
+    let previous = c.updated_at;
     apply(&mut c, &all, &base.languages, &base.default_language, &input)?;
-    c.updated_at = Timestamp::now();
-    ctx.store.save_category(ctx.account_id, &c).await?;
+    c.updated_at = super::save_time(previous);
+    ctx.store.save_category(ctx.account_id, &c, Some(previous)).await.map_err(super::changed_meanwhile)?;
     Ok(c)
 }
 

@@ -52,9 +52,12 @@ async fn mail_link(app: &App, ctx: &AccountCtx, kb: &KnowledgeBase, email: &str,
     let Some(to) = contact.email else {
         return Ok(());
     };
+    if !kb.companies.is_empty() && !contact.company_id.is_some_and(|c| kb.companies.contains(&c)) {
+        return Ok(());
+    }
     let token = random_token();
     let expires = Timestamp::now().plus_seconds(LINK_MINUTES * 60);
-    ctx.store.add_customer_token(ctx.account_id, &secret_hash(&token), "link", contact.id, expires).await?;
+    ctx.store.add_customer_token(ctx.account_id, &secret_hash(&token), "link", kb.id, contact.id, expires).await?;
     let link =
         format!("{}/kb/{}/signin/{token}?lang={lang}", app.settings.account_url(ctx.slug.as_str()), kb.slug.as_str());
     let t = Texts::of(parley_i18n::known(lang).unwrap_or("en"));
@@ -80,22 +83,30 @@ async fn mail_link(app: &App, ctx: &AccountCtx, kb: &KnowledgeBase, email: &str,
     Ok(())
 }
 
-/// Uses a mailed link: a new session for its contact (the token to keep in the cookie).
-pub async fn sign_in(ctx: &AccountCtx, link_token: &str) -> Result<String, AppError> {
+/// Uses a mailed link: a new session for its contact in this knowledge base (the token to keep in the cookie).
+/// The session is written first, so a failure leaves the link usable.
+pub async fn sign_in(ctx: &AccountCtx, kb: &KnowledgeBase, link_token: &str) -> Result<String, AppError> {
     let now = Timestamp::now();
-    let Some(contact) = ctx.store.use_customer_token(ctx.account_id, &secret_hash(link_token), "link", now).await?
-    else {
-        return Err(Invalid::field("link", "has expired or was used already; ask for a new one").into());
+    let hash = secret_hash(link_token);
+    let expired = || AppError::from(Invalid::field("link", "has expired or was used already; ask for a new one"));
+    // Read first without using it up: the contact the session will be for.
+    let Some(contact) = ctx.store.customer_token(ctx.account_id, &hash, "link", kb.id, now).await? else {
+        return Err(expired());
     };
     let session = random_token();
     let expires = now.plus_seconds(SESSION_DAYS * 24 * 3600);
-    ctx.store.add_customer_token(ctx.account_id, &secret_hash(&session), "session", contact, expires).await?;
+    ctx.store.add_customer_token(ctx.account_id, &secret_hash(&session), "session", kb.id, contact, expires).await?;
+    if ctx.store.take_customer_token(ctx.account_id, &hash, "link", kb.id, now).await?.is_none() {
+        // Used by another request meanwhile: one link, one session.
+        ctx.store.drop_customer_token(ctx.account_id, &secret_hash(&session)).await?;
+        return Err(expired());
+    }
     Ok(session)
 }
 
-/// The contact a session cookie stands for, while it lasts.
-pub async fn customer(ctx: &AccountCtx, session: &str) -> Result<Option<ContactId>, AppError> {
-    Ok(ctx.store.use_customer_token(ctx.account_id, &secret_hash(session), "session", Timestamp::now()).await?)
+/// The contact a session cookie stands for in this knowledge base, while it lasts.
+pub async fn customer(ctx: &AccountCtx, kb: &KnowledgeBase, session: &str) -> Result<Option<ContactId>, AppError> {
+    Ok(ctx.store.customer_token(ctx.account_id, &secret_hash(session), "session", kb.id, Timestamp::now()).await?)
 }
 
 pub async fn sign_out(ctx: &AccountCtx, session: &str) -> Result<(), AppError> {

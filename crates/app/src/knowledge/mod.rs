@@ -10,7 +10,7 @@ use crate::audit::{self, Record};
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
 use parley_domain::error::Checker;
-use parley_domain::ids::{KbImageId, KnowledgeBaseId};
+use parley_domain::ids::{CompanyId, KbImageId, KnowledgeBaseId};
 use parley_domain::knowledge::{self, image_type, KbImage, KbLook, KbSlug, KnowledgeBase, Visibility};
 use parley_domain::{Invalid, Timestamp};
 use parley_store::KbKey;
@@ -31,6 +31,8 @@ pub struct KbInput {
     pub header_color: Option<String>,
     /// `Some("")` takes the logo away.
     pub logo: Option<String>,
+    /// Company ids whose contacts may sign in to a knowledge base for customers; empty: any contact.
+    pub companies: Option<Vec<String>>,
 }
 
 /// Who may change knowledge bases' settings: administrators. Who may write articles: any agent and API keys;
@@ -42,6 +44,22 @@ fn may_write(caller: &Caller) -> Result<(), AppError> {
         }
         _ => Ok(()),
     }
+}
+
+/// A save that lost to another one made since the caller read: say so in this area's words.
+fn changed_meanwhile(e: parley_store::StoreError) -> AppError {
+    match e {
+        parley_store::StoreError::Stale => {
+            AppError::Conflict("it was changed by someone else meanwhile; reload it and try again".into())
+        }
+        other => other.into(),
+    }
+}
+
+/// The time a change is saved at: now, and always after the version it changes, so that two saves in one
+/// millisecond still tell each other apart.
+fn save_time(before: Timestamp) -> Timestamp {
+    Timestamp::from_millis(Timestamp::now().millis().max(before.millis() + 1))
 }
 
 /// A knowledge base by its id or its slug.
@@ -106,6 +124,26 @@ fn apply(is_new: bool, logo_known: bool, kb: &mut KnowledgeBase, input: &KbInput
     errs.finish()
 }
 
+/// The companies named, each one of the account's.
+async fn companies(ctx: &AccountCtx, input: &KbInput) -> Result<Option<Vec<CompanyId>>, AppError> {
+    let Some(list) = &input.companies else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for (i, c) in list.iter().enumerate() {
+        let known = match CompanyId::parse(c) {
+            Some(id) => ctx.store.get_company(ctx.account_id, id).await?.map(|_| id),
+            None => None,
+        };
+        match known {
+            Some(id) if !out.contains(&id) => out.push(id),
+            Some(_) => {}
+            None => return Err(Invalid::field(format!("companies[{i}]"), "is not a company of this account").into()),
+        }
+    }
+    Ok(Some(out))
+}
+
 async fn logo_is_ours(ctx: &AccountCtx, kb: KnowledgeBaseId, input: &KbInput) -> Result<bool, AppError> {
     let Some(id) = input.logo.as_deref().and_then(KbImageId::parse) else {
         return Ok(false);
@@ -147,10 +185,14 @@ pub async fn create(ctx: &AccountCtx, caller: &Caller, input: KbInput) -> Result
         default_language: placeholder("en")?,
         languages: vec![placeholder("en")?],
         look: KbLook::default(),
+        companies: Vec::new(),
         created_at: now,
         updated_at: now,
     };
     apply(true, false, &mut kb, &input)?;
+    if let Some(c) = companies(ctx, &input).await? {
+        kb.companies = c;
+    }
     ctx.store.create_knowledge_base(ctx.account_id, &kb).await?;
     audit_change(ctx, caller, &kb, "created").await?;
     Ok(kb)
@@ -162,6 +204,9 @@ pub async fn update(ctx: &AccountCtx, caller: &Caller, key: &str, input: KbInput
     let mut kb = find(ctx, key).await?;
     let known = logo_is_ours(ctx, kb.id, &input).await?;
     apply(false, known, &mut kb, &input)?;
+    if let Some(c) = companies(ctx, &input).await? {
+        kb.companies = c;
+    }
     kb.updated_at = Timestamp::now().max(kb.updated_at);
     ctx.store.update_knowledge_base(ctx.account_id, &kb).await?;
     audit_change(ctx, caller, &kb, "changed").await?;

@@ -6,7 +6,7 @@ mod markdown;
 pub use markdown::{plain_text, render};
 
 use crate::error::Checker;
-use crate::ids::{AgentId, ArticleId, CategoryId, KbImageId, KnowledgeBaseId};
+use crate::ids::{AgentId, ArticleId, CategoryId, CompanyId, KbImageId, KnowledgeBaseId};
 use crate::text::{checked_text, optional_text};
 use crate::ticket::Tag;
 use crate::{Invalid, Timestamp};
@@ -151,6 +151,9 @@ pub struct KnowledgeBase {
     /// Its languages, the default first.
     pub languages: Vec<LanguageTag>,
     pub look: KbLook,
+    /// For a knowledge base for customers: only contacts of these companies may sign in (any contact when empty;
+    /// anyone who ever wrote to the account is one).
+    pub companies: Vec<CompanyId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -323,12 +326,12 @@ impl Article {
     }
 
     /// The published version a reader of `wanted` sees: in that language if published, else in the knowledge
-    /// base's default, else any published one.
-    pub fn published_for(&self, wanted: &LanguageTag, default: &LanguageTag) -> Option<&Translation> {
+    /// base's default, else any published one in a language of `kb` (others have no address).
+    pub fn published_for(&self, wanted: &LanguageTag, kb: &KnowledgeBase) -> Option<&Translation> {
         let published = |l: &LanguageTag| self.translation(l).filter(|t| t.status == ArticleStatus::Published);
-        published(wanted)
-            .or_else(|| published(default))
-            .or_else(|| self.translations.iter().find(|t| t.status == ArticleStatus::Published))
+        published(wanted).or_else(|| published(&kb.default_language)).or_else(|| {
+            self.translations.iter().find(|t| t.status == ArticleStatus::Published && kb.speaks(&t.language))
+        })
     }
 }
 
@@ -409,8 +412,25 @@ mod tests {
             translations: vec![t("en", ArticleStatus::Published), t("hu", ArticleStatus::Draft)],
         };
         let (en, hu) = (LanguageTag::parse("en").unwrap(), LanguageTag::parse("hu").unwrap());
-        assert_eq!(a.published_for(&hu, &en).unwrap().language, en, "a draft is not shown");
-        assert_eq!(a.published_for(&en, &hu).unwrap().language, en);
+        let kb = |default: &str, langs: &[&str]| {
+            let list: Vec<String> = langs.iter().map(|l| l.to_string()).collect();
+            let (default_language, languages) = languages(&list, Some(default)).unwrap();
+            KnowledgeBase {
+                id: a.kb_id,
+                slug: KbSlug::parse("help").unwrap(),
+                name: "Help".into(),
+                visibility: Visibility::Public,
+                default_language,
+                languages,
+                look: KbLook::default(),
+                companies: vec![],
+                created_at: now,
+                updated_at: now,
+            }
+        };
+        assert_eq!(a.published_for(&hu, &kb("en", &["en", "hu"])).unwrap().language, en, "a draft is not shown");
+        assert_eq!(a.published_for(&en, &kb("hu", &["hu", "en"])).unwrap().language, en);
+        assert!(a.published_for(&hu, &kb("hu", &["hu", "de"])).is_none(), "English is no longer a language of it");
     }
 
     #[test]

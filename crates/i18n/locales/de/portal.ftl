@@ -31,6 +31,7 @@ portal-suggestions = Diese Artikel beantworten Ihre Frage vielleicht:
 portal-signin-needed = Diese Wissensdatenbank ist für angemeldete Kunden.
 portal-signin-intro = Geben Sie Ihre E-Mail-Adresse ein; wir senden Ihnen einen Anmeldelink.
 portal-signin-send = Link senden
+portal-signin-confirm = { $kb } öffnen
 portal-signin-sent = Wenn wir diese Adresse kennen, ist ein Anmeldelink unterwegs. Er gilt 30 Minuten.
 portal-signin-subject = Ihr Anmeldelink für { $kb }
 portal-signin-body = Guten Tag,

@@ -32,6 +32,7 @@ portal-suggestions = These articles may answer your question:
 portal-signin-needed = This knowledge base is for signed-in customers.
 portal-signin-intro = Enter your email address and we will send you a link to sign in.
 portal-signin-send = Send me a link
+portal-signin-confirm = Open { $kb }
 portal-signin-sent = If we know this address, a sign-in link is on its way. It works for 30 minutes.
 portal-signin-subject = Your sign-in link for { $kb }
 portal-signin-body = Hello,

@@ -28,6 +28,7 @@ portal-suggestions = Ezek a cikkek választ adhatnak a kérdésére:
 portal-signin-needed = Ez a tudásbázis bejelentkezett ügyfeleknek szól.
 portal-signin-intro = Adja meg e-mail címét, és küldünk egy bejelentkezési linket.
 portal-signin-send = Link küldése
+portal-signin-confirm = { $kb } megnyitása
 portal-signin-sent = Ha ismerjük ezt a címet, úton van a bejelentkezési link. 30 percig érvényes.
 portal-signin-subject = Bejelentkezési link: { $kb }
 portal-signin-body = Jó napot!

@@ -31,6 +31,7 @@ portal-suggestions = Maaaring masagot ng mga artikulong ito ang inyong tanong:
 portal-signin-needed = Para sa mga naka-sign in na customer ang knowledge base na ito.
 portal-signin-intro = Ilagay ang inyong email at padadalhan namin kayo ng link para mag-sign in.
 portal-signin-send = Ipadala ang link
+portal-signin-confirm = Buksan ang { $kb }
 portal-signin-sent = Kung kilala namin ang address na ito, papunta na ang link. May bisa ito nang 30 minuto.
 portal-signin-subject = Ang inyong link para sa { $kb }
 portal-signin-body = Magandang araw,

@@ -425,15 +425,39 @@ async fn customers_sign_in(engine: Engine) {
     let path = &link[link.find("/kb/").unwrap()..];
 
     let r = c.get(app.url("acme", path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "opening the link only shows a button (mail scanners open links too)");
+    assert!(r.text().await.unwrap().contains("Members öffnen"));
+    let r = c.post(app.url("acme", path)).send().await.unwrap();
     assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/kb/members/de/"));
     let (s, home) = get(&c, &app.url("acme", "/kb/members/en/")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(home.contains("Member prices") && home.contains("noindex"), "{home}");
     let again = http_client(true);
-    let r = again.get(app.url("acme", path)).send().await.unwrap();
+    let r = again.post(app.url("acme", path)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a link works once");
-    let r = again.get(app.url("acme", "/kb/members/signin/not-a-token")).send().await.unwrap();
+    let r = again.post(app.url("acme", "/kb/members/signin/not-a-token")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A session is for the knowledge base it was given for.
+    let company = create(&app, &a, "/companies", json!({"name": "Partner Ltd"})).await;
+    create(
+        &app,
+        &a,
+        "/knowledge-bases",
+        json!({"slug": "partners", "name": "Partners", "visibility": "customers",
+        "languages": ["en"], "companies": [company["id"]]}),
+    )
+    .await;
+    let r = c.get(app.url("acme", "/kb/partners/en/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in to Members is not signed in to Partners");
+    // Only contacts of its companies get a link there: Mia is of none.
+    let r = c.post(app.url("acme", "/kb/partners/signin")).form(&[("email", "mia@example.com")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let links = ctx.store.queued_mail(ctx.account_id, 10).await.unwrap();
+    assert_eq!(links.iter().filter(|m| m.kind == "portal_sign_in").count(), 1, "no second link: {links:?}");
+    let (s, r) = app.api(&a, Method::PATCH, "/knowledge-bases/partners", Some(json!({"companies": ["nope"]}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
 
     // Erasing the person ends their session.
     let (s, _) = app.api(&a, Method::POST, &format!("/contacts/{}/erase", contact["id"].as_str().unwrap()), None).await;

@@ -9,6 +9,7 @@ CREATE TABLE knowledge_bases (
     default_language TEXT NOT NULL,
     languages TEXT NOT NULL,
     look TEXT NOT NULL,
+    companies TEXT NOT NULL DEFAULT '[]',
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (account_id, id),

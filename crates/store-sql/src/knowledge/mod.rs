@@ -11,7 +11,8 @@ use parley_domain::knowledge::{Category, KbImage, KbSlug, KnowledgeBase, Languag
 use parley_domain::Timestamp;
 use parley_store::{KbKey, StoreError};
 
-const KB_COLUMNS: &str = "id, slug, name, visibility, default_language, languages, look, created_at, updated_at";
+const KB_COLUMNS: &str =
+    "id, slug, name, visibility, default_language, languages, look, companies, created_at, updated_at";
 
 fn knowledge_base(r: &Row) -> Result<KnowledgeBase, StoreError> {
     let languages: Vec<String> = json("languages", &r.text("languages")?)?;
@@ -23,6 +24,7 @@ fn knowledge_base(r: &Row) -> Result<KnowledgeBase, StoreError> {
         default_language: parsed("language", &r.text("default_language")?, LanguageTag::parse)?,
         languages: languages.iter().map(|l| parsed("language", l, LanguageTag::parse)).collect::<Result<_, _>>()?,
         look: json("look", &r.text("look")?)?,
+        companies: json("companies", &r.text("companies")?)?,
         created_at: Timestamp::from_millis(r.int("created_at")?),
         updated_at: Timestamp::from_millis(r.int("updated_at")?),
     })
@@ -39,6 +41,7 @@ fn kb_values(account: AccountId, kb: &KnowledgeBase) -> Result<Vec<Value>, Store
         kb.default_language.as_str(),
         to_json(&languages)?,
         to_json(&kb.look)?,
+        to_json(&kb.companies)?,
         kb.created_at.millis(),
         kb.updated_at.millis()
     ])
@@ -92,7 +95,7 @@ impl SqlStore {
                     tx.exec(
                         &format!(
                             "INSERT INTO knowledge_bases (account_id, {KB_COLUMNS}) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                         ),
                         values,
                     )
@@ -112,8 +115,8 @@ impl SqlStore {
                 Box::pin(async move {
                     tx.exec(
                         "UPDATE knowledge_bases SET slug = $3, name = $4, visibility = $5, default_language = $6, \
-                         languages = $7, look = $8, updated_at = $10 WHERE account_id = $1 AND id = $2 \
-                         AND created_at = $9",
+                         languages = $7, look = $8, companies = $9, updated_at = $11 WHERE account_id = $1 \
+                         AND id = $2 AND created_at = $10",
                         values,
                     )
                     .await
@@ -183,7 +186,12 @@ impl SqlStore {
         row.as_ref().map(knowledge_base).transpose()
     }
 
-    pub(crate) async fn category_save(&self, account: AccountId, c: &Category) -> Result<(), StoreError> {
+    pub(crate) async fn category_save(
+        &self,
+        account: AccountId,
+        c: &Category,
+        previous: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
         let values = args![
             account.to_string(),
             c.id.to_string(),
@@ -194,21 +202,54 @@ impl SqlStore {
             c.created_at.millis(),
             c.updated_at.millis()
         ];
+        let parent = c.parent_id.map(|p| p.to_string());
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.exec(
-                        "INSERT INTO kb_categories (account_id, id, kb_id, parent_id, position, texts, created_at, \
-                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (account_id, id) DO UPDATE \
-                         SET parent_id = excluded.parent_id, position = excluded.position, texts = excluded.texts, \
-                         updated_at = excluded.updated_at",
-                        values,
-                    )
-                    .await
+                    if let Some(p) = parent {
+                        // Checked in the unit of work: the parent may have been deleted or moved meanwhile.
+                        let top = tx
+                            .query_opt(
+                                "SELECT 1 AS one FROM kb_categories WHERE account_id = $1 AND id = $2 AND kb_id = $3 \
+                                 AND parent_id IS NULL",
+                                vec![values[0].clone(), Value::Text(p), values[2].clone()],
+                            )
+                            .await?;
+                        if top.is_none() {
+                            return Err(StoreError::Conflict(
+                                "the parent category is gone or is inside another".into(),
+                            ));
+                        }
+                    }
+                    let n = match previous {
+                        None => {
+                            tx.exec(
+                                "INSERT INTO kb_categories (account_id, id, kb_id, parent_id, position, texts, \
+                                 created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS \
+                                 (SELECT 1 FROM knowledge_bases WHERE account_id = $1 AND id = $3)",
+                                values,
+                            )
+                            .await?
+                        }
+                        Some(p) => {
+                            let mut v = values;
+                            v.push(Value::Int(p.millis()));
+                            tx.exec(
+                                "UPDATE kb_categories SET parent_id = $4, position = $5, texts = $6, updated_at = $8 \
+                                 WHERE account_id = $1 AND id = $2 AND kb_id = $3 AND created_at = $7 \
+                                 AND updated_at = $9",
+                                v,
+                            )
+                            .await?
+                        }
+                    };
+                    if n == 0 {
+                        return Err(if previous.is_some() { StoreError::Stale } else { StoreError::NotFound });
+                    }
+                    Ok(())
                 })
             })
-            .await?;
-        Ok(())
+            .await
     }
 
     pub(crate) async fn category_delete(&self, account: AccountId, c: CategoryId) -> Result<bool, StoreError> {
@@ -317,8 +358,13 @@ impl parley_store::KnowledgeStore for SqlStore {
     async fn knowledge_base(&self, account: AccountId, key: &KbKey) -> Result<Option<KnowledgeBase>, StoreError> {
         self.kb_get(account, key).await
     }
-    async fn save_category(&self, account: AccountId, c: &Category) -> Result<(), StoreError> {
-        self.category_save(account, c).await
+    async fn save_category(
+        &self,
+        account: AccountId,
+        c: &Category,
+        previous: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        self.category_save(account, c, previous).await
     }
     async fn delete_category(&self, account: AccountId, id: CategoryId) -> Result<bool, StoreError> {
         self.category_delete(account, id).await
@@ -326,8 +372,13 @@ impl parley_store::KnowledgeStore for SqlStore {
     async fn categories(&self, account: AccountId, kb: KnowledgeBaseId) -> Result<Vec<Category>, StoreError> {
         self.category_list(account, kb).await
     }
-    async fn save_article(&self, account: AccountId, a: &parley_domain::knowledge::Article) -> Result<(), StoreError> {
-        self.article_save(account, a).await
+    async fn save_article(
+        &self,
+        account: AccountId,
+        a: &parley_domain::knowledge::Article,
+        previous: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        self.article_save(account, a, previous).await
     }
     async fn delete_article(&self, account: AccountId, id: parley_domain::ids::ArticleId) -> Result<bool, StoreError> {
         self.article_delete(account, id).await
@@ -370,16 +421,25 @@ impl parley_store::KnowledgeStore for SqlStore {
         account: AccountId,
         token_hash: &str,
         kind: &str,
+        kb: KnowledgeBaseId,
         contact: parley_domain::ids::ContactId,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        let values = args![account.to_string(), token_hash, kind, contact.to_string(), expires_at.millis()];
+        let values =
+            args![account.to_string(), token_hash, kind, kb.to_string(), contact.to_string(), expires_at.millis()];
+        let now = Timestamp::now().millis();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
+                    // Tokens run out; their rows go as new ones come.
                     tx.exec(
-                        "INSERT INTO customer_tokens (account_id, token_hash, kind, contact_id, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
+                        "DELETE FROM customer_tokens WHERE account_id = $1 AND expires_at <= $2",
+                        vec![values[0].clone(), Value::Int(now)],
+                    )
+                    .await?;
+                    tx.exec(
+                        "INSERT INTO customer_tokens (account_id, token_hash, kind, kb_id, contact_id, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
                         values,
                     )
                     .await
@@ -388,27 +448,34 @@ impl parley_store::KnowledgeStore for SqlStore {
             .await?;
         Ok(())
     }
-    async fn use_customer_token(
+    async fn customer_token(
         &self,
         account: AccountId,
         token_hash: &str,
         kind: &str,
+        kb: KnowledgeBaseId,
         now: Timestamp,
     ) -> Result<Option<parley_domain::ids::ContactId>, StoreError> {
-        let values = args![account.to_string(), token_hash, kind, now.millis()];
-        let once = kind == "link";
-        if !once {
-            // A session is read on every page: a plain read, off the writer.
-            let row = self
-                .db
-                .query_opt(
-                    "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
-                     AND kind = $3 AND expires_at > $4",
-                    values,
-                )
-                .await?;
-            return row.map(|r| id("contact id", &r.text("contact_id")?)).transpose();
-        }
+        // A session is read on every page: a plain read, off the writer.
+        let row = self
+            .db
+            .query_opt(
+                "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
+                 AND kind = $3 AND expires_at > $4 AND kb_id = $5",
+                args![account.to_string(), token_hash, kind, now.millis(), kb.to_string()],
+            )
+            .await?;
+        row.map(|r| id("contact id", &r.text("contact_id")?)).transpose()
+    }
+    async fn take_customer_token(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        kind: &str,
+        kb: KnowledgeBaseId,
+        now: Timestamp,
+    ) -> Result<Option<parley_domain::ids::ContactId>, StoreError> {
+        let values = args![account.to_string(), token_hash, kind, now.millis(), kb.to_string()];
         let row = self
             .db
             .write(move |tx| {
@@ -416,7 +483,7 @@ impl parley_store::KnowledgeStore for SqlStore {
                     let row = tx
                         .query_opt(
                             "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
-                             AND kind = $3 AND expires_at > $4",
+                             AND kind = $3 AND expires_at > $4 AND kb_id = $5",
                             values.clone(),
                         )
                         .await?;

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use parley_app::knowledge::articles::{self, ArticleInput};
 use parley_app::knowledge::categories::{self, CategoryInput};
 use parley_app::knowledge::{self, KbInput};
-use parley_domain::ids::{AgentId, ArticleId, CategoryId, KbImageId, KnowledgeBaseId};
+use parley_domain::ids::{AgentId, ArticleId, CategoryId, CompanyId, KbImageId, KnowledgeBaseId};
 use parley_domain::knowledge::{
     render, Article, ArticleStatus, Category, CategoryText, KbLook, KnowledgeBase, Visibility,
 };
@@ -44,6 +44,8 @@ pub(crate) struct KnowledgeBaseOut {
     default_language: String,
     languages: Vec<String>,
     look: KbLook,
+    /// For a knowledge base for customers: the companies whose contacts may sign in (any contact when empty).
+    companies: Vec<CompanyId>,
     /// The portal's address.
     url: String,
     #[schema(value_type = String)]
@@ -62,6 +64,7 @@ fn kb_out(state: &AppState, api: &ApiCaller, kb: KnowledgeBase) -> KnowledgeBase
         default_language: kb.default_language.as_str().to_string(),
         languages: kb.languages.iter().map(|l| l.as_str().to_string()).collect(),
         look: kb.look,
+        companies: kb.companies,
         created_at: kb.created_at,
         updated_at: kb.updated_at,
     }
@@ -89,6 +92,8 @@ pub(crate) struct KbBody {
     /// One of the languages; the first when left out.
     default_language: Option<String>,
     look: Option<LookBody>,
+    /// Company ids whose contacts may sign in to a knowledge base for customers (empty: any contact).
+    companies: Option<Vec<String>>,
 }
 
 impl From<KbBody> for KbInput {
@@ -103,6 +108,7 @@ impl From<KbBody> for KbInput {
             accent_color: look.accent_color,
             header_color: look.header_color,
             logo: look.logo,
+            companies: b.companies,
         }
     }
 }
@@ -425,8 +431,7 @@ pub(crate) async fn add_image(
 ) -> ApiResult<(StatusCode, Json<ImageOut>)> {
     let max = state.app.mail.max_attachment_bytes;
     let image = knowledge::add_image(&api.ctx, &api.caller, &kb, body.to_vec(), max).await?;
-    let kb = knowledge::find(&api.ctx, &kb).await?;
-    let url = format!("/kb/{}/images/{}", kb.slug.as_str(), image.id);
+    let url = format!("/kb-images/{}", image.id);
     Ok((
         StatusCode::CREATED,
         Json(ImageOut {

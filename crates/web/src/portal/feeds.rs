@@ -17,10 +17,12 @@ pub(super) struct HitJson {
 pub(super) async fn search_json(
     State(state): State<AppState>,
     Account(ctx): Account,
+    ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, ApiError> {
+    portal::limit(&state.app, &ctx, &ip)?;
     let wants_json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
     let who = reader(&ctx, &headers).await?;
@@ -139,17 +141,21 @@ pub(super) async fn look(
         css.push_str(&format!(" --kb-header: {c};"));
     }
     css.push_str(" }\n");
-    Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=60")], css)
-        .into_response())
+    let cache = if kb.visibility == Visibility::Public { "public, max-age=60" } else { "private, max-age=60" };
+    Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, cache)], css).into_response())
 }
 
+/// `/kb-images/<id>`: an image of a knowledge base the reader may read (others: not found).
 pub(super) async fn image(
     Account(ctx): Account,
     headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
+    Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let kb = open(&ctx, &headers, &slug).await?;
-    let (img, data) = portal::image(&ctx, &kb, &id).await?;
+    let who = reader(&ctx, &headers).await?;
+    let (kb, img, data) = match portal::image(&ctx, &id, who.reader()).await {
+        Err(AppError::Unauthenticated) => return Err(PageError::Api(AppError::NotFound.into())),
+        other => other?,
+    };
     let cache = if kb.visibility == Visibility::Public { "public, max-age=86400" } else { "private, max-age=3600" };
     let mut res =
         ([(header::CONTENT_TYPE, img.content_type.as_str()), (header::CACHE_CONTROL, cache)], data).into_response();

@@ -1,6 +1,7 @@
 //! The portal's forms: "was this helpful?", the request form, customers' sign-in.
 
 use super::*;
+use parley_app::knowledge::customers;
 
 #[derive(Deserialize)]
 pub(super) struct FeedbackForm {
@@ -9,11 +10,14 @@ pub(super) struct FeedbackForm {
 
 /// Counts the answer once per browser and article (a cookie remembers it), and goes back to the article.
 pub(super) async fn feedback(
+    State(state): State<AppState>,
     Account(ctx): Account,
+    ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
     Path((slug, lang, id)): Path<(String, String, String)>,
     Form(form): Form<FeedbackForm>,
 ) -> Result<Response, PageError> {
+    portal::limit(&state.app, &ctx, &ip)?;
     let (kb, lang) = opened(&ctx, &headers, &slug, &lang).await?;
     let helpful = match form.helpful.as_str() {
         "yes" => true,
@@ -124,6 +128,8 @@ pub(super) struct SignInPage {
     f: Frame,
     sent: bool,
     error: Option<String>,
+    /// A mailed link was opened: the button that uses it.
+    confirm: bool,
 }
 
 #[derive(Deserialize)]
@@ -161,7 +167,7 @@ pub(super) async fn sign_in_form(
 ) -> Result<Response, PageError> {
     let (kb, lang) = signing_in(&ctx, &slug, q.lang.as_deref(), &headers).await?;
     let f = frame(&state, &ctx, &kb, &lang, "/", &[]);
-    Ok(page(&SignInPage { f, sent: false, error: None }, false))
+    Ok(page(&SignInPage { f, sent: false, error: None, confirm: false }, false))
 }
 
 #[derive(Deserialize)]
@@ -182,10 +188,24 @@ pub(super) async fn send_link(
     let (kb, lang) = signing_in(&ctx, &slug, form.lang.as_deref(), &headers).await?;
     let f = frame(&state, &ctx, &kb, &lang, "/", &[]);
     customers::send_link(&state.app, &ctx, &kb, &form.email, lang.as_str(), &ip).await?;
-    Ok(page(&SignInPage { f, sent: true, error: None }, false))
+    Ok(page(&SignInPage { f, sent: true, error: None, confirm: false }, false))
 }
 
-/// A mailed link: a session cookie, then the knowledge base.
+/// A mailed link, opened: a button that signs in. Opening alone uses nothing up (mail scanners and link previews
+/// open links too), and nobody is signed in by a page that merely loads.
+pub(super) async fn confirm_sign_in(
+    State(state): State<AppState>,
+    Account(ctx): Account,
+    headers: HeaderMap,
+    Path((slug, _token)): Path<(String, String)>,
+    Query(q): Query<LangParam>,
+) -> Result<Response, PageError> {
+    let (kb, lang) = signing_in(&ctx, &slug, q.lang.as_deref(), &headers).await?;
+    let f = frame(&state, &ctx, &kb, &lang, "/", &[]);
+    Ok(page(&SignInPage { f, sent: false, error: None, confirm: true }, false))
+}
+
+/// The link's button: a session cookie, then the knowledge base.
 pub(super) async fn sign_in(
     State(state): State<AppState>,
     Account(ctx): Account,
@@ -194,7 +214,7 @@ pub(super) async fn sign_in(
     Query(q): Query<LangParam>,
 ) -> Result<Response, PageError> {
     let (kb, lang) = signing_in(&ctx, &slug, q.lang.as_deref(), &headers).await?;
-    match customers::sign_in(&ctx, &token).await {
+    match customers::sign_in(&ctx, &kb, &token).await {
         Ok(session) => {
             let mut res = Redirect::to(&format!("/kb/{}/{}/", kb.slug.as_str(), lang.as_str())).into_response();
             let max_age = customers::SESSION_DAYS * 24 * 3600;
@@ -204,11 +224,8 @@ pub(super) async fn sign_in(
         }
         Err(AppError::Invalid(e)) => {
             let f = frame(&state, &ctx, &kb, &lang, "/", &[]);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&SignInPage { f, sent: false, error: Some(e.to_string()) }, false),
-            )
-                .into_response())
+            let p = SignInPage { f, sent: false, error: Some(e.to_string()), confirm: false };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&p, false)).into_response())
         }
         Err(e) => Err(e.into()),
     }

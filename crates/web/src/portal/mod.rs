@@ -17,10 +17,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use parley_app::knowledge::customers;
 use parley_app::knowledge::portal::{self, ArticleHit, Reader};
 use parley_app::{AccountCtx, AppError, Caller};
-use parley_domain::ids::ContactId;
 use parley_domain::knowledge::{render as markdown, Article, Category, KbSlug, KnowledgeBase, LanguageTag, Visibility};
 use parley_i18n::{Arg, Texts};
 use serde::{Deserialize, Serialize};
@@ -34,9 +32,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/kb/{kb}/search", get(feeds::search_json))
         .route("/kb/{kb}/sitemap.xml", get(feeds::sitemap))
         .route("/kb/{kb}/look.css", get(feeds::look))
-        .route("/kb/{kb}/images/{id}", get(feeds::image))
+        .route("/kb-images/{id}", get(feeds::image))
         .route("/kb/{kb}/signin", get(forms::sign_in_form).post(forms::send_link))
-        .route("/kb/{kb}/signin/{token}", get(forms::sign_in))
+        .route("/kb/{kb}/signin/{token}", get(forms::confirm_sign_in).post(forms::sign_in))
         .route("/kb/{kb}/signout", post(forms::sign_out))
         .route("/kb/{kb}/{lang}/", get(pages::home))
         .route("/kb/{kb}/{lang}/categories/{id}", get(pages::category))
@@ -65,7 +63,8 @@ const CUSTOMER_COOKIE: &str = "parley_customer";
 enum Who {
     Anyone,
     Agent(Caller),
-    Customer(ContactId),
+    /// A customer's portal session token, checked against the knowledge base asked for.
+    Customer(String),
 }
 
 impl Who {
@@ -73,7 +72,7 @@ impl Who {
         match self {
             Who::Anyone => Reader::Anyone,
             Who::Agent(c) => Reader::Agent(c),
-            Who::Customer(c) => Reader::Customer(*c),
+            Who::Customer(token) => Reader::Customer(token),
         }
     }
 }
@@ -84,12 +83,7 @@ async fn reader(ctx: &AccountCtx, headers: &HeaderMap) -> Result<Who, AppError> 
             return Ok(Who::Agent(Caller::Agent(agent)));
         }
     }
-    if let Some(token) = cookie_of(headers, CUSTOMER_COOKIE) {
-        if let Some(contact) = customers::customer(ctx, &token).await? {
-            return Ok(Who::Customer(contact));
-        }
-    }
-    Ok(Who::Anyone)
+    Ok(cookie_of(headers, CUSTOMER_COOKIE).map_or(Who::Anyone, Who::Customer))
 }
 
 fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -198,7 +192,7 @@ fn frame(
             .iter()
             .map(|l| Alternate { code: l.as_str().to_string(), name: language_name(l.as_str()), href: href(l) })
             .collect(),
-        logo: kb.look.logo.map(|id| format!("/kb/{slug}/images/{id}")),
+        logo: kb.look.logo.map(|id| format!("/kb-images/{id}")),
         public: kb.visibility == Visibility::Public,
         base,
         slug,
@@ -227,7 +221,7 @@ fn slugify(title: &str) -> String {
 }
 
 fn article_link(kb: &KnowledgeBase, lang: &LanguageTag, a: &Article) -> Option<ArticleLink> {
-    let t = a.published_for(lang, &kb.default_language)?;
+    let t = a.published_for(lang, kb)?;
     Some(ArticleLink {
         href: format!("/kb/{}/{}/articles/{}-{}", kb.slug.as_str(), lang.as_str(), a.id, slugify(&t.title)),
         title: t.title.clone(),

@@ -78,7 +78,7 @@ pub(super) async fn article(
     let (kb, lang) = opened(&ctx, &headers, &slug, &lang).await?;
     let id: String = id.chars().take(36).collect();
     let a = portal::article(&ctx, &kb, &id).await?;
-    let Some(t) = a.published_for(&lang, &kb.default_language) else {
+    let Some(t) = a.published_for(&lang, &kb) else {
         return Err(PageError::Api(AppError::NotFound.into()));
     };
     // Every language the article is published in has its own address; the others show the default's version.

@@ -334,7 +334,9 @@ pub(crate) async fn create_article(
     s.check_csrf(&f.csrf)?;
     let lang = f.lang.clone();
     let a = articles::create(&s.ctx, &s.caller(), &slug, f.input()).await?;
-    Ok(Redirect::to(&format!("/knowledge/{slug}/articles/{}?lang={lang}", a.id)).into_response())
+    let to =
+        format!("/knowledge/{}/articles/{}?lang={}", crate::query::encode(&slug), a.id, crate::query::encode(&lang));
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub(crate) async fn save_article(
