@@ -35,6 +35,11 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 10, name: "chat", sql: include_str!("../migrations/sqlite/0010_chat.sql") },
     Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/sqlite/0011_chat_routing.sql") },
     Migration { version: 12, name: "search", sql: include_str!("../migrations/sqlite/0012_search.sql") },
+    Migration {
+        version: 13,
+        name: "search merging",
+        sql: include_str!("../migrations/sqlite/0013_search_merging.sql"),
+    },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -58,6 +63,11 @@ const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 10, name: "chat", sql: include_str!("../migrations/postgres/0010_chat.sql") },
     Migration { version: 11, name: "chat routing", sql: include_str!("../migrations/postgres/0011_chat_routing.sql") },
     Migration { version: 12, name: "search", sql: include_str!("../migrations/postgres/0012_search.sql") },
+    Migration {
+        version: 13,
+        name: "search merging",
+        sql: include_str!("../migrations/postgres/0013_search_merging.sql"),
+    },
 ];
 
 const DIRECTORY: &[Migration] = &[
