@@ -41,6 +41,11 @@ const REGION_SQLITE: &[Migration] = &[
         name: "customer sign-in",
         sql: include_str!("../migrations/sqlite/0014_customer_sign_in.sql"),
     },
+    Migration {
+        version: 15,
+        name: "search merging",
+        sql: include_str!("../migrations/sqlite/0015_search_merging.sql"),
+    },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -69,6 +74,11 @@ const REGION_POSTGRES: &[Migration] = &[
         version: 14,
         name: "customer sign-in",
         sql: include_str!("../migrations/postgres/0014_customer_sign_in.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "search merging",
+        sql: include_str!("../migrations/postgres/0015_search_merging.sql"),
     },
 ];
 

@@ -4,7 +4,8 @@
 
 use crate::db::{args, Tx, Value};
 use crate::rows::id;
-use crate::search::{fts5_parts, tsquery_parts};
+use crate::search::fts5::fts5_parts;
+use crate::search::tsvector::tsquery_parts;
 use crate::url::Engine;
 use crate::SqlStore;
 use parley_domain::ids::{AccountId, ArticleId, KnowledgeBaseId};

@@ -8,8 +8,11 @@ use crate::url::Engine;
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::ids::{AccountId, TicketId};
-use parley_domain::search::{Document, Term};
+use parley_domain::search::Document;
 use parley_store::{Dirty, SearchStore, StoreError, TicketSearch};
+
+pub(crate) mod fts5;
+pub(crate) mod tsvector;
 
 /// Marks a ticket's document out of date, in the unit of work that changed the ticket.
 pub(crate) async fn mark_dirty(tx: &mut dyn Tx, account: AccountId, ticket: TicketId) -> Result<(), StoreError> {
@@ -101,14 +104,23 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
                     tx.exec("DELETE FROM ticket_search WHERE rowid = $1", args![n]).await?;
                     n
                 }
-                None => tx
-                    .query_opt(
-                        "INSERT INTO search_docs (account_id, ticket_id) VALUES ($1, $2) RETURNING doc",
+                None => {
+                    // No RETURNING: SQLite runs it as a trigger, so the statement gets a savepoint, and FTS5 writes
+                    // out what it holds in memory at every savepoint: a segment per document, merged over and over
+                    // (the index build slowed down as the index grew).
+                    tx.exec(
+                        "INSERT INTO search_docs (account_id, ticket_id) VALUES ($1, $2)",
+                        args![account.clone(), ticket.clone()],
+                    )
+                    .await?;
+                    tx.query_opt(
+                        "SELECT doc FROM search_docs WHERE account_id = $1 AND ticket_id = $2",
                         args![account.clone(), ticket.clone()],
                     )
                     .await?
                     .ok_or_else(|| StoreError::Other("a search document got no number".into()))?
-                    .int("doc")?,
+                    .int("doc")?
+                }
             };
             tx.exec(
                 "INSERT INTO ticket_search (rowid, words, stems) VALUES ($1, $2, $3)",
@@ -134,56 +146,8 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
     Ok(())
 }
 
-/// The FTS5 expression for the terms (all must hold). Terms are letters and digits only, so quoting is plain.
-pub(crate) fn fts5_terms(terms: &[Term]) -> String {
-    fts5_parts(terms).join(" AND ")
-}
-
-/// One FTS5 expression per term.
-pub(crate) fn fts5_parts(terms: &[Term]) -> Vec<String> {
-    terms
-        .iter()
-        .map(|t| match t {
-            Term::Word { word, stems } => {
-                let any: Vec<String> = stems.iter().chain(std::iter::once(word)).map(|s| format!("\"{s}\"")).collect();
-                format!("stems : ({})", any.join(" OR "))
-            }
-            Term::Phrase(ws) => format!("words : \"{}\"", ws.join(" ")),
-            Term::Prefix(p) => format!("words : \"{p}\" *"),
-        })
-        .collect()
-}
-
-/// The tsquery texts for stems (words, any of their stems) and for words (phrases and prefixes); `None` when a
-/// part has no terms.
-pub(crate) fn tsqueries(terms: &[Term]) -> (Option<String>, Option<String>) {
-    let (stems, words) = tsquery_parts(terms);
-    let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(" & "));
-    (join(stems), join(words))
-}
-
-/// One tsquery per term: those on stems, those on words.
-pub(crate) fn tsquery_parts(terms: &[Term]) -> (Vec<String>, Vec<String>) {
-    let mut stems = Vec::new();
-    let mut words = Vec::new();
-    for t in terms {
-        match t {
-            Term::Word { word, stems: s } => {
-                let mut any: Vec<&str> = s.iter().map(String::as_str).collect();
-                if !any.contains(&word.as_str()) {
-                    any.push(word);
-                }
-                stems.push(format!("({})", any.join(" | ")));
-            }
-            Term::Phrase(ws) => words.push(format!("({})", ws.join(" <-> "))),
-            Term::Prefix(p) => words.push(format!("{p}:*")),
-        }
-    }
-    (stems, words)
-}
-
 /// The filters of a search on `t` (tickets), with their arguments numbered from `next`.
-fn filters(s: &TicketSearch, values: &mut Vec<Value>) -> String {
+pub(crate) fn filters(s: &TicketSearch, values: &mut Vec<Value>) -> String {
     let mut sql = String::from(" AND t.merged_into IS NULL");
     if !s.status.is_empty() {
         let list = placeholders(values.len() + 1, s.status.len());
@@ -352,39 +316,8 @@ impl SearchStore for SqlStore {
             return Ok(found);
         }
         let rows = match self.db.engine() {
-            Engine::Sqlite => {
-                let mut values = args![fts5_terms(&s.query.terms), account.to_string()];
-                let f = filters(s, &mut values);
-                let sql = format!(
-                    "SELECT d.ticket_id FROM ticket_search JOIN search_docs d ON d.doc = ticket_search.rowid \
-                     JOIN tickets t ON t.account_id = d.account_id AND t.id = d.ticket_id \
-                     WHERE ticket_search MATCH $1 AND d.account_id = $2{f} ORDER BY rank, t.updated_at DESC LIMIT {limit}"
-                );
-                self.db.query(&sql, values).await?
-            }
-            Engine::Postgres => {
-                let (stems, words) = tsqueries(&s.query.terms);
-                let mut values = args![account.to_string()];
-                let mut cond = String::new();
-                // An integer constant in ORDER BY would name a column: no stems, no rank.
-                let mut rank = String::new();
-                if let Some(q) = stems {
-                    values.push(Value::Text(q));
-                    cond.push_str(&format!(" AND s.stems @@ to_tsquery('simple', ${})", values.len()));
-                    rank = format!("ts_rank(s.stems, to_tsquery('simple', ${})) DESC, ", values.len());
-                }
-                if let Some(q) = words {
-                    values.push(Value::Text(q));
-                    cond.push_str(&format!(" AND s.words @@ to_tsquery('simple', ${})", values.len()));
-                }
-                let f = filters(s, &mut values);
-                let sql = format!(
-                    "SELECT s.ticket_id FROM ticket_search s JOIN tickets t ON t.account_id = s.account_id \
-                     AND t.id = s.ticket_id WHERE s.account_id = $1{cond}{f} \
-                     ORDER BY {rank}t.updated_at DESC LIMIT {limit}"
-                );
-                self.db.query(&sql, values).await?
-            }
+            Engine::Sqlite => fts5::search(self, account, s, limit).await?,
+            Engine::Postgres => tsvector::search(self, account, s, limit).await?,
         };
         for r in rows {
             let t = id("ticket id", &r.text("ticket_id")?)?;
@@ -395,20 +328,28 @@ impl SearchStore for SqlStore {
         found.truncate(limit as usize);
         Ok(found)
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use parley_domain::search::Query;
-
-    #[test]
-    fn queries_become_engine_expressions() {
-        let q = Query::parse(r#""printer on fire" toner* invoices"#, false).unwrap();
-        let m = fts5_terms(&q.terms);
-        assert!(m.starts_with(r#"words : "printer on fire" AND words : "toner" * AND stems : ("invoic""#), "{m}");
-        let (stems, words) = tsqueries(&q.terms);
-        assert!(stems.unwrap().starts_with("(invoic"));
-        assert_eq!(words.unwrap(), "(printer <-> on <-> fire) & toner:*");
+    async fn message_bodies(
+        &self,
+        account: AccountId,
+        tickets: &[TicketId],
+    ) -> Result<Vec<(TicketId, String)>, StoreError> {
+        if tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut a: Vec<Value> = args![account.to_string()];
+        a.extend(tickets.iter().map(|t| Value::Text(t.to_string())));
+        let list = placeholders(2, tickets.len());
+        let rows = self
+            .db
+            .query(
+                &format!(
+                    "SELECT ticket_id, body FROM messages WHERE account_id = $1 AND ticket_id IN ({list}) \
+                     ORDER BY ticket_id, created_at, id"
+                ),
+                a,
+            )
+            .await?;
+        rows.iter().map(|r| Ok((id("ticket id", &r.text("ticket_id")?)?, r.text("body")?))).collect()
     }
 }
