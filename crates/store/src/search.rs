@@ -42,6 +42,8 @@ pub trait SearchStore {
     async fn mark_all_dirty(&self, account: Option<AccountId>) -> Result<u64, StoreError>;
     /// How many tickets wait to be indexed.
     async fn dirty_count(&self) -> Result<u64, StoreError>;
+    /// Refreshes the query planner's statistics of the index and the tickets, after a rebuild wrote them all.
+    async fn analyze_index(&self) -> Result<(), StoreError>;
     /// The matching tickets of the account, best first (newest first when very many match).
     async fn search_tickets(&self, account: AccountId, search: &TicketSearch) -> Result<Vec<TicketId>, StoreError>;
     /// The message bodies of the account's tickets, each ticket's oldest first, read at once for a page of hits.

@@ -90,6 +90,8 @@ pub trait TicketStore: Send + Sync {
     /// Write the ticket, its requester (found or added), first message and events. Returns them as stored.
     async fn create_ticket(&self, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError>;
     async fn get_ticket(&self, account: AccountId, id: TicketId) -> Result<Option<Ticket>, StoreError>;
+    /// The account's tickets among `ids`, in no particular order (those not found are left out).
+    async fn get_tickets(&self, account: AccountId, ids: &[TicketId]) -> Result<Vec<Ticket>, StoreError>;
     async fn get_ticket_by_number(
         &self,
         account: AccountId,

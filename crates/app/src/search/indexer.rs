@@ -63,5 +63,6 @@ pub async fn reindex(
         done += n;
         progress(Progress { done: done.min(total), total });
     }
+    ctx_store.analyze_index().await?;
     Ok(done)
 }

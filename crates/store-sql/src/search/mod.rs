@@ -300,6 +300,19 @@ impl SearchStore for SqlStore {
         Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0).max(0) as u64)
     }
 
+    async fn analyze_index(&self) -> Result<(), StoreError> {
+        // PostgreSQL plans a search from its statistics: left from before a rebuild (or a bulk import), they say the
+        // index is small, and a common word is then looked up in the GIN index and every match sorted, where walking
+        // the account's newest tickets stops after a few hundred (1.8 ms against 119 ms at 200,000 tickets).
+        // Autovacuum would analyze in time, unless it is off or behind. FTS5 queries do not depend on statistics.
+        if self.db.engine() == Engine::Postgres {
+            self.db
+                .write(|tx| Box::pin(async move { tx.exec("ANALYZE ticket_search, tickets", vec![]).await }))
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn search_tickets(&self, account: AccountId, s: &TicketSearch) -> Result<Vec<TicketId>, StoreError> {
         let limit = s.limit.clamp(1, 100);
         let mut found: Vec<TicketId> = Vec::new();

@@ -177,6 +177,19 @@ impl TicketStore for SqlStore {
         self.db.query_opt(&sql, args![account.to_string(), t.to_string()]).await?.as_ref().map(ticket).transpose()
     }
 
+    async fn get_tickets(&self, account: AccountId, ids: &[TicketId]) -> Result<Vec<Ticket>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut a: Vec<Value> = args![account.to_string()];
+        a.extend(ids.iter().map(|t| Value::Text(t.to_string())));
+        let sql = format!(
+            "SELECT {TICKET_COLS} FROM tickets WHERE account_id = $1 AND id IN ({})",
+            placeholders(2, ids.len())
+        );
+        self.db.query(&sql, a).await?.iter().map(ticket).collect()
+    }
+
     async fn get_ticket_by_number(
         &self,
         account: AccountId,
