@@ -60,12 +60,7 @@ pub async fn run(engine: Engine, tickets: u64, seconds: u64) -> anyhow::Result<(
     println!("== search on {engine:?}: {tickets} tickets of 3 messages, 8 searchers for {seconds} s per query kind");
     let ws = crate::server::Workspace::create(engine).await?;
     let result = bench(engine, &ws.dir, ws.env.clone(), tickets, seconds).await;
-    // Kept on request, to look at the plans of the queries afterwards (a 200,000-ticket build takes minutes).
-    if std::env::var_os("PARLEY_BENCH_KEEP").is_some() {
-        println!("kept: {} {}", ws.dir.display(), ws.pg_url.as_deref().unwrap_or(""));
-    } else {
-        ws.remove().await;
-    }
+    ws.remove().await;
     result
 }
 

@@ -139,8 +139,13 @@ impl Workspace {
         Ok(ws)
     }
 
-    /// Drops the database and removes the directory.
+    /// Drops the database and removes the directory; with `PARLEY_BENCH_KEEP` set, keeps both and says where, to
+    /// look at the plans of the benchmark's queries afterwards (a large build takes minutes).
     pub async fn remove(self) {
+        if std::env::var_os("PARLEY_BENCH_KEEP").is_some() {
+            println!("kept: {} {}", self.dir.display(), self.pg_url.as_deref().unwrap_or(""));
+            return;
+        }
         if let Some((admin, name)) = self.pg {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
         }

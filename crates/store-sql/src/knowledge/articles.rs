@@ -1,7 +1,7 @@
 //! Articles with their versions, and readers' feedback.
 
 use super::search;
-use crate::db::{args, Row, Value};
+use crate::db::{args, Row};
 use crate::rows::{id, json, opt_id, parsed, to_json};
 use crate::SqlStore;
 use parley_domain::ids::{AccountId, ArticleId, KnowledgeBaseId};
@@ -76,31 +76,17 @@ impl SqlStore {
                         a.updated_at.millis()
                     ];
                     // Feedback counts are not written here: readers add to them while agents edit.
-                    let n = match previous {
-                        None => {
-                            tx.exec(
-                                "INSERT INTO kb_articles (account_id, id, kb_id, category_id, tags, position, \
-                                 created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS \
-                                 (SELECT 1 FROM knowledge_bases WHERE account_id = $1 AND id = $3)",
-                                row,
-                            )
-                            .await?
-                        }
-                        Some(p) => {
-                            let mut v = row;
-                            v.push(Value::Int(p.millis()));
-                            tx.exec(
-                                "UPDATE kb_articles SET category_id = $4, tags = $5, position = $6, updated_at = $8 \
-                                 WHERE account_id = $1 AND id = $2 AND kb_id = $3 AND created_at = $7 \
-                                 AND updated_at = $9",
-                                v,
-                            )
-                            .await?
-                        }
-                    };
-                    if n == 0 {
-                        return Err(if previous.is_some() { StoreError::Stale } else { StoreError::NotFound });
-                    }
+                    super::write_checked(
+                        tx,
+                        "INSERT INTO kb_articles (account_id, id, kb_id, category_id, tags, position, created_at, \
+                         updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS \
+                         (SELECT 1 FROM knowledge_bases WHERE account_id = $1 AND id = $3)",
+                        "UPDATE kb_articles SET category_id = $4, tags = $5, position = $6, updated_at = $8 \
+                         WHERE account_id = $1 AND id = $2 AND kb_id = $3 AND created_at = $7 AND updated_at = $9",
+                        row,
+                        previous,
+                    )
+                    .await?;
                     tx.exec(
                         "DELETE FROM kb_translations WHERE account_id = $1 AND article_id = $2",
                         args![acc.clone(), a.id.to_string()],

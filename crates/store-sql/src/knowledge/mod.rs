@@ -70,6 +70,30 @@ fn image(r: &Row) -> Result<KbImage, StoreError> {
     })
 }
 
+/// Writes a row of a knowledge base whose first eight values are account (`$1`), id, knowledge base (`$3`), …,
+/// created (`$7`) and updated (`$8`) times: a new one (`previous`: `None`) only into a knowledge base that still
+/// exists, a changed one only while it is as it was read at `previous` (`$9`). `NotFound`, `Stale` otherwise.
+pub(crate) async fn write_checked(
+    tx: &mut dyn Tx,
+    insert: &str,
+    update: &str,
+    mut values: Vec<Value>,
+    previous: Option<Timestamp>,
+) -> Result<(), StoreError> {
+    let n = match previous {
+        None => tx.exec(insert, values).await?,
+        Some(p) => {
+            values.push(Value::Int(p.millis()));
+            tx.exec(update, values).await?
+        }
+    };
+    match (n, previous) {
+        (0, Some(_)) => Err(StoreError::Stale),
+        (0, None) => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}
+
 /// Removes blobs of `hashes` that no attachment and no image uses any more, in the caller's unit of work.
 pub(crate) async fn drop_unused_blobs(tx: &mut dyn Tx, account: &str, hashes: &[String]) -> Result<u64, StoreError> {
     let mut n = 0;
@@ -221,32 +245,17 @@ impl SqlStore {
                             ));
                         }
                     }
-                    let n = match previous {
-                        None => {
-                            tx.exec(
-                                "INSERT INTO kb_categories (account_id, id, kb_id, parent_id, position, texts, \
-                                 created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS \
-                                 (SELECT 1 FROM knowledge_bases WHERE account_id = $1 AND id = $3)",
-                                values,
-                            )
-                            .await?
-                        }
-                        Some(p) => {
-                            let mut v = values;
-                            v.push(Value::Int(p.millis()));
-                            tx.exec(
-                                "UPDATE kb_categories SET parent_id = $4, position = $5, texts = $6, updated_at = $8 \
-                                 WHERE account_id = $1 AND id = $2 AND kb_id = $3 AND created_at = $7 \
-                                 AND updated_at = $9",
-                                v,
-                            )
-                            .await?
-                        }
-                    };
-                    if n == 0 {
-                        return Err(if previous.is_some() { StoreError::Stale } else { StoreError::NotFound });
-                    }
-                    Ok(())
+                    write_checked(
+                        tx,
+                        "INSERT INTO kb_categories (account_id, id, kb_id, parent_id, position, texts, created_at, \
+                         updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS \
+                         (SELECT 1 FROM knowledge_bases WHERE account_id = $1 AND id = $3)",
+                        "UPDATE kb_categories SET parent_id = $4, position = $5, texts = $6, updated_at = $8 \
+                         WHERE account_id = $1 AND id = $2 AND kb_id = $3 AND created_at = $7 AND updated_at = $9",
+                        values,
+                        previous,
+                    )
+                    .await
                 })
             })
             .await

@@ -213,11 +213,10 @@ impl SearchStore for SqlStore {
         accounts.sort();
         accounts.dedup();
         for account in accounts {
-            let ids: Vec<String> =
-                dirty.iter().filter(|d| d.account_id == account).map(|d| d.ticket_id.to_string()).collect();
+            let wanted: Vec<TicketId> = dirty.iter().filter(|d| d.account_id == account).map(|d| d.ticket_id).collect();
             let mut a: Vec<Value> = args![account.to_string()];
-            a.extend(ids.iter().map(|i| Value::Text(i.clone())));
-            let list = placeholders(2, ids.len());
+            a.extend(wanted.iter().map(|t| Value::Text(t.to_string())));
+            let list = placeholders(2, wanted.len());
             let tickets = self
                 .db
                 .query(
@@ -226,7 +225,7 @@ impl SearchStore for SqlStore {
                          LEFT JOIN contacts c ON c.account_id = t.account_id AND c.id = t.requester_id \
                          WHERE t.account_id = $1 AND t.id IN ({list})"
                     ),
-                    a.clone(),
+                    a,
                 )
                 .await?;
             for r in &tickets {
@@ -238,20 +237,9 @@ impl SearchStore for SqlStore {
                 t.extend(tags);
                 texts.insert((account, id), t);
             }
-            let bodies = self
-                .db
-                .query(
-                    &format!(
-                        "SELECT ticket_id, body FROM messages WHERE account_id = $1 AND ticket_id IN ({list}) \
-                         ORDER BY ticket_id, created_at, id"
-                    ),
-                    a,
-                )
-                .await?;
-            for r in &bodies {
-                let id: TicketId = id("ticket id", &r.text("ticket_id")?)?;
+            for (id, body) in self.message_bodies(account, &wanted).await? {
                 if let Some(t) = texts.get_mut(&(account, id)) {
-                    t.push(r.text("body")?);
+                    t.push(body);
                 }
             }
         }

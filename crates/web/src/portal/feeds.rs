@@ -27,17 +27,7 @@ pub(super) async fn search_json(
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
     let who = reader(&ctx, &headers).await?;
     let kb = portal::open(&ctx, &slug, who.reader()).await?;
-    let lang = q
-        .lang
-        .as_deref()
-        .and_then(|l| LanguageTag::parse(l).ok())
-        .filter(|l| kb.speaks(l))
-        .or_else(|| {
-            let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-            let available: Vec<String> = kb.languages.iter().map(|l| l.as_str().to_string()).collect();
-            parley_i18n::preferred(accepted, &available).and_then(|l| LanguageTag::parse(&l).ok())
-        })
-        .unwrap_or_else(|| kb.default_language.clone());
+    let lang = reader_language(&kb, q.lang.as_deref(), &headers);
     let query = q.q.unwrap_or_default();
     if !wants_json {
         let to = format!("/kb/{}/{}/search?q={}", kb.slug.as_str(), lang.as_str(), crate::query::encode(&query));

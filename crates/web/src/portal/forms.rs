@@ -28,7 +28,7 @@ pub(super) async fn feedback(
             ))
         }
     };
-    let voted = cookie_of(&headers, "parley_kb_voted").unwrap_or_default();
+    let voted = cookie(&headers, "parley_kb_voted").unwrap_or_default();
     let mut ids: Vec<&str> = voted.split('.').filter(|s| s.len() == 36).collect();
     if !ids.contains(&id.as_str()) {
         portal::feedback(&ctx, &kb, &id, helpful).await?;
@@ -148,13 +148,7 @@ async fn signing_in(
     if kb.visibility != Visibility::Customers || KbSlug::parse(slug).is_err() {
         return Err(PageError::Api(AppError::NotFound.into()));
     }
-    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let available: Vec<String> = kb.languages.iter().map(|l| l.as_str().to_string()).collect();
-    let lang = asked
-        .and_then(|l| LanguageTag::parse(l).ok())
-        .filter(|l| kb.speaks(l))
-        .or_else(|| parley_i18n::preferred(accepted, &available).and_then(|l| LanguageTag::parse(&l).ok()))
-        .unwrap_or_else(|| kb.default_language.clone());
+    let lang = reader_language(&kb, asked, headers);
     Ok((kb, lang))
 }
 
@@ -238,8 +232,8 @@ pub(super) async fn sign_out(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    if let Some(token) = cookie_of(&headers, CUSTOMER_COOKIE) {
-        customers::sign_out(&ctx, &token).await?;
+    if let Some(token) = cookie(&headers, CUSTOMER_COOKIE) {
+        customers::sign_out(&ctx, token).await?;
     }
     let mut res =
         Redirect::to(&format!("/kb/{}/signin", KbSlug::parse(&slug).map_err(AppError::from)?.as_str())).into_response();

@@ -8,7 +8,7 @@ mod forms;
 mod pages;
 
 use crate::error::ApiError;
-use crate::extract::{Account, ClientAddr};
+use crate::extract::{cookie, Account, ClientAddr};
 use crate::state::AppState;
 use crate::ui::session::{render, PageError, SESSION_COOKIE};
 use askama::Template;
@@ -78,20 +78,12 @@ impl Who {
 }
 
 async fn reader(ctx: &AccountCtx, headers: &HeaderMap) -> Result<Who, AppError> {
-    if let Some(token) = cookie_of(headers, SESSION_COOKIE) {
-        if let Some((agent, _)) = parley_app::auth::session_agent(ctx, &token).await? {
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        if let Some((agent, _)) = parley_app::auth::session_agent(ctx, token).await? {
             return Ok(Who::Agent(Caller::Agent(agent)));
         }
     }
-    Ok(cookie_of(headers, CUSTOMER_COOKIE).map_or(Who::Anyone, Who::Customer))
-}
-
-fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.split(';').find_map(|kv| kv.trim().strip_prefix(name)?.strip_prefix('=').map(str::to_string)))
+    Ok(cookie(headers, CUSTOMER_COOKIE).map(str::to_string).map_or(Who::Anyone, Who::Customer))
 }
 
 /// The knowledge base at `slug` for this reader. One for agents sends others to the agents' sign-in; one for
@@ -116,6 +108,18 @@ fn language(kb: &KnowledgeBase, lang: &str) -> Result<LanguageTag, PageError> {
     LanguageTag::parse(lang).ok().filter(|l| kb.speaks(l)).ok_or(PageError::Api(ApiError::from(AppError::NotFound)))
 }
 
+/// The reader's language on a knowledge base where no path names one: `asked` (`?lang=`) when it is one of the
+/// knowledge base's, else the first of them the browser accepts, else the knowledge base's default.
+fn reader_language(kb: &KnowledgeBase, asked: Option<&str>, headers: &HeaderMap) -> LanguageTag {
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let available: Vec<String> = kb.languages.iter().map(|l| l.as_str().to_string()).collect();
+    asked
+        .and_then(|l| LanguageTag::parse(l).ok())
+        .filter(|l| kb.speaks(l))
+        .or_else(|| parley_i18n::preferred(accepted, &available).and_then(|l| LanguageTag::parse(&l).ok()))
+        .unwrap_or_else(|| kb.default_language.clone())
+}
+
 /// The knowledge base and the content language of a page at `/kb/<slug>/<lang>/…`, for this reader.
 async fn opened(
     ctx: &AccountCtx,
@@ -131,10 +135,8 @@ async fn opened(
 /// `/kb/<slug>/`: to the reader's language, when the knowledge base has it, else its default.
 async fn to_home(Account(ctx): Account, headers: HeaderMap, Path(slug): Path<String>) -> Result<Response, PageError> {
     let kb = open(&ctx, &headers, &slug).await?;
-    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let available: Vec<String> = kb.languages.iter().map(|l| l.as_str().to_string()).collect();
-    let lang = parley_i18n::preferred(accepted, &available).unwrap_or_else(|| kb.default_language.as_str().into());
-    let mut res = Redirect::to(&format!("/kb/{}/{lang}/", kb.slug.as_str())).into_response();
+    let lang = reader_language(&kb, None, &headers);
+    let mut res = Redirect::to(&format!("/kb/{}/{}/", kb.slug.as_str(), lang.as_str())).into_response();
     res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     Ok(res)
 }

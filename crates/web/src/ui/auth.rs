@@ -22,7 +22,7 @@ pub(crate) struct PreSessionCsrf(Option<String>);
 impl FromRequestParts<AppState> for PreSessionCsrf {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(PreSessionCsrf(cookie(parts, CSRF_COOKIE).map(str::to_string)))
+        Ok(PreSessionCsrf(cookie(&parts.headers, CSRF_COOKIE).map(str::to_string)))
     }
 }
 

@@ -28,7 +28,7 @@ impl FromRequestParts<AppState> for AgentSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let Account(ctx) = Account::from_request_parts(parts, state).await.map_err(PageError::Api)?;
-        let Some(token) = cookie(parts, SESSION_COOKIE).map(str::to_string) else {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string) else {
             return Err(PageError::SignIn);
         };
         match auth::session_agent(&ctx, &token).await {
