@@ -66,6 +66,13 @@ enum Bench {
         /// Seconds of each kind of query.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Measure the queries again on a data directory an earlier run kept (`PARLEY_BENCH_KEEP=1`), without
+        /// seeding and indexing it anew.
+        #[arg(long, value_name = "DIR")]
+        reuse: Option<std::path::PathBuf>,
+        /// With `--reuse` on PostgreSQL: the database the earlier run kept.
+        #[arg(long, value_name = "URL", requires = "reuse")]
+        reuse_database: Option<String>,
     },
     /// Mail over concurrent SMTP connections, then processing into tickets.
     Mail {
@@ -91,15 +98,18 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Bench::Chat { visitors, seconds, rate, agent_rate } => chat::run(visitors, seconds, rate, agent_rate).await?,
-        Bench::Search { engine, tickets, seconds } => {
-            let engines = match engine {
-                Some(e) => vec![e],
-                None => vec![Engine::Sqlite, Engine::Postgres],
-            };
-            for e in engines {
-                search::run(e, tickets, seconds).await?;
+        Bench::Search { engine, tickets, seconds, reuse, reuse_database } => match reuse {
+            Some(dir) => search::again(dir, reuse_database, seconds).await?,
+            None => {
+                let engines = match engine {
+                    Some(e) => vec![e],
+                    None => vec![Engine::Sqlite, Engine::Postgres],
+                };
+                for e in engines {
+                    search::run(e, tickets, seconds).await?;
+                }
             }
-        }
+        },
         Bench::Mail { engine, connections, count } => {
             let engines = match engine {
                 Some(e) => vec![e],

@@ -6,6 +6,7 @@ use crate::server::Server;
 use crate::stats::{ms, Latencies};
 use crate::tickets::seed;
 use crate::Engine;
+use anyhow::Context;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,20 @@ pub async fn run(engine: Engine, tickets: u64, seconds: u64) -> anyhow::Result<(
     result
 }
 
+/// The queries again, on the data directory (and PostgreSQL database) of an earlier run kept with
+/// `PARLEY_BENCH_KEEP=1`: changes to searching are measured in minutes rather than after a rebuild of the index.
+pub async fn again(dir: std::path::PathBuf, database: Option<String>, seconds: u64) -> anyhow::Result<()> {
+    let env: Vec<(String, String)> =
+        database.iter().map(|url| ("PARLEY_REGION_EU_DATABASE_URL".to_string(), url.clone())).collect();
+    let engine = if database.is_some() { "Postgres" } else { "Sqlite" };
+    println!("== search on {engine}, data kept in {}: 8 searchers for {seconds} s per query kind", dir.display());
+    let server = Server::start(&dir, env)?;
+    let made = server.command(&["apikey", "create", "--account", "bench", "--name", "search benchmark", "--json"])?;
+    let made: Value = serde_json::from_str(&made)?;
+    let key = made["key"].as_str().context("the new key")?.to_string();
+    measure(&server, &key, seconds).await
+}
+
 async fn bench(
     engine: Engine,
     dir: &std::path::Path,
@@ -114,6 +129,12 @@ async fn bench(
         tickets as f64 / build.as_secs_f64()
     );
 
+    measure(&server, &key, seconds).await
+}
+
+/// Queries of each kind from 8 searchers, then how soon new tickets are found.
+async fn measure(server: &Server, key: &str, seconds: u64) -> anyhow::Result<()> {
+    let vocab = Vocabulary::new(20_000);
     let http = parley_test_support::http_client(false);
     let base = format!("http://bench.localhost:{}/api/v1/search?q=", server.port);
     let one: Vec<String> = (0..200).map(|i| vocab.pick(0.35 + (i as f64) / 400.0).to_string()).collect();
@@ -122,7 +143,7 @@ async fn bench(
     let phrases: Vec<String> =
         (0..200u64).map(|i| format!("\"{}\"", first_words(&vocab.text(i * 3 + 2, 12), 2))).collect();
     for (kind, queries) in [("one word", one), ("two words", two), ("phrase", phrases)] {
-        let lat = searchers(&http, &base, &key, queries, seconds).await;
+        let lat = searchers(&http, &base, key, queries, seconds).await;
         println!("{kind}: {} queries, {}", lat.count(), lat.summary());
     }
 
@@ -134,13 +155,13 @@ async fn bench(
         let created = Instant::now();
         let r = http
             .post(format!("http://bench.localhost:{}/api/v1/tickets", server.port))
-            .bearer_auth(&key)
+            .bearer_auth(key)
             .json(&body)
             .send()
             .await?;
         anyhow::ensure!(r.status().is_success(), "creating a ticket: {}", r.status());
         loop {
-            let found: Value = http.get(format!("{base}{word}")).bearer_auth(&key).send().await?.json().await?;
+            let found: Value = http.get(format!("{base}{word}")).bearer_auth(key).send().await?.json().await?;
             if found["results"].as_array().is_some_and(|r| !r.is_empty()) {
                 lags.push(created.elapsed());
                 break;

@@ -9,21 +9,24 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Every file under `dir` whose bytes hold `needle`.
+///
+/// The files are read by a child process (`grep`), never by this one: POSIX record locks belong to a process, and
+/// closing any descriptor of a SQLite file here would drop every lock the in-process server's SQLite holds on it.
+/// Another process (a `parley` command run by the test) could then truncate or remove the write-ahead log under the
+/// server's feet, which answers "disk I/O error" from then on.
 pub fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                    found.push(path.display().to_string());
-                }
-            }
-        }
-    }
+    let out = std::process::Command::new("grep")
+        .env("LC_ALL", "C")
+        .args(["-r", "-l", "-a", "-F", "-e", needle, "--"])
+        .arg(dir)
+        .output()
+        .expect("grep runs");
+    // 0: found, 1: found nothing, 2: an error, worth seeing unless a file went away while it was walked.
+    let errors = String::from_utf8_lossy(&out.stderr);
+    let vanished = errors.lines().all(|l| l.ends_with("No such file or directory"));
+    assert!(matches!(out.status.code(), Some(0 | 1)) || vanished, "grep: {errors}");
+    let mut found: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    found.sort();
     found
 }
 

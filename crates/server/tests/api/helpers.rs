@@ -63,6 +63,8 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 }
 
 pub async fn spawn_with(o: Options) -> TestApp {
+    // The server's warnings and errors go to the test's own output, shown when it fails: a 500 says why there.
+    let _ = tracing_subscriber::fmt().with_test_writer().with_max_level(tracing::Level::WARN).try_init();
     let data_dir = tempfile::tempdir().unwrap();
     let mut pg = Vec::new();
     let mut env: BTreeMap<String, String> = o.env.into_iter().collect();

@@ -78,6 +78,14 @@ async fn finds(engine: Engine) {
     let mut both = search(&app, &a, "printer fire").await;
     both.sort();
     assert_eq!(both, [fire, near], "words anywhere");
+    // Ranked: the ticket all about a word comes before the newer one that mentions it in passing.
+    let (_, dense) =
+        ticket(&app, &a, "Toner smudges", &["Toner smudges again: toner everywhere"], "t@example.com").await;
+    let passing = "Our office moved last week and the new desks arrived, the chairs too, and the coffee machine \
+                   finally works; someone said toner might be low but everything else is fine and the lights are good";
+    let (_, sparse) = ticket(&app, &a, "Office move", &[passing], "u@example.com").await;
+    until_found(&app, &a, "office", &[sparse]).await;
+    assert_eq!(search(&app, &a, "toner").await, [dense, sparse], "ranked by relevance, not age");
     assert_eq!(search(&app, &a, "quokka*").await, [one], "a prefix");
     let (_, typed) = app.api(&a, Method::GET, "/search?q=quokkafl&as_you_type=true", None).await;
     assert_eq!(typed["results"][0]["ticket"]["number"], one, "as you type: {typed}");

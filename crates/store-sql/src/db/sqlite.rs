@@ -76,7 +76,8 @@ fn err(e: rusqlite::Error) -> StoreError {
                 StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()))
             }
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable(e.to_string()),
-            _ => StoreError::Other(e.to_string()),
+            // The extended code tells one I/O failure from another (a short read, a lock, an fsync).
+            _ => StoreError::Other(format!("{e} (SQLite code {})", f.extended_code)),
         },
         _ => StoreError::Other(e.to_string()),
     }

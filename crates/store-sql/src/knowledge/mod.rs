@@ -11,6 +11,11 @@ use parley_domain::knowledge::{Category, KbImage, KbSlug, KnowledgeBase, Languag
 use parley_domain::Timestamp;
 use parley_store::{KbKey, StoreError};
 
+/// The contact of a customer token in force: `$1` account, `$2` token hash, `$3` kind, `$4` now, `$5` knowledge
+/// base. Reading a session and using a sign-in link check the same things.
+const TOKEN_IN_FORCE: &str = "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
+                              AND kind = $3 AND expires_at > $4 AND kb_id = $5";
+
 const KB_COLUMNS: &str =
     "id, slug, name, visibility, default_language, languages, look, companies, created_at, updated_at";
 
@@ -468,11 +473,7 @@ impl parley_store::KnowledgeStore for SqlStore {
         // A session is read on every page: a plain read, off the writer.
         let row = self
             .db
-            .query_opt(
-                "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
-                 AND kind = $3 AND expires_at > $4 AND kb_id = $5",
-                args![account.to_string(), token_hash, kind, now.millis(), kb.to_string()],
-            )
+            .query_opt(TOKEN_IN_FORCE, args![account.to_string(), token_hash, kind, now.millis(), kb.to_string()])
             .await?;
         row.map(|r| id("contact id", &r.text("contact_id")?)).transpose()
     }
@@ -489,13 +490,7 @@ impl parley_store::KnowledgeStore for SqlStore {
             .db
             .write(move |tx| {
                 Box::pin(async move {
-                    let row = tx
-                        .query_opt(
-                            "SELECT contact_id FROM customer_tokens WHERE account_id = $1 AND token_hash = $2 \
-                             AND kind = $3 AND expires_at > $4 AND kb_id = $5",
-                            values.clone(),
-                        )
-                        .await?;
+                    let row = tx.query_opt(TOKEN_IN_FORCE, values.clone()).await?;
                     if row.is_some() {
                         // Removed in the unit of work that read it: two uses of one link cannot both succeed.
                         let n = tx

@@ -1,8 +1,9 @@
 //! Searching PostgreSQL's tsvector index: the tsqueries, and the order results come in.
 //!
-//! `ts_rank` reads the document of every match, so as on SQLite (see `fts5`) a query matching more than
-//! [`RANKED_AT_MOST`] of the account's tickets lists the newest first (PostgreSQL then walks the account's tickets
-//! newest first and stops at the limit), and fewer matches are ranked.
+//! `ts_rank` reads the document of every match, so a query matching more than [`RANKED_AT_MOST`] of the account's
+//! tickets lists the newest first (PostgreSQL then walks the account's tickets newest first and stops at the
+//! limit), and fewer matches are ranked. (SQLite decides by how rare the query's words are, see `fts5`; a query
+//! with a rare word has fewer matches than that there too.)
 
 use super::fts5::RANKED_AT_MOST;
 use crate::db::{args, Row, Value};
@@ -54,7 +55,9 @@ pub(crate) async fn search(
     if let Some(q) = stems {
         values.push(Value::Text(q));
         cond.push_str(&format!(" AND s.stems @@ to_tsquery('simple', ${})", values.len()));
-        rank = format!("ts_rank(s.stems, to_tsquery('simple', ${})) DESC, ", values.len());
+        // Stems are kept once per document, so a match is weighed by how much else the ticket is about (the
+        // length of its stems, as BM25 does on SQLite), not by repetition.
+        rank = format!("ts_rank(s.stems, to_tsquery('simple', ${}), 1) DESC, ", values.len());
     }
     if let Some(q) = words {
         values.push(Value::Text(q));
