@@ -1,12 +1,15 @@
 //! Region cells and the directory: from an account's slug to the database of the region it lives in.
 //!
+//! A region has one database (`main`) unless the operator gave it more; each database is a cell of its own here,
+//! so everything that works through the cells of a region (workers, mail, search) reaches all of its databases.
+//!
 //! A process serves some regions (all by default). A region's database is opened the first time it is needed, so
 //! a command that touches one region opens only that one; `serve` opens and migrates the regions it serves at start
 //! so that a bad setup fails before anything is served.
 
 use crate::{AccountCtx, AppError};
 use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry};
-use parley_domain::region::RegionName;
+use parley_domain::region::{DatabaseName, Place, RegionName};
 use parley_store::{DirectoryStore, RegionStore};
 use parley_store_sql::{DatabaseUrl, PoolSize, SqlDirectory, SqlStore};
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +22,8 @@ use tokio::sync::OnceCell;
 #[derive(Debug, Clone)]
 pub struct RegionSpec {
     pub name: RegionName,
+    /// Which of the region's databases this cell is.
+    pub db: DatabaseName,
     pub database: DatabaseUrl,
     /// Where the region's blobs (attachments, images) and other files live.
     pub files_dir: PathBuf,
@@ -27,6 +32,12 @@ pub struct RegionSpec {
     pub public_url: Option<String>,
     /// Whether this process serves the region's accounts.
     pub served: bool,
+}
+
+impl RegionSpec {
+    pub fn place(&self) -> Place {
+        Place { region: self.name.clone(), database: self.db.clone() }
+    }
 }
 
 pub struct RegionCell {
@@ -69,7 +80,7 @@ pub enum Resolution {
 }
 
 pub struct Regions {
-    cells: BTreeMap<RegionName, RegionCell>,
+    cells: BTreeMap<Place, RegionCell>,
     directory: SqlDirectory,
     /// Directory answers, kept briefly: every request needs one, and they rarely change.
     cache: Mutex<HashMap<AccountSlug, (Instant, Option<DirectoryEntry>)>>,
@@ -81,8 +92,7 @@ pub const DIRECTORY_TTL: Duration = Duration::from_secs(2);
 impl Regions {
     pub async fn open(directory: &DatabaseUrl, specs: Vec<RegionSpec>) -> Result<Self, AppError> {
         let directory = SqlDirectory::connect(directory).await?;
-        let cells =
-            specs.into_iter().map(|s| (s.name.clone(), RegionCell { spec: s, store: OnceCell::new() })).collect();
+        let cells = specs.into_iter().map(|s| (s.place(), RegionCell { spec: s, store: OnceCell::new() })).collect();
         Ok(Regions { cells, directory, cache: Mutex::new(HashMap::new()) })
     }
 
@@ -91,7 +101,7 @@ impl Regions {
         let mut out = vec![("directory".to_string(), self.directory.migrate().await?)];
         for cell in self.cells.values().filter(|c| all || c.spec.served) {
             let applied = cell.store().await?.migrate().await?;
-            out.push((format!("region {}", cell.spec.name), applied));
+            out.push((format!("region {}", cell.spec.place()), applied));
         }
         Ok(out)
     }
@@ -100,10 +110,11 @@ impl Regions {
         Ok(self.directory.migrate().await?)
     }
 
-    /// Make the directory and one region ready for use (migrated), for commands that may run before `serve` ever did.
-    pub async fn prepare(&self, region: &RegionName) -> Result<(), AppError> {
+    /// Make the directory and one database of a region ready for use (migrated), for commands that may run before
+    /// `serve` ever did.
+    pub async fn prepare(&self, place: &Place) -> Result<(), AppError> {
         self.directory.migrate().await?;
-        let cell = self.cells.get(region).ok_or_else(|| unknown_region(region))?;
+        let cell = self.cell_at(place).ok_or_else(|| unknown_place(place))?;
         cell.store().await?.migrate().await?;
         Ok(())
     }
@@ -112,21 +123,40 @@ impl Regions {
         &self.directory
     }
 
+    /// A region's main database.
     pub fn cell(&self, region: &RegionName) -> Option<&RegionCell> {
-        self.cells.get(region)
+        self.cells.get(&Place::main(region.clone()))
     }
 
+    pub fn cell_at(&self, place: &Place) -> Option<&RegionCell> {
+        self.cells.get(place)
+    }
+
+    /// Every database of every region.
     pub fn cells(&self) -> impl Iterator<Item = &RegionCell> {
         self.cells.values()
     }
 
+    /// The names of the regions, each once.
+    pub fn names(&self) -> Vec<RegionName> {
+        let mut names: Vec<RegionName> = self.cells.keys().map(|p| p.region.clone()).collect();
+        names.dedup();
+        names
+    }
+
+    /// Every database of the regions this process serves.
     pub fn served(&self) -> impl Iterator<Item = &RegionCell> {
         self.cells.values().filter(|c| c.spec.served)
     }
 
-    /// The store of a region this process knows, whether or not it serves it (for operator commands).
+    /// The store of a region's main database, whether or not this process serves it (for operator commands).
     pub async fn store_of(&self, region: &RegionName) -> Result<Arc<dyn RegionStore>, AppError> {
-        let cell = self.cells.get(region).ok_or_else(|| unknown_region(region))?;
+        self.store_at(&Place::main(region.clone())).await
+    }
+
+    /// The store of one database of a region, whether or not this process serves it (for operator commands).
+    pub async fn store_at(&self, place: &Place) -> Result<Arc<dyn RegionStore>, AppError> {
+        let cell = self.cells.get(place).ok_or_else(|| unknown_place(place))?;
         Ok(Arc::new(cell.store().await?.clone()))
     }
 
@@ -139,7 +169,7 @@ impl Regions {
         if entry.status != AccountStatus::Active {
             return Err(AppError::NotFound);
         }
-        let store = self.store_of(&entry.region).await?;
+        let store = self.store_at(&entry.place()).await?;
         Ok(AccountCtx { account_id: entry.account_id, slug: entry.slug, region: entry.region, store })
     }
 
@@ -154,7 +184,7 @@ impl Regions {
         if entry.status != AccountStatus::Active {
             return Ok(Resolution::Unknown);
         }
-        match self.cells.get(&entry.region) {
+        match self.cells.get(&entry.place()) {
             Some(cell) if cell.spec.served => {
                 let store: Arc<dyn RegionStore> = Arc::new(cell.store().await?.clone());
                 Ok(Resolution::Here(AccountCtx {
@@ -165,7 +195,11 @@ impl Regions {
                 }))
             }
             cell => Ok(Resolution::Elsewhere {
-                url: cell.and_then(|c| c.spec.public_url.as_ref()).map(|u| u.replace("{slug}", slug.as_str())),
+                // A database this process does not know is served where its region is.
+                url: cell
+                    .or_else(|| self.cell(&entry.region))
+                    .and_then(|c| c.spec.public_url.as_ref())
+                    .map(|u| u.replace("{slug}", slug.as_str())),
                 region: entry.region,
             }),
         }
@@ -204,6 +238,16 @@ impl Regions {
         }
         self.directory.close().await;
     }
+}
+
+pub(crate) fn unknown_place(place: &Place) -> AppError {
+    if place.database.is_main() {
+        return unknown_region(&place.region);
+    }
+    AppError::Invalid(parley_domain::Invalid::field(
+        "database",
+        format!("region {} has no database '{}'", place.region, place.database),
+    ))
 }
 
 pub(crate) fn unknown_region(region: &RegionName) -> AppError {

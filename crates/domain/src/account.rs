@@ -1,7 +1,7 @@
 //! Accounts (tenants): reached at `<slug>.<base-domain>`, living in one region.
 
 use crate::ids::AccountId;
-use crate::region::RegionName;
+use crate::region::{DatabaseName, Place, RegionName};
 use crate::{Invalid, Timestamp};
 use serde::Serialize;
 use std::fmt;
@@ -102,8 +102,8 @@ impl AccountStatus {
 /// A region move under way, as the directory keeps it so that a move cut off can be finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoveState {
-    pub from: RegionName,
-    pub to: RegionName,
+    pub from: Place,
+    pub to: Place,
     /// The directory points at `to` already; only the wipe of `from` is left.
     pub switched: bool,
 }
@@ -114,7 +114,15 @@ pub struct DirectoryEntry {
     pub account_id: AccountId,
     pub slug: AccountSlug,
     pub region: RegionName,
+    /// Which of the region's databases holds the account.
+    pub database: DatabaseName,
     pub status: AccountStatus,
+}
+
+impl DirectoryEntry {
+    pub fn place(&self) -> Place {
+        Place { region: self.region.clone(), database: self.database.clone() }
+    }
 }
 
 /// The account as its region stores it.

@@ -5,6 +5,14 @@ use crate::Invalid;
 use serde::Serialize;
 use std::fmt;
 
+/// Region and database names go into paths and environment variable names: a lowercase letter, then lowercase
+/// letters and digits, 16 at most.
+fn is_short_name(s: &str) -> bool {
+    s.len() <= 16
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+}
+
 /// A region's name: short, lowercase, usable in paths and environment variable names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -15,11 +23,7 @@ pub const DEFAULT_REGIONS: [&str; 4] = ["eu", "us", "uk", "apac"];
 
 impl RegionName {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let ok = !s.is_empty()
-            && s.len() <= 16
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            && s.as_bytes()[0].is_ascii_lowercase();
-        if ok {
+        if is_short_name(s) {
             Ok(RegionName(s.to_string()))
         } else {
             Err(Invalid::field("region", format!("'{s}' is not a region name (lowercase letters and digits)")))
@@ -34,6 +38,79 @@ impl RegionName {
 impl fmt::Display for RegionName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// One of a region's databases. Every region has `main`; an operator may give a region more (to spread its accounts
+/// over several servers), and accounts move between them without leaving the region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct DatabaseName(String);
+
+impl DatabaseName {
+    pub const MAIN: &'static str = "main";
+
+    pub fn main() -> Self {
+        DatabaseName(Self::MAIN.to_string())
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        if is_short_name(s) {
+            Ok(DatabaseName(s.to_string()))
+        } else {
+            Err(Invalid::field("database", format!("'{s}' is not a database name (lowercase letters and digits)")))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_main(&self) -> bool {
+        self.0 == Self::MAIN
+    }
+}
+
+impl fmt::Display for DatabaseName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where an account's data is: one database of one region. Written `eu` for a region's main database and `eu/b`
+/// for another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Place {
+    pub region: RegionName,
+    pub database: DatabaseName,
+}
+
+impl Place {
+    pub fn main(region: RegionName) -> Self {
+        Place { region, database: DatabaseName::main() }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        match s.split_once('/') {
+            Some((r, d)) => Ok(Place { region: RegionName::parse(r)?, database: DatabaseName::parse(d)? }),
+            None => Ok(Place::main(RegionName::parse(s)?)),
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.database.is_main() {
+            write!(f, "{}", self.region)
+        } else {
+            write!(f, "{}/{}", self.region, self.database)
+        }
+    }
+}
+
+impl Serialize for Place {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -73,6 +150,18 @@ pub fn region_for_country(code: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_are_a_region_and_one_of_its_databases() {
+        let main = Place::parse("eu").unwrap();
+        assert_eq!((main.region.as_str(), main.database.as_str(), main.to_string()), ("eu", "main", "eu".into()));
+        let b = Place::parse("eu/b2").unwrap();
+        assert_eq!((b.region.as_str(), b.database.as_str(), b.to_string()), ("eu", "b2", "eu/b2".into()));
+        assert_eq!(Place::parse("eu/main").unwrap(), main);
+        for bad in ["", "eu/", "/b", "EU/b", "eu/B", "eu/b/c", "eu/b c"] {
+            assert!(Place::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
 
     #[test]
     fn countries_map_to_regions() {

@@ -5,7 +5,7 @@ use anyhow::{bail, Context};
 use parley_app::email::relay::RelayUrl;
 use parley_app::email::MailLimits;
 use parley_app::regions::RegionSpec;
-use parley_domain::region::{RegionName, DEFAULT_REGIONS};
+use parley_domain::region::{DatabaseName, RegionName, DEFAULT_REGIONS};
 use parley_store_sql::DatabaseUrl;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -58,6 +58,17 @@ pub struct MailFile {
 pub struct RegionFile {
     pub database_url: Option<String>,
     pub public_url: Option<String>,
+    /// The region's other databases, by name, beside its main one.
+    #[serde(default)]
+    pub databases: BTreeMap<String, DatabaseFile>,
+}
+
+/// `[regions.<name>.databases.<db>]`: another database of a region.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseFile {
+    /// Where it is; by default a SQLite file at `<data-dir>/<region>/<db>/parley.db`.
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,7 +134,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("base_domain", &self.base_domain)
             .field("directory", &self.directory)
-            .field("regions", &self.regions.iter().map(|r| (&r.name, &r.database, r.served)).collect::<Vec<_>>())
+            .field("regions", &self.regions.iter().map(|r| (r.place(), &r.database, r.served)).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -287,13 +298,17 @@ impl Config {
             };
             let public_url = env_of(&format!("PARLEY_REGION_{key}_PUBLIC_URL"))
                 .or_else(|| from_file.and_then(|r| r.public_url.clone()));
-            regions.push(RegionSpec {
+            let spec = RegionSpec {
                 served: served.as_ref().is_none_or(|s| s.contains(&n)),
                 files_dir: data_dir.join(&n),
                 name,
+                db: DatabaseName::main(),
                 database,
                 public_url,
-            });
+            };
+            let others = other_databases(&spec, from_file, &data_dir, env_of)?;
+            regions.push(spec);
+            regions.extend(others);
         }
 
         let allow_private = match env_of("PARLEY_WEBHOOK_ALLOW_PRIVATE") {
@@ -400,6 +415,39 @@ fn mail_limits(file: &MailFile, env_of: &dyn Fn(&str) -> Option<String>) -> anyh
     Ok(l)
 }
 
+/// A region's databases beside its main one: named in `PARLEY_REGION_<R>_DATABASES` (comma-separated) or under
+/// `[regions.<r>.databases]`, each at `PARLEY_REGION_<R>_DATABASE_<DB>_URL`, the file's `database_url`, or a SQLite
+/// file of its own under the region's folder. They share the region's public URL and whether it is served.
+fn other_databases(
+    main: &RegionSpec,
+    file: Option<&RegionFile>,
+    data_dir: &Path,
+    env_of: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<Vec<RegionSpec>> {
+    let key = main.name.as_str().to_ascii_uppercase();
+    let var = format!("PARLEY_REGION_{key}_DATABASES");
+    let mut names: Vec<String> = match env_of(&var) {
+        Some(v) => v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        None => file.map(|f| f.databases.keys().cloned().collect()).unwrap_or_default(),
+    };
+    names.dedup();
+    let mut out = Vec::new();
+    for n in names {
+        let db = DatabaseName::parse(&n).map_err(|e| anyhow::anyhow!("{var}: {e}"))?;
+        if db.is_main() {
+            bail!("{var}: 'main' is the region's own database; name the others");
+        }
+        let url = env_of(&format!("PARLEY_REGION_{key}_DATABASE_{}_URL", n.to_ascii_uppercase()))
+            .or_else(|| file.and_then(|f| f.databases.get(&n)).and_then(|d| d.database_url.clone()));
+        let database = match url {
+            Some(u) => DatabaseUrl::parse(&u).with_context(|| format!("database {n} of region {}", main.name))?,
+            None => DatabaseUrl::sqlite_file(&data_dir.join(main.name.as_str()).join(&n).join("parley.db")),
+        };
+        out.push(RegionSpec { db, database, ..main.clone() });
+    }
+    Ok(out)
+}
+
 fn pick(flag: &Option<String>, env: Option<String>, file: &Option<String>, default: &str) -> String {
     flag.clone().or(env).or_else(|| file.clone()).unwrap_or_else(|| default.to_string())
 }
@@ -454,6 +502,20 @@ mod tests {
         assert_eq!(c.regions[0].database.engine(), parley_store_sql::Engine::Postgres);
         let served: Vec<_> = c.regions.iter().filter(|r| r.served).map(|r| r.name.to_string()).collect();
         assert_eq!(served, ["eu", "uk"]);
+    }
+
+    #[test]
+    fn a_region_may_have_more_databases() {
+        let c = load(&[("PARLEY_REGION_EU_DATABASES", "b, c"), ("PARLEY_REGION_EU_DATABASE_C_URL", "postgres://h/c")])
+            .unwrap();
+        let places: Vec<_> = c.regions.iter().map(|r| r.place().to_string()).collect();
+        assert_eq!(places, ["eu", "eu/b", "eu/c", "us", "uk", "apac"]);
+        assert_eq!(c.regions[1].database.sqlite_path(), Some(PathBuf::from("/tmp/pd/eu/b/parley.db")));
+        assert_eq!(c.regions[2].database.engine(), parley_store_sql::Engine::Postgres);
+        for bad in ["main", "B!"] {
+            let e = load(&[("PARLEY_REGION_EU_DATABASES", bad)]).unwrap_err();
+            assert!(format!("{e:#}").contains(bad), "{e:#}");
+        }
     }
 
     #[test]

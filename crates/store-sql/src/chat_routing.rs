@@ -2,6 +2,7 @@
 
 use crate::db::{args, Row, Tx, Value};
 use crate::rows::{id, opt_id, parsed, placeholders, to_json};
+use crate::url::Engine;
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::chat_routing::{Candidate, Route, RouteState};
@@ -105,6 +106,50 @@ async fn update_in(
         .await?;
     }
     Ok(true)
+}
+
+/// Whether the agent may take one more chat, counted inside the unit of work that assigns it: two chats accepted at
+/// once must not both squeeze under the limit. On PostgreSQL the agent's presence row is locked first, so such
+/// assignments take turns; SQLite has one writer anyway.
+async fn has_room(
+    tx: &mut dyn Tx,
+    engine: Engine,
+    account: AccountId,
+    agent: AgentId,
+    ticket: TicketId,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let (acc, ag) = (account.to_string(), agent.to_string());
+    tx.exec(
+        "INSERT INTO agent_presence (account_id, agent_id, status, updated_at, max_chats) \
+         VALUES ($1, $2, 'offline', $3, $4) ON CONFLICT (account_id, agent_id) DO NOTHING",
+        args![acc.clone(), ag.clone(), now.millis(), i64::from(parley_domain::chat_routing::DEFAULT_MAX_CHATS)],
+    )
+    .await?;
+    let lock = if engine == Engine::Postgres { " FOR UPDATE" } else { "" };
+    let max = tx
+        .query_opt(
+            &format!("SELECT max_chats FROM agent_presence WHERE account_id = $1 AND agent_id = $2{lock}"),
+            args![acc.clone(), ag.clone()],
+        )
+        .await?
+        .map(|r| r.int("max_chats"))
+        .transpose()?
+        .unwrap_or(0);
+    let held = tx
+        .query_opt(
+            &format!(
+                "SELECT COUNT(*) AS n FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id \
+                 AND t.id = r.ticket_id WHERE r.account_id = $1 AND r.agent_id = $2 AND r.state = 'assigned' \
+                 AND r.ticket_id <> $3 AND t.status NOT IN {DONE}"
+            ),
+            args![acc, ag, ticket.to_string()],
+        )
+        .await?
+        .map(|r| r.int("n"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(held < max)
 }
 
 #[async_trait]
@@ -307,9 +352,15 @@ impl ChatRoutingStore for SqlStore {
     async fn save_routed(&self, change: TicketChange, r: &Route, from: &[RouteState]) -> Result<(), StoreError> {
         let (r, from) = (r.clone(), from.to_vec());
         let now = change.ticket.updated_at;
+        let engine = self.db.engine();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
+                    if let (RouteState::Assigned, Some(agent)) = (r.state, r.agent_id) {
+                        if !has_room(tx, engine, r.account_id, agent, r.ticket_id, now).await? {
+                            return Err(StoreError::Conflict("the agent holds as many chats as they may".into()));
+                        }
+                    }
                     if !update_in(tx, &r, &from, None, now).await? {
                         return Err(StoreError::Conflict("the chat was taken or ended meanwhile".into()));
                     }

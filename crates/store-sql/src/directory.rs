@@ -8,7 +8,7 @@ use crate::url::DatabaseUrl;
 use async_trait::async_trait;
 use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry, MoveState};
 use parley_domain::dpa::Dpa;
-use parley_domain::region::RegionName;
+use parley_domain::region::{DatabaseName, Place, RegionName};
 use parley_domain::Timestamp;
 use parley_store::{DirectoryStore, StoreError};
 
@@ -22,6 +22,7 @@ fn entry(r: &Row) -> Result<DirectoryEntry, StoreError> {
         account_id: id("account id", &r.text("account_id")?)?,
         slug: parsed("slug", &r.text("slug")?, AccountSlug::parse)?,
         region: parsed("region", &r.text("region")?, RegionName::parse)?,
+        database: parsed("database", &r.text("database")?, DatabaseName::parse)?,
         status: parsed("status", &r.text("status")?, |s| AccountStatus::parse(s).ok_or(()))?,
     })
 }
@@ -40,31 +41,34 @@ impl SqlDirectory {
     }
 }
 
+fn place_of(r: &Row) -> Result<Place, StoreError> {
+    Ok(Place {
+        region: parsed("region", &r.text("region")?, RegionName::parse)?,
+        database: parsed("database", &r.text("database")?, DatabaseName::parse)?,
+    })
+}
+
 fn move_state(r: &Row) -> Result<Option<MoveState>, StoreError> {
-    let region = |what: &str, s: String| parsed(what, &s, RegionName::parse);
+    let place = |what: &str, s: String| parsed(what, &s, Place::parse);
     Ok(match (r.opt_text("move_from")?, r.opt_text("move_to")?) {
         (Some(from), Some(to)) => {
-            Some(MoveState { from: region("move_from", from)?, to: region("move_to", to)?, switched: false })
+            Some(MoveState { from: place("move_from", from)?, to: place("move_to", to)?, switched: false })
         }
-        (Some(from), None) => Some(MoveState {
-            from: region("move_from", from)?,
-            to: region("region", r.text("region")?)?,
-            switched: true,
-        }),
+        (Some(from), None) => Some(MoveState { from: place("move_from", from)?, to: place_of(r)?, switched: true }),
         _ => None,
     })
 }
 
 #[async_trait]
 impl DirectoryStore for SqlDirectory {
-    async fn begin_move(&self, slug: &AccountSlug, to: &RegionName) -> Result<MoveState, StoreError> {
+    async fn begin_move(&self, slug: &AccountSlug, to: &Place) -> Result<MoveState, StoreError> {
         let (slug, to) = (slug.clone(), to.clone());
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     let row = tx
                         .query_opt(
-                            "SELECT region, status, move_from, move_to FROM directory WHERE slug = $1",
+                            "SELECT region, database, status, move_from, move_to FROM directory WHERE slug = $1",
                             args![slug.as_str()],
                         )
                         .await?
@@ -82,13 +86,13 @@ impl DirectoryStore for SqlDirectory {
                     if status != AccountStatus::Active.as_str() {
                         return Err(StoreError::Conflict(format!("'{slug}' is {status}, not active")));
                     }
-                    let from = parsed("region", &row.text("region")?, RegionName::parse)?;
+                    let from = place_of(&row)?;
                     if from == to {
-                        return Err(StoreError::Conflict(format!("'{slug}' is in region {to} already")));
+                        return Err(StoreError::Conflict(format!("'{slug}' is in {to} already")));
                     }
                     tx.exec(
-                        "UPDATE directory SET status = $1, move_from = region, move_to = $2 WHERE slug = $3",
-                        args![AccountStatus::Moving.as_str(), to.as_str(), slug.as_str()],
+                        "UPDATE directory SET status = $1, move_from = $2, move_to = $3 WHERE slug = $4",
+                        args![AccountStatus::Moving.as_str(), from.to_string(), to.to_string(), slug.as_str()],
                     )
                     .await?;
                     Ok(MoveState { from, to, switched: false })
@@ -102,16 +106,17 @@ impl DirectoryStore for SqlDirectory {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    let n = tx
-                        .exec(
-                            "UPDATE directory SET region = move_to, move_to = NULL, status = $1 \
-                             WHERE slug = $2 AND move_to IS NOT NULL",
-                            args![AccountStatus::Active.as_str(), slug.as_str()],
-                        )
-                        .await?;
-                    if n == 0 {
-                        return Err(StoreError::Conflict(format!("'{slug}' has no move waiting to be switched")));
-                    }
+                    let no_move = || StoreError::Conflict(format!("'{slug}' has no move waiting to be switched"));
+                    let row = tx
+                        .query_opt("SELECT move_to FROM directory WHERE slug = $1", args![slug.as_str()])
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let to = parsed("move_to", &row.opt_text("move_to")?.ok_or_else(no_move)?, Place::parse)?;
+                    tx.exec(
+                        "UPDATE directory SET region = $1, database = $2, move_to = NULL, status = $3 WHERE slug = $4",
+                        args![to.region.as_str(), to.database.as_str(), AccountStatus::Active.as_str(), slug.as_str()],
+                    )
+                    .await?;
                     Ok(())
                 })
             })
@@ -137,7 +142,10 @@ impl DirectoryStore for SqlDirectory {
     async fn move_state(&self, slug: &AccountSlug) -> Result<Option<MoveState>, StoreError> {
         let row = self
             .db
-            .query_opt("SELECT region, move_from, move_to FROM directory WHERE slug = $1", args![slug.as_str()])
+            .query_opt(
+                "SELECT region, database, move_from, move_to FROM directory WHERE slug = $1",
+                args![slug.as_str()],
+            )
             .await?;
         match row {
             Some(r) => move_state(&r),
@@ -151,8 +159,15 @@ impl DirectoryStore for SqlDirectory {
             .write(move |tx| {
                 Box::pin(async move {
                     tx.exec(
-                        "INSERT INTO directory (slug, account_id, region, status) VALUES ($1, $2, $3, $4)",
-                        args![e.slug.as_str(), e.account_id.to_string(), e.region.as_str(), e.status.as_str()],
+                        "INSERT INTO directory (slug, account_id, region, database, status) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        args![
+                            e.slug.as_str(),
+                            e.account_id.to_string(),
+                            e.region.as_str(),
+                            e.database.as_str(),
+                            e.status.as_str()
+                        ],
                     )
                     .await
                     .map_err(|err| conflict_as(err, || format!("the slug '{}' is taken", e.slug)))?;
@@ -182,14 +197,19 @@ impl DirectoryStore for SqlDirectory {
     async fn lookup(&self, slug: &AccountSlug) -> Result<Option<DirectoryEntry>, StoreError> {
         let row = self
             .db
-            .query_opt("SELECT slug, account_id, region, status FROM directory WHERE slug = $1", args![slug.as_str()])
+            .query_opt(
+                "SELECT slug, account_id, region, database, status FROM directory WHERE slug = $1",
+                args![slug.as_str()],
+            )
             .await?;
         row.as_ref().map(entry).transpose()
     }
 
     async fn list(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
-        let rows =
-            self.db.query("SELECT slug, account_id, region, status FROM directory ORDER BY slug", vec![]).await?;
+        let rows = self
+            .db
+            .query("SELECT slug, account_id, region, database, status FROM directory ORDER BY slug", vec![])
+            .await?;
         rows.iter().map(entry).collect()
     }
 

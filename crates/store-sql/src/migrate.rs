@@ -91,6 +91,7 @@ const DIRECTORY: &[Migration] = &[
     },
     Migration { version: 3, name: "dpa", sql: include_str!("../migrations/directory/0003_dpa.sql") },
     Migration { version: 4, name: "moves", sql: include_str!("../migrations/directory/0004_moves.sql") },
+    Migration { version: 5, name: "databases", sql: include_str!("../migrations/directory/0005_databases.sql") },
 ];
 
 #[derive(Clone, Copy)]

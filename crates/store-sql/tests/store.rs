@@ -642,6 +642,12 @@ async fn routing_story(store: &SqlStore, a: AccountId, b: AccountId) {
     };
     let mut taken = r2.clone();
     taken.accept(owner).unwrap();
+    // At their limit (none held, limit 0): refused inside the write, whatever the caller checked before.
+    store.set_max_chats(a, owner, 0, now).await.unwrap();
+    let e = store.save_routed(change(), &taken, &[RouteState::Queued]).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    assert_eq!(store.chats_held(a, owner).await.unwrap(), 0);
+    store.set_max_chats(a, owner, 3, now).await.unwrap();
     let e = store.save_routed(change(), &taken, &[RouteState::Ringing]).await.unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
     store.save_routed(change(), &taken, &[RouteState::Queued]).await.unwrap();

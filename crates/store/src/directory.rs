@@ -2,7 +2,7 @@ use crate::StoreError;
 use async_trait::async_trait;
 use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry, MoveState};
 use parley_domain::dpa::Dpa;
-use parley_domain::region::RegionName;
+use parley_domain::region::Place;
 use parley_domain::Timestamp;
 
 /// The directory: slug → region and status, and nothing else about an account.
@@ -15,10 +15,11 @@ pub trait DirectoryStore: Send + Sync {
     async fn list(&self) -> Result<Vec<DirectoryEntry>, StoreError>;
     /// Undo a reservation whose account was never written.
     async fn release(&self, slug: &AccountSlug) -> Result<(), StoreError>;
-    /// Start moving an active account to `to`: it is served nowhere from now on. Starting the same move again is
+    /// Start moving an active account to `to` (another region, or another database of its own): it is served nowhere
+    /// from now on. Starting the same move again is
     /// allowed (to resume it); `Conflict` if another move is under way or the account is not active.
-    async fn begin_move(&self, slug: &AccountSlug, to: &RegionName) -> Result<MoveState, StoreError>;
-    /// Point the account at the region it moved to and serve it again; the move stays open until `end_move`.
+    async fn begin_move(&self, slug: &AccountSlug, to: &Place) -> Result<MoveState, StoreError>;
+    /// Point the account at the place it moved to and serve it again; the move stays open until `end_move`.
     async fn switch_move(&self, slug: &AccountSlug) -> Result<(), StoreError>;
     /// The source is wiped: the move is over.
     async fn end_move(&self, slug: &AccountSlug) -> Result<(), StoreError>;

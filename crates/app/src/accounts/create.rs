@@ -8,7 +8,7 @@ use parley_domain::account::{Account, AccountSlug, AccountStatus, DirectoryEntry
 use parley_domain::agent::{Agent, Role};
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, AgentId};
-use parley_domain::region::RegionName;
+use parley_domain::region::{DatabaseName, Place, RegionName};
 use parley_domain::Timestamp;
 use parley_store::{NewAccount, StoreError};
 
@@ -34,8 +34,9 @@ pub struct CreatedAccount {
 #[tracing::instrument(skip_all, fields(slug = %input.slug, region = %input.region))]
 pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAccount, AppError> {
     let cell = app.regions.cell(&input.region).ok_or_else(|| unknown_region(&input.region))?;
-    // The operator may create accounts in a region no server has started yet.
-    app.regions.prepare(&input.region).await?;
+    // The operator may create accounts in a region no server has started yet. New accounts go to the region's main
+    // database; `parley account move` spreads them over its others.
+    app.regions.prepare(&Place::main(input.region.clone())).await?;
     let store = cell.store().await?;
     let now = Timestamp::now();
     let account_id = AccountId::new();
@@ -43,6 +44,7 @@ pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAc
         account_id,
         slug: input.slug.clone(),
         region: input.region.clone(),
+        database: DatabaseName::main(),
         status: AccountStatus::Creating,
     };
     if let Err(e) = app.regions.directory().reserve(&entry).await {
@@ -98,7 +100,7 @@ async fn reclaim_abandoned(app: &App, slug: &AccountSlug) -> Result<bool, AppErr
     if entry.status != AccountStatus::Creating {
         return Ok(false);
     }
-    let Some(cell) = app.regions.cell(&entry.region) else {
+    let Some(cell) = app.regions.cell_at(&entry.place()) else {
         return Ok(false);
     };
     let store = cell.store().await?;

@@ -1,14 +1,15 @@
-//! Moving an account to another region: only with a recorded agreement, the copy checked against the source table
-//! by table before the directory points at it, the source wiped after. Every step is kept in the directory, so a
+//! Moving an account to another region (only with a recorded agreement) or to another database of its own region
+//! (no agreement needed: the data stays where the customer was promised it would be): the copy checked against the
+//! source table by table before the directory points at it, the source wiped after. Every step is kept in the directory, so a
 //! move cut off anywhere is finished by running it again; the account is served nowhere while it is copied, so it
 //! is never readable in two regions at once.
 
 use crate::audit::{self, Record};
-use crate::regions::{unknown_region, DIRECTORY_TTL};
+use crate::regions::{unknown_place, DIRECTORY_TTL};
 use crate::{AccountCtx, App, AppError};
 use parley_domain::account::AccountSlug;
 use parley_domain::audit::{AuditAction, AuditActor};
-use parley_domain::region::RegionName;
+use parley_domain::region::{DatabaseName, Place, RegionName};
 use parley_domain::text::checked_text;
 use parley_domain::Invalid;
 use parley_store::StoreError;
@@ -21,9 +22,13 @@ const ATTEMPTS: u32 = 3;
 
 pub struct MoveRequest {
     pub slug: AccountSlug,
-    pub to: RegionName,
-    /// The reference of the agreement that allows the data to leave its region (a contract or ticket number).
-    pub agreement: String,
+    /// The region to move to; the account's own when only the database changes.
+    pub to_region: Option<RegionName>,
+    /// The database of that region to move to; its main one when not given.
+    pub to_database: Option<DatabaseName>,
+    /// The reference of the agreement that allows the data to leave its region (a contract or ticket number);
+    /// needed only when it does leave it.
+    pub agreement: Option<String>,
 }
 
 /// A step done, for progress reports.
@@ -80,22 +85,39 @@ pub async fn move_account(
     req: MoveRequest,
     progress: &mut (dyn FnMut(Step) + Send),
 ) -> Result<MoveReport, AppError> {
-    let agreement = checked_text("agreement", &req.agreement, 200, false)?;
+    let agreement = match &req.agreement {
+        Some(a) => Some(checked_text("agreement", a, 200, false)?),
+        None => None,
+    };
     let directory = app.regions.directory();
     let entry = directory.lookup(&req.slug).await?.ok_or_else(|| {
         AppError::Invalid(Invalid::field("slug", format!("'{}' is not an account of this Parley", req.slug)))
     })?;
-    let target = app.regions.cell(&req.to).ok_or_else(|| unknown_region(&req.to))?;
     let before = directory.move_state(&req.slug).await?;
+    let from = before.as_ref().map_or_else(|| entry.place(), |s| s.from.clone());
+    let to = Place {
+        region: req.to_region.clone().unwrap_or_else(|| entry.region.clone()),
+        database: req.to_database.clone().unwrap_or_else(DatabaseName::main),
+    };
+    app.regions.cell_at(&to).ok_or_else(|| unknown_place(&to))?;
+    if to.region != from.region && agreement.is_none() {
+        return Err(AppError::Invalid(Invalid::field(
+            "agreement",
+            format!(
+                "moving '{}' out of region {} needs the reference of the agreement that allows it",
+                req.slug, from.region
+            ),
+        )));
+    }
     let state = match &before {
         Some(s) if s.switched => s.clone(),
         _ => {
-            app.regions.prepare(&req.to).await?;
-            app.regions.prepare(&entry.region).await?;
-            directory.begin_move(&req.slug, &req.to).await.map_err(conflict)?
+            app.regions.prepare(&to).await?;
+            app.regions.prepare(&from).await?;
+            directory.begin_move(&req.slug, &to).await.map_err(conflict)?
         }
     };
-    if state.to != req.to {
+    if state.to != to {
         return Err(AppError::Conflict(format!(
             "'{}' is being moved to {} already; finish that move first",
             req.slug, state.to
@@ -103,8 +125,8 @@ pub async fn move_account(
     }
     app.regions.forget(&req.slug);
     progress(Step::Started { resumed: before.is_some() });
-    let source = app.regions.cell(&state.from).ok_or_else(|| unknown_region(&state.from))?.store().await?;
-    let target = target.store().await?;
+    let source = app.regions.cell_at(&state.from).ok_or_else(|| unknown_place(&state.from))?.store().await?;
+    let target = app.regions.cell_at(&state.to).ok_or_else(|| unknown_place(&state.to))?.store().await?;
 
     let mut rows_copied = 0;
     if !state.switched {
@@ -135,12 +157,14 @@ pub async fn move_account(
         let ctx = AccountCtx {
             account_id: entry.account_id,
             slug: entry.slug.clone(),
-            region: state.to.clone(),
+            region: state.to.region.clone(),
             store: Arc::new(target.clone()),
         };
         let record = Record::new(AuditActor::Operator, AuditAction::AccountMoved).detail(serde_json::json!({
-            "from": state.from.as_str(),
-            "to": state.to.as_str(),
+            "from": state.from.region,
+            "to": state.to.region,
+            "from_database": state.from.database,
+            "to_database": state.to.database,
             "agreement": agreement,
             "rows": rows_copied,
         }));

@@ -169,7 +169,16 @@ async fn save_with_route(
         match ctx.store.save_routed(change, route, from).await {
             Ok(()) => return Ok(()),
             Err(StoreError::Stale) => continue,
-            Err(StoreError::Conflict(_)) => return Err(RouteError::Taken.into()),
+            // The store refuses an assignment past the agent's limit (counted as it writes) as it refuses a chat
+            // taken meanwhile; which one it was is read again here.
+            Err(StoreError::Conflict(_)) => {
+                if let (RouteState::Assigned, Some(agent)) = (route.state, route.agent_id) {
+                    if let Some(max) = at_limit(ctx, agent).await? {
+                        return Err(RouteError::AtLimit(max).into());
+                    }
+                }
+                return Err(RouteError::Taken.into());
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -31,7 +31,7 @@ pub struct Published {
 }
 
 fn known_regions(app: &App) -> Vec<String> {
-    app.regions.cells().map(|c| c.spec.name.as_str().to_string()).collect()
+    app.regions.names().iter().map(|r| r.as_str().to_string()).collect()
 }
 
 /// Every version kept, oldest first.

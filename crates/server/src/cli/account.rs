@@ -6,7 +6,7 @@ use parley_app::accounts::relocate::{self, MoveRequest, Step};
 use parley_app::accounts::{create_account, CreateAccount};
 use parley_domain::account::AccountSlug;
 use parley_domain::email::EmailAddress;
-use parley_domain::region::{region_for_country, RegionName};
+use parley_domain::region::{region_for_country, DatabaseName, RegionName};
 use serde_json::json;
 
 #[derive(clap::Subcommand, Debug)]
@@ -38,16 +38,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Move an account's data to another region: copied, checked against the source, switched, and wiped
-    /// from the source. The account is not served while it is copied. Run again to finish a move cut off.
+    /// Move an account's data to another region, or to another database of its region: copied, checked against
+    /// the source, switched, and wiped from the source. The account is not served while it is copied. Run again to
+    /// finish a move cut off.
     Move {
         #[arg(long, value_parser = domain_parser(AccountSlug::parse))]
         slug: AccountSlug,
-        #[arg(long, value_parser = domain_parser(RegionName::parse))]
-        to_region: RegionName,
+        /// The region to move to (default: the account's own, with --to-database).
+        #[arg(long, required_unless_present = "to_database", value_parser = domain_parser(RegionName::parse))]
+        to_region: Option<RegionName>,
+        /// The database of that region to move to (default: its main one).
+        #[arg(long, value_parser = domain_parser(DatabaseName::parse))]
+        to_database: Option<DatabaseName>,
         /// The reference of the agreement allowing the data to leave its region; kept in the account's audit log.
+        /// Needed only when the region changes.
         #[arg(long)]
-        agreement: String,
+        agreement: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -99,8 +105,8 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Move { slug, to_region, agreement, json } => {
-            let request = MoveRequest { slug, to: to_region, agreement };
+        Command::Move { slug, to_region, to_database, agreement, json } => {
+            let request = MoveRequest { slug, to_region, to_database, agreement };
             let report = relocate::move_account(&app, request, &mut |step| {
                 if !json {
                     println!("{}", describe(step));
@@ -126,9 +132,10 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
             } else if all.is_empty() {
                 println!("No accounts.");
             } else {
-                println!("{:<30} {:<8} {:<10} ID", "SLUG", "REGION", "STATUS");
+                println!("{:<30} {:<8} {:<10} {:<10} ID", "SLUG", "REGION", "DATABASE", "STATUS");
                 for e in all {
-                    println!("{:<30} {:<8} {:<10} {}", e.slug, e.region, e.status.as_str(), e.account_id);
+                    let (region, db, status) = (e.region.as_str(), e.database.as_str(), e.status.as_str());
+                    println!("{:<30} {region:<8} {db:<10} {status:<10} {}", e.slug, e.account_id);
                 }
             }
             Ok(())
@@ -140,27 +147,28 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                 .lookup(&slug)
                 .await?
                 .ok_or_else(|| anyhow!("--slug '{slug}': no such account"))?;
-            let store = app.regions.store_of(&entry.region).await.map_err(explain)?;
+            let store = app.regions.store_at(&entry.place()).await.map_err(explain)?;
             let account = store
                 .get_account(entry.account_id)
                 .await?
-                .ok_or_else(|| anyhow!("the account is in the directory but not in region {}", entry.region))?;
+                .ok_or_else(|| anyhow!("the account is in the directory but not in {}", entry.place()))?;
             let url = config.settings().account_url(slug.as_str());
             if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&json!({
                         "id": account.id, "slug": account.slug, "name": account.name, "region": entry.region,
-                        "status": entry.status, "created_at": account.created_at, "url": url,
+                        "database": entry.database, "status": entry.status, "created_at": account.created_at, "url": url,
                     }))?
                 );
             } else {
                 println!("Account {} ({})", account.slug, account.name);
-                println!("  ID:      {}", account.id);
-                println!("  Region:  {}", entry.region);
-                println!("  Status:  {}", entry.status.as_str());
-                println!("  Created: {}", account.created_at.to_display());
-                println!("  URL:     {url}");
+                println!("  ID:       {}", account.id);
+                println!("  Region:   {}", entry.region);
+                println!("  Database: {}", entry.database);
+                println!("  Status:   {}", entry.status.as_str());
+                println!("  Created:  {}", account.created_at.to_display());
+                println!("  URL:      {url}");
             }
             Ok(())
         }

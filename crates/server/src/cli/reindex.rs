@@ -41,8 +41,8 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<()> {
         }
         None => {
             for cell in app.regions.served() {
-                let region = cell.spec.name.to_string();
-                let store = app.regions.store_of(&cell.spec.name).await.map_err(crate::cli::explain)?;
+                let region = cell.spec.place().to_string();
+                let store = app.regions.store_at(&cell.spec.place()).await.map_err(crate::cli::explain)?;
                 let n = parley_app::search::reindex(store.as_ref(), None, |p| show(&region, p))
                     .await
                     .map_err(crate::cli::explain)?;

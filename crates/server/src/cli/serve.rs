@@ -19,7 +19,7 @@ pub struct Args {
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let served: Vec<String> = config.regions.iter().filter(|r| r.served).map(|r| r.name.to_string()).collect();
+    let served: Vec<String> = config.regions.iter().filter(|r| r.served).map(|r| r.place().to_string()).collect();
     let app = Application::build(config.clone()).await?;
     let accounts = app.app().regions.directory().list().await?;
     let active = accounts.iter().filter(|a| a.status == AccountStatus::Active).count();

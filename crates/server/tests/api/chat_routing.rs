@@ -520,3 +520,42 @@ async fn a_chats_ticket_decides_its_route_when_changed_as_a_ticket() {
     assert_eq!(next_of(&mut dee_pages, "error").await["code"], "forbidden");
     assert_eq!(route(&app, &a, &other).await["agent_id"], tom_id.as_str());
 }
+
+/// Two chats accepted for one agent at the same moment: the limit is counted where the assignment is written, so
+/// only one of them gets through.
+async fn simultaneous_accepts_keep_the_limit(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let a = app.account("acme", "eu").await;
+    let (_, billing) = app.api(&a, Method::POST, "/departments", Some(json!({"name": "Billing"}))).await;
+    let (dee_id, _) = agent(&app, &a, "Dee", &[&billing]).await;
+    let (s, _) = app.api(&a, Method::PUT, &format!("/agents/{dee_id}/presence"), Some(json!({"max_chats": 1}))).await;
+    assert_eq!(s, StatusCode::OK);
+    for round in 0..3 {
+        let (_, c1) = chat(&app, &format!("One {round}"), Some(&billing)).await;
+        let (_, c2) = chat(&app, &format!("Two {round}"), Some(&billing)).await;
+        let take = |c: String| {
+            let (app, a, dee) = (&app, &a, dee_id.clone());
+            async move { app.api(a, Method::POST, &format!("/chats/{c}/accept"), Some(json!({"agent_id": dee}))).await }
+        };
+        let ((s1, p1), (s2, p2)) = tokio::join!(take(c1.clone()), take(c2.clone()));
+        let taken = [s1, s2].iter().filter(|s| s.is_success()).count();
+        assert_eq!(taken, 1, "round {round}: exactly one is taken: {s1} {p1} / {s2} {p2}");
+        assert!([s1, s2].contains(&StatusCode::CONFLICT), "the other is refused: {s1} {p1} / {s2} {p2}");
+        let states = [route(&app, &a, &c1).await["state"].clone(), route(&app, &a, &c2).await["state"].clone()];
+        assert_eq!(states.iter().filter(|s| *s == "assigned").count(), 1, "{states:?}");
+        // Resolve the one taken, so the next round starts with room for one.
+        let held = if s1.is_success() { c1 } else { c2 };
+        let (s, _) = app.api(&a, Method::PATCH, &format!("/tickets/{held}"), Some(json!({"status": "resolved"}))).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn simultaneous_accepts_keep_the_limit_on_sqlite() {
+    simultaneous_accepts_keep_the_limit(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn simultaneous_accepts_keep_the_limit_on_postgres() {
+    simultaneous_accepts_keep_the_limit(Engine::Postgres).await;
+}

@@ -158,7 +158,7 @@ async fn commands_work_while_the_server_runs() {
     let list: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     let o = parley(dir.path(), &["account", "show", "--slug", "acme"], &[]);
-    assert!(text(&o).contains("Region:  eu"), "{}", text(&o));
+    assert!(text(&o).contains("Region:   eu") && text(&o).contains("Database: main"), "{}", text(&o));
 
     let o = parley(
         dir.path(),

@@ -145,3 +145,81 @@ async fn a_move_cut_off_is_finished_and_leaves_nothing_behind() {
     assert!(list.lines().any(|l| l.starts_with("later") && l.contains(" uk ") && l.contains("active")), "{list}");
     drop(us);
 }
+
+/// Every file under the region's folder that holds `needle`, split into its main database's and the others'.
+fn in_main_and_others(region_dir: &std::path::Path, others: &str, needle: &str) -> (Vec<String>, Vec<String>) {
+    let other_dir = region_dir.join(others).display().to_string();
+    files_holding(region_dir, needle).into_iter().partition(|f| !f.starts_with(&other_dir))
+}
+
+#[tokio::test]
+async fn a_move_between_databases_of_one_region_needs_no_agreement() {
+    // Region eu has a second database, "b": a SQLite file of its own under eu/b/.
+    let env = vec![("PARLEY_REGION_EU_DATABASES".to_string(), "b".to_string())];
+    let app = spawn_with(Options { env: env.clone(), ..Default::default() }).await;
+    let cli_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let data = app.data_dir.path().to_path_buf();
+    let eu = data.join("eu");
+
+    let a = app.account("shardy", "eu").await;
+    let tid = ticket_with(&app, &a, "SHARD-SUBJ-3131", "SHARD-BODY-4242").await;
+    let (in_main, in_b) = in_main_and_others(&eu, "b", "SHARD-BODY-4242");
+    assert!(!in_main.is_empty() && in_b.is_empty(), "created in eu's main database: {in_main:?} {in_b:?}");
+
+    // Leaving the region still needs an agreement; a database the region does not have is named.
+    let out = parley(&data, &["account", "move", "--slug", "shardy", "--to-region", "us"], &cli_env);
+    assert!(!out.status.success() && said(&out).contains("agreement"), "{}", said(&out));
+    let out = parley(&data, &["account", "move", "--slug", "shardy", "--to-database", "zz"], &cli_env);
+    assert!(!out.status.success() && said(&out).contains("'zz'"), "{}", said(&out));
+    let out = parley(&data, &["account", "move", "--slug", "shardy", "--to-database", "B!"], &cli_env);
+    assert!(!out.status.success() && said(&out).contains("B!"), "{}", said(&out));
+    let (s, _) = app.api(&a, Method::GET, "/tickets", None).await;
+    assert_eq!(s, StatusCode::OK, "refused moves leave the account served");
+
+    // Within the region: no agreement.
+    let done = parley(&data, &["account", "move", "--slug", "shardy", "--to-database", "b"], &cli_env);
+    assert!(done.status.success(), "{}", said(&done));
+    assert!(said(&done).contains("matches the source"), "{}", said(&done));
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    let (s, t) = app.api(&a, Method::GET, &format!("/tickets/{tid}"), None).await;
+    assert_eq!(s, StatusCode::OK, "served from eu/b: {t}");
+    assert_eq!(t["subject"], "SHARD-SUBJ-3131");
+    let (s, created) = app
+        .api(
+            &a,
+            Method::POST,
+            "/tickets",
+            Some(
+                json!({"subject": "SHARD-AFTER-5353", "requester": {"email": "x@y.example"}, "message": {"body": "b"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(created["number"], 2, "numbering goes on where it was");
+    let (in_main, in_b) = in_main_and_others(&eu, "b", "SHARD-AFTER-5353");
+    assert!(in_main.is_empty() && !in_b.is_empty(), "new tickets are written to eu/b: {in_main:?} {in_b:?}");
+    for s in ["SHARD-SUBJ-3131", "SHARD-BODY-4242", "owner@shardy.example"] {
+        let (in_main, in_b) = in_main_and_others(&eu, "b", s);
+        assert_eq!(in_main, Vec::<String>::new(), "{s} is left in eu's main database");
+        assert!(!in_b.is_empty(), "{s} is in eu/b");
+    }
+    let (_, log) = app.api(&a, Method::GET, "/audit-log?action=account.moved", None).await;
+    let entry = &log["entries"][0];
+    assert_eq!((entry["detail"]["from"].as_str(), entry["detail"]["to"].as_str()), (Some("eu"), Some("eu")), "{log}");
+    assert_eq!(entry["detail"]["to_database"], "b", "{log}");
+    assert!(entry["detail"]["agreement"].is_null(), "{log}");
+    let (_, verify) = app.api(&a, Method::GET, "/audit-log/verify", None).await;
+    assert!(verify["broken"].is_null(), "{verify}");
+    let list = said(&parley(&data, &["account", "list"], &cli_env));
+    assert!(list.lines().any(|l| l.starts_with("shardy") && l.contains(" eu ") && l.contains(" b ")), "{list}");
+
+    // And back to the main database.
+    let back = parley(&data, &["account", "move", "--slug", "shardy", "--to-region", "eu"], &cli_env);
+    assert!(back.status.success(), "{}", said(&back));
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (s, _) = app.api(&a, Method::GET, &format!("/tickets/{tid}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (in_main, in_b) = in_main_and_others(&eu, "b", "SHARD-AFTER-5353");
+    assert!(!in_main.is_empty() && in_b.is_empty(), "back in eu's main database: {in_main:?} {in_b:?}");
+}
