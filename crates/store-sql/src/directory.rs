@@ -253,6 +253,14 @@ impl DirectoryStore for SqlDirectory {
             .collect()
     }
 
+    async fn register_published_at(&self, version: u32) -> Result<Option<Timestamp>, StoreError> {
+        let row = self
+            .db
+            .query_opt("SELECT published_at FROM subprocessor_registers WHERE version = $1", args![i64::from(version)])
+            .await?;
+        Ok(row.map(|r| r.int("published_at")).transpose()?.map(Timestamp::from_millis))
+    }
+
     async fn publish_dpa(&self, dpa: &Dpa, at: Timestamp) -> Result<(), StoreError> {
         let d = dpa.clone();
         self.db

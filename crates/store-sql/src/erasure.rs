@@ -362,9 +362,15 @@ impl ErasureStore for SqlStore {
     ) -> Result<Vec<TicketId>, StoreError> {
         // A period not set is a limit nothing falls below.
         let before = |days: Option<u32>| days.map_or(i64::MIN, |d| now.millis() - i64::from(d) * 86_400_000);
+        // Closed tickets past their period; chats past theirs once closed or ended (a chat the visitor left and
+        // nobody resolved is a transcript like any other), unless someone worked on the ticket since.
         let sql = format!(
-            "SELECT id FROM tickets WHERE account_id = $1 AND status IN ('resolved', 'closed') \
-             AND (updated_at < $2 OR (channel = 'chat' AND updated_at < $3)) ORDER BY updated_at LIMIT {}",
+            "SELECT t.id FROM tickets t WHERE t.account_id = $1 AND \
+             ((t.status IN ('resolved', 'closed') AND t.updated_at < $2) \
+              OR (t.channel = 'chat' AND t.updated_at < $3 AND (t.status IN ('resolved', 'closed') \
+                  OR EXISTS (SELECT 1 FROM chat_routes r WHERE r.account_id = t.account_id AND r.ticket_id = t.id \
+                             AND r.state = 'ended')))) \
+             ORDER BY t.updated_at LIMIT {}",
             limit.clamp(1, 1000)
         );
         let rows = self

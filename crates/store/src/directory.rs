@@ -29,6 +29,8 @@ pub trait DirectoryStore: Send + Sync {
     async fn publish_register(&self, version: u32, date: &str, body: &str, at: Timestamp) -> Result<(), StoreError>;
     /// Every version kept, oldest first: `(version, body)`.
     async fn registers(&self) -> Result<Vec<(u32, String)>, StoreError>;
+    /// When a version was published; `None` if it never was.
+    async fn register_published_at(&self, version: u32) -> Result<Option<Timestamp>, StoreError>;
     /// Keep a version of the operator's data processing agreement. `Conflict` if the version is taken.
     async fn publish_dpa(&self, dpa: &Dpa, at: Timestamp) -> Result<(), StoreError>;
     /// Every version kept, oldest first.

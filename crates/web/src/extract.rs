@@ -58,12 +58,39 @@ async fn staff(parts: &Parts, ctx: parley_app::AccountCtx, token: &str) -> Resul
     let refused = matches!(&caller, Caller::Staff { grant, .. } if grant.scope == GrantScope::ReadOnly) && !reads;
     // The path as the client sent it, not as the nested API router sees it.
     let uri = parts.extensions.get::<axum::extract::OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
-    support::record_access(&ctx, &caller, parts.method.as_str(), path, refused).await?;
+    let path = logged_path(uri);
+    support::record_access(&ctx, &caller, parts.method.as_str(), &path, refused).await?;
     if refused {
         return Err(ApiError::Forbidden("this support grant is read-only".into()));
     }
     Ok(ApiCaller { ctx, caller })
+}
+
+/// What the audit log keeps of a staff request's address: the path and the names of its query parameters, never
+/// their values. A search or a filter by email would otherwise put a customer's words into the log, which is
+/// append-only and so would outlive the customer's erasure.
+fn logged_path(uri: &axum::http::Uri) -> String {
+    let mut out = uri.path().to_string();
+    if let Some(q) = uri.query() {
+        let names: Vec<&str> = q
+            .split('&')
+            .filter_map(|pair| pair.split('=').next())
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                if n.len() <= 40 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_[]%-.".contains(&b)) {
+                    n
+                } else {
+                    "?"
+                }
+            })
+            .take(10)
+            .collect();
+        if !names.is_empty() {
+            out.push('?');
+            out.push_str(&names.join("&"));
+        }
+    }
+    out
 }
 
 /// The client's address, for rate limits.

@@ -29,9 +29,16 @@ fn describe(c: &Changes) -> String {
 }
 
 /// Gives every account whose list `new` changes (from `previous`) a notice and mails its owners. Repeatable: an
-/// account noticed already for this version is left alone. Accounts of regions this process cannot reach are
-/// skipped with a warning (their process notices them when it publishes at start).
-pub async fn notify_accounts(app: &App, previous: &Register, new: &Register) -> Result<usize, AppError> {
+/// account noticed already for this version is left alone. Accounts this process cannot reach now (another
+/// process's region, an account being moved) are skipped with a warning; publishing the version again, as every
+/// start does, tells them then. Accounts created after `new` was published saw it from their first day: nothing
+/// changed for them.
+pub async fn notify_accounts(
+    app: &App,
+    previous: &Register,
+    new: &Register,
+    published_at: Timestamp,
+) -> Result<usize, AppError> {
     let all = parley_domain::subprocessors::diff(previous, new);
     if all.is_empty() {
         return Ok(0);
@@ -48,6 +55,10 @@ pub async fn notify_accounts(app: &App, previous: &Register, new: &Register) -> 
                 continue;
             }
         };
+        match ctx.store.get_account(ctx.account_id).await? {
+            Some(account) if account.created_at <= published_at => {}
+            _ => continue,
+        }
         let enabled = super::features::enabled(&ctx).await?;
         let changes = all.concerning(ctx.region.as_str(), &enabled);
         if changes.is_empty() {

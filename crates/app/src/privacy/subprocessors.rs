@@ -55,6 +55,18 @@ pub async fn publish(app: &App, register: Register) -> Result<Published, AppErro
     let kept = history(app).await?;
     if let Some(same) = kept.iter().find(|r| r.version == register.version) {
         if *same == register {
+            // Publishing again (as every start does) finishes telling the accounts an earlier run could not reach:
+            // a region served by another process, an account in the middle of a move, a run cut off half way.
+            // Accounts told already are left alone.
+            let prev = kept.iter().rev().find(|r| r.version < register.version);
+            let at = app.regions.directory().register_published_at(register.version).await?;
+            if let (Some(prev), Some(at)) = (prev, at) {
+                match super::notices::notify_accounts(app, prev, same, at).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(accounts = n, "accounts told of the register change"),
+                    Err(e) => tracing::warn!(error = %e, "could not tell every account of the register change"),
+                }
+            }
             return Ok(Published { version: register.version, new: false, changes: None });
         }
         return Err(Invalid::field(
@@ -80,7 +92,8 @@ pub async fn publish(app: &App, register: Register) -> Result<Published, AppErro
         }
     }
     let body = serde_json::to_string(&register).map_err(|e| AppError::Internal(e.into()))?;
-    match app.regions.directory().publish_register(register.version, &register.date, &body, Timestamp::now()).await {
+    let now = Timestamp::now();
+    match app.regions.directory().publish_register(register.version, &register.date, &body, now).await {
         Ok(()) => {}
         // Another process published the same version at the same moment: theirs stands.
         Err(StoreError::Conflict(_)) => return Box::pin(publish(app, register)).await,
@@ -89,7 +102,7 @@ pub async fn publish(app: &App, register: Register) -> Result<Published, AppErro
     let changes = kept.last().map(|prev| diff(prev, &register));
     tracing::info!(version = register.version, date = %register.date, "subprocessor register published");
     if let Some(prev) = kept.last() {
-        let noticed = super::notices::notify_accounts(app, prev, &register).await?;
+        let noticed = super::notices::notify_accounts(app, prev, &register, now).await?;
         tracing::info!(accounts = noticed, "accounts told of the register change");
     }
     Ok(Published { version: register.version, new: true, changes })

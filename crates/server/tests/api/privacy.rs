@@ -137,6 +137,17 @@ async fn each_account_sees_its_regions_subprocessors_and_what_changed() {
     let acts: Vec<&str> = log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(acts, ["register.objected", "register.changed"]);
 
+    // Every start publishes the file again, which tells accounts a run before could not reach; those told are not
+    // told twice, and an account made after the change has nothing to be told.
+    let newbie = app.account("newbie", "eu").await;
+    std::fs::write(&file, &v2).unwrap();
+    let again = parley(app.data_dir.path(), &["subprocessors", "publish", file.to_str().unwrap()], &[]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let (_, log) = app.api(&acme, reqwest::Method::GET, "/audit-log?action=register.", None).await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 2, "told once: {log}");
+    let (_, log) = app.api(&newbie, reqwest::Method::GET, "/audit-log?action=register.", None).await;
+    assert_eq!(log["entries"], serde_json::json!([]), "nothing changed for a new account: {log}");
+
     // The page, in the language asked for, then the browser's.
     let hu = page(&app, "/subprocessors?lang=hu", Some("de")).await;
     assert!(hu.contains("<html lang=\"hu\">") && hu.contains("Alvállalkozó adatfeldolgozók"), "{hu}");

@@ -1,8 +1,9 @@
-//! Retention and incidents from outside. An account keeps closed tickets for a day: once one is older, the
+//! Retention and incidents from outside. An account keeps closed tickets for a day and ended chats for two: once one is older, the
 //! background job erases it with everything of it, leaving no byte in the region's files, and says so in the audit
 //! log; open tickets and young ones stay. An operator records an incident: owners of the accounts named get mail
 //! and see it on their privacy page; other accounts see nothing.
 
+use crate::chat::{call, visitor};
 use crate::cli::parley;
 use crate::erasure::files_holding;
 use crate::helpers::{spawn_with, Options};
@@ -33,6 +34,25 @@ async fn closed_tickets_past_their_time_are_erased_for_good() {
         let (s, t) = app.api(&a, Method::PATCH, &format!("/tickets/{id}"), Some(json!({"status": "closed"}))).await;
         assert_eq!(s, StatusCode::OK, "{t}");
     }
+    // Two chats, both ended and neither resolved: transcripts kept for `chat_days`.
+    let mut chats = Vec::new();
+    for body in ["CHAT-OLD-4401", "CHAT-YOUNG-4402"] {
+        let token = visitor(&app, "acme").await;
+        let (s, conv) = call(
+            &app,
+            "acme",
+            &token,
+            Method::POST,
+            "/chat/v1/conversations",
+            Some(json!({"name": "Vi Sitor", "message": {"client_id": "c1", "body": body}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{conv}");
+        let id = conv["conversation_id"].as_str().unwrap().to_string();
+        let (s, p) = app.api(&a, Method::POST, &format!("/chats/{id}/end"), None).await;
+        assert!(s.is_success(), "{s} {p}");
+        chats.push(id);
+    }
     // Bad policies are refused, naming the field.
     for bad in [
         json!({"closed_ticket_days": 0}),
@@ -43,20 +63,20 @@ async fn closed_tickets_past_their_time_are_erased_for_good() {
         let (s, p) = app.api(&a, Method::PUT, "/settings/retention", Some(bad.clone())).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {p}");
     }
-    let (s, _) = app
-        .api(&a, Method::PUT, "/settings/retention", Some(json!({"closed_ticket_days": 1, "chat_days": null})))
-        .await;
+    let (s, _) =
+        app.api(&a, Method::PUT, "/settings/retention", Some(json!({"closed_ticket_days": 1, "chat_days": 2}))).await;
     assert_eq!(s, StatusCode::OK);
-    // Three days pass for the first and the open ticket (and only for them).
+    // Three days pass for the first and the open ticket and the first chat (and only for them).
     let db = app.data_dir.path().join("eu").join("parley.db");
     let three_days_ago = parley_domain::Timestamp::now().millis() - 3 * 86_400_000;
     let aged = std::process::Command::new("python3")
         .args(["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=10)\n\
-c.execute('UPDATE tickets SET updated_at = ? WHERE id IN (?, ?)', (int(sys.argv[2]), sys.argv[3], sys.argv[4]))\nc.commit()"])
+c.execute('UPDATE tickets SET updated_at = ? WHERE id IN (?, ?, ?)', (int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]))\nc.commit()"])
         .arg(&db)
         .arg(three_days_ago.to_string())
         .arg(&ids[0])
         .arg(&ids[2])
+        .arg(&chats[0])
         .output()
         .unwrap();
     assert!(aged.status.success(), "{}", String::from_utf8_lossy(&aged.stderr));
@@ -82,9 +102,13 @@ c.execute('UPDATE tickets SET updated_at = ? WHERE id IN (?, ?)', (int(sys.argv[
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    assert_eq!(log["entries"][0]["detail"]["removed"]["tickets_deleted"], 1, "{log}");
+    assert_eq!(log["entries"][0]["detail"]["removed"]["tickets_deleted"], 2, "the closed ticket and the chat: {log}");
+    let (s, _) = app.api(&a, Method::GET, &format!("/tickets/{}", chats[0]), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "the old chat's transcript is gone");
+    let (s, _) = app.api(&a, Method::GET, &format!("/tickets/{}", chats[1]), None).await;
+    assert_eq!(s, StatusCode::OK, "the young chat stays");
     // The job empties the write-ahead log last, after the ticket is gone from the API: give it a moment.
-    for gone in ["OLD-SUBJ-1301", "OLD-BODY-1302"] {
+    for gone in ["OLD-SUBJ-1301", "OLD-BODY-1302", "CHAT-OLD-4401"] {
         loop {
             let left = files_holding(app.data_dir.path(), gone);
             if left.is_empty() {
@@ -94,7 +118,7 @@ c.execute('UPDATE tickets SET updated_at = ? WHERE id IN (?, ?)', (int(sys.argv[
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-    for kept in ["YOUNG-BODY-2202", "OPEN-BODY-3302"] {
+    for kept in ["YOUNG-BODY-2202", "OPEN-BODY-3302", "CHAT-YOUNG-4402"] {
         assert!(!files_holding(app.data_dir.path(), kept).is_empty(), "{kept} is kept");
     }
 }

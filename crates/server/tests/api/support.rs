@@ -91,6 +91,8 @@ async fn staff_see_only_what_a_live_grant_allows_and_everything_they_do_is_audit
         as_staff(&app, "acme", &sam, Method::POST, &format!("/tickets/{tid}/messages"), Some(json!({"body": "Hi"})))
             .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "read-only: {p}");
+    let (s, found) = as_staff(&app, "acme", &sam, Method::GET, "/search?q=fire&status=new", None).await;
+    assert_eq!(s, StatusCode::OK, "{found}");
     let (s, _) = as_staff(&app, "acme", &sam, Method::GET, "/audit-log", None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "staff are never administrators");
     let (s, _) = as_staff(&app, "other", &sam, Method::GET, "/tickets", None).await;
@@ -117,6 +119,9 @@ async fn staff_see_only_what_a_live_grant_allows_and_everything_they_do_is_audit
         seen,
         [
             ("GET".into(), "/api/v1/audit-log".into(), false),
+            // What staff searched for stays out of the log: it could be a customer's words, and the log outlives
+            // the customer's erasure.
+            ("GET".into(), "/api/v1/search?q&status".into(), false),
             ("POST".into(), format!("/api/v1/tickets/{tid}/messages"), true),
             ("GET".into(), "/api/v1/tickets".into(), false),
         ]
