@@ -353,6 +353,22 @@ impl ErasureStore for SqlStore {
             .await
     }
 
+    async fn tickets_touching(&self, account: AccountId, contact: ContactId) -> Result<Vec<TicketId>, StoreError> {
+        let rows = self
+            .db
+            .query(
+                "SELECT t.id FROM tickets t WHERE t.account_id = $1 AND t.requester_id <> $2 AND \
+                 (EXISTS (SELECT 1 FROM ticket_participants p WHERE p.account_id = t.account_id \
+                          AND p.ticket_id = t.id AND p.contact_id = $2) \
+                  OR EXISTS (SELECT 1 FROM messages m WHERE m.account_id = t.account_id AND m.ticket_id = t.id \
+                             AND m.author_type = 'contact' AND m.author_id = $2)) \
+                 ORDER BY t.created_at, t.id",
+                args![account.to_string(), contact.to_string()],
+            )
+            .await?;
+        rows.iter().map(|r| id("ticket id", &r.text("id")?)).collect()
+    }
+
     async fn expired_tickets(
         &self,
         account: AccountId,

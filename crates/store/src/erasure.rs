@@ -12,6 +12,8 @@ pub trait ErasureStore {
     /// other tickets (replaced by "[erased]"), attachments and blobs nothing else uses, mail from and to them,
     /// webhook events that carried their data. `NotFound` for a contact of another account or none.
     async fn erase_contact(&self, account: AccountId, contact: ContactId) -> Result<ErasureReport, StoreError>;
+    /// Tickets the contact did not request but is copied on or wrote in, oldest first (for their data export).
+    async fn tickets_touching(&self, account: AccountId, contact: ContactId) -> Result<Vec<TicketId>, StoreError>;
     /// Tickets the policy says are kept long enough at `now`, oldest first.
     async fn expired_tickets(
         &self,

@@ -1,9 +1,11 @@
 //! Everything about a contact, for a data subject's access request: the contact, the tickets they requested with
-//! every message and event, and the files that came with them. The export is recorded in the audit log.
+//! every message and event, what they wrote in other tickets and the public replies of tickets they were copied
+//! on, and the files that came with all of it. The export is recorded in the audit log.
 
 use crate::audit::{self, Record};
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
+use parley_domain::event::Actor;
 use parley_domain::ids::ContactId;
 use parley_store::{SortKey, TicketCursor, TicketFilter, TicketQuery};
 
@@ -49,9 +51,36 @@ pub async fn export_contact(ctx: &AccountCtx, caller: &Caller, id: ContactId) ->
         }
     }
     files.push(("tickets.json".to_string(), json(&tickets)?));
+    // Other people's tickets: what the contact wrote there, and what was sent to them as a copy (public replies);
+    // internal notes and the rest stay out, being about others.
+    let mut others = Vec::new();
+    for tid in ctx.store.tickets_touching(ctx.account_id, id).await? {
+        let Some(t) = ctx.store.get_ticket(ctx.account_id, tid).await? else { continue };
+        let copied = ctx.store.participants(ctx.account_id, tid).await?.iter().any(|p| p.id == id);
+        let timeline = ctx.store.timeline(ctx.account_id, tid).await?;
+        let theirs: Vec<_> = timeline
+            .messages
+            .into_iter()
+            .filter(|m| m.author == Actor::Contact(id) || (copied && !m.internal))
+            .collect();
+        for m in theirs.iter().filter(|m| m.author == Actor::Contact(id)) {
+            for a in &m.attachments {
+                if let Some((_, _, bytes)) = ctx.store.attachment(ctx.account_id, a.id).await? {
+                    let name = parley_mime::safe_filename(&a.filename);
+                    files.push((format!("attachments/{}/{}-{name}", t.number.0, a.id), bytes));
+                }
+            }
+        }
+        others.push(serde_json::json!({
+            "ticket": { "id": t.id, "number": t.number, "subject": t.subject, "created_at": t.created_at },
+            "copied": copied,
+            "messages": theirs,
+        }));
+    }
+    files.push(("other_tickets.json".to_string(), json(&others)?));
     let r = Record::new(audit::actor_of(Some(caller)), AuditAction::ContactExported)
         .target(format!("contact:{id}"))
-        .detail(serde_json::json!({ "tickets": tickets.len(), "files": files.len() }));
+        .detail(serde_json::json!({ "tickets": tickets.len(), "other_tickets": others.len(), "files": files.len() }));
     audit::record(ctx, r).await?;
     Ok(ContactExport { files })
 }

@@ -123,7 +123,8 @@ async fn an_erased_contact_leaves_no_byte_in_the_regions_files() {
     let read = std::process::Command::new("python3")
         .args(["-c", "import sys, zipfile, json\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n\
 for n in sorted(z.namelist()): print(n)\nt = json.loads(z.read('tickets.json'))\nprint(len(t), t[0]['messages'][0]['body'])\n\
-a = [n for n in z.namelist() if n.startswith('attachments/')][0]\nprint(z.read(a).decode())"])
+a = [n for n in z.namelist() if n.startswith('attachments/')][0]\nprint(z.read(a).decode())\n\
+o = json.loads(z.read('other_tickets.json'))\nprint('other', len(o), o[0]['copied'], o[0]['ticket']['subject'], o[0]['messages'][0]['body'].strip())"])
         .arg(&zip)
         .output()
         .unwrap();
@@ -132,8 +133,10 @@ a = [n for n in z.namelist() if n.startswith('attachments/')][0]\nprint(z.read(a
     assert!(said.contains("contact.json") && said.contains("tickets.json") && said.contains("-notes.txt"), "{said}");
     assert!(said.contains("2 BODY-ZZ91-KEEPSAKE") || said.contains("2 SECOND-MAIL-3390"), "{said}");
     assert!(said.contains("ATTACH-77Q-PAYLOAD"), "{said}");
+    assert!(said.contains("other 1 True KEEP-SUBJ-8080 KEEP-BODY-6060"), "the ticket they were copied on: {said}");
     let (_, log) = app.api(&a, Method::GET, "/audit-log?action=contact.exported", None).await;
     assert_eq!(log["entries"][0]["detail"]["tickets"], 2);
+    assert_eq!(log["entries"][0]["detail"]["other_tickets"], 1);
 
     let (s, report) = app.api(&a, Method::POST, &format!("/contacts/{contact}/erase"), None).await;
     assert_eq!(s, StatusCode::OK, "{report}");

@@ -28,6 +28,30 @@ async fn ticket_with(app: &TestApp, a: &TestAccount, subject: &str, body: &str) 
     t["id"].as_str().unwrap().to_string()
 }
 
+/// Mail to the account's support address.
+async fn send_to(app: &TestApp, slug: &str, from: &str, subject_and_rest: &str) {
+    let data = format!("From: {from}\r\nTo: support@{slug}.localhost\r\nSubject: {subject_and_rest}");
+    let addr = app.smtp;
+    let (from, to) = (from.to_string(), format!("support@{slug}.localhost"));
+    tokio::task::spawn_blocking(move || parley_test_support::smtp_client::send(addr, &from, &[to.as_str()], &data))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// The id of the one ticket a search for `word` finds, once it is indexed.
+async fn found_by(app: &TestApp, a: &TestAccount, word: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (s, found) = app.api(a, Method::GET, &format!("/search?q={word}"), None).await;
+        if s == StatusCode::OK && found["results"].as_array().is_some_and(|r| r.len() == 1) {
+            return found["results"][0]["ticket"]["id"].as_str().unwrap().to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "{word} was not found: {s} {found}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_move_cut_off_is_finished_and_leaves_nothing_behind() {
     let us = PgTestDb::create().await;
@@ -43,12 +67,19 @@ async fn a_move_cut_off_is_finished_and_leaves_nothing_behind() {
         app.api(&a, Method::POST, &format!("/tickets/{tid}/messages"), Some(json!({"body": "MOVE-REPLY-1177"}))).await;
     assert_eq!(s, StatusCode::CREATED);
     ticket_with(&app, &stay, "STAY-SUBJ-4040", "STAY-BODY-5050").await;
+    // Mail with a file, and a word of its own (one search term: the index keeps words, not whole strings).
+    send_to(&app, "movy", "mover@customer.example", "Files\r\nMessage-ID: <f1@customer.example>\r\n\
+        MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+        see movewordqx\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; \
+        filename=\"m.bin\"\r\n\r\nMOVE-ATTACH-8181\r\n--b--\r\n").await;
+    let mailed = found_by(&app, &a, "movewordqx").await;
     // Settings and the audit log travel too.
     let (s, _) = app
         .api(&a, Method::PUT, "/settings/retention", Some(json!({"closed_ticket_days": 365, "chat_days": null})))
         .await;
     assert_eq!(s, StatusCode::OK);
-    let secrets = ["MOVE-SUBJ-5521", "MOVE-BODY-9932", "MOVE-REPLY-1177", "owner@movy.example"];
+    let secrets =
+        ["MOVE-SUBJ-5521", "MOVE-BODY-9932", "MOVE-REPLY-1177", "owner@movy.example", "MOVE-ATTACH-8181", "movewordqx"];
     for s in secrets {
         assert!(!files_holding(&data.join("eu"), s).is_empty(), "{s} should be in eu before the move");
     }
@@ -106,11 +137,32 @@ async fn a_move_cut_off_is_finished_and_leaves_nothing_behind() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
-    assert_eq!(created["number"], 2, "numbering goes on where it was");
+    assert_eq!(created["number"], 3, "numbering goes on where it was (#1 by the API, #2 by mail)");
     let (_, verify) = app.api(&a, Method::GET, "/audit-log/verify", None).await;
     assert!(verify["broken"].is_null() && verify["entries"].as_u64() > Some(1), "the audit chain came whole: {verify}");
     let (_, kept) = app.api(&a, Method::GET, "/settings/retention", None).await;
     assert_eq!(kept["closed_ticket_days"], 365);
+    // The mail's file and its words came along: the file reads back, the word is found in us.
+    assert_eq!(found_by(&app, &a, "movewordqx").await, mailed);
+    let (_, msgs) = app.api(&a, Method::GET, &format!("/tickets/{mailed}/messages"), None).await;
+    let file = msgs.to_string();
+    let file_id = file
+        .split("\"attachments\":[{")
+        .nth(1)
+        .and_then(|s| s.split("\"id\":\"").nth(1))
+        .and_then(|s| s.split('"').next());
+    let file_id = file_id.unwrap_or_else(|| panic!("an attachment in {msgs}"));
+    let bytes = app
+        .http
+        .get(app.url("movy", &format!("/api/v1/attachments/{file_id}")))
+        .bearer_auth(&a.api_key)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("MOVE-ATTACH-8181"));
     let (_, log) = app.api(&a, Method::GET, "/audit-log?action=account.moved", None).await;
     let entry = &log["entries"][0];
     assert_eq!(entry["detail"]["agreement"], "DPA-2026-117", "{log}");
