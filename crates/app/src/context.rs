@@ -4,7 +4,7 @@ use parley_domain::account::AccountSlug;
 use parley_domain::agent::Agent;
 use parley_domain::auth::ApiKey;
 use parley_domain::event::Actor;
-use parley_domain::ids::{AccountId, DepartmentId};
+use parley_domain::ids::{AccountId, DepartmentId, TicketId};
 use parley_domain::region::RegionName;
 use parley_domain::support::SupportGrant;
 use parley_domain::ticket::Ticket;
@@ -77,14 +77,23 @@ impl Caller {
         }
     }
 
-    /// The account's contact and company directory belongs to no department: support staff whose grant is limited
-    /// to some departments reach contacts only through those departments' tickets.
+    /// The tickets outside which the caller sees nothing: support staff under a grant limited to some tickets.
+    pub fn only_tickets(&self) -> Option<Vec<TicketId>> {
+        match self {
+            Caller::Staff { grant, .. } if !grant.ticket_ids.is_empty() => Some(grant.ticket_ids.clone()),
+            _ => None,
+        }
+    }
+
+    /// The account's contact and company directory belongs to no department or ticket: support staff whose grant
+    /// is limited to some reach contacts only through those tickets.
     pub fn require_directory(&self) -> Result<(), crate::AppError> {
-        match self.only_departments() {
-            Some(_) => Err(crate::AppError::Forbidden(
-                "this support grant is limited to some departments; the contact directory is outside it".into(),
+        match self {
+            Caller::Staff { grant, .. } if grant.is_limited() => Err(crate::AppError::Forbidden(
+                "this support grant is limited to some departments or tickets; the contact directory is outside it"
+                    .into(),
             )),
-            None => Ok(()),
+            _ => Ok(()),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Access for the operator's support staff. By default they have none. An owner or administrator grants it —
-//! read-only or read-write, for at most 30 days (48 hours unless told), optionally to some departments — and may
+//! read-only or read-write, for at most 30 days (48 hours unless told), optionally to some departments or
+//! tickets — and may
 //! revoke it at once. The operator opens a staff session under the account's grant with `parley support open`;
 //! every request made with it is checked against the grant (so an expired or revoked grant stops it mid-session)
 //! and written to the account's audit log.
@@ -9,7 +10,7 @@ use crate::auth::tokens;
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::{AuditAction, AuditActor};
 use parley_domain::auth::secret_hash;
-use parley_domain::ids::{DepartmentId, SupportGrantId};
+use parley_domain::ids::{DepartmentId, SupportGrantId, TicketId};
 use parley_domain::support::{GrantScope, SupportGrant, DEFAULT_HOURS};
 use parley_domain::text::checked_text;
 use parley_domain::{Invalid, Timestamp};
@@ -23,6 +24,7 @@ pub struct NewGrant {
     pub expires_at: Option<Timestamp>,
     pub reason: String,
     pub department_ids: Vec<DepartmentId>,
+    pub ticket_ids: Vec<TicketId>,
 }
 
 /// An owner or administrator (or a key, which acts as one) grants access. Staff never grant themselves access.
@@ -40,11 +42,22 @@ pub async fn create_grant(ctx: &AccountCtx, caller: &Caller, g: NewGrant) -> Res
     let mut department_ids = g.department_ids;
     department_ids.sort();
     department_ids.dedup();
+    let mut ticket_ids = g.ticket_ids;
+    ticket_ids.sort();
+    ticket_ids.dedup();
+    if ticket_ids.len() > 100 {
+        return Err(Invalid::field("ticket_ids", "at most 100 tickets; give departments for more").into());
+    }
+    let found = ctx.store.get_tickets(ctx.account_id, &ticket_ids).await?;
+    if let Some(bad) = ticket_ids.iter().find(|t| !found.iter().any(|f| f.id == **t)) {
+        return Err(Invalid::field("ticket_ids", format!("{bad} is not a ticket of this account")).into());
+    }
     let grant = SupportGrant {
         id: SupportGrantId::new(),
         account_id: ctx.account_id,
         scope: g.scope,
         department_ids,
+        ticket_ids,
         reason,
         created_by: audit::actor_of(Some(caller)).as_string(),
         created_at: now,
@@ -59,6 +72,7 @@ pub async fn create_grant(ctx: &AccountCtx, caller: &Caller, g: NewGrant) -> Res
             "expires_at": grant.expires_at,
             "reason": grant.reason,
             "department_ids": grant.department_ids,
+            "ticket_ids": grant.ticket_ids,
         }));
     audit::record(ctx, r).await?;
     Ok(grant)

@@ -1,8 +1,8 @@
 //! Access for the operator's support staff: none by default; an owner or administrator grants it for a while,
-//! read-only or read-write, optionally to some departments only, and may revoke it at once.
+//! read-only or read-write, optionally to some departments or tickets only, and may revoke it at once.
 
 use crate::error::Checker;
-use crate::ids::{AccountId, DepartmentId, SupportGrantId};
+use crate::ids::{AccountId, DepartmentId, SupportGrantId, TicketId};
 use crate::ticket::Ticket;
 use crate::{Invalid, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,9 @@ pub struct SupportGrant {
     /// Only tickets of these departments; all when empty.
     #[schema(value_type = Vec<String>)]
     pub department_ids: Vec<DepartmentId>,
+    /// Only these tickets (within those departments); all when empty.
+    #[schema(value_type = Vec<String>)]
+    pub ticket_ids: Vec<TicketId>,
     pub reason: String,
     /// Who granted it, as the audit log names actors (`agent:<id>`, `api_key:<id>`).
     pub created_by: String,
@@ -74,6 +77,13 @@ impl SupportGrant {
     }
 
     pub fn can_see(&self, t: &Ticket) -> bool {
-        self.department_ids.is_empty() || t.department_id.is_some_and(|d| self.department_ids.contains(&d))
+        let department =
+            self.department_ids.is_empty() || t.department_id.is_some_and(|d| self.department_ids.contains(&d));
+        department && (self.ticket_ids.is_empty() || self.ticket_ids.contains(&t.id))
+    }
+
+    /// Limited to some departments or tickets: the account's directories (contacts, companies) are outside it.
+    pub fn is_limited(&self) -> bool {
+        !self.department_ids.is_empty() || !self.ticket_ids.is_empty()
     }
 }

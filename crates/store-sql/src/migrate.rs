@@ -46,6 +46,7 @@ const REGION_SQLITE: &[Migration] = &[
         name: "search merging",
         sql: include_str!("../migrations/sqlite/0015_search_merging.sql"),
     },
+    Migration { version: 16, name: "grant tickets", sql: include_str!("../migrations/sqlite/0016_grant_tickets.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -79,6 +80,11 @@ const REGION_POSTGRES: &[Migration] = &[
         version: 15,
         name: "search merging",
         sql: include_str!("../migrations/postgres/0015_search_merging.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "grant tickets",
+        sql: include_str!("../migrations/postgres/0016_grant_tickets.sql"),
     },
 ];
 

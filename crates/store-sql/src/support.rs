@@ -9,7 +9,8 @@ use parley_domain::support::{GrantScope, SupportGrant};
 use parley_domain::Timestamp;
 use parley_store::{StoreError, SupportStore};
 
-const COLUMNS: &str = "g.id, g.account_id, g.scope, g.department_ids, g.reason, g.created_by, g.created_at, \
+const COLUMNS: &str =
+    "g.id, g.account_id, g.scope, g.department_ids, g.ticket_ids, g.reason, g.created_by, g.created_at, \
                        g.expires_at, g.revoked_at";
 
 fn grant(r: &Row) -> Result<SupportGrant, StoreError> {
@@ -18,6 +19,7 @@ fn grant(r: &Row) -> Result<SupportGrant, StoreError> {
         account_id: id("account id", &r.text("account_id")?)?,
         scope: GrantScope::parse(&r.text("scope")?).ok_or_else(|| StoreError::Other("unknown grant scope".into()))?,
         department_ids: json("grant departments", &r.text("department_ids")?)?,
+        ticket_ids: json("grant tickets", &r.text("ticket_ids")?)?,
         reason: r.text("reason")?,
         created_by: r.text("created_by")?,
         created_at: Timestamp::from_millis(r.int("created_at")?),
@@ -30,18 +32,20 @@ fn grant(r: &Row) -> Result<SupportGrant, StoreError> {
 impl SupportStore for SqlStore {
     async fn create_grant(&self, g: &SupportGrant) -> Result<(), StoreError> {
         let departments = to_json(&g.department_ids)?;
+        let tickets = to_json(&g.ticket_ids)?;
         let g = g.clone();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     tx.exec(
-                        "INSERT INTO support_grants (id, account_id, scope, department_ids, reason, created_by, \
-                         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO support_grants (id, account_id, scope, department_ids, ticket_ids, reason, \
+                         created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                         args![
                             g.id.to_string(),
                             g.account_id.to_string(),
                             g.scope.as_str(),
                             departments,
+                            tickets,
                             g.reason,
                             g.created_by,
                             g.created_at.millis(),

@@ -60,6 +60,8 @@ pub struct TicketFilter {
     pub visible_departments: Option<Vec<DepartmentId>>,
     /// For support staff under a grant limited to some departments: only tickets in these.
     pub only_departments: Option<Vec<DepartmentId>>,
+    /// For support staff under a grant limited to some tickets: only these.
+    pub only_tickets: Option<Vec<TicketId>>,
 }
 
 /// Where a page starts: strictly after this (sort value, id) in the chosen order.

@@ -24,6 +24,7 @@ pub async fn list_tickets(ctx: &AccountCtx, caller: &Caller, q: ListTickets) -> 
     let mut filter = q.filter;
     filter.visible_departments = caller.visible_departments();
     filter.only_departments = caller.only_departments();
+    filter.only_tickets = caller.only_tickets();
     let query = TicketQuery { filter, sort: q.sort, descending: q.descending, after: q.after, limit: limit + 1 };
     let mut items = ctx.store.list_tickets(ctx.account_id, &query).await?;
     let more = items.len() > limit as usize;

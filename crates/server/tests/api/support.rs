@@ -256,3 +256,77 @@ async fn an_owner_grants_and_revokes_support_access_on_the_privacy_page() {
     let (_, html) = crate::ui::get(&owner, &app.url("acme", "/settings/privacy")).await;
     assert!(html.contains("revoked "), "{html}");
 }
+
+#[tokio::test]
+async fn a_grant_for_some_tickets_shows_those_alone() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let a = app.account("acme", "eu").await;
+    let other = app.account("other", "eu").await;
+    let only = ticket(&app, &a, "This one printer", None).await;
+    let not = ticket(&app, &a, "This other printer", None).await;
+    let theirs = ticket(&app, &other, "Their printer", None).await;
+
+    // Tickets are checked: another account's, or none at all, are named.
+    for bad in [json!([theirs["id"]]), json!(["not-an-id"])] {
+        let (s, p) = app
+            .api(&a, Method::POST, "/support-grants", Some(json!({"reason": "One ticket", "ticket_ids": bad})))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {p}");
+    }
+    // The privacy page takes ticket numbers.
+    let (owner, _) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    let (_, html) = crate::ui::get(&owner, &app.url("acme", "/settings/privacy")).await;
+    let csrf = crate::ui::csrf_in(&html);
+    let form = |tickets: String| {
+        let (owner, url, csrf) = (owner.clone(), app.url("acme", "/settings/privacy/grants"), csrf.clone());
+        async move {
+            owner
+                .post(url)
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("scope", "read_only"),
+                    ("hours", "48"),
+                    ("reason", "Ticket looks odd"),
+                    ("tickets", tickets.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(form("#99".into()).await, StatusCode::UNPROCESSABLE_ENTITY, "no such ticket");
+    assert_eq!(form("one".into()).await, StatusCode::UNPROCESSABLE_ENTITY, "not a number");
+    assert_eq!(form(format!("#{}", only["number"])).await, StatusCode::SEE_OTHER);
+    let (_, grants) = app.api(&a, Method::GET, "/support-grants", None).await;
+    assert_eq!(grants["grants"][0]["ticket_ids"], json!([only["id"]]), "{grants}");
+
+    let kim = token(&open(&app, "acme", "Kim"));
+    let (s, list) = as_staff(&app, "acme", &kim, Method::GET, "/tickets", None).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let subjects: Vec<&str> =
+        list["tickets"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["This one printer"]);
+    let (s, _) =
+        as_staff(&app, "acme", &kim, Method::GET, &format!("/tickets/{}", not["id"].as_str().unwrap()), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, t) =
+        as_staff(&app, "acme", &kim, Method::GET, &format!("/tickets/{}", only["id"].as_str().unwrap()), None).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        // Both match; the grant shows one (once the index has both).
+        let (_, all) = app.api(&a, Method::GET, "/search?q=printer", None).await;
+        if all["results"].as_array().is_some_and(|r| r.len() == 2) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not indexed: {all}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (s, found) = as_staff(&app, "acme", &kim, Method::GET, "/search?q=printer", None).await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    let ids: Vec<&Value> = found["results"].as_array().unwrap().iter().map(|r| &r["ticket"]["id"]).collect();
+    assert_eq!(ids, [&only["id"]], "{found}");
+    let (s, _) = as_staff(&app, "acme", &kim, Method::GET, "/contacts", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the directory is outside a grant for some tickets");
+}

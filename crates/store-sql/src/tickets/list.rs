@@ -44,6 +44,14 @@ pub(super) fn sql(account: AccountId, q: &TicketQuery) -> (String, Vec<Value>) {
             sql.push_str(&format!(" AND department_id IN ({})", list.join(", ")));
         }
     }
+    if let Some(only) = &f.only_tickets {
+        let list: Vec<String> = only.iter().map(|t| param(&mut a, Value::from(t.to_string()))).collect();
+        if list.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            sql.push_str(&format!(" AND id IN ({})", list.join(", ")));
+        }
+    }
     if let Some(r) = &f.requester {
         sql.push_str(&format!(" AND requester_id = {}", param(&mut a, Value::from(r.to_string()))));
     }

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use parley_app::support::{self, NewGrant};
-use parley_domain::ids::{DepartmentId, SupportGrantId};
+use parley_domain::ids::{DepartmentId, SupportGrantId, TicketId};
 use parley_domain::support::{GrantScope, SupportGrant};
 use parley_domain::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,10 @@ pub(crate) struct NewGrantBody {
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
     department_ids: Vec<DepartmentId>,
+    /// Only these tickets (at most 100); all when empty.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    ticket_ids: Vec<TicketId>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -58,6 +62,7 @@ pub(crate) async fn create(
         expires_at,
         reason: b.reason,
         department_ids: b.department_ids,
+        ticket_ids: b.ticket_ids,
     };
     Ok((StatusCode::CREATED, Json(support::create_grant(&api.ctx, &api.caller, g).await?)))
 }

@@ -387,6 +387,9 @@ pub(crate) struct GrantForm {
     scope: String,
     hours: String,
     reason: String,
+    /// Ticket numbers (`1042, #1043`) the grant is limited to; empty: all tickets.
+    #[serde(default)]
+    tickets: String,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -408,11 +411,27 @@ pub(crate) async fn create_grant(
         .ok()
         .filter(|h| (1..=720).contains(h))
         .ok_or_else(|| invalid("hours", "must be 1 to 720"))?;
+    let mut ticket_ids = Vec::new();
+    for n in f.tickets.split([',', ' ']).map(|n| n.trim().trim_start_matches('#')).filter(|n| !n.is_empty()) {
+        let number = n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| invalid("tickets", &format!("'{n}' is not a ticket number")))?;
+        let ticket = s
+            .ctx
+            .store
+            .get_ticket_by_number(s.ctx.account_id, parley_domain::ticket::TicketNumber(number))
+            .await
+            .map_err(|e| PageError::Api(parley_app::AppError::from(e).into()))?;
+        ticket_ids.push(ticket.ok_or_else(|| invalid("tickets", &format!("there is no ticket #{number}")))?.id);
+    }
     let g = parley_app::support::NewGrant {
         scope,
         expires_at: Some(parley_domain::Timestamp::now().plus_seconds(hours * 3600)),
         reason: f.reason,
         department_ids: Vec::new(),
+        ticket_ids,
     };
     parley_app::support::create_grant(&s.ctx, &s.caller(), g).await?;
     Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to("/settings/privacy")))
