@@ -164,9 +164,23 @@ pub async fn run_sender(app: Arc<App>, policy: SendPolicy, mut stop: watch::Rece
                     continue;
                 }
             };
+            // Whether each account lets its mail go through the relay, read once a round.
+            let mut allowed: HashMap<AccountId, bool> = HashMap::new();
             for (mail, attempts) in claimed {
                 sent_any = true;
-                let outcome = send_one(store, &transport, &mail, attempts, &policy).await;
+                let outcome = match is_service_mail(&mail.kind) {
+                    true => Ok(true),
+                    false => relay_allowed(store, &mut allowed, mail.account_id).await,
+                };
+                let outcome = match outcome {
+                    Ok(true) => send_one(store, &transport, &mail, attempts, &policy).await,
+                    Ok(false) => MailOutcome::Failed {
+                        error: "not sent: the account has not switched on email delivery (the email feature), so \
+                                its mail is not handed to the relay; an owner switches it on on the privacy page"
+                            .into(),
+                    },
+                    Err(error) => MailOutcome::Retry { error, at: now.plus_seconds(30) },
+                };
                 match &outcome {
                     MailOutcome::Sent => tracing::info!(mail = %mail.id, kind = %mail.kind, "mail sent"),
                     MailOutcome::Retry { error, .. } => {
@@ -195,6 +209,30 @@ pub async fn run_sender(app: Arc<App>, policy: SendPolicy, mut stop: watch::Rece
             return;
         }
     }
+}
+
+/// Mail the operator sends the account's own people about the service (a password reset, a change of the
+/// subprocessor register, a security incident) goes out whatever the account's features. Everything else carries
+/// the account's conversations (replies, acknowledgements, agents' notifications, customers' sign-in links), and
+/// the relay is a third party: it gets that mail only from accounts that switched email on, with an owner's consent.
+fn is_service_mail(kind: &str) -> bool {
+    matches!(kind, "password_reset" | "register_change" | "incident")
+}
+
+async fn relay_allowed(
+    store: &parley_store_sql::SqlStore,
+    known: &mut HashMap<AccountId, bool>,
+    account: AccountId,
+) -> Result<bool, String> {
+    if let Some(&ok) = known.get(&account) {
+        return Ok(ok);
+    }
+    let on = parley_store::FeatureStore::enabled_features(store, account)
+        .await
+        .map_err(|e| format!("could not read the account's features: {e}"))?;
+    let ok = on.contains(&parley_domain::subprocessors::Feature::Email);
+    known.insert(account, ok);
+    Ok(ok)
 }
 
 async fn send_one(

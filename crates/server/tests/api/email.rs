@@ -16,6 +16,7 @@ async fn mail_app() -> (TestApp, TestAccount, CaptureRelay) {
     })
     .await;
     let a = app.account("acme", "eu").await;
+    app.switch_on_email(&a).await;
     (app, a, relay)
 }
 
@@ -674,4 +675,44 @@ async fn accounts_word_their_acknowledgements_or_send_none() {
     assert_eq!(wait_tickets(&app, &a, 2).await.len(), 2);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(relay.mail().iter().all(|m| !m.rcpt_to.contains(&"kim@client.example".to_string())));
+}
+
+/// The relay is a third party: an account's conversations reach it only once an owner switched email on.
+#[tokio::test]
+async fn replies_reach_the_relay_only_once_email_is_switched_on() {
+    let relay = CaptureRelay::start().await;
+    let app = spawn_with(Options { env: vec![("PARLEY_SMTP_RELAY".into(), relay.url())], ..Default::default() }).await;
+    let a = app.account("acme", "eu").await;
+    let (m, _) = mail("jane@customer.example", "support@acme.localhost", "Hi", &[], "Anyone there?");
+    send(&app, "jane@customer.example", &["support@acme.localhost"], &m).await.unwrap();
+    let tid = wait_tickets(&app, &a, 1).await[0]["id"].as_str().unwrap().to_string();
+    let delivery_of = |body: &'static str| {
+        let (app, a, tid) = (&app, &a, tid.clone());
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(15);
+            loop {
+                let all = messages(app, a, &tid).await;
+                let d = all.iter().find(|m| m["body"] == body).map(|m| m["email"]["delivery"].clone());
+                if let Some(d) = d.filter(|d| d["status"] != "queued") {
+                    return d;
+                }
+                assert!(std::time::Instant::now() < deadline, "still queued: {all:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let (s, _) = app.api(&a, Method::POST, &format!("/tickets/{tid}/messages"), Some(json!({"body": "Off"}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let d = delivery_of("Off").await;
+    assert_eq!(d["status"], "failed", "{d}");
+    assert!(d["reason"].as_str().unwrap().contains("email feature"), "the agent sees why: {d}");
+    assert!(relay.mail().is_empty(), "nothing reached the relay");
+
+    app.switch_on_email(&a).await;
+    let (s, _) = app.api(&a, Method::POST, &format!("/tickets/{tid}/messages"), Some(json!({"body": "On"}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(delivery_of("On").await["status"], "sent");
+    let got = relay.wait_for(1, 15).await;
+    assert_eq!(got.len(), 1, "only the reply sent after email was switched on");
+    assert_eq!(got[0].rcpt_to, vec!["jane@customer.example".to_string()]);
 }

@@ -48,6 +48,7 @@ async fn an_erased_contact_leaves_no_byte_in_the_regions_files() {
     })
     .await;
     let a = app.account("acme", "eu").await;
+    app.switch_on_email(&a).await;
     // Webhook events carry ticket bodies; the receiver is never there, so they stay queued.
     let (s, _) = app
         .api(
