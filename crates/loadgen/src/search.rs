@@ -170,8 +170,14 @@ async fn measure(server: &Server, key: &str, seconds: u64) -> anyhow::Result<()>
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+    let slow = lags.iter().filter(|d| **d > Duration::from_secs(1)).count();
+    let total = lags.len();
     let lags = Latencies::new(lags);
-    println!("search after create: p50 {:.0} ms, max {:.0} ms", ms(lags.pct(50.0)), ms(lags.pct(100.0)));
+    println!(
+        "search after create: p50 {:.0} ms, max {:.0} ms ({slow} of {total} over 1 s)",
+        ms(lags.pct(50.0)),
+        ms(lags.pct(100.0))
+    );
     println!("peak RSS: {:.1} MiB", server.peak_rss_mib());
     Ok(())
 }

@@ -183,4 +183,29 @@ o = json.loads(z.read('other_tickets.json'))\nprint('other', len(o), o[0]['copie
     let entry: &Value = &log["entries"][0];
     assert_eq!(entry["target"], format!("contact:{contact}"));
     assert_eq!(entry["detail"]["tickets_deleted"], 2);
+
+    // A chat visitor is a contact too: erased, their conversation leaves no byte behind.
+    let token = crate::chat::visitor(&app, "acme").await;
+    let (s, conv) = crate::chat::call(
+        &app,
+        "acme",
+        &token,
+        Method::POST,
+        "/chat/v1/conversations",
+        Some(json!({"name": "Quillon Chatwright", "message": {"client_id": "c1", "body": "CHAT-ZQ-5151 my order"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{conv}");
+    let chat = conv["conversation_id"].as_str().unwrap();
+    let (s, t) = app.api(&a, Method::GET, &format!("/tickets/{chat}"), None).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let visitor = t["requester"]["id"].as_str().unwrap().to_string();
+    for s in ["CHAT-ZQ-5151", "Quillon Chatwright"] {
+        assert!(!files_holding(app.data_dir.path(), s).is_empty(), "{s} should be stored before erasure");
+    }
+    let (s, report) = app.api(&a, Method::POST, &format!("/contacts/{visitor}/erase"), None).await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    for s in ["CHAT-ZQ-5151", "Quillon Chatwright"] {
+        assert_eq!(files_holding(app.data_dir.path(), s), Vec::<String>::new(), "{s} survived the erasure");
+    }
 }
