@@ -120,7 +120,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    assert_eq!(store.migrate().await.unwrap(), (1..=16).collect::<Vec<i64>>());
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -815,6 +815,8 @@ async fn features_story(store: &SqlStore, a: AccountId, b: AccountId) {
         account_id: a,
         scope: GrantScope::ReadOnly,
         department_ids: vec![],
+        // Stored and read back as given (the use case checks they are the account's).
+        ticket_ids: vec![parley_domain::ids::TicketId::new(), parley_domain::ids::TicketId::new()],
         reason: "Looking into #1".into(),
         created_by: format!("agent:{owner}"),
         created_at: Timestamp::from_millis(1_800_000_000_000),
