@@ -135,7 +135,7 @@ pub async fn run(config: Config, cmd: Command) -> anyhow::Result<()> {
                 println!("{:<30} {:<8} {:<10} {:<10} ID", "SLUG", "REGION", "DATABASE", "STATUS");
                 for e in all {
                     let (region, db, status) = (e.region.as_str(), e.database.as_str(), e.status.as_str());
-                    println!("{:<30} {region:<8} {db:<10} {status:<10} {}", e.slug, e.account_id);
+                    println!("{:<30} {region:<8} {db:<10} {status:<10} {}", e.slug.as_str(), e.account_id);
                 }
             }
             Ok(())
