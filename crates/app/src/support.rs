@@ -1,9 +1,8 @@
 //! Access for the operator's support staff. By default they have none. An owner or administrator grants it —
 //! read-only or read-write, for at most 30 days (48 hours unless told), optionally to some departments or
-//! tickets — and may
-//! revoke it at once. The operator opens a staff session under the account's grant with `parley support open`;
-//! every request made with it is checked against the grant (so an expired or revoked grant stops it mid-session)
-//! and written to the account's audit log.
+//! tickets — and may revoke it at once. The operator opens a staff session under the account's grant with
+//! `parley support open`; every request made with it is checked against the grant (so an expired or revoked grant
+//! stops it mid-session) and written to the account's audit log.
 
 use crate::audit::{self, Record};
 use crate::auth::tokens;

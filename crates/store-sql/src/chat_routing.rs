@@ -108,6 +108,15 @@ async fn update_in(
     Ok(true)
 }
 
+/// How many chats agent `$2` of account `$1` holds (assigned, ticket not done), narrowed by `and`.
+fn held_sql(and: &str) -> String {
+    format!(
+        "SELECT COUNT(*) AS n FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id \
+         AND t.id = r.ticket_id WHERE r.account_id = $1 AND r.agent_id = $2 AND r.state = 'assigned' \
+         AND t.status NOT IN {DONE}{and}"
+    )
+}
+
 /// Whether the agent may take one more chat, counted inside the unit of work that assigns it: two chats accepted at
 /// once must not both squeeze under the limit. On PostgreSQL the agent's presence row is locked first, so such
 /// assignments take turns; SQLite has one writer anyway.
@@ -137,14 +146,7 @@ async fn has_room(
         .transpose()?
         .unwrap_or(0);
     let held = tx
-        .query_opt(
-            &format!(
-                "SELECT COUNT(*) AS n FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id \
-                 AND t.id = r.ticket_id WHERE r.account_id = $1 AND r.agent_id = $2 AND r.state = 'assigned' \
-                 AND r.ticket_id <> $3 AND t.status NOT IN {DONE}"
-            ),
-            args![acc, ag, ticket.to_string()],
-        )
+        .query_opt(&held_sql(" AND r.ticket_id <> $3"), args![acc, ag, ticket.to_string()])
         .await?
         .map(|r| r.int("n"))
         .transpose()?
@@ -249,17 +251,7 @@ impl ChatRoutingStore for SqlStore {
     }
 
     async fn chats_held(&self, account: AccountId, agent: AgentId) -> Result<u32, StoreError> {
-        let row = self
-            .db
-            .query_opt(
-                &format!(
-                    "SELECT COUNT(*) AS n FROM chat_routes r JOIN tickets t ON t.account_id = r.account_id \
-                     AND t.id = r.ticket_id WHERE r.account_id = $1 AND r.agent_id = $2 AND r.state = 'assigned' \
-                     AND t.status NOT IN {DONE}"
-                ),
-                args![account.to_string(), agent.to_string()],
-            )
-            .await?;
+        let row = self.db.query_opt(&held_sql(""), args![account.to_string(), agent.to_string()]).await?;
         Ok(u32::try_from(row.map(|r| r.int("n")).transpose()?.unwrap_or(0)).unwrap_or(u32::MAX))
     }
 

@@ -18,11 +18,12 @@ pub struct SqlDirectory {
 }
 
 fn entry(r: &Row) -> Result<DirectoryEntry, StoreError> {
+    let Place { region, database } = place_of(r)?;
     Ok(DirectoryEntry {
         account_id: id("account id", &r.text("account_id")?)?,
         slug: parsed("slug", &r.text("slug")?, AccountSlug::parse)?,
-        region: parsed("region", &r.text("region")?, RegionName::parse)?,
-        database: parsed("database", &r.text("database")?, DatabaseName::parse)?,
+        region,
+        database,
         status: parsed("status", &r.text("status")?, |s| AccountStatus::parse(s).ok_or(()))?,
     })
 }

@@ -1,8 +1,8 @@
 //! Moving an account to another region (only with a recorded agreement) or to another database of its own region
 //! (no agreement needed: the data stays where the customer was promised it would be): the copy checked against the
-//! source table by table before the directory points at it, the source wiped after. Every step is kept in the directory, so a
-//! move cut off anywhere is finished by running it again; the account is served nowhere while it is copied, so it
-//! is never readable in two regions at once.
+//! source table by table before the directory points at it, the source wiped after. Every step is kept in the
+//! directory, so a move cut off anywhere is finished by running it again; the account is served nowhere while it
+//! is copied, so it is never readable in two places at once.
 
 use crate::audit::{self, Record};
 use crate::regions::{unknown_place, DIRECTORY_TTL};

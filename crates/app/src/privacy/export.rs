@@ -7,6 +7,8 @@ use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
 use parley_domain::event::Actor;
 use parley_domain::ids::ContactId;
+use parley_domain::message::Message;
+use parley_domain::ticket::TicketNumber;
 use parley_store::{SortKey, TicketCursor, TicketFilter, TicketQuery};
 
 /// The files of an export: a name (safe to use in an archive) and the bytes.
@@ -36,14 +38,7 @@ pub async fn export_contact(ctx: &AccountCtx, caller: &Caller, id: ContactId) ->
         let done = (page.len() as u32) < PAGE;
         for t in page {
             let timeline = ctx.store.timeline(ctx.account_id, t.id).await?;
-            for m in &timeline.messages {
-                for a in &m.attachments {
-                    if let Some((_, _, bytes)) = ctx.store.attachment(ctx.account_id, a.id).await? {
-                        let name = parley_mime::safe_filename(&a.filename);
-                        files.push((format!("attachments/{}/{}-{name}", t.number.0, a.id), bytes));
-                    }
-                }
-            }
+            add_files(ctx, &mut files, t.number, timeline.messages.iter()).await?;
             tickets.push(serde_json::json!({ "ticket": t, "messages": timeline.messages, "events": timeline.events }));
         }
         if done {
@@ -63,14 +58,7 @@ pub async fn export_contact(ctx: &AccountCtx, caller: &Caller, id: ContactId) ->
             .into_iter()
             .filter(|m| m.author == Actor::Contact(id) || (copied && !m.internal))
             .collect();
-        for m in theirs.iter().filter(|m| m.author == Actor::Contact(id)) {
-            for a in &m.attachments {
-                if let Some((_, _, bytes)) = ctx.store.attachment(ctx.account_id, a.id).await? {
-                    let name = parley_mime::safe_filename(&a.filename);
-                    files.push((format!("attachments/{}/{}-{name}", t.number.0, a.id), bytes));
-                }
-            }
-        }
+        add_files(ctx, &mut files, t.number, theirs.iter().filter(|m| m.author == Actor::Contact(id))).await?;
         others.push(serde_json::json!({
             "ticket": { "id": t.id, "number": t.number, "subject": t.subject, "created_at": t.created_at },
             "copied": copied,
@@ -83,6 +71,24 @@ pub async fn export_contact(ctx: &AccountCtx, caller: &Caller, id: ContactId) ->
         .detail(serde_json::json!({ "tickets": tickets.len(), "other_tickets": others.len(), "files": files.len() }));
     audit::record(ctx, r).await?;
     Ok(ContactExport { files })
+}
+
+/// The files of these messages of ticket `number`, under `attachments/<number>/`.
+async fn add_files<'m>(
+    ctx: &AccountCtx,
+    files: &mut Vec<(String, Vec<u8>)>,
+    number: TicketNumber,
+    messages: impl Iterator<Item = &'m Message>,
+) -> Result<(), AppError> {
+    for m in messages {
+        for a in &m.attachments {
+            if let Some((_, _, bytes)) = ctx.store.attachment(ctx.account_id, a.id).await? {
+                let name = parley_mime::safe_filename(&a.filename);
+                files.push((format!("attachments/{}/{}-{name}", number.0, a.id), bytes));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, AppError> {

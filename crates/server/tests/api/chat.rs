@@ -22,6 +22,15 @@ pub(crate) async fn visitor(app: &TestApp, slug: &str) -> String {
     v["token"].as_str().unwrap().to_string()
 }
 
+/// A new visitor of `slug` starts a conversation with `body` (`{"name", "message": {...}, ...}`); their token and
+/// the conversation's id (its ticket's).
+pub(crate) async fn start_chat(app: &TestApp, slug: &str, body: Value) -> (String, String) {
+    let token = visitor(app, slug).await;
+    let (s, conv) = call(app, slug, &token, Method::POST, "/chat/v1/conversations", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{conv}");
+    (token, conv["conversation_id"].as_str().unwrap().to_string())
+}
+
 pub(crate) async fn call(
     app: &TestApp,
     slug: &str,

@@ -5,7 +5,7 @@
 
 use crate::chat::agents::{agent_socket, session_of};
 use crate::chat::socket::{next, next_of, open_on, say, Socket};
-use crate::chat::{call, visitor};
+use crate::chat::{call, start_chat};
 use crate::helpers::{spawn_app, Engine, TestAccount, TestApp};
 use parley_test_support::http_client;
 use reqwest::{Method, StatusCode};
@@ -51,14 +51,11 @@ async fn online(app: &TestApp, session: &str) -> Socket {
 
 /// A visitor's new chat; returns the visitor's token and the chat's id.
 async fn chat(app: &TestApp, body: &str, department: Option<&Value>) -> (String, String) {
-    let token = visitor(app, "acme").await;
     let mut b = json!({"name": body, "message": {"client_id": "c1", "body": body}});
     if let Some(d) = department {
         b["department_id"] = d["id"].clone();
     }
-    let (s, conv) = call(app, "acme", &token, Method::POST, "/chat/v1/conversations", Some(b)).await;
-    assert_eq!(s, StatusCode::CREATED, "{conv}");
-    (token, conv["conversation_id"].as_str().unwrap().to_string())
+    start_chat(app, "acme", b).await
 }
 
 /// The next offer the agent's socket gets, and for which chat.

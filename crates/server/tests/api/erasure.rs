@@ -185,18 +185,8 @@ o = json.loads(z.read('other_tickets.json'))\nprint('other', len(o), o[0]['copie
     assert_eq!(entry["detail"]["tickets_deleted"], 2);
 
     // A chat visitor is a contact too: erased, their conversation leaves no byte behind.
-    let token = crate::chat::visitor(&app, "acme").await;
-    let (s, conv) = crate::chat::call(
-        &app,
-        "acme",
-        &token,
-        Method::POST,
-        "/chat/v1/conversations",
-        Some(json!({"name": "Quillon Chatwright", "message": {"client_id": "c1", "body": "CHAT-ZQ-5151 my order"}})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{conv}");
-    let chat = conv["conversation_id"].as_str().unwrap();
+    let body = json!({"name": "Quillon Chatwright", "message": {"client_id": "c1", "body": "CHAT-ZQ-5151 my order"}});
+    let (_, chat) = crate::chat::start_chat(&app, "acme", body).await;
     let (s, t) = app.api(&a, Method::GET, &format!("/tickets/{chat}"), None).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     let visitor = t["requester"]["id"].as_str().unwrap().to_string();

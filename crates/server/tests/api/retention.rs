@@ -3,7 +3,7 @@
 //! log; open tickets and young ones stay. An operator records an incident: owners of the accounts named get mail
 //! and see it on their privacy page; other accounts see nothing.
 
-use crate::chat::{call, visitor};
+use crate::chat::start_chat;
 use crate::cli::parley;
 use crate::erasure::files_holding;
 use crate::helpers::{spawn_with, Options};
@@ -37,18 +37,8 @@ async fn closed_tickets_past_their_time_are_erased_for_good() {
     // Two chats, both ended and neither resolved: transcripts kept for `chat_days`.
     let mut chats = Vec::new();
     for body in ["CHAT-OLD-4401", "CHAT-YOUNG-4402"] {
-        let token = visitor(&app, "acme").await;
-        let (s, conv) = call(
-            &app,
-            "acme",
-            &token,
-            Method::POST,
-            "/chat/v1/conversations",
-            Some(json!({"name": "Vi Sitor", "message": {"client_id": "c1", "body": body}})),
-        )
-        .await;
-        assert_eq!(s, StatusCode::CREATED, "{conv}");
-        let id = conv["conversation_id"].as_str().unwrap().to_string();
+        let (_, id) =
+            start_chat(&app, "acme", json!({"name": "Vi Sitor", "message": {"client_id": "c1", "body": body}})).await;
         let (s, p) = app.api(&a, Method::POST, &format!("/chats/{id}/end"), None).await;
         assert!(s.is_success(), "{s} {p}");
         chats.push(id);

@@ -418,13 +418,12 @@ pub(crate) async fn create_grant(
             .ok()
             .filter(|n| *n > 0)
             .ok_or_else(|| invalid("tickets", &format!("'{n}' is not a ticket number")))?;
-        let ticket = s
-            .ctx
-            .store
-            .get_ticket_by_number(s.ctx.account_id, parley_domain::ticket::TicketNumber(number))
-            .await
-            .map_err(|e| PageError::Api(parley_app::AppError::from(e).into()))?;
-        ticket_ids.push(ticket.ok_or_else(|| invalid("tickets", &format!("there is no ticket #{number}")))?.id);
+        let number = parley_domain::ticket::TicketNumber(number);
+        let ticket = match parley_app::tickets::find_by_number(&s.ctx, &s.caller(), number).await {
+            Err(parley_app::AppError::NotFound) => Err(invalid("tickets", &format!("there is no ticket {number}"))),
+            found => Ok(found?),
+        }?;
+        ticket_ids.push(ticket.id);
     }
     let g = parley_app::support::NewGrant {
         scope,
