@@ -4,8 +4,9 @@
 //! so everything that works through the cells of a region (workers, mail, search) reaches all of its databases.
 //!
 //! A process serves some regions (all by default). A region's database is opened the first time it is needed, so
-//! a command that touches one region opens only that one; `serve` opens and migrates the regions it serves at start
-//! so that a bad setup fails before anything is served.
+//! a command that touches one region opens only that one. `serve` migrates the regions it serves at start, so that
+//! a bad setup fails before anything is served, but keeps open only those that hold accounts: its workers visit
+//! [`Regions::working`] databases, and a region nobody lives in costs no connections, threads or memory.
 
 use crate::{AccountCtx, AppError};
 use parley_domain::account::{AccountSlug, AccountStatus, DirectoryEntry};
@@ -48,21 +49,30 @@ pub struct RegionCell {
 impl RegionCell {
     /// The region's store, opened on first use. Migrations run when `serve` starts or by `parley migrate`.
     pub async fn store(&self) -> Result<&SqlStore, AppError> {
-        self.store
-            .get_or_try_init(|| async {
-                std::fs::create_dir_all(&self.spec.files_dir).map_err(|e| {
-                    AppError::Unavailable(format!("cannot create {}: {e}", self.spec.files_dir.display()))
-                })?;
-                // PostgreSQL: enough connections for concurrent transactions to commit together. SQLite: readers
-                // are threads; a few cover two cores.
-                let size = match self.spec.database.engine() {
-                    parley_store_sql::Engine::Postgres => PoolSize { max_connections: 16 },
-                    parley_store_sql::Engine::Sqlite => PoolSize { max_connections: 4 },
-                };
+        self.store.get_or_try_init(|| self.connect()).await
+    }
 
-                SqlStore::connect(&self.spec.database, size).await.map_err(AppError::from)
-            })
-            .await
+    async fn connect(&self) -> Result<SqlStore, AppError> {
+        std::fs::create_dir_all(&self.spec.files_dir)
+            .map_err(|e| AppError::Unavailable(format!("cannot create {}: {e}", self.spec.files_dir.display())))?;
+        // PostgreSQL: enough connections for concurrent transactions to commit together. SQLite: readers are
+        // threads; a few cover two cores.
+        let size = match self.spec.database.engine() {
+            parley_store_sql::Engine::Postgres => PoolSize { max_connections: 16 },
+            parley_store_sql::Engine::Sqlite => PoolSize { max_connections: 4 },
+        };
+        SqlStore::connect(&self.spec.database, size).await.map_err(AppError::from)
+    }
+
+    /// Migrates the database, through its store when open, else on a connection closed again afterwards.
+    async fn migrate(&self) -> Result<Vec<i64>, AppError> {
+        if let Some(store) = self.store.get() {
+            return Ok(store.migrate().await?);
+        }
+        let store = self.connect().await?;
+        let applied = store.migrate().await;
+        store.close().await;
+        Ok(applied?)
     }
 }
 
@@ -84,6 +94,8 @@ pub struct Regions {
     directory: SqlDirectory,
     /// Directory answers, kept briefly: every request needs one, and they rarely change.
     cache: Mutex<HashMap<AccountSlug, (Instant, Option<DirectoryEntry>)>>,
+    /// The places holding accounts, kept as briefly as directory answers.
+    in_use: Mutex<Option<(Instant, Vec<Place>)>>,
 }
 
 /// How long a directory answer is reused. Suspending or moving an account takes effect within this time.
@@ -93,14 +105,14 @@ impl Regions {
     pub async fn open(directory: &DatabaseUrl, specs: Vec<RegionSpec>) -> Result<Self, AppError> {
         let directory = SqlDirectory::connect(directory).await?;
         let cells = specs.into_iter().map(|s| (s.place(), RegionCell { spec: s, store: OnceCell::new() })).collect();
-        Ok(Regions { cells, directory, cache: Mutex::new(HashMap::new()) })
+        Ok(Regions { cells, directory, cache: Mutex::new(HashMap::new()), in_use: Mutex::new(None) })
     }
 
     /// Migrate the directory and the served regions. Returns what was applied, per database.
     pub async fn migrate(&self, all: bool) -> Result<Vec<(String, Vec<i64>)>, AppError> {
         let mut out = vec![("directory".to_string(), self.directory.migrate().await?)];
         for cell in self.cells.values().filter(|c| all || c.spec.served) {
-            let applied = cell.store().await?.migrate().await?;
+            let applied = cell.migrate().await?;
             out.push((format!("region {}", cell.spec.place()), applied));
         }
         Ok(out)
@@ -147,6 +159,41 @@ impl Regions {
     /// Every database of the regions this process serves.
     pub fn served(&self) -> impl Iterator<Item = &RegionCell> {
         self.cells.values().filter(|c| c.spec.served)
+    }
+
+    /// The served databases that hold an account (or are open already, or receive a move): the ones workers visit.
+    /// An account created in a region nobody lived in is seen within [`DIRECTORY_TTL`].
+    pub async fn working(&self) -> Result<Vec<&RegionCell>, AppError> {
+        Ok(self.holding_accounts().await?.into_iter().filter(|c| c.spec.served).collect())
+    }
+
+    /// Every database, served here or not, that holds an account (or is open already, or receives a move).
+    pub async fn holding_accounts(&self) -> Result<Vec<&RegionCell>, AppError> {
+        let cached = self
+            .in_use
+            .lock()
+            .ok()
+            .and_then(|c| c.as_ref().filter(|(at, _)| at.elapsed() < DIRECTORY_TTL).map(|(_, p)| p.clone()));
+        let places = match cached {
+            Some(p) => p,
+            None => {
+                let p = self.directory.places_in_use().await?;
+                if let Ok(mut c) = self.in_use.lock() {
+                    *c = Some((Instant::now(), p.clone()));
+                }
+                p
+            }
+        };
+        Ok(self.cells.values().filter(|c| c.store.initialized() || places.contains(&c.spec.place())).collect())
+    }
+
+    /// [`Regions::working`], for a worker's round: when the directory cannot be read, the round does nothing (and
+    /// says so) and the next one tries again.
+    pub async fn working_or_skip(&self) -> Vec<&RegionCell> {
+        self.working().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read which regions hold accounts");
+            Vec::new()
+        })
     }
 
     /// The store of a region's main database, whether or not this process serves it (for operator commands).

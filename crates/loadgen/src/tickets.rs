@@ -156,9 +156,22 @@ async fn bench(
         lat.summary()
     );
     println!("RSS after creation: {:.1} MiB (peak {:.1} MiB)", server.rss_mib(), server.peak_rss_mib());
+    let url = db_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("eu/parley.db").display()));
+
+    // The search index is written beside creation: a server that leaves it behind has not done the work yet.
+    let waiting = unindexed(&url, engine).await?;
+    let t = Instant::now();
+    while unindexed(&url, engine).await? > 0 && t.elapsed() < Duration::from_secs(300) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let drained = t.elapsed().as_secs_f64();
+    println!(
+        "search index: {waiting} tickets not yet indexed when creation ended, all indexed {drained:.1} s later \
+         ({:.0} tickets/s created and indexed)",
+        lat.count() as f64 / (elapsed + drained)
+    );
 
     // Listing in a large account.
-    let url = db_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("eu/parley.db").display()));
     let have = lat.count() as u64 + 200;
     if list_size > have {
         let t = Instant::now();
@@ -198,6 +211,27 @@ async fn bench(
     );
     println!("peak RSS: {:.1} MiB", server.peak_rss_mib());
     Ok(())
+}
+
+/// How many tickets wait for the search indexer.
+async fn unindexed(url: &str, engine: Engine) -> anyhow::Result<u64> {
+    const SQL: &str = "SELECT COUNT(*) FROM search_dirty";
+    Ok(match engine {
+        Engine::Sqlite => {
+            let path = url.trim_start_matches("sqlite://").to_string();
+            tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
+                let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                Ok(conn.query_row(SQL, [], |r| r.get(0))?)
+            })
+            .await??
+        }
+        Engine::Postgres => {
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url).await?;
+            let (n,): (i64,) = sqlx::query_as(SQL).fetch_one(&mut conn).await?;
+            n
+        }
+    }
+    .max(0) as u64)
 }
 
 /// Insert tickets straight into the region's database: the fixture for the list benchmark.

@@ -79,7 +79,15 @@ async fn supervise(
     let mut listed = BTreeSet::new();
     // Regions whose list could not be read keep their tasks: a database hiccup stops no fetching.
     let mut unread = BTreeSet::new();
-    for cell in app.regions.served() {
+    let cells = match app.regions.working().await {
+        Ok(c) => c,
+        Err(e) => {
+            // Every task keeps running: a directory hiccup stops no fetching.
+            tracing::warn!(error = %e, "could not read which regions hold accounts");
+            return;
+        }
+    };
+    for cell in cells {
         let region = cell.spec.name.clone();
         let Ok(store) = cell.store().await else {
             unread.insert(region);

@@ -153,7 +153,10 @@ impl Application {
         tasks.spawn(run_retention(self.app.clone(), self.config.retention_every, stop_rx.clone()));
         tasks.spawn(run_routing(self.app.clone(), stop_rx.clone()));
         tasks.spawn(run_indexer(self.app.clone(), stop_rx.clone()));
-        for cell in self.app.regions.served() {
+        // Only PostgreSQL carries news between processes; SQLite regions stay closed until they hold an account.
+        let shared =
+            self.app.regions.served().filter(|c| c.spec.database.engine() == parley_store_sql::Engine::Postgres);
+        for cell in shared {
             match cell.store().await?.chat_signals().await {
                 Ok(Some(signals)) => {
                     tasks.spawn(relay_chat_signals(self.app.clone(), signals, stop_rx.clone()));

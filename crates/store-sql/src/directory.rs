@@ -214,6 +214,18 @@ impl DirectoryStore for SqlDirectory {
         rows.iter().map(entry).collect()
     }
 
+    async fn places_in_use(&self) -> Result<Vec<Place>, StoreError> {
+        let rows = self.db.query("SELECT DISTINCT region, database FROM directory", vec![]).await?;
+        let mut places: Vec<Place> = rows.iter().map(place_of).collect::<Result<_, _>>()?;
+        let targets = self.db.query("SELECT DISTINCT move_to FROM directory WHERE move_to IS NOT NULL", vec![]).await?;
+        for r in &targets {
+            places.push(parsed("move_to", &r.text("move_to")?, Place::parse)?);
+        }
+        places.sort();
+        places.dedup();
+        Ok(places)
+    }
+
     async fn release(&self, slug: &AccountSlug) -> Result<(), StoreError> {
         let slug = slug.clone();
         self.db

@@ -47,6 +47,11 @@ const REGION_SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0015_search_merging.sql"),
     },
     Migration { version: 16, name: "grant tickets", sql: include_str!("../migrations/sqlite/0016_grant_tickets.sql") },
+    Migration {
+        version: 17,
+        name: "search merge steps",
+        sql: include_str!("../migrations/sqlite/0017_search_merge_steps.sql"),
+    },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -85,6 +90,11 @@ const REGION_POSTGRES: &[Migration] = &[
         version: 16,
         name: "grant tickets",
         sql: include_str!("../migrations/postgres/0016_grant_tickets.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "search merge steps",
+        sql: include_str!("../migrations/postgres/0017_search_merge_steps.sql"),
     },
 ];
 

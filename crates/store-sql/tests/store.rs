@@ -119,8 +119,8 @@ fn draft(
     }
 }
 
-async fn story(store: SqlStore) {
-    assert_eq!(store.migrate().await.unwrap(), (1..=16).collect::<Vec<i64>>());
+async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
+    assert_eq!(store.migrate().await.unwrap(), (1..=17).collect::<Vec<i64>>());
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -387,6 +387,7 @@ async fn story(store: SqlStore) {
     erasure_story(&store, a, b).await;
     routing_story(&store, a, b).await;
     search_story(&store, a).await;
+    merging_story(&store, a, sqlite_file.as_deref()).await;
     knowledge_story(&store, a, b).await;
 }
 
@@ -537,23 +538,25 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
     assert!(store.knowledge_base(b, &KbKey::Id(again.id)).await.unwrap().is_some());
 }
 
+/// A search for the query, without filters, as an admin sees it.
+fn search_for(q: &str, limit: u32) -> TicketSearch {
+    TicketSearch {
+        query: parley_domain::search::Query::parse(q, false).unwrap(),
+        status: vec![],
+        assignee: None,
+        tag: None,
+        created_from: None,
+        created_to: None,
+        departments: None,
+        limit,
+    }
+}
+
 /// The index is written from a read made before: a ticket changed (or erased) since is not written from it.
 async fn search_story(store: &SqlStore, a: AccountId) {
-    use parley_domain::search::{Document, Query};
+    use parley_domain::search::Document;
     let (t, ..) = store.create_ticket(draft(a, "Indexed", "s@example.com", &[], no_outbox)).await.unwrap();
-    let find = |word: &'static str| {
-        let search = TicketSearch {
-            query: Query::parse(word, false).unwrap(),
-            status: vec![],
-            assignee: None,
-            tag: None,
-            created_from: None,
-            created_to: None,
-            departments: None,
-            limit: 10,
-        };
-        async move { store.search_tickets(a, &search).await.unwrap() }
-    };
+    let find = |word: &'static str| async move { store.search_tickets(a, &search_for(word, 10)).await.unwrap() };
     let dirty: Vec<Dirty> =
         store.dirty_tickets(10_000).await.unwrap().into_iter().filter(|d| d.ticket_id == t.id).collect();
     assert_eq!(dirty.len(), 1, "a new ticket is marked");
@@ -578,6 +581,51 @@ async fn search_story(store: &SqlStore, a: AccountId) {
     store.index_tickets(vec![(again[0].clone(), Some(Document::of(["freshwordxyz"])))]).await.unwrap();
     assert_eq!(find("freshwordxyz").await, vec![t.id]);
     assert!(store.dirty_tickets(10_000).await.unwrap().iter().all(|d| d.ticket_id != t.id), "unmarked once written");
+}
+
+/// Writing documents never merges SQLite's index: each write leaves a segment, and the housekeeping steps merge
+/// them (FTS5 merges a level once it holds 16), leaving every document findable. PostgreSQL has none to do.
+async fn merging_story(store: &SqlStore, a: AccountId, sqlite_file: Option<&std::path::Path>) {
+    use parley_domain::search::Document;
+    // SQLite: the index's pages (every segment has at least one), read on a connection of the test's own.
+    let pages = || {
+        sqlite_file.map(|p| {
+            let c = rusqlite::Connection::open(p).unwrap();
+            c.query_row("SELECT count(*) FROM ticket_search_data", [], |r| r.get::<_, i64>(0)).unwrap()
+        })
+    };
+    let before = pages();
+    let mut made = Vec::new();
+    for n in 0..80 {
+        let (t, ..) =
+            store.create_ticket(draft(a, &format!("Merge {n}"), "m@example.com", &[], no_outbox)).await.unwrap();
+        let mark = store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t.id).unwrap();
+        // One write per document: one segment each.
+        store.index_tickets(vec![(mark, Some(Document::of(["mergewordxyz", &format!("only{n}xyz")])))]).await.unwrap();
+        made.push(t.id);
+    }
+    let written = pages();
+    if let (Some(before), Some(written)) = (before, written) {
+        assert!(written - before >= 80, "a segment per write, none merged: {before} -> {written}");
+    }
+    let mut steps = 0;
+    while store.tidy_index().await.unwrap() {
+        steps += 1;
+        assert!(steps < 1000, "merging ends");
+    }
+    match store.engine() {
+        parley_store_sql::Engine::Sqlite => assert!(steps > 0, "80 segments, none merged by the writes that made them"),
+        parley_store_sql::Engine::Postgres => assert_eq!(steps, 0),
+    }
+    assert!(!store.tidy_index().await.unwrap(), "nothing left to merge");
+    if let (Some(written), Some(merged)) = (written, pages()) {
+        assert!(merged < written, "merged into fewer pages: {written} -> {merged}");
+    }
+    let mut all = store.search_tickets(a, &search_for("mergewordxyz", 100)).await.unwrap();
+    all.sort();
+    made.sort();
+    assert_eq!(all, made, "every document survives the merge");
+    assert_eq!(store.search_tickets(a, &search_for("only7xyz", 10)).await.unwrap().len(), 1);
 }
 
 /// Routing on the database: one ring per agent at a time, a chat moved by another request first is not moved
@@ -893,8 +941,9 @@ async fn audit_story(store: &SqlStore, a: AccountId, b: AccountId) {
 #[tokio::test]
 async fn story_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = DatabaseUrl::sqlite_file(&dir.path().join("parley.db"));
-    story(SqlStore::connect(&url, PoolSize::default()).await.unwrap()).await;
+    let file = dir.path().join("parley.db");
+    let url = DatabaseUrl::sqlite_file(&file);
+    story(SqlStore::connect(&url, PoolSize::default()).await.unwrap(), Some(file)).await;
 }
 
 #[tokio::test]
@@ -902,6 +951,6 @@ async fn story_on_postgres() {
     let db = PgTestDb::create().await;
     let url = DatabaseUrl::parse(db.url()).unwrap();
     let store = SqlStore::connect(&url, PoolSize::default()).await.unwrap();
-    story(store.clone()).await;
+    story(store.clone(), None).await;
     store.close().await;
 }

@@ -13,6 +13,8 @@ pub trait DirectoryStore: Send + Sync {
     async fn set_status(&self, slug: &AccountSlug, status: AccountStatus) -> Result<(), StoreError>;
     async fn lookup(&self, slug: &AccountSlug) -> Result<Option<DirectoryEntry>, StoreError>;
     async fn list(&self) -> Result<Vec<DirectoryEntry>, StoreError>;
+    /// The places (databases of regions) that hold an account or are the target of a move, each once.
+    async fn places_in_use(&self) -> Result<Vec<Place>, StoreError>;
     /// Undo a reservation whose account was never written.
     async fn release(&self, slug: &AccountSlug) -> Result<(), StoreError>;
     /// Start moving an active account to `to` (another region, or another database of its own): it is served nowhere

@@ -8,15 +8,31 @@ use parley_store::RegionStore;
 /// Documents written per unit of work.
 const BATCH: u32 = 500;
 
-/// Writes the documents of up to one batch of marked tickets in each region this process serves. Returns how many
-/// were written (0: nothing waits).
+/// Documents written per housekeeping step the indexer owes the index: it keeps the merging in pace with the
+/// writing.
+const DOCS_PER_TIDY_STEP: usize = 32;
+
+/// Writes the documents of up to one batch of marked tickets in each region this process serves, then merges the
+/// index a few steps. Returns how much was done (0: nothing waits).
 pub async fn index_dirty(app: &App) -> Result<usize, AppError> {
     let mut n = 0;
-    for cell in app.regions.served() {
+    for cell in app.regions.working().await? {
         let store = cell.store().await?;
-        n += index_batch(store).await?;
+        let written = index_batch(store).await?;
+        // New documents first: a merge step is short, and none runs before a waiting batch is written.
+        n += written + tidy(store, 1 + written / DOCS_PER_TIDY_STEP).await?;
     }
     Ok(n)
+}
+
+/// Up to `steps` steps of merging; returns how many found work.
+async fn tidy(store: &dyn RegionStore, steps: usize) -> Result<usize, AppError> {
+    for done in 0..steps {
+        if !store.tidy_index().await? {
+            return Ok(done);
+        }
+    }
+    Ok(steps)
 }
 
 async fn index_batch(store: &dyn RegionStore) -> Result<usize, AppError> {
@@ -61,6 +77,8 @@ pub async fn reindex(
             break;
         }
         done += n;
+        // Merged as it grows, so that the index is whole when the rebuild ends.
+        tidy(ctx_store, usize::MAX).await?;
         progress(Progress { done: done.min(total), total });
     }
     ctx_store.analyze_index().await?;

@@ -44,3 +44,39 @@ async fn the_service_host_shows_what_parley_is() {
     let r = app.http.get(app.root_url("/api/v1/tickets")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+/// A region nobody lives in is migrated at start but not kept open (no connections, threads or memory); the
+/// workers take it up once an account arrives, even one created by another process (the command line).
+#[tokio::test]
+async fn regions_nobody_lives_in_stay_closed_until_an_account_arrives() {
+    let app = spawn_with(Options::default()).await;
+    // The server runs in this process: its open files are this process's.
+    let open = |region: &str| {
+        let db = app.data_dir.path().join(region).join("parley.db");
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t == db))
+    };
+    for region in ["eu", "us", "uk", "apac"] {
+        assert!(app.data_dir.path().join(region).join("parley.db").exists(), "{region} was migrated");
+        assert!(!open(region), "{region} holds no account and is not kept open");
+    }
+    // The passes a start makes over every account (retention, register notices) find none; let them end, so that
+    // only the workers can take the new region up.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let out = crate::cli::parley(
+        app.data_dir.path(),
+        &["account", "create", "--slug", "faraway", "--region", "us", "--owner-email", "o@example.com"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let started = std::time::Instant::now();
+    while !open("us") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the workers never took up us");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for region in ["eu", "uk", "apac"] {
+        assert!(!open(region), "{region} still holds no account");
+    }
+}

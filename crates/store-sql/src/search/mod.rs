@@ -38,6 +38,9 @@ pub(crate) async fn forget(
     let mut a: Vec<Value> = args![account];
     a.extend(tickets.iter().map(|t| Value::Text(t.clone())));
     let list = placeholders(2, tickets.len());
+    // The marks first: on PostgreSQL this waits for an indexer that locked them to commit, so that the documents
+    // deleted next include what it wrote (see `tsvector::write_docs`).
+    tx.exec(&format!("DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id IN ({list})"), a.clone()).await?;
     if engine == Engine::Sqlite {
         tx.exec(
             &format!(
@@ -47,17 +50,16 @@ pub(crate) async fn forget(
             a.clone(),
         )
         .await?;
-        tx.exec(&format!("DELETE FROM search_docs WHERE account_id = $1 AND ticket_id IN ({list})"), a.clone()).await?;
+        tx.exec(&format!("DELETE FROM search_docs WHERE account_id = $1 AND ticket_id IN ({list})"), a).await?;
     } else {
-        tx.exec(&format!("DELETE FROM ticket_search WHERE account_id = $1 AND ticket_id IN ({list})"), a.clone())
-            .await?;
+        tx.exec(&format!("DELETE FROM ticket_search WHERE account_id = $1 AND ticket_id IN ({list})"), a).await?;
     }
-    tx.exec(&format!("DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id IN ({list})"), a).await?;
     Ok(())
 }
 
 /// Removes every document of an account (it leaves the region), in the caller's unit of work.
 pub(crate) async fn forget_account(tx: &mut dyn Tx, engine: Engine, account: &str) -> Result<(), StoreError> {
+    tx.exec("DELETE FROM search_dirty WHERE account_id = $1", args![account]).await?;
     if engine == Engine::Sqlite {
         tx.exec(
             "DELETE FROM ticket_search WHERE rowid IN (SELECT doc FROM search_docs WHERE account_id = $1)",
@@ -68,11 +70,12 @@ pub(crate) async fn forget_account(tx: &mut dyn Tx, engine: Engine, account: &st
     } else {
         tx.exec("DELETE FROM ticket_search WHERE account_id = $1", args![account]).await?;
     }
-    tx.exec("DELETE FROM search_dirty WHERE account_id = $1", args![account]).await?;
     Ok(())
 }
 
-async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Document>) -> Result<(), StoreError> {
+/// SQLite: writes one document in the indexer's unit of work (on the writer thread, where statements cost
+/// microseconds).
+async fn write_doc(tx: &mut dyn Tx, d: &Dirty, doc: Option<&Document>) -> Result<(), StoreError> {
     let (account, ticket) = (d.account_id.to_string(), d.ticket_id.to_string());
     // The document was made from a read before this unit of work. If the ticket changed since (marked again), or
     // was erased, deleted or moved away (its mark forgotten), that read is stale: write nothing, so that erased
@@ -88,9 +91,9 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
     if current != Some(d.generation) {
         return Ok(());
     }
-    match (engine, doc) {
-        (_, None) => forget(tx, engine, &account, std::slice::from_ref(&ticket)).await?,
-        (Engine::Sqlite, Some(doc)) => {
+    match doc {
+        None => forget(tx, Engine::Sqlite, &account, std::slice::from_ref(&ticket)).await?,
+        Some(doc) => {
             let known = tx
                 .query_opt(
                     "SELECT doc FROM search_docs WHERE account_id = $1 AND ticket_id = $2",
@@ -128,15 +131,6 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
             )
             .await?;
         }
-        (Engine::Postgres, Some(doc)) => {
-            tx.exec(
-                "INSERT INTO ticket_search (account_id, ticket_id, words, stems) \
-                 VALUES ($1, $2, to_tsvector('simple', $3), to_tsvector('simple', $4)) \
-                 ON CONFLICT (account_id, ticket_id) DO UPDATE SET words = excluded.words, stems = excluded.stems",
-                args![account.clone(), ticket.clone(), doc.words.clone(), doc.stems.clone()],
-            )
-            .await?;
-        }
     }
     tx.exec(
         "DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id = $2 AND generation = $3",
@@ -144,6 +138,17 @@ async fn write_doc(tx: &mut dyn Tx, engine: Engine, d: &Dirty, doc: Option<&Docu
     )
     .await?;
     Ok(())
+}
+
+/// Pages of merged index one housekeeping step writes: a few milliseconds of work, so that a ticket's write queued
+/// behind it hardly waits.
+const MERGE_PAGES: u32 = 64;
+
+async fn total_changes(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    tx.query_opt("SELECT total_changes() AS n", vec![])
+        .await?
+        .ok_or_else(|| StoreError::Other("total_changes() gave no row".into()))?
+        .int("n")
 }
 
 /// The filters of a search on `t` (tickets), with their arguments numbered from `next`.
@@ -248,11 +253,14 @@ impl SearchStore for SqlStore {
 
     async fn index_tickets(&self, docs: Vec<(Dirty, Option<Document>)>) -> Result<(), StoreError> {
         let engine = self.db.engine();
+        if engine == Engine::Postgres {
+            return tsvector::write_docs(self, &docs).await;
+        }
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     for (d, doc) in &docs {
-                        write_doc(tx, engine, d, doc.as_ref()).await?;
+                        write_doc(tx, d, doc.as_ref()).await?;
                     }
                     Ok(())
                 })
@@ -286,6 +294,27 @@ impl SearchStore for SqlStore {
     async fn dirty_count(&self) -> Result<u64, StoreError> {
         let row = self.db.query_opt("SELECT COUNT(*) AS n FROM search_dirty", vec![]).await?;
         Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0).max(0) as u64)
+    }
+
+    async fn tidy_index(&self) -> Result<bool, StoreError> {
+        if self.db.engine() != Engine::Sqlite {
+            // GIN indexes keep new entries in a pending list that VACUUM or a full list merges in its own time.
+            return Ok(false);
+        }
+        self.db
+            .write(|tx| {
+                Box::pin(async move {
+                    // FTS5 tells whether a merge found work only by the rows it changed: its own command counts one.
+                    let before = total_changes(tx).await?;
+                    tx.exec(
+                        &format!("INSERT INTO ticket_search (ticket_search, rank) VALUES ('merge', {MERGE_PAGES})"),
+                        vec![],
+                    )
+                    .await?;
+                    Ok(total_changes(tx).await? - before > 1)
+                })
+            })
+            .await
     }
 
     async fn analyze_index(&self) -> Result<(), StoreError> {
