@@ -954,3 +954,35 @@ async fn story_on_postgres() {
     story(store.clone(), None).await;
     store.close().await;
 }
+
+/// Statistics taken while the search index was empty made SQLite plan FTS5's deletes of merged pages as full scans
+/// of the index; the writer drops them when it opens, and keeps every other table's.
+#[tokio::test]
+async fn search_index_statistics_are_dropped_when_the_writer_opens() {
+    use parley_domain::search::Document;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("parley.db");
+    let url = DatabaseUrl::sqlite_file(&file);
+    let store = SqlStore::connect(&url, PoolSize::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let (a, _) = new_account(&store, "stats").await;
+    let (t, ..) = store.create_ticket(draft(a, "Stats", "s@example.com", &[], no_outbox)).await.unwrap();
+    let mark = store.dirty_tickets(10).await.unwrap().into_iter().find(|d| d.ticket_id == t.id).unwrap();
+    store.index_tickets(vec![(mark, Some(Document::of(["statsword"])))]).await.unwrap();
+    store.close().await;
+    let stats = |file: &std::path::Path| -> Vec<String> {
+        let c = rusqlite::Connection::open(file).unwrap();
+        let mut st = c.prepare("SELECT tbl FROM sqlite_stat1 ORDER BY tbl").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    rusqlite::Connection::open(&file).unwrap().execute_batch("ANALYZE").unwrap();
+    let before = stats(&file);
+    assert!(before.iter().any(|t| t == "ticket_search_data"), "{before:?}");
+    let store = SqlStore::connect(&url, PoolSize::default()).await.unwrap();
+    let after = stats(&file);
+    assert!(after.iter().all(|t| !t.starts_with("ticket_search_")), "{after:?}");
+    assert!(after.iter().any(|t| t == "tickets"), "other tables keep theirs: {after:?}");
+    let found = store.search_tickets(a, &search_for("statsword", 10)).await.unwrap();
+    assert_eq!(found, vec![t.id]);
+    store.close().await;
+}
