@@ -143,8 +143,9 @@ async fn measure(server: &Server, key: &str, seconds: u64) -> anyhow::Result<()>
     let phrases: Vec<String> =
         (0..200u64).map(|i| format!("\"{}\"", first_words(&vocab.text(i * 3 + 2, 12), 2))).collect();
     for (kind, queries) in [("one word", one), ("two words", two), ("phrase", phrases)] {
-        let lat = searchers(&http, &base, key, queries, seconds).await;
+        let (lat, slowest) = searchers(&http, &base, key, queries, seconds).await;
         println!("{kind}: {} queries, {}", lat.count(), lat.summary());
+        println!("  slowest: {slowest}");
     }
 
     // A new ticket, searchable after how long.
@@ -186,7 +187,14 @@ fn first_words(s: &str, n: usize) -> String {
     s.split(' ').take(n).collect::<Vec<_>>().join(" ")
 }
 
-async fn searchers(http: &reqwest::Client, base: &str, key: &str, queries: Vec<String>, seconds: u64) -> Latencies {
+/// The latencies, and the slowest queries with theirs (to look into).
+async fn searchers(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    queries: Vec<String>,
+    seconds: u64,
+) -> (Latencies, String) {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for c in 0..8usize {
@@ -195,7 +203,8 @@ async fn searchers(http: &reqwest::Client, base: &str, key: &str, queries: Vec<S
             let mut lat = Vec::new();
             let mut i = c;
             while Instant::now() < deadline {
-                let q: String = queries[i % queries.len()]
+                let asked = queries[i % queries.len()].clone();
+                let q: String = asked
                     .bytes()
                     .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
                     .collect();
@@ -203,7 +212,7 @@ async fn searchers(http: &reqwest::Client, base: &str, key: &str, queries: Vec<S
                 let t = Instant::now();
                 if let Ok(r) = http.get(format!("{base}{q}")).bearer_auth(&key).send().await {
                     if r.status().is_success() && r.bytes().await.is_ok() {
-                        lat.push(t.elapsed());
+                        lat.push((t.elapsed(), asked));
                     }
                 }
             }
@@ -216,7 +225,9 @@ async fn searchers(http: &reqwest::Client, base: &str, key: &str, queries: Vec<S
             all.extend(l);
         }
     }
-    Latencies::new(all)
+    all.sort_by(|a, b| b.0.cmp(&a.0));
+    let slowest: Vec<String> = all.iter().take(5).map(|(d, q)| format!("{q} {:.0} ms", ms(*d))).collect();
+    (Latencies::new(all.into_iter().map(|(d, _)| d).collect()), slowest.join(", "))
 }
 
 /// Three messages per seeded ticket, written straight into the region's database.

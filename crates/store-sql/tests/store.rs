@@ -609,7 +609,7 @@ async fn merging_story(store: &SqlStore, a: AccountId, sqlite_file: Option<&std:
         assert!(written - before >= 80, "a segment per write, none merged: {before} -> {written}");
     }
     let mut steps = 0;
-    while store.tidy_index().await.unwrap() {
+    while store.tidy_index(Tidy::Pieces, 64).await.unwrap() {
         steps += 1;
         assert!(steps < 1000, "merging ends");
     }
@@ -617,13 +617,28 @@ async fn merging_story(store: &SqlStore, a: AccountId, sqlite_file: Option<&std:
         parley_store_sql::Engine::Sqlite => assert!(steps > 0, "80 segments, none merged by the writes that made them"),
         parley_store_sql::Engine::Postgres => assert_eq!(steps, 0),
     }
-    assert!(!store.tidy_index().await.unwrap(), "nothing left to merge");
+    assert!(!store.tidy_index(Tidy::Pieces, 64).await.unwrap(), "nothing left to merge");
     if let (Some(written), Some(merged)) = (written, pages()) {
         assert!(merged < written, "merged into fewer pages: {written} -> {merged}");
     }
+    // Two more writes: two small pieces beside the merged one, too few to merge as pieces, merged whole.
+    for n in 80..82 {
+        let (t, ..) = store.create_ticket(draft(a, &format!("Merge {n}"), "m@example.com", &[], no_outbox)).await.unwrap();
+        let mark = store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t.id).unwrap();
+        store.index_tickets(vec![(mark, Some(Document::of(["mergewordxyz", &format!("only{n}xyz")])))]).await.unwrap();
+        made.push(t.id);
+    }
+    assert!(!store.tidy_index(Tidy::Pieces, 64).await.unwrap(), "two small pieces wait for more");
+    let mut whole = 0;
+    while store.tidy_index(Tidy::Whole, 64).await.unwrap() {
+        whole += 1;
+        assert!(whole < 1000, "merging ends");
+    }
+    assert_eq!(whole > 0, store.engine() == parley_store_sql::Engine::Sqlite);
+    assert!(!store.tidy_index(Tidy::Whole, 64).await.unwrap(), "one piece is whole");
+    made.sort();
     let mut all = store.search_tickets(a, &search_for("mergewordxyz", 100)).await.unwrap();
     all.sort();
-    made.sort();
     assert_eq!(all, made, "every document survives the merge");
     assert_eq!(store.search_tickets(a, &search_for("only7xyz", 10)).await.unwrap().len(), 1);
 }

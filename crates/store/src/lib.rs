@@ -36,7 +36,7 @@ pub use mail::{
     OutboundMail,
 };
 pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
-pub use search::{Dirty, SearchStore, TicketSearch};
+pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
 pub use support::SupportStore;
 pub use tickets::{
     FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter, TicketQuery, TicketStore,

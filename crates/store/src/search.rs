@@ -27,6 +27,15 @@ pub struct Dirty {
     pub generation: i64,
 }
 
+/// How far the index's housekeeping goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tidy {
+    /// Merge pieces of about the same size, a few at a time, as the index grows.
+    Pieces,
+    /// Merge everything into one piece, a step at a time.
+    Whole,
+}
+
 /// The tickets' search index, kept in the region's database.
 #[async_trait]
 pub trait SearchStore {
@@ -42,9 +51,10 @@ pub trait SearchStore {
     async fn mark_all_dirty(&self, account: Option<AccountId>) -> Result<u64, StoreError>;
     /// How many tickets wait to be indexed.
     async fn dirty_count(&self) -> Result<u64, StoreError>;
-    /// Does one bounded step of the index's housekeeping (merging what writes left in pieces), as a unit of work of
-    /// its own; returns whether there was any to do. Writes never merge, so that none waits behind a large merge.
-    async fn tidy_index(&self) -> Result<bool, StoreError>;
+    /// Does one step of the index's housekeeping (merging what writes left in pieces), writing about `pages` pages
+    /// of merged index, as a unit of work of its own; returns whether there was any to do. Writes never merge, so
+    /// that none waits behind a large merge.
+    async fn tidy_index(&self, tidy: Tidy, pages: u32) -> Result<bool, StoreError>;
     /// Refreshes the query planner's statistics of the index and the tickets, after a rebuild wrote them all.
     async fn analyze_index(&self) -> Result<(), StoreError>;
     /// The matching tickets of the account, best first (newest first when very many match).

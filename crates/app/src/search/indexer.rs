@@ -3,7 +3,7 @@
 use crate::{AccountCtx, App, AppError};
 use parley_domain::ids::AccountId;
 use parley_domain::search::Document;
-use parley_store::RegionStore;
+use parley_store::{RegionStore, Tidy};
 
 /// Documents written per unit of work.
 const BATCH: u32 = 500;
@@ -11,6 +11,14 @@ const BATCH: u32 = 500;
 /// Documents written per housekeeping step the indexer owes the index: it keeps the merging in pace with the
 /// writing.
 const DOCS_PER_TIDY_STEP: usize = 32;
+
+/// Pages of merged index a serving process's housekeeping step writes: a few milliseconds, so that a ticket's
+/// write queued behind it hardly waits.
+const SERVING_STEP_PAGES: u32 = 64;
+
+/// Pages per step during a rebuild: larger steps cost less per page (each step starts its merge afresh), and a
+/// write of a serving process waits at most one step.
+const REBUILD_STEP_PAGES: u32 = 1000;
 
 /// Writes the documents of up to one batch of marked tickets in each region this process serves, then merges the
 /// index a few steps. Returns how much was done (0: nothing waits).
@@ -20,15 +28,15 @@ pub async fn index_dirty(app: &App) -> Result<usize, AppError> {
         let store = cell.store().await?;
         let written = index_batch(store).await?;
         // New documents first: a merge step is short, and none runs before a waiting batch is written.
-        n += written + tidy(store, 1 + written / DOCS_PER_TIDY_STEP).await?;
+        n += written + tidy(store, Tidy::Pieces, SERVING_STEP_PAGES, 1 + written / DOCS_PER_TIDY_STEP).await?;
     }
     Ok(n)
 }
 
 /// Up to `steps` steps of merging; returns how many found work.
-async fn tidy(store: &dyn RegionStore, steps: usize) -> Result<usize, AppError> {
+async fn tidy(store: &dyn RegionStore, how: Tidy, pages: u32, steps: usize) -> Result<usize, AppError> {
     for done in 0..steps {
-        if !store.tidy_index().await? {
+        if !store.tidy_index(how, pages).await? {
             return Ok(done);
         }
     }
@@ -77,10 +85,13 @@ pub async fn reindex(
             break;
         }
         done += n;
-        // Merged as it grows, so that the index is whole when the rebuild ends.
-        tidy(ctx_store, usize::MAX).await?;
+        // Merged as it grows (in pieces of about the same size: each document is rewritten a few times only).
+        tidy(ctx_store, Tidy::Pieces, REBUILD_STEP_PAGES, usize::MAX).await?;
         progress(Progress { done: done.min(total), total });
     }
+    // Then into one piece: a query looks each word up once per piece (a million tickets: 31 pieces, two-word
+    // queries p99 61 ms; one piece, 35 ms; the merge takes about 10 s).
+    tidy(ctx_store, Tidy::Whole, REBUILD_STEP_PAGES, usize::MAX).await?;
     ctx_store.analyze_index().await?;
     Ok(done)
 }

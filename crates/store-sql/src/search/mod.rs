@@ -9,7 +9,7 @@ use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::ids::{AccountId, TicketId};
 use parley_domain::search::Document;
-use parley_store::{Dirty, SearchStore, StoreError, TicketSearch};
+use parley_store::{Dirty, SearchStore, StoreError, TicketSearch, Tidy};
 
 pub(crate) mod fts5;
 pub(crate) mod tsvector;
@@ -139,10 +139,6 @@ async fn write_doc(tx: &mut dyn Tx, d: &Dirty, doc: Option<&Document>) -> Result
     .await?;
     Ok(())
 }
-
-/// Pages of merged index one housekeeping step writes: a few milliseconds of work, so that a ticket's write queued
-/// behind it hardly waits.
-const MERGE_PAGES: u32 = 64;
 
 async fn total_changes(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.query_opt("SELECT total_changes() AS n", vec![])
@@ -296,18 +292,23 @@ impl SearchStore for SqlStore {
         Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0).max(0) as u64)
     }
 
-    async fn tidy_index(&self) -> Result<bool, StoreError> {
+    async fn tidy_index(&self, tidy: Tidy, pages: u32) -> Result<bool, StoreError> {
         if self.db.engine() != Engine::Sqlite {
             // GIN indexes keep new entries in a pending list that VACUUM or a full list merges in its own time.
             return Ok(false);
         }
+        // A negative budget merges every segment, whatever its level, into one.
+        let budget = match tidy {
+            Tidy::Pieces => i64::from(pages.max(1)),
+            Tidy::Whole => -i64::from(pages.max(1)),
+        };
         self.db
-            .write(|tx| {
+            .write(move |tx| {
                 Box::pin(async move {
                     // FTS5 tells whether a merge found work only by the rows it changed: its own command counts one.
                     let before = total_changes(tx).await?;
                     tx.exec(
-                        &format!("INSERT INTO ticket_search (ticket_search, rank) VALUES ('merge', {MERGE_PAGES})"),
+                        &format!("INSERT INTO ticket_search (ticket_search, rank) VALUES ('merge', {budget})"),
                         vec![],
                     )
                     .await?;
