@@ -623,7 +623,8 @@ async fn merging_story(store: &SqlStore, a: AccountId, sqlite_file: Option<&std:
     }
     // Two more writes: two small pieces beside the merged one, too few to merge as pieces, merged whole.
     for n in 80..82 {
-        let (t, ..) = store.create_ticket(draft(a, &format!("Merge {n}"), "m@example.com", &[], no_outbox)).await.unwrap();
+        let (t, ..) =
+            store.create_ticket(draft(a, &format!("Merge {n}"), "m@example.com", &[], no_outbox)).await.unwrap();
         let mark = store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t.id).unwrap();
         store.index_tickets(vec![(mark, Some(Document::of(["mergewordxyz", &format!("only{n}xyz")])))]).await.unwrap();
         made.push(t.id);
