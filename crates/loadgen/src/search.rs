@@ -225,7 +225,7 @@ async fn searchers(
             all.extend(l);
         }
     }
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
     let slowest: Vec<String> = all.iter().take(5).map(|(d, q)| format!("{q} {:.0} ms", ms(*d))).collect();
     (Latencies::new(all.into_iter().map(|(d, _)| d).collect()), slowest.join(", "))
 }
