@@ -163,12 +163,12 @@ impl Regions {
 
     /// The served databases that hold an account (or are open already, or receive a move): the ones workers visit.
     /// An account created in a region nobody lived in is seen within [`DIRECTORY_TTL`].
-    pub async fn working(&self) -> Result<Vec<&RegionCell>, AppError> {
-        Ok(self.holding_accounts().await?.into_iter().filter(|c| c.spec.served).collect())
+    pub async fn working(&self) -> Vec<&RegionCell> {
+        self.holding_accounts().await.into_iter().filter(|c| c.spec.served).collect()
     }
 
     /// Every database, served here or not, that holds an account (or is open already, or receives a move).
-    pub async fn holding_accounts(&self) -> Result<Vec<&RegionCell>, AppError> {
+    pub async fn holding_accounts(&self) -> Vec<&RegionCell> {
         let cached = self
             .in_use
             .lock()
@@ -176,24 +176,22 @@ impl Regions {
             .and_then(|c| c.as_ref().filter(|(at, _)| at.elapsed() < DIRECTORY_TTL).map(|(_, p)| p.clone()));
         let places = match cached {
             Some(p) => p,
-            None => {
-                let p = self.directory.places_in_use().await?;
-                if let Ok(mut c) = self.in_use.lock() {
-                    *c = Some((Instant::now(), p.clone()));
+            None => match self.directory.places_in_use().await {
+                Ok(p) => {
+                    if let Ok(mut c) = self.in_use.lock() {
+                        *c = Some((Instant::now(), p.clone()));
+                    }
+                    p
                 }
-                p
-            }
+                // A directory that cannot be read stops no region's work: the places last read (or, never read,
+                // the open databases) keep being visited.
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read which regions hold accounts; using what was known");
+                    self.in_use.lock().ok().and_then(|c| c.as_ref().map(|(_, p)| p.clone())).unwrap_or_default()
+                }
+            },
         };
-        Ok(self.cells.values().filter(|c| c.store.initialized() || places.contains(&c.spec.place())).collect())
-    }
-
-    /// [`Regions::working`], for a worker's round: when the directory cannot be read, the round does nothing (and
-    /// says so) and the next one tries again.
-    pub async fn working_or_skip(&self) -> Vec<&RegionCell> {
-        self.working().await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "could not read which regions hold accounts");
-            Vec::new()
-        })
+        self.cells.values().filter(|c| c.store.initialized() || places.contains(&c.spec.place())).collect()
     }
 
     /// The store of a region's main database, whether or not this process serves it (for operator commands).

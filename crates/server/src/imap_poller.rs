@@ -79,15 +79,7 @@ async fn supervise(
     let mut listed = BTreeSet::new();
     // Regions whose list could not be read keep their tasks: a database hiccup stops no fetching.
     let mut unread = BTreeSet::new();
-    let cells = match app.regions.working().await {
-        Ok(c) => c,
-        Err(e) => {
-            // Every task keeps running: a directory hiccup stops no fetching.
-            tracing::warn!(error = %e, "could not read which regions hold accounts");
-            return;
-        }
-    };
-    for cell in cells {
+    for cell in app.regions.working().await {
         let region = cell.spec.name.clone();
         let Ok(store) = cell.store().await else {
             unread.insert(region);

@@ -155,14 +155,15 @@ async fn erase_scope(
         with(&acc, &elsewhere),
     )
     .await?;
-    let forgotten: Vec<String> = tickets.iter().chain(&touched).cloned().collect();
-    crate::search::forget(tx, engine, &acc, &forgotten).await?;
+    crate::search::forget(tx, engine, &acc, &tickets).await?;
+    // On PostgreSQL the marks are bumped first: an indexer that locked them commits before this goes on.
     for t in &touched {
         if let Some(t) = parley_domain::ids::TicketId::parse(t) {
             let account = parley_domain::ids::AccountId::parse(&acc).ok_or(StoreError::NotFound)?;
             crate::search::mark_dirty(tx, account, t).await?;
         }
     }
+    crate::search::forget_documents(tx, engine, &acc, &touched).await?;
     if let (Some(who), Some(email)) = (&who, &email) {
         report.mentions_redacted = redact_copies(tx, &acc, who, email, &tickets).await?;
     }

@@ -798,11 +798,22 @@ async fn erasure_story(store: &SqlStore, a: AccountId, b: AccountId) {
         mail: vec![],
         chat: Vec::new(),
     };
+    // The indexer wrote their ticket before my words came, and reads it again (with them) before the erasure.
+    let mark_of = |t: TicketId| async move {
+        store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t).unwrap()
+    };
+    let first = mark_of(theirs.id).await;
+    store.index_tickets(vec![(first, Some(parley_domain::search::Document::of(["keepwordxyz"])))]).await.unwrap();
     store.save_change(change).await.unwrap();
+    let stale = mark_of(theirs.id).await;
 
     assert!(matches!(store.erase_contact(b, me.id).await, Err(StoreError::NotFound)), "not across accounts");
     let report = store.erase_contact(a, me.id).await.unwrap();
     store.purge_deleted().await.unwrap();
+    // What it read before the erasure is stale, even though the ticket was marked anew.
+    store.index_tickets(vec![(stale, Some(parley_domain::search::Document::of(["mywordsxyz"])))]).await.unwrap();
+    assert!(store.search_tickets(a, &search_for("mywordsxyz", 10)).await.unwrap().is_empty(), "erased words stay out");
+    assert!(store.dirty_tickets(10_000).await.unwrap().iter().any(|d| d.ticket_id == theirs.id), "still marked");
     assert_eq!((report.tickets_deleted, report.messages_deleted, report.messages_redacted), (1, 1, 1), "{report:?}");
     assert_eq!(store.get_ticket(a, mine.id).await.unwrap(), None);
     assert_eq!(store.get_contact(a, me.id).await.unwrap(), None);

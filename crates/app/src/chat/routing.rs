@@ -97,7 +97,7 @@ pub async fn nudge(app: &App, ctx: &AccountCtx) {
 /// One round for every account with waiting chats in the regions this process serves. Every process sharing a
 /// region runs it; the database keeps their rings apart.
 pub async fn route_all(app: &App) -> Result<(), AppError> {
-    for cell in app.regions.working().await? {
+    for cell in app.regions.working().await {
         let store = cell.store().await?;
         let accounts = parley_store::ChatRoutingStore::accounts_with_waiting_chats(store).await?;
         for (_, slug) in accounts {
@@ -114,7 +114,7 @@ pub async fn route_all(app: &App) -> Result<(), AppError> {
 pub async fn still_alive(app: &App) -> Result<(), AppError> {
     let now = Timestamp::now();
     let forget = Timestamp::from_millis(now.millis() - 24 * 3600 * 1000);
-    for cell in app.regions.working().await? {
+    for cell in app.regions.working().await {
         let store = cell.store().await?;
         parley_store::ChatRoutingStore::connections_alive(store, &app.chat.process_id, now, forget).await?;
     }

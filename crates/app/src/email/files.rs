@@ -62,7 +62,7 @@ pub async fn create_mailbox(
     errs.finish()?;
     let Some(address) = address else { return Err(AppError::Internal(anyhow::anyhow!("checked address missing"))) };
     // Addresses are unique across regions; a region without accounts has no mailboxes.
-    for cell in app.regions.holding_accounts().await? {
+    for cell in app.regions.holding_accounts().await {
         let store = cell.store().await?;
         if parley_store::InboundStore::mailbox_by_address(store, &address).await?.is_some() {
             return Err(AppError::Conflict(format!("the address {address} already belongs to a mailbox")));

@@ -22,7 +22,7 @@ pub async fn recipient(app: &App, rcpt: &str) -> Result<Option<AccountCtx>, AppE
             _ => Ok(None),
         };
     }
-    for cell in app.regions.working().await? {
+    for cell in app.regions.working().await {
         let store = cell.store().await?;
         if let Some(mailbox) = parley_store::InboundStore::mailbox_by_address(store, &addr).await? {
             let Some(account) = parley_store::AccountStore::get_account(store, mailbox.account_id).await? else {

@@ -29,7 +29,7 @@ pub async fn run_ingest(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     let failures: Failures = Arc::default();
     loop {
         let mut progressed = false;
-        for cell in app.regions.working_or_skip().await {
+        for cell in app.regions.working().await {
             let Ok(store) = cell.store().await else { continue };
             let pending = match parley_store::InboundStore::pending_inbound(store, 256).await {
                 Ok(p) => p,
@@ -153,7 +153,7 @@ pub async fn run_sender(app: Arc<App>, policy: SendPolicy, mut stop: watch::Rece
     };
     loop {
         let mut sent_any = false;
-        for cell in app.regions.working_or_skip().await {
+        for cell in app.regions.working().await {
             let Ok(store) = cell.store().await else { continue };
             let now = Timestamp::now();
             let claimed = match parley_store::MailOutbox::claim_mail(store, now, now.plus_seconds(LEASE_SECS), 16).await

@@ -12,31 +12,50 @@ const BATCH: u32 = 500;
 /// writing.
 const DOCS_PER_TIDY_STEP: usize = 32;
 
-/// Pages of merged index a serving process's housekeeping step writes: a few milliseconds, so that a ticket's
-/// write queued behind it hardly waits.
+/// Pages of merged index a serving process's housekeeping step writes: usually a few milliseconds, so that a
+/// ticket's write queued behind it hardly waits. (FTS5 ends a step only between words: a common word's whole list
+/// is written in the step that reaches it, megabytes in the largest pieces.)
 const SERVING_STEP_PAGES: u32 = 64;
 
 /// Pages per step during a rebuild: larger steps cost less per page (each step starts its merge afresh), and a
 /// write of a serving process waits at most one step.
 const REBUILD_STEP_PAGES: u32 = 1000;
 
+/// How long a rebuild may spend merging the index into one piece. A serving process's indexer adds pieces
+/// meanwhile, and FTS5 starts a whole merge again over every piece when one is added: under steady writes it might
+/// never end. Stopped, the index stays in pieces (merged as usual) and searches as well as before the rebuild.
+const WHOLE_MERGE_AT_MOST: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Writes the documents of up to one batch of marked tickets in each region this process serves, then merges the
 /// index a few steps. Returns how much was done (0: nothing waits).
 pub async fn index_dirty(app: &App) -> Result<usize, AppError> {
     let mut n = 0;
-    for cell in app.regions.working().await? {
+    for cell in app.regions.working().await {
         let store = cell.store().await?;
-        let written = index_batch(store).await?;
-        // New documents first: a merge step is short, and none runs before a waiting batch is written.
-        n += written + tidy(store, Tidy::Pieces, SERVING_STEP_PAGES, 1 + written / DOCS_PER_TIDY_STEP).await?;
+        // New documents first: a merge step is short, and none runs before a waiting batch is written. Merged even
+        // when the batch failed: FTS5 refuses writes once the index is in too many pieces, and merging mends that.
+        let written = index_batch(store).await;
+        let steps = 1 + written.as_ref().map_or(0, |w| w / DOCS_PER_TIDY_STEP);
+        n += tidy(store, Tidy::Pieces, SERVING_STEP_PAGES, steps).await?;
+        n += written?;
     }
     Ok(n)
 }
 
 /// Up to `steps` steps of merging; returns how many found work.
 async fn tidy(store: &dyn RegionStore, how: Tidy, pages: u32, steps: usize) -> Result<usize, AppError> {
+    tidy_until(store, how, pages, steps, None).await
+}
+
+async fn tidy_until(
+    store: &dyn RegionStore,
+    how: Tidy,
+    pages: u32,
+    steps: usize,
+    deadline: Option<std::time::Instant>,
+) -> Result<usize, AppError> {
     for done in 0..steps {
-        if !store.tidy_index(how, pages).await? {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) || !store.tidy_index(how, pages).await? {
             return Ok(done);
         }
     }
@@ -91,7 +110,8 @@ pub async fn reindex(
     }
     // Then into one piece: a query looks each word up once per piece (a million tickets: 31 pieces, two-word
     // queries p99 61 ms; one piece, 35 ms; the merge takes about 10 s).
-    tidy(ctx_store, Tidy::Whole, REBUILD_STEP_PAGES, usize::MAX).await?;
+    let deadline = std::time::Instant::now() + WHOLE_MERGE_AT_MOST;
+    tidy_until(ctx_store, Tidy::Whole, REBUILD_STEP_PAGES, usize::MAX, Some(deadline)).await?;
     ctx_store.analyze_index().await?;
     Ok(done)
 }

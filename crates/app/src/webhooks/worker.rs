@@ -56,7 +56,7 @@ pub async fn run_worker(app: Arc<App>, policy: DeliveryPolicy, mut stop: watch::
     };
     loop {
         let mut sleep = Duration::from_millis(500);
-        for cell in app.regions.working_or_skip().await {
+        for cell in app.regions.working().await {
             let Ok(store) = cell.store().await else {
                 continue;
             };

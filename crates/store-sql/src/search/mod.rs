@@ -41,6 +41,24 @@ pub(crate) async fn forget(
     // The marks first: on PostgreSQL this waits for an indexer that locked them to commit, so that the documents
     // deleted next include what it wrote (see `tsvector::write_docs`).
     tx.exec(&format!("DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id IN ({list})"), a.clone()).await?;
+    forget_documents(tx, engine, account, tickets).await
+}
+
+/// Removes tickets' documents but leaves their marks: for tickets that stay but lost text (an erased message).
+/// The caller marks them again in the same unit of work; a mark is bumped, never dropped and made anew, since a new
+/// mark would start its count again and match what an indexer read before.
+pub(crate) async fn forget_documents(
+    tx: &mut dyn Tx,
+    engine: Engine,
+    account: &str,
+    tickets: &[String],
+) -> Result<(), StoreError> {
+    if tickets.is_empty() {
+        return Ok(());
+    }
+    let mut a: Vec<Value> = args![account];
+    a.extend(tickets.iter().map(|t| Value::Text(t.clone())));
+    let list = placeholders(2, tickets.len());
     if engine == Engine::Sqlite {
         tx.exec(
             &format!(
