@@ -35,13 +35,18 @@ pub(crate) async fn forget(
     if tickets.is_empty() {
         return Ok(());
     }
-    let mut a: Vec<Value> = args![account];
-    a.extend(tickets.iter().map(|t| Value::Text(t.clone())));
-    let list = placeholders(2, tickets.len());
+    let (a, list) = tickets_of(account, tickets);
     // The marks first: on PostgreSQL this waits for an indexer that locked them to commit, so that the documents
     // deleted next include what it wrote (see `tsvector::write_docs`).
-    tx.exec(&format!("DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id IN ({list})"), a.clone()).await?;
+    tx.exec(&format!("DELETE FROM search_dirty WHERE account_id = $1 AND ticket_id IN ({list})"), a).await?;
     forget_documents(tx, engine, account, tickets).await
+}
+
+/// The arguments `$1` (the account) and `$2…` (the tickets), and the placeholder list of the tickets.
+fn tickets_of(account: &str, tickets: &[String]) -> (Vec<Value>, String) {
+    let mut a: Vec<Value> = args![account];
+    a.extend(tickets.iter().map(|t| Value::Text(t.clone())));
+    (a, placeholders(2, tickets.len()))
 }
 
 /// Removes tickets' documents but leaves their marks: for tickets that stay but lost text (an erased message).
@@ -56,9 +61,7 @@ pub(crate) async fn forget_documents(
     if tickets.is_empty() {
         return Ok(());
     }
-    let mut a: Vec<Value> = args![account];
-    a.extend(tickets.iter().map(|t| Value::Text(t.clone())));
-    let list = placeholders(2, tickets.len());
+    let (a, list) = tickets_of(account, tickets);
     if engine == Engine::Sqlite {
         tx.exec(
             &format!(
