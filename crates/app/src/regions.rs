@@ -169,25 +169,21 @@ impl Regions {
 
     /// Every database, served here or not, that holds an account (or is open already, or receives a move).
     pub async fn holding_accounts(&self) -> Vec<&RegionCell> {
-        let cached = self
-            .in_use
-            .lock()
-            .ok()
-            .and_then(|c| c.as_ref().filter(|(at, _)| at.elapsed() < DIRECTORY_TTL).map(|(_, p)| p.clone()));
-        let places = match cached {
-            Some(p) => p,
-            None => match self.directory.places_in_use().await {
-                Ok(p) => {
+        let known = self.in_use.lock().ok().and_then(|c| c.clone());
+        let places = match known {
+            Some((at, places)) if at.elapsed() < DIRECTORY_TTL => places,
+            known => match self.directory.places_in_use().await {
+                Ok(places) => {
                     if let Ok(mut c) = self.in_use.lock() {
-                        *c = Some((Instant::now(), p.clone()));
+                        *c = Some((Instant::now(), places.clone()));
                     }
-                    p
+                    places
                 }
                 // A directory that cannot be read stops no region's work: the places last read (or, never read,
                 // the open databases) keep being visited.
                 Err(e) => {
                     tracing::warn!(error = %e, "could not read which regions hold accounts; using what was known");
-                    self.in_use.lock().ok().and_then(|c| c.as_ref().map(|(_, p)| p.clone())).unwrap_or_default()
+                    known.map(|(_, places)| places).unwrap_or_default()
                 }
             },
         };

@@ -538,6 +538,11 @@ async fn knowledge_story(store: &SqlStore, a: AccountId, b: AccountId) {
     assert!(store.knowledge_base(b, &KbKey::Id(again.id)).await.unwrap().is_some());
 }
 
+/// The ticket's mark, as the indexer reads it.
+async fn mark_of(store: &SqlStore, t: TicketId) -> Dirty {
+    store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t).unwrap()
+}
+
 /// A search for the query, without filters, as an admin sees it.
 fn search_for(q: &str, limit: u32) -> TicketSearch {
     TicketSearch {
@@ -594,15 +599,18 @@ async fn merging_story(store: &SqlStore, a: AccountId, sqlite_file: Option<&std:
             c.query_row("SELECT count(*) FROM ticket_search_data", [], |r| r.get::<_, i64>(0)).unwrap()
         })
     };
+    // A ticket, its document written on its own: one segment.
+    let write_alone = |n: usize| async move {
+        let (t, ..) =
+            store.create_ticket(draft(a, &format!("Merge {n}"), "m@example.com", &[], no_outbox)).await.unwrap();
+        let mark = mark_of(store, t.id).await;
+        store.index_tickets(vec![(mark, Some(Document::of(["mergewordxyz", &format!("only{n}xyz")])))]).await.unwrap();
+        t.id
+    };
     let before = pages();
     let mut made = Vec::new();
     for n in 0..80 {
-        let (t, ..) =
-            store.create_ticket(draft(a, &format!("Merge {n}"), "m@example.com", &[], no_outbox)).await.unwrap();
-        let mark = store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t.id).unwrap();
-        // One write per document: one segment each.
-        store.index_tickets(vec![(mark, Some(Document::of(["mergewordxyz", &format!("only{n}xyz")])))]).await.unwrap();
-        made.push(t.id);
+        made.push(write_alone(n).await);
     }
     let written = pages();
     if let (Some(before), Some(written)) = (before, written) {
@@ -623,11 +631,7 @@ async fn merging_story(store: &SqlStore, a: AccountId, sqlite_file: Option<&std:
     }
     // Two more writes: two small pieces beside the merged one, too few to merge as pieces, merged whole.
     for n in 80..82 {
-        let (t, ..) =
-            store.create_ticket(draft(a, &format!("Merge {n}"), "m@example.com", &[], no_outbox)).await.unwrap();
-        let mark = store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t.id).unwrap();
-        store.index_tickets(vec![(mark, Some(Document::of(["mergewordxyz", &format!("only{n}xyz")])))]).await.unwrap();
-        made.push(t.id);
+        made.push(write_alone(n).await);
     }
     assert!(!store.tidy_index(Tidy::Pieces, 64).await.unwrap(), "two small pieces wait for more");
     let mut whole = 0;
@@ -799,13 +803,10 @@ async fn erasure_story(store: &SqlStore, a: AccountId, b: AccountId) {
         chat: Vec::new(),
     };
     // The indexer wrote their ticket before my words came, and reads it again (with them) before the erasure.
-    let mark_of = |t: TicketId| async move {
-        store.dirty_tickets(10_000).await.unwrap().into_iter().find(|d| d.ticket_id == t).unwrap()
-    };
-    let first = mark_of(theirs.id).await;
+    let first = mark_of(store, theirs.id).await;
     store.index_tickets(vec![(first, Some(parley_domain::search::Document::of(["keepwordxyz"])))]).await.unwrap();
     store.save_change(change).await.unwrap();
-    let stale = mark_of(theirs.id).await;
+    let stale = mark_of(store, theirs.id).await;
 
     assert!(matches!(store.erase_contact(b, me.id).await, Err(StoreError::NotFound)), "not across accounts");
     let report = store.erase_contact(a, me.id).await.unwrap();
@@ -994,7 +995,7 @@ async fn search_index_statistics_are_dropped_when_the_writer_opens() {
     store.migrate().await.unwrap();
     let (a, _) = new_account(&store, "stats").await;
     let (t, ..) = store.create_ticket(draft(a, "Stats", "s@example.com", &[], no_outbox)).await.unwrap();
-    let mark = store.dirty_tickets(10).await.unwrap().into_iter().find(|d| d.ticket_id == t.id).unwrap();
+    let mark = mark_of(&store, t.id).await;
     store.index_tickets(vec![(mark, Some(Document::of(["statsword"])))]).await.unwrap();
     store.close().await;
     let stats = |file: &std::path::Path| -> Vec<String> {

@@ -97,15 +97,19 @@ const FORGET_INDEX_STATS: &str = "DELETE FROM sqlite_stat1 WHERE tbl GLOB 'ticke
 /// `PRAGMA optimize`, less the search indexes' statistics, in one transaction: no connection ever loads them.
 fn optimize(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch("BEGIN IMMEDIATE; PRAGMA optimize;").map_err(err)?;
-    if has_statistics(conn)? {
-        conn.execute_batch(FORGET_INDEX_STATS).map_err(err)?;
-    }
+    drop_index_stats(conn)?;
     conn.execute_batch("COMMIT").map_err(err)
 }
 
-fn has_statistics(conn: &Connection) -> Result<bool, StoreError> {
-    conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')", [], |r| r.get(0))
-        .map_err(err)
+/// Deletes the search indexes' rows from `sqlite_stat1`, which exists only once something was analyzed.
+fn drop_index_stats(conn: &Connection) -> Result<(), StoreError> {
+    let analyzed: bool = conn
+        .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')", [], |r| r.get(0))
+        .map_err(err)?;
+    if analyzed {
+        conn.execute_batch(FORGET_INDEX_STATS).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Removes the search indexes' statistics before the writer loads the schema (a connection keeps the statistics it
@@ -113,10 +117,7 @@ fn has_statistics(conn: &Connection) -> Result<bool, StoreError> {
 fn forget_index_stats(path: &Path) -> Result<(), StoreError> {
     let conn = Connection::open(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-    if has_statistics(&conn)? {
-        conn.execute_batch(FORGET_INDEX_STATS).map_err(err)?;
-    }
-    Ok(())
+    drop_index_stats(&conn)
 }
 
 fn open(path: &Path, writer: bool) -> Result<Connection, StoreError> {

@@ -40,6 +40,9 @@ pub(crate) fn tsquery_parts(terms: &[Term]) -> (Vec<String>, Vec<String>) {
     (stems, words)
 }
 
+/// Documents (`s`) joined with their tickets (`t`), which the filters and the order read.
+const DOCS_OF_TICKETS: &str = "ticket_search s JOIN tickets t ON t.account_id = s.account_id AND t.id = s.ticket_id";
+
 /// The account's tickets matching the search's terms and filters, best (or newest) first.
 pub(crate) async fn search(
     store: &SqlStore,
@@ -59,10 +62,7 @@ pub(crate) async fn search(
         cond.push_str(&format!(" AND s.words @@ to_tsquery('simple', ${})", values.len()));
     }
     let f = super::filters(s, &mut values);
-    let from = format!(
-        "FROM ticket_search s JOIN tickets t ON t.account_id = s.account_id AND t.id = s.ticket_id \
-         WHERE s.account_id = $1{cond}{f}"
-    );
+    let from = format!("FROM {DOCS_OF_TICKETS} WHERE s.account_id = $1{cond}{f}");
     // The matches, up to the cap, by the plan that finds them (the GIN indexes). Fewer than the cap are ranked among
     // themselves by their keys: left to plan the ranking query, PostgreSQL misjudged a rare phrase made of common
     // words and walked every ticket newest first to find the page (9.6 s at a million tickets, for 37 matches).
@@ -94,8 +94,8 @@ pub(crate) async fn search(
         .db
         .query(
             &format!(
-                "SELECT s.ticket_id FROM ticket_search s JOIN tickets t ON t.account_id = s.account_id AND t.id = s.ticket_id \
-                 WHERE s.account_id = $1 AND s.ticket_id IN ({list}) ORDER BY {rank}t.updated_at DESC LIMIT {limit}"
+                "SELECT s.ticket_id FROM {DOCS_OF_TICKETS} WHERE s.account_id = $1 AND s.ticket_id IN ({list}) \
+                 ORDER BY {rank}t.updated_at DESC LIMIT {limit}"
             ),
             ranked,
         )
