@@ -59,6 +59,67 @@ pub struct Agent {
     pub department_ids: Vec<DepartmentId>,
     pub active: bool,
     pub created_at: Timestamp,
+    /// The agent's own settings for the workspace.
+    pub profile: AgentProfile,
+}
+
+/// What each agent sets for themselves: the workspace's language and time zone, the signature their replies may
+/// carry (`{{agent.signature}}`), and whether ringing chats and assigned tickets may notify them on the desktop or
+/// with a sound (each off until the agent turns it on: browsers ask once, and a surprise sound is rude).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgentProfile {
+    /// A language code of the workspace (`en`, `de`, `hu`, `tl`).
+    pub language: String,
+    /// An IANA time zone (`Europe/Budapest`); dates show in it.
+    pub time_zone: String,
+    pub signature: String,
+    pub notify_desktop: bool,
+    pub notify_sound: bool,
+}
+
+impl Default for AgentProfile {
+    fn default() -> Self {
+        AgentProfile {
+            language: "en".into(),
+            time_zone: "UTC".into(),
+            signature: String::new(),
+            notify_desktop: false,
+            notify_sound: false,
+        }
+    }
+}
+
+/// The workspace's languages.
+pub const WORKSPACE_LANGUAGES: [&str; 4] = ["en", "de", "hu", "tl"];
+
+impl AgentProfile {
+    pub fn parse_language(s: &str) -> Result<String, Invalid> {
+        let s = s.trim().to_ascii_lowercase();
+        if WORKSPACE_LANGUAGES.contains(&s.as_str()) {
+            Ok(s)
+        } else {
+            Err(Invalid::field("language", format!("'{s}' is not a language of the workspace (en, de, hu, tl)")))
+        }
+    }
+
+    /// A time zone the bundled time zone database knows.
+    pub fn parse_time_zone(s: &str) -> Result<String, Invalid> {
+        let s = s.trim();
+        if s.len() <= 64 && jiff::tz::db().get(s).is_ok() {
+            Ok(s.to_string())
+        } else {
+            let shown: String = s.chars().take(64).collect();
+            Err(Invalid::field("time_zone", format!("'{shown}' is not a known time zone (such as Europe/Budapest)")))
+        }
+    }
+
+    /// A signature: plain text, a few lines.
+    pub fn parse_signature(s: &str) -> Result<String, Invalid> {
+        if s.trim().is_empty() {
+            return Ok(String::new());
+        }
+        crate::text::checked_text("signature", s, 2000, true)
+    }
 }
 
 impl Agent {

@@ -49,6 +49,18 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The time as an agent reads it: `2026-11-22 11:00` in their time zone (UTC for a zone the database does
+    /// not know, which a checked profile never holds).
+    pub fn in_zone(self, zone: &str) -> String {
+        let Ok(ts) = jiff::Timestamp::from_millisecond(self.0) else { return self.to_display() };
+        match jiff::tz::db().get(zone) {
+            Ok(tz) => tz.to_datetime(ts).strftime("%Y-%m-%d %H:%M").to_string(),
+            Err(_) => self.to_display(),
+        }
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_rfc3339())
@@ -68,6 +80,15 @@ impl utoipa::PartialSchema for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shows_times_in_the_agents_zone() {
+        // 2025-11-22 10:00 UTC is 11:00 in Budapest (CET) and 05:00 in New York (EST).
+        let t = Timestamp::from_millis(1_763_805_600_123);
+        assert_eq!(t.in_zone("Europe/Budapest"), "2025-11-22 11:00");
+        assert_eq!(t.in_zone("America/New_York"), "2025-11-22 05:00");
+        assert_eq!(t.in_zone("Nowhere/Else"), "2025-11-22 10:00 UTC");
+    }
 
     #[test]
     fn round_trips_rfc3339() {

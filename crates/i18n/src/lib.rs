@@ -29,6 +29,7 @@ macro_rules! files {
             include_str!(concat!("../locales/", $code, "/widget.ftl")),
             include_str!(concat!("../locales/", $code, "/mail.ftl")),
             include_str!(concat!("../locales/", $code, "/privacy.ftl")),
+            include_str!(concat!("../locales/", $code, "/workspace.ftl")),
         ]
     };
 }
@@ -190,6 +191,14 @@ mod tests {
         assert_eq!(Texts::of("xx").lang(), "en");
         assert_eq!(Texts::of("en").with("widget-queue", &[("n", Arg::Number(3))]), "You are number 3 in the queue.");
         assert_eq!(Texts::of("de").get("no-such-text"), "no-such-text");
+    }
+
+    #[test]
+    fn the_workspace_speaks_every_language() {
+        assert_eq!(Texts::of("en").get("ws-tickets"), "Tickets");
+        assert_eq!(Texts::of("hu").get("ws-view-my-open"), "Saját nyitott jegyeim");
+        assert_eq!(Texts::of("de").with("ws-selected", &[("count", Arg::Number(2))]), "2 Tickets ausgewählt");
+        assert_eq!(Texts::of("tl").get("ws-send"), "Ipadala");
     }
 
     #[test]

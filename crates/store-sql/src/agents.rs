@@ -5,14 +5,15 @@ use crate::error::conflict_as;
 use crate::rows::{id, parsed, placeholders};
 use crate::SqlStore;
 use async_trait::async_trait;
-use parley_domain::agent::{Agent, Department, Role};
+use parley_domain::agent::{Agent, AgentProfile, Department, Role};
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, AgentId, DepartmentId};
 use parley_domain::Timestamp;
 use parley_store::{AgentStore, AgentUpdate, StoreError};
 use std::collections::HashMap;
 
-const AGENT_COLS: &str = "id, account_id, email, name, role, active, created_at";
+const AGENT_COLS: &str =
+    "id, account_id, email, name, role, active, created_at, language, time_zone, signature, notify_desktop, notify_sound";
 
 fn agent(r: &Row, departments: Vec<DepartmentId>) -> Result<Agent, StoreError> {
     Ok(Agent {
@@ -24,6 +25,13 @@ fn agent(r: &Row, departments: Vec<DepartmentId>) -> Result<Agent, StoreError> {
         department_ids: departments,
         active: r.int("active")? != 0,
         created_at: Timestamp::from_millis(r.int("created_at")?),
+        profile: AgentProfile {
+            language: r.text("language")?,
+            time_zone: r.text("time_zone")?,
+            signature: r.text("signature")?,
+            notify_desktop: r.int("notify_desktop")? != 0,
+            notify_sound: r.int("notify_sound")? != 0,
+        },
     })
 }
 
@@ -142,13 +150,21 @@ impl AgentStore for SqlStore {
                     let n = tx
                         .exec(
                             "UPDATE agents SET name = COALESCE($1, name), role = COALESCE($2, role), \
-                             active = COALESCE($3, active) WHERE account_id = $4 AND id = $5",
+                             active = COALESCE($3, active), language = COALESCE($6, language), \
+                             time_zone = COALESCE($7, time_zone), signature = COALESCE($8, signature), \
+                             notify_desktop = COALESCE($9, notify_desktop), \
+                             notify_sound = COALESCE($10, notify_sound) WHERE account_id = $4 AND id = $5",
                             args![
                                 u.name.clone(),
                                 u.role.map(|r| r.as_str().to_string()),
                                 u.active.map(i64::from),
                                 account.to_string(),
-                                agent.to_string()
+                                agent.to_string(),
+                                u.profile.as_ref().map(|p| p.language.clone()),
+                                u.profile.as_ref().map(|p| p.time_zone.clone()),
+                                u.profile.as_ref().map(|p| p.signature.clone()),
+                                u.profile.as_ref().map(|p| i64::from(p.notify_desktop)),
+                                u.profile.as_ref().map(|p| i64::from(p.notify_sound))
                             ],
                         )
                         .await?;

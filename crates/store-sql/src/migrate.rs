@@ -52,6 +52,7 @@ const REGION_SQLITE: &[Migration] = &[
         name: "search merge steps",
         sql: include_str!("../migrations/sqlite/0017_search_merge_steps.sql"),
     },
+    Migration { version: 21, name: "agent profile", sql: include_str!("../migrations/sqlite/0021_agent_profile.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -95,6 +96,11 @@ const REGION_POSTGRES: &[Migration] = &[
         version: 17,
         name: "search merge steps",
         sql: include_str!("../migrations/postgres/0017_search_merge_steps.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "agent profile",
+        sql: include_str!("../migrations/postgres/0021_agent_profile.sql"),
     },
 ];
 

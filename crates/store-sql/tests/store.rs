@@ -43,6 +43,7 @@ async fn new_account(store: &SqlStore, slug: &str) -> (AccountId, ApiKey) {
         department_ids: vec![],
         active: true,
         created_at: now,
+        profile: Default::default(),
     };
     let new = NewAccount {
         account: Account { id, slug: AccountSlug::parse(slug).unwrap(), name: slug.into(), created_at: now },
@@ -296,6 +297,7 @@ async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
         department_ids: vec![dept.id],
         active: true,
         created_at: Timestamp::now(),
+        profile: Default::default(),
     };
     store.insert_agent(&agent, Some("h")).await.unwrap();
     let (got, hash) = store.agent_credentials(a, &agent.email).await.unwrap().unwrap();
@@ -319,6 +321,7 @@ async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
         agent_id: agent.id,
         csrf_token: "c".into(),
         created_at: now,
+        profile: Default::default(),
         expires_at: now.plus_seconds(60),
     };
     store.create_session(&s).await.unwrap();

@@ -13,6 +13,8 @@ pub struct AgentUpdate {
     pub role: Option<Role>,
     pub active: Option<bool>,
     pub department_ids: Option<Vec<DepartmentId>>,
+    /// The agent's own settings, replaced whole.
+    pub profile: Option<parley_domain::agent::AgentProfile>,
 }
 
 #[async_trait]

@@ -1,24 +1,62 @@
-// The agent's pages, live: one WebSocket to Parley (`/agent/socket`) while any page is open, so that chats ring
-// here (Accept / Decline), the agent's presence follows what any of their tabs sets, and a chat's ticket page shows
-// the visitor's words as they come. Every text is set as text, never as markup.
+// The agent workspace, live. The server renders every page whole (it works without this script); this script
+// adds what a help desk needs to feel instant: one WebSocket to Parley (`/agent/socket`) while any page is open,
+// so that chats ring here, lists take new and changed tickets without a reload, and a ticket shows who else has
+// it open and who is typing; keyboard shortcuts (Gmail's model); selection and bulk changes; saved responses and
+// macros in the composer; drafts that survive a reload; a warning when someone replied meanwhile; dates relative
+// to now. Every text comes from the page (the workspace's Fluent texts) and is set as text, never as markup.
 (() => {
   'use strict';
-  const offers = document.createElement('section');
-  offers.className = 'offers';
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+  const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
+  const textsEl = $('#ws-texts');
+  const T = textsEl ? JSON.parse(textsEl.textContent) : {};
+  const me = textsEl ? textsEl.dataset.agent : '';
+  // A text of the workspace with its {markers} filled.
+  const tr = (id, values = {}) => (T[id] || id).replace(/\{(\w+)\}/g, (_, k) => (k in values ? String(values[k]) : ''));
+  const csrf = () => ($('#csrf') || $('input[name="_csrf"]') || {}).value || '';
+  const bar = $('header.bar');
+  const prefs = { desktop: bar && bar.dataset.notifyDesktop === 'true', sound: bar && bar.dataset.notifySound === 'true' };
+
+  // The API, as the signed-in agent: the session cookie, and the page's CSRF token for anything that writes.
+  async function api(method, path, body) {
+    const headers = { 'X-CSRF-Token': csrf() };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch('/api/v1' + path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    let data = null;
+    try { data = await res.json(); } catch (_) { data = null; }
+    return { ok: res.ok, status: res.status, data };
+  }
+  const problem = (r) => (r.data && (r.data.errors && r.data.errors.length ? r.data.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : r.data.detail)) || String(r.status);
+
+  // ---- Chats ringing, on every page -------------------------------------------------------------------------
+  const offers = el('section', 'offers');
   offers.setAttribute('aria-label', 'Incoming chats');
   offers.setAttribute('aria-live', 'assertive');
   document.body.append(offers);
-  const presence = document.querySelector('select[name="status"][data-presence]');
-  const convo = document.querySelector('[data-conversation]');
-  const shown = new Map(); // conversation id → offer element
+  const presence = $('select[name="status"][data-presence]');
+  const convo = $('[data-conversation]');
+  const shown = new Map();
   let ws = null, failures = 0;
-
   const send = (frame) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame)); };
-  const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
-  // On a chat's page: who is typing there, shown for a few seconds after the last sign of it.
   const typingLine = convo ? el('p', 'muted typing') : null;
   let typingTimer = null;
-  if (convo) { typingLine.setAttribute('aria-live', 'polite'); convo.insertBefore(typingLine, convo.querySelector('form.reply')); }
+  if (convo) { typingLine.setAttribute('aria-live', 'polite'); convo.insertBefore(typingLine, $('form.reply', convo)); }
+
+  function notify(title) {
+    if (prefs.sound) beep();
+    if (prefs.desktop && 'Notification' in window && Notification.permission === 'granted' && document.hidden) {
+      try { new Notification(title); } catch (_) { /* some browsers allow notifications from service workers only */ }
+    }
+  }
+  function beep() {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const o = ctx.createOscillator(); const g = ctx.createGain();
+      o.frequency.value = 880; g.gain.value = 0.05; o.connect(g); g.connect(ctx.destination);
+      o.start(); o.stop(ctx.currentTime + 0.15);
+    } catch (_) { /* no audio: nothing to do */ }
+  }
 
   function offer(f) {
     if (shown.has(f.conversation_id)) return;
@@ -33,18 +71,18 @@
     box.append(accept, decline);
     shown.set(f.conversation_id, box);
     offers.append(box);
+    notify(`Chat #${f.number}: ${f.subject}`);
   }
   function withdraw(id) { const b = shown.get(id); if (b) { b.remove(); shown.delete(id); } }
   function note(text) { const n = el('p', 'offer error', text); offers.append(n); setTimeout(() => n.remove(), 6000); }
 
-  // A chat's event on its own ticket page: the visitor's messages and who joined or left, unless already shown.
   function chatEvent(id, e) {
     if (!convo || convo.dataset.conversation !== id) return;
-    const form = convo.querySelector('form.reply');
+    const form = $('form.reply', convo);
     let item;
     if (e.type === 'message') {
       if (document.getElementById('m-' + e.message_id)) return;
-      item = el('article', 'message ' + (e.author.type === 'visitor' ? 'customer' : 'agent'));
+      item = el('article', 'message via-chat ' + (e.author.type === 'visitor' ? 'customer' : 'agent'));
       item.id = 'm-' + e.message_id;
       const head = el('header');
       head.append(el('strong', null, e.author.type === 'visitor' ? convo.dataset.requester : (e.author.name || 'Parley')));
@@ -70,9 +108,460 @@
     convo.insertBefore(item, form);
   }
 
+  // ---- The ticket page: who else is here, drafts, saved responses, replied meanwhile, in-place changes ---------
+  const ticketPage = $('[data-ticket-id]');
+  const ticketId = ticketPage && ticketPage.dataset.ticketId;
+  const composer = $('form[data-composer]');
+  const body = composer && $('textarea[data-body]', composer);
+  const internal = composer && $('input[data-internal]', composer);
+  const collision = $('[data-collision]');
+
+  function showViewers(list) {
+    if (!collision) return;
+    const others = list.filter((v) => v.agent_id !== me);
+    const parts = [];
+    if (others.length) parts.push(tr('ws-viewing', { names: others.map((v) => v.name).join(', ') }));
+    others.filter((v) => v.composing).forEach((v) => parts.push(tr(v.composing === 'note' ? 'ws-typing-note' : 'ws-typing-reply', { name: v.name })));
+    collision.textContent = parts.join(' · ');
+    collision.classList.toggle('active', others.length > 0);
+  }
+
+  const draftKey = ticketId ? 'parley-draft:' + ticketId : null;
+  const draftState = composer && $('[data-draft-state]', composer);
+  function saveDraft() {
+    if (!draftKey || !body) return;
+    const d = { body: body.value, internal: !!(internal && internal.checked) };
+    if (d.body.trim()) { localStorage.setItem(draftKey, JSON.stringify(d)); if (draftState) draftState.textContent = tr('ws-draft-kept'); }
+    else localStorage.removeItem(draftKey);
+  }
+  function restoreDraft() {
+    if (!draftKey || !body) return;
+    let d = null;
+    try { d = JSON.parse(localStorage.getItem(draftKey) || 'null'); } catch (_) { d = null; }
+    if (!d || !d.body) return;
+    // A draft already in the timeline was sent: it is done.
+    const sent = $$('.timeline .message .body').some((b) => b.textContent.trim() === d.body.trim());
+    if (sent) { localStorage.removeItem(draftKey); return; }
+    body.value = d.body;
+    if (internal) internal.checked = !!d.internal;
+    setMode();
+    if (draftState) draftState.textContent = tr('ws-draft-kept');
+  }
+  function setMode() {
+    if (!composer) return;
+    const noteMode = internal && internal.checked;
+    composer.classList.toggle('note-mode', !!noteMode);
+    const label = $('[data-body-label]', composer);
+    if (label) label.textContent = tr(noteMode ? 'ws-note-label' : 'ws-reply');
+  }
+
+  let saidComposing = 0;
+  if (body) {
+    body.addEventListener('input', () => {
+      saveDraft();
+      const noteMode = internal && internal.checked;
+      if (Date.now() - saidComposing > 2000) {
+        saidComposing = Date.now();
+        send({ type: 'composing', ticket_id: ticketId, mode: noteMode ? 'note' : 'reply' });
+        // A note is not for the visitor's eyes, nor is writing one.
+        if (convo && !noteMode) send({ type: 'typing', conversation_id: convo.dataset.conversation });
+      }
+      cannedFromShortcut();
+    });
+    if (internal) internal.addEventListener('change', () => { setMode(); saveDraft(); });
+    restoreDraft();
+  }
+
+  // Saved responses: searched by title or #shortcut in the box above the reply, or typed as #shortcut then a
+  // space in the reply itself; inserted filled in for this ticket (placeholders are the server's to fill).
+  const cannedBox = composer && $('input[data-canned]', composer);
+  const cannedList = composer && $('[data-canned-list]', composer);
+  let cannedItems = [];
+  async function cannedSearch(q) {
+    const r = await api('GET', '/canned-responses?q=' + encodeURIComponent(q));
+    return r.ok && r.data ? (r.data.canned_responses || r.data.items || []) : [];
+  }
+  async function insertCanned(c, replacing) {
+    const r = await api('GET', `/tickets/${ticketId}/canned-responses/${c.id}/render`);
+    const text = r.ok && r.data ? r.data.body : c.body;
+    if (replacing) body.value = body.value.replace(replacing, text);
+    else {
+      const at = body.selectionStart || body.value.length;
+      body.value = body.value.slice(0, at) + text + body.value.slice(at);
+    }
+    body.focus();
+    saveDraft();
+    if (cannedList) { cannedList.hidden = true; cannedBox.setAttribute('aria-expanded', 'false'); }
+  }
+  function drawCanned(items) {
+    cannedItems = items;
+    cannedList.textContent = '';
+    if (!items.length) { cannedList.append(el('li', 'muted', tr('ws-no-canned'))); }
+    items.forEach((c, i) => {
+      const li = el('li', null, c.title + (c.shortcut ? `  #${c.shortcut}` : ''));
+      li.id = 'canned-' + i;
+      li.setAttribute('role', 'option');
+      li.addEventListener('mousedown', (ev) => { ev.preventDefault(); insertCanned(c); });
+      cannedList.append(li);
+    });
+    cannedList.hidden = false;
+    cannedBox.setAttribute('aria-expanded', 'true');
+  }
+  let cannedActive = -1;
+  if (cannedBox) {
+    let timer = null;
+    cannedBox.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => { cannedActive = -1; drawCanned(await cannedSearch(cannedBox.value.replace(/^#/, ''))); }, 150);
+    });
+    cannedBox.addEventListener('keydown', (ev) => {
+      if (cannedList.hidden) return;
+      const opts = $$('[role="option"]', cannedList);
+      if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+        ev.preventDefault();
+        cannedActive = Math.max(0, Math.min(opts.length - 1, cannedActive + (ev.key === 'ArrowDown' ? 1 : -1)));
+        opts.forEach((o, i) => o.setAttribute('aria-selected', String(i === cannedActive)));
+        cannedBox.setAttribute('aria-activedescendant', opts[cannedActive] ? opts[cannedActive].id : '');
+      } else if (ev.key === 'Enter') {
+        ev.preventDefault();
+        const c = cannedItems[cannedActive >= 0 ? cannedActive : 0];
+        if (c) insertCanned(c);
+      } else if (ev.key === 'Escape') { cannedList.hidden = true; cannedBox.setAttribute('aria-expanded', 'false'); }
+    });
+    cannedBox.addEventListener('blur', () => setTimeout(() => { cannedList.hidden = true; cannedBox.setAttribute('aria-expanded', 'false'); }, 200));
+  }
+  // `#shortcut` followed by a space or a line break, typed in the reply.
+  async function cannedFromShortcut() {
+    const m = /(^|\s)#([\p{L}\p{N}_-]{2,40})(\s)$/u.exec(body.value.slice(0, body.selectionStart));
+    if (!m) return;
+    const items = await cannedSearch(m[2]);
+    const hit = items.find((c) => (c.shortcut || '').toLowerCase() === m[2].toLowerCase());
+    if (hit) await insertCanned(hit, '#' + m[2] + m[3]);
+  }
+
+  // Sending goes through the API so that a reply written while someone else answered is held back: the agent
+  // reads what came, then sends anyway or edits. Without the script the form posts as it is.
+  const meanwhile = composer && $('[data-meanwhile]', composer);
+  async function sendReply(force) {
+    const after = $('input[data-after]', composer).value;
+    const payload = { body: body.value, internal: !!(internal && internal.checked) };
+    if (after && !force) payload.after_message_id = after;
+    const r = await api('POST', `/tickets/${ticketId}/messages`, payload);
+    if (r.status === 409 && r.data && r.data.code === 'replied_meanwhile') {
+      showMeanwhile(r.data);
+      return;
+    }
+    if (!r.ok) { note(problem(r)); return; }
+    const then = $('select[name="then_status"]', composer);
+    if (then && then.value) await api('PATCH', `/tickets/${ticketId}`, { status: then.value });
+    localStorage.removeItem(draftKey);
+    location.reload();
+  }
+  function showMeanwhile(p) {
+    const news = p.messages || [];
+    const who = news.map((m) => m.author_name || (m.author && m.author.name) || '').filter(Boolean);
+    meanwhile.textContent = '';
+    meanwhile.append(el('p', null, tr('ws-replied-meanwhile', { who: who.length ? Array.from(new Set(who)).join(', ') : '…' })));
+    news.forEach((m) => meanwhile.append(el('blockquote', null, m.body || '')));
+    const go = el('button', null, tr('ws-send-anyway')); go.type = 'button';
+    go.addEventListener('click', () => sendReply(true));
+    const read = el('button', 'secondary', tr('ws-read-first')); read.type = 'button';
+    read.addEventListener('click', () => { saveDraft(); location.reload(); });
+    meanwhile.append(go, document.createTextNode(' '), read);
+    meanwhile.hidden = false;
+    go.focus();
+  }
+  if (composer && ticketId) {
+    composer.addEventListener('submit', (ev) => {
+      if (!body.value.trim()) return;
+      ev.preventDefault();
+      saveDraft();
+      sendReply(false);
+    });
+  }
+
+  // Details change in place: each field is saved as it changes; the Update button still posts the form.
+  const details = $('form[data-details]');
+  if (details && ticketId) {
+    const saved = $('[data-saved]', details);
+    const field = { status: 'status', priority: 'priority', assignee: 'assignee_id', department: 'department_id' };
+    Object.keys(field).forEach((name) => {
+      const s = $(`[name="${name}"]`, details);
+      if (!s) return;
+      s.addEventListener('change', async () => {
+        const r = await api('PATCH', `/tickets/${ticketId}`, { [field[name]]: s.value === '' ? null : s.value });
+        saved.textContent = r.ok ? tr('ws-saved') : problem(r);
+      });
+    });
+    const tags = $('[name="tags"]', details);
+    if (tags) tags.addEventListener('change', async () => {
+      const list = tags.value.split(',').map((x) => x.trim()).filter(Boolean);
+      const r = await api('PATCH', `/tickets/${ticketId}`, { tags: list });
+      saved.textContent = r.ok ? tr('ws-saved') : problem(r);
+    });
+    const mine = $('[data-assign-me]', details);
+    if (mine) mine.addEventListener('click', () => { const a = $('[name="assignee"]', details); a.value = mine.dataset.assignMe; a.dispatchEvent(new Event('change')); });
+  }
+
+  // Macros: listed once, applied to this ticket (or, on a list, to the selection).
+  async function loadMacros(select) {
+    const r = await api('GET', '/macros');
+    const items = r.ok && r.data ? (r.data.macros || r.data.items || []) : [];
+    items.forEach((m) => { const o = el('option', null, m.title); o.value = m.id; select.append(o); });
+    return items.length;
+  }
+  const macroBox = $('[data-macro-box]');
+  if (macroBox && ticketId) {
+    const select = $('select[data-macro]', macroBox);
+    loadMacros(select).then((n) => { macroBox.hidden = n === 0; });
+    $('[data-apply-macro]', macroBox).addEventListener('click', async () => {
+      if (!select.value) return;
+      const r = await api('POST', `/tickets/${ticketId}/macros/${select.value}`);
+      if (r.ok) location.reload(); else note(problem(r));
+    });
+  }
+  const printBtn = $('[data-print]');
+  if (printBtn) printBtn.addEventListener('click', () => window.print());
+
+  // ---- Lists: selection, bulk changes, live rows -----------------------------------------------------------
+  const table = $('table[data-list]');
+  const tbody = table && $('tbody', table);
+  const bulk = $('form[data-bulk]');
+  let lastPicked = null;
+  const picked = () => $$('input[data-select]:checked', tbody || document);
+  function drawSelection() {
+    if (!bulk) return;
+    const n = picked().length;
+    bulk.hidden = n === 0;
+    $('[data-selected-count]', bulk).textContent = tr('ws-selected', { count: n });
+    $$('tr[data-ticket]', tbody).forEach((tr_) => tr_.classList.toggle('picked', $('input[data-select]', tr_).checked));
+  }
+  if (tbody) {
+    tbody.addEventListener('click', (ev) => {
+      const box = ev.target.closest('input[data-select]');
+      if (!box) return;
+      // Shift-click picks the range from the last box clicked.
+      const boxes = $$('input[data-select]', tbody);
+      if (ev.shiftKey && lastPicked && lastPicked !== box) {
+        const [a, b] = [boxes.indexOf(lastPicked), boxes.indexOf(box)].sort((x, y) => x - y);
+        boxes.slice(a, b + 1).forEach((x) => { x.checked = box.checked; });
+      }
+      lastPicked = box;
+      drawSelection();
+    });
+    const all = $('input[data-select-all]', table);
+    if (all) all.addEventListener('change', () => { $$('input[data-select]', tbody).forEach((x) => { x.checked = all.checked; }); drawSelection(); });
+  }
+  if (bulk) {
+    const macroSelect = $('select[data-macros]', bulk);
+    if (macroSelect) loadMacros(macroSelect);
+    const result = $('[data-bulk-result]');
+    async function runBulk(extra) {
+      const ids = picked().map((x) => x.value);
+      if (!ids.length) return;
+      const changes = {};
+      $$('[data-bulk-field]', bulk).forEach((f) => {
+        const k = f.dataset.bulkField;
+        if (!f.value || k === 'macro_id') return;
+        if (k === 'add_tags') changes.add_tags = f.value.split(',').map((x) => x.trim()).filter(Boolean);
+        else if (k === 'assignee_id') changes.assignee_id = f.value === 'none' ? null : f.value;
+        else changes[k] = f.value;
+      });
+      const req = Object.assign({ ids }, extra);
+      if (Object.keys(changes).length && !extra.spam) req.changes = Object.assign(changes, extra.changes || {});
+      else if (extra.changes) req.changes = extra.changes;
+      const macro = macroSelect && macroSelect.value;
+      if (macro && !extra.spam) req.macro_id = macro;
+      const r = await api('POST', '/tickets/bulk', req);
+      if (!r.ok) { result.textContent = problem(r); return; }
+      const failed = r.data.failed || [];
+      const lines = [tr('ws-bulk-done', { count: (r.data.updated || []).length })];
+      failed.forEach((f) => {
+        const row = tbody && $(`tr[data-ticket="${f.id}"]`, tbody);
+        lines.push(tr('ws-bulk-failed', { number: row ? row.dataset.number : f.id, reason: f.detail || f.code }));
+      });
+      result.textContent = lines.join(' ');
+      $$('[data-bulk-field]', bulk).forEach((f) => { f.value = ''; });
+      refreshList();
+    }
+    bulk.addEventListener('click', (ev) => {
+      const b = ev.target.closest('[data-bulk-action]');
+      if (!b) return;
+      const a = b.dataset.bulkAction;
+      if (a === 'clear') { picked().forEach((x) => { x.checked = false; }); drawSelection(); }
+      else if (a === 'assign_me') runBulk({ changes: { assignee_id: me } });
+      else if (a === 'spam') runBulk({ spam: true });
+      else runBulk({});
+    });
+    bulk.addEventListener('submit', (ev) => { ev.preventDefault(); runBulk({}); });
+  }
+
+  // Which built-in view a ticket belongs in, by the same rules the server lists them with.
+  const OPEN = ['new', 'open'];
+  const VIEW_RULES = {
+    my_open: (t) => OPEN.includes(t.status) && t.assignee_id === me,
+    unassigned: (t) => OPEN.includes(t.status) && !t.assignee_id,
+    all_open: (t) => OPEN.includes(t.status),
+    open: (t) => OPEN.includes(t.status),
+    new: (t) => t.status === 'new',
+    pending: (t) => t.status === 'pending',
+    solved: (t) => t.status === 'resolved' || t.status === 'closed',
+    chats_waiting: (t) => t.channel === 'chat' && t.status === 'new',
+    chats_active: (t) => t.channel === 'chat' && t.status === 'open',
+    all: () => true,
+  };
+  const view = table ? table.dataset.list : null;
+  const rowTemplate = $('template[data-row-template]');
+  const agentNames = new Map();
+  if (bulk) $$('select[data-bulk-field="assignee_id"] option', bulk).forEach((o) => agentNames.set(o.value, o.textContent));
+
+  async function fillRow(row, t) {
+    row.dataset.ticket = t.id;
+    row.dataset.number = t.number;
+    row.dataset.version = t.version;
+    $('input[data-select]', row).value = t.id;
+    $('input[data-select]', row).setAttribute('aria-label', tr('ws-select-row', { number: t.number }));
+    $('[data-f="number"]', row).textContent = t.number;
+    const link = $('[data-f="subject"]', row);
+    link.textContent = t.subject;
+    link.href = '/tickets/' + t.number;
+    const st = $('[data-f="status"]', row);
+    st.textContent = tr('ws-status-' + t.status); st.className = 'pill status-' + t.status; st.dataset.value = t.status;
+    const pr = $('[data-f="priority"]', row);
+    pr.textContent = tr('ws-priority-' + t.priority); pr.className = 'pill priority-' + t.priority; pr.dataset.value = t.priority;
+    $('[data-f="assignee"]', row).textContent = t.assignee_id ? (agentNames.get(t.assignee_id) || '') : '';
+    const when = $('[data-f="updated"]', row);
+    when.setAttribute('datetime', t.updated_at);
+    when.title = new Date(t.updated_at).toLocaleString(document.documentElement.lang, { timeZone: zone() });
+    relative(when);
+    if (t.requester && $('[data-f="requester"]', row)) $('[data-f="requester"]', row).textContent = t.requester;
+  }
+  async function liveTicket(change, t) {
+    if (!tbody || !view) return;
+    const row = $(`tr[data-ticket="${t.id}"]`, tbody);
+    const rule = VIEW_RULES[view];
+    if (row && Number(row.dataset.version) > Number(t.version)) return; // older news than the row shows
+    if (!rule) { const n = $('[data-new-rows]'); if (n) n.hidden = false; return; }
+    const belongs = change !== 'removed' && rule(t);
+    if (row && !belongs) { row.remove(); }
+    else if (row) { await fillRow(row, t); tbody.prepend(row); }
+    else if (belongs && rowTemplate) {
+      const fresh = rowTemplate.content.firstElementChild.cloneNode(true);
+      if (!t.requester) {
+        const r = await api('GET', '/tickets/' + t.id);
+        if (r.ok && r.data.requester) t.requester = r.data.requester.name || r.data.requester.email || '';
+      }
+      if ($(`tr[data-ticket="${t.id}"]`, tbody)) return; // arrived twice meanwhile
+      await fillRow(fresh, t);
+      fresh.classList.add('arrived');
+      tbody.prepend(fresh);
+    }
+    table.hidden = !$('tr[data-ticket]', tbody);
+    const empty = $('[data-empty]');
+    if (empty) empty.hidden = !table.hidden;
+    refreshCounts();
+  }
+  function refreshList() { location.reload(); }
+
+  // View counts in the left column, read again (at most every two seconds) when tickets change.
+  let countsTimer = null;
+  function refreshCounts() {
+    if (countsTimer) return;
+    countsTimer = setTimeout(async () => {
+      countsTimer = null;
+      const r = await api('GET', '/views');
+      if (!r.ok || !r.data) return;
+      (r.data.views || []).forEach((v) => {
+        $$(`[data-count="${v.id}"]`).forEach((c) => { c.textContent = v.count == null ? '' : (v.capped ? v.count + '+' : String(v.count)); });
+      });
+    }, 2000);
+  }
+  if ($('nav.views')) refreshCounts();
+
+  // ---- Dates: relative, the exact time (in the agent's zone) on hover ----------------------------------------
+  const zone = () => (bar && bar.dataset.timeZone) || undefined;
+  const rtf = (() => { try { return new Intl.RelativeTimeFormat(document.documentElement.lang || 'en', { numeric: 'auto' }); } catch (_) { return null; } })();
+  function relative(t) {
+    const at = Date.parse(t.getAttribute('datetime'));
+    if (!rtf || Number.isNaN(at)) return;
+    if (!t.title) t.title = t.textContent;
+    const s = Math.round((at - Date.now()) / 1000);
+    const a = Math.abs(s);
+    const [n, unit] = a < 60 ? [s, 'second'] : a < 3600 ? [Math.round(s / 60), 'minute'] : a < 86400 ? [Math.round(s / 3600), 'hour'] : a < 2592000 ? [Math.round(s / 86400), 'day'] : [null, null];
+    if (unit) t.textContent = rtf.format(n, unit);
+  }
+  const relativeAll = () => $$('time[datetime]').forEach(relative);
+  relativeAll();
+  setInterval(relativeAll, 60000);
+
+  // ---- Keyboard shortcuts ---------------------------------------------------------------------------------
+  const KEYS = [['j', 'ws-shortcut-next'], ['k', 'ws-shortcut-prev'], ['o / Enter', 'ws-shortcut-open'], ['x', 'ws-shortcut-select'],
+    ['r', 'ws-shortcut-reply'], ['n', 'ws-shortcut-note'], ['a', 'ws-shortcut-assign'], ['s', 'ws-shortcut-status'],
+    ['/', 'ws-shortcut-search'], ['?', 'ws-shortcut-help'], ['Esc', 'ws-shortcut-back']];
+  let help = null;
+  function showHelp() {
+    if (!help) {
+      help = el('dialog', 'shortcuts');
+      help.setAttribute('aria-labelledby', 'shortcuts-h');
+      const h = el('h2', null, tr('ws-shortcuts')); h.id = 'shortcuts-h';
+      const dl = el('dl');
+      KEYS.forEach(([k, id]) => { dl.append(el('dt', null, k), el('dd', null, tr(id))); });
+      const close = el('button', null, tr('ws-close')); close.type = 'button';
+      close.addEventListener('click', () => help.close());
+      help.append(h, dl, close);
+      document.body.append(help);
+    }
+    help.showModal();
+  }
+  const rows = () => (tbody ? $$('tr[data-ticket]', tbody) : []);
+  let cursor = -1;
+  function moveCursor(d) {
+    const list = rows();
+    if (!list.length) return;
+    cursor = Math.max(0, Math.min(list.length - 1, cursor + d));
+    list.forEach((r, i) => r.classList.toggle('cursor', i === cursor));
+    const link = $('[data-f="subject"]', list[cursor]);
+    if (link) link.focus();
+  }
+  document.addEventListener('keydown', (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const typing = ev.target.closest('input, textarea, select, [contenteditable="true"]');
+    if (ev.key === 'Escape') {
+      if (help && help.open) return; // the dialog closes itself
+      if (typing) { ev.target.blur(); return; }
+      if (ticketPage) { location.href = ($('[data-back]') || {}).href || '/tickets'; }
+      return;
+    }
+    if (typing) return;
+    const k = ev.key;
+    const act = {
+      'j': () => moveCursor(1),
+      'k': () => moveCursor(-1),
+      'o': () => { const r = rows()[cursor]; if (r) location.href = '/tickets/' + r.dataset.number; },
+      'x': () => { const r = rows()[cursor]; if (r) { const b = $('input[data-select]', r); b.checked = !b.checked; lastPicked = b; drawSelection(); } },
+      'r': () => { if (body) { if (internal) internal.checked = false; setMode(); body.focus(); } },
+      'n': () => { if (body) { if (internal) internal.checked = true; setMode(); body.focus(); } },
+      'a': () => { const b = $('[data-assign-me]'); if (b) b.click(); else if (bulk && picked().length) runAssignMe(); },
+      's': () => { const s = $('form[data-details] select[name="status"]'); if (s) s.focus(); },
+      '/': () => { const s = $('input[data-search]'); if (s) s.focus(); },
+      '?': () => showHelp(),
+    }[k];
+    if (k === 'Enter' && tbody && cursor >= 0 && !ev.target.closest('a, button') && rows()[cursor]) {
+      location.href = '/tickets/' + rows()[cursor].dataset.number;
+      return;
+    }
+    if (act) { ev.preventDefault(); act(); }
+  });
+  function runAssignMe() { const b = bulk && $('[data-bulk-action="assign_me"]', bulk); if (b) b.click(); }
+
+  // ---- The socket -----------------------------------------------------------------------------------------
+  let viewersShown = [];
   function connect() {
     ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/agent/socket');
-    ws.onopen = () => { failures = 0; };
+    ws.onopen = () => {
+      failures = 0;
+      if (ticketId) send({ type: 'viewing', ticket_id: ticketId });
+    };
     ws.onmessage = (m) => {
       const f = JSON.parse(m.data);
       if (f.type === 'offer') offer(f);
@@ -84,11 +573,18 @@
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => { typingLine.textContent = ''; }, 5000);
       }
+      else if (f.type === 'ticket') {
+        liveTicket(f.change, f.ticket);
+        if (f.change !== 'removed' && f.ticket.assignee_id === me && f.previous_assignee_id !== me && f.change === 'updated') {
+          notify(tr('ws-ticket-assigned', { number: f.ticket.number }));
+        }
+      }
+      else if (f.type === 'viewers' && f.ticket_id === ticketId) { viewersShown = f.viewers || []; showViewers(viewersShown); }
       else if (f.type === 'done' && f.action === 'accept') {
         const box = shown.get(f.conversation_id);
         if (box && box.dataset.number) location.href = '/tickets/' + box.dataset.number;
       } else if (f.type === 'done' && convo) location.reload();
-      else if (f.type === 'resync' && convo) location.reload();
+      else if (f.type === 'resync' && (convo || table)) location.reload();
       else if (f.type === 'error') note(f.detail);
     };
     ws.onclose = () => {
@@ -97,41 +593,29 @@
       setTimeout(connect, Math.min(30000, 500 * 2 ** failures));
     };
   }
-
-  // Presence set here is sent on the socket (every tab hears of it); without the socket the form posts.
-  if (presence) {
-    presence.addEventListener('change', () => send({ type: 'presence', status: presence.value }));
-  }
-  // A file shared in the chat from its page: sent as the body; the chat's events show it when stored.
-  const picker = document.querySelector('input[type="file"][data-chat-file]');
+  if (presence) presence.addEventListener('change', () => send({ type: 'presence', status: presence.value }));
+  const picker = $('input[type="file"][data-chat-file]');
   if (picker) picker.addEventListener('change', async () => {
     const file = picker.files && picker.files[0];
     picker.value = '';
     if (!file) return;
-    const csrf = document.querySelector('input[name="_csrf"]').value;
-    const number = location.pathname.split('/').pop();
+    const number = ticketPage ? ticketPage.dataset.ticketNumber : location.pathname.split('/').pop();
     const id = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
     const q = `client_id=${encodeURIComponent(id)}&name=${encodeURIComponent(file.name)}`;
     const res = await fetch(`/tickets/${number}/files?${q}`, { method: 'POST', body: file, credentials: 'same-origin',
-      headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrf } });
+      headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrf() } });
     if (!res.ok) note(`${file.name} was not shared (${res.status})`);
   });
-
-  // The agent types a reply to a chat: the visitor sees it (said at most every two seconds).
-  const reply = convo && convo.querySelector('form.reply textarea');
-  let saidTyping = 0;
-  const internal = convo && convo.querySelector('form.reply input[name="internal"]');
-  if (reply) reply.addEventListener('input', () => {
-    if (internal && internal.checked) return; // a note is not for the visitor's eyes, nor is writing one
-    if (Date.now() - saidTyping > 2000) { saidTyping = Date.now(); send({ type: 'typing', conversation_id: convo.dataset.conversation }); }
-  });
-  document.querySelectorAll('[data-chat-action]').forEach((b) => b.addEventListener('click', () => {
+  $$('[data-chat-action]').forEach((b) => b.addEventListener('click', () => {
     const id = convo && convo.dataset.conversation;
     if (!id) return;
     if (b.dataset.chatAction === 'transfer') {
-      const to = document.querySelector('select[name="transfer_to"]').value;
+      const to = $('select[name="transfer_to"]').value;
       if (to) send({ type: 'transfer', conversation_id: id, agent_id: to });
     } else send({ type: b.dataset.chatAction, conversation_id: id });
   }));
+  // Desktop notifications need the browser's permission, asked when the agent turns them on.
+  const wantNotify = $('input[data-notify-permission]');
+  if (wantNotify) wantNotify.addEventListener('change', () => { if (wantNotify.checked && 'Notification' in window) Notification.requestPermission(); });
   connect();
 })();

@@ -31,10 +31,12 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Account(ctx) = Account::from_request_parts(parts, state).await?;
-        let secret = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
+        let Some(auth) = parts.headers.get(header::AUTHORIZATION) else {
+            return signed_in_agent(parts, ctx).await;
+        };
+        let secret = auth
+            .to_str()
+            .ok()
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
@@ -46,6 +48,23 @@ impl FromRequestParts<AppState> for ApiCaller {
         auth::note_api_key_use(&ctx, &key, &ip).await?;
         Ok(ApiCaller { ctx, caller: Caller::ApiKey(key) })
     }
+}
+
+/// The agent workspace calls the API with the agent's session cookie instead of a key. A cookie rides along with
+/// any request the browser makes, so every request that can change something must also carry the session's CSRF
+/// token in `X-CSRF-Token`, which only the account's own pages can read.
+async fn signed_in_agent(parts: &Parts, ctx: AccountCtx) -> Result<ApiCaller, ApiError> {
+    use crate::ui::session::{constant_time_eq, SESSION_COOKIE};
+    let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
+    let (agent, session) = auth::session_agent(&ctx, token).await?.ok_or(ApiError::Unauthenticated)?;
+    let reads = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+    if !reads {
+        let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !constant_time_eq(given.as_bytes(), session.csrf_token.as_bytes()) {
+            return Err(ApiError::Forbidden("this request needs the page's X-CSRF-Token".into()));
+        }
+    }
+    Ok(ApiCaller { ctx, caller: Caller::Agent(agent) })
 }
 
 /// A staff request under the account's grant: the grant must be in force now, a read-only grant reads only, and

@@ -69,6 +69,7 @@ pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAc
         department_ids: Vec::new(),
         active: true,
         created_at: now,
+        profile: Default::default(),
     };
     let password = tokens::random_password();
     let hash = auth::hash_password(&password).await?;

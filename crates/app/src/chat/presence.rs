@@ -71,6 +71,11 @@ pub async fn get_of(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<Agent
 }
 
 /// The agent's presence, for one known to be the account's.
+/// What the agent set, alone: enough for the workspace's header, without the liveness and chat counts.
+pub async fn status_of(ctx: &AccountCtx, agent: AgentId) -> Result<Presence, AppError> {
+    Ok(ctx.store.presence(ctx.account_id, agent).await?)
+}
+
 pub async fn of(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<AgentPresence, AppError> {
     let now = Timestamp::now();
     let since = Timestamp::from_millis(now.millis() - app.settings.chat_liveness.as_millis() as i64);

@@ -62,6 +62,7 @@ pub async fn add_agent(
         department_ids,
         active: true,
         created_at: Timestamp::now(),
+        profile: Default::default(),
     };
     let (hash, creds) = match (input.password, setup_link) {
         (Some(p), _) => (Some(hash_password(&p).await?), Credentials::Password(p)),

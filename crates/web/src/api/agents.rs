@@ -19,6 +19,7 @@ pub(crate) fn router() -> Router<crate::state::AppState> {
         .route("/agents", get(list).post(create))
         .route("/agents/{id}", get(show).patch(update))
         .route("/departments", get(list_departments).post(create_department))
+        .route("/me", get(show_me).patch(update_me))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -97,7 +98,7 @@ pub(crate) async fn update(
 ) -> ApiResult<Json<Agent>> {
     let id = path_id(&id, AgentId::parse)?;
     let role = b.role.as_deref().map(Role::parse).transpose()?;
-    let update = AgentUpdate { name: b.name, role, active: b.active, department_ids: b.department_ids };
+    let update = AgentUpdate { name: b.name, role, active: b.active, department_ids: b.department_ids, profile: None };
     Ok(Json(people::update_agent(&api.ctx, &api.caller, id, update).await?))
 }
 
@@ -124,4 +125,39 @@ pub(crate) async fn create_department(
     ApiJson(b): ApiJson<NewDepartmentBody>,
 ) -> ApiResult<(StatusCode, Json<Department>)> {
     Ok((StatusCode::CREATED, Json(people::create_department(&api.ctx, &api.caller, &b.name).await?)))
+}
+
+/// The calling agent with their own settings. For the workspace (signed in); API keys have no profile: `403`.
+#[utoipa::path(get, path = "/api/v1/me", tag = "agents", security(("api_key" = [])),
+    responses((status = 200, body = Agent), (status = 403, body = Problem)))]
+pub(crate) async fn show_me(api: ApiCaller) -> ApiResult<Json<Agent>> {
+    Ok(Json(people::me(&api.caller)?.clone()))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProfileBody {
+    name: Option<String>,
+    /// `en`, `de`, `hu` or `tl`.
+    language: Option<String>,
+    /// An IANA time zone, such as `Europe/Budapest`.
+    time_zone: Option<String>,
+    signature: Option<String>,
+    notify_desktop: Option<bool>,
+    notify_sound: Option<bool>,
+}
+
+/// Change one's own name, language, time zone, signature and notifications.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "agents", security(("api_key" = [])), request_body = ProfileBody,
+    responses((status = 200, body = Agent), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn update_me(api: ApiCaller, ApiJson(b): ApiJson<ProfileBody>) -> ApiResult<Json<Agent>> {
+    let change = people::ProfileChange {
+        name: b.name,
+        language: b.language,
+        time_zone: b.time_zone,
+        signature: b.signature,
+        notify_desktop: b.notify_desktop,
+        notify_sound: b.notify_sound,
+    };
+    Ok(Json(people::update_profile(&api.ctx, &api.caller, change).await?))
 }

@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         contacts::list, contacts::create, contacts::show, contacts::update, contacts::erase, contacts::export,
         contacts::list_companies, contacts::create_company, contacts::show_company,
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
+        agents::show_me, agents::update_me,
         fields::list, fields::create,
         webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
         mail::create, mail::list, mail::inbound, mail::attachment, mail::original,

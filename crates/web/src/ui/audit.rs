@@ -2,6 +2,7 @@
 //! the hash chain on top and a download of what is shown as JSON lines.
 
 use super::session::{render, AgentSession, PageError};
+use super::shell::Shell;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
@@ -51,9 +52,7 @@ pub(crate) struct Line {
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
-    agent: String,
-    csrf: String,
-    admin: bool,
+    shell: Shell,
     chain: Option<Verification>,
     verify_link: String,
     actions: Vec<&'static str>,
@@ -92,9 +91,7 @@ pub(crate) async fn page(s: AgentSession, Query(q): Query<AuditQuery>) -> Result
         })
         .collect();
     Ok(render(&AuditPage {
-        agent: s.agent.name.clone(),
-        csrf: s.session.csrf_token.clone(),
-        admin: true,
+        shell: Shell::build(&s, "settings", None).await?,
         chain,
         verify_link: format!("/audit?{query}&verify=1"),
         actions: AuditAction::ALL.iter().map(|a| a.as_str()).collect(),

@@ -2,6 +2,7 @@
 //! identity secret; and files agents share in chats from the ticket page.
 
 use super::session::{render, AgentSession, PageError};
+use super::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -12,9 +13,8 @@ use serde::Deserialize;
 #[derive(Template)]
 #[template(path = "chat_settings.html")]
 struct ChatSettingsPage {
-    agent: String,
+    shell: Shell,
     csrf: String,
-    admin: bool,
     embed: String,
     origins: String,
     secret: String,
@@ -29,9 +29,8 @@ pub(crate) async fn page(State(state): State<AppState>, s: AgentSession) -> Resu
     let current = settings::get(&s.ctx, &s.caller()).await?;
     let url = state.app.settings.account_url(s.ctx.slug.as_str());
     Ok(render(&ChatSettingsPage {
-        agent: s.agent.name.clone(),
+        shell: Shell::build(&s, "settings", None).await?,
         csrf: s.session.csrf_token.clone(),
-        admin: true,
         embed: format!(r#"<script src="{url}/widget.js" async></script>"#),
         origins: current.allowed_origins.join("\n"),
         secret: current.identity_secret,

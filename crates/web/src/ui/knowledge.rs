@@ -2,6 +2,7 @@
 //! base's categories and articles, and an article's editor with a version per language and a preview.
 
 use super::session::{render, AgentSession, PageError};
+use super::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -24,9 +25,8 @@ pub(crate) struct KbRow {
 #[derive(Template)]
 #[template(path = "knowledge.html")]
 struct KnowledgePage {
-    agent: String,
+    shell: Shell,
     csrf: String,
-    admin: bool,
     bases: Vec<KbRow>,
 }
 
@@ -44,9 +44,8 @@ pub(crate) async fn list(State(state): State<AppState>, s: AgentSession) -> Resu
         })
         .collect();
     Ok(render(&KnowledgePage {
-        agent: s.agent.name.clone(),
+        shell: Shell::build(&s, "knowledge", None).await?,
         csrf: s.session.csrf_token.clone(),
-        admin: s.agent.role.is_admin(),
         bases,
     }))
 }
@@ -97,9 +96,8 @@ pub(crate) struct ArticleRow {
 #[derive(Template)]
 #[template(path = "knowledge_base.html")]
 struct KnowledgeBasePage {
-    agent: String,
+    shell: Shell,
     csrf: String,
-    admin: bool,
     name: String,
     slug: String,
     portal: String,
@@ -166,9 +164,8 @@ pub(crate) async fn show(
         })
         .collect();
     Ok(render(&KnowledgeBasePage {
-        agent: s.agent.name.clone(),
+        shell: Shell::build(&s, "knowledge", None).await?,
         csrf: s.session.csrf_token.clone(),
-        admin: s.agent.role.is_admin(),
         portal: format!("{}/kb/{}/", state.app.settings.account_url(s.ctx.slug.as_str()), kb.slug.as_str()),
         name: kb.name,
         slug: kb.slug.as_str().to_string(),
@@ -209,9 +206,8 @@ pub(crate) struct LanguageTab {
 #[derive(Template)]
 #[template(path = "knowledge_article.html")]
 struct ArticlePage {
-    agent: String,
+    shell: Shell,
     csrf: String,
-    admin: bool,
     kb_name: String,
     kb_href: String,
     action: String,
@@ -267,9 +263,8 @@ pub(crate) async fn edit(
         .collect();
     let base = state.app.settings.account_url(s.ctx.slug.as_str());
     let page = ArticlePage {
-        agent: s.agent.name.clone(),
+        shell: Shell::build(&s, "knowledge", None).await?,
         csrf: s.session.csrf_token.clone(),
-        admin: s.agent.role.is_admin(),
         kb_name: kb.name.clone(),
         action: match &article {
             Some(a) => format!("{kb_href}/articles/{}", a.id),

@@ -10,8 +10,10 @@ mod files;
 mod knowledge;
 mod pages;
 pub(crate) mod privacy;
+mod profile;
 mod search;
 pub(crate) mod session;
+mod shell;
 mod tickets;
 
 use crate::state::AppState;
@@ -30,6 +32,7 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/tickets", get(tickets::list))
         .route("/presence", post(tickets::set_presence))
         .route("/search", get(search::page))
+        .route("/profile", get(profile::show).post(profile::save))
         .route("/knowledge", get(knowledge::list).post(knowledge::create))
         .route("/knowledge/{kb}", get(knowledge::show))
         .route("/knowledge/{kb}/categories", post(knowledge::add_category))

@@ -1,6 +1,7 @@
 //! The account's public subprocessor page, in the visitor's language (en, de, hu, tl), no sign-in needed.
 
 use super::session::{render, PageError};
+use super::shell::Shell;
 use crate::extract::Account;
 use crate::state::AppState;
 use askama::Template;
@@ -137,9 +138,8 @@ pub(crate) async fn page(
 #[derive(Template)]
 #[template(path = "privacy.html")]
 struct PrivacySettingsPage {
-    agent: String,
+    shell: Shell,
     csrf: String,
-    admin: bool,
     owner: bool,
     version: String,
     current: Vec<Row>,
@@ -289,9 +289,8 @@ pub(crate) async fn settings(
         })
         .collect();
     Ok(render(&PrivacySettingsPage {
-        agent: s.agent.name.clone(),
+        shell: Shell::build(&s, "settings", None).await?,
         csrf: s.session.csrf_token.clone(),
-        admin: true,
         owner: s.agent.role == parley_domain::agent::Role::Owner,
         version: register.map(|r| format!("version {} of {}", r.version, r.date)).unwrap_or_default(),
         current,

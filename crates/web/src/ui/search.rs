@@ -1,6 +1,7 @@
 //! The agents' search page: a query and a status filter, the tickets they may see that match, with snippets.
 
 use super::session::{render, AgentSession, PageError};
+use super::shell::Shell;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
@@ -19,9 +20,7 @@ struct HitRow {
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
-    agent: String,
-    admin: bool,
-    csrf: String,
+    shell: Shell,
     q: String,
     status: String,
     statuses: [&'static str; 6],
@@ -60,9 +59,7 @@ pub(crate) async fn page(s: AgentSession, Query(p): Query<SearchQuery>) -> Resul
         }
     }
     Ok(render(&SearchPage {
-        agent: s.agent.name.clone(),
-        admin: s.agent.role.is_admin(),
-        csrf: s.session.csrf_token.clone(),
+        shell: Shell::build(&s, "tickets", None).await?,
         q: p.q,
         status: p.status,
         statuses: ["new", "open", "pending", "resolved", "closed", "spam"],

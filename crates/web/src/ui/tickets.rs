@@ -1,6 +1,7 @@
 //! The ticket list and the ticket view, with reply, note and update forms.
 
 use super::session::{allow_remote_images, render, AgentSession, PageError};
+use super::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,32 +12,65 @@ use parley_app::{email, people};
 use parley_domain::agent::Agent;
 use parley_domain::ids::AgentId;
 use parley_domain::message::Delivery;
-use parley_domain::ticket::{Priority, Status, Ticket, TicketNumber};
+use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use parley_store::{SortKey, TicketFilter};
 use serde::Deserialize;
 use std::collections::HashMap;
 
+/// One row of a ticket list, as the server renders it and as the page's script fills the same template live.
 pub(crate) struct Row {
+    id: String,
     number: i64,
+    version: i64,
     subject: String,
     requester: String,
     status: &'static str,
+    status_label: String,
     priority: &'static str,
+    priority_label: String,
+    channel: &'static str,
+    assignee: String,
     updated: String,
+    updated_iso: String,
+    select_label: String,
+}
+
+impl Row {
+    /// The row the page's script copies for tickets that arrive live.
+    fn blank() -> Row {
+        Row {
+            id: String::new(),
+            number: 0,
+            version: 0,
+            subject: String::new(),
+            requester: String::new(),
+            status: "new",
+            status_label: String::new(),
+            priority: "normal",
+            priority_label: String::new(),
+            channel: "",
+            assignee: String::new(),
+            updated: String::new(),
+            updated_iso: String::new(),
+            select_label: String::new(),
+        }
+    }
 }
 
 #[derive(Template)]
 #[template(path = "tickets.html")]
 struct ListPage {
-    agent: String,
-    admin: bool,
-    csrf: String,
+    shell: Shell,
     view: String,
-    views: Vec<(&'static str, &'static str)>,
+    title: String,
+    count: Option<String>,
     rows: Vec<Row>,
+    blank: Row,
     next: Option<String>,
-    /// Whether the agent takes chats now.
-    presence: &'static str,
+    statuses: Vec<&'static str>,
+    priorities: Vec<&'static str>,
+    /// Active agents, (id, name), for assigning in bulk.
+    agents: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -45,24 +79,31 @@ pub(crate) struct ListQuery {
     after: Option<String>,
 }
 
-const VIEWS: [(&str, &str); 5] =
-    [("open", "Open"), ("new", "New"), ("pending", "Pending"), ("solved", "Solved"), ("all", "All")];
+/// The statuses a view of the old list names (`open`, `all`), kept so that links people saved still work.
+fn view_filter(view: &str, me: AgentId) -> TicketFilter {
+    let open = vec![Status::New, Status::Open];
+    match view {
+        "my_open" => TicketFilter { status: open, assignee: Some(Some(me)), ..Default::default() },
+        "unassigned" => TicketFilter { status: open, assignee: Some(None), ..Default::default() },
+        "open" | "all_open" => TicketFilter { status: open, ..Default::default() },
+        "new" => TicketFilter { status: vec![Status::New], ..Default::default() },
+        "pending" => TicketFilter { status: vec![Status::Pending], ..Default::default() },
+        "solved" => TicketFilter { status: vec![Status::Resolved, Status::Closed], ..Default::default() },
+        "chats_waiting" => {
+            TicketFilter { status: vec![Status::New], channel: Some(Channel::Chat), ..Default::default() }
+        }
+        "chats_active" => {
+            TicketFilter { status: vec![Status::Open], channel: Some(Channel::Chat), ..Default::default() }
+        }
+        _ => TicketFilter::default(),
+    }
+}
 
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    s: AgentSession,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
-    let view = q.view.unwrap_or_else(|| "open".into());
-    let status = match view.as_str() {
-        "open" => vec![Status::New, Status::Open],
-        "new" => vec![Status::New],
-        "pending" => vec![Status::Pending],
-        "solved" => vec![Status::Resolved, Status::Closed],
-        _ => vec![],
-    };
+pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    let view = q.view.unwrap_or_else(|| "all_open".into());
+    let shell = Shell::build(&s, "tickets", Some(&view)).await?;
     let after = q.after.as_deref().map(uc::decode_cursor).transpose()?;
-    let filter = TicketFilter { status, ..Default::default() };
+    let filter = view_filter(&view, s.agent.id);
     let page = uc::list_tickets(
         &s.ctx,
         &s.caller(),
@@ -71,41 +112,66 @@ pub(crate) async fn list(
     .await?;
     let ids: Vec<_> = page.items.iter().map(|t| t.requester_id).collect();
     let contacts: HashMap<_, _> = people::contacts_by_ids(&s.ctx, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
+    let agents = people::list_agents(&s.ctx).await?;
+    let t = &shell.t;
     let rows = page
         .items
         .iter()
-        .map(|t| Row {
-            number: t.number.0,
-            subject: t.subject.clone(),
-            requester: contacts
-                .get(&t.requester_id)
-                .map(|c| c.name.clone().or_else(|| c.email.as_ref().map(|e| e.to_string())).unwrap_or_default())
+        .map(|tk| Row {
+            id: tk.id.to_string(),
+            number: tk.number.0,
+            version: tk.version,
+            subject: tk.subject.clone(),
+            requester: contacts.get(&tk.requester_id).map(display_contact).unwrap_or_default(),
+            status: tk.status.as_str(),
+            status_label: t.get(&format!("ws-status-{}", tk.status.as_str())),
+            priority: tk.priority.as_str(),
+            priority_label: t.get(&format!("ws-priority-{}", tk.priority.as_str())),
+            channel: tk.channel.as_str(),
+            assignee: tk
+                .assignee_id
+                .and_then(|a| agents.iter().find(|x| x.id == a))
+                .map(|a| a.name.clone())
                 .unwrap_or_default(),
-            status: t.status.as_str(),
-            priority: t.priority.as_str(),
-            updated: t.updated_at.to_display(),
+            updated: tk.updated_at.in_zone(&shell.time_zone),
+            updated_iso: tk.updated_at.to_rfc3339(),
+            select_label: t.with("ws-select-row", &[("number", tk.number.0.into())]),
         })
         .collect();
     let next = page.next.as_ref().map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
-    let presence = parley_app::chat::presence::of(&state.app, &s.ctx, s.agent.id).await?.status.as_str();
+    let title =
+        shell.views.iter().find(|v| v.key == view).map(|v| v.label.clone()).unwrap_or_else(|| t.get("ws-view-all"));
+    let count = shell.views.iter().find(|v| v.key == view).and_then(|v| v.count.clone());
     Ok(render(&ListPage {
-        agent: s.agent.name.clone(),
-        admin: s.agent.role.is_admin(),
-        csrf: s.session.csrf_token.clone(),
         view,
-        views: VIEWS.to_vec(),
+        title,
+        count,
         rows,
+        blank: Row::blank(),
         next,
-        presence,
+        statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
+        priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
+        agents: agents.iter().filter(|a| a.active).map(|a| (a.id.to_string(), a.name.clone())).collect(),
+        shell,
     }))
+}
+
+/// How a contact is named in lists: their name, else their address.
+fn display_contact(c: &parley_domain::contact::Contact) -> String {
+    c.name.clone().or_else(|| c.email.as_ref().map(|e| e.to_string())).unwrap_or_default()
 }
 
 pub(crate) struct Entry {
     /// The anchor a link can jump to.
     id: String,
     kind: &'static str,
+    /// How the message came or went: `email`, `chat`, `web`, `api`, … (events: empty).
+    channel: &'static str,
     who: String,
     when: String,
+    when_iso: String,
+    /// A mail's sender and recipients, as (label, value).
+    headers: Vec<(&'static str, String)>,
     text: String,
     /// Mail HTML, sanitized when the mail was received.
     html: Option<String>,
@@ -123,16 +189,27 @@ pub(crate) struct Entry {
 #[derive(Template)]
 #[template(path = "ticket.html")]
 struct TicketPage {
-    agent: String,
-    admin: bool,
+    shell: Shell,
     csrf: String,
     t: Ticket,
     requester: String,
+    from_line: String,
+    requester_name: String,
+    requester_email: Option<String>,
+    company: Option<String>,
+    /// The requester's other tickets: (number, subject, status, channel).
+    others: Vec<(i64, String, &'static str, &'static str)>,
     entries: Vec<Entry>,
     statuses: Vec<&'static str>,
     priorities: Vec<&'static str>,
     agents: Vec<Agent>,
     assignee: String,
+    me: String,
+    departments: Vec<(String, String)>,
+    department: String,
+    tags: String,
+    /// The newest message when the page was made: a reply sent from it is checked against what came since.
+    last_message: String,
 }
 
 pub(crate) fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
@@ -171,6 +248,8 @@ pub(crate) async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let number = parse_number(&number)?;
+    let shell = Shell::build(&s, "tickets", None).await?;
+    let zone = shell.time_zone.clone();
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
     let agents = people::list_agents(&s.ctx).await?;
     let name_of =
@@ -207,8 +286,11 @@ pub(crate) async fn show(
                 Entry {
                     id: m.id.to_string(),
                     kind: if m.internal { "note" } else { "reply" },
+                    channel: m.channel.as_str(),
                     who: who(&m.author),
-                    when: m.created_at.to_display(),
+                    when: m.created_at.in_zone(&zone),
+                    when_iso: m.created_at.to_rfc3339(),
+                    headers: m.email.as_ref().map(mail_headers).unwrap_or_default(),
                     text: m.body.clone(),
                     html,
                     load_images,
@@ -237,8 +319,11 @@ pub(crate) async fn show(
             uc::TimelineItem::Event(e) => Entry {
                 id: e.id.to_string(),
                 kind: "event",
+                channel: "",
                 who: who(&e.actor),
-                when: e.created_at.to_display(),
+                when: e.created_at.in_zone(&zone),
+                when_iso: e.created_at.to_rfc3339(),
+                headers: Vec::new(),
                 text: e.kind.describe(),
                 html: None,
                 quoted: None,
@@ -251,17 +336,58 @@ pub(crate) async fn show(
         })
         .collect();
     let assignee = d.ticket.assignee_id.map(|a| a.to_string()).unwrap_or_default();
+    let last_message =
+        d.timeline.messages.iter().max_by_key(|m| m.created_at).map(|m| m.id.to_string()).unwrap_or_default();
+    let departments = people::list_departments(&s.ctx).await?;
+    let requester_contact = d.requester.clone();
+    let company = match requester_contact.as_ref().and_then(|c| c.company_id) {
+        Some(id) => people::get_company(&s.ctx, id).await.ok().map(|c| c.name),
+        None => None,
+    };
+    // The requester's other tickets and chats, newest first: what an agent checks before answering.
+    let others = match &requester_contact {
+        Some(c) => {
+            let filter = TicketFilter { requester: Some(c.id), ..Default::default() };
+            let list = ListTickets { filter, sort: SortKey::UpdatedAt, descending: true, after: None, limit: 11 };
+            uc::list_tickets(&s.ctx, &s.caller(), list)
+                .await?
+                .items
+                .into_iter()
+                .filter(|o| o.id != d.ticket.id)
+                .take(10)
+                .map(|o| (o.number.0, o.subject, o.status.as_str(), o.channel.as_str()))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let from_line = shell.t.with(
+        "ws-from",
+        &[
+            ("who", requester.as_str().into()),
+            ("channel", d.ticket.channel.as_str().into()),
+            ("when", d.ticket.created_at.in_zone(&zone).as_str().into()),
+        ],
+    );
     let page = TicketPage {
-        agent: s.agent.name.clone(),
-        admin: s.agent.role.is_admin(),
         csrf: s.session.csrf_token.clone(),
+        from_line,
+        requester_name: requester_contact.as_ref().map(display_contact).unwrap_or_default(),
+        requester_email: requester_contact.as_ref().and_then(|c| c.email.as_ref()).map(|e| e.to_string()),
+        company,
+        others,
         requester,
         entries,
         statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
         priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         agents: agents.into_iter().filter(|a| a.active).collect(),
         assignee,
+        me: s.agent.id.to_string(),
+        department: d.ticket.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        departments: departments.into_iter().map(|d| (d.id.to_string(), d.name)).collect(),
+        tags: d.ticket.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
+        last_message,
         t: d.ticket,
+        shell,
     };
     let mut res = render(&page);
     if showing_images {
@@ -270,11 +396,32 @@ pub(crate) async fn show(
     Ok(res)
 }
 
+/// What a mail's header says of who wrote to whom.
+fn mail_headers(e: &parley_domain::message::EmailInfo) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(f) = &e.from {
+        out.push(("From", f.clone()));
+    }
+    if !e.to.is_empty() {
+        out.push(("To", e.to.join(", ")));
+    }
+    if !e.cc.is_empty() {
+        out.push(("Cc", e.cc.join(", ")));
+    }
+    out
+}
+
 #[derive(Deserialize)]
 pub(crate) struct ReplyForm {
     body: String,
     #[serde(default)]
     internal: Option<String>,
+    /// The newest message the agent had seen when they wrote this.
+    #[serde(default)]
+    after_message_id: Option<String>,
+    /// "Send and set": the status the ticket takes once the reply is stored (empty: as it is).
+    #[serde(default)]
+    then_status: Option<String>,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -288,8 +435,13 @@ pub(crate) async fn reply(
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
+    let _seen = f.after_message_id;
     let input = NewMessage { body: f.body, internal: f.internal.is_some(), client_id: None };
     uc::add_message(&state.app, &s.ctx, &s.caller(), ticket.id, input).await?;
+    if let Some(status) = f.then_status.filter(|s| !s.is_empty()) {
+        let change = UpdateTicket { status: Some(status), ..Default::default() };
+        uc::update_ticket(&s.ctx, &s.caller(), ticket.id, change).await?;
+    }
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
 }
 
@@ -298,6 +450,11 @@ pub(crate) struct UpdateForm {
     status: String,
     priority: String,
     assignee: String,
+    /// Absent from forms that predate them: then left alone.
+    #[serde(default)]
+    department: Option<String>,
+    #[serde(default)]
+    tags: Option<String>,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -318,10 +475,21 @@ pub(crate) async fn update(
                 .ok_or_else(|| parley_domain::Invalid::field("assignee_id", "is not an agent"))?,
         )
     };
+    let department_id = match f.department.as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(d) => Some(Some(
+            parley_domain::ids::DepartmentId::parse(d)
+                .ok_or_else(|| parley_domain::Invalid::field("department_id", "is not a department"))?,
+        )),
+    };
+    let tags = f.tags.map(|t| t.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
     let input = UpdateTicket {
         status: Some(f.status),
         priority: Some(f.priority),
         assignee_id: Some(assignee),
+        department_id,
+        tags,
         ..Default::default()
     };
     uc::update_ticket(&s.ctx, &s.caller(), ticket.id, input).await?;

@@ -1,0 +1,159 @@
+//! The agent workspace's foundations: the API answered for a signed-in agent (session cookie, CSRF token for
+//! writes), each agent's profile (language, time zone, signature), and pages in the agent's language and zone.
+
+use crate::helpers::{spawn_app, Engine, TestAccount, TestApp};
+use crate::ui::{csrf_in, get, sign_in};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn owner_session(app: &TestApp, slug: &str) -> (reqwest::Client, String, TestAccount) {
+    let a = app.account(slug, "eu").await;
+    let (c, s) = sign_in(app, slug, &a.email, &a.password).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = get(&c, &app.url(slug, "/tickets")).await;
+    (c, csrf_in(&html), a)
+}
+
+async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn session_api_story(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (c, csrf, _) = owner_session(&app, "acme").await;
+
+    // Reading needs only the session.
+    let (s, me) = json_of(c.get(app.url("acme", "/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    assert_eq!(me["role"], "owner");
+    assert_eq!(me["profile"]["language"], "en");
+
+    // Writing without the page's token is refused, whatever the body: a cookie rides along with any site's form.
+    let body = json!({"subject": "From the page", "message": {"body": "hi"}, "requester": {"email": "jo@example.com"}});
+    let r = c.post(app.url("acme", "/api/v1/tickets")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+    let r = c
+        .post(app.url("acme", "/api/v1/tickets"))
+        .header("X-CSRF-Token", "not-the-token")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (list_status, list) = json_of(c.get(app.url("acme", "/api/v1/tickets")).send().await.unwrap()).await;
+    assert_eq!((list_status, list["tickets"].as_array().unwrap().len()), (StatusCode::OK, 0), "nothing was written");
+
+    // With it, the agent acts as themselves: the ticket's events name them.
+    let r = c.post(app.url("acme", "/api/v1/tickets")).header("X-CSRF-Token", &csrf).json(&body).send().await.unwrap();
+    let (s, t) = json_of(r).await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+
+    // A session of one account opens nothing in another.
+    app.account("other", "eu").await;
+    let r = c.get(app.url("other", "/api/v1/tickets")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = c.get(app.url("other", "/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // After signing out, the cookie opens nothing.
+    let r = c.post(app.url("acme", "/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c.get(app.url("acme", "/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_api_answers_a_signed_in_agent_on_sqlite() {
+    session_api_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_api_answers_a_signed_in_agent_on_postgres() {
+    session_api_story(Engine::Postgres).await;
+}
+
+async fn profile_story(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (c, csrf, acct) = owner_session(&app, "acme").await;
+    let patch = |b: Value| c.patch(app.url("acme", "/api/v1/me")).header("X-CSRF-Token", &csrf).json(&b).send();
+
+    // Bad values are named, and nothing of the request is kept.
+    let (s, p) = json_of(
+        patch(json!({"language": "xx", "time_zone": "Mars/Olympus", "signature": "ok", "notify_sound": true}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["language", "time_zone"]);
+    let (_, me) = json_of(c.get(app.url("acme", "/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!((me["profile"]["signature"].as_str(), me["profile"]["notify_sound"].as_bool()), (Some(""), Some(false)));
+    let (s, _) = json_of(patch(json!({"colour": "blue"})).await.unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused");
+
+    let (s, me) = json_of(
+        patch(json!({"language": "hu", "time_zone": "America/New_York", "signature": "Anna\nAcme support"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    assert_eq!(me["profile"]["language"], "hu");
+    assert_eq!(me["profile"]["time_zone"], "America/New_York");
+    assert_eq!(me["profile"]["signature"], "Anna\nAcme support");
+
+    // The workspace now speaks Hungarian and shows times in New York's zone.
+    let (_, html) = get(&c, &app.url("acme", "/tickets")).await;
+    assert!(html.contains("<html lang=\"hu\">"), "the page says its language");
+    assert!(html.contains("Saját nyitott jegyeim"), "views in Hungarian");
+
+    // An API key has no profile.
+    let (s, _) = app.api(&acct, reqwest::Method::GET, "/me", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Another agent's profile is theirs alone: the owner's change did not touch it.
+    let body = json!({"email": "bob@acme.test", "name": "Bob", "role": "agent"});
+    let (s, bob) = app.api(&acct, reqwest::Method::POST, "/agents", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{bob}");
+    let (_, bob) =
+        app.api(&acct, reqwest::Method::GET, &format!("/agents/{}", bob["agent"]["id"].as_str().unwrap()), None).await;
+    assert_eq!((bob["email"].as_str(), bob["profile"]["language"].as_str()), (Some("bob@acme.test"), Some("en")));
+}
+
+#[tokio::test]
+async fn each_agent_keeps_a_profile_on_sqlite() {
+    profile_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn each_agent_keeps_a_profile_on_postgres() {
+    profile_story(Engine::Postgres).await;
+}
+
+/// The profile page keeps what was typed when a value is refused, and names the value.
+#[tokio::test]
+async fn the_profile_page_names_a_bad_time_zone_and_keeps_the_form() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let (c, csrf, _) = owner_session(&app, "acme").await;
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", "Anna Owner"),
+        ("language", "de"),
+        ("time_zone", "Europe/Atlantis"),
+        ("signature", "Grüße, Anna"),
+    ];
+    let r = c.post(app.url("acme", "/profile")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Europe/Atlantis") && html.contains("is not a known time zone"), "{html}");
+    assert!(html.contains("Grüße, Anna"), "what was typed is kept");
+    let mut good = form;
+    good[3] = ("time_zone", "Europe/Berlin");
+    let r = c.post(app.url("acme", "/profile")).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&c, &app.url("acme", "/profile?saved=1")).await;
+    assert!(html.contains("<html lang=\"de\">") && html.contains("Grüße, Anna"));
+}

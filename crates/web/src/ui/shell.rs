@@ -1,0 +1,97 @@
+//! The workspace's frame around every agent page: the header (search, presence, profile), the views on the left
+//! with their counts, and the agent's language, time zone and notification choices for the page's script.
+//! Built once per page from the session, so every page shows the same frame.
+
+use super::session::{AgentSession, PageError};
+use parley_i18n::Texts;
+
+/// One entry of the left column: a view of tickets (or a place of the workspace) and how many it holds.
+pub(crate) struct NavLink {
+    pub href: String,
+    pub label: String,
+    /// The view's id (`my_open`), for the page's script to update its count live.
+    pub key: String,
+    pub count: Option<String>,
+    pub current: bool,
+}
+
+/// What agent.html needs.
+pub(crate) struct Shell {
+    pub t: Texts,
+    pub agent: String,
+    pub admin: bool,
+    pub csrf: String,
+    /// Which part of the workspace the page belongs to: `tickets`, `contacts`, `knowledge`, `settings`, `profile`.
+    pub section: &'static str,
+    pub presence: &'static str,
+    pub views: Vec<NavLink>,
+    pub time_zone: String,
+    pub notify_desktop: bool,
+    pub notify_sound: bool,
+    /// The workspace's texts for the page's script, as JSON safe inside a `<script type="application/json">`.
+    pub texts_json: String,
+    pub agent_id: String,
+}
+
+/// The built-in views, in the order agents know them from other desks.
+pub(crate) const BUILT_IN_VIEWS: [&str; 8] =
+    ["my_open", "unassigned", "all_open", "new", "pending", "solved", "chats_waiting", "chats_active"];
+
+impl Shell {
+    /// The frame for a page of `section`; `view` names the view the page shows, if any.
+    pub async fn build(s: &AgentSession, section: &'static str, view: Option<&str>) -> Result<Shell, PageError> {
+        let t = Texts::of(&s.agent.profile.language);
+        let presence = parley_app::chat::presence::status_of(&s.ctx, s.agent.id).await?.as_str();
+        let views = BUILT_IN_VIEWS
+            .iter()
+            .map(|key| NavLink {
+                href: format!("/tickets?view={key}"),
+                label: t.get(&format!("ws-view-{}", key.replace('_', "-"))),
+                key: (*key).to_string(),
+                count: None,
+                current: view == Some(*key),
+            })
+            .collect();
+        Ok(Shell {
+            t,
+            agent: s.agent.name.clone(),
+            admin: s.agent.role.is_admin(),
+            csrf: s.session.csrf_token.clone(),
+            section,
+            presence,
+            views,
+            time_zone: s.agent.profile.time_zone.clone(),
+            notify_desktop: s.agent.profile.notify_desktop,
+            notify_sound: s.agent.profile.notify_sound,
+            texts_json: script_texts(t),
+            agent_id: s.agent.id.to_string(),
+        })
+    }
+
+    /// A text of the workspace in the agent's language.
+    pub fn tr(&self, id: &str) -> String {
+        self.t.get(id)
+    }
+
+    /// A ticket status (`pending`) as the agent reads it.
+    pub fn status(&self, s: &str) -> String {
+        self.t.get(&format!("ws-status-{s}"))
+    }
+
+    pub fn priority(&self, p: &str) -> String {
+        self.t.get(&format!("ws-priority-{p}"))
+    }
+
+    pub fn presence_label(&self, p: &str) -> String {
+        self.t.get(&format!("ws-presence-{p}"))
+    }
+}
+
+/// Every workspace text, values left as `{name}` markers for the script to fill. `<` is escaped so that no text
+/// can close the script element it is written into.
+fn script_texts(t: Texts) -> String {
+    let markers = ["count", "number", "who", "names", "name", "reason", "channel", "when"];
+    let map: serde_json::Map<String, serde_json::Value> =
+        t.group("ws-", &markers).into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    serde_json::Value::Object(map).to_string().replace('<', "\\u003c")
+}
