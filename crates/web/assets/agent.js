@@ -13,7 +13,12 @@
   const T = textsEl ? JSON.parse(textsEl.textContent) : {};
   const me = textsEl ? textsEl.dataset.agent : '';
   // A text of the workspace with its {markers} filled.
-  const tr = (id, values = {}) => (T[id] || id).replace(/\{(\w+)\}/g, (_, k) => (k in values ? String(values[k]) : ''));
+  const plural = (() => { try { return new Intl.PluralRules(document.documentElement.lang || 'en'); } catch (_) { return null; } })();
+  const tr = (id, values = {}) => {
+    const key = id.replace(/^ws-/, '');
+    const counted = 'count' in values && plural ? T[`${key}#${plural.select(values.count) === 'one' ? 'one' : 'other'}`] : null;
+    return (counted || T[key] || id).replace(/\{(\w+)\}/g, (_, k) => (k in values ? String(values[k]) : ''));
+  };
   const csrf = () => ($('#csrf') || $('input[name="_csrf"]') || {}).value || '';
   const bar = $('header.bar');
   const prefs = { desktop: bar && bar.dataset.notifyDesktop === 'true', sound: bar && bar.dataset.notifySound === 'true' };
@@ -169,6 +174,10 @@
       cannedFromShortcut();
     });
     if (internal) internal.addEventListener('change', () => { setMode(); saveDraft(); });
+    // Ctrl+Enter (⌘+Enter) sends from the reply box, as in other desks.
+    body.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); composer.requestSubmit(); }
+    });
     restoreDraft();
   }
 
@@ -496,7 +505,7 @@
 
   // ---- Keyboard shortcuts ---------------------------------------------------------------------------------
   const KEYS = [['j', 'ws-shortcut-next'], ['k', 'ws-shortcut-prev'], ['o / Enter', 'ws-shortcut-open'], ['x', 'ws-shortcut-select'],
-    ['r', 'ws-shortcut-reply'], ['n', 'ws-shortcut-note'], ['a', 'ws-shortcut-assign'], ['s', 'ws-shortcut-status'],
+    ['r', 'ws-shortcut-reply'], ['Ctrl+Enter', 'ws-shortcut-send'], ['n', 'ws-shortcut-note'], ['a', 'ws-shortcut-assign'], ['s', 'ws-shortcut-status'],
     ['/', 'ws-shortcut-search'], ['?', 'ws-shortcut-help'], ['Esc', 'ws-shortcut-back']];
   let help = null;
   function showHelp() {
@@ -564,6 +573,7 @@
     };
     ws.onmessage = (m) => {
       const f = JSON.parse(m.data);
+      if (f.type === 'ready') document.documentElement.dataset.live = 'on'; // the page hears the account from now on
       if (f.type === 'offer') offer(f);
       else if (f.type === 'offer_withdrawn') withdraw(f.conversation_id);
       else if ((f.type === 'presence' || f.type === 'ready') && presence) presence.value = (f.presence || f).status;
@@ -589,6 +599,7 @@
     };
     ws.onclose = () => {
       ws = null;
+      delete document.documentElement.dataset.live;
       failures += 1;
       setTimeout(connect, Math.min(30000, 500 * 2 ** failures));
     };

@@ -67,6 +67,22 @@ pub async fn list_contacts(
     Ok(ctx.store.list_contacts(ctx.account_id, &filter).await?)
 }
 
+/// The directory as the workspace searches it: a whole address finds that contact; otherwise every contact, a page
+/// at a time.
+pub async fn search_contacts(
+    ctx: &AccountCtx,
+    q: &str,
+    after: Option<ContactId>,
+    limit: u32,
+) -> Result<Vec<Contact>, AppError> {
+    let email = EmailAddress::parse(q).ok();
+    if email.is_none() && !q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = ContactFilter { email, company_id: None, after, limit: limit.clamp(1, 100) };
+    Ok(ctx.store.list_contacts(ctx.account_id, &filter).await?)
+}
+
 /// A change to a contact as asked for: `None` keeps, `Some(None)` clears.
 pub async fn update_contact(
     ctx: &AccountCtx,

@@ -10,6 +10,6 @@ pub use agents::{
 };
 pub use contacts::{
     contacts_by_ids, create_company, create_contact, get_company, get_contact, list_companies, list_contacts,
-    update_contact, NewCompany, NewContact,
+    search_contacts, update_contact, NewCompany, NewContact,
 };
 pub use profile::{me, update_profile, ProfileChange};

@@ -6,6 +6,7 @@ pub(crate) use agent_socket::transfer_target;
 mod audit;
 mod auth;
 mod chat;
+mod contacts;
 mod files;
 mod knowledge;
 mod pages;
@@ -33,6 +34,8 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/presence", post(tickets::set_presence))
         .route("/search", get(search::page))
         .route("/profile", get(profile::show).post(profile::save))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/{id}", get(contacts::show).post(contacts::save))
         .route("/knowledge", get(knowledge::list).post(knowledge::create))
         .route("/knowledge/{kb}", get(knowledge::show))
         .route("/knowledge/{kb}/categories", post(knowledge::add_category))

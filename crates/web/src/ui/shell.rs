@@ -91,7 +91,18 @@ impl Shell {
 /// can close the script element it is written into.
 fn script_texts(t: Texts) -> String {
     let markers = ["count", "number", "who", "names", "name", "reason", "channel", "when"];
-    let map: serde_json::Map<String, serde_json::Value> =
+    let mut map: serde_json::Map<String, serde_json::Value> =
         t.group("ws-", &markers).into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    // Counted texts pick their form by number, which a marker cannot: each is given as its "one" and "other" form,
+    // and the script chooses with the language's plural rules.
+    for id in PLURALS {
+        for (form, n) in [("one", 1), ("other", 7)] {
+            let text = t.with(id, &[("count", n.into())]).replace(&n.to_string(), "{count}");
+            map.insert(format!("{}#{form}", id.trim_start_matches("ws-")), serde_json::Value::String(text));
+        }
+    }
     serde_json::Value::Object(map).to_string().replace('<', "\\u003c")
 }
+
+/// The workspace's texts that take a count.
+const PLURALS: [&str; 2] = ["ws-selected", "ws-bulk-done"];
