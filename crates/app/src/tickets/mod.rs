@@ -20,6 +20,7 @@ pub use reply::{add_message, NewMessage};
 pub use show::{find_by_number, get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
 
 pub use update::{update_ticket, UpdateTicket};
+pub(crate) use update::{change_ticket, checked_patch};
 
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::ids::TicketId;
