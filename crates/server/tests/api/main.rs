@@ -25,3 +25,4 @@ mod support;
 mod tickets;
 mod ui;
 mod webhooks;
+mod workspace_canned;
