@@ -33,9 +33,8 @@ impl Shortcut {
     pub fn parse(s: &str) -> Result<Shortcut, Invalid> {
         let t = s.trim();
         let t = t.strip_prefix('#').unwrap_or(t).to_lowercase();
-        let ok = !t.is_empty()
-            && t.chars().count() <= 32
-            && t.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        let ok =
+            !t.is_empty() && t.chars().count() <= 32 && t.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
         if ok {
             Ok(Shortcut(t))
         } else {

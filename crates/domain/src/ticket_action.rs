@@ -31,7 +31,10 @@ pub enum SetField {
     Department(Option<DepartmentId>),
     Subject(String),
     /// A custom field's value, checked against its definition; `null` clears it.
-    Custom { key: String, value: Value },
+    Custom {
+        key: String,
+        value: Value,
+    },
 }
 
 /// How custom field values are checked while parsing.

@@ -12,10 +12,8 @@ use parley_domain::ticket_action::{FieldDefs, TicketAction};
 use parley_domain::Timestamp;
 use parley_store::{CannedFilter, CannedResponseStore, MacroStore, StoreError};
 
-const CANNED_COLS: &str =
-    "id, account_id, owner_id, title, body, shortcut, folder, language, created_at, updated_at";
-const MACRO_COLS: &str =
-    "id, account_id, owner_id, title, actions, reply_body, reply_internal, created_at, updated_at";
+const CANNED_COLS: &str = "id, account_id, owner_id, title, body, shortcut, folder, language, created_at, updated_at";
+const MACRO_COLS: &str = "id, account_id, owner_id, title, actions, reply_body, reply_internal, created_at, updated_at";
 
 fn canned_row(r: &Row) -> Result<CannedResponse, StoreError> {
     let owner_id: Option<AgentId> = opt_id("agent id", r.opt_text("owner_id")?.as_deref())?;
@@ -133,7 +131,11 @@ impl CannedResponseStore for SqlStore {
                             canned_update_args(&c),
                         )
                         .await
-                        .map_err(|e| conflict_as(e, || format!("the shortcut {} is taken", shortcut.map(|s| s.to_string()).unwrap_or_default())))?;
+                        .map_err(|e| {
+                            conflict_as(e, || {
+                                format!("the shortcut {} is taken", shortcut.map(|s| s.to_string()).unwrap_or_default())
+                            })
+                        })?;
                     if n == 0 {
                         return Err(StoreError::NotFound);
                     }
@@ -143,11 +145,7 @@ impl CannedResponseStore for SqlStore {
             .await
     }
 
-    async fn get_canned(
-        &self,
-        account: AccountId,
-        id: CannedResponseId,
-    ) -> Result<Option<CannedResponse>, StoreError> {
+    async fn get_canned(&self, account: AccountId, id: CannedResponseId) -> Result<Option<CannedResponse>, StoreError> {
         let rows = self
             .db
             .query(
@@ -281,16 +279,15 @@ impl MacroStore for SqlStore {
                     )
                     .await?
             }
-            None => {
-                self.db
-                    .query(
-                        &format!(
-                            "SELECT {MACRO_COLS} FROM macros WHERE account_id = $1 AND owner_id IS NULL ORDER BY title, id"
-                        ),
-                        args![account.to_string()],
-                    )
-                    .await?
-            }
+            None => self
+                .db
+                .query(
+                    &format!(
+                        "SELECT {MACRO_COLS} FROM macros WHERE account_id = $1 AND owner_id IS NULL ORDER BY title, id"
+                    ),
+                    args![account.to_string()],
+                )
+                .await?,
         };
         rows.iter().map(macro_row).collect()
     }

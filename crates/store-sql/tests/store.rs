@@ -1098,7 +1098,14 @@ async fn canned_story(store: &SqlStore) {
         updated_at: now,
     };
     store.insert_macro(&m).await.unwrap();
-    let personal = Macro { id: MacroId::new(), title: "Mine".into(), reply: None, shared: false, owner_id: Some(bob), ..m.clone() };
+    let personal = Macro {
+        id: MacroId::new(),
+        title: "Mine".into(),
+        reply: None,
+        shared: false,
+        owner_id: Some(bob),
+        ..m.clone()
+    };
     store.insert_macro(&personal).await.unwrap();
     assert_eq!(store.get_macro(a, m.id).await.unwrap().unwrap(), m);
     assert!(store.get_macro(b, m.id).await.unwrap().is_none());

@@ -23,8 +23,7 @@ pub trait CannedResponseStore: Send + Sync {
     async fn insert_canned(&self, c: &CannedResponse) -> Result<(), StoreError>;
     /// `NotFound` if the account has no such response.
     async fn update_canned(&self, c: &CannedResponse) -> Result<(), StoreError>;
-    async fn get_canned(&self, account: AccountId, id: CannedResponseId)
-        -> Result<Option<CannedResponse>, StoreError>;
+    async fn get_canned(&self, account: AccountId, id: CannedResponseId) -> Result<Option<CannedResponse>, StoreError>;
     /// Ordered by folder (none first), then title.
     async fn list_canned(&self, account: AccountId, filter: &CannedFilter) -> Result<Vec<CannedResponse>, StoreError>;
     /// `NotFound` if the account has no such response.

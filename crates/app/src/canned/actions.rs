@@ -24,7 +24,8 @@ pub(crate) async fn check_references(ctx: &AccountCtx, actions: &[TicketAction])
                 _ => errs.add(format!("actions[{i}].value"), "is not an active agent of this account"),
             },
             TicketAction::Set(SetField::Department(Some(id))) => {
-                if ctx.store.get_department(ctx.account_id, *id).await?.is_none() {
+                let known = ctx.store.get_department(ctx.account_id, *id).await?.is_some();
+                if !known {
                     errs.add(format!("actions[{i}].value"), "is not a department of this account");
                 }
             }

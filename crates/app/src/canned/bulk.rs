@@ -76,7 +76,9 @@ pub async fn bulk_update(
         }
         BulkOperation::MergeInto(target) => {
             match visible_ticket(ctx, caller, target).await {
-                Err(AppError::NotFound) => return Err(Invalid::field("merge_into", "is not a ticket you can see").into()),
+                Err(AppError::NotFound) => {
+                    return Err(Invalid::field("merge_into", "is not a ticket you can see").into())
+                }
                 other => other?,
             };
             Prepared::MergeInto(target)
@@ -143,4 +145,3 @@ async fn one(app: &App, ctx: &AccountCtx, caller: &Caller, op: &Prepared, t: Tic
         Prepared::MergeInto(target) => merge_tickets(ctx, caller, *target, &[id]).await.map(|_| id),
     }
 }
-

@@ -93,7 +93,12 @@ pub async fn get_macro(ctx: &AccountCtx, caller: &Caller, id: MacroId) -> Result
 }
 
 #[tracing::instrument(skip_all, fields(account = %ctx.slug, r#macro = %id))]
-pub async fn update_macro(ctx: &AccountCtx, caller: &Caller, id: MacroId, patch: MacroPatch) -> Result<Macro, AppError> {
+pub async fn update_macro(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: MacroId,
+    patch: MacroPatch,
+) -> Result<Macro, AppError> {
     let mut m = get_macro(ctx, caller, id).await?;
     may_change(caller, m.owner_id)?;
     let mut errs = Checker::new();
@@ -127,8 +132,13 @@ pub async fn update_macro(ctx: &AccountCtx, caller: &Caller, id: MacroId, patch:
     }
     m.updated_at = Timestamp::now();
     ctx.store.update_macro(&m).await?;
-    audited(ctx, caller, target(&m), json!({"change": "changed", "title": m.title, "shared": m.shared, "fields": changed}))
-        .await?;
+    audited(
+        ctx,
+        caller,
+        target(&m),
+        json!({"change": "changed", "title": m.title, "shared": m.shared, "fields": changed}),
+    )
+    .await?;
     Ok(m)
 }
 

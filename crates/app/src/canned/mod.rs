@@ -14,7 +14,9 @@ mod responses;
 
 pub use actions::checked_actions;
 pub use bulk::{bulk_update, BulkFailure, BulkOperation, BulkOutcome, MAX_BULK};
-pub use macros::{apply_macro, create_macro, delete_macro, get_macro, list_macros, update_macro, MacroInput, MacroPatch};
+pub use macros::{
+    apply_macro, create_macro, delete_macro, get_macro, list_macros, update_macro, MacroInput, MacroPatch,
+};
 pub use placeholders::values_for;
 pub use responses::{
     create_canned, delete_canned, get_canned, list_canned, render_canned, update_canned, CannedInput, CannedPatch,
@@ -52,11 +54,10 @@ pub(crate) fn owner_for(caller: &Caller, shared: bool) -> Result<Option<AgentId>
     }
     match caller {
         Caller::Agent(a) => Ok(Some(a.id)),
-        Caller::ApiKey(_) => Err(parley_domain::Invalid::field(
-            "shared",
-            "an API key belongs to no agent: it manages shared items only",
-        )
-        .into()),
+        Caller::ApiKey(_) => {
+            Err(parley_domain::Invalid::field("shared", "an API key belongs to no agent: it manages shared items only")
+                .into())
+        }
         Caller::Staff { .. } => Err(AppError::Forbidden("support staff keep no personal items here".into())),
     }
 }

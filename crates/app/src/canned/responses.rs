@@ -162,8 +162,13 @@ pub async fn update_canned(
     }
     c.updated_at = Timestamp::now();
     ctx.store.update_canned(&c).await?;
-    audited(ctx, caller, target(&c), json!({"change": "changed", "title": c.title, "shared": c.shared, "fields": changed}))
-        .await?;
+    audited(
+        ctx,
+        caller,
+        target(&c),
+        json!({"change": "changed", "title": c.title, "shared": c.shared, "fields": changed}),
+    )
+    .await?;
     Ok(c)
 }
 

@@ -19,8 +19,7 @@ async fn ctx(app: &TestApp, slug: &str) -> AccountCtx {
 
 /// An agent added through the API, as the caller the workspace's pages act as.
 async fn agent(app: &TestApp, a: &TestAccount, email: &str, name: &str, role: &str) -> Caller {
-    let (s, out) =
-        app.api(a, Method::POST, "/agents", Some(json!({"email": email, "name": name, "role": role}))).await;
+    let (s, out) = app.api(a, Method::POST, "/agents", Some(json!({"email": email, "name": name, "role": role}))).await;
     assert_eq!(s, StatusCode::CREATED, "{out}");
     let id = AgentId::parse(out["agent"]["id"].as_str().unwrap()).unwrap();
     let c = ctx(app, &a.slug).await;
@@ -51,12 +50,22 @@ async fn canned_responses(engine: Engine) {
 
     // An unknown placeholder is refused when saved, by name.
     let (s, p) = app
-        .api(&a, Method::POST, "/canned-responses", Some(json!({"title": "Hi", "body": "Dear {{foo}}, {{ticket.number}}"})))
+        .api(
+            &a,
+            Method::POST,
+            "/canned-responses",
+            Some(json!({"title": "Hi", "body": "Dear {{foo}}, {{ticket.number}}"})),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(errors(&p), [("body".to_string(), "unknown placeholder {{foo}}".to_string())]);
     let (s, p) = app
-        .api(&a, Method::POST, "/canned-responses", Some(json!({"title": "", "body": "x", "shortcut": "two words", "language": "english!"})))
+        .api(
+            &a,
+            Method::POST,
+            "/canned-responses",
+            Some(json!({"title": "", "body": "x", "shortcut": "two words", "language": "english!"})),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<String> = errors(&p).into_iter().map(|(f, _)| f).collect();
@@ -83,7 +92,12 @@ async fn canned_responses(engine: Engine) {
     assert_eq!(refund["body"], body, "HTML is kept as text");
     let rid = id_of(&refund);
     let (s, _) = app
-        .api(&a, Method::POST, "/canned-responses", Some(json!({"title": "Thanks", "body": "Thanks!", "shortcut": "thanks"})))
+        .api(
+            &a,
+            Method::POST,
+            "/canned-responses",
+            Some(json!({"title": "Thanks", "body": "Thanks!", "shortcut": "thanks"})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let (s, p) = app
@@ -121,8 +135,13 @@ async fn canned_responses(engine: Engine) {
 
     // Rendered for a ticket: every placeholder filled; the account's first key was made by its owner.
     let (s, t) = app
-        .api(&a, Method::POST, "/tickets", Some(json!({"subject": "Card charged twice", "message": {"body": "Help"},
-            "requester": {"email": "jane@example.com", "name": "Jane van Dijk"}})))
+        .api(
+            &a,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": "Card charged twice", "message": {"body": "Help"},
+            "requester": {"email": "jane@example.com", "name": "Jane van Dijk"}})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let tid = id_of(&t);
@@ -146,10 +165,16 @@ async fn canned_responses(engine: Engine) {
 
     // Another account's ids are unknown, whatever is asked.
     let (_, bt) = app
-        .api(&b, Method::POST, "/tickets", Some(json!({"subject": "B", "message": {"body": "b"}, "requester": {"email": "x@example.com"}})))
+        .api(
+            &b,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": "B", "message": {"body": "b"}, "requester": {"email": "x@example.com"}})),
+        )
         .await;
     let btid = id_of(&bt);
-    for (method, body) in [(Method::GET, None), (Method::PATCH, Some(json!({"title": "Stolen"}))), (Method::DELETE, None)]
+    for (method, body) in
+        [(Method::GET, None), (Method::PATCH, Some(json!({"title": "Stolen"}))), (Method::DELETE, None)]
     {
         let (s, _) = app.api(&b, method.clone(), &path, body).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{method} another account's response");
@@ -200,10 +225,10 @@ async fn personal_and_shared(engine: Engine) {
 
     let anns = canned::create_canned(&c, &ann, input("Ann's", false, "#thanks")).await.unwrap();
     assert!(!anns.shared);
-    assert!(matches!(
-        canned::create_canned(&c, &ann, input("Shared by Ann", true, "x")).await,
-        Err(AppError::Forbidden(_))
-    ), "shared responses are made by administrators");
+    assert!(
+        matches!(canned::create_canned(&c, &ann, input("Shared by Ann", true, "x")).await, Err(AppError::Forbidden(_))),
+        "shared responses are made by administrators"
+    );
     let bobs = canned::create_canned(&c, &bob, input("Bob's", false, "thanks")).await.unwrap();
     let (s, shared) = app
         .api(&a, Method::POST, "/canned-responses", Some(json!({"title": "Team", "body": "Hello", "shortcut": "team"})))
@@ -282,7 +307,12 @@ async fn macros(engine: Engine) {
     let a = app.account("acme", "eu").await;
     let b = app.account("bravo", "eu").await;
     let (s, _) = app
-        .api(&a, Method::POST, "/ticket-fields", Some(json!({"key": "plan", "label": "Plan", "type": "dropdown", "options": ["gold", "silver"]})))
+        .api(
+            &a,
+            Method::POST,
+            "/ticket-fields",
+            Some(json!({"key": "plan", "label": "Plan", "type": "dropdown", "options": ["gold", "silver"]})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED);
 
@@ -309,7 +339,12 @@ async fn macros(engine: Engine) {
         "{p}"
     );
     let (s, p) = app
-        .api(&a, Method::POST, "/macros", Some(json!({"title": "Ghost", "actions": [{"action": "set", "field": "assignee_id", "value": NIL}]})))
+        .api(
+            &a,
+            Method::POST,
+            "/macros",
+            Some(json!({"title": "Ghost", "actions": [{"action": "set", "field": "assignee_id", "value": NIL}]})),
+        )
         .await;
     assert_eq!((s, errors(&p)[0].0.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "actions[0].value"));
     let (s, p) = app.api(&a, Method::POST, "/macros", Some(json!({"title": "Nothing"}))).await;
@@ -339,8 +374,13 @@ async fn macros(engine: Engine) {
     assert_eq!(shown, m);
 
     let (s, t) = app
-        .api(&a, Method::POST, "/tickets", Some(json!({"subject": "Refund", "message": {"body": "Money back?"},
-            "requester": {"email": "jane@example.com", "name": "Jane Doe"}, "tags": ["old", "billing"]})))
+        .api(
+            &a,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": "Refund", "message": {"body": "Money back?"},
+            "requester": {"email": "jane@example.com", "name": "Jane Doe"}, "tags": ["old", "billing"]})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let tid = id_of(&t);
@@ -366,7 +406,12 @@ async fn macros(engine: Engine) {
     assert_eq!(s, StatusCode::OK, "{changed}");
     assert!(changed["reply"].is_null());
     let (s, p) = app
-        .api(&a, Method::PATCH, &format!("/macros/{mid}"), Some(json!({"actions": [{"action": "set", "field": "nope", "value": 1}]})))
+        .api(
+            &a,
+            Method::PATCH,
+            &format!("/macros/{mid}"),
+            Some(json!({"actions": [{"action": "set", "field": "nope", "value": 1}]})),
+        )
         .await;
     assert_eq!((s, errors(&p)[0].0.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "actions[0].field"));
 
@@ -436,8 +481,12 @@ async fn bulk(engine: Engine) {
     let (s, out) = app.api(&a, Method::POST, "/tickets/bulk", Some(body)).await;
     assert_eq!(s, StatusCode::OK, "{out}");
     assert_eq!(out["updated"], json!([ids[0], ids[1]]));
-    let failed: Vec<(&str, &str)> =
-        out["failed"].as_array().unwrap().iter().map(|f| (f["id"].as_str().unwrap(), f["code"].as_str().unwrap())).collect();
+    let failed: Vec<(&str, &str)> = out["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
     assert_eq!(failed, [(foreign.as_str(), "not_found"), (NIL, "not_found"), ("not-an-id", "not_found")]);
     let (_, t0) = app.api(&a, Method::GET, &format!("/tickets/{}", ids[0]), None).await;
     assert_eq!((t0["status"].as_str(), t0["assignee_id"].as_str()), (Some("pending"), Some(owner.as_str())));
@@ -466,11 +515,13 @@ async fn bulk(engine: Engine) {
         .api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[0]], "spam": true, "merge_into": ids[1]})))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, p) = app.api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[0]], "changes": {"status": "gone"}}))).await;
+    let (s, p) =
+        app.api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[0]], "changes": {"status": "gone"}}))).await;
     assert_eq!((s, errors(&p)[0].0.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "changes.status"));
     let (s, p) = app.api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[0]], "macro_id": NIL}))).await;
     assert_eq!((s, errors(&p)[0].0.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "macro_id"));
-    let (s, p) = app.api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[0]], "merge_into": foreign}))).await;
+    let (s, p) =
+        app.api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[0]], "merge_into": foreign}))).await;
     assert_eq!((s, errors(&p)[0].0.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "merge_into"));
 
     // Spam is a status.
@@ -481,11 +532,17 @@ async fn bulk(engine: Engine) {
 
     // A macro on a selection: each ticket gets its own reply.
     let (_, m) = app
-        .api(&a, Method::POST, "/macros", Some(json!({"title": "Ack", "actions": [{"action": "set", "field": "priority", "value": "urgent"}],
-            "reply": {"body": "Seen: {{ticket.subject}}"}})))
+        .api(
+            &a,
+            Method::POST,
+            "/macros",
+            Some(json!({"title": "Ack", "actions": [{"action": "set", "field": "priority", "value": "urgent"}],
+            "reply": {"body": "Seen: {{ticket.subject}}"}})),
+        )
         .await;
-    let (s, out) =
-        app.api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[3], ids[4], foreign], "macro_id": m["id"]}))).await;
+    let (s, out) = app
+        .api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[3], ids[4], foreign], "macro_id": m["id"]})))
+        .await;
     assert_eq!(s, StatusCode::OK, "{out}");
     assert_eq!(out["updated"], json!([ids[3], ids[4]]));
     assert_eq!(out["failed"][0]["code"], "not_found");
@@ -503,8 +560,9 @@ async fn bulk(engine: Engine) {
     assert_eq!(s, StatusCode::OK, "{out}");
     assert_eq!(out["updated"], json!([ids[1], ids[3]]));
     assert_eq!(out["failed"][0]["code"], "merge_into_self");
-    let (s, out) =
-        app.api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[1]], "changes": {"priority": "low"}}))).await;
+    let (s, out) = app
+        .api(&a, Method::POST, "/tickets/bulk", Some(json!({"ids": [ids[1]], "changes": {"priority": "low"}})))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(out["failed"][0]["code"], "ticket_merged", "{out}");
 

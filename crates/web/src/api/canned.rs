@@ -81,10 +81,7 @@ pub(crate) struct CannedList {
         ("folder" = Option<String>, Query, description = "Only this folder"),
     ),
     responses((status = 200, body = CannedList), (status = 422, body = Problem)))]
-pub(crate) async fn list(
-    api: ApiCaller,
-    Query(params): Query<Vec<(String, String)>>,
-) -> ApiResult<Json<CannedList>> {
+pub(crate) async fn list(api: ApiCaller, Query(params): Query<Vec<(String, String)>>) -> ApiResult<Json<CannedList>> {
     let mut errs = Checker::new();
     let mut q = CannedQuery::default();
     for (k, v) in params {

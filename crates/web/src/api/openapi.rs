@@ -1,10 +1,10 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they exchange.
 
-use super::{bulk, canned, macros};
 use super::{
     agents, audit, chat_settings, chats, contacts, dpa, features, fields, knowledge, mail, mail_settings, retention,
     search, subprocessors, support, tickets, webhooks,
 };
+use super::{bulk, canned, macros};
 use crate::error::Problem;
 use axum::http::header;
 use axum::response::IntoResponse;
