@@ -290,6 +290,22 @@ async fn personal_and_shared(engine: Engine) {
     assert_eq!(applied.ticket.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>(), ["ann"]);
     let note = applied.timeline.messages.last().unwrap();
     assert_eq!((note.body.as_str(), note.internal), ("Noted by Ann", true));
+
+    // A ticket of a department Ann is not in is as unknown to her bulk action as another account's.
+    let (s, dept) = app.api(&a, Method::POST, "/departments", Some(json!({"name": "Billing"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{dept}");
+    let hidden = app.ticket(&a, "Billing only", "x", "jane@example.com").await;
+    let hid = id_of(&hidden);
+    let (s, _) = app.api(&a, Method::PATCH, &format!("/tickets/{hid}"), Some(json!({"department_id": dept["id"]}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let out = canned::bulk_update(&app.app, &c, &ann, vec![hid.clone(), tid.to_string()], canned::BulkOperation::Spam)
+        .await
+        .unwrap();
+    assert_eq!(out.updated, [tid]);
+    assert_eq!(out.failed.len(), 1);
+    assert!(matches!(&out.failed[0], canned::BulkFailure { id, error: AppError::NotFound } if *id == hid));
+    let (_, still) = app.api(&a, Method::GET, &format!("/tickets/{hid}"), None).await;
+    assert_eq!(still["status"], "new");
 }
 
 #[tokio::test]
@@ -585,3 +601,4 @@ async fn bulk_on_sqlite() {
 async fn bulk_on_postgres() {
     bulk(Engine::Postgres).await;
 }
+
