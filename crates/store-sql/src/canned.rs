@@ -279,15 +279,16 @@ impl MacroStore for SqlStore {
                     )
                     .await?
             }
-            None => self
-                .db
-                .query(
-                    &format!(
+            None => {
+                self.db
+                    .query(
+                        &format!(
                         "SELECT {MACRO_COLS} FROM macros WHERE account_id = $1 AND owner_id IS NULL ORDER BY title, id"
                     ),
-                    args![account.to_string()],
-                )
-                .await?,
+                        args![account.to_string()],
+                    )
+                    .await?
+            }
         };
         rows.iter().map(macro_row).collect()
     }

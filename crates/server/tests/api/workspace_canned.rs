@@ -296,7 +296,8 @@ async fn personal_and_shared(engine: Engine) {
     assert_eq!(s, StatusCode::CREATED, "{dept}");
     let hidden = app.ticket(&a, "Billing only", "x", "jane@example.com").await;
     let hid = id_of(&hidden);
-    let (s, _) = app.api(&a, Method::PATCH, &format!("/tickets/{hid}"), Some(json!({"department_id": dept["id"]}))).await;
+    let (s, _) =
+        app.api(&a, Method::PATCH, &format!("/tickets/{hid}"), Some(json!({"department_id": dept["id"]}))).await;
     assert_eq!(s, StatusCode::OK);
     let out = canned::bulk_update(&app.app, &c, &ann, vec![hid.clone(), tid.to_string()], canned::BulkOperation::Spam)
         .await
@@ -601,4 +602,3 @@ async fn bulk_on_sqlite() {
 async fn bulk_on_postgres() {
     bulk(Engine::Postgres).await;
 }
-
