@@ -3,6 +3,7 @@
 use crate::db::{args, Row, Tx, Value};
 use crate::error::conflict_as;
 use crate::rows::{id, json, opt_id, parsed, to_json};
+use crate::url::Engine;
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::canned::{CannedResponse, Macro, MacroReply, Shortcut};
@@ -57,8 +58,19 @@ fn macro_row(r: &Row) -> Result<Macro, StoreError> {
 
 /// Refuse a shortcut taken among what someone who sees `c` sees: for a shared response, any response of the
 /// account; for a personal one, the shared ones and the owner's own. Runs in the unit of work that writes `c`.
-async fn ensure_shortcut_free(tx: &mut dyn Tx, c: &CannedResponse) -> Result<(), StoreError> {
+///
+/// SQLite runs one unit of work at a time; on PostgreSQL, checks of one account wait for each other on a
+/// transaction-scoped advisory lock, so two writers cannot both find a shortcut free (the unique index covers
+/// only clashes within one owner's or the shared ones).
+async fn ensure_shortcut_free(tx: &mut dyn Tx, engine: Engine, c: &CannedResponse) -> Result<(), StoreError> {
     let Some(shortcut) = &c.shortcut else { return Ok(()) };
+    if engine == Engine::Postgres {
+        tx.query(
+            "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l",
+            args![format!("canned_responses:{}", c.account_id)],
+        )
+        .await?;
+    }
     // '' as the owner stands for "everyone": a shared shortcut must be free in every agent's view.
     let owner = c.owner_id.map(|o| o.to_string()).unwrap_or_default();
     let taken = tx
@@ -100,10 +112,11 @@ fn canned_update_args(c: &CannedResponse) -> Vec<Value> {
 impl CannedResponseStore for SqlStore {
     async fn insert_canned(&self, c: &CannedResponse) -> Result<(), StoreError> {
         let c = c.clone();
+        let engine = self.db.engine();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    ensure_shortcut_free(tx, &c).await?;
+                    ensure_shortcut_free(tx, engine, &c).await?;
                     let shortcut = c.shortcut.clone();
                     tx.exec(
                         &format!("INSERT INTO canned_responses ({CANNED_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
@@ -119,10 +132,11 @@ impl CannedResponseStore for SqlStore {
 
     async fn update_canned(&self, c: &CannedResponse) -> Result<(), StoreError> {
         let c = c.clone();
+        let engine = self.db.engine();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    ensure_shortcut_free(tx, &c).await?;
+                    ensure_shortcut_free(tx, engine, &c).await?;
                     let shortcut = c.shortcut.clone();
                     let n = tx
                         .exec(

@@ -1121,6 +1121,19 @@ async fn canned_story(store: &SqlStore) {
     assert!(matches!(store.delete_macro(b, m.id).await, Err(StoreError::NotFound)));
     store.delete_macro(a, m.id).await.unwrap();
     assert!(store.get_macro(a, m.id).await.unwrap().is_none());
+
+    // Writers racing for one shortcut, shared and personal: exactly one of each pair gets it.
+    for i in 0..5 {
+        let s = format!("race{i}");
+        let (shared_one, personal_one) = (
+            canned("Race shared", None, Some(&s), Some("Race")),
+            canned("Race personal", Some(ann), Some(&s), Some("Race")),
+        );
+        let (x, y) = tokio::join!(store.insert_canned(&shared_one), store.insert_canned(&personal_one));
+        assert!(x.is_ok() != y.is_ok(), "{s}: {x:?} {y:?}");
+    }
+    let raced = CannedFilter { viewer: Some(ann), folder: Some("Race".into()), ..Default::default() };
+    assert_eq!(store.list_canned(a, &raced).await.unwrap().len(), 5);
 }
 
 #[tokio::test]
