@@ -85,9 +85,13 @@ pub async fn bulk_update(
         }
     };
 
-    // Each id once, in the order given; one read for all of them.
+    // Each ticket once, whatever the spelling of its id (UUIDs parse in either case).
     let mut unique = HashSet::with_capacity(ids.len());
-    let seen: Vec<String> = ids.into_iter().filter(|id| unique.insert(id.clone())).collect();
+    let seen: Vec<String> = ids
+        .into_iter()
+        .filter(|id| unique.insert(TicketId::parse(id).map_or_else(|| id.clone(), |t| t.to_string())))
+        .collect();
+    // One read for all of them.
     let parsed: Vec<TicketId> = seen.iter().filter_map(|s| TicketId::parse(s)).collect();
     let mut found: HashMap<TicketId, Ticket> = ctx
         .store

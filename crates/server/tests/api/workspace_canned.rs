@@ -493,7 +493,7 @@ async fn bulk(engine: Engine) {
     let (_, agents) = app.api(&a, Method::GET, "/agents", None).await;
     let owner = agents["agents"][0]["id"].as_str().unwrap().to_string();
 
-    let body = json!({"ids": [ids[0], ids[1], foreign, NIL, "not-an-id", ids[0]],
+    let body = json!({"ids": [ids[0], ids[1], foreign, NIL, "not-an-id", ids[0], ids[1].to_uppercase()],
         "changes": {"status": "pending", "assignee_id": owner, "add_tags": ["bulk"]}});
     let (s, out) = app.api(&a, Method::POST, "/tickets/bulk", Some(body)).await;
     assert_eq!(s, StatusCode::OK, "{out}");
