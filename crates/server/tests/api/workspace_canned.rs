@@ -198,6 +198,29 @@ async fn canned_responses(engine: Engine) {
 }
 
 #[tokio::test]
+async fn the_new_routes_are_documented() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let a = app.account("acme", "eu").await;
+    let doc: Value = app.http.get(app.url(&a.slug, "/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for (path, methods) in [
+        ("/api/v1/canned-responses", &["get", "post"][..]),
+        ("/api/v1/canned-responses/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/tickets/{id}/canned-responses/{canned_id}/render", &["get"]),
+        ("/api/v1/macros", &["get", "post"]),
+        ("/api/v1/macros/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/tickets/{id}/macros/{macro_id}", &["post"]),
+        ("/api/v1/tickets/bulk", &["post"]),
+    ] {
+        for m in methods {
+            assert!(doc["paths"][path][m].is_object(), "{m} {path} is documented");
+        }
+    }
+    for schema in ["CannedResponse", "Macro", "BulkBody", "BulkResult", "NewMacroBody", "NewCannedBody"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} is documented");
+    }
+}
+
+#[tokio::test]
 async fn canned_responses_on_sqlite() {
     canned_responses(Engine::Sqlite).await;
 }
