@@ -439,6 +439,23 @@ async fn macros(engine: Engine) {
         timeline.iter().filter(|e| e["kind"] == "event").filter_map(|e| e["type"].as_str()).collect();
     assert!(events.len() >= 4, "each change is a timeline event: {timeline:?}");
 
+    // On an email ticket the reply goes out as mail, as any reply does.
+    let (s, mail) = app
+        .api(
+            &a,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": "By mail", "message": {"body": "Refund?"}, "channel": "email",
+            "requester": {"email": "mail@example.com", "name": "Mia Mail"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{mail}");
+    let (s, after) = app.api(&a, Method::POST, &format!("/tickets/{}/macros/{mid}", id_of(&mail)), None).await;
+    assert_eq!(s, StatusCode::OK, "{after}");
+    let reply = after["timeline"].as_array().unwrap().iter().rfind(|e| e["kind"] == "message").unwrap().clone();
+    assert_eq!(reply["body"], format!("Hi Mia, #{} is refunded.", mail["number"]));
+    assert_eq!(reply["email"]["to"], json!(["mail@example.com"]), "{reply}");
+
     // Changing a macro, and removing its reply.
     let (s, changed) = app
         .api(&a, Method::PATCH, &format!("/macros/{mid}"), Some(json!({"title": "Refund (no reply)", "reply": null})))
