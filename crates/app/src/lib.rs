@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod canned;
 pub mod chat;
 mod context;
 pub mod email;

@@ -117,6 +117,10 @@ id_type!(/// A mailbox (an address the account receives mail at).
     MailboxId);
 id_type!(/// A mail as received, before it is processed.
     InboundId);
+id_type!(/// A canned response: a saved reply text with placeholders.
+    CannedResponseId);
+id_type!(/// A macro: a named set of ticket actions with an optional reply.
+    MacroId);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ pub mod account;
 pub mod agent;
 pub mod audit;
 pub mod auth;
+pub mod canned;
 pub mod chat;
 pub mod chat_routing;
 pub mod contact;
@@ -30,6 +31,7 @@ pub mod subprocessors;
 pub mod support;
 pub mod text;
 pub mod ticket;
+pub mod ticket_action;
 pub mod time;
 pub mod webhook;
 

@@ -52,6 +52,11 @@ const REGION_SQLITE: &[Migration] = &[
         name: "search merge steps",
         sql: include_str!("../migrations/sqlite/0017_search_merge_steps.sql"),
     },
+    Migration {
+        version: 18,
+        name: "canned responses and macros",
+        sql: include_str!("../migrations/sqlite/0018_canned_macros.sql"),
+    },
     Migration { version: 21, name: "agent profile", sql: include_str!("../migrations/sqlite/0021_agent_profile.sql") },
 ];
 
@@ -96,6 +101,11 @@ const REGION_POSTGRES: &[Migration] = &[
         version: 17,
         name: "search merge steps",
         sql: include_str!("../migrations/postgres/0017_search_merge_steps.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "canned responses and macros",
+        sql: include_str!("../migrations/postgres/0018_canned_macros.sql"),
     },
     Migration {
         version: 21,

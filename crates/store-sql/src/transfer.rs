@@ -65,6 +65,8 @@ const TABLES: &[&str] = &[
     "kb_translations",
     "kb_images",
     "customer_tokens",
+    "canned_responses",
+    "macros",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

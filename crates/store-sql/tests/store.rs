@@ -121,7 +121,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
-    assert_eq!(store.migrate().await.unwrap(), (1..=17).collect::<Vec<i64>>());
+    assert_eq!(store.migrate().await.unwrap(), (1..=18).chain([21]).collect::<Vec<i64>>());
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -1015,5 +1015,145 @@ async fn search_index_statistics_are_dropped_when_the_writer_opens() {
     assert!(after.iter().any(|t| t == "tickets"), "other tables keep theirs: {after:?}");
     let found = store.search_tickets(a, &search_for("statsword", 10)).await.unwrap();
     assert_eq!(found, vec![t.id]);
+    store.close().await;
+}
+
+/// Canned responses and macros on both engines: personal ones seen only by their owner, a shortcut unique among
+/// what one agent sees, filters, updates and deletes scoped to the account, macro actions read back as written.
+async fn canned_story(store: &SqlStore) {
+    use parley_domain::canned::{CannedResponse, Macro, MacroReply, Shortcut};
+    use parley_domain::knowledge::LanguageTag;
+    use parley_domain::ticket_action::{SetField, TicketAction};
+    let (a, _) = new_account(store, "canned-a").await;
+    let (b, _) = new_account(store, "canned-b").await;
+    let (ann, bob) = (AgentId::new(), AgentId::new());
+    let now = Timestamp::now();
+    let canned = |title: &str, owner: Option<AgentId>, shortcut: Option<&str>, folder: Option<&str>| CannedResponse {
+        id: CannedResponseId::new(),
+        account_id: a,
+        title: title.into(),
+        body: "Hi {{requester.first_name}}".into(),
+        shared: owner.is_none(),
+        owner_id: owner,
+        shortcut: shortcut.map(|s| Shortcut::parse(s).unwrap()),
+        folder: folder.map(Into::into),
+        language: Some(LanguageTag::parse("en").unwrap()),
+        created_at: now,
+        updated_at: now,
+    };
+    let shared = canned("Refund", None, Some("refund"), Some("Billing"));
+    store.insert_canned(&shared).await.unwrap();
+    let anns = canned("Ann's thanks", Some(ann), Some("thanks"), None);
+    store.insert_canned(&anns).await.unwrap();
+    // Bob may use Ann's personal shortcut; nobody may repeat a shared one, and a shared one may not take a
+    // shortcut some agent already uses.
+    store.insert_canned(&canned("Bob's thanks", Some(bob), Some("thanks"), None)).await.unwrap();
+    let taken = store.insert_canned(&canned("Again", Some(ann), Some("#refund"), None)).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(ref m)) if m.contains("#refund")), "{taken:?}");
+    let taken = store.insert_canned(&canned("Shared thanks", None, Some("thanks"), None)).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert!(matches!(
+        store.insert_canned(&canned("Twice", Some(ann), Some("thanks"), None)).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    let titles = |v: Vec<CannedResponse>| v.into_iter().map(|c| c.title).collect::<Vec<_>>();
+    let for_ann = CannedFilter { viewer: Some(ann), ..Default::default() };
+    assert_eq!(titles(store.list_canned(a, &for_ann).await.unwrap()), ["Ann's thanks", "Refund"]);
+    assert_eq!(titles(store.list_canned(a, &CannedFilter::default()).await.unwrap()), ["Refund"], "keys: shared only");
+    let billing = CannedFilter { viewer: Some(ann), folder: Some("Billing".into()), ..Default::default() };
+    assert_eq!(titles(store.list_canned(a, &billing).await.unwrap()), ["Refund"]);
+    let german = CannedFilter { viewer: Some(ann), language: Some(LanguageTag::parse("de").unwrap()), folder: None };
+    assert!(store.list_canned(a, &german).await.unwrap().is_empty());
+    assert!(store.list_canned(b, &for_ann).await.unwrap().is_empty(), "nothing of another account");
+    assert_eq!(store.get_canned(a, shared.id).await.unwrap().unwrap(), shared);
+    assert!(store.get_canned(b, shared.id).await.unwrap().is_none());
+
+    // Updates keep the shortcut rule and the account.
+    let mut changed = anns.clone();
+    changed.title = "Ann's warm thanks".into();
+    changed.updated_at = Timestamp::from_millis(now.millis() + 1);
+    store.update_canned(&changed).await.unwrap();
+    assert_eq!(store.get_canned(a, anns.id).await.unwrap().unwrap(), changed);
+    changed.shortcut = Some(Shortcut::parse("refund").unwrap());
+    assert!(matches!(store.update_canned(&changed).await, Err(StoreError::Conflict(_))));
+    let mut foreign = changed.clone();
+    foreign.account_id = b;
+    foreign.shortcut = None;
+    assert!(matches!(store.update_canned(&foreign).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.delete_canned(b, anns.id).await, Err(StoreError::NotFound)));
+    store.delete_canned(a, anns.id).await.unwrap();
+    assert!(store.get_canned(a, anns.id).await.unwrap().is_none());
+
+    let m = Macro {
+        id: MacroId::new(),
+        account_id: a,
+        title: "Close as refunded".into(),
+        actions: vec![
+            TicketAction::Set(SetField::Status(Status::Resolved)),
+            TicketAction::Set(SetField::Custom { key: "plan".into(), value: serde_json::json!("gold") }),
+            TicketAction::AddTags(vec![Tag::parse("refund").unwrap()]),
+        ],
+        reply: Some(MacroReply { body: "Done, {{requester.name}}.".into(), internal: false }),
+        shared: true,
+        owner_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_macro(&m).await.unwrap();
+    let personal = Macro {
+        id: MacroId::new(),
+        title: "Mine".into(),
+        reply: None,
+        shared: false,
+        owner_id: Some(bob),
+        ..m.clone()
+    };
+    store.insert_macro(&personal).await.unwrap();
+    assert_eq!(store.get_macro(a, m.id).await.unwrap().unwrap(), m);
+    assert!(store.get_macro(b, m.id).await.unwrap().is_none());
+    let names = |v: Vec<Macro>| v.into_iter().map(|m| m.title).collect::<Vec<_>>();
+    assert_eq!(names(store.list_macros(a, Some(bob)).await.unwrap()), ["Close as refunded", "Mine"]);
+    assert_eq!(names(store.list_macros(a, Some(ann)).await.unwrap()), ["Close as refunded"]);
+    assert_eq!(names(store.list_macros(a, None).await.unwrap()), ["Close as refunded"]);
+    let mut renamed = personal.clone();
+    renamed.title = "Mine, renamed".into();
+    renamed.reply = Some(MacroReply { body: "note".into(), internal: true });
+    store.update_macro(&renamed).await.unwrap();
+    assert_eq!(store.get_macro(a, personal.id).await.unwrap().unwrap(), renamed);
+    assert!(matches!(store.delete_macro(b, m.id).await, Err(StoreError::NotFound)));
+    store.delete_macro(a, m.id).await.unwrap();
+    assert!(store.get_macro(a, m.id).await.unwrap().is_none());
+
+    // Writers racing for one shortcut, shared and personal: exactly one of each pair gets it.
+    for i in 0..5 {
+        let s = format!("race{i}");
+        let (shared_one, personal_one) = (
+            canned("Race shared", None, Some(&s), Some("Race")),
+            canned("Race personal", Some(ann), Some(&s), Some("Race")),
+        );
+        let (x, y) = tokio::join!(store.insert_canned(&shared_one), store.insert_canned(&personal_one));
+        assert!(x.is_ok() != y.is_ok(), "{s}: {x:?} {y:?}");
+    }
+    let raced = CannedFilter { viewer: Some(ann), folder: Some("Race".into()), ..Default::default() };
+    assert_eq!(store.list_canned(a, &raced).await.unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn canned_responses_and_macros_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_file(&dir.path().join("parley.db"));
+    let store = SqlStore::connect(&url, PoolSize::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    canned_story(&store).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn canned_responses_and_macros_on_postgres() {
+    let db = PgTestDb::create().await;
+    let store = SqlStore::connect(&DatabaseUrl::parse(db.url()).unwrap(), PoolSize::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    canned_story(&store).await;
     store.close().await;
 }

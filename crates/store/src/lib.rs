@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod canned;
 mod chat;
 mod chat_routing;
 mod directory;
@@ -23,6 +24,7 @@ mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use audit::{AuditFilter, AuditStore};
+pub use canned::{CannedFilter, CannedResponseStore, MacroStore};
 pub use chat::ChatStore;
 pub use chat_routing::ChatRoutingStore;
 pub use directory::DirectoryStore;
@@ -66,6 +68,8 @@ pub trait RegionStore:
     + ChatRoutingStore
     + SearchStore
     + KnowledgeStore
+    + CannedResponseStore
+    + MacroStore
     + Send
     + Sync
 {

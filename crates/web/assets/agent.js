@@ -268,7 +268,10 @@
   }
   function showMeanwhile(p) {
     const news = p.messages || [];
-    const who = news.map((m) => m.author_name || (m.author && m.author.name) || '').filter(Boolean);
+    // Authors are ids in the answer; the page knows the agents' names (the assignee list) and the requester's.
+    const names = new Map($$('form[data-details] select[name="assignee"] option').map((o) => [o.value, o.textContent]));
+    const nameOf = (a) => (!a ? '' : a.type === 'agent' ? (names.get(a.id) || '') : a.type === 'contact' ? (($('.requester-card strong') || {}).textContent || '') : '');
+    const who = news.map((m) => nameOf(m.author)).filter(Boolean);
     meanwhile.textContent = '';
     meanwhile.append(el('p', null, tr('ws-replied-meanwhile', { who: who.length ? Array.from(new Set(who)).join(', ') : '…' })));
     news.forEach((m) => meanwhile.append(el('blockquote', null, m.body || '')));
@@ -365,22 +368,24 @@
     const macroSelect = $('select[data-macros]', bulk);
     if (macroSelect) loadMacros(macroSelect);
     const result = $('[data-bulk-result]');
+    // One action per request, as the API takes it: a macro, spam, or field changes.
     async function runBulk(extra) {
       const ids = picked().map((x) => x.value);
       if (!ids.length) return;
-      const changes = {};
+      const changes = Object.assign({}, extra.changes || {});
       $$('[data-bulk-field]', bulk).forEach((f) => {
         const k = f.dataset.bulkField;
-        if (!f.value || k === 'macro_id') return;
+        if (!f.value || k === 'macro_id' || extra.changes) return;
         if (k === 'add_tags') changes.add_tags = f.value.split(',').map((x) => x.trim()).filter(Boolean);
         else if (k === 'assignee_id') changes.assignee_id = f.value === 'none' ? null : f.value;
         else changes[k] = f.value;
       });
-      const req = Object.assign({ ids }, extra);
-      if (Object.keys(changes).length && !extra.spam) req.changes = Object.assign(changes, extra.changes || {});
-      else if (extra.changes) req.changes = extra.changes;
       const macro = macroSelect && macroSelect.value;
-      if (macro && !extra.spam) req.macro_id = macro;
+      let req;
+      if (extra.spam) req = { ids, spam: true };
+      else if (macro && !extra.changes) req = { ids, macro_id: macro };
+      else if (Object.keys(changes).length) req = { ids, changes };
+      else return;
       const r = await api('POST', '/tickets/bulk', req);
       if (!r.ok) { result.textContent = problem(r); return; }
       const failed = r.data.failed || [];
@@ -391,7 +396,8 @@
       });
       result.textContent = lines.join(' ');
       $$('[data-bulk-field]', bulk).forEach((f) => { f.value = ''; });
-      refreshList();
+      picked().forEach((x) => { x.checked = false; });
+      drawSelection();
     }
     bulk.addEventListener('click', (ev) => {
       const b = ev.target.closest('[data-bulk-action]');
@@ -470,7 +476,6 @@
     if (empty) empty.hidden = !table.hidden;
     refreshCounts();
   }
-  function refreshList() { location.reload(); }
 
   // View counts in the left column, read again (at most every two seconds) when tickets change.
   let countsTimer = null;

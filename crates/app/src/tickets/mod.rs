@@ -19,6 +19,7 @@ pub use open::{open_ticket, OpenTicket, RequesterInput};
 pub use reply::{add_message, NewMessage};
 pub use show::{find_by_number, get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
 
+pub(crate) use update::{change_ticket, checked_patch};
 pub use update::{update_ticket, UpdateTicket};
 
 use crate::{AccountCtx, AppError, Caller};

@@ -35,8 +35,24 @@ pub async fn update_ticket(
     // Whether the ticket exists (and is visible) comes first: a foreign id is 404 whatever the body says.
     visible_ticket(ctx, caller, id).await?;
     let patch = checked_patch(ctx, input).await?;
+    change_ticket(ctx, caller, id, &patch, None).await
+}
+
+/// Apply a checked patch to a ticket and save it with its events and outbox, the one path every change to a
+/// ticket's fields takes (a `PATCH`, a macro, a bulk action). `known` is the ticket as the caller already read it
+/// (and found visible), which saves a read; if it changed meanwhile, it is read again.
+pub(crate) async fn change_ticket(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: TicketId,
+    patch: &TicketPatch,
+    mut known: Option<Ticket>,
+) -> Result<Ticket, AppError> {
     for _ in 0..RETRIES {
-        let mut ticket = visible_ticket(ctx, caller, id).await?;
+        let mut ticket = match known.take() {
+            Some(t) => t,
+            None => visible_ticket(ctx, caller, id).await?,
+        };
         let expected_version = ticket.version;
         let now = Timestamp::now();
         let kinds = ticket.apply(patch.clone(), now)?;
@@ -67,7 +83,7 @@ pub async fn update_ticket(
     Err(StoreError::Stale.into())
 }
 
-async fn checked_patch(ctx: &AccountCtx, input: UpdateTicket) -> Result<TicketPatch, AppError> {
+pub(crate) async fn checked_patch(ctx: &AccountCtx, input: UpdateTicket) -> Result<TicketPatch, AppError> {
     let mut errs = Checker::new();
     let subject = input.subject.as_deref().map(|s| errs.check(parse_subject(s)));
     let status = input.status.as_deref().map(|s| errs.check(Status::parse(s)));

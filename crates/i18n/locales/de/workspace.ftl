@@ -67,6 +67,7 @@ ws-status-open = offen
 ws-status-pending = wartend
 ws-status-resolved = gelöst
 ws-status-closed = geschlossen
+ws-status-spam = Spam
 ws-priority-low = niedrig
 ws-priority-normal = normal
 ws-priority-high = hoch

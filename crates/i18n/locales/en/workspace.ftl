@@ -67,6 +67,7 @@ ws-status-open = open
 ws-status-pending = pending
 ws-status-resolved = resolved
 ws-status-closed = closed
+ws-status-spam = spam
 ws-priority-low = low
 ws-priority-normal = normal
 ws-priority-high = high

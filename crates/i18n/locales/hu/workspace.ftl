@@ -67,6 +67,7 @@ ws-status-open = nyitott
 ws-status-pending = függőben
 ws-status-resolved = megoldva
 ws-status-closed = lezárva
+ws-status-spam = levélszemét
 ws-priority-low = alacsony
 ws-priority-normal = normál
 ws-priority-high = magas

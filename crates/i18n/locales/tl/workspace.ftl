@@ -67,6 +67,7 @@ ws-status-open = bukas
 ws-status-pending = naghihintay
 ws-status-resolved = nalutas
 ws-status-closed = sarado
+ws-status-spam = spam
 ws-priority-low = mababa
 ws-priority-normal = karaniwan
 ws-priority-high = mataas

@@ -26,3 +26,4 @@ mod tickets;
 mod ui;
 mod webhooks;
 mod workspace;
+mod workspace_canned;

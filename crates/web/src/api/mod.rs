@@ -2,6 +2,8 @@
 
 mod agents;
 mod audit;
+mod bulk;
+mod canned;
 mod chat_settings;
 mod chats;
 mod contacts;
@@ -9,6 +11,7 @@ mod dpa;
 mod features;
 mod fields;
 mod knowledge;
+mod macros;
 mod mail;
 mod mail_settings;
 mod openapi;
@@ -46,6 +49,9 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))
         .merge(mail_settings::router())
+        .merge(canned::router())
+        .merge(macros::router())
+        .merge(bulk::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

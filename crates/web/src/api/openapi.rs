@@ -4,6 +4,7 @@ use super::{
     agents, audit, chat_settings, chats, contacts, dpa, features, fields, knowledge, mail, mail_settings, retention,
     search, subprocessors, support, tickets, webhooks,
 };
+use super::{bulk, canned, macros};
 use crate::error::Problem;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -41,6 +42,9 @@ use utoipa::{Modify, OpenApi};
         knowledge::list_categories, knowledge::create_category, knowledge::update_category, knowledge::remove_category,
         knowledge::list_articles, knowledge::create_article, knowledge::show_article, knowledge::update_article,
         knowledge::remove_article, knowledge::remove_version, knowledge::add_image,
+        canned::list, canned::create, canned::show, canned::update, canned::delete, canned::render,
+        macros::list, macros::create, macros::show, macros::update, macros::delete, macros::apply,
+        bulk::bulk,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -53,6 +57,7 @@ use utoipa::{Modify, OpenApi};
         (name = "chat", description = "Live chat: the sites that may embed it, identities, blocking visitors, presence and routing"),
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
         (name = "knowledge", description = "Knowledge bases, their categories, articles in several languages and images"),
+        (name = "canned", description = "Canned responses and macros, shared or personal, and applying them to tickets"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )
 )]
