@@ -321,7 +321,6 @@ async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
         agent_id: agent.id,
         csrf_token: "c".into(),
         created_at: now,
-        profile: Default::default(),
         expires_at: now.plus_seconds(60),
     };
     store.create_session(&s).await.unwrap();

@@ -12,4 +12,4 @@ pub use contacts::{
     contacts_by_ids, create_company, create_contact, get_company, get_contact, list_companies, list_contacts,
     search_contacts, update_contact, NewCompany, NewContact,
 };
-pub use profile::{me, update_profile, ProfileChange};
+pub use profile::{acting_agent, me, update_profile, ProfileChange};

@@ -25,6 +25,19 @@ pub fn me(caller: &Caller) -> Result<&Agent, AppError> {
     }
 }
 
+/// Whom the caller acts as: a signed-in agent themselves; an API key, the agent who made it (the one its replies'
+/// `{{agent.*}}` placeholders name); support staff, nobody (`403`). A key whose maker is unknown is `404`.
+pub async fn acting_agent(ctx: &AccountCtx, caller: &Caller) -> Result<Agent, AppError> {
+    match caller {
+        Caller::Agent(a) => Ok(a.clone()),
+        Caller::ApiKey(k) => match k.created_by {
+            Some(id) => ctx.store.get_agent(ctx.account_id, id).await?.ok_or(AppError::NotFound),
+            None => Err(AppError::NotFound),
+        },
+        Caller::Staff { .. } => Err(AppError::Forbidden("support staff act as no agent".into())),
+    }
+}
+
 #[tracing::instrument(skip_all, fields(account = %ctx.slug))]
 pub async fn update_profile(ctx: &AccountCtx, caller: &Caller, change: ProfileChange) -> Result<Agent, AppError> {
     let agent = me(caller)?;

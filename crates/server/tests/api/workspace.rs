@@ -110,8 +110,10 @@ async fn profile_story(engine: Engine) {
     assert!(html.contains("<html lang=\"hu\">"), "the page says its language");
     assert!(html.contains("Saját nyitott jegyeim"), "views in Hungarian");
 
-    // An API key has no profile.
-    let (s, _) = app.api(&acct, reqwest::Method::GET, "/me", None).await;
+    // An API key acts as the agent who made it (the owner here), and changes nobody's profile.
+    let (s, key_me) = app.api(&acct, reqwest::Method::GET, "/me", None).await;
+    assert_eq!((s, key_me["id"].clone()), (StatusCode::OK, me["id"].clone()));
+    let (s, _) = app.api(&acct, reqwest::Method::PATCH, "/me", Some(json!({"language": "de"}))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // Another agent's profile is theirs alone: the owner's change did not touch it.

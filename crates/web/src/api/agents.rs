@@ -127,11 +127,12 @@ pub(crate) async fn create_department(
     Ok((StatusCode::CREATED, Json(people::create_department(&api.ctx, &api.caller, &b.name).await?)))
 }
 
-/// The calling agent with their own settings. For the workspace (signed in); API keys have no profile: `403`.
+/// The agent the caller acts as, with their own settings: the signed-in agent, or for an API key the agent who
+/// made it. Only a signed-in agent changes a profile (`PATCH`).
 #[utoipa::path(get, path = "/api/v1/me", tag = "agents", security(("api_key" = [])),
-    responses((status = 200, body = Agent), (status = 403, body = Problem)))]
+    responses((status = 200, body = Agent), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(crate) async fn show_me(api: ApiCaller) -> ApiResult<Json<Agent>> {
-    Ok(Json(people::me(&api.caller)?.clone()))
+    Ok(Json(people::acting_agent(&api.ctx, &api.caller).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
