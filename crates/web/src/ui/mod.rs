@@ -13,6 +13,7 @@ pub(crate) mod privacy;
 mod profile;
 mod search;
 pub(crate) mod session;
+mod settings;
 mod shell;
 mod tickets;
 
@@ -60,4 +61,5 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/audit/export", get(audit::export))
         .route("/attachments/{id}", get(files::attachment))
         .route("/messages/{id}/original", get(files::original))
+        .merge(settings::router())
 }
