@@ -174,7 +174,7 @@ pub struct AuditEntry {
     /// `agent.created`, `agent.changed`, `settings.changed`, `audit.exported`, `feature.enabled`, `feature.disabled`,
     /// `consent.given`, `register.changed`, `register.objected`,
     /// `dpa.accepted`, `grant.created`, `grant.revoked`, `support.opened`, `support.access`,
-    /// `contact.erased`, `contact.exported`.
+    /// `contact.erased`, `contact.exported`, `webhook.redelivered`.
     pub action: String,
     pub target: Option<String>,
     #[schema(value_type = Object)]
