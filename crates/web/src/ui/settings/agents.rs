@@ -97,8 +97,9 @@ pub(crate) async fn page(s: AgentSession, Query(q): Query<Shown>) -> Result<Resp
 }
 
 fn department_ids(f: &Fields) -> Vec<DepartmentId> {
-    // An id that does not parse names no department of the account, which the use case says of unknown ones.
-    f.all("department").iter().map(|d| DepartmentId::parse(d).unwrap_or_else(DepartmentId::new)).collect()
+    // An id that does not parse becomes a fresh one, which names no department: the use case refuses it as it
+    // refuses an unknown department.
+    f.all("department").iter().map(|d| DepartmentId::parse(d).unwrap_or_default()).collect()
 }
 
 /// Invites an agent: added with a setup link, which is mailed to them; the admin sees "invitation sent".
