@@ -201,6 +201,12 @@ async fn agents_are_refused_on_every_settings_page() {
     let (_, agents) = app.api(&a, Method::GET, "/agents", None).await;
     assert_eq!(owner_of(&agents)["role"], "owner", "nothing changed");
     assert_eq!(audited(&app, &a, "api_key.created").await.len(), keys_before, "no key was made by the agent");
+    // Another account's owner finds no agent of this one.
+    let (beta, _, _) = owner(&app, "beta").await;
+    let (s, _) = get(&beta, &app.url("beta", &format!("/settings/agents/{owner_id}"))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another account's agent");
+    let (s, _) = get(&beta, &app.url("beta", "/settings/webhooks/01a24efb-10a4-7435-9d42-cb9235a32b24")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     // And a form without the session's token is refused even for the owner.
     let (oc, s) = sign_in(&app, "acme", &a.email, &a.password).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
