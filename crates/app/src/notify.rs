@@ -17,6 +17,18 @@ pub async fn password_reset(app: &App, ctx: &AccountCtx, agent: &Agent, link: &s
     to_agent(app, ctx, agent, "password_reset", "Reset your password", text).await
 }
 
+/// The link where an agent an admin invited sets their first password.
+pub async fn agent_invitation(app: &App, ctx: &AccountCtx, agent: &Agent, link: &str) -> Result<(), AppError> {
+    let text = format!(
+        "Hello {name},\n\nYou have been invited to the help desk {slug}.\n\
+         Set your password here within seven days, then sign in with {email}:\n\n{link}\n",
+        name = agent.name,
+        slug = ctx.slug,
+        email = agent.email,
+    );
+    to_agent(app, ctx, agent, "agent_invitation", "You are invited to the help desk", text).await
+}
+
 /// Queues a mail from the account's no-reply address to one of its agents.
 pub(crate) async fn to_agent(
     app: &App,

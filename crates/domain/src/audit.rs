@@ -80,10 +80,11 @@ pub enum AuditAction {
     AccountMoved,
     IncidentRecorded,
     RetentionApplied,
+    WebhookRedelivered,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -110,6 +111,7 @@ impl AuditAction {
         AuditAction::AccountMoved,
         AuditAction::IncidentRecorded,
         AuditAction::RetentionApplied,
+        AuditAction::WebhookRedelivered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +142,7 @@ impl AuditAction {
             AuditAction::AccountMoved => "account.moved",
             AuditAction::IncidentRecorded => "incident.recorded",
             AuditAction::RetentionApplied => "retention.applied",
+            AuditAction::WebhookRedelivered => "webhook.redelivered",
         }
     }
 }
@@ -171,7 +174,7 @@ pub struct AuditEntry {
     /// `agent.created`, `agent.changed`, `settings.changed`, `audit.exported`, `feature.enabled`, `feature.disabled`,
     /// `consent.given`, `register.changed`, `register.objected`,
     /// `dpa.accepted`, `grant.created`, `grant.revoked`, `support.opened`, `support.access`,
-    /// `contact.erased`, `contact.exported`.
+    /// `contact.erased`, `contact.exported`, `webhook.redelivered`.
     pub action: String,
     pub target: Option<String>,
     #[schema(value_type = Object)]

@@ -32,6 +32,8 @@ pub struct ApiKey {
     pub created_by: Option<AgentId>,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// When the key was last used, to the hour: uses are noted at most once an hour.
+    pub last_used_at: Option<Timestamp>,
 }
 
 /// A signed-in agent's server-side session. The cookie holds the token; the store holds its hash.

@@ -53,8 +53,9 @@ pub enum ImapError {
     Connect(String),
     #[error("TLS failed: {0}")]
     Tls(String),
-    #[error("the server refused the sign-in")]
-    Login,
+    /// With the server's own words (`[AUTHENTICATIONFAILED] Authentication failed.`), which say what to fix.
+    #[error("the server refused the sign-in: {0}")]
+    Login(String),
     #[error("IMAP: {0}")]
     Protocol(String),
     #[error("the server did not answer within {} s", REPLY_LIMIT.as_secs())]
@@ -166,7 +167,7 @@ impl ImapConnection {
         };
         let mut session = match tokio::time::timeout(REPLY_LIMIT, client.login(&t.user, &t.password)).await {
             Ok(Ok(session)) => session,
-            Ok(Err(_)) => return Err(ImapError::Login),
+            Ok(Err((e, _))) => return Err(ImapError::Login(e.to_string())),
             Err(_) => return Err(ImapError::NoReply),
         };
         // Asked after signing in: servers may offer more to a signed-in user.

@@ -150,7 +150,7 @@ impl SessionStore for SqlStore {
     }
 }
 
-const KEY_COLS: &str = "id, account_id, name, prefix, hash, created_by, created_at, revoked_at";
+const KEY_COLS: &str = "id, account_id, name, prefix, hash, created_by, created_at, revoked_at, last_used_at";
 
 fn api_key(r: &Row) -> Result<ApiKey, StoreError> {
     Ok(ApiKey {
@@ -162,6 +162,7 @@ fn api_key(r: &Row) -> Result<ApiKey, StoreError> {
         created_by: opt_id("agent id", r.opt_text("created_by")?.as_deref())?,
         created_at: Timestamp::from_millis(r.int("created_at")?),
         revoked_at: r.opt_int("revoked_at")?.map(Timestamp::from_millis),
+        last_used_at: r.opt_int("last_used_at")?.map(Timestamp::from_millis),
     })
 }
 

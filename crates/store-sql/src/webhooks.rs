@@ -184,6 +184,43 @@ impl WebhookStore for SqlStore {
             })
             .collect()
     }
+
+    async fn requeue_delivery(
+        &self,
+        account: AccountId,
+        hook: WebhookId,
+        event_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let event_id = event_id.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let key = args![account.to_string(), hook.to_string(), event_id.clone()];
+                    let found = tx
+                        .query(
+                            "SELECT next_attempt_at FROM webhook_deliveries \
+                             WHERE account_id = $1 AND webhook_id = $2 AND event_id = $3",
+                            key,
+                        )
+                        .await?;
+                    let Some(row) = found.first() else { return Err(StoreError::NotFound) };
+                    if row.opt_int("next_attempt_at")?.is_some() {
+                        return Ok(false);
+                    }
+                    // `attempts` is kept: the retry schedule goes on from where it stopped, so a redelivery that
+                    // fails again is given up again rather than retried for another day and a half.
+                    tx.exec(
+                        "UPDATE webhook_deliveries SET next_attempt_at = $1, leased_until = NULL \
+                         WHERE account_id = $2 AND webhook_id = $3 AND event_id = $4",
+                        args![now.millis(), account.to_string(), hook.to_string(), event_id],
+                    )
+                    .await?;
+                    Ok(true)
+                })
+            })
+            .await
+    }
 }
 
 #[async_trait]

@@ -33,6 +33,7 @@ async fn new_account(store: &SqlStore, slug: &str) -> (AccountId, ApiKey) {
         created_by: None,
         created_at: now,
         revoked_at: None,
+        last_used_at: None,
     };
     let owner = Agent {
         id: AgentId::new(),

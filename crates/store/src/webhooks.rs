@@ -55,6 +55,16 @@ pub trait WebhookStore: Send + Sync {
         id: WebhookId,
         limit: u32,
     ) -> Result<Vec<DeliveryStatus>, StoreError>;
+    /// Queue a delivery that is not waiting any more (delivered, or given up) to be sent again at `now`, by the
+    /// same worker and with the same event id, so the receiver can tell it is the same event. `NotFound` when the
+    /// webhook has no such delivery; `Ok(false)` when it is still waiting for an attempt.
+    async fn requeue_delivery(
+        &self,
+        account: AccountId,
+        id: WebhookId,
+        event_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -24,6 +24,7 @@ pub fn new_api_key(account: AccountId, name: &str, created_by: Option<AgentId>) 
         created_by,
         created_at: Timestamp::now(),
         revoked_at: None,
+        last_used_at: None,
     };
     (key, secret)
 }

@@ -4,6 +4,7 @@
 mod compose;
 mod files;
 mod identity;
+mod imap_check;
 mod ingest;
 mod limits;
 mod receive;
@@ -16,6 +17,7 @@ mod workers;
 pub use compose::reply_to_customer;
 pub use files::{attachment, create_mailbox, list_mailboxes, original, receive_posted, NewMailbox};
 pub use identity::{identity, Identity};
+pub use imap_check::{test_imap, ImapCheck};
 pub use ingest::{process, Processed};
 pub use limits::MailLimits;
 /// For showing a message's remote images once an agent asks.

@@ -211,12 +211,13 @@ pub async fn run_sender(app: Arc<App>, policy: SendPolicy, mut stop: watch::Rece
     }
 }
 
-/// Mail the operator sends the account's own people about the service (a password reset, a change of the
-/// subprocessor register, a security incident) goes out whatever the account's features. Everything else carries
+/// Mail the operator sends the account's own people about the service (a password reset or an invitation to set
+/// one, a change of the subprocessor register, a security incident) goes out whatever the account's features.
+/// Everything else carries
 /// the account's conversations (replies, acknowledgements, agents' notifications, customers' sign-in links), and
 /// the relay is a third party: it gets that mail only from accounts that switched email on, with an owner's consent.
 fn is_service_mail(kind: &str) -> bool {
-    matches!(kind, "password_reset" | "register_change" | "incident")
+    matches!(kind, "password_reset" | "agent_invitation" | "register_change" | "incident")
 }
 
 async fn relay_allowed(

@@ -2,6 +2,7 @@
 
 mod agents;
 mod contacts;
+mod invite;
 mod profile;
 
 pub use agents::{
@@ -12,4 +13,5 @@ pub use contacts::{
     contacts_by_ids, create_company, create_contact, get_company, get_contact, list_companies, list_contacts,
     search_contacts, update_contact, NewCompany, NewContact,
 };
+pub use invite::invite_agent;
 pub use profile::{acting_agent, me, update_profile, ProfileChange};

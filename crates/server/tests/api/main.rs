@@ -21,6 +21,7 @@ mod regions;
 mod relocation;
 mod retention;
 mod search;
+mod settings_pages;
 mod support;
 mod tickets;
 mod ui;

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) fn router(max_message_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/mailboxes", get(list).post(create))
+        .route("/mailboxes/{id}/test", post(test_connection))
         .route("/mailboxes/{id}/inbound", post(inbound).layer(DefaultBodyLimit::max(max_message_bytes)))
         .route("/attachments/{id}", get(attachment))
         .route("/messages/{id}/original", get(original))
@@ -72,6 +73,25 @@ pub(crate) struct MailboxList {
 #[utoipa::path(get, path = "/api/v1/mailboxes", tag = "email", security(("api_key" = [])), responses((status = 200, body = MailboxList)))]
 pub(crate) async fn list(api: ApiCaller) -> ApiResult<Json<MailboxList>> {
     Ok(Json(MailboxList { mailboxes: email::list_mailboxes(&api.ctx, &api.caller).await? }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ConnectionTest {
+    /// The server took the connection and the sign-in.
+    ok: bool,
+    /// What happened: the server's refusal or the connection error when `ok` is false.
+    detail: String,
+}
+
+/// Connect to a mailbox's IMAP server and sign in, as fetching will. A failure is a `200` with `ok: false` and the
+/// reason; a mailbox without IMAP settings is a `422`.
+#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/test", tag = "email", security(("api_key" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = ConnectionTest), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn test_connection(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<ConnectionTest>> {
+    let id = path_id(&id, MailboxId::parse)?;
+    let check = email::test_imap(&api.ctx, &api.caller, id).await?;
+    Ok(Json(ConnectionTest { ok: check.ok, detail: check.detail }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         agents::show_me, agents::update_me,
         fields::list, fields::create,
         webhooks::create, webhooks::list, webhooks::show, webhooks::delete,
+        webhooks::redeliver_one, mail::test_connection,
         mail::create, mail::list, mail::inbound, mail::attachment, mail::original,
         mail_settings::show, mail_settings::replace,
         audit::list, audit::export, audit::verify,

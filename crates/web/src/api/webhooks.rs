@@ -8,14 +8,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use parley_app::webhooks::{create_webhook, delete_webhook, list_deliveries, list_webhooks, NewWebhook};
+use parley_app::webhooks::{create_webhook, delete_webhook, list_deliveries, list_webhooks, redeliver, NewWebhook};
 use parley_domain::ids::WebhookId;
 use parley_domain::webhook::{EventType, Webhook};
 use parley_store::DeliveryStatus;
 use serde::{Deserialize, Serialize};
 
 pub(crate) fn router() -> Router<crate::state::AppState> {
-    Router::new().route("/webhooks", get(list).post(create)).route("/webhooks/{id}", get(show).delete(delete))
+    Router::new()
+        .route("/webhooks", get(list).post(create))
+        .route("/webhooks/{id}", get(show).delete(delete))
+        .route("/webhooks/{id}/deliveries/{delivery_id}/redeliver", axum::routing::post(redeliver_one))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -80,4 +83,18 @@ pub(crate) async fn delete(api: ApiCaller, Path(id): Path<String>) -> ApiResult<
     let id = path_id(&id, WebhookId::parse)?;
     delete_webhook(&api.ctx, &api.caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Send a delivery again (one that was delivered, or given up after its retries): the same event with the same
+/// `webhook-id`, queued for the delivery worker. `409` while the delivery is still waiting for an attempt. Audited.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+    security(("api_key" = [])), params(("id" = String, Path), ("delivery_id" = String, Path, description = "The delivery's event id (`msg_…`)")),
+    responses((status = 202), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(crate) async fn redeliver_one(
+    api: ApiCaller,
+    Path((id, delivery_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let id = path_id(&id, WebhookId::parse)?;
+    redeliver(&api.ctx, &api.caller, id, &delivery_id).await?;
+    Ok(StatusCode::ACCEPTED)
 }

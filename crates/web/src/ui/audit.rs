@@ -91,7 +91,7 @@ pub(crate) async fn page(s: AgentSession, Query(q): Query<AuditQuery>) -> Result
         })
         .collect();
     Ok(render(&AuditPage {
-        shell: Shell::build(&s, "settings", None).await?,
+        shell: Shell::build(&s, "settings", Some("audit")).await?,
         chain,
         verify_link: format!("/audit?{query}&verify=1"),
         actions: AuditAction::ALL.iter().map(|a| a.as_str()).collect(),

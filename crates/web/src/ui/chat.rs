@@ -29,7 +29,7 @@ pub(crate) async fn page(State(state): State<AppState>, s: AgentSession) -> Resu
     let current = settings::get(&s.ctx, &s.caller()).await?;
     let url = state.app.settings.account_url(s.ctx.slug.as_str());
     Ok(render(&ChatSettingsPage {
-        shell: Shell::build(&s, "settings", None).await?,
+        shell: Shell::build(&s, "settings", Some("chat")).await?,
         csrf: s.session.csrf_token.clone(),
         embed: format!(r#"<script src="{url}/widget.js" async></script>"#),
         origins: current.allowed_origins.join("\n"),

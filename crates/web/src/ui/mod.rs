@@ -14,6 +14,7 @@ pub(crate) mod privacy;
 mod profile;
 mod search;
 pub(crate) mod session;
+mod settings;
 mod shell;
 mod tickets;
 
@@ -63,4 +64,5 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/audit/export", get(audit::export))
         .route("/attachments/{id}", get(files::attachment))
         .route("/messages/{id}/original", get(files::original))
+        .merge(settings::router())
 }

@@ -289,7 +289,7 @@ pub(crate) async fn settings(
         })
         .collect();
     Ok(render(&PrivacySettingsPage {
-        shell: Shell::build(&s, "settings", None).await?,
+        shell: Shell::build(&s, "settings", Some("privacy")).await?,
         csrf: s.session.csrf_token.clone(),
         owner: s.agent.role == parley_domain::agent::Role::Owner,
         version: register.map(|r| format!("version {} of {}", r.version, r.date)).unwrap_or_default(),

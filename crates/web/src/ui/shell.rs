@@ -37,21 +37,49 @@ pub(crate) struct Shell {
 pub(crate) const BUILT_IN_VIEWS: [&str; 8] =
     ["my_open", "unassigned", "all_open", "new", "pending", "solved", "chats_waiting", "chats_active"];
 
+/// The settings pages, as (view key, path), in the order of the settings column.
+pub(crate) const SETTINGS_PAGES: [(&str, &str); 10] = [
+    ("agents", "/settings/agents"),
+    ("departments", "/settings/departments"),
+    ("mailboxes", "/settings/mailboxes"),
+    ("mail", "/settings/mail"),
+    ("webhooks", "/settings/webhooks"),
+    ("fields", "/settings/fields"),
+    ("api-keys", "/settings/api-keys"),
+    ("chat", "/settings/chat"),
+    ("privacy", "/settings/privacy"),
+    ("audit", "/audit"),
+];
+
 impl Shell {
     /// The frame for a page of `section`; `view` names the view the page shows, if any.
     pub async fn build(s: &AgentSession, section: &'static str, view: Option<&str>) -> Result<Shell, PageError> {
         let t = Texts::of(&s.agent.profile.language);
         let presence = parley_app::chat::presence::status_of(&s.ctx, s.agent.id).await?.as_str();
-        let views = BUILT_IN_VIEWS
-            .iter()
-            .map(|key| NavLink {
-                href: format!("/tickets?view={key}"),
-                label: t.get(&format!("ws-view-{}", key.replace('_', "-"))),
-                key: (*key).to_string(),
-                count: None,
-                current: view == Some(*key),
-            })
-            .collect();
+        // Settings pages have their own column: the pages of the settings, instead of the views of tickets.
+        let views = if section == "settings" {
+            SETTINGS_PAGES
+                .iter()
+                .map(|(key, href)| NavLink {
+                    href: (*href).to_string(),
+                    label: t.get(&format!("ws-settings-{key}")),
+                    key: (*key).to_string(),
+                    count: None,
+                    current: view == Some(*key),
+                })
+                .collect()
+        } else {
+            BUILT_IN_VIEWS
+                .iter()
+                .map(|key| NavLink {
+                    href: format!("/tickets?view={key}"),
+                    label: t.get(&format!("ws-view-{}", key.replace('_', "-"))),
+                    key: (*key).to_string(),
+                    count: None,
+                    current: view == Some(*key),
+                })
+                .collect()
+        };
         Ok(Shell {
             t,
             agent: s.agent.name.clone(),
