@@ -117,6 +117,8 @@ id_type!(/// A mailbox (an address the account receives mail at).
     MailboxId);
 id_type!(/// A mail as received, before it is processed.
     InboundId);
+id_type!(/// A saved view (a named ticket list).
+    ViewId);
 
 #[cfg(test)]
 mod tests {

@@ -31,6 +31,7 @@ pub mod support;
 pub mod text;
 pub mod ticket;
 pub mod time;
+pub mod view;
 pub mod webhook;
 
 pub use error::{FieldError, Invalid};

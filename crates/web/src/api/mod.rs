@@ -17,6 +17,7 @@ mod search;
 mod subprocessors;
 mod support;
 mod tickets;
+mod views;
 mod webhooks;
 
 pub(crate) use audit::json_lines as audit_json_lines;
@@ -46,6 +47,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(webhooks::router())
         .merge(mail::router(max_message_bytes))
         .merge(mail_settings::router())
+        .merge(views::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

@@ -40,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         knowledge::list_categories, knowledge::create_category, knowledge::update_category, knowledge::remove_category,
         knowledge::list_articles, knowledge::create_article, knowledge::show_article, knowledge::update_article,
         knowledge::remove_article, knowledge::remove_version, knowledge::add_image,
+        super::views::list, super::views::create, super::views::show, super::views::update, super::views::delete, super::views::tickets,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -52,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         (name = "chat", description = "Live chat: the sites that may embed it, identities, blocking visitors, presence and routing"),
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
         (name = "knowledge", description = "Knowledge bases, their categories, articles in several languages and images"),
+        (name = "views", description = "Ticket views: built-in and saved lists, their counts and their tickets"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )
 )]
