@@ -64,7 +64,7 @@ async fn bench(
             Some(json!({"email": format!("agent{i}@example.com"), "name": format!("Agent {i}"), "role": "agent"})),
         )
         .await?;
-        agents.push(a["id"].as_str().context("agent id")?.to_string());
+        agents.push(a["agent"]["id"].as_str().context("agent id")?.to_string());
     }
     let listed = call(reqwest::Method::GET, "/agents", None).await?;
     let owner = listed["agents"]

@@ -24,4 +24,5 @@ mod search;
 mod support;
 mod tickets;
 mod ui;
+mod views;
 mod webhooks;
