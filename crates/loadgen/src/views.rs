@@ -191,7 +191,7 @@ fn row(i: u64, n: u64, now_ms: i64, p: &People) -> (Vec<Option<String>>, Vec<i64
         5 => None,
         k => Some(p.departments[k as usize].clone()),
     };
-    let channel = if (h >> 16) % 50 == 0 { "chat" } else { "email" };
+    let channel = if (h >> 16).is_multiple_of(50) { "chat" } else { "email" };
     let created = now_ms - ((n - i) as i64) * 30_000;
     // Updated some time after creation: the order by last change is not the order of creation.
     let updated = created + ((h >> 20) % 86_400_000) as i64;
@@ -258,7 +258,7 @@ async fn seed(url: &str, engine: Engine, account: &str, n: u64, p: &People) -> a
                     }
                     tx.commit()?;
                     done = (done + 50_000).min(n);
-                    if done % 200_000 == 0 {
+                    if done.is_multiple_of(200_000) {
                         println!("  seeded {done}/{n}");
                     }
                 }
@@ -319,7 +319,7 @@ async fn seed(url: &str, engine: Engine, account: &str, n: u64, p: &People) -> a
                 .execute(&pool)
                 .await?;
                 done = end;
-                if done % 200_000 == 0 {
+                if done.is_multiple_of(200_000) {
                     println!("  seeded {done}/{n}");
                 }
             }

@@ -4,7 +4,6 @@
 
 use crate::helpers::{spawn_app, Engine, TestAccount, TestApp};
 use parley_domain::account::AccountSlug;
-use parley_store::{AgentStore, ApiKeyStore};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
