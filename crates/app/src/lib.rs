@@ -17,6 +17,7 @@ pub mod regions;
 pub mod search;
 pub mod support;
 pub mod tickets;
+pub mod views;
 pub mod webhooks;
 
 pub use context::{AccountCtx, Caller};

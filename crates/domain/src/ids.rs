@@ -121,6 +121,8 @@ id_type!(/// A canned response: a saved reply text with placeholders.
     CannedResponseId);
 id_type!(/// A macro: a named set of ticket actions with an optional reply.
     MacroId);
+id_type!(/// A saved view (a named ticket list).
+    ViewId);
 
 #[cfg(test)]
 mod tests {

@@ -33,6 +33,7 @@ pub mod text;
 pub mod ticket;
 pub mod ticket_action;
 pub mod time;
+pub mod view;
 pub mod webhook;
 
 pub use error::{FieldError, Invalid};

@@ -7,6 +7,7 @@ mod search;
 mod server;
 mod stats;
 mod tickets;
+mod views;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -74,6 +75,20 @@ enum Bench {
         #[arg(long, value_name = "URL", requires = "reuse")]
         reuse_database: Option<String>,
     },
+    /// Views: each built-in view's first page with its count, a saved view with three filters, and the list of
+    /// views with their counts, in an account of many tickets.
+    Views {
+        /// sqlite, postgres, or both when left out.
+        #[arg(long)]
+        engine: Option<Engine>,
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: u64,
+        /// Seconds of requests per view.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+    },
     /// Mail over concurrent SMTP connections, then processing into tickets.
     Mail {
         #[arg(long)]
@@ -110,6 +125,15 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         },
+        Bench::Views { engine, tickets, seconds, clients } => {
+            let engines = match engine {
+                Some(e) => vec![e],
+                None => vec![Engine::Sqlite, Engine::Postgres],
+            };
+            for e in engines {
+                views::run(e, tickets, seconds, clients).await?;
+            }
+        }
         Bench::Mail { engine, connections, count } => {
             let engines = match engine {
                 Some(e) => vec![e],

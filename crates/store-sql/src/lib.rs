@@ -28,6 +28,7 @@ mod support;
 mod tickets;
 pub mod transfer;
 mod url;
+mod views;
 mod webhooks;
 
 pub use chat::ChatSignal;

@@ -57,6 +57,7 @@ const REGION_SQLITE: &[Migration] = &[
         name: "canned responses and macros",
         sql: include_str!("../migrations/sqlite/0018_canned_macros.sql"),
     },
+    Migration { version: 19, name: "views", sql: include_str!("../migrations/sqlite/0019_views.sql") },
     Migration { version: 21, name: "agent profile", sql: include_str!("../migrations/sqlite/0021_agent_profile.sql") },
 ];
 
@@ -107,6 +108,7 @@ const REGION_POSTGRES: &[Migration] = &[
         name: "canned responses and macros",
         sql: include_str!("../migrations/postgres/0018_canned_macros.sql"),
     },
+    Migration { version: 19, name: "views", sql: include_str!("../migrations/postgres/0019_views.sql") },
     Migration {
         version: 21,
         name: "agent profile",

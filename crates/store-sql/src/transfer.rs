@@ -66,6 +66,7 @@ const TABLES: &[&str] = &[
     "kb_images",
     "customer_tokens",
     "canned_responses",
+    "views",
     "macros",
 ];
 

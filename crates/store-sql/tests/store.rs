@@ -122,7 +122,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
-    assert_eq!(store.migrate().await.unwrap(), (1..=18).chain([21]).collect::<Vec<i64>>());
+    assert_eq!(store.migrate().await.unwrap(), (1..=19).chain([21]).collect::<Vec<i64>>());
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -160,7 +160,7 @@ async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
     };
     let page1 = store.list_tickets(a, &q(TicketFilter::default(), None)).await.unwrap();
     assert_eq!(page1.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t2.id]);
-    let cursor = TicketCursor { value: page1[0].created_at.millis(), id: page1[0].id };
+    let cursor = TicketCursor::after(&page1[0], SortKey::CreatedAt);
     let page2 = store.list_tickets(a, &q(TicketFilter::default(), Some(cursor))).await.unwrap();
     assert_eq!(page2.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t1.id]);
     let tagged = store
@@ -174,6 +174,12 @@ async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
         .await
         .unwrap();
     assert!(pending.is_empty());
+    // Counts stop at the cap, and say so; another account's tickets are not in them.
+    let all = TicketFilter::default();
+    assert_eq!(store.count_tickets(a, &all, 10).await.unwrap(), TicketCount { count: 2, capped: false });
+    assert_eq!(store.count_tickets(a, &all, 2).await.unwrap(), TicketCount { count: 2, capped: false });
+    assert_eq!(store.count_tickets(a, &all, 1).await.unwrap(), TicketCount { count: 1, capped: true });
+    assert_eq!(store.count_tickets(b, &all, 10).await.unwrap(), TicketCount { count: 1, capped: false });
 
     // Changes are guarded by version and indexed.
     let mut changed = t2.clone();

@@ -20,6 +20,7 @@ mod people;
 mod search;
 mod support;
 mod tickets;
+mod views;
 mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
@@ -41,9 +42,10 @@ pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUp
 pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
 pub use support::SupportStore;
 pub use tickets::{
-    FieldStore, NewTicket, Requester, SortKey, TicketChange, TicketCursor, TicketFilter, TicketQuery, TicketStore,
-    Timeline,
+    Assignee, FieldStore, FieldValue, NewTicket, Requester, SortKey, SortValue, TicketChange, TicketCursor,
+    TicketFilter, TicketQuery, TicketStore, Timeline,
 };
+pub use views::{TicketCount, ViewStore};
 pub use webhooks::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, WebhookQueue, WebhookStore};
 
 /// Everything one region stores, behind one handle.
@@ -70,6 +72,7 @@ pub trait RegionStore:
     + KnowledgeStore
     + CannedResponseStore
     + MacroStore
+    + ViewStore
     + Send
     + Sync
 {

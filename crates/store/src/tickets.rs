@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use parley_domain::contact::Contact;
 use parley_domain::custom_field::TicketField;
 use parley_domain::email::EmailAddress;
-use parley_domain::ids::{AccountId, AgentId, ContactId, DepartmentId, TicketId};
+use parley_domain::ids::{AccountId, AgentId, CompanyId, ContactId, DepartmentId, TicketId};
 use parley_domain::message::{Message, TicketEvent};
-use parley_domain::ticket::{Channel, Status, Tag, Ticket, TicketNumber};
+use parley_domain::ticket::{Channel, Priority, Status, Tag, Ticket, TicketNumber};
 use parley_domain::Timestamp;
 
 /// Who a new ticket is from: a known contact, or an address to find or add as a contact.
@@ -41,21 +41,42 @@ pub struct TicketChange {
     pub chat: Vec<parley_domain::chat::NewChatEvent>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    CreatedAt,
-    #[default]
-    UpdatedAt,
+pub use parley_domain::view::SortKey;
+
+/// Whose tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    Agent(AgentId),
+    Nobody,
+    Anyone,
+}
+
+/// A custom field's value a ticket must have, typed by the field's kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    Number(f64),
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
     pub status: Vec<Status>,
-    pub assignee: Option<Option<AgentId>>,
+    pub priority: Vec<Priority>,
+    pub assignee: Option<Assignee>,
     pub department: Option<Option<DepartmentId>>,
     pub tag: Option<Tag>,
     pub requester: Option<ContactId>,
+    /// Tickets whose requester belongs to this company.
+    pub company: Option<CompanyId>,
     pub channel: Option<Channel>,
+    /// Field key and value, each of which must match.
+    pub custom_fields: Vec<(String, FieldValue)>,
+    /// Created at or after …
+    pub created_after: Option<Timestamp>,
+    /// … and before.
+    pub created_before: Option<Timestamp>,
+    pub updated_after: Option<Timestamp>,
+    pub updated_before: Option<Timestamp>,
     /// For agents limited to some departments: only tickets in these or in none.
     pub visible_departments: Option<Vec<DepartmentId>>,
     /// For support staff under a grant limited to some departments: only tickets in these.
@@ -64,11 +85,40 @@ pub struct TicketFilter {
     pub only_tickets: Option<Vec<TicketId>>,
 }
 
+/// A ticket's value in the column a list is ordered by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for SortValue {
+    fn from(v: i64) -> Self {
+        SortValue::Int(v)
+    }
+}
+
 /// Where a page starts: strictly after this (sort value, id) in the chosen order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketCursor {
-    pub value: i64,
+    pub value: SortValue,
     pub id: TicketId,
+}
+
+impl TicketCursor {
+    /// The cursor just after `t` in a list ordered by `key`.
+    pub fn after(t: &Ticket, key: SortKey) -> TicketCursor {
+        use parley_domain::view::{priority_rank, status_rank};
+        let value = match key {
+            SortKey::UpdatedAt => SortValue::Int(t.updated_at.millis()),
+            SortKey::CreatedAt => SortValue::Int(t.created_at.millis()),
+            SortKey::Priority => SortValue::Int(priority_rank(t.priority)),
+            SortKey::Status => SortValue::Int(status_rank(t.status)),
+            SortKey::Number => SortValue::Int(t.number.0),
+            SortKey::Subject => SortValue::Text(t.subject.clone()),
+        };
+        TicketCursor { value, id: t.id }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

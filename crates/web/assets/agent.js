@@ -421,8 +421,8 @@
     new: (t) => t.status === 'new',
     pending: (t) => t.status === 'pending',
     solved: (t) => t.status === 'resolved' || t.status === 'closed',
-    chats_waiting: (t) => t.channel === 'chat' && t.status === 'new',
-    chats_active: (t) => t.channel === 'chat' && t.status === 'open',
+    chats_waiting: (t) => t.channel === 'chat' && OPEN.includes(t.status) && !t.assignee_id,
+    chats_active: (t) => t.channel === 'chat' && OPEN.includes(t.status) && !!t.assignee_id,
     all: () => true,
   };
   const view = table ? table.dataset.list : null;
@@ -454,7 +454,7 @@
   async function liveTicket(change, t) {
     if (!tbody || !view) return;
     const row = $(`tr[data-ticket="${t.id}"]`, tbody);
-    const rule = VIEW_RULES[view];
+    const rule = VIEW_RULES[view] || (view.startsWith('department:') ? ((x) => OPEN.includes(x.status) && x.department_id === view.slice(11)) : null);
     if (row && Number(row.dataset.version) > Number(t.version)) return; // older news than the row shows
     if (!rule) { const n = $('[data-new-rows]'); if (n) n.hidden = false; return; }
     const belongs = change !== 'removed' && rule(t);

@@ -2,7 +2,8 @@
 
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::ticket::Ticket;
-use parley_store::{SortKey, TicketCursor, TicketFilter, TicketQuery};
+use parley_domain::Invalid;
+use parley_store::{SortKey, SortValue, TicketCursor, TicketFilter, TicketQuery};
 
 pub struct ListTickets {
     pub filter: TicketFilter,
@@ -21,6 +22,13 @@ pub struct Page<T> {
 
 pub async fn list_tickets(ctx: &AccountCtx, caller: &Caller, q: ListTickets) -> Result<Page<Ticket>, AppError> {
     let limit = q.limit.clamp(1, 100);
+    if let Some(after) = &q.after {
+        // A cursor of another order would compare a number with text: the client changed `sort` between pages.
+        let text = matches!(after.value, SortValue::Text(_));
+        if text != (q.sort == SortKey::Subject) {
+            return Err(Invalid::field("page[after]", "belongs to another sort order; start again without it").into());
+        }
+    }
     let mut filter = q.filter;
     filter.visible_departments = caller.visible_departments();
     filter.only_departments = caller.only_departments();
@@ -29,16 +37,6 @@ pub async fn list_tickets(ctx: &AccountCtx, caller: &Caller, q: ListTickets) -> 
     let mut items = ctx.store.list_tickets(ctx.account_id, &query).await?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
-    let next = if more {
-        items.last().map(|t| TicketCursor {
-            value: match q.sort {
-                SortKey::CreatedAt => t.created_at.millis(),
-                SortKey::UpdatedAt => t.updated_at.millis(),
-            },
-            id: t.id,
-        })
-    } else {
-        None
-    };
+    let next = if more { items.last().map(|t| TicketCursor::after(t, q.sort)) } else { None };
     Ok(Page { items, next })
 }

@@ -25,6 +25,7 @@ mod settings_pages;
 mod support;
 mod tickets;
 mod ui;
+mod views;
 mod webhooks;
 mod workspace;
 mod workspace_canned;

@@ -1,35 +1,79 @@
-//! Listing tickets: filters, an order, and keyset pages that stay fast however deep they go.
+//! Listing and counting tickets: filters, an order, and keyset pages that stay fast however deep they go.
+//!
+//! Statuses, channels and "nobody's" are written into the SQL as literals, not parameters, and in one spelling
+//! (statuses in their natural order): the partial indexes of the views (migration 0019) are found by the planners
+//! only when the query's terms imply the index's `WHERE`, which SQLite checks term by term and neither engine can
+//! do through a parameter. The values come from closed enums, never from the client's text.
 
 use super::TICKET_COLS;
 use crate::db::{args, Value};
+use crate::url::Engine;
 use parley_domain::ids::AccountId;
-use parley_store::{SortKey, TicketQuery};
+use parley_domain::ticket::{Priority, Status};
+use parley_store::{Assignee, FieldValue, SortKey, SortValue, TicketFilter, TicketQuery};
 
-/// The query and its arguments.
-pub(super) fn sql(account: AccountId, q: &TicketQuery) -> (String, Vec<Value>) {
-    let mut sql = format!("SELECT {TICKET_COLS} FROM tickets WHERE account_id = $1");
-    let mut a = args![account.to_string()];
-    let param = |a: &mut Vec<Value>, v: Value| {
-        a.push(v);
-        format!("${}", a.len())
-    };
-    let f = &q.filter;
+/// Arguments as they are added, each giving its placeholder.
+struct Args(Vec<Value>);
+
+impl Args {
+    fn add(&mut self, v: impl Into<Value>) -> String {
+        self.0.push(v.into());
+        format!("${}", self.0.len())
+    }
+}
+
+/// `status = 'open'` or `status IN ('new', 'open')`, in the spelling the partial indexes use.
+fn status_term(list: &[Status]) -> String {
+    let picked: Vec<String> =
+        Status::ALL.iter().filter(|s| list.contains(s)).map(|s| format!("'{}'", s.as_str())).collect();
+    match picked.as_slice() {
+        [one] => format!(" AND status = {one}"),
+        _ => format!(" AND status IN ({})", picked.join(", ")),
+    }
+}
+
+/// The ranks of [`parley_domain::view::priority_rank`] and [`parley_domain::view::status_rank`], in SQL.
+fn rank(col: &str, names: &[&str]) -> String {
+    let whens: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("WHEN '{n}' THEN {i}")).collect();
+    format!("CASE {col} {} ELSE {} END", whens.join(" "), names.len())
+}
+
+/// The expression a list is ordered by.
+fn sort_expr(key: SortKey) -> String {
+    match key {
+        SortKey::CreatedAt => "created_at".into(),
+        SortKey::UpdatedAt => "updated_at".into(),
+        SortKey::Number => "number".into(),
+        SortKey::Subject => "subject".into(),
+        SortKey::Priority => rank("priority", &Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
+        SortKey::Status => rank("status", &Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+    }
+}
+
+/// `WHERE …` for the filter, account first; `$1` is the account.
+fn conditions(engine: Engine, account: AccountId, f: &TicketFilter) -> (String, Args) {
+    let mut sql = String::from(" WHERE account_id = $1");
+    let mut a = Args(args![account.to_string()]);
     if !f.status.is_empty() {
-        let list: Vec<String> = f.status.iter().map(|s| param(&mut a, Value::from(s.as_str()))).collect();
-        sql.push_str(&format!(" AND status IN ({})", list.join(", ")));
+        sql.push_str(&status_term(&f.status));
+    }
+    if !f.priority.is_empty() {
+        let list: Vec<String> = f.priority.iter().map(|p| a.add(p.as_str())).collect();
+        sql.push_str(&format!(" AND priority IN ({})", list.join(", ")));
     }
     match &f.assignee {
-        Some(Some(x)) => sql.push_str(&format!(" AND assignee_id = {}", param(&mut a, Value::from(x.to_string())))),
-        Some(None) => sql.push_str(" AND assignee_id IS NULL"),
+        Some(Assignee::Agent(x)) => sql.push_str(&format!(" AND assignee_id = {}", a.add(x.to_string()))),
+        Some(Assignee::Nobody) => sql.push_str(" AND assignee_id IS NULL"),
+        Some(Assignee::Anyone) => sql.push_str(" AND assignee_id IS NOT NULL"),
         None => {}
     }
     match &f.department {
-        Some(Some(d)) => sql.push_str(&format!(" AND department_id = {}", param(&mut a, Value::from(d.to_string())))),
+        Some(Some(d)) => sql.push_str(&format!(" AND department_id = {}", a.add(d.to_string()))),
         Some(None) => sql.push_str(" AND department_id IS NULL"),
         None => {}
     }
     if let Some(visible) = &f.visible_departments {
-        let list: Vec<String> = visible.iter().map(|d| param(&mut a, Value::from(d.to_string()))).collect();
+        let list: Vec<String> = visible.iter().map(|d| a.add(d.to_string())).collect();
         if list.is_empty() {
             sql.push_str(" AND department_id IS NULL");
         } else {
@@ -37,7 +81,7 @@ pub(super) fn sql(account: AccountId, q: &TicketQuery) -> (String, Vec<Value>) {
         }
     }
     if let Some(only) = &f.only_departments {
-        let list: Vec<String> = only.iter().map(|d| param(&mut a, Value::from(d.to_string()))).collect();
+        let list: Vec<String> = only.iter().map(|d| a.add(d.to_string())).collect();
         if list.is_empty() {
             sql.push_str(" AND 1 = 0");
         } else {
@@ -45,7 +89,7 @@ pub(super) fn sql(account: AccountId, q: &TicketQuery) -> (String, Vec<Value>) {
         }
     }
     if let Some(only) = &f.only_tickets {
-        let list: Vec<String> = only.iter().map(|t| param(&mut a, Value::from(t.to_string()))).collect();
+        let list: Vec<String> = only.iter().map(|t| a.add(t.to_string())).collect();
         if list.is_empty() {
             sql.push_str(" AND 1 = 0");
         } else {
@@ -53,25 +97,75 @@ pub(super) fn sql(account: AccountId, q: &TicketQuery) -> (String, Vec<Value>) {
         }
     }
     if let Some(r) = &f.requester {
-        sql.push_str(&format!(" AND requester_id = {}", param(&mut a, Value::from(r.to_string()))));
+        sql.push_str(&format!(" AND requester_id = {}", a.add(r.to_string())));
+    }
+    if let Some(c) = &f.company {
+        let p = a.add(c.to_string());
+        sql.push_str(&format!(
+            " AND requester_id IN (SELECT id FROM contacts WHERE account_id = $1 AND company_id = {p})"
+        ));
     }
     if let Some(ch) = &f.channel {
-        sql.push_str(&format!(" AND channel = {}", param(&mut a, Value::from(ch.as_str()))));
+        sql.push_str(&format!(" AND channel = '{}'", ch.as_str()));
     }
     if let Some(tag) = &f.tag {
-        let p = param(&mut a, Value::from(tag.as_str()));
+        let p = a.add(tag.as_str());
         sql.push_str(&format!(" AND id IN (SELECT ticket_id FROM ticket_tags WHERE account_id = $1 AND tag = {p})"));
     }
-    let col = match q.sort {
-        SortKey::CreatedAt => "created_at",
-        SortKey::UpdatedAt => "updated_at",
+    for (key, value) in &f.custom_fields {
+        // Keys are `[a-z][a-z0-9_]*` (checked when parsed), values always parameters.
+        let (left, right) = match (engine, value) {
+            (Engine::Sqlite, FieldValue::Text(v)) => {
+                (format!("json_extract(custom_fields, {})", a.add(format!("$.{key}"))), a.add(v.as_str()))
+            }
+            (Engine::Sqlite, FieldValue::Number(n)) => (
+                format!("json_extract(custom_fields, {})", a.add(format!("$.{key}"))),
+                format!("CAST({} AS REAL)", a.add(n.to_string())),
+            ),
+            (Engine::Postgres, FieldValue::Text(v)) => {
+                (format!("(custom_fields::jsonb ->> {})", a.add(key.as_str())), a.add(v.as_str()))
+            }
+            (Engine::Postgres, FieldValue::Number(n)) => (
+                format!("(custom_fields::jsonb -> {})", a.add(key.as_str())),
+                format!("{}::jsonb", a.add(n.to_string())),
+            ),
+        };
+        sql.push_str(&format!(" AND {left} = {right}"));
+    }
+    let mut range = |col: &str, op: &str, t: Option<parley_domain::Timestamp>| {
+        if let Some(t) = t {
+            let p = a.add(t.millis());
+            sql.push_str(&format!(" AND {col} {op} {p}"));
+        }
     };
+    range("created_at", ">=", f.created_after);
+    range("created_at", "<", f.created_before);
+    range("updated_at", ">=", f.updated_after);
+    range("updated_at", "<", f.updated_before);
+    (sql, a)
+}
+
+/// The query and its arguments.
+pub(super) fn sql(engine: Engine, account: AccountId, q: &TicketQuery) -> (String, Vec<Value>) {
+    let (cond, mut a) = conditions(engine, account, &q.filter);
+    let mut sql = format!("SELECT {TICKET_COLS} FROM tickets{cond}");
+    let col = sort_expr(q.sort);
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(after) = &q.after {
-        let v = param(&mut a, Value::Int(after.value));
-        let i = param(&mut a, Value::from(after.id.to_string()));
+        let v = match &after.value {
+            SortValue::Int(n) => a.add(*n),
+            SortValue::Text(s) => a.add(s.as_str()),
+        };
+        let i = a.add(after.id.to_string());
         sql.push_str(&format!(" AND ({col}, id) {cmp} ({v}, {i})"));
     }
     sql.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT {}", q.limit.clamp(1, 1001)));
-    (sql, a)
+    (sql, a.0)
+}
+
+/// Counts the filter's tickets, stopping after `cap + 1`: a count that reads at most that many index entries,
+/// whatever the account holds.
+pub(crate) fn count_sql(engine: Engine, account: AccountId, f: &TicketFilter, cap: u64) -> (String, Vec<Value>) {
+    let (cond, a) = conditions(engine, account, f);
+    (format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM tickets{cond} LIMIT {}) capped", cap.saturating_add(1)), a.0)
 }

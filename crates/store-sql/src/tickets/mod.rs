@@ -2,7 +2,7 @@
 
 mod create;
 mod fields;
-mod list;
+pub(crate) mod list;
 mod save;
 
 pub(crate) use create::create_in;
@@ -200,7 +200,7 @@ impl TicketStore for SqlStore {
     }
 
     async fn list_tickets(&self, account: AccountId, query: &TicketQuery) -> Result<Vec<Ticket>, StoreError> {
-        let (sql, a) = list::sql(account, query);
+        let (sql, a) = list::sql(self.db.engine(), account, query);
         self.db.query(&sql, a).await?.iter().map(ticket).collect()
     }
 

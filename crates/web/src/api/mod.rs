@@ -20,6 +20,7 @@ mod search;
 mod subprocessors;
 mod support;
 mod tickets;
+mod views;
 mod webhooks;
 
 pub(crate) use audit::json_lines as audit_json_lines;
@@ -52,6 +53,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(canned::router())
         .merge(macros::router())
         .merge(bulk::router())
+        .merge(views::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

@@ -46,6 +46,7 @@ use utoipa::{Modify, OpenApi};
         canned::list, canned::create, canned::show, canned::update, canned::delete, canned::render,
         macros::list, macros::create, macros::show, macros::update, macros::delete, macros::apply,
         bulk::bulk,
+        super::views::list, super::views::create, super::views::show, super::views::update, super::views::delete, super::views::tickets,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -59,6 +60,7 @@ use utoipa::{Modify, OpenApi};
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
         (name = "knowledge", description = "Knowledge bases, their categories, articles in several languages and images"),
         (name = "canned", description = "Canned responses and macros, shared or personal, and applying them to tickets"),
+        (name = "views", description = "Ticket views: built-in and saved lists, their counts and their tickets"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )
 )]

@@ -13,6 +13,10 @@ pub(crate) struct NavLink {
     pub key: String,
     pub count: Option<String>,
     pub current: bool,
+    /// `built_in`, `department`, `saved` or `settings`: the column shows each group under its own heading.
+    pub group: &'static str,
+    /// The heading shown above the link when it starts a group after the first.
+    pub heading: Option<String>,
 }
 
 /// What agent.html needs.
@@ -33,9 +37,10 @@ pub(crate) struct Shell {
     pub agent_id: String,
 }
 
-/// The built-in views, in the order agents know them from other desks.
-pub(crate) const BUILT_IN_VIEWS: [&str; 8] =
-    ["my_open", "unassigned", "all_open", "new", "pending", "solved", "chats_waiting", "chats_active"];
+/// A built-in view's name in the agent's language (`my_open` → "My open tickets").
+pub(crate) fn view_label(t: Texts, key: &str) -> String {
+    t.get(&format!("ws-view-{}", key.replace('_', "-")))
+}
 
 /// The settings pages, as (view key, path), in the order of the settings column.
 pub(crate) const SETTINGS_PAGES: [(&str, &str); 10] = [
@@ -66,20 +71,38 @@ impl Shell {
                     key: (*key).to_string(),
                     count: None,
                     current: view == Some(*key),
+                    group: "settings",
+                    heading: None,
                 })
                 .collect()
-        } else {
-            BUILT_IN_VIEWS
-                .iter()
-                .map(|key| NavLink {
+        } else if section == "tickets" {
+            // Names only: counting every view would hold the page back; the page's script fills the counts in.
+            parley_app::views::view_entries(&s.ctx, &s.caller())
+                .await?
+                .into_iter()
+                .map(|(key, name, kind, _, _)| NavLink {
                     href: format!("/tickets?view={key}"),
-                    label: t.get(&format!("ws-view-{}", key.replace('_', "-"))),
-                    key: (*key).to_string(),
+                    label: if kind == "built_in" { view_label(t, &key) } else { name },
+                    current: view == Some(key.as_str()),
+                    group: kind,
+                    key,
                     count: None,
-                    current: view == Some(*key),
+                    heading: None,
                 })
-                .collect()
+                .collect::<Vec<_>>()
+        } else {
+            Vec::new()
         };
+        let mut views = views;
+        for i in 1..views.len() {
+            if views[i].group != views[i - 1].group {
+                views[i].heading = match views[i].group {
+                    "department" => Some(t.get("ws-settings-departments")),
+                    "saved" => Some(t.get("ws-saved-views")),
+                    _ => None,
+                };
+            }
+        }
         Ok(Shell {
             t,
             agent: s.agent.name.clone(),

@@ -1,7 +1,7 @@
 //! The ticket list and the ticket view, with reply, note and update forms.
 
 use super::session::{allow_remote_images, render, AgentSession, PageError};
-use super::shell::Shell;
+use super::shell::{view_label, Shell};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -12,7 +12,7 @@ use parley_app::{email, people};
 use parley_domain::agent::Agent;
 use parley_domain::ids::AgentId;
 use parley_domain::message::Delivery;
-use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
+use parley_domain::ticket::{Priority, Status, Ticket, TicketNumber};
 use parley_store::{SortKey, TicketFilter};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -79,37 +79,30 @@ pub(crate) struct ListQuery {
     after: Option<String>,
 }
 
-/// The statuses a view of the old list names (`open`, `all`), kept so that links people saved still work.
-fn view_filter(view: &str, me: AgentId) -> TicketFilter {
-    let open = vec![Status::New, Status::Open];
-    match view {
-        "my_open" => TicketFilter { status: open, assignee: Some(Some(me)), ..Default::default() },
-        "unassigned" => TicketFilter { status: open, assignee: Some(None), ..Default::default() },
-        "open" | "all_open" => TicketFilter { status: open, ..Default::default() },
-        "new" => TicketFilter { status: vec![Status::New], ..Default::default() },
-        "pending" => TicketFilter { status: vec![Status::Pending], ..Default::default() },
-        "solved" => TicketFilter { status: vec![Status::Resolved, Status::Closed], ..Default::default() },
-        "chats_waiting" => {
-            TicketFilter { status: vec![Status::New], channel: Some(Channel::Chat), ..Default::default() }
-        }
-        "chats_active" => {
-            TicketFilter { status: vec![Status::Open], channel: Some(Channel::Chat), ..Default::default() }
-        }
-        _ => TicketFilter::default(),
-    }
-}
-
+/// The list of one view (built-in, a department's or a saved one), a page at a time with its count. `open` and
+/// `all`, the views of the first list, still work for links people kept.
 pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
-    let view = q.view.unwrap_or_else(|| "all_open".into());
+    let view = match q.view.as_deref() {
+        None | Some("open") => "all_open".to_string(),
+        Some(v) => v.to_string(),
+    };
     let shell = Shell::build(&s, "tickets", Some(&view)).await?;
     let after = q.after.as_deref().map(uc::decode_cursor).transpose()?;
-    let filter = view_filter(&view, s.agent.id);
-    let page = uc::list_tickets(
-        &s.ctx,
-        &s.caller(),
-        ListTickets { filter, sort: SortKey::UpdatedAt, descending: true, after, limit: 50 },
-    )
-    .await?;
+    let (page, title, count) = if view == "all" {
+        let list = ListTickets {
+            filter: TicketFilter::default(),
+            sort: SortKey::UpdatedAt,
+            descending: true,
+            after,
+            limit: 50,
+        };
+        (uc::list_tickets(&s.ctx, &s.caller(), list).await?, shell.t.get("ws-view-all"), None)
+    } else {
+        let v = parley_app::views::view_tickets(&s.ctx, &s.caller(), &view, None, after, 50).await?;
+        let title = if v.kind == "built_in" { view_label(shell.t, &view) } else { v.name };
+        let count = format!("{}{}", v.count.count, if v.count.capped { "+" } else { "" });
+        (v.page, title, Some(count))
+    };
     let ids: Vec<_> = page.items.iter().map(|t| t.requester_id).collect();
     let contacts: HashMap<_, _> = people::contacts_by_ids(&s.ctx, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
     let agents = people::list_agents(&s.ctx).await?;
@@ -139,9 +132,6 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
         })
         .collect();
     let next = page.next.as_ref().map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
-    let title =
-        shell.views.iter().find(|v| v.key == view).map(|v| v.label.clone()).unwrap_or_else(|| t.get("ws-view-all"));
-    let count = shell.views.iter().find(|v| v.key == view).and_then(|v| v.count.clone());
     Ok(render(&ListPage {
         view,
         title,

@@ -5,11 +5,11 @@ use axum::extract::{Query, State};
 
 use axum::Json;
 use parley_app::tickets::{decode_cursor, encode_cursor, list_tickets, ListTickets};
+use parley_app::views::{resolve, FilterNames};
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
-use parley_domain::ids::{AgentId, ContactId, DepartmentId};
-use parley_domain::ticket::{Channel, Status, Tag};
-use parley_store::{SortKey, TicketFilter};
+use parley_domain::ids::ContactId;
+use parley_domain::view::{Sort, ViewFilters};
 use serde::Serialize;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -35,12 +35,19 @@ pub(crate) struct PageLinks {
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("api_key" = [])),
     params(
         ("status" = Option<String>, Query, description = "One status or several, comma-separated: `open,pending`"),
-        ("assignee" = Option<String>, Query, description = "An agent id, or `none`"),
+        ("priority" = Option<String>, Query, description = "One priority or several, comma-separated: `high,urgent`"),
+        ("assignee" = Option<String>, Query, description = "An agent id, `me` (the agent calling, or the agent the API key belongs to), `none` or `any`"),
         ("department" = Option<String>, Query, description = "A department id, or `none`"),
         ("tag" = Option<String>, Query, description = "Tickets with this tag"),
         ("requester" = Option<String>, Query, description = "A contact id or email address"),
+        ("company" = Option<String>, Query, description = "A company id: tickets whose requester belongs to it"),
         ("channel" = Option<String>, Query, description = "email, chat, phone, web or api"),
-        ("sort" = Option<String>, Query, description = "`updated_at`, `created_at`, or either with `-` for newest first (default `-updated_at`)"),
+        ("field[key]" = Option<String>, Query, description = "Tickets whose custom field `key` equals this value, e.g. `field[plan]=gold`"),
+        ("created_after" = Option<String>, Query, description = "Created at or after this time (RFC 3339)"),
+        ("created_before" = Option<String>, Query, description = "Created before this time (RFC 3339)"),
+        ("updated_after" = Option<String>, Query, description = "Last changed at or after this time (RFC 3339)"),
+        ("updated_before" = Option<String>, Query, description = "Last changed before this time (RFC 3339)"),
+        ("sort" = Option<String>, Query, description = "`updated_at`, `created_at`, `priority`, `status`, `number` or `subject`, with `-` in front for descending (default `-updated_at`)"),
         ("page[size]" = Option<u32>, Query, description = "1 to 100, default 25"),
         ("page[after]" = Option<String>, Query, description = "The `meta.after_cursor` of the previous page"),
     ),
@@ -51,38 +58,33 @@ pub(crate) async fn list(
     Query(params): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<TicketPage>> {
     let mut errs = Checker::new();
-    let mut filter = TicketFilter::default();
-    let (mut sort, mut descending, mut limit, mut after) = (SortKey::UpdatedAt, true, 25u32, None);
+    let mut filters = ViewFilters::default();
+    let (mut sort, mut limit, mut after) = (Sort::default(), 25u32, None);
     for (k, v) in &params {
         match k.as_str() {
-            "status" => {
-                for s in v.split(',').filter_map(|s| errs.check(Status::parse(s.trim()))) {
-                    if !filter.status.contains(&s) {
-                        filter.status.push(s);
-                    }
-                }
-            }
-            "assignee" => filter.assignee = Some(opt_id(&mut errs, "assignee", v, AgentId::parse)),
-            "department" => filter.department = Some(opt_id(&mut errs, "department", v, DepartmentId::parse)),
-            "tag" => filter.tag = errs.check(Tag::parse(v).map_err(|e| e.at("tag"))),
-            "channel" => filter.channel = errs.check(Channel::parse(v)),
-            "requester" => filter.requester = requester(&api, &mut errs, v).await?,
-            "sort" => match v.as_str() {
-                "updated_at" | "-updated_at" | "created_at" | "-created_at" => {
-                    descending = v.starts_with('-');
-                    sort = if v.ends_with("created_at") { SortKey::CreatedAt } else { SortKey::UpdatedAt };
-                }
-                _ => errs.add("sort", "must be updated_at, created_at, -updated_at or -created_at"),
-            },
+            "requester" => filters.requester = requester(&api, &mut errs, v).await?,
+            "sort" => sort = errs.check(Sort::parse("sort", v)).unwrap_or(sort),
             "page[size]" => match v.parse::<u32>() {
                 Ok(n) if (1..=100).contains(&n) => limit = n,
                 _ => errs.add("page[size]", "must be a number from 1 to 100"),
             },
             "page[after]" => after = errs.check(decode_cursor(v)),
-            other => errs.add(other.chars().take(40).collect::<String>(), "is not a parameter of this list"),
+            key if key.starts_with("field[") && key.ends_with(']') => {
+                let name = &key[6..key.len() - 1];
+                errs.check(filters.set_custom_field(key, name, serde_json::Value::String(v.clone())));
+            }
+            other => match filters.set_text(other, other, v) {
+                Ok(true) => {}
+                Ok(false) => errs.add(other.chars().take(40).collect::<String>(), "is not a parameter of this list"),
+                Err(e) => {
+                    errs.check::<()>(Err(e));
+                }
+            },
         }
     }
     errs.finish()?;
+    let filter = resolve(&api.ctx, &api.caller, &filters, FilterNames::Query, false).await?;
+    let (sort, descending) = (sort.key, sort.descending);
     let page = list_tickets(&api.ctx, &api.caller, ListTickets { filter, sort, descending, after, limit }).await?;
     let after_cursor = page.next.as_ref().map(encode_cursor);
     let next = after_cursor.as_ref().map(|c| {
@@ -100,17 +102,6 @@ pub(crate) async fn list(
         meta: PageMeta { has_more: next.is_some(), after_cursor },
         links: PageLinks { next },
     }))
-}
-
-fn opt_id<T>(errs: &mut Checker, field: &str, v: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
-    if v == "none" {
-        return None;
-    }
-    let id = parse(v);
-    if id.is_none() {
-        errs.add(field, "is not an id (or `none`)");
-    }
-    id
 }
 
 async fn requester(api: &ApiCaller, errs: &mut Checker, v: &str) -> Result<Option<ContactId>, ApiError> {
