@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod chat;
 pub mod chat_routing;
+pub mod collision;
 pub mod contact;
 pub mod custom_field;
 pub mod dpa;

@@ -316,7 +316,9 @@ async fn erase_scope(
 impl ErasureStore for SqlStore {
     async fn erase_contact(&self, account: AccountId, contact: ContactId) -> Result<ErasureReport, StoreError> {
         let engine = self.db.engine();
-        self.db
+        let gone = self.tickets_of_requester(account, contact).await?;
+        let report = self
+            .db
             .write(move |tx| {
                 Box::pin(async move {
                     let (acc, who) = (account.to_string(), contact.to_string());
@@ -351,7 +353,9 @@ impl ErasureStore for SqlStore {
                     Ok(report)
                 })
             })
-            .await
+            .await?;
+        self.announce_removed(gone).await;
+        Ok(report)
     }
 
     async fn tickets_touching(&self, account: AccountId, contact: ContactId) -> Result<Vec<TicketId>, StoreError> {
@@ -398,9 +402,11 @@ impl ErasureStore for SqlStore {
     }
 
     async fn erase_tickets(&self, account: AccountId, tickets: &[TicketId]) -> Result<ErasureReport, StoreError> {
+        let gone = parley_store::TicketStore::get_tickets(self, account, tickets).await?;
         let tickets: Vec<String> = tickets.iter().map(|t| t.to_string()).collect();
         let engine = self.db.engine();
-        self.db
+        let report = self
+            .db
             .write(move |tx| {
                 Box::pin(async move {
                     let acc = account.to_string();
@@ -416,7 +422,9 @@ impl ErasureStore for SqlStore {
                     erase_scope(tx, engine, &acc, &tickets, &messages, &[], None).await
                 })
             })
-            .await
+            .await?;
+        self.announce_removed(gone).await;
+        Ok(report)
     }
 
     async fn retention_policy(&self, account: AccountId) -> Result<RetentionPolicy, StoreError> {

@@ -52,6 +52,7 @@ const REGION_SQLITE: &[Migration] = &[
         name: "search merge steps",
         sql: include_str!("../migrations/sqlite/0017_search_merge_steps.sql"),
     },
+    Migration { version: 20, name: "collision", sql: include_str!("../migrations/sqlite/0020_collision.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -96,6 +97,7 @@ const REGION_POSTGRES: &[Migration] = &[
         name: "search merge steps",
         sql: include_str!("../migrations/postgres/0017_search_merge_steps.sql"),
     },
+    Migration { version: 20, name: "collision", sql: include_str!("../migrations/postgres/0020_collision.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod chat;
 mod chat_routing;
+mod collision;
 mod directory;
 mod erasure;
 mod error;
@@ -25,6 +26,7 @@ pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use audit::{AuditFilter, AuditStore};
 pub use chat::ChatStore;
 pub use chat_routing::ChatRoutingStore;
+pub use collision::{ContactMergeStore, TicketNews, TicketNewsKind, TicketNewsSink, ViewerStore};
 pub use directory::DirectoryStore;
 pub use erasure::ErasureStore;
 pub use error::StoreError;
@@ -66,6 +68,8 @@ pub trait RegionStore:
     + ChatRoutingStore
     + SearchStore
     + KnowledgeStore
+    + ViewerStore
+    + ContactMergeStore
     + Send
     + Sync
 {

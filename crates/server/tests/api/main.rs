@@ -7,6 +7,7 @@ mod bad_input;
 mod chat;
 mod chat_routing;
 mod cli;
+mod collision;
 mod crash;
 mod email;
 mod erasure;

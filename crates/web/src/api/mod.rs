@@ -17,6 +17,7 @@ mod search;
 mod subprocessors;
 mod support;
 mod tickets;
+mod viewers;
 mod webhooks;
 
 pub(crate) use audit::json_lines as audit_json_lines;
@@ -30,6 +31,7 @@ use axum::Router;
 pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<AppState> {
     Router::new()
         .merge(tickets::router())
+        .merge(viewers::router())
         .merge(contacts::router())
         .merge(agents::router())
         .merge(audit::router())

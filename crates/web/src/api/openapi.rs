@@ -40,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         knowledge::list_categories, knowledge::create_category, knowledge::update_category, knowledge::remove_category,
         knowledge::list_articles, knowledge::create_article, knowledge::show_article, knowledge::update_article,
         knowledge::remove_article, knowledge::remove_version, knowledge::add_image,
+        super::viewers::list_viewers,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
