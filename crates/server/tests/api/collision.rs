@@ -389,3 +389,71 @@ pub(crate) mod processes {
         }
     }
 }
+
+/// The value of the hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("a {name} field")) + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_reply_form_keeps_a_reply_held_back_and_sends_it_anyway_on_sqlite() {
+    reply_form(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_reply_form_keeps_a_reply_held_back_and_sends_it_anyway_on_postgres() {
+    reply_form(Engine::Postgres).await;
+}
+
+async fn reply_form(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let a = app.account("acme", "eu").await;
+    let t = app.ticket(&a, "Refund", "Where is my money?", "c@example.com").await;
+    let (id, number) = (t["id"].as_str().unwrap(), t["number"].as_i64().unwrap());
+    let (c, _) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    let url = app.url("acme", &format!("/tickets/{number}"));
+    let (_, html) = crate::ui::get(&c, &url).await;
+    let seen = hidden(&html, "after_message_id");
+    let csrf = crate::ui::csrf_in(&html);
+    // Someone answers while the page is open.
+    let (s, _) =
+        app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "Sent today"}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let post = |form: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let url = format!("{url}/messages");
+        async move { c.post(url).form(&form).send().await.unwrap() }
+    };
+    let typed = "Refunded <b>twice</b>".to_string();
+    let r = post(vec![("_csrf", csrf.clone()), ("body", typed.clone()), ("after_message_id", seen.clone())]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"replied-meanwhile\""), "the warning shows");
+    let kept = page.split("name=\"body\"").nth(1).unwrap().split("</textarea>").next().unwrap();
+    assert!(
+        kept.ends_with("twice&#60;/b&#62;") || kept.ends_with("twice&lt;/b&gt;"),
+        "the typed reply is kept, as text: {kept}"
+    );
+    assert!(page.contains("Send anyway"));
+    let (_, list) = app.api(&a, Method::GET, &format!("/tickets/{id}/messages"), None).await;
+    let messages = list["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "nothing was sent");
+    assert!(
+        page.contains(&format!("href=\"#m-{}\"", messages[1]["id"].as_str().unwrap())),
+        "the new message is linked"
+    );
+    assert_eq!(hidden(&page, "after_message_id"), messages[1]["id"].as_str().unwrap(), "now based on the newest");
+
+    // Send anyway; and a form without the field (an older page) sends as before.
+    let r =
+        post(vec![("_csrf", csrf.clone()), ("body", typed.clone()), ("after_message_id", seen), ("force", "1".into())])
+            .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = post(vec![("_csrf", csrf), ("body", "Plain".into())]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.api(&a, Method::GET, &format!("/tickets/{id}/messages"), None).await;
+    let bodies: Vec<&str> = list["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, vec!["Where is my money?", "Sent today", "Refunded <b>twice</b>", "Plain"]);
+}

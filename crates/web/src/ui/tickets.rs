@@ -133,6 +133,19 @@ struct TicketPage {
     priorities: Vec<&'static str>,
     agents: Vec<Agent>,
     assignee: String,
+    /// The newest message shown: the reply form sends it, so that a reply written while someone else answered is
+    /// held back (collision detection).
+    last_message_id: String,
+    /// A reply held back because others wrote meanwhile: shown again with what they wrote.
+    draft: Option<Draft>,
+}
+
+/// A reply not sent because messages came after the one its writer had seen.
+pub(crate) struct Draft {
+    body: String,
+    internal: bool,
+    /// The messages that came meanwhile: (anchor id, who, when).
+    meanwhile: Vec<(String, String, String)>,
 }
 
 pub(crate) fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
@@ -171,6 +184,17 @@ pub(crate) async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let number = parse_number(&number)?;
+    page(&s, number, q.images.as_deref(), None).await
+}
+
+/// The ticket page; with a held-back reply, that reply in the composer and a warning naming what came meanwhile
+/// (answered 409, the page is the same otherwise).
+async fn page(
+    s: &AgentSession,
+    number: TicketNumber,
+    images: Option<&str>,
+    draft: Option<(String, bool, Vec<parley_domain::message::Message>)>,
+) -> Result<Response, PageError> {
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
     let agents = people::list_agents(&s.ctx).await?;
     let name_of =
@@ -193,7 +217,7 @@ pub(crate) async fn show(
         parley_domain::event::Actor::System => "Parley".into(),
     };
     // Only a message of this ticket with images to show widens the page's policy.
-    let showing_images = q.images.as_deref().is_some_and(|asked| {
+    let showing_images = images.is_some_and(|asked| {
         d.timeline
             .messages
             .iter()
@@ -203,7 +227,7 @@ pub(crate) async fn show(
         .into_iter()
         .map(|item| match item {
             uc::TimelineItem::Message(m) => {
-                let (html, load_images) = remote_images(number, m, q.images.as_deref());
+                let (html, load_images) = remote_images(number, m, images);
                 Entry {
                     id: m.id.to_string(),
                     kind: if m.internal { "note" } else { "reply" },
@@ -251,6 +275,13 @@ pub(crate) async fn show(
         })
         .collect();
     let assignee = d.ticket.assignee_id.map(|a| a.to_string()).unwrap_or_default();
+    let last_message_id = d.timeline.messages.last().map(|m| m.id.to_string()).unwrap_or_default();
+    let held_back = draft.is_some();
+    let draft = draft.map(|(body, internal, new)| Draft {
+        body,
+        internal,
+        meanwhile: new.iter().map(|m| (m.id.to_string(), who(&m.author), m.created_at.to_display())).collect(),
+    });
     let page = TicketPage {
         agent: s.agent.name.clone(),
         admin: s.agent.role.is_admin(),
@@ -261,11 +292,16 @@ pub(crate) async fn show(
         priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         agents: agents.into_iter().filter(|a| a.active).collect(),
         assignee,
+        last_message_id,
+        draft,
         t: d.ticket,
     };
     let mut res = render(&page);
     if showing_images {
         allow_remote_images(&mut res);
+    }
+    if held_back {
+        *res.status_mut() = axum::http::StatusCode::CONFLICT;
     }
     Ok(res)
 }
@@ -275,6 +311,12 @@ pub(crate) struct ReplyForm {
     body: String,
     #[serde(default)]
     internal: Option<String>,
+    /// The newest message the page showed; absent from forms of older pages (then nothing is held back).
+    #[serde(default)]
+    after_message_id: Option<String>,
+    /// "Send anyway": send even though others wrote meanwhile.
+    #[serde(default)]
+    force: Option<String>,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -288,9 +330,23 @@ pub(crate) async fn reply(
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
-    let input = NewMessage { body: f.body, internal: f.internal.is_some(), client_id: None };
-    uc::add_message(&state.app, &s.ctx, &s.caller(), ticket.id, input).await?;
-    Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+    let internal = f.internal.is_some();
+    let input = NewMessage { body: f.body.clone(), internal, client_id: None };
+    let seen = f.after_message_id.as_deref().filter(|m| !m.is_empty() && f.force.is_none());
+    let sent = match seen {
+        Some(m) => {
+            let seen = parley_domain::ids::MessageId::parse(m)
+                .ok_or_else(|| parley_domain::Invalid::field("after_message_id", "is not a message id"))?;
+            uc::add_message_after(&state.app, &s.ctx, &s.caller(), ticket.id, input, seen).await
+        }
+        None => uc::add_message(&state.app, &s.ctx, &s.caller(), ticket.id, input).await,
+    };
+    match sent {
+        Ok(_) => Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response()),
+        // Nothing typed is lost: the page comes again with the reply in the composer and what came meanwhile.
+        Err(parley_app::AppError::RepliedMeanwhile(new)) => page(&s, number, None, Some((f.body, internal, new))).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
