@@ -80,10 +80,11 @@ pub enum AuditAction {
     AccountMoved,
     IncidentRecorded,
     RetentionApplied,
+    ContactMerged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -110,6 +111,7 @@ impl AuditAction {
         AuditAction::AccountMoved,
         AuditAction::IncidentRecorded,
         AuditAction::RetentionApplied,
+        AuditAction::ContactMerged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +142,7 @@ impl AuditAction {
             AuditAction::AccountMoved => "account.moved",
             AuditAction::IncidentRecorded => "incident.recorded",
             AuditAction::RetentionApplied => "retention.applied",
+            AuditAction::ContactMerged => "contact.merged",
         }
     }
 }

@@ -8,8 +8,34 @@ use parley_domain::ids::{AccountId, ContactId, TicketId};
 use parley_domain::Timestamp;
 use parley_store::{ContactMergeStore, StoreError, TicketNewsKind};
 
+/// `s` for a LIKE pattern with a backslash as its escape: its own `%`, `_` and backslashes match themselves.
+fn like_escaped(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 #[async_trait]
 impl ContactMergeStore for SqlStore {
+    async fn search_contacts(
+        &self,
+        account: AccountId,
+        q: &str,
+        after: Option<ContactId>,
+        limit: u32,
+    ) -> Result<Vec<parley_domain::contact::Contact>, StoreError> {
+        let pattern = format!("%{}%", like_escaped(&q.to_lowercase()));
+        let sql = format!(
+            "SELECT {} FROM contacts WHERE account_id = $1 AND id > $3 AND \
+             (LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\' \
+              OR company_id IN (SELECT id FROM companies WHERE account_id = $1 AND LOWER(name) LIKE $2 ESCAPE '\\')) \
+             ORDER BY id LIMIT {}",
+            crate::contacts::CONTACT_COLS,
+            limit.clamp(1, 1000)
+        );
+        let after = after.map(|a| a.to_string()).unwrap_or_default();
+        let rows = self.db.query(&sql, args![account.to_string(), pattern, after]).await?;
+        rows.iter().map(crate::contacts::contact).collect()
+    }
+
     async fn merge_contacts(
         &self,
         account: AccountId,

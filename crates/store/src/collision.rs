@@ -114,9 +114,18 @@ pub trait ViewerStore {
     async fn signal_viewers(&self, account: AccountId, ticket: TicketId) -> Result<(), StoreError>;
 }
 
-/// Two records of one person made one.
+/// Finding contacts, and making two records of one person one.
 #[async_trait]
 pub trait ContactMergeStore {
+    /// Contacts whose name, email address or company's name contains `q` (case-insensitively, ASCII), by id,
+    /// after `after`, at most `limit`.
+    async fn search_contacts(
+        &self,
+        account: AccountId,
+        q: &str,
+        after: Option<ContactId>,
+        limit: u32,
+    ) -> Result<Vec<parley_domain::contact::Contact>, StoreError>;
     /// Moves everything of contact `from` (tickets, chats' visitors, messages authored) to `into` and deletes
     /// `from`, in one unit of work. Returns the tickets moved. `NotFound` when either is not the account's.
     async fn merge_contacts(

@@ -2,6 +2,7 @@
 
 mod agents;
 mod contacts;
+mod merge;
 
 pub use agents::{
     add_agent, create_department, get_agent, list_agents, list_departments, setup_link, update_agent, AddAgent,
@@ -11,3 +12,4 @@ pub use contacts::{
     contacts_by_ids, create_company, create_contact, get_company, get_contact, list_companies, list_contacts,
     update_contact, NewCompany, NewContact,
 };
+pub use merge::{merge_contacts, search_contacts};

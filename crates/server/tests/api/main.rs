@@ -8,6 +8,7 @@ mod chat;
 mod chat_routing;
 mod cli;
 mod collision;
+mod contact_merge;
 mod crash;
 mod email;
 mod erasure;

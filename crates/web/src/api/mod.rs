@@ -4,6 +4,7 @@ mod agents;
 mod audit;
 mod chat_settings;
 mod chats;
+mod contact_merge;
 mod contacts;
 mod dpa;
 mod features;
@@ -33,6 +34,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(tickets::router())
         .merge(viewers::router())
         .merge(contacts::router())
+        .merge(contact_merge::router())
         .merge(agents::router())
         .merge(audit::router())
         .merge(subprocessors::router())

@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         knowledge::list_articles, knowledge::create_article, knowledge::show_article, knowledge::update_article,
         knowledge::remove_article, knowledge::remove_version, knowledge::add_image,
         super::viewers::list_viewers,
+        super::contact_merge::merge,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
