@@ -123,35 +123,6 @@ impl SqlStore {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payloads_read_back_and_own_ones_are_skipped() {
-        let n = TicketNews {
-            account_id: AccountId::new(),
-            ticket_id: TicketId::new(),
-            kind: TicketNewsKind::Removed,
-            department_id: Some(DepartmentId::new()),
-            ticket: None,
-        };
-        let Some(TicketSignal::News(back)) = parse("them", &payload("us", &n)) else { panic!("not read back") };
-        assert_eq!(
-            (back.account_id, back.ticket_id, back.kind, back.department_id),
-            (n.account_id, n.ticket_id, n.kind, n.department_id)
-        );
-        assert!(parse("us", &payload("us", &n)).is_none());
-        assert!(matches!(parse("us", ""), Some(TicketSignal::Lost)));
-        assert!(parse("us", "them nonsense").is_none());
-        let (a, t) = (AccountId::new(), TicketId::new());
-        let Some(TicketSignal::Viewers(a2, t2)) = parse("us", &format!("them {a} {t} viewers")) else {
-            panic!("viewers")
-        };
-        assert_eq!((a2, t2), (a, t));
-    }
-}
-
 /// The news of a saved change: the ticket as it now stands.
 pub(crate) fn saved(change: &parley_store::TicketChange) -> TicketNews {
     let mut t = change.ticket.clone();
@@ -180,5 +151,34 @@ impl SqlStore {
     /// Tells the lists that these tickets are gone.
     pub(crate) async fn announce_removed(&self, tickets: Vec<parley_domain::ticket::Ticket>) {
         self.announce(tickets.iter().map(|t| TicketNews::of(TicketNewsKind::Removed, t)).collect()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_read_back_and_own_ones_are_skipped() {
+        let n = TicketNews {
+            account_id: AccountId::new(),
+            ticket_id: TicketId::new(),
+            kind: TicketNewsKind::Removed,
+            department_id: Some(DepartmentId::new()),
+            ticket: None,
+        };
+        let Some(TicketSignal::News(back)) = parse("them", &payload("us", &n)) else { panic!("not read back") };
+        assert_eq!(
+            (back.account_id, back.ticket_id, back.kind, back.department_id),
+            (n.account_id, n.ticket_id, n.kind, n.department_id)
+        );
+        assert!(parse("us", &payload("us", &n)).is_none());
+        assert!(matches!(parse("us", ""), Some(TicketSignal::Lost)));
+        assert!(parse("us", "them nonsense").is_none());
+        let (a, t) = (AccountId::new(), TicketId::new());
+        let Some(TicketSignal::Viewers(a2, t2)) = parse("us", &format!("them {a} {t} viewers")) else {
+            panic!("viewers")
+        };
+        assert_eq!((a2, t2), (a, t));
     }
 }

@@ -282,7 +282,7 @@ async fn live_news(engine: Engine) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{m}");
-    let mut changes = vec![ticket_frame(&mut sam).await, ticket_frame(&mut sam).await];
+    let mut changes = [ticket_frame(&mut sam).await, ticket_frame(&mut sam).await];
     changes.sort_by_key(|f| f["change"].as_str().unwrap().to_string());
     assert_eq!((changes[0]["change"].as_str(), &changes[0]["ticket"]["id"]), (Some("removed"), &plain["id"]));
     assert_eq!((changes[1]["change"].as_str(), &changes[1]["ticket"]["id"]), (Some("updated"), &sold["id"]));

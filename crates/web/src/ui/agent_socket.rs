@@ -32,7 +32,8 @@
 //! Collision detection. Agent → server: `{"type": "viewing", "ticket_id"}` when a ticket page opens (a ticket the
 //! agent may not see: error `not_found`), `{"type": "left", "ticket_id"}` when it closes (closing the socket
 //! leaves every ticket), `{"type": "composing", "ticket_id", "mode": "reply" | "note"}` while the agent types,
-//! at most every 2 s (on a ticket the socket does not view: error `not_found`). None of these is answered.
+//! at most every 2 s (the same again within 1.5 s is ignored; on a ticket the socket does not view: error
+//! `not_found`; a mode other than these: error `validation_failed`). None of these is answered.
 //! Server → agent, to every socket of the account viewing the ticket, whenever its viewers or what they write
 //! change (and once just after `viewing`): `{"type": "viewers", "ticket_id", "viewers": [{"agent_id", "name",
 //! "since", "composing": null | "reply" | "note"}]}`, one entry per agent (their tabs joined), earliest first,
@@ -172,7 +173,13 @@ struct Shown {
     /// The tickets the socket views: the viewers frame last sent of each, and when a "writing" in it stops
     /// showing (to send the list again then).
     viewing: HashMap<TicketId, (Option<serde_json::Value>, Option<tokio::time::Instant>)>,
+    /// When "composing" was last taken, per ticket, and in which mode: pages say it every 2 s at most; the same
+    /// again sooner is not written.
+    composed: HashMap<TicketId, (Instant, ComposeMode)>,
 }
+
+/// How often a socket's "composing" is written at most, per ticket.
+const COMPOSING_EVERY: Duration = Duration::from_millis(1500);
 
 async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, socket_id: &str, mut socket: WebSocket) {
     let app = &state.app;
@@ -318,7 +325,18 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, socket_id: &s
                     }
                     Ok(AgentFrame::Composing { ticket_id, mode }) => {
                         let done = match (conversation(&ticket_id), ComposeMode::parse(&mode)) {
-                            (Ok(id), Ok(mode)) => viewers::composing(app, ctx, id, socket_id, mode).await,
+                            (Ok(id), Ok(mode))
+                                if shown.composed.get(&id).is_some_and(|(at, m)| *m == mode && at.elapsed() < COMPOSING_EVERY) =>
+                            {
+                                continue;
+                            }
+                            (Ok(id), Ok(mode)) => {
+                                if shown.composed.len() > 1000 {
+                                    shown.composed.clear();
+                                }
+                                shown.composed.insert(id, (Instant::now(), mode));
+                                viewers::composing(app, ctx, id, socket_id, mode).await
+                            }
                             (Err(e), _) => Err(e),
                             (_, Err(e)) => Err(AppError::Invalid(e)),
                         };
