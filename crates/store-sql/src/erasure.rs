@@ -265,7 +265,8 @@ async fn erase_scope(
             with(&acc, &in_theirs),
         )
         .await?;
-    for table in ["ticket_events", "ticket_tags", "chat_events", "chat_conversations", "chat_routes"] {
+    for table in ["ticket_events", "ticket_tags", "chat_events", "chat_conversations", "chat_routes", "ticket_viewers"]
+    {
         tx.exec(
             &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),
             with(&acc, &tickets),
