@@ -24,6 +24,9 @@ pub enum AppError {
     Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// Someone else answered (or noted) since the sender last looked: nothing was stored. The new messages.
+    #[error("someone replied meanwhile")]
+    RepliedMeanwhile(Vec<parley_domain::message::Message>),
 }
 
 impl From<StoreError> for AppError {

@@ -68,13 +68,21 @@ pub struct App {
 
 impl App {
     pub fn new(regions: regions::Regions, settings: Settings, mail: email::MailLimits) -> Arc<Self> {
-        Arc::new(App {
+        let app = Arc::new(App {
             regions,
             settings,
             limits: auth::RateLimits::default(),
             mail,
             mail_arrived: tokio::sync::Notify::new(),
             chat: chat::Hub::default(),
-        })
+        });
+        // Every ticket written in this process reaches its agents' sockets through the hub.
+        let hub = Arc::downgrade(&app);
+        app.regions.send_news_to(Arc::new(move |news| {
+            if let Some(app) = hub.upgrade() {
+                app.chat.publish_ticket(news);
+            }
+        }));
+        app
     }
 }

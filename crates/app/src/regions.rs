@@ -44,7 +44,12 @@ impl RegionSpec {
 pub struct RegionCell {
     pub spec: RegionSpec,
     store: OnceCell<SqlStore>,
+    /// Where the store hands its ticket news (the process's hub), once the app is built.
+    news: NewsSlot,
 }
+
+/// The process's ticket news sink, shared by every region's store.
+type NewsSlot = Arc<std::sync::OnceLock<parley_store::TicketNewsSink>>;
 
 impl RegionCell {
     /// The region's store, opened on first use. Migrations run when `serve` starts or by `parley migrate`.
@@ -61,7 +66,11 @@ impl RegionCell {
             parley_store_sql::Engine::Postgres => PoolSize { max_connections: 16 },
             parley_store_sql::Engine::Sqlite => PoolSize { max_connections: 4 },
         };
-        SqlStore::connect(&self.spec.database, size).await.map_err(AppError::from)
+        let store = SqlStore::connect(&self.spec.database, size).await.map_err(AppError::from)?;
+        Ok(match self.news.get() {
+            Some(sink) => store.with_news(sink.clone()),
+            None => store,
+        })
     }
 
     /// Migrates the database, through its store when open, else on a connection closed again afterwards.
@@ -96,6 +105,7 @@ pub struct Regions {
     cache: Mutex<HashMap<AccountSlug, (Instant, Option<DirectoryEntry>)>>,
     /// The places holding accounts, kept as briefly as directory answers.
     in_use: Mutex<Option<(Instant, Vec<Place>)>>,
+    news: NewsSlot,
 }
 
 /// How long a directory answer is reused. Suspending or moving an account takes effect within this time.
@@ -104,8 +114,20 @@ pub const DIRECTORY_TTL: Duration = Duration::from_secs(2);
 impl Regions {
     pub async fn open(directory: &DatabaseUrl, specs: Vec<RegionSpec>) -> Result<Self, AppError> {
         let directory = SqlDirectory::connect(directory).await?;
-        let cells = specs.into_iter().map(|s| (s.place(), RegionCell { spec: s, store: OnceCell::new() })).collect();
-        Ok(Regions { cells, directory, cache: Mutex::new(HashMap::new()), in_use: Mutex::new(None) })
+        let news = NewsSlot::default();
+        let cells = specs
+            .into_iter()
+            .map(|s| (s.place(), RegionCell { spec: s, store: OnceCell::new(), news: news.clone() }))
+            .collect();
+        Ok(Regions { cells, directory, cache: Mutex::new(HashMap::new()), in_use: Mutex::new(None), news })
+    }
+
+    /// Where every region's store hands its ticket news from now on (stores opened later; set once, by
+    /// [`crate::App::new`], before any region is opened).
+    pub fn send_news_to(&self, sink: parley_store::TicketNewsSink) {
+        if self.news.set(sink).is_err() {
+            tracing::warn!("ticket news already had a destination");
+        }
     }
 
     /// Migrate the directory and the served regions. Returns what was applied, per database.

@@ -81,10 +81,11 @@ pub enum AuditAction {
     IncidentRecorded,
     RetentionApplied,
     WebhookRedelivered,
+    ContactMerged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -112,6 +113,7 @@ impl AuditAction {
         AuditAction::IncidentRecorded,
         AuditAction::RetentionApplied,
         AuditAction::WebhookRedelivered,
+        AuditAction::ContactMerged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +145,7 @@ impl AuditAction {
             AuditAction::IncidentRecorded => "incident.recorded",
             AuditAction::RetentionApplied => "retention.applied",
             AuditAction::WebhookRedelivered => "webhook.redelivered",
+            AuditAction::ContactMerged => "contact.merged",
         }
     }
 }

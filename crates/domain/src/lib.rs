@@ -10,6 +10,7 @@ pub mod auth;
 pub mod canned;
 pub mod chat;
 pub mod chat_routing;
+pub mod collision;
 pub mod contact;
 pub mod custom_field;
 pub mod dpa;

@@ -157,7 +157,17 @@ impl Application {
         let shared =
             self.app.regions.served().filter(|c| c.spec.database.engine() == parley_store_sql::Engine::Postgres);
         for cell in shared {
-            match cell.store().await?.chat_signals().await {
+            let store = cell.store().await?;
+            match store.ticket_signals().await {
+                Ok(Some(signals)) => {
+                    tasks.spawn(relay_ticket_signals(self.app.clone(), store.clone(), signals, stop_rx.clone()));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(region = %cell.spec.name, error = %e, "ticket news from other processes will not show live")
+                }
+            }
+            match store.chat_signals().await {
                 Ok(Some(signals)) => {
                     tasks.spawn(relay_chat_signals(self.app.clone(), signals, stop_rx.clone()));
                 }
@@ -216,6 +226,35 @@ async fn relay_chat_signals(
                 Some(ChatSignal::Routing(account)) => app.chat.publish_routing(account),
                 Some(ChatSignal::Typing(account, t, who)) => app.chat.typing(account, t, who),
                 Some(ChatSignal::Lost) => app.chat.publish_all(),
+                None => return,
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Tells this process's agents' sockets of tickets another process sharing a region's PostgreSQL wrote (read once
+/// here for all of them) and of changed viewers.
+async fn relay_ticket_signals(
+    app: Arc<App>,
+    store: parley_store_sql::SqlStore,
+    mut signals: tokio::sync::mpsc::Receiver<parley_store_sql::TicketSignal>,
+    mut stop: watch::Receiver<bool>,
+) {
+    use parley_store::TicketStore;
+    use parley_store_sql::TicketSignal;
+    loop {
+        tokio::select! {
+            s = signals.recv() => match s {
+                Some(TicketSignal::News(mut n)) => {
+                    match store.get_ticket(n.account_id, n.ticket_id).await {
+                        Ok(t) => n.ticket = t.map(Arc::new),
+                        Err(e) => tracing::warn!(error = %e, "could not read a ticket another process wrote"),
+                    }
+                    app.chat.publish_ticket(n);
+                }
+                Some(TicketSignal::Viewers(account, t)) => app.chat.publish_viewers(account, t),
+                Some(TicketSignal::Lost) => app.chat.resync_all(),
                 None => return,
             },
             _ = stop.changed() => return,

@@ -378,7 +378,8 @@ impl ChatStore for SqlStore {
     ) -> Result<(Ticket, Contact, Message, Vec<ChatEvent>), StoreError> {
         let engine = self.db.engine();
         let (account, visitor_id, known) = (v.account_id, v.id, v.contact_id);
-        self.db
+        let out = self
+            .db
             .write(move |tx| {
                 Box::pin(async move {
                     let contact = match known {
@@ -415,7 +416,9 @@ impl ChatStore for SqlStore {
                     Ok((ticket, contact, message, events))
                 })
             })
-            .await
+            .await?;
+        self.announce(vec![crate::news::created(&out.0)]).await;
+        Ok(out)
     }
 
     async fn share_files(
@@ -426,6 +429,7 @@ impl ChatStore for SqlStore {
         let message =
             change.message.clone().ok_or_else(|| StoreError::Other("files shared without a message".into()))?;
         let account = change.ticket.account_id;
+        let news = crate::news::saved(&change);
         self.db
             .write(move |tx| {
                 Box::pin(async move {
@@ -436,7 +440,9 @@ impl ChatStore for SqlStore {
                     Ok(())
                 })
             })
-            .await
+            .await?;
+        self.announce(vec![news]).await;
+        Ok(())
     }
 
     async fn chat_visitor(&self, account: AccountId, ticket: TicketId) -> Result<Option<VisitorId>, StoreError> {

@@ -345,6 +345,7 @@ impl ChatRoutingStore for SqlStore {
         let (r, from) = (r.clone(), from.to_vec());
         let now = change.ticket.updated_at;
         let engine = self.db.engine();
+        let news = crate::news::saved(&change);
         self.db
             .write(move |tx| {
                 Box::pin(async move {
@@ -359,7 +360,9 @@ impl ChatRoutingStore for SqlStore {
                     crate::tickets::save(tx, &change).await
                 })
             })
-            .await
+            .await?;
+        self.announce(vec![news]).await;
+        Ok(())
     }
 
     async fn set_max_chats(

@@ -265,7 +265,8 @@ async fn erase_scope(
             with(&acc, &in_theirs),
         )
         .await?;
-    for table in ["ticket_events", "ticket_tags", "chat_events", "chat_conversations", "chat_routes"] {
+    for table in ["ticket_events", "ticket_tags", "chat_events", "chat_conversations", "chat_routes", "ticket_viewers"]
+    {
         tx.exec(
             &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),
             with(&acc, &tickets),
@@ -316,7 +317,9 @@ async fn erase_scope(
 impl ErasureStore for SqlStore {
     async fn erase_contact(&self, account: AccountId, contact: ContactId) -> Result<ErasureReport, StoreError> {
         let engine = self.db.engine();
-        self.db
+        let gone = self.tickets_of_requester(account, contact).await?;
+        let report = self
+            .db
             .write(move |tx| {
                 Box::pin(async move {
                     let (acc, who) = (account.to_string(), contact.to_string());
@@ -351,7 +354,9 @@ impl ErasureStore for SqlStore {
                     Ok(report)
                 })
             })
-            .await
+            .await?;
+        self.announce_removed(gone).await;
+        Ok(report)
     }
 
     async fn tickets_touching(&self, account: AccountId, contact: ContactId) -> Result<Vec<TicketId>, StoreError> {
@@ -398,9 +403,11 @@ impl ErasureStore for SqlStore {
     }
 
     async fn erase_tickets(&self, account: AccountId, tickets: &[TicketId]) -> Result<ErasureReport, StoreError> {
+        let gone = parley_store::TicketStore::get_tickets(self, account, tickets).await?;
         let tickets: Vec<String> = tickets.iter().map(|t| t.to_string()).collect();
         let engine = self.db.engine();
-        self.db
+        let report = self
+            .db
             .write(move |tx| {
                 Box::pin(async move {
                     let acc = account.to_string();
@@ -416,7 +423,9 @@ impl ErasureStore for SqlStore {
                     erase_scope(tx, engine, &acc, &tickets, &messages, &[], None).await
                 })
             })
-            .await
+            .await?;
+        self.announce_removed(gone).await;
+        Ok(report)
     }
 
     async fn retention_policy(&self, account: AccountId) -> Result<RetentionPolicy, StoreError> {

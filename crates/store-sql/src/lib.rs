@@ -12,6 +12,7 @@ mod audit;
 mod canned;
 mod chat;
 mod chat_routing;
+mod contact_merge;
 mod contacts;
 mod db;
 mod directory;
@@ -22,17 +23,20 @@ mod incidents;
 mod knowledge;
 mod mail;
 mod migrate;
+mod news;
 mod rows;
 mod search;
 mod support;
 mod tickets;
 pub mod transfer;
 mod url;
+mod viewers;
 mod views;
 mod webhooks;
 
 pub use chat::ChatSignal;
 pub use directory::SqlDirectory;
+pub use news::TicketSignal;
 pub use url::{DatabaseUrl, Engine, UrlError};
 
 use db::Db;
@@ -55,12 +59,13 @@ impl Default for PoolSize {
 #[derive(Clone)]
 pub struct SqlStore {
     db: Db,
+    news: news::NewsOut,
 }
 
 impl SqlStore {
     /// Open the database (creating a SQLite file if missing). Does not migrate: see [`SqlStore::migrate`].
     pub async fn connect(url: &DatabaseUrl, size: PoolSize) -> Result<Self, StoreError> {
-        Ok(SqlStore { db: Db::connect(url, size.max_connections).await? })
+        Ok(SqlStore { db: Db::connect(url, size.max_connections).await?, news: news::NewsOut::default() })
     }
 
     pub fn engine(&self) -> Engine {

@@ -58,6 +58,7 @@ const REGION_SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0018_canned_macros.sql"),
     },
     Migration { version: 19, name: "views", sql: include_str!("../migrations/sqlite/0019_views.sql") },
+    Migration { version: 20, name: "collision", sql: include_str!("../migrations/sqlite/0020_collision.sql") },
     Migration { version: 21, name: "agent profile", sql: include_str!("../migrations/sqlite/0021_agent_profile.sql") },
 ];
 
@@ -109,6 +110,7 @@ const REGION_POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0018_canned_macros.sql"),
     },
     Migration { version: 19, name: "views", sql: include_str!("../migrations/postgres/0019_views.sql") },
+    Migration { version: 20, name: "collision", sql: include_str!("../migrations/postgres/0020_collision.sql") },
     Migration {
         version: 21,
         name: "agent profile",

@@ -59,6 +59,7 @@ const TABLES: &[&str] = &[
     "agent_presence",
     "chat_routes",
     "agent_connections",
+    "ticket_viewers",
     "knowledge_bases",
     "kb_categories",
     "kb_articles",

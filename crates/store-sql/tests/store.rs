@@ -122,7 +122,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
-    assert_eq!(store.migrate().await.unwrap(), (1..=19).chain([21]).collect::<Vec<i64>>());
+    assert_eq!(store.migrate().await.unwrap(), (1..=21).collect::<Vec<i64>>());
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;
@@ -1161,5 +1161,77 @@ async fn canned_responses_and_macros_on_postgres() {
     let store = SqlStore::connect(&DatabaseUrl::parse(db.url()).unwrap(), PoolSize::default()).await.unwrap();
     store.migrate().await.unwrap();
     canned_story(&store).await;
+/// Ticket news and viewers: every write tells the sink once committed; views count only while their process is
+/// alive, one account's views are not another's, and a closed socket leaves what it viewed.
+async fn collision_story(store: SqlStore) {
+    use parley_domain::collision::ComposeMode;
+    use std::sync::{Arc, Mutex};
+    store.migrate().await.unwrap();
+    let heard: Arc<Mutex<Vec<TicketNews>>> = Arc::default();
+    let sink = heard.clone();
+    let store = store.with_news(Arc::new(move |n| sink.lock().unwrap().push(n)));
+    let (a, _) = new_account(&store, "acme").await;
+    let (b, _) = new_account(&store, "other").await;
+    let owner = store.list_agents(a).await.unwrap()[0].id;
+    let (t, ..) = store.create_ticket(draft(a, "Viewed", "v@example.com", &[], no_outbox)).await.unwrap();
+    let mut changed = t.clone();
+    changed.status = Status::Spam;
+    let change = |ticket: Ticket, version| TicketChange {
+        ticket,
+        expected_version: version,
+        message: None,
+        events: vec![],
+        outbox: vec![],
+        mail: vec![],
+        chat: vec![],
+    };
+    assert!(store.save_change(change(changed.clone(), 99)).await.is_err(), "a stale save");
+    store.save_change(change(changed, t.version)).await.unwrap();
+    let kinds: Vec<(TicketId, TicketNewsKind, Option<i64>)> =
+        heard.lock().unwrap().iter().map(|n| (n.ticket_id, n.kind, n.ticket.as_ref().map(|t| t.version))).collect();
+    assert_eq!(
+        kinds,
+        vec![(t.id, TicketNewsKind::Created, Some(t.version)), (t.id, TicketNewsKind::Removed, Some(t.version + 1))],
+        "news once committed, none of the stale save; spam leaves lists"
+    );
+
+    let now = Timestamp::now();
+    let live = Timestamp::from_millis(now.millis() - 30_000);
+    store.agent_connected("p1", a, owner, now).await.unwrap();
+    store.set_viewing(a, t.id, "s1", owner, "p1", now).await.unwrap();
+    store.set_viewing(a, t.id, "s1", owner, "p1", Timestamp::from_millis(now.millis() + 5)).await.unwrap();
+    // A socket of a process that never said it is alive (it died) does not count.
+    store.set_viewing(a, t.id, "s2", owner, "p2", now).await.unwrap();
+    let v = store.viewers(a, t.id, live).await.unwrap();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!((v[0].agent_id, v[0].name.as_str(), v[0].since, v[0].composing), (owner, "Owner", now, None));
+    assert!(store.set_composing(a, t.id, "s1", ComposeMode::Note, now).await.unwrap());
+    assert!(!store.set_composing(a, t.id, "s9", ComposeMode::Note, now).await.unwrap(), "not viewing");
+    assert!(!store.set_composing(b, t.id, "s1", ComposeMode::Note, now).await.unwrap(), "another account");
+    assert_eq!(store.viewers(a, t.id, live).await.unwrap()[0].composing, Some((ComposeMode::Note, now)));
+    assert!(store.viewers(b, t.id, live).await.unwrap().is_empty());
+    // Its process stops saying it is alive: its views stop counting.
+    let later = Timestamp::from_millis(now.millis() + 60_000);
+    assert!(store.viewers(a, t.id, Timestamp::from_millis(later.millis() - 30_000)).await.unwrap().is_empty());
+    assert_eq!(store.forget_dead_viewers().await.unwrap(), 1, "p2's view goes, p1's stays");
+    assert!(!store.stop_viewing(a, t.id, "s2").await.unwrap());
+    assert!(!store.stop_viewing(b, t.id, "s1").await.unwrap(), "another account cannot end it");
+    assert_eq!(store.socket_closed(a, "s1").await.unwrap(), vec![t.id]);
+    assert!(store.viewers(a, t.id, live).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn collision_story_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_file(&dir.path().join("parley.db"));
+    collision_story(SqlStore::connect(&url, PoolSize::default()).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn collision_story_on_postgres() {
+    let db = PgTestDb::create().await;
+    let url = DatabaseUrl::parse(db.url()).unwrap();
+    let store = SqlStore::connect(&url, PoolSize::default()).await.unwrap();
+    collision_story(store.clone()).await;
     store.close().await;
 }

@@ -9,6 +9,7 @@ mod audit;
 mod canned;
 mod chat;
 mod chat_routing;
+mod collision;
 mod directory;
 mod erasure;
 mod error;
@@ -28,6 +29,7 @@ pub use audit::{AuditFilter, AuditStore};
 pub use canned::{CannedFilter, CannedResponseStore, MacroStore};
 pub use chat::ChatStore;
 pub use chat_routing::ChatRoutingStore;
+pub use collision::{ContactMergeStore, TicketNews, TicketNewsKind, TicketNewsSink, ViewerStore};
 pub use directory::DirectoryStore;
 pub use erasure::ErasureStore;
 pub use error::StoreError;
@@ -73,6 +75,8 @@ pub trait RegionStore:
     + CannedResponseStore
     + MacroStore
     + ViewStore
+    + ViewerStore
+    + ContactMergeStore
     + Send
     + Sync
 {

@@ -143,7 +143,7 @@
     if (!draftKey || !body) return;
     let d = null;
     try { d = JSON.parse(localStorage.getItem(draftKey) || 'null'); } catch (_) { d = null; }
-    if (!d || !d.body) return;
+    if (!d || !d.body || body.value.trim()) return; // a reply the server kept comes first
     // A draft already in the timeline was sent: it is done.
     const sent = $$('.timeline .message .body').some((b) => b.textContent.trim() === d.body.trim());
     if (sent) { localStorage.removeItem(draftKey); return; }
@@ -288,7 +288,7 @@
       if (!body.value.trim()) return;
       ev.preventDefault();
       saveDraft();
-      sendReply(false);
+      sendReply(!!(ev.submitter && ev.submitter.name === 'force'));
     });
   }
 

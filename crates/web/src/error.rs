@@ -24,6 +24,8 @@ pub enum ApiError {
     RateLimited(u64),
     Unavailable(String),
     Internal(anyhow::Error),
+    /// Not sent: these messages came after the one the sender had seen.
+    RepliedMeanwhile(Vec<parley_domain::message::Message>),
 }
 
 /// A problem report (RFC 9457).
@@ -39,6 +41,9 @@ pub struct Problem {
     pub code: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With `replied_meanwhile`: the messages added since the one the sender had seen, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<parley_domain::message::Message>>,
 }
 
 impl ApiError {
@@ -85,6 +90,15 @@ impl ApiError {
             ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.".into())
             }
+            ApiError::RepliedMeanwhile(m) => (
+                StatusCode::CONFLICT,
+                "replied_meanwhile",
+                format!(
+                    "{} message(s) were added since the one you saw; nothing was sent. Read them, then send again \
+                     with \"force\": true (or a newer after_message_id).",
+                    m.len()
+                ),
+            ),
         }
     }
 
@@ -93,6 +107,10 @@ impl ApiError {
         let errors = match self {
             ApiError::Invalid(e) => e.clone(),
             _ => Vec::new(),
+        };
+        let messages = match self {
+            ApiError::RepliedMeanwhile(m) => Some(m.clone()),
+            _ => None,
         };
         let title = status.canonical_reason().unwrap_or("Error").to_string();
         (
@@ -104,6 +122,7 @@ impl ApiError {
                 detail,
                 code,
                 errors,
+                messages,
             },
         )
     }
@@ -121,6 +140,7 @@ impl From<AppError> for ApiError {
             AppError::RateLimited { retry_after_secs } => ApiError::RateLimited(retry_after_secs),
             AppError::Unavailable(u) => ApiError::Unavailable(u),
             AppError::Internal(i) => ApiError::Internal(i),
+            AppError::RepliedMeanwhile(m) => ApiError::RepliedMeanwhile(m),
         }
     }
 }

@@ -5,6 +5,7 @@
 use crate::auth::Window;
 use parley_domain::chat::Typist;
 use parley_domain::ids::{AccountId, TicketId};
+use parley_store::TicketNews;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use tokio::sync::watch;
 pub type Places = Arc<HashMap<TicketId, u32>>;
 
 /// What an agent's socket hears of its account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum News {
     /// A conversation has new events.
     Chat(TicketId),
@@ -23,6 +24,12 @@ pub enum News {
     Routing,
     /// Someone is typing in a conversation.
     Typing(TicketId, Typist),
+    /// A ticket was created, changed or removed (for live lists).
+    Ticket(Arc<TicketNews>),
+    /// Who views the ticket, or what they write, changed.
+    Viewers(TicketId),
+    /// News of tickets may have been lost: lists reload.
+    Resync,
 }
 
 /// How long "typing" shows after the last sign of it.
@@ -207,6 +214,24 @@ impl Hub {
                 // No agent socket follows the account any more.
                 map.remove(&account);
             }
+        }
+    }
+
+    /// A ticket was written: the account's agents' sockets hear of it (each shows it if its agent may see it).
+    pub fn publish_ticket(&self, news: TicketNews) {
+        self.publish_news(news.account_id, News::Ticket(Arc::new(news)));
+    }
+
+    /// Who views the ticket changed: the account's agents' sockets viewing it look again.
+    pub fn publish_viewers(&self, account: AccountId, ticket: TicketId) {
+        self.publish_news(account, News::Viewers(ticket));
+    }
+
+    /// News of tickets from other processes may have been lost: every agent's socket tells its page to reload.
+    pub fn resync_all(&self) {
+        let accounts: Vec<AccountId> = self.accounts.lock().map(|m| m.keys().copied().collect()).unwrap_or_default();
+        for a in accounts {
+            self.publish_news(a, News::Resync);
         }
     }
 

@@ -117,6 +117,8 @@ pub async fn still_alive(app: &App) -> Result<(), AppError> {
     for cell in app.regions.working().await {
         let store = cell.store().await?;
         parley_store::ChatRoutingStore::connections_alive(store, &app.chat.process_id, now, forget).await?;
+        // Views held by sockets of processes that died go with their sockets.
+        parley_store::ViewerStore::forget_dead_viewers(store).await?;
     }
     Ok(())
 }

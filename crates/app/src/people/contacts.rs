@@ -67,20 +67,18 @@ pub async fn list_contacts(
     Ok(ctx.store.list_contacts(ctx.account_id, &filter).await?)
 }
 
-/// The directory as the workspace searches it: a whole address finds that contact; otherwise every contact, a page
-/// at a time.
-pub async fn search_contacts(
+/// The directory as the workspace shows it: every contact a page at a time, or those a search finds.
+pub async fn browse_contacts(
     ctx: &AccountCtx,
     q: &str,
     after: Option<ContactId>,
     limit: u32,
 ) -> Result<Vec<Contact>, AppError> {
-    let email = EmailAddress::parse(q).ok();
-    if email.is_none() && !q.is_empty() {
-        return Ok(Vec::new());
+    if q.trim().is_empty() {
+        list_contacts(ctx, None, after, limit).await
+    } else {
+        super::merge::search_contacts(ctx, q, after, limit).await
     }
-    let filter = ContactFilter { email, company_id: None, after, limit: limit.clamp(1, 100) };
-    Ok(ctx.store.list_contacts(ctx.account_id, &filter).await?)
 }
 
 /// A change to a contact as asked for: `None` keeps, `Some(None)` clears.

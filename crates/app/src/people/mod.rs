@@ -3,6 +3,7 @@
 mod agents;
 mod contacts;
 mod invite;
+mod merge;
 mod profile;
 
 pub use agents::{
@@ -10,8 +11,9 @@ pub use agents::{
     Credentials,
 };
 pub use contacts::{
-    contacts_by_ids, create_company, create_contact, get_company, get_contact, list_companies, list_contacts,
-    search_contacts, update_contact, NewCompany, NewContact,
+    browse_contacts, contacts_by_ids, create_company, create_contact, get_company, get_contact, list_companies,
+    list_contacts, update_contact, NewCompany, NewContact,
 };
 pub use invite::invite_agent;
+pub use merge::{merge_contacts, search_contacts};
 pub use profile::{acting_agent, me, update_profile, ProfileChange};

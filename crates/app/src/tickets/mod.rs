@@ -10,13 +10,14 @@ pub(crate) mod payload;
 mod reply;
 mod show;
 mod update;
+pub mod viewers;
 
 pub use cursor::{decode_cursor, encode_cursor};
 pub use fields::{create_field, list_fields, NewField};
 pub use list::{list_tickets, ListTickets, Page};
 pub use merge::merge_tickets;
 pub use open::{open_ticket, OpenTicket, RequesterInput};
-pub use reply::{add_message, NewMessage};
+pub use reply::{add_message, add_message_after, NewMessage};
 pub use show::{find_by_number, get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
 
 pub(crate) use update::{change_ticket, checked_patch};

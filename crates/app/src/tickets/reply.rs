@@ -24,7 +24,58 @@ pub async fn add_message(
     id: TicketId,
     input: NewMessage,
 ) -> Result<(Ticket, Message), AppError> {
+    add(app, ctx, caller, id, input, None).await
+}
+
+/// Like [`add_message`], from a sender who had seen the ticket up to message `seen`: if a public message, or a
+/// note by someone else, was added after it, nothing is stored and [`AppError::RepliedMeanwhile`] names them
+/// (collision detection's "replied meanwhile"; the sender reads them and sends again, or sends anyway without
+/// `seen`). Checked against the version the message is saved on, so a message added between the check and the
+/// save is caught too.
+#[tracing::instrument(skip_all, fields(account = %ctx.slug, ticket = %id))]
+pub async fn add_message_after(
+    app: &App,
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: TicketId,
+    input: NewMessage,
+    seen: MessageId,
+) -> Result<(Ticket, Message), AppError> {
+    add(app, ctx, caller, id, input, Some(seen)).await
+}
+
+/// The messages after `seen` that the sender should read first: public ones, and notes by others.
+async fn added_since(
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: TicketId,
+    seen: MessageId,
+) -> Result<Vec<Message>, AppError> {
+    let messages = ctx.store.timeline(ctx.account_id, id).await?.messages;
+    let Some(at) = messages.iter().position(|m| m.id == seen) else {
+        return Err(parley_domain::Invalid::field("after_message_id", "is not a message of this ticket").into());
+    };
+    let me = caller.actor();
+    Ok(messages.into_iter().skip(at + 1).filter(|m| !m.internal || m.author != me).collect())
+}
+
+async fn add(
+    app: &App,
+    ctx: &AccountCtx,
+    caller: &Caller,
+    id: TicketId,
+    input: NewMessage,
+    seen: Option<MessageId>,
+) -> Result<(Ticket, Message), AppError> {
     let body = parse_body(&input.body)?;
+    if let Some(seen) = seen {
+        // Before anything else happens (a waiting chat taken by the sender): nothing at all is done.
+        visible_ticket(ctx, caller, id).await?;
+        let new = added_since(ctx, caller, id, seen).await?;
+        if !new.is_empty() {
+            return Err(AppError::RepliedMeanwhile(new));
+        }
+    }
     if !input.internal {
         crate::chat::routing::answering(app, ctx, caller, id).await?;
     }
@@ -32,6 +83,13 @@ pub async fn add_message(
         let mut ticket = visible_ticket(ctx, caller, id).await?;
         ticket.ensure_open_for_change()?;
         let expected_version = ticket.version;
+        if let Some(seen) = seen {
+            // Read at this version: a message added after it makes the save below stale, and this look again.
+            let new = added_since(ctx, caller, id, seen).await?;
+            if !new.is_empty() {
+                return Err(AppError::RepliedMeanwhile(new));
+            }
+        }
         let now = Timestamp::now();
         let author = caller.actor();
         let kinds = ticket.on_message(&author, input.internal, now);

@@ -92,6 +92,7 @@ ws-macros = Makros
 ws-apply-macro = Anwenden
 ws-draft-kept = Entwurf gespeichert
 ws-replied-meanwhile = { $who } hat geantwortet, während Sie schrieben.
+ws-held-back = Jemand hat geschrieben, während Sie schrieben; Ihre Antwort wurde nicht gesendet. Lesen Sie, was kam, und senden Sie dann trotzdem oder ändern Sie sie zuerst.
 ws-send-anyway = Trotzdem senden
 ws-read-first = Erst lesen
 ws-viewing = { $names } sieht sich das auch an

@@ -92,6 +92,7 @@ ws-macros = Macros
 ws-apply-macro = Apply
 ws-draft-kept = Draft kept
 ws-replied-meanwhile = { $who } replied while you were writing.
+ws-held-back = Someone wrote while you were writing; your reply was not sent. Read what came, then send it anyway or change it first.
 ws-send-anyway = Send anyway
 ws-read-first = Read it first
 ws-viewing = { $names } also viewing

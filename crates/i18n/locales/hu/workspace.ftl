@@ -92,6 +92,7 @@ ws-macros = Makrók
 ws-apply-macro = Alkalmaz
 ws-draft-kept = A piszkozat megmaradt
 ws-replied-meanwhile = { $who } válaszolt, amíg Ön írt.
+ws-held-back = Valaki írt, amíg Ön írt; a válasza nem ment el. Olvassa el, mi érkezett, aztán küldje el mégis, vagy előbb módosítsa.
 ws-send-anyway = Küldés mégis
 ws-read-first = Előbb elolvasom
 ws-viewing = { $names } is nézi

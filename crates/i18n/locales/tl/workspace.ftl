@@ -92,6 +92,7 @@ ws-macros = Mga macro
 ws-apply-macro = Ilapat
 ws-draft-kept = Naitabi ang draft
 ws-replied-meanwhile = Sumagot si { $who } habang sumusulat ka.
+ws-held-back = May sumulat habang sumusulat ka; hindi naipadala ang iyong sagot. Basahin muna ang dumating, saka ipadala pa rin o baguhin muna.
 ws-send-anyway = Ipadala pa rin
 ws-read-first = Basahin muna
 ws-viewing = Tinitingnan din ni { $names }

@@ -7,6 +7,8 @@ mod bad_input;
 mod chat;
 mod chat_routing;
 mod cli;
+mod collision;
+mod contact_merge;
 mod crash;
 mod email;
 mod erasure;

@@ -128,7 +128,15 @@ impl InboundStore for SqlStore {
 
     async fn ingest_mail(&self, mail: IncomingMail) -> Result<(Ticket, Message), StoreError> {
         let engine = self.db.engine();
-        self.db.write(move |tx| Box::pin(super::ingest::ingest(tx, engine, mail))).await
+        let created = matches!(mail.write, parley_store::MailWrite::Create(_));
+        let (ticket, message) = self.db.write(move |tx| Box::pin(super::ingest::ingest(tx, engine, mail))).await?;
+        let news = if created {
+            crate::news::created(&ticket)
+        } else {
+            parley_store::TicketNews::of(parley_store::TicketNewsKind::of_saved(&ticket), &ticket)
+        };
+        self.announce(vec![news]).await;
+        Ok((ticket, message))
     }
 
     async fn ticket_by_mail_ids(&self, account: AccountId, ids: &[String]) -> Result<Option<TicketId>, StoreError> {

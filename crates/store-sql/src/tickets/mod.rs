@@ -169,7 +169,9 @@ impl TicketStore for SqlStore {
     #[tracing::instrument(skip_all, fields(account = %new.ticket.account_id))]
     async fn create_ticket(&self, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
         let engine = self.db.engine();
-        self.db.write(move |tx| Box::pin(create::create_in(tx, engine, new))).await
+        let out = self.db.write(move |tx| Box::pin(create::create_in(tx, engine, new))).await?;
+        self.announce(vec![crate::news::created(&out.0)]).await;
+        Ok(out)
     }
 
     async fn get_ticket(&self, account: AccountId, t: TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -240,10 +242,16 @@ impl TicketStore for SqlStore {
     }
 
     async fn save_change(&self, change: TicketChange) -> Result<(), StoreError> {
-        self.db.write(move |tx| Box::pin(async move { save::save(tx, &change).await })).await
+        let news = crate::news::saved(&change);
+        self.db.write(move |tx| Box::pin(async move { save::save(tx, &change).await })).await?;
+        self.announce(vec![news]).await;
+        Ok(())
     }
 
     async fn save_merge(&self, source: TicketChange, target: TicketChange) -> Result<(), StoreError> {
-        self.db.write(move |tx| Box::pin(async move { save::merge(tx, &source, &target).await })).await
+        let news = vec![crate::news::saved(&source), crate::news::saved(&target)];
+        self.db.write(move |tx| Box::pin(async move { save::merge(tx, &source, &target).await })).await?;
+        self.announce(news).await;
+        Ok(())
     }
 }

@@ -28,6 +28,8 @@ pub(crate) fn router() -> Router<crate::state::AppState> {
 pub(crate) struct ContactQuery {
     /// Only the contact with this email address.
     email: Option<String>,
+    /// Contacts whose name, email address or company name contains this (case-insensitively).
+    q: Option<String>,
     /// Contacts after this id (the last id of the previous page).
     #[serde(rename = "page[after]")]
     #[param(rename = "page[after]")]
@@ -42,7 +44,8 @@ pub(crate) struct ContactList {
     contacts: Vec<Contact>,
 }
 
-/// List contacts, optionally the one with an email address.
+/// List contacts, optionally the one with an email address, or those matching `q`. A contact's tickets and chats
+/// are `GET /api/v1/tickets?requester=<contact id>`.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", security(("api_key" = [])), params(ContactQuery),
     responses((status = 200, body = ContactList), (status = 422, body = Problem)))]
 pub(crate) async fn list(
@@ -56,7 +59,11 @@ pub(crate) async fn list(
         .as_deref()
         .map(|a| ContactId::parse(a).ok_or_else(|| parley_domain::Invalid::field("page[after]", "is not a contact id")))
         .transpose()?;
-    let contacts = people::list_contacts(&api.ctx, q.email.as_deref(), after, q.size.unwrap_or(25)).await?;
+    let size = q.size.unwrap_or(25);
+    let contacts = match q.q.as_deref() {
+        Some(text) => people::search_contacts(&api.ctx, text, after, size).await?,
+        None => people::list_contacts(&api.ctx, q.email.as_deref(), after, size).await?,
+    };
     Ok(Json(ContactList { contacts }))
 }
 

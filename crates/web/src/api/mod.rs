@@ -6,6 +6,7 @@ mod bulk;
 mod canned;
 mod chat_settings;
 mod chats;
+mod contact_merge;
 mod contacts;
 mod dpa;
 mod features;
@@ -20,6 +21,7 @@ mod search;
 mod subprocessors;
 mod support;
 mod tickets;
+mod viewers;
 mod views;
 mod webhooks;
 
@@ -34,7 +36,9 @@ use axum::Router;
 pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<AppState> {
     Router::new()
         .merge(tickets::router())
+        .merge(viewers::router())
         .merge(contacts::router())
+        .merge(contact_merge::router())
         .merge(agents::router())
         .merge(audit::router())
         .merge(subprocessors::router())

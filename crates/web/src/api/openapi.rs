@@ -47,6 +47,8 @@ use utoipa::{Modify, OpenApi};
         macros::list, macros::create, macros::show, macros::update, macros::delete, macros::apply,
         bulk::bulk,
         super::views::list, super::views::create, super::views::show, super::views::update, super::views::delete, super::views::tickets,
+        super::viewers::list_viewers,
+        super::contact_merge::merge,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -13,6 +13,33 @@
 //! `{"type": "accept" | "decline" | "end", "conversation_id"}`, `{"type": "transfer", "conversation_id",
 //! "agent_id" | "department_id"}`, `{"type": "typing", "conversation_id"}` (no answer). Also to the agent:
 //! `{"type": "typing", "conversation_id", "who": "visitor" | "agent", "name"}`.
+//!
+//! Live lists (every process of the account's region, PostgreSQL sharing news between processes): whenever a
+//! ticket the agent may see is written, by anyone, through any channel,
+//! `{"type": "ticket", "change": "created" | "updated" | "removed", "ticket": {"id", "number", "subject", "status",
+//! "priority", "assignee_id", "department_id", "channel", "tags", "requester_id", "updated_at", "version"}}`.
+//! `updated` covers every change (status, assignee, tags, priority, department, subject, a new message or note,
+//! the requester after a contact merge); `removed` means gone from lists: merged into another ticket (its
+//! `merged_into` is not sent; the ticket reads `status` as it was left), marked spam, or erased — an erased
+//! ticket's frame carries only `{"id"}` when this process did not write it. `version` grows with every change of
+//! the ticket: a frame with a version lower than the row shown is older news (frames of two processes may cross).
+//! Agents limited to departments hear only of tickets they may see (in their departments or in none); a ticket
+//! moved out of their departments is `updated` for those who still see it and silent for the others, so a page
+//! that keeps a row whose newest frame says another department drops it itself. When news may have been lost
+//! (the socket fell behind, or the link between processes dropped) the socket sends `{"type": "resync"}`: reload
+//! what is shown.
+//!
+//! Collision detection. Agent → server: `{"type": "viewing", "ticket_id"}` when a ticket page opens (a ticket the
+//! agent may not see: error `not_found`), `{"type": "left", "ticket_id"}` when it closes (closing the socket
+//! leaves every ticket), `{"type": "composing", "ticket_id", "mode": "reply" | "note"}` while the agent types,
+//! at most every 2 s (the same again within 1.5 s is ignored; on a ticket the socket does not view: error
+//! `not_found`; a mode other than these: error `validation_failed`). None of these is answered.
+//! Server → agent, to every socket of the account viewing the ticket, whenever its viewers or what they write
+//! change (and once just after `viewing`): `{"type": "viewers", "ticket_id", "viewers": [{"agent_id", "name",
+//! "since", "composing": null | "reply" | "note"}]}`, one entry per agent (their tabs joined), earliest first,
+//! the socket's own agent included (the page leaves itself out). "composing" shows for 5 s after the last
+//! `composing`; the server sends the list again when it stops showing. The same list answers
+//! `GET /api/v1/tickets/{id}/viewers` on any process.
 
 use super::session::AgentSession;
 use crate::socket_frames::{error_frame, frame, Incoming};
@@ -24,10 +51,13 @@ use axum::response::{IntoResponse, Response};
 use parley_app::chat::presence::{self, AgentPresence};
 use parley_app::chat::routing::{self, TransferTo};
 use parley_app::chat::News;
-use parley_app::tickets::{add_message, NewMessage};
+use parley_app::tickets::{add_message, viewers, NewMessage};
 use parley_app::{AccountCtx, AppError, Caller};
 use parley_domain::chat::Typist;
+use parley_domain::collision::ComposeMode;
 use parley_domain::ids::{AgentId, DepartmentId, TicketId};
+use parley_domain::ticket::Ticket;
+use parley_store::TicketNews;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -68,6 +98,16 @@ enum AgentFrame {
         agent_id: Option<String>,
         #[serde(default)]
         department_id: Option<String>,
+    },
+    Viewing {
+        ticket_id: String,
+    },
+    Left {
+        ticket_id: String,
+    },
+    Composing {
+        ticket_id: String,
+        mode: String,
     },
 }
 
@@ -110,7 +150,11 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, socket: WebSock
         tracing::warn!(error = %e, "could not record an agent's socket");
         return;
     }
-    talk(&state, &ctx, &caller, socket).await;
+    let socket_id = parley_app::auth::tokens::random_token();
+    talk(&state, &ctx, &caller, &socket_id, socket).await;
+    if let Err(e) = viewers::closed(app, &ctx, &socket_id).await {
+        tracing::warn!(error = %e, "could not record that a closed socket left its tickets");
+    }
     if let Err(e) = routing::disconnected(app, &ctx, agent_id).await {
         tracing::warn!(error = %e, "could not record that an agent's socket closed");
     }
@@ -126,9 +170,18 @@ struct Shown {
     visible: HashMap<TicketId, (bool, Instant)>,
     offers: HashSet<TicketId>,
     presence: Option<serde_json::Value>,
+    /// The tickets the socket views: the viewers frame last sent of each, and when a "writing" in it stops
+    /// showing (to send the list again then).
+    viewing: HashMap<TicketId, (Option<serde_json::Value>, Option<tokio::time::Instant>)>,
+    /// When "composing" was last taken, per ticket, and in which mode: pages say it every 2 s at most; the same
+    /// again sooner is not written.
+    composed: HashMap<TicketId, (Instant, ComposeMode)>,
 }
 
-async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: WebSocket) {
+/// How often a socket's "composing" is written at most, per ticket.
+const COMPOSING_EVERY: Duration = Duration::from_millis(1500);
+
+async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, socket_id: &str, mut socket: WebSocket) {
     let app = &state.app;
     let Caller::Agent(agent) = caller else { return };
     let agent_id = agent.id;
@@ -146,11 +199,26 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: W
         return;
     }
     loop {
+        let recheck = shown.viewing.values().filter_map(|(_, at)| *at).min();
         tokio::select! {
+            _ = sleep_until(recheck) => {
+                let due: Vec<TicketId> = shown
+                    .viewing
+                    .iter()
+                    .filter(|(_, (_, at))| at.is_some_and(|at| at <= tokio::time::Instant::now()))
+                    .map(|(t, _)| *t)
+                    .collect();
+                for t in due {
+                    if viewers_news(app, ctx, caller, t, &mut shown, &mut socket).await.is_err() {
+                        return;
+                    }
+                }
+            }
             t = news.recv() => {
                 // Everything waiting, each conversation once: under load, news of one chat comes in bursts.
                 let mut tickets = Vec::new();
                 let mut typing = Vec::new();
+                let mut viewed = Vec::new();
                 let mut routing_moved = false;
                 let mut next = t;
                 loop {
@@ -162,6 +230,21 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: W
                         }
                         Ok(News::Routing) => routing_moved = true,
                         Ok(News::Typing(t, who)) => typing.push((t, who)),
+                        Ok(News::Ticket(n)) => {
+                            if ticket_news(caller, &n, &mut socket).await.is_err() {
+                                return;
+                            }
+                        }
+                        Ok(News::Viewers(t)) => {
+                            if shown.viewing.contains_key(&t) && !viewed.contains(&t) {
+                                viewed.push(t);
+                            }
+                        }
+                        Ok(News::Resync) => {
+                            if socket.send(frame(json!({"type": "resync"}))).await.is_err() {
+                                return;
+                            }
+                        }
                         Err(RecvError::Lagged(missed)) => {
                             // Too far behind: some news is lost; the page reloads what it shows.
                             tracing::warn!(missed, "an agent's socket fell behind");
@@ -195,6 +278,11 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: W
                         return;
                     }
                 }
+                for ticket in viewed {
+                    if viewers_news(app, ctx, caller, ticket, &mut shown, &mut socket).await.is_err() {
+                        return;
+                    }
+                }
             }
             incoming = socket.recv() => {
                 let text = match crate::socket_frames::incoming(&mut socket, incoming).await {
@@ -212,6 +300,50 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, mut socket: W
                             }
                         }
                         continue;
+                    }
+                    Ok(AgentFrame::Viewing { ticket_id }) => {
+                        let done = match conversation(&ticket_id) {
+                            Ok(id) => viewers::view(app, ctx, caller, id, socket_id).await.map(|()| id),
+                            Err(e) => Err(e),
+                        };
+                        match done {
+                            Ok(id) => {
+                                // The list comes with the hub's news of this very change.
+                                shown.viewing.entry(id).or_insert((None, None));
+                                continue;
+                            }
+                            Err(e) => error_frame(&e),
+                        }
+                    }
+                    Ok(AgentFrame::Left { ticket_id }) => {
+                        let Ok(id) = conversation(&ticket_id) else { continue };
+                        shown.viewing.remove(&id);
+                        match viewers::leave(app, ctx, id, socket_id).await {
+                            Ok(()) => continue,
+                            Err(e) => error_frame(&e),
+                        }
+                    }
+                    Ok(AgentFrame::Composing { ticket_id, mode }) => {
+                        let done = match (conversation(&ticket_id), ComposeMode::parse(&mode)) {
+                            (Ok(id), Ok(mode))
+                                if shown.composed.get(&id).is_some_and(|(at, m)| *m == mode && at.elapsed() < COMPOSING_EVERY) =>
+                            {
+                                continue;
+                            }
+                            (Ok(id), Ok(mode)) => {
+                                if shown.composed.len() > 1000 {
+                                    shown.composed.clear();
+                                }
+                                shown.composed.insert(id, (Instant::now(), mode));
+                                viewers::composing(app, ctx, id, socket_id, mode).await
+                            }
+                            (Err(e), _) => Err(e),
+                            (_, Err(e)) => Err(AppError::Invalid(e)),
+                        };
+                        match done {
+                            Ok(()) => continue,
+                            Err(e) => error_frame(&e),
+                        }
                     }
                     Ok(f) => act(app, ctx, caller, f).await,
                     Err(e) => error_frame(&AppError::Invalid(parley_domain::Invalid::field("frame", e.to_string()))),
@@ -269,6 +401,88 @@ async fn typing_news(
     };
     if may_see(ctx, caller, ticket, shown).await {
         socket.send(frame(f)).await.map_err(|_| ())?;
+    }
+    Ok(())
+}
+
+/// Waits until `at`, or forever.
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// The ticket as live lists show it.
+fn ticket_json(t: &Ticket) -> serde_json::Value {
+    json!({
+        "id": t.id,
+        "number": t.number.0,
+        "subject": t.subject,
+        "status": t.status.as_str(),
+        "priority": t.priority.as_str(),
+        "assignee_id": t.assignee_id,
+        "department_id": t.department_id,
+        "channel": t.channel.as_str(),
+        "tags": t.tags,
+        "requester_id": t.requester_id,
+        "updated_at": t.updated_at,
+        "version": t.version,
+    })
+}
+
+/// Tells the agent a ticket they may see was written. The news carries the ticket as written (read once per
+/// process for news of other processes), so telling thousands of sockets costs no reads.
+async fn ticket_news(caller: &Caller, n: &TicketNews, socket: &mut WebSocket) -> Result<(), ()> {
+    let (visible, ticket) = match &n.ticket {
+        Some(t) => (caller.can_see(t), ticket_json(t)),
+        // Erased before another process could read it: who may hear of it goes by its department.
+        None => {
+            let visible = match caller {
+                Caller::Agent(a) => a.role.is_admin() || n.department_id.is_none_or(|d| a.department_ids.contains(&d)),
+                _ => false,
+            };
+            (visible, json!({"id": n.ticket_id}))
+        }
+    };
+    if visible {
+        let f = json!({"type": "ticket", "change": n.kind.as_str(), "ticket": ticket});
+        socket.send(frame(f)).await.map_err(|_| ())?;
+    }
+    Ok(())
+}
+
+/// Sends the ticket's viewers if they changed since last sent, and notes when to look again.
+async fn viewers_news(
+    app: &parley_app::App,
+    ctx: &AccountCtx,
+    caller: &Caller,
+    ticket: TicketId,
+    shown: &mut Shown,
+    socket: &mut WebSocket,
+) -> Result<(), ()> {
+    let Some(entry) = shown.viewing.get_mut(&ticket) else { return Ok(()) };
+    let (list, ends) = match viewers::viewers(app, ctx, caller, ticket).await {
+        Ok(v) => v,
+        // Gone, or moved where the agent may not see it: no more news of it.
+        Err(AppError::NotFound) => {
+            shown.viewing.remove(&ticket);
+            return Ok(());
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read a ticket's viewers");
+            return Ok(());
+        }
+    };
+    let now = parley_domain::Timestamp::now();
+    entry.1 = ends.map(|at| {
+        let wait = u64::try_from(at.millis() - now.millis()).unwrap_or(0);
+        tokio::time::Instant::now() + Duration::from_millis(wait)
+    });
+    let f = json!({"type": "viewers", "ticket_id": ticket, "viewers": list});
+    if entry.0.as_ref() != Some(&f) {
+        socket.send(frame(f.clone())).await.map_err(|_| ())?;
+        entry.0 = Some(f);
     }
     Ok(())
 }
@@ -354,8 +568,11 @@ async fn act(app: &parley_app::App, ctx: &AccountCtx, caller: &Caller, f: AgentF
                 Ok(id) => reply(app, ctx, caller, id, client_id, body).await,
             }
         }
-        // Taken by the socket's loop, which knows what the agent may see.
-        AgentFrame::Typing { .. } => return Message::Ping(Default::default()),
+        // Taken by the socket's loop, which knows what the agent may see and which tickets the socket views.
+        AgentFrame::Typing { .. }
+        | AgentFrame::Viewing { .. }
+        | AgentFrame::Left { .. }
+        | AgentFrame::Composing { .. } => return Message::Ping(Default::default()),
         AgentFrame::Accept { conversation_id } => match conversation(&conversation_id) {
             Ok(id) => routing::accept(app, ctx, caller, id, None).await.map(|_| done("accept", id)),
             Err(e) => Err(e),

@@ -58,7 +58,7 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
     let shell = Shell::build(&s, "contacts", None).await?;
     let after = q.after.as_deref().map(|a| path_id(a, ContactId::parse)).transpose()?;
     let query = q.q.clone().unwrap_or_default();
-    let found = people::search_contacts(&s.ctx, query.trim(), after, PAGE).await?;
+    let found = people::browse_contacts(&s.ctx, query.trim(), after, PAGE).await?;
     let companies: HashMap<_, _> = people::list_companies(&s.ctx).await?.into_iter().map(|c| (c.id, c.name)).collect();
     let next = (found.len() as u32 == PAGE)
         .then(|| found.last().map(|c| format!("/contacts?q={}&after={}", urlencode(&query), c.id)))

@@ -200,6 +200,16 @@ struct TicketPage {
     tags: String,
     /// The newest message when the page was made: a reply sent from it is checked against what came since.
     last_message: String,
+    /// A reply held back because others wrote meanwhile: shown again with what they wrote.
+    draft: Option<Draft>,
+}
+
+/// A reply not sent because messages came after the one its writer had seen.
+pub(crate) struct Draft {
+    body: String,
+    internal: bool,
+    /// The messages that came meanwhile: (anchor id, who, when).
+    meanwhile: Vec<(String, String, String)>,
 }
 
 pub(crate) fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
@@ -238,7 +248,18 @@ pub(crate) async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let number = parse_number(&number)?;
-    let shell = Shell::build(&s, "tickets", None).await?;
+    page(&s, number, q.images.as_deref(), None).await
+}
+
+/// The ticket page; with a reply held back (others wrote meanwhile), that reply in the composer and a warning
+/// linking what came meanwhile, answered `409`: the agent reads, then sends anyway or changes it.
+async fn page(
+    s: &AgentSession,
+    number: TicketNumber,
+    images: Option<&str>,
+    draft: Option<(String, bool, Vec<parley_domain::message::Message>)>,
+) -> Result<Response, PageError> {
+    let shell = Shell::build(s, "tickets", None).await?;
     let zone = shell.time_zone.clone();
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
     let agents = people::list_agents(&s.ctx).await?;
@@ -262,7 +283,7 @@ pub(crate) async fn show(
         parley_domain::event::Actor::System => "Parley".into(),
     };
     // Only a message of this ticket with images to show widens the page's policy.
-    let showing_images = q.images.as_deref().is_some_and(|asked| {
+    let showing_images = images.is_some_and(|asked| {
         d.timeline
             .messages
             .iter()
@@ -272,7 +293,7 @@ pub(crate) async fn show(
         .into_iter()
         .map(|item| match item {
             uc::TimelineItem::Message(m) => {
-                let (html, load_images) = remote_images(number, m, q.images.as_deref());
+                let (html, load_images) = remote_images(number, m, images);
                 Entry {
                     id: m.id.to_string(),
                     kind: if m.internal { "note" } else { "reply" },
@@ -358,7 +379,14 @@ pub(crate) async fn show(
             ("when", d.ticket.created_at.in_zone(&zone).as_str().into()),
         ],
     );
+    let held_back = draft.is_some();
+    let draft = draft.map(|(body, internal, new)| Draft {
+        body,
+        internal,
+        meanwhile: new.iter().map(|m| (m.id.to_string(), who(&m.author), m.created_at.in_zone(&zone))).collect(),
+    });
     let page = TicketPage {
+        draft,
         csrf: s.session.csrf_token.clone(),
         from_line,
         requester_name: requester_contact.as_ref().map(display_contact).unwrap_or_default(),
@@ -382,6 +410,9 @@ pub(crate) async fn show(
     let mut res = render(&page);
     if showing_images {
         allow_remote_images(&mut res);
+    }
+    if held_back {
+        *res.status_mut() = axum::http::StatusCode::CONFLICT;
     }
     Ok(res)
 }
@@ -412,6 +443,9 @@ pub(crate) struct ReplyForm {
     /// "Send and set": the status the ticket takes once the reply is stored (empty: as it is).
     #[serde(default)]
     then_status: Option<String>,
+    /// "Send anyway": send even though others wrote meanwhile.
+    #[serde(default)]
+    force: Option<String>,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -425,9 +459,25 @@ pub(crate) async fn reply(
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
-    let _seen = f.after_message_id;
-    let input = NewMessage { body: f.body, internal: f.internal.is_some(), client_id: None };
-    uc::add_message(&state.app, &s.ctx, &s.caller(), ticket.id, input).await?;
+    let internal = f.internal.is_some();
+    let input = NewMessage { body: f.body.clone(), internal, client_id: None };
+    let seen = f.after_message_id.as_deref().filter(|m| !m.is_empty() && f.force.is_none());
+    let sent = match seen {
+        Some(m) => {
+            let seen = parley_domain::ids::MessageId::parse(m)
+                .ok_or_else(|| parley_domain::Invalid::field("after_message_id", "is not a message id"))?;
+            uc::add_message_after(&state.app, &s.ctx, &s.caller(), ticket.id, input, seen).await
+        }
+        None => uc::add_message(&state.app, &s.ctx, &s.caller(), ticket.id, input).await,
+    };
+    match sent {
+        Ok(_) => {}
+        // Nothing typed is lost: the page comes again with the reply in the composer and what came meanwhile.
+        Err(parley_app::AppError::RepliedMeanwhile(new)) => {
+            return page(&s, number, None, Some((f.body, internal, new))).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     if let Some(status) = f.then_status.filter(|s| !s.is_empty()) {
         let change = UpdateTicket { status: Some(status), ..Default::default() };
         uc::update_ticket(&s.ctx, &s.caller(), ticket.id, change).await?;

@@ -6,9 +6,10 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use parley_app::tickets::{add_message as add, get_ticket, NewMessage};
-use parley_domain::ids::TicketId;
+use parley_app::tickets::{add_message as add, add_message_after as add_after, get_ticket, NewMessage};
+use parley_domain::ids::{MessageId, TicketId};
 use parley_domain::message::Message;
+use parley_domain::Invalid;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -18,6 +19,14 @@ pub(crate) struct NewMessageBody {
     /// An internal note, seen by agents only. Defaults to a public reply.
     #[serde(default)]
     internal: bool,
+    /// The last message the sender saw (collision detection). When a public message, or a note by someone else,
+    /// was added after it, nothing is stored: 409 `replied_meanwhile` with those messages in `messages`. Leave it
+    /// out (or send `force`) to add the message whatever came meanwhile.
+    #[schema(value_type = Option<String>, format = "uuid")]
+    after_message_id: Option<String>,
+    /// Send even if someone replied after `after_message_id`.
+    #[serde(default)]
+    force: bool,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -37,9 +46,15 @@ pub(crate) async fn add_message(
     ApiJson(b): ApiJson<NewMessageBody>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let id = path_id(&id, TicketId::parse)?;
-    let (_, message) =
-        add(&state.app, &api.ctx, &api.caller, id, NewMessage { body: b.body, internal: b.internal, client_id: None })
-            .await?;
+    let seen = match b.after_message_id.as_deref() {
+        Some(m) => Some(MessageId::parse(m).ok_or_else(|| Invalid::field("after_message_id", "is not a message id"))?),
+        None => None,
+    };
+    let input = NewMessage { body: b.body, internal: b.internal, client_id: None };
+    let (_, message) = match seen.filter(|_| !b.force) {
+        Some(seen) => add_after(&state.app, &api.ctx, &api.caller, id, input, seen).await?,
+        None => add(&state.app, &api.ctx, &api.caller, id, input).await?,
+    };
     Ok((StatusCode::CREATED, Json(message)))
 }
 
