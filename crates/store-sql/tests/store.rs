@@ -1161,6 +1161,9 @@ async fn canned_responses_and_macros_on_postgres() {
     let store = SqlStore::connect(&DatabaseUrl::parse(db.url()).unwrap(), PoolSize::default()).await.unwrap();
     store.migrate().await.unwrap();
     canned_story(&store).await;
+    store.close().await;
+}
+
 /// Ticket news and viewers: every write tells the sink once committed; views count only while their process is
 /// alive, one account's views are not another's, and a closed socket leaves what it viewed.
 async fn collision_story(store: SqlStore) {
