@@ -8,6 +8,7 @@ mod server;
 mod stats;
 mod tickets;
 mod views;
+mod workspace;
 
 use clap::{Parser, Subcommand, ValueEnum};
 

@@ -25,7 +25,10 @@ async fn bench(
     clients: usize,
 ) -> anyhow::Result<()> {
     let server = Server::start(&ws.dir, ws.env.clone())?;
-    let (key, account_id) = server.bench_account()?;
+    let created = server.bench_account_json()?;
+    let key = created["api_key"].as_str().context("api key")?.to_string();
+    let account_id = created["account"]["id"].as_str().context("account id")?.to_string();
+    let owner_password = created["owner"]["password"].as_str().context("owner's password")?.to_string();
     let http = parley_test_support::http_client(false);
     let base = format!("http://bench.localhost:{}/api/v1", server.port);
     let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
@@ -118,6 +121,9 @@ async fn bench(
             crate::stats::ms(lat.pct(100.0))
         );
     }
+    let site = format!("http://bench.localhost:{}", server.port);
+    crate::workspace::ticket_page(&site, "bench@example.com", &owner_password, n + 300, seconds).await?;
+    crate::workspace::bulk(&base, &key).await?;
     println!("peak RSS: {:.1} MiB", server.peak_rss_mib());
     Ok(())
 }
