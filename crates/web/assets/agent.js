@@ -43,7 +43,12 @@
   const convo = $('[data-conversation]');
   const shown = new Map();
   let ws = null, failures = 0;
-  const send = (frame) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame)); };
+  // What the agent chose before the socket opened (presence, the ticket they view) goes as soon as it does.
+  let waiting = [];
+  const send = (frame) => {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    else if (frame.type === 'presence') waiting = waiting.filter((f) => f.type !== 'presence').concat([frame]);
+  };
   const typingLine = convo ? el('p', 'muted typing') : null;
   let typingTimer = null;
   if (convo) { typingLine.setAttribute('aria-live', 'polite'); convo.insertBefore(typingLine, $('form.reply', convo)); }
@@ -89,6 +94,9 @@
       if (document.getElementById('m-' + e.message_id)) return;
       item = el('article', 'message via-chat ' + (e.author.type === 'visitor' ? 'customer' : 'agent'));
       item.id = 'm-' + e.message_id;
+      // Shown here as it came: the agent has seen it, so a reply is not held back for it.
+      const after = $('input[data-after]');
+      if (after) after.value = e.message_id;
       const head = el('header');
       head.append(el('strong', null, e.author.type === 'visitor' ? convo.dataset.requester : (e.author.name || 'Parley')));
       item.append(head, el('div', 'body', e.body));
@@ -575,6 +583,9 @@
     ws.onopen = () => {
       failures = 0;
       if (ticketId) send({ type: 'viewing', ticket_id: ticketId });
+      const queued = waiting;
+      waiting = [];
+      queued.forEach(send);
     };
     ws.onmessage = (m) => {
       const f = JSON.parse(m.data);
