@@ -130,7 +130,9 @@ test('axe-core finds no serious or critical violation on the agent pages', async
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, parley, 'acme', acct.owner.email, acct.owner.password);
     const pages = ['/tickets', '/tickets?view=my_open', '/tickets/1', `/contacts`, `/contacts/${t.requester_id}`, '/profile',
-      '/search?q=invoice', '/knowledge', '/settings/chat', '/settings/privacy', '/audit'];
+      '/search?q=invoice', '/knowledge', '/canned-responses', '/settings/agents', '/settings/departments',
+      '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
+      '/settings/chat', '/settings/privacy', '/audit'];
     const found = {};
     for (const path of pages) {
       await page.goto(parley.url('acme', path));

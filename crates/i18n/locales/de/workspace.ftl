@@ -148,7 +148,29 @@ ws-contacts-phones = Telefonnummern
 ws-contacts-back = ← Kunden
 ws-contacts-tickets = Tickets und Chats
 ws-contacts-more = Nur die neuesten 100 werden gezeigt.
+ws-contacts-merge = Doppelten Eintrag zusammenführen
+ws-contacts-merge-email = E-Mail-Adresse des doppelten Eintrags
+ws-contacts-merge-button = In diesen Kunden zusammenführen
+ws-contacts-merge-none = Kein anderer Kunde hat diese Adresse.
+ws-contacts-merged = { $count ->
+    [one] Zusammengeführt: 1 Ticket wurde hierher verschoben.
+   *[other] Zusammengeführt: { $count } Tickets wurden hierher verschoben.
+}
 ws-contacts-edit = Angaben
+ws-canned-title = Textbausteine
+ws-canned-intro = Antworten, die Sie oft schreiben. Tippen Sie in einer Antwort #Kürzel und ein Leerzeichen, oder suchen Sie sie über dem Antwortfeld.
+ws-canned-name = Name
+ws-canned-shortcut = Kürzel
+ws-canned-folder = Ordner
+ws-canned-shared = Geteilt
+ws-canned-shared-yes = mit allen geteilt
+ws-canned-shared-no = nur meiner
+ws-canned-delete = Löschen
+ws-canned-new = Neuer Textbaustein
+ws-canned-body = Text
+ws-canned-placeholders = Platzhalter: {"{{requester.name}}"}, {"{{requester.first_name}}"}, {"{{requester.email}}"}, {"{{ticket.number}}"}, {"{{ticket.subject}}"}, {"{{agent.name}}"}, {"{{agent.first_name}}"}, {"{{agent.signature}}"}
+ws-canned-share = Mit allen Agenten des Kontos teilen
+ws-canned-save = Speichern
 ws-profile-title = Ihr Profil
 ws-profile-name = Name
 ws-profile-language = Sprache

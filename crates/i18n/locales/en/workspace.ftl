@@ -148,7 +148,29 @@ ws-contacts-phones = Phone numbers
 ws-contacts-back = ← Customers
 ws-contacts-tickets = Tickets and chats
 ws-contacts-more = Only the newest 100 are shown.
+ws-contacts-merge = Merge a duplicate
+ws-contacts-merge-email = The duplicate’s email address
+ws-contacts-merge-button = Merge into this customer
+ws-contacts-merge-none = No other customer has that address.
+ws-contacts-merged = { $count ->
+    [one] Merged: 1 ticket moved here.
+   *[other] Merged: { $count } tickets moved here.
+}
 ws-contacts-edit = Details
+ws-canned-title = Saved responses
+ws-canned-intro = Replies you write often. In a reply, type #shortcut and a space, or search them above the reply box.
+ws-canned-name = Name
+ws-canned-shortcut = Shortcut
+ws-canned-folder = Folder
+ws-canned-shared = Shared
+ws-canned-shared-yes = shared with everyone
+ws-canned-shared-no = only mine
+ws-canned-delete = Delete
+ws-canned-new = New saved response
+ws-canned-body = Text
+ws-canned-placeholders = Placeholders: {"{{requester.name}}"}, {"{{requester.first_name}}"}, {"{{requester.email}}"}, {"{{ticket.number}}"}, {"{{ticket.subject}}"}, {"{{agent.name}}"}, {"{{agent.first_name}}"}, {"{{agent.signature}}"}
+ws-canned-share = Share with every agent of the account
+ws-canned-save = Save
 ws-profile-title = Your profile
 ws-profile-name = Name
 ws-profile-language = Language

@@ -148,7 +148,29 @@ ws-contacts-phones = Telefonszámok
 ws-contacts-back = ← Ügyfelek
 ws-contacts-tickets = Jegyek és csevegések
 ws-contacts-more = Csak a legújabb 100 látszik.
+ws-contacts-merge = Ismétlődő ügyfél összevonása
+ws-contacts-merge-email = Az ismétlődő ügyfél e-mail-címe
+ws-contacts-merge-button = Összevonás ezzel az ügyféllel
+ws-contacts-merge-none = Más ügyfélnek nincs ilyen címe.
+ws-contacts-merged = { $count ->
+    [one] Összevonva: 1 jegy került ide.
+   *[other] Összevonva: { $count } jegy került ide.
+}
 ws-contacts-edit = Adatok
+ws-canned-title = Mentett szövegek
+ws-canned-intro = Gyakran írt válaszok. A válaszba írja be a #rövidítést és egy szóközt, vagy keresse őket a válaszmező felett.
+ws-canned-name = Név
+ws-canned-shortcut = Rövidítés
+ws-canned-folder = Mappa
+ws-canned-shared = Megosztva
+ws-canned-shared-yes = mindenkivel megosztva
+ws-canned-shared-no = csak az enyém
+ws-canned-delete = Törlés
+ws-canned-new = Új mentett szöveg
+ws-canned-body = Szöveg
+ws-canned-placeholders = Helyettesítők: {"{{requester.name}}"}, {"{{requester.first_name}}"}, {"{{requester.email}}"}, {"{{ticket.number}}"}, {"{{ticket.subject}}"}, {"{{agent.name}}"}, {"{{agent.first_name}}"}, {"{{agent.signature}}"}
+ws-canned-share = Megosztás a fiók minden ügyintézőjével
+ws-canned-save = Mentés
 ws-profile-title = Az Ön profilja
 ws-profile-name = Név
 ws-profile-language = Nyelv

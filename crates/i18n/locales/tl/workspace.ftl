@@ -148,7 +148,29 @@ ws-contacts-phones = Mga numero ng telepono
 ws-contacts-back = ← Mga customer
 ws-contacts-tickets = Mga tiket at chat
 ws-contacts-more = Ang pinakabagong 100 lang ang ipinapakita.
+ws-contacts-merge = Pagsamahin ang doble
+ws-contacts-merge-email = Email address ng doble
+ws-contacts-merge-button = Isama sa customer na ito
+ws-contacts-merge-none = Walang ibang customer na may ganoong address.
+ws-contacts-merged = { $count ->
+    [one] Pinagsama: 1 tiket ang inilipat dito.
+   *[other] Pinagsama: { $count } tiket ang inilipat dito.
+}
 ws-contacts-edit = Mga detalye
+ws-canned-title = Mga naka-save na tugon
+ws-canned-intro = Mga sagot na madalas mong isulat. Sa isang sagot, i-type ang #shortcut at isang espasyo, o hanapin sila sa itaas ng kahon ng sagot.
+ws-canned-name = Pangalan
+ws-canned-shortcut = Shortcut
+ws-canned-folder = Folder
+ws-canned-shared = Ibinahagi
+ws-canned-shared-yes = ibinahagi sa lahat
+ws-canned-shared-no = akin lang
+ws-canned-delete = Burahin
+ws-canned-new = Bagong naka-save na tugon
+ws-canned-body = Teksto
+ws-canned-placeholders = Mga placeholder: {"{{requester.name}}"}, {"{{requester.first_name}}"}, {"{{requester.email}}"}, {"{{ticket.number}}"}, {"{{ticket.subject}}"}, {"{{agent.name}}"}, {"{{agent.first_name}}"}, {"{{agent.signature}}"}
+ws-canned-share = Ibahagi sa bawat ahente ng account
+ws-canned-save = I-save
 ws-profile-title = Ang iyong profile
 ws-profile-name = Pangalan
 ws-profile-language = Wika

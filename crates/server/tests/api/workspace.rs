@@ -159,3 +159,98 @@ async fn the_profile_page_names_a_bad_time_zone_and_keeps_the_form() {
     let (_, html) = get(&c, &app.url("acme", "/profile?saved=1")).await;
     assert!(html.contains("<html lang=\"de\">") && html.contains("Grüße, Anna"));
 }
+
+/// The customers' pages: the directory finds a customer by part of their name, the profile lists every ticket of
+/// theirs, a bad address is named and what was typed kept, and a duplicate merged from the page brings its
+/// tickets over; another account's customer is not found.
+async fn customers_story(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (c, csrf, acct) = owner_session(&app, "acme").await;
+    let first = app.ticket(&acct, "Printer <b>jam</b>", "Paper stuck", "jane@example.com").await;
+    app.ticket(&acct, "Invoice question", "Why so high?", "jane@example.com").await;
+    let dup = app.ticket(&acct, "Second address", "From my other mail", "jane.doe@home.example").await;
+    let jane = first["requester_id"].as_str().unwrap().to_string();
+
+    let (s, html) = get(&c, &app.url("acme", "/contacts?q=jane")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/contacts/{jane}\"")), "the search finds her");
+    let (_, html) = get(&c, &app.url("acme", &format!("/contacts/{jane}"))).await;
+    assert!(html.contains("Printer &#60;b&#62;jam&#60;/b&#62;") && html.contains("Invoice question"), "{html}");
+    assert!(!html.contains("Second address"), "another customer's ticket is not hers (yet)");
+
+    // A bad address is named; what was typed stays.
+    let url = app.url("acme", &format!("/contacts/{jane}"));
+    let form = [("_csrf", csrf.as_str()), ("name", "Jane Q. Doe"), ("email", "not-an-address"), ("phones", "")];
+    let r = c.post(&url).form(&form).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("not-an-address") && html.contains("Jane Q. Doe") && html.contains("role=\"alert\""));
+
+    // The duplicate merged from the page: its ticket comes over, it is gone.
+    let merge = [("_csrf", csrf.as_str()), ("from_email", "jane.doe@home.example")];
+    let r = c.post(format!("{url}/merge")).form(&merge).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&c, &format!("{url}?merged=1")).await;
+    assert!(html.contains("Second address") && html.contains("Merged: 1 ticket moved here."), "{html}");
+    let (s, _) = app
+        .api(&acct, reqwest::Method::GET, &format!("/contacts/{}", dup["requester_id"].as_str().unwrap()), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "the duplicate is gone");
+    let r = c.post(format!("{url}/merge")).form(&merge).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("No other customer has that address."));
+
+    // Another account's customer is not found, nor merged.
+    let other = app.account("other", "eu").await;
+    let theirs = app.ticket(&other, "Theirs", "Hello", "olga@example.com").await;
+    let (s, _) = get(&c, &app.url("acme", &format!("/contacts/{}", theirs["requester_id"].as_str().unwrap()))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let steal = [("_csrf", csrf.as_str()), ("from_email", "olga@example.com")];
+    let r = c.post(format!("{url}/merge")).form(&steal).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("No other customer has that address."));
+    let (s, _) = app
+        .api(&other, reqwest::Method::GET, &format!("/contacts/{}", theirs["requester_id"].as_str().unwrap()), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "their customer is untouched");
+}
+
+#[tokio::test]
+async fn the_customers_pages_on_sqlite() {
+    customers_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_customers_pages_on_postgres() {
+    customers_story(Engine::Postgres).await;
+}
+
+/// Saved responses kept from the page: an unknown placeholder is refused by name with the text kept, a good one is
+/// listed and inserted filled in, and its owner deletes it.
+#[tokio::test]
+async fn saved_responses_are_kept_on_their_page() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let (c, csrf, acct) = owner_session(&app, "acme").await;
+    let t = app.ticket(&acct, "Parcel", "Where is it?", "jane@example.com").await;
+    let url = app.url("acme", "/canned-responses");
+    let form = |body: &'static str| {
+        [("_csrf", csrf.clone()), ("title", "Tracking".into()), ("shortcut", "#track".into()), ("body", body.into())]
+    };
+    let r = c.post(&url).form(&form("Hi {{requester.nickname}}, here it is.")).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("unknown placeholder {{requester.nickname}}"), "{html}");
+    assert!(html.contains("Hi {{requester.nickname}}, here it is."), "what was typed is kept");
+    let r = c.post(&url).form(&form("Hi {{requester.first_name}}, <b>here</b> it is.")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&c, &url).await;
+    assert!(html.contains("#track") && html.contains("&#60;b&#62;here&#60;/b&#62;"), "listed, as text");
+
+    let (_, list) = json_of(c.get(app.url("acme", "/api/v1/canned-responses?q=%23track")).send().await.unwrap()).await;
+    let id = list["canned_responses"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list["canned_responses"][0]["shared"], false, "an agent's own unless shared");
+    let path = format!("/api/v1/tickets/{}/canned-responses/{id}/render", t["id"].as_str().unwrap());
+    let (_, filled) = json_of(c.get(app.url("acme", &path)).send().await.unwrap()).await;
+    assert_eq!(filled["body"], "Hi Requester, <b>here</b> it is.");
+
+    let r = c.post(format!("{url}/{id}/delete")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&c, &url).await;
+    assert!(!html.contains("#track"), "deleted");
+}

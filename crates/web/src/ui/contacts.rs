@@ -90,12 +90,16 @@ struct ContactPage {
     more: bool,
     errors: Vec<String>,
     saved: bool,
+    /// After a merge: how many tickets came over.
+    merged: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct ShowQuery {
     #[serde(default)]
     saved: Option<String>,
+    #[serde(default)]
+    merged: Option<usize>,
 }
 
 async fn profile(
@@ -104,6 +108,7 @@ async fn profile(
     typed: Option<&EditForm>,
     errors: Vec<String>,
     saved: bool,
+    merged: Option<usize>,
 ) -> Result<Response, PageError> {
     let shell = Shell::build(s, "contacts", None).await?;
     let contact = people::get_contact(&s.ctx, id).await?;
@@ -144,6 +149,7 @@ async fn profile(
         c,
         errors,
         saved,
+        merged: merged.map(|n| shell.t.with("ws-contacts-merged", &[("count", (n as i64).into())])),
         shell,
     }))
 }
@@ -155,7 +161,7 @@ pub(crate) async fn show(
 ) -> Result<Response, PageError> {
     s.caller().require_directory()?;
     let id = path_id(&id, ContactId::parse)?;
-    profile(&s, id, None, Vec::new(), q.saved.is_some()).await
+    profile(&s, id, None, Vec::new(), q.saved.is_some(), q.merged).await
 }
 
 #[derive(Deserialize)]
@@ -192,9 +198,40 @@ pub(crate) async fn save(
         Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(invalid)) => {
             let errors = invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            profile(&s, id, Some(&f), errors, false).await
+            profile(&s, id, Some(&f), errors, false, None).await
         }
-        Err(AppError::Conflict(detail)) => profile(&s, id, Some(&f), vec![detail], false).await,
+        Err(AppError::Conflict(detail)) => profile(&s, id, Some(&f), vec![detail], false, None).await,
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct MergeForm {
+    from_email: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// Merges the customer with the address given (a duplicate) into this one: their tickets and chats come here.
+pub(crate) async fn merge(
+    s: AgentSession,
+    Path(id): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let into = path_id(&id, ContactId::parse)?;
+    let found = match people::list_contacts(&s.ctx, Some(f.from_email.trim()), None, 1).await {
+        Ok(found) => found,
+        Err(AppError::Invalid(invalid)) => {
+            let errors = invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            return profile(&s, into, None, errors, false, None).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(from) = found.into_iter().next().filter(|c| c.id != into) else {
+        let t = parley_i18n::Texts::of(&s.agent.profile.language);
+        return profile(&s, into, None, vec![t.get("ws-contacts-merge-none")], false, None).await;
+    };
+    let (_, moved) = people::merge_contacts(&s.ctx, &s.caller(), into, from.id).await?;
+    Ok(Redirect::to(&format!("/contacts/{into}?merged={}", moved.len())).into_response())
 }

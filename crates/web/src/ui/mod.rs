@@ -5,6 +5,7 @@ mod agent_socket;
 pub(crate) use agent_socket::transfer_target;
 mod audit;
 mod auth;
+mod canned;
 mod chat;
 mod contacts;
 mod files;
@@ -37,6 +38,9 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/profile", get(profile::show).post(profile::save))
         .route("/contacts", get(contacts::list))
         .route("/contacts/{id}", get(contacts::show).post(contacts::save))
+        .route("/contacts/{id}/merge", post(contacts::merge))
+        .route("/canned-responses", get(canned::list).post(canned::create))
+        .route("/canned-responses/{id}/delete", post(canned::delete))
         .route("/knowledge", get(knowledge::list).post(knowledge::create))
         .route("/knowledge/{kb}", get(knowledge::show))
         .route("/knowledge/{kb}/categories", post(knowledge::add_category))
