@@ -16,10 +16,19 @@ pub struct FieldError {
 pub struct Invalid(pub Vec<FieldError>);
 
 fn summary(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    lines(errors).join("; ")
+}
+
+fn lines(errors: &[FieldError]) -> Vec<String> {
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
 }
 
 impl Invalid {
+    /// Each error as `field: message`, for a form that shows them above itself.
+    pub fn lines(&self) -> Vec<String> {
+        lines(&self.0)
+    }
+
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Invalid(vec![FieldError { field: field.into(), message: message.into() }])
     }

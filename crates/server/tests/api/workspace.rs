@@ -254,3 +254,39 @@ async fn saved_responses_are_kept_on_their_page() {
     let (_, html) = get(&c, &url).await;
     assert!(!html.contains("#track"), "deleted");
 }
+
+/// Merging from the ticket page: the ticket's messages go into the one named, the agent follows them there; a
+/// number that is no ticket is named or not found, and nothing moves.
+#[tokio::test]
+async fn a_ticket_is_merged_into_another_from_its_page() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let (c, csrf, acct) = owner_session(&app, "acme").await;
+    let first = app.ticket(&acct, "Printer broken", "It jams", "jane@example.com").await;
+    let second = app.ticket(&acct, "Printer still broken", "Again: it jams", "jane@example.com").await;
+    let merge = |into: &'static str| {
+        c.post(app.url("acme", "/tickets/2/merge")).form(&[("_csrf", csrf.as_str()), ("into", into)]).send()
+    };
+    let r = merge("forty-two").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("&#39;forty-two&#39; is not a ticket number"));
+    assert_eq!(merge("#99").await.unwrap().status(), StatusCode::NOT_FOUND);
+    let (_, t) =
+        app.api(&acct, reqwest::Method::GET, &format!("/tickets/{}", first["id"].as_str().unwrap()), None).await;
+    assert_eq!(t["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "message").count(), 1, "nothing moved");
+
+    let r = merge("#1").await.unwrap();
+    assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/tickets/1"));
+    let (_, t) =
+        app.api(&acct, reqwest::Method::GET, &format!("/tickets/{}", first["id"].as_str().unwrap()), None).await;
+    let bodies: Vec<&str> = t["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "message")
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert!(bodies.contains(&"Again: it jams"), "{bodies:?}");
+    let (_, t) =
+        app.api(&acct, reqwest::Method::GET, &format!("/tickets/{}", second["id"].as_str().unwrap()), None).await;
+    assert_eq!(t["status"], "closed", "the merged ticket is closed");
+}

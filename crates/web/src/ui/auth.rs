@@ -209,7 +209,7 @@ pub(crate) async fn reset(
             link: Some(("/login".into(), "Sign in".into())),
         })),
         Err(AppError::Invalid(i)) => {
-            let error = i.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            let error = i.lines().join("; ");
             let page = ResetPage { csrf: f.csrf, token: f.token, error: Some(error) };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }

@@ -115,7 +115,7 @@ pub(crate) async fn create(s: AgentSession, Form(f): Form<NewForm>) -> Result<Re
     match canned::create_canned(&s.ctx, &s.caller(), input).await {
         Ok(_) => Ok(Redirect::to("/canned-responses?saved=1").into_response()),
         Err(AppError::Invalid(invalid)) => {
-            let errors = invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let errors = invalid.lines();
             page(&s, errors, false, Some(&f)).await
         }
         Err(AppError::Conflict(detail) | AppError::Forbidden(detail)) => page(&s, vec![detail], false, Some(&f)).await,

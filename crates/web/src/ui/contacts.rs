@@ -197,7 +197,7 @@ pub(crate) async fn save(
     match saved {
         Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(invalid)) => {
-            let errors = invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let errors = invalid.lines();
             profile(&s, id, Some(&f), errors, false, None).await
         }
         Err(AppError::Conflict(detail)) => profile(&s, id, Some(&f), vec![detail], false, None).await,
@@ -223,7 +223,7 @@ pub(crate) async fn merge(
     let found = match people::list_contacts(&s.ctx, Some(f.from_email.trim()), None, 1).await {
         Ok(found) => found,
         Err(AppError::Invalid(invalid)) => {
-            let errors = invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let errors = invalid.lines();
             return profile(&s, into, None, errors, false, None).await;
         }
         Err(e) => return Err(e.into()),

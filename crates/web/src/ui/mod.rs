@@ -49,6 +49,7 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/agent/socket", get(agent_socket::upgrade))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
+        .route("/tickets/{number}/merge", post(tickets::merge_into))
         .route("/tickets/{number}/block-visitor", post(tickets::block_visitor))
         .route(
             "/tickets/{number}/files",

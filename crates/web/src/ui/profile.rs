@@ -95,7 +95,7 @@ pub(crate) async fn save(s: AgentSession, Form(f): Form<ProfileForm>) -> Result<
         Ok(_) => Ok(Redirect::to("/profile?saved=1").into_response()),
         Err(AppError::Invalid(invalid)) => {
             let shell = Shell::build(&s, "profile", None).await?;
-            let errors = invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let errors = invalid.lines();
             Ok(page(shell, &s, Some(&f), false, errors))
         }
         Err(e) => Err(e.into()),

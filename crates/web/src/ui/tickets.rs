@@ -580,3 +580,28 @@ pub(crate) async fn set_presence(
     parley_app::chat::presence::set(&state.app, &s.ctx, &s.caller(), s.agent.id, Some(&f.status), None).await?;
     Ok(Redirect::to("/tickets").into_response())
 }
+
+#[derive(Deserialize)]
+pub(crate) struct MergeForm {
+    /// The ticket this one goes into, as people quote it (`1042` or `#1042`).
+    into: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// Merges this ticket into another: its messages go there, and the agent follows them.
+pub(crate) async fn merge_into(
+    s: AgentSession,
+    Path(number): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let source = uc::find_by_number(&s.ctx, &s.caller(), parse_number(&number)?).await?;
+    let into =
+        f.into.trim().trim_start_matches('#').parse::<i64>().map_err(|_| {
+            parley_domain::Invalid::field("into", format!("'{}' is not a ticket number", f.into.trim()))
+        })?;
+    let target = uc::find_by_number(&s.ctx, &s.caller(), TicketNumber(into)).await?;
+    uc::merge_tickets(&s.ctx, &s.caller(), target.id, &[source.id]).await?;
+    Ok(Redirect::to(&format!("/tickets/{into}")).into_response())
+}

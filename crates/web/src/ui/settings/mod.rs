@@ -70,7 +70,7 @@ impl Fields {
 /// What a use case refused in what was typed, as lines to show above the form; any other error is the page's.
 pub(super) fn refusals(e: AppError) -> Result<Vec<String>, PageError> {
     match e {
-        AppError::Invalid(invalid) => Ok(invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect()),
+        AppError::Invalid(invalid) => Ok(invalid.lines()),
         AppError::Conflict(what) => Ok(vec![what]),
         other => Err(other.into()),
     }
