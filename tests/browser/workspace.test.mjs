@@ -132,7 +132,7 @@ test('axe-core finds no serious or critical violation on the agent pages', async
     const pages = ['/tickets', '/tickets?view=my_open', '/tickets/1', `/contacts`, `/contacts/${t.requester_id}`, '/profile',
       '/search?q=invoice', '/knowledge', '/canned-responses', '/settings/agents', '/settings/departments',
       '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
-      '/settings/chat', '/settings/privacy', '/audit'];
+      '/settings/chat', '/settings/privacy', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
     const found = {};
     for (const path of pages) {
       await page.goto(parley.url('acme', path));
@@ -179,6 +179,8 @@ test('screenshots of the main pages at 1,400 and 390 pixels wide', async () => {
     await page.locator('form[data-bulk]').waitFor();
     await page.screenshot({ path: join(screenshots, 'bulk-1400.png') });
     assert.equal(await page.locator('[data-selected-count]').textContent(), '1 ticket selected');
+    await page.goto(parley.url('acme', '/views/new?from=all_open'));
+    await page.screenshot({ path: join(screenshots, 'view-editor-1400.png'), fullPage: true });
   } finally {
     await browser.close();
     await parley.stop();
@@ -315,6 +317,36 @@ test('a macro applied in bulk to a selection of a saved view', async () => {
       const full = await parley.api('acme', acct.api_key, 'GET', `/tickets/${t.id}`);
       assert.ok(full.body.timeline.some((e) => e.kind === 'message' && e.body === 'Your refund is on its way, Jane.'));
     }
+  } finally {
+    await browser.close();
+    await parley.stop();
+  }
+});
+
+test('a list ordered by its header, and a whole view beyond its first page changed at once', async () => {
+  const parley = await startParley();
+  const browser = await launchBrowser();
+  try {
+    const acct = parley.account('acme');
+    for (let i = 0; i < 60; i++) await ticket(parley, acct, `Question ${String(i).padStart(2, '0')}`, 'Hello');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, parley, 'acme', acct.owner.email, acct.owner.password);
+    await page.getByRole('link', { name: 'Subject' }).click();
+    await page.waitForURL(/sort=subject/);
+    assert.equal(await page.locator('tbody tr[data-ticket] [data-f="subject"]').first().textContent(), 'Question 00');
+    assert.equal(await page.locator('th.col-subject').getAttribute('aria-sort'), 'ascending');
+    assert.equal(await page.locator('tbody tr[data-ticket]').count(), 50, 'one page of the view');
+
+    await page.getByLabel('Select every ticket on this page').check();
+    await page.getByText('All 50 tickets on this page are selected.').waitFor();
+    await page.getByRole('button', { name: 'Select all 60 tickets in this view' }).click();
+    await page.getByText('60 tickets of this view are selected').waitFor();
+    assert.equal(await page.locator('[data-selected-count]').textContent(), '60 tickets selected');
+    await page.locator('select[data-bulk-field="status"]').selectOption('pending');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByText('60 tickets changed.').waitFor();
+    const pending = await parley.api('acme', acct.api_key, 'GET', '/tickets?status=pending&page[size]=100');
+    assert.equal(pending.body.tickets.length, 60, 'every ticket of the view, not just the page shown');
   } finally {
     await browser.close();
     await parley.stop();

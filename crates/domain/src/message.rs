@@ -62,6 +62,25 @@ pub struct AttachmentInfo {
     pub content_id: Option<String>,
 }
 
+/// The most people one reply copies.
+pub const MAX_CC: usize = 20;
+
+/// The people a reply copies, as typed: each a checked address, each once, at most [`MAX_CC`].
+pub fn parse_cc(list: &[String]) -> Result<Vec<crate::email::EmailAddress>, Invalid> {
+    let typed: Vec<&str> = list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    if typed.len() > MAX_CC {
+        return Err(Invalid::field("cc", format!("at most {MAX_CC} addresses")));
+    }
+    let mut out = Vec::new();
+    for s in typed {
+        let a = crate::email::EmailAddress::parse(s).map_err(|e| e.at("cc"))?;
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
 /// A message body: not empty, at most 64 KiB of text.
 pub fn parse_body(s: &str) -> Result<String, Invalid> {
     let t = crate::text::checked_text("body", s, 65_536, true)?;

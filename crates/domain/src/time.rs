@@ -59,6 +59,28 @@ impl Timestamp {
             Err(_) => self.to_display(),
         }
     }
+
+    /// The date (`2026-11-22`) this time falls on in `zone` (UTC for a zone the database does not know).
+    pub fn date_in_zone(self, zone: &str) -> String {
+        let Ok(ts) = jiff::Timestamp::from_millisecond(self.0) else { return String::new() };
+        let tz = jiff::tz::db().get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        tz.to_datetime(ts).date().to_string()
+    }
+
+    /// The first moment of a date (`2026-11-22`) in `zone`, as a date picker gives it: "from the 22nd" means from
+    /// the agent's midnight, not UTC's. `None` for a text that is no date, or a zone the database does not know.
+    pub fn start_of_date(date: &str, zone: &str) -> Option<Self> {
+        let date: jiff::civil::Date = date.parse().ok()?;
+        let tz = jiff::tz::db().get(zone).ok()?;
+        let zoned = date.to_zoned_datetime(tz).ok()?;
+        Some(Timestamp(zoned.timestamp().as_millisecond()))
+    }
+
+    /// The first moment after a date in `zone`: the end of a range that takes that whole day in.
+    pub fn end_of_date(date: &str, zone: &str) -> Option<Self> {
+        let date: jiff::civil::Date = date.parse().ok()?;
+        Timestamp::start_of_date(&date.tomorrow().ok()?.to_string(), zone)
+    }
 }
 
 impl Serialize for Timestamp {
@@ -79,6 +101,21 @@ impl utoipa::PartialSchema for Timestamp {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_date_starts_at_the_zones_midnight() {
+        // Budapest is UTC+1 in winter and UTC+2 in summer.
+        let winter = super::Timestamp::start_of_date("2026-11-22", "Europe/Budapest").unwrap();
+        assert_eq!(winter.to_rfc3339(), "2026-11-21T23:00:00Z");
+        let summer = super::Timestamp::start_of_date("2026-07-01", "Europe/Budapest").unwrap();
+        assert_eq!(summer.to_rfc3339(), "2026-06-30T22:00:00Z");
+        assert_eq!(winter.date_in_zone("Europe/Budapest"), "2026-11-22");
+        assert_eq!(winter.date_in_zone("UTC"), "2026-11-21");
+        let end = super::Timestamp::end_of_date("2026-12-31", "Europe/Budapest").unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-12-31T23:00:00Z");
+        assert!(super::Timestamp::start_of_date("2026-02-30", "UTC").is_none());
+        assert!(super::Timestamp::start_of_date("2026-11-22", "Mars/Olympus").is_none());
+    }
+
     use super::*;
 
     #[test]

@@ -166,6 +166,8 @@
     composer.classList.toggle('note-mode', !!noteMode);
     const label = $('[data-body-label]', composer);
     if (label) label.textContent = tr(noteMode ? 'ws-note-label' : 'ws-reply');
+    // A note goes to nobody, so it copies nobody.
+    [$('[data-cc-field]', composer), $('#cc-hint', composer)].forEach((x) => { if (x) x.style.display = noteMode ? 'none' : ''; });
   }
 
   let saidComposing = 0;
@@ -348,18 +350,62 @@
   const tbody = table && $('tbody', table);
   const bulk = $('form[data-bulk]');
   let lastPicked = null;
+  // "Select all in this view": the ids of the whole view (up to the bulk limit), read page by page from the API;
+  // any change of the selection by hand goes back to the boxes.
+  let viewIds = null;
+  const BULK_LIMIT = 1000;
   const picked = () => $$('input[data-select]:checked', tbody || document);
+  const pickedIds = () => viewIds || picked().map((x) => x.value);
+  const selectView = $('[data-select-view]');
   function drawSelection() {
     if (!bulk) return;
-    const n = picked().length;
+    const n = pickedIds().length;
     bulk.hidden = n === 0;
     $('[data-selected-count]', bulk).textContent = tr('ws-selected', { count: n });
     $$('tr[data-ticket]', tbody).forEach((tr_) => tr_.classList.toggle('picked', $('input[data-select]', tr_).checked));
+    if (!selectView) return;
+    const boxes = $$('input[data-select]', tbody);
+    const whole = $('[data-select-view-all]', selectView);
+    const more = whole && Number(whole.dataset.total) > boxes.length;
+    const pageAll = boxes.length > 0 && boxes.every((x) => x.checked);
+    selectView.hidden = !(more && (pageAll || viewIds));
+    if (viewIds) {
+      $('[data-select-view-state]', selectView).textContent = tr('ws-select-view-done', { count: viewIds.length });
+      whole.hidden = true;
+    } else if (more) {
+      $('[data-select-view-state]', selectView).textContent = tr('ws-select-page-done', { count: boxes.length });
+      whole.hidden = false;
+    }
+  }
+  async function readWholeView() {
+    const ids = [];
+    let after = null;
+    const sort = table.dataset.sort;
+    do {
+      const q = `page[size]=100${sort ? '&sort=' + encodeURIComponent(sort) : ''}${after ? '&page[after]=' + encodeURIComponent(after) : ''}`;
+      const r = await api('GET', `/views/${encodeURIComponent(table.dataset.list)}/tickets?${q}`);
+      if (!r.ok) { $('[data-bulk-result]').textContent = problem(r); return null; }
+      (r.data.tickets || []).forEach((t) => { if (ids.length < BULK_LIMIT) ids.push(t.id); });
+      after = r.data.meta && r.data.meta.has_more ? r.data.meta.after_cursor : null;
+    } while (after && ids.length < BULK_LIMIT);
+    return ids;
+  }
+  if (selectView) {
+    const whole = $('[data-select-view-all]', selectView);
+    if (whole) whole.addEventListener('click', async () => {
+      whole.disabled = true;
+      const ids = await readWholeView();
+      whole.disabled = false;
+      if (!ids) return;
+      viewIds = ids;
+      drawSelection();
+    });
   }
   if (tbody) {
     tbody.addEventListener('click', (ev) => {
       const box = ev.target.closest('input[data-select]');
       if (!box) return;
+      viewIds = null;
       // Shift-click picks the range from the last box clicked.
       const boxes = $$('input[data-select]', tbody);
       if (ev.shiftKey && lastPicked && lastPicked !== box) {
@@ -370,7 +416,7 @@
       drawSelection();
     });
     const all = $('input[data-select-all]', table);
-    if (all) all.addEventListener('change', () => { $$('input[data-select]', tbody).forEach((x) => { x.checked = all.checked; }); drawSelection(); });
+    if (all) all.addEventListener('change', () => { viewIds = null; $$('input[data-select]', tbody).forEach((x) => { x.checked = all.checked; }); drawSelection(); });
   }
   if (bulk) {
     const macroSelect = $('select[data-macros]', bulk);
@@ -378,7 +424,7 @@
     const result = $('[data-bulk-result]');
     // One action per request, as the API takes it: a macro, spam, or field changes.
     async function runBulk(extra) {
-      const ids = picked().map((x) => x.value);
+      const ids = pickedIds();
       if (!ids.length) return;
       const changes = Object.assign({}, extra.changes || {});
       $$('[data-bulk-field]', bulk).forEach((f) => {
@@ -405,13 +451,16 @@
       result.textContent = lines.join(' ');
       $$('[data-bulk-field]', bulk).forEach((f) => { f.value = ''; });
       picked().forEach((x) => { x.checked = false; });
+      viewIds = null;
+      const all = table && $('input[data-select-all]', table);
+      if (all) all.checked = false;
       drawSelection();
     }
     bulk.addEventListener('click', (ev) => {
       const b = ev.target.closest('[data-bulk-action]');
       if (!b) return;
       const a = b.dataset.bulkAction;
-      if (a === 'clear') { picked().forEach((x) => { x.checked = false; }); drawSelection(); }
+      if (a === 'clear') { viewIds = null; picked().forEach((x) => { x.checked = false; }); drawSelection(); }
       else if (a === 'assign_me') runBulk({ changes: { assignee_id: me } });
       else if (a === 'spam') runBulk({ spam: true });
       else runBulk({});
@@ -438,26 +487,36 @@
   const agentNames = new Map();
   if (bulk) $$('select[data-bulk-field="assignee_id"] option', bulk).forEach((o) => agentNames.set(o.value, o.textContent));
 
+  const departmentNames = (() => { try { return JSON.parse((table && table.dataset.departments) || '{}'); } catch (_) { return {}; } })();
+  // Fill a row from a ticket as the API gives it; a view shows only its own columns, so each cell may be absent.
   async function fillRow(row, t) {
     row.dataset.ticket = t.id;
     row.dataset.number = t.number;
     row.dataset.version = t.version;
     $('input[data-select]', row).value = t.id;
     $('input[data-select]', row).setAttribute('aria-label', tr('ws-select-row', { number: t.number }));
-    $('[data-f="number"]', row).textContent = t.number;
-    const link = $('[data-f="subject"]', row);
-    link.textContent = t.subject;
-    link.href = '/tickets/' + t.number;
-    const st = $('[data-f="status"]', row);
-    st.textContent = tr('ws-status-' + t.status); st.className = 'pill status-' + t.status; st.dataset.value = t.status;
-    const pr = $('[data-f="priority"]', row);
-    pr.textContent = tr('ws-priority-' + t.priority); pr.className = 'pill priority-' + t.priority; pr.dataset.value = t.priority;
-    $('[data-f="assignee"]', row).textContent = t.assignee_id ? (agentNames.get(t.assignee_id) || '') : '';
-    const when = $('[data-f="updated"]', row);
-    when.setAttribute('datetime', t.updated_at);
-    when.title = new Date(t.updated_at).toLocaleString(document.documentElement.lang, { timeZone: zone() });
-    relative(when);
-    if (t.requester && $('[data-f="requester"]', row)) $('[data-f="requester"]', row).textContent = t.requester;
+    const cell = (f) => $(`[data-f="${f}"]`, row);
+    if (cell('number')) cell('number').textContent = t.number;
+    const link = cell('subject');
+    if (link) { link.textContent = t.subject; link.href = '/tickets/' + t.number; }
+    const st = cell('status');
+    if (st) { st.textContent = tr('ws-status-' + t.status); st.className = 'pill status-' + t.status; st.dataset.value = t.status; }
+    const pr = cell('priority');
+    if (pr) { pr.textContent = tr('ws-priority-' + t.priority); pr.className = 'pill priority-' + t.priority; pr.dataset.value = t.priority; }
+    if (cell('assignee')) cell('assignee').textContent = t.assignee_id ? (agentNames.get(t.assignee_id) || '') : '';
+    if (cell('department')) cell('department').textContent = t.department_id ? (departmentNames[t.department_id] || '') : '';
+    if (cell('channel')) cell('channel').textContent = t.channel || '';
+    if (cell('tags')) {
+      cell('tags').replaceChildren(...(t.tags || []).flatMap((g) => [el('span', 'tag', g), document.createTextNode(' ')]));
+    }
+    for (const [f, at] of [['updated', t.updated_at], ['created', t.created_at]]) {
+      const when = cell(f);
+      if (!when || !at) continue;
+      when.setAttribute('datetime', at);
+      when.title = new Date(at).toLocaleString(document.documentElement.lang, { timeZone: zone() });
+      relative(when);
+    }
+    if (t.requester && cell('requester')) cell('requester').textContent = t.requester;
   }
   async function liveTicket(change, t) {
     if (!tbody || !view) return;

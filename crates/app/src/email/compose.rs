@@ -4,6 +4,7 @@ use super::templates;
 use super::Identity;
 use parley_domain::agent::Agent;
 use parley_domain::contact::Contact;
+use parley_domain::email::EmailAddress;
 use parley_domain::ids::{MessageId, OutboxEventId};
 use parley_domain::mail::{agent_reply_address, outgoing_message_id, subject_with_token};
 use parley_domain::mail_template::TemplateValues;
@@ -68,13 +69,14 @@ pub fn reply_to_customer(
     ticket: &Ticket,
     requester: &Contact,
     cc: &[Contact],
+    extra_cc: &[EmailAddress],
     message: &Message,
     thread: &[String],
 ) -> Option<OutboundMail> {
     let to = requester.email.as_ref()?.to_string();
     let message_id = message.email.as_ref().map(|e| e.message_id.clone())?;
     let meta = MailMeta {
-        cc: cc.iter().filter_map(|c| c.email.as_ref().map(|e| e.to_string())).filter(|e| *e != to).collect(),
+        cc: copied(&to, cc, extra_cc),
         html: Some(parley_mime::text_to_html(&message.body)),
         message_id,
         in_reply_to: thread.last().cloned(),
@@ -84,6 +86,18 @@ pub fn reply_to_customer(
     let mut mail = new_mail(id, ticket, "reply", to, reply_subject(ticket), message.body.clone(), meta);
     mail.message_id = Some(message.id);
     Some(mail)
+}
+
+/// Who a reply to `to` copies: the ticket's participants and those copied on this reply, each once, never `to`.
+pub fn copied(to: &str, participants: &[Contact], extra: &[EmailAddress]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let all = participants.iter().filter_map(|c| c.email.as_ref()).chain(extra.iter()).map(|e| e.to_string());
+    for a in all {
+        if a != to && !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
 }
 
 /// The automatic acknowledgement of a new ticket, in the language the requester's mail declared, else the account's.

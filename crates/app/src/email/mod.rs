@@ -14,7 +14,7 @@ mod templates;
 mod thread;
 mod workers;
 
-pub use compose::reply_to_customer;
+pub use compose::{copied, reply_to_customer};
 pub use files::{attachment, create_mailbox, list_mailboxes, original, receive_posted, NewMailbox};
 pub use identity::{identity, Identity};
 pub use imap_check::{test_imap, ImapCheck};

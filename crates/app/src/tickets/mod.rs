@@ -9,6 +9,7 @@ mod open;
 pub(crate) mod payload;
 mod reply;
 mod show;
+mod split;
 mod update;
 pub mod viewers;
 
@@ -18,6 +19,7 @@ pub use list::{list_tickets, ListTickets, Page};
 pub use merge::merge_tickets;
 pub use open::{open_ticket, OpenTicket, RequesterInput};
 pub use reply::{add_message, add_message_after, NewMessage};
+pub use split::split_message;
 pub use show::{find_by_number, get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
 
 pub(crate) use update::{change_ticket, checked_patch};

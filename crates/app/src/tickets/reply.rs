@@ -4,7 +4,9 @@ use super::{payload, visible_ticket, RETRIES};
 use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::ids::{MessageId, TicketId};
 use parley_domain::mail::outgoing_message_id;
-use parley_domain::message::{parse_body, Delivery, EmailInfo, Message, TicketEvent};
+use parley_domain::email::EmailAddress;
+use parley_domain::message::{parse_body, parse_cc, Delivery, EmailInfo, Message, TicketEvent};
+use parley_domain::Invalid;
 use parley_domain::ticket::{Channel, Ticket};
 use parley_domain::Timestamp;
 use parley_store::{StoreError, TicketChange};
@@ -14,6 +16,8 @@ pub struct NewMessage {
     pub internal: bool,
     /// On a chat, the sender's own id for the message (a resend with the same id is recognised).
     pub client_id: Option<String>,
+    /// On an email ticket's public reply, people copied on this reply besides the ticket's participants.
+    pub cc: Vec<String>,
 }
 
 #[tracing::instrument(skip_all, fields(account = %ctx.slug, ticket = %id))]
@@ -68,6 +72,15 @@ async fn add(
     seen: Option<MessageId>,
 ) -> Result<(Ticket, Message), AppError> {
     let body = parse_body(&input.body)?;
+    let cc = parse_cc(&input.cc)?;
+    if !cc.is_empty() {
+        if input.internal {
+            return Err(Invalid::field("cc", "an internal note is sent to nobody; copy people on a public reply").into());
+        }
+        if visible_ticket(ctx, caller, id).await?.channel != Channel::Email {
+            return Err(Invalid::field("cc", "only a reply by email copies people; this ticket is not an email").into());
+        }
+    }
     if let Some(seen) = seen {
         // Before anything else happens (a waiting chat taken by the sender): nothing at all is done.
         visible_ticket(ctx, caller, id).await?;
@@ -110,7 +123,7 @@ async fn add(
         };
         let mut message = message;
         let mail = if !input.internal && ticket.channel == Channel::Email {
-            by_mail(app, ctx, &ticket, &mut message).await?
+            by_mail(app, ctx, &ticket, &mut message, &cc).await?
         } else {
             Vec::new()
         };
@@ -152,6 +165,7 @@ async fn by_mail(
     ctx: &AccountCtx,
     ticket: &Ticket,
     message: &mut Message,
+    extra_cc: &[EmailAddress],
 ) -> Result<Vec<parley_store::OutboundMail>, AppError> {
     let Some(requester) = ctx.store.get_contact(ctx.account_id, ticket.requester_id).await? else {
         return Ok(Vec::new());
@@ -165,9 +179,10 @@ async fn by_mail(
         message_id: outgoing_message_id(&id.secret, ticket.id, message.id, &id.host),
         from: Some(id.from.clone()),
         to: vec![to.to_string()],
-        cc: participants.iter().filter_map(|c| c.email.as_ref().map(|e| e.to_string())).collect(),
+        cc: crate::email::copied(&to.to_string(), &participants, extra_cc),
         delivery: Some(Delivery::Queued { reason }),
         notes: Vec::new(),
     });
-    Ok(crate::email::reply_to_customer(&id, ticket, &requester, &participants, message, &thread).into_iter().collect())
+    let mail = crate::email::reply_to_customer(&id, ticket, &requester, &participants, extra_cc, message, &thread);
+    Ok(mail.into_iter().collect())
 }

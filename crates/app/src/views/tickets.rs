@@ -14,6 +14,10 @@ pub struct ViewPage {
     /// The view's name and kind (`built_in`, `department`, `saved`), for the page that shows it.
     pub name: String,
     pub kind: &'static str,
+    /// The saved view itself (its columns, owner, sharing), for a saved view.
+    pub saved: Option<parley_domain::view::SavedView>,
+    /// The order the page is in: the one asked for, else the view's own.
+    pub sort: Sort,
 }
 
 /// The view's tickets in its order (or in `sort`, when given), from `after`.
@@ -37,6 +41,8 @@ pub async fn view_tickets(
                 count: TicketCount { count: 0, capped: false },
                 name: view.name,
                 kind: view.kind,
+                saved: view.saved,
+                sort,
             })
         }
         Err(e) => return Err(e),
@@ -44,5 +50,5 @@ pub async fn view_tickets(
     let page =
         list_tickets(ctx, caller, ListTickets { filter, sort: sort.key, descending: sort.descending, after, limit })
             .await?;
-    Ok(ViewPage { page, count: view.count, name: view.name, kind: view.kind })
+    Ok(ViewPage { page, count: view.count, name: view.name, kind: view.kind, saved: view.saved, sort })
 }

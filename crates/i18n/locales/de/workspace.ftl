@@ -37,6 +37,48 @@ ws-col-status = Status
 ws-col-priority = Priorität
 ws-col-assignee = Zuständig
 ws-col-updated = Geändert
+ws-col-department = Abteilung
+ws-col-channel = Kanal
+ws-col-tags = Schlagwörter
+ws-col-created-at = Erstellt
+ws-col-updated-at = Aktualisiert
+ws-select-page = Alle Tickets dieser Seite auswählen
+ws-select-page-done = { $count ->
+    [one] Das { $count } Ticket dieser Seite ist ausgewählt.
+   *[other] Alle { $count } Tickets dieser Seite sind ausgewählt.
+}
+ws-select-view-all = { $count ->
+    [one] Das { $count } Ticket dieser Ansicht auswählen
+   *[other] Alle { $count } Tickets dieser Ansicht auswählen
+}
+ws-select-view-done = { $count ->
+    [one] { $count } Ticket dieser Ansicht ist ausgewählt.
+   *[other] { $count } Tickets dieser Ansicht sind ausgewählt (höchstens 1000 auf einmal).
+}
+ws-ve-new = Neue Ansicht
+ws-ve-edit = Diese Ansicht bearbeiten
+ws-ve-save-as = Als neue Ansicht speichern
+ws-ve-intro = Eine Ansicht listet die Tickets, auf die jeder gesetzte Filter zutrifft. Ein leerer Filter lässt jeden Wert zu.
+ws-ve-name = Name
+ws-ve-copy-of = { $name } (Kopie)
+ws-ve-shared = Mit allen im Konto teilen
+ws-ve-anyone = Beliebig oder niemand
+ws-ve-me = Ich (wer die Ansicht öffnet)
+ws-ve-any-department = Jede Abteilung
+ws-ve-any-channel = Jeder Kanal
+ws-ve-tag = Schlagwort
+ws-ve-created-from = Erstellt ab
+ws-ve-created-to = Erstellt bis
+ws-ve-updated-from = Aktualisiert ab
+ws-ve-updated-to = Aktualisiert bis
+ws-ve-bad-date = ist kein Datum (JJJJ-MM-TT)
+ws-ve-bad-fields = ist kein gültiges JSON
+ws-ve-sort = Reihenfolge
+ws-ve-ascending = aufsteigend
+ws-ve-descending = absteigend
+ws-ve-columns = Spalten
+ws-ve-save = Ansicht speichern
+ws-ve-delete = Diese Ansicht löschen
 ws-select-row = #{ $number } auswählen
 ws-select-all = Alle in dieser Ansicht auswählen
 ws-selected = { $count ->
@@ -292,3 +334,6 @@ ws-keys-revoked = Widerrufen
 ws-keys-revoke = Widerrufen
 ws-keys-add = API-Schlüssel erstellen
 ws-keys-created = API-Schlüssel erstellt. Er handelt als Administrator dieses Kontos.
+ws-cc = Kopie an (CC)
+ws-cc-hint = Adressen, die diese Antwort in Kopie erhalten, durch Kommas getrennt. Wer schon am Gespräch beteiligt ist, erhält sie ohnehin.
+ws-split = In ein neues Ticket abtrennen

@@ -37,6 +37,48 @@ ws-col-status = Status
 ws-col-priority = Priority
 ws-col-assignee = Assignee
 ws-col-updated = Updated
+ws-col-department = Department
+ws-col-channel = Channel
+ws-col-tags = Tags
+ws-col-created-at = Created
+ws-col-updated-at = Updated
+ws-select-page = Select every ticket on this page
+ws-select-page-done = { $count ->
+    [one] The { $count } ticket on this page is selected.
+   *[other] All { $count } tickets on this page are selected.
+}
+ws-select-view-all = { $count ->
+    [one] Select the { $count } ticket in this view
+   *[other] Select all { $count } tickets in this view
+}
+ws-select-view-done = { $count ->
+    [one] { $count } ticket of this view is selected.
+   *[other] { $count } tickets of this view are selected (at most 1000 at a time).
+}
+ws-ve-new = New view
+ws-ve-edit = Edit this view
+ws-ve-save-as = Save as a new view
+ws-ve-intro = A view lists the tickets that match every filter you set. Leave a filter empty to take any value.
+ws-ve-name = Name
+ws-ve-copy-of = { $name } (copy)
+ws-ve-shared = Share with everyone in the account
+ws-ve-anyone = Anyone or nobody
+ws-ve-me = Me (whoever opens the view)
+ws-ve-any-department = Any department
+ws-ve-any-channel = Any channel
+ws-ve-tag = Tag
+ws-ve-created-from = Created from
+ws-ve-created-to = Created up to
+ws-ve-updated-from = Updated from
+ws-ve-updated-to = Updated up to
+ws-ve-bad-date = is not a date (YYYY-MM-DD)
+ws-ve-bad-fields = is not valid JSON
+ws-ve-sort = Order
+ws-ve-ascending = ascending
+ws-ve-descending = descending
+ws-ve-columns = Columns
+ws-ve-save = Save view
+ws-ve-delete = Delete this view
 ws-select-row = Select #{ $number }
 ws-select-all = Select all in this view
 ws-selected = { $count ->
@@ -292,3 +334,6 @@ ws-keys-revoked = Revoked
 ws-keys-revoke = Revoke
 ws-keys-add = Create API key
 ws-keys-created = API key created. It acts as an administrator of this account.
+ws-cc = Copy to (CC)
+ws-cc-hint = Addresses copied on this reply, separated by commas. People already in the conversation are copied anyway.
+ws-split = Split into a new ticket

@@ -37,6 +37,48 @@ ws-col-status = Állapot
 ws-col-priority = Prioritás
 ws-col-assignee = Felelős
 ws-col-updated = Módosítva
+ws-col-department = Részleg
+ws-col-channel = Csatorna
+ws-col-tags = Címkék
+ws-col-created-at = Létrehozva
+ws-col-updated-at = Frissítve
+ws-select-page = Az oldal összes jegyének kijelölése
+ws-select-page-done = { $count ->
+    [one] Az oldal { $count } jegye ki van jelölve.
+   *[other] Az oldal mind a(z) { $count } jegye ki van jelölve.
+}
+ws-select-view-all = { $count ->
+    [one] A nézet { $count } jegyének kijelölése
+   *[other] A nézet mind a(z) { $count } jegyének kijelölése
+}
+ws-select-view-done = { $count ->
+    [one] A nézet { $count } jegye ki van jelölve.
+   *[other] A nézet { $count } jegye ki van jelölve (egyszerre legfeljebb 1000).
+}
+ws-ve-new = Új nézet
+ws-ve-edit = A nézet szerkesztése
+ws-ve-save-as = Mentés új nézetként
+ws-ve-intro = A nézet azokat a jegyeket sorolja fel, amelyekre minden beállított szűrő illik. Az üres szűrő bármely értéket elfogad.
+ws-ve-name = Név
+ws-ve-copy-of = { $name } (másolat)
+ws-ve-shared = Megosztás a fiók minden tagjával
+ws-ve-anyone = Bárki vagy senki
+ws-ve-me = Én (aki a nézetet megnyitja)
+ws-ve-any-department = Bármely részleg
+ws-ve-any-channel = Bármely csatorna
+ws-ve-tag = Címke
+ws-ve-created-from = Létrehozva ettől
+ws-ve-created-to = Létrehozva eddig
+ws-ve-updated-from = Frissítve ettől
+ws-ve-updated-to = Frissítve eddig
+ws-ve-bad-date = nem dátum (ÉÉÉÉ-HH-NN)
+ws-ve-bad-fields = nem érvényes JSON
+ws-ve-sort = Sorrend
+ws-ve-ascending = növekvő
+ws-ve-descending = csökkenő
+ws-ve-columns = Oszlopok
+ws-ve-save = Nézet mentése
+ws-ve-delete = A nézet törlése
 ws-select-row = #{ $number } kijelölése
 ws-select-all = Az összes kijelölése ebben a nézetben
 ws-selected = { $count ->
@@ -292,3 +334,6 @@ ws-keys-revoked = Visszavonva
 ws-keys-revoke = Visszavonás
 ws-keys-add = API-kulcs létrehozása
 ws-keys-created = API-kulcs létrehozva. A fiók adminisztrátoraként működik.
+ws-cc = Másolat (CC)
+ws-cc-hint = A válasz másolatát kapó címek, vesszővel elválasztva. A beszélgetés meglévő résztvevői így is megkapják.
+ws-split = Leválasztás új jegybe

@@ -37,6 +37,48 @@ ws-col-status = Katayuan
 ws-col-priority = Prayoridad
 ws-col-assignee = Nakatalaga
 ws-col-updated = Binago
+ws-col-department = Departamento
+ws-col-channel = Channel
+ws-col-tags = Mga tag
+ws-col-created-at = Ginawa
+ws-col-updated-at = Na-update
+ws-select-page = Piliin ang bawat ticket sa pahinang ito
+ws-select-page-done = { $count ->
+    [one] Napili ang { $count } ticket sa pahinang ito.
+   *[other] Napili ang lahat ng { $count } ticket sa pahinang ito.
+}
+ws-select-view-all = { $count ->
+    [one] Piliin ang { $count } ticket sa view na ito
+   *[other] Piliin ang lahat ng { $count } ticket sa view na ito
+}
+ws-select-view-done = { $count ->
+    [one] Napili ang { $count } ticket ng view na ito.
+   *[other] Napili ang { $count } ticket ng view na ito (hanggang 1000 sa isang pagkakataon).
+}
+ws-ve-new = Bagong view
+ws-ve-edit = I-edit ang view na ito
+ws-ve-save-as = I-save bilang bagong view
+ws-ve-intro = Inililista ng isang view ang mga ticket na tumutugma sa bawat filter na itinakda mo. Iwanang walang laman ang filter para tanggapin ang anumang halaga.
+ws-ve-name = Pangalan
+ws-ve-copy-of = { $name } (kopya)
+ws-ve-shared = Ibahagi sa lahat ng nasa account
+ws-ve-anyone = Kahit sino o walang sinuman
+ws-ve-me = Ako (sinumang magbukas ng view)
+ws-ve-any-department = Anumang departamento
+ws-ve-any-channel = Anumang channel
+ws-ve-tag = Tag
+ws-ve-created-from = Ginawa mula
+ws-ve-created-to = Ginawa hanggang
+ws-ve-updated-from = Na-update mula
+ws-ve-updated-to = Na-update hanggang
+ws-ve-bad-date = ay hindi petsa (YYYY-MM-DD)
+ws-ve-bad-fields = ay hindi wastong JSON
+ws-ve-sort = Pagkakasunod-sunod
+ws-ve-ascending = pataas
+ws-ve-descending = pababa
+ws-ve-columns = Mga column
+ws-ve-save = I-save ang view
+ws-ve-delete = Burahin ang view na ito
 ws-select-row = Piliin ang #{ $number }
 ws-select-all = Piliin lahat sa view na ito
 ws-selected = { $count ->
@@ -292,3 +334,6 @@ ws-keys-revoked = Binawi
 ws-keys-revoke = Bawiin
 ws-keys-add = Gumawa ng API key
 ws-keys-created = Nagawa ang API key. Kumikilos ito bilang administrator ng account na ito.
+ws-cc = Kopya kay (CC)
+ws-cc-hint = Mga address na kokopyahan ng sagot na ito, hiwalay sa kuwit. Kinokopya pa rin ang mga kasali na sa usapan.
+ws-split = Ihiwalay sa bagong ticket

@@ -716,3 +716,75 @@ async fn replies_reach_the_relay_only_once_email_is_switched_on() {
     assert_eq!(got.len(), 1, "only the reply sent after email was switched on");
     assert_eq!(got[0].rcpt_to, vec!["jane@customer.example".to_string()]);
 }
+
+/// A reply copies whom the agent names in CC (each checked, each once, never the customer twice); a bad address,
+/// a note with CC, or CC on a ticket that is not an email is refused by name and nothing is sent. From the page,
+/// a refused reply comes back in the composer as typed.
+#[tokio::test]
+async fn a_reply_copies_the_people_named_in_cc() {
+    let (app, a, relay) = mail_app().await;
+    let jane = "jane@customer.example";
+    let (m, _) = mail(jane, "support@acme.localhost", "Contract", &[], "Please send the contract.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let t = wait_tickets(&app, &a, 1).await[0]["id"].as_str().unwrap().to_string();
+    relay.wait_for(1, 15).await; // the acknowledgement
+    let path = format!("/tickets/{t}/messages");
+
+    let (s, p) =
+        app.api(&a, Method::POST, &path, Some(json!({"body": "Here.", "cc": ["boss@customer.example", "not an address"]}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "cc");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("'not an address' is not an email address"), "{p}");
+    let (s, p) = app
+        .api(&a, Method::POST, &path, Some(json!({"body": "FYI", "internal": true, "cc": ["boss@customer.example"]})))
+        .await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cc")));
+    let too_many: Vec<String> = (0..21).map(|i| format!("p{i}@customer.example")).collect();
+    let (s, _) = app.api(&a, Method::POST, &path, Some(json!({"body": "All", "cc": too_many}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(messages(&app, &a, &t).await.len(), 1, "nothing was stored");
+
+    let cc = json!(["Boss@Customer.example", "boss@customer.example", jane]);
+    let (s, msg) = app.api(&a, Method::POST, &path, Some(json!({"body": "Contract attached.", "cc": cc}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{msg}");
+    let got = relay.wait_for(2, 15).await;
+    let reply = got.iter().find(|m| m.text().contains("Contract attached.")).expect("the reply went out");
+    let mut rcpt = reply.rcpt_to.clone();
+    rcpt.sort();
+    assert_eq!(rcpt, vec!["boss@customer.example".to_string(), jane.to_string()], "each once");
+    assert_eq!(reply.header("Cc").as_deref().map(str::trim), Some("boss@customer.example"));
+    let shown = wait_messages(&app, &a, &t, 2).await;
+    assert_eq!(shown[1]["email"]["cc"], json!(["boss@customer.example"]));
+
+    // A ticket that came by the API is answered where it came from: nobody is copied.
+    let web = app.ticket(&a, "From the form", "Hello", "joe@example.com").await;
+    let (s, p) = app
+        .api(
+            &a,
+            Method::POST,
+            &format!("/tickets/{}/messages", web["id"].as_str().unwrap()),
+            Some(json!({"body": "Hi", "cc": ["x@example.com"]})),
+        )
+        .await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cc")), "{p}");
+
+    // From the page: the composer offers CC on an email ticket, and keeps a refused reply as typed.
+    let (c, s) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = crate::ui::get(&c, &app.url("acme", "/tickets/1")).await;
+    assert!(html.contains("name=\"cc\""), "the composer has a CC field");
+    let csrf = crate::ui::csrf_in(&html);
+    let form = [("_csrf", csrf.as_str()), ("body", "Second copy, <b>signed</b>."), ("cc", "lawyer@@x")];
+    let r = c.post(app.url("acme", "/tickets/1/messages")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("cc: &#39;lawyer@@x&#39; is not an email address"), "{html}");
+    assert!(html.contains("Second copy, &#60;b&#62;signed&#60;/b&#62;.") && html.contains("value=\"lawyer@@x\""));
+    let form = [("_csrf", csrf.as_str()), ("body", "Second copy."), ("cc", "lawyer@customer.example")];
+    let r = c.post(app.url("acme", "/tickets/1/messages")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let got = relay.wait_for(3, 15).await;
+    let second = got.iter().find(|m| m.text().contains("Second copy.")).expect("sent");
+    assert!(second.rcpt_to.contains(&"lawyer@customer.example".to_string()), "{:?}", second.rcpt_to);
+    assert!(!second.rcpt_to.contains(&"boss@customer.example".to_string()), "a copy is for one reply only");
+}

@@ -22,7 +22,7 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         tickets::create, tickets::list, tickets::show, tickets::update, tickets::add_message, tickets::list_messages,
-        tickets::merge,
+        tickets::merge, tickets::split,
         contacts::list, contacts::create, contacts::show, contacts::update, contacts::erase, contacts::export,
         contacts::list_companies, contacts::create_company, contacts::show_company,
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,

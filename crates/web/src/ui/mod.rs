@@ -17,7 +17,9 @@ mod search;
 pub(crate) mod session;
 mod settings;
 mod shell;
+mod ticket_list;
 mod tickets;
+mod views;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -32,7 +34,12 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/password/forgot", get(auth::forgot_form).post(auth::forgot))
         .route("/password/reset", get(auth::reset_form).post(auth::reset))
-        .route("/tickets", get(tickets::list))
+        .route("/tickets", get(ticket_list::list))
+        .route("/views", post(views::create))
+        .route("/views/new", get(views::new))
+        .route("/views/{id}", post(views::update))
+        .route("/views/{id}/edit", get(views::edit))
+        .route("/views/{id}/delete", post(views::delete))
         .route("/presence", post(tickets::set_presence))
         .route("/search", get(search::page))
         .route("/profile", get(profile::show).post(profile::save))
@@ -50,6 +57,7 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
         .route("/tickets/{number}/messages", post(tickets::reply))
         .route("/tickets/{number}/merge", post(tickets::merge_into))
+        .route("/tickets/{number}/messages/{message}/split", post(tickets::split))
         .route("/tickets/{number}/block-visitor", post(tickets::block_visitor))
         .route(
             "/tickets/{number}/files",

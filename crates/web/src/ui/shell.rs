@@ -124,6 +124,11 @@ impl Shell {
         self.t.get(id)
     }
 
+    /// A counted text (`ws-select-view-all`) for `n`.
+    pub fn tr_n(&self, id: &str, n: &u64) -> String {
+        self.t.with(id, &[("count", (*n as i64).into())])
+    }
+
     /// A ticket status (`pending`) as the agent reads it.
     pub fn status(&self, s: &str) -> String {
         self.t.get(&format!("ws-status-{s}"))
@@ -156,4 +161,5 @@ fn script_texts(t: Texts) -> String {
 }
 
 /// The workspace's texts that take a count.
-const PLURALS: [&str; 2] = ["ws-selected", "ws-bulk-done"];
+const PLURALS: [&str; 5] =
+    ["ws-selected", "ws-bulk-done", "ws-select-view-all", "ws-select-view-done", "ws-select-page-done"];

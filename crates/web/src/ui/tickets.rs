@@ -1,7 +1,8 @@
-//! The ticket list and the ticket view, with reply, note and update forms.
+//! The ticket view, with reply, note and update forms (the lists are in `ticket_list`).
 
 use super::session::{allow_remote_images, render, AgentSession, PageError};
-use super::shell::{view_label, Shell};
+use super::shell::Shell;
+use super::ticket_list::display_contact;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,141 +16,6 @@ use parley_domain::message::Delivery;
 use parley_domain::ticket::{Priority, Status, Ticket, TicketNumber};
 use parley_store::{SortKey, TicketFilter};
 use serde::Deserialize;
-use std::collections::HashMap;
-
-/// One row of a ticket list, as the server renders it and as the page's script fills the same template live.
-pub(crate) struct Row {
-    id: String,
-    number: i64,
-    version: i64,
-    subject: String,
-    requester: String,
-    status: &'static str,
-    status_label: String,
-    priority: &'static str,
-    priority_label: String,
-    channel: &'static str,
-    assignee: String,
-    updated: String,
-    updated_iso: String,
-    select_label: String,
-}
-
-impl Row {
-    /// The row the page's script copies for tickets that arrive live.
-    fn blank() -> Row {
-        Row {
-            id: String::new(),
-            number: 0,
-            version: 0,
-            subject: String::new(),
-            requester: String::new(),
-            status: "new",
-            status_label: String::new(),
-            priority: "normal",
-            priority_label: String::new(),
-            channel: "",
-            assignee: String::new(),
-            updated: String::new(),
-            updated_iso: String::new(),
-            select_label: String::new(),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "tickets.html")]
-struct ListPage {
-    shell: Shell,
-    view: String,
-    title: String,
-    count: Option<String>,
-    rows: Vec<Row>,
-    blank: Row,
-    next: Option<String>,
-    statuses: Vec<&'static str>,
-    priorities: Vec<&'static str>,
-    /// Active agents, (id, name), for assigning in bulk.
-    agents: Vec<(String, String)>,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ListQuery {
-    view: Option<String>,
-    after: Option<String>,
-}
-
-/// The list of one view (built-in, a department's or a saved one), a page at a time with its count. `open` and
-/// `all`, the views of the first list, still work for links people kept.
-pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
-    let view = match q.view.as_deref() {
-        None | Some("open") => "all_open".to_string(),
-        Some(v) => v.to_string(),
-    };
-    let shell = Shell::build(&s, "tickets", Some(&view)).await?;
-    let after = q.after.as_deref().map(uc::decode_cursor).transpose()?;
-    let (page, title, count) = if view == "all" {
-        let list = ListTickets {
-            filter: TicketFilter::default(),
-            sort: SortKey::UpdatedAt,
-            descending: true,
-            after,
-            limit: 50,
-        };
-        (uc::list_tickets(&s.ctx, &s.caller(), list).await?, shell.t.get("ws-view-all"), None)
-    } else {
-        let v = parley_app::views::view_tickets(&s.ctx, &s.caller(), &view, None, after, 50).await?;
-        let title = if v.kind == "built_in" { view_label(shell.t, &view) } else { v.name };
-        let count = format!("{}{}", v.count.count, if v.count.capped { "+" } else { "" });
-        (v.page, title, Some(count))
-    };
-    let ids: Vec<_> = page.items.iter().map(|t| t.requester_id).collect();
-    let contacts: HashMap<_, _> = people::contacts_by_ids(&s.ctx, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
-    let agents = people::list_agents(&s.ctx).await?;
-    let t = &shell.t;
-    let rows = page
-        .items
-        .iter()
-        .map(|tk| Row {
-            id: tk.id.to_string(),
-            number: tk.number.0,
-            version: tk.version,
-            subject: tk.subject.clone(),
-            requester: contacts.get(&tk.requester_id).map(display_contact).unwrap_or_default(),
-            status: tk.status.as_str(),
-            status_label: t.get(&format!("ws-status-{}", tk.status.as_str())),
-            priority: tk.priority.as_str(),
-            priority_label: t.get(&format!("ws-priority-{}", tk.priority.as_str())),
-            channel: tk.channel.as_str(),
-            assignee: tk
-                .assignee_id
-                .and_then(|a| agents.iter().find(|x| x.id == a))
-                .map(|a| a.name.clone())
-                .unwrap_or_default(),
-            updated: tk.updated_at.in_zone(&shell.time_zone),
-            updated_iso: tk.updated_at.to_rfc3339(),
-            select_label: t.with("ws-select-row", &[("number", tk.number.0.into())]),
-        })
-        .collect();
-    let next = page.next.as_ref().map(|c| format!("/tickets?view={view}&after={}", uc::encode_cursor(c)));
-    Ok(render(&ListPage {
-        view,
-        title,
-        count,
-        rows,
-        blank: Row::blank(),
-        next,
-        statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
-        priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
-        agents: agents.iter().filter(|a| a.active).map(|a| (a.id.to_string(), a.name.clone())).collect(),
-        shell,
-    }))
-}
-
-/// How a contact is named in lists: their name, else their address.
-fn display_contact(c: &parley_domain::contact::Contact) -> String {
-    c.name.clone().or_else(|| c.email.as_ref().map(|e| e.to_string())).unwrap_or_default()
-}
 
 pub(crate) struct Entry {
     /// The anchor a link can jump to.
@@ -174,6 +40,8 @@ pub(crate) struct Entry {
     /// The page with this message's remote images loaded, when it has any still parked.
     load_images: Option<String>,
     notes: Vec<String>,
+    /// A customer's message, which can be split off into a ticket of its own.
+    splittable: bool,
 }
 
 #[derive(Template)]
@@ -204,12 +72,30 @@ struct TicketPage {
     draft: Option<Draft>,
 }
 
-/// A reply not sent because messages came after the one its writer had seen.
+/// A reply not sent, shown again in the composer as typed: messages came after the one its writer had seen, or
+/// something in it was refused.
 pub(crate) struct Draft {
     body: String,
     internal: bool,
+    cc: String,
     /// The messages that came meanwhile: (anchor id, who, when).
     meanwhile: Vec<(String, String, String)>,
+    /// What was refused, as "field: message".
+    errors: Vec<String>,
+}
+
+/// What the reply handler hands back to the page when it did not send.
+pub(crate) struct Unsent {
+    body: String,
+    internal: bool,
+    cc: String,
+    meanwhile: Vec<parley_domain::message::Message>,
+    errors: Vec<String>,
+}
+
+/// The addresses typed in the composer's CC field: separated by commas, semicolons or spaces.
+fn split_cc(s: &str) -> Vec<String> {
+    s.split([',', ';', ' ', '\n']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
 pub(crate) fn parse_number(s: &str) -> Result<TicketNumber, PageError> {
@@ -257,7 +143,7 @@ async fn page(
     s: &AgentSession,
     number: TicketNumber,
     images: Option<&str>,
-    draft: Option<(String, bool, Vec<parley_domain::message::Message>)>,
+    draft: Option<Unsent>,
 ) -> Result<Response, PageError> {
     let shell = Shell::build(s, "tickets", None).await?;
     let zone = shell.time_zone.clone();
@@ -297,6 +183,7 @@ async fn page(
                 Entry {
                     id: m.id.to_string(),
                     kind: if m.internal { "note" } else { "reply" },
+                    splittable: !m.internal && matches!(m.author, parley_domain::event::Actor::Contact(_)),
                     channel: m.channel.as_str(),
                     who: who(&m.author),
                     when: m.created_at.in_zone(&zone),
@@ -330,6 +217,7 @@ async fn page(
             uc::TimelineItem::Event(e) => Entry {
                 id: e.id.to_string(),
                 kind: "event",
+                splittable: false,
                 channel: "",
                 who: who(&e.actor),
                 when: e.created_at.in_zone(&zone),
@@ -379,11 +267,13 @@ async fn page(
             ("when", d.ticket.created_at.in_zone(&zone).as_str().into()),
         ],
     );
-    let held_back = draft.is_some();
-    let draft = draft.map(|(body, internal, new)| Draft {
-        body,
-        internal,
-        meanwhile: new.iter().map(|m| (m.id.to_string(), who(&m.author), m.created_at.in_zone(&zone))).collect(),
+    let held_back = draft.as_ref().map(|d| if d.meanwhile.is_empty() { 422 } else { 409 });
+    let draft = draft.map(|u| Draft {
+        body: u.body,
+        internal: u.internal,
+        cc: u.cc,
+        meanwhile: u.meanwhile.iter().map(|m| (m.id.to_string(), who(&m.author), m.created_at.in_zone(&zone))).collect(),
+        errors: u.errors,
     });
     let page = TicketPage {
         draft,
@@ -411,8 +301,10 @@ async fn page(
     if showing_images {
         allow_remote_images(&mut res);
     }
-    if held_back {
-        *res.status_mut() = axum::http::StatusCode::CONFLICT;
+    match held_back {
+        Some(409) => *res.status_mut() = axum::http::StatusCode::CONFLICT,
+        Some(_) => *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        None => {}
     }
     Ok(res)
 }
@@ -446,6 +338,9 @@ pub(crate) struct ReplyForm {
     /// "Send anyway": send even though others wrote meanwhile.
     #[serde(default)]
     force: Option<String>,
+    /// People copied on this reply (email tickets).
+    #[serde(default)]
+    cc: String,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -460,7 +355,7 @@ pub(crate) async fn reply(
     let number = parse_number(&number)?;
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
     let internal = f.internal.is_some();
-    let input = NewMessage { body: f.body.clone(), internal, client_id: None };
+    let input = NewMessage { body: f.body.clone(), internal, client_id: None, cc: split_cc(&f.cc) };
     let seen = f.after_message_id.as_deref().filter(|m| !m.is_empty() && f.force.is_none());
     let sent = match seen {
         Some(m) => {
@@ -472,9 +367,15 @@ pub(crate) async fn reply(
     };
     match sent {
         Ok(_) => {}
-        // Nothing typed is lost: the page comes again with the reply in the composer and what came meanwhile.
+        // Nothing typed is lost: the page comes again with the reply in the composer, and what came meanwhile or
+        // what was refused.
         Err(parley_app::AppError::RepliedMeanwhile(new)) => {
-            return page(&s, number, None, Some((f.body, internal, new))).await;
+            let unsent = Unsent { body: f.body, internal, cc: f.cc, meanwhile: new, errors: Vec::new() };
+            return page(&s, number, None, Some(unsent)).await;
+        }
+        Err(parley_app::AppError::Invalid(invalid)) => {
+            let unsent = Unsent { body: f.body, internal, cc: f.cc, meanwhile: Vec::new(), errors: invalid.lines() };
+            return page(&s, number, None, Some(unsent)).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -483,6 +384,27 @@ pub(crate) async fn reply(
         uc::update_ticket(&s.ctx, &s.caller(), ticket.id, change).await?;
     }
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// Split a customer's message off into a new ticket, and go there.
+pub(crate) async fn split(
+    State(state): State<AppState>,
+    s: AgentSession,
+    Path((number, message)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let number = parse_number(&number)?;
+    let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
+    let message = parley_domain::ids::MessageId::parse(&message).ok_or(parley_app::AppError::NotFound)?;
+    let new = uc::split_message(&state.app, &s.ctx, &s.caller(), ticket.id, message).await?;
+    Ok(Redirect::to(&format!("/tickets/{}", new.number.0)).into_response())
 }
 
 #[derive(Deserialize)]

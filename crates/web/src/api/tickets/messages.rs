@@ -27,6 +27,10 @@ pub(crate) struct NewMessageBody {
     /// Send even if someone replied after `after_message_id`.
     #[serde(default)]
     force: bool,
+    /// On an email ticket's public reply: addresses copied on this reply (at most 20), besides the people the
+    /// conversation already copies. Refused on notes and on tickets of other channels.
+    #[serde(default)]
+    cc: Vec<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -50,7 +54,7 @@ pub(crate) async fn add_message(
         Some(m) => Some(MessageId::parse(m).ok_or_else(|| Invalid::field("after_message_id", "is not a message id"))?),
         None => None,
     };
-    let input = NewMessage { body: b.body, internal: b.internal, client_id: None };
+    let input = NewMessage { body: b.body, internal: b.internal, client_id: None, cc: b.cc };
     let (_, message) = match seen.filter(|_| !b.force) {
         Some(seen) => add_after(&state.app, &api.ctx, &api.caller, id, input, seen).await?,
         None => add(&state.app, &api.ctx, &api.caller, id, input).await?,

@@ -5,6 +5,7 @@ mod list;
 mod merge;
 mod messages;
 mod show;
+mod split;
 mod update;
 
 pub(crate) use create::__path_create;
@@ -12,6 +13,7 @@ pub(crate) use list::__path_list;
 pub(crate) use merge::__path_merge;
 pub(crate) use messages::{__path_add_message, __path_list_messages};
 pub(crate) use show::__path_show;
+pub(crate) use split::__path_split;
 pub(crate) use update::__path_update;
 
 use crate::state::AppState;
@@ -30,6 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tickets/{id}", get(show::show).patch(update::update))
         .route("/tickets/{id}/messages", get(messages::list_messages).post(messages::add_message))
         .route("/tickets/{id}/merge", post(merge::merge))
+        .route("/tickets/{id}/messages/{message_id}/split", post(split::split))
 }
 
 /// A ticket as the API shows it: its fields, its requester and, when asked for one ticket, its timeline.
