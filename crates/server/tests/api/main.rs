@@ -31,3 +31,4 @@ mod views;
 mod webhooks;
 mod workspace;
 mod workspace_canned;
+mod workspace_macros;
