@@ -74,7 +74,7 @@ async fn macros_page(engine: Engine) {
     let url = app.url("acme", "/macros");
     let (s, html) = get(&c, &url).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("No macros yet."), "{html}");
+    assert!(html.contains("No macros yet.") && html.contains("href=\"/macros\" aria-current=\"page\""), "{html}");
     let (_, canned) = get(&c, &app.url("acme", "/canned-responses")).await;
     assert!(canned.contains("href=\"/macros\""), "the saved responses page links to macros");
 
