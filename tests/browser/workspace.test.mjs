@@ -127,11 +127,16 @@ test('axe-core finds no serious or critical violation on the agent pages', async
     const acct = parley.account('acme');
     const t = await ticket(parley, acct, 'Invoice is wrong', 'Please check invoice 42.');
     await parley.api('acme', acct.api_key, 'POST', `/tickets/${t.id}/messages`, { body: 'Checking with billing.', internal: true });
+    const made = await parley.api('acme', acct.api_key, 'POST', '/macros', {
+      title: 'Refund done', actions: [{ action: 'set', field: 'status', value: 'pending' }], reply: { body: 'Refunded.' },
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const m = made.body;
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, parley, 'acme', acct.owner.email, acct.owner.password);
     const pages = ['/tickets', '/tickets?view=my_open', '/tickets/1', `/contacts`, `/contacts/${t.requester_id}`, '/profile',
-      '/search?q=invoice', '/knowledge', '/canned-responses', '/settings/agents', '/settings/departments',
-      '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
+      '/search?q=invoice', '/knowledge', '/canned-responses', '/macros', `/macros/${m.id}`, '/settings/agents',
+      '/settings/departments', '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
       '/settings/chat', '/settings/privacy', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
     const found = {};
     for (const path of pages) {

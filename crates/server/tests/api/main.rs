@@ -31,4 +31,5 @@ mod views;
 mod webhooks;
 mod workspace;
 mod workspace_canned;
+mod workspace_macros;
 mod workspace_views;

@@ -48,7 +48,7 @@ async fn page(
     saved: bool,
     typed: Option<&NewForm>,
 ) -> Result<Response, PageError> {
-    let shell = Shell::build(s, "profile", None).await?;
+    let shell = Shell::build(s, "profile", Some("canned")).await?;
     let me = s.agent.id;
     let admin = s.agent.role.is_admin();
     let rows = canned::list_canned(&s.ctx, &s.caller(), CannedQuery::default())

@@ -10,6 +10,7 @@ mod chat;
 mod contacts;
 mod files;
 mod knowledge;
+mod macros;
 mod pages;
 pub(crate) mod privacy;
 mod profile;
@@ -48,6 +49,9 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/contacts/{id}/merge", post(contacts::merge))
         .route("/canned-responses", get(canned::list).post(canned::create))
         .route("/canned-responses/{id}/delete", post(canned::delete))
+        .route("/macros", get(macros::list).post(macros::create))
+        .route("/macros/{id}", get(macros::edit).post(macros::update))
+        .route("/macros/{id}/delete", post(macros::delete))
         .route("/knowledge", get(knowledge::list).post(knowledge::create))
         .route("/knowledge/{kb}", get(knowledge::show))
         .route("/knowledge/{kb}/categories", post(knowledge::add_category))

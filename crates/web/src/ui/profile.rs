@@ -61,7 +61,7 @@ fn page(shell: Shell, s: &AgentSession, form: Option<&ProfileForm>, saved: bool,
 }
 
 pub(crate) async fn show(s: AgentSession, Query(q): Query<ShownQuery>) -> Result<Response, PageError> {
-    let shell = Shell::build(&s, "profile", None).await?;
+    let shell = Shell::build(&s, "profile", Some("profile")).await?;
     Ok(page(shell, &s, None, q.saved.is_some(), Vec::new()))
 }
 
@@ -94,7 +94,7 @@ pub(crate) async fn save(s: AgentSession, Form(f): Form<ProfileForm>) -> Result<
     match people::update_profile(&s.ctx, &s.caller(), change).await {
         Ok(_) => Ok(Redirect::to("/profile?saved=1").into_response()),
         Err(AppError::Invalid(invalid)) => {
-            let shell = Shell::build(&s, "profile", None).await?;
+            let shell = Shell::build(&s, "profile", Some("profile")).await?;
             let errors = invalid.lines();
             Ok(page(shell, &s, Some(&f), false, errors))
         }

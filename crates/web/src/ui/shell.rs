@@ -56,6 +56,29 @@ pub(crate) const SETTINGS_PAGES: [(&str, &str); 10] = [
     ("audit", "/audit"),
 ];
 
+/// The agent's own pages, as (view key, text id, path): the column beside their profile, saved responses and macros.
+const OWN_PAGES: [(&str, &str, &str); 3] = [
+    ("profile", "ws-profile-title", "/profile"),
+    ("canned", "ws-canned-title", "/canned-responses"),
+    ("macros", "ws-macros-title", "/macros"),
+];
+
+/// The column of the agent's own pages (group `own`), `view` the one shown.
+fn own_pages(t: Texts, view: Option<&str>) -> Vec<NavLink> {
+    OWN_PAGES
+        .iter()
+        .map(|(key, label, href)| NavLink {
+            href: (*href).to_string(),
+            label: t.get(label),
+            key: (*key).to_string(),
+            count: None,
+            current: view == Some(*key),
+            group: "own",
+            heading: None,
+        })
+        .collect()
+}
+
 impl Shell {
     /// The frame for a page of `section`; `view` names the view the page shows, if any.
     pub async fn build(s: &AgentSession, section: &'static str, view: Option<&str>) -> Result<Shell, PageError> {
@@ -75,6 +98,8 @@ impl Shell {
                     heading: None,
                 })
                 .collect()
+        } else if section == "profile" {
+            own_pages(t, view)
         } else if section == "tickets" {
             // Names only: counting every view would hold the page back; the page's script fills the counts in.
             parley_app::views::view_entries(&s.ctx, &s.caller())
