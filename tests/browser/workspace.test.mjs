@@ -357,3 +357,39 @@ test('a list ordered by its header, and a whole view beyond its first page chang
     await parley.stop();
   }
 });
+
+test('a reply with a file and a copy to a colleague of the customer, from the composer', async () => {
+  const parley = await startParley();
+  const browser = await launchBrowser();
+  try {
+    const acct = parley.account('acme');
+    const t = await ticket(parley, acct, 'Send the contract', 'Please send me the contract.', { channel: 'email' });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, parley, 'acme', acct.owner.email, acct.owner.password);
+    await page.goto(parley.url('acme', `/tickets/${t.number}`));
+    await page.getByLabel('Copy to (CC)').fill('boss@example.com, not-an-address');
+    await page.getByLabel('Attach files').setInputFiles({ name: 'contract.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 contract') });
+    await page.getByLabel('Reply', { exact: true }).fill('**Here** is the contract.');
+    // The preview is the server's rendering of the Markdown.
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    assert.equal(await page.locator('[data-preview] strong').textContent(), 'Here');
+    await page.getByRole('button', { name: 'Hide preview' }).click();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    // A bad address is named, and nothing typed is lost.
+    await page.getByText("'not-an-address' is not an email address").waitFor();
+    assert.equal(await page.getByLabel('Reply', { exact: true }).inputValue(), '**Here** is the contract.');
+    await page.getByLabel('Copy to (CC)').fill('boss@example.com');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByRole('link', { name: 'contract.pdf' }).waitFor();
+    const full = await parley.api('acme', acct.api_key, 'GET', `/tickets/${t.id}`);
+    const sent = full.body.timeline.filter((e) => e.kind === 'message').pop();
+    assert.equal(sent.body, '**Here** is the contract.');
+    assert.ok(sent.html.includes('<strong>Here</strong>'), sent.html);
+    await page.locator('.timeline .message.reply strong', { hasText: 'Here' }).last().waitFor();
+    assert.deepEqual(sent.email.cc, ['boss@example.com']);
+    assert.equal(sent.attachments[0].filename, 'contract.pdf');
+  } finally {
+    await browser.close();
+    await parley.stop();
+  }
+});

@@ -26,6 +26,7 @@ pub mod mail_template;
 pub mod mailbox;
 pub mod message;
 pub mod region;
+pub mod reply_markdown;
 pub mod retention;
 pub mod search;
 pub mod subprocessors;

@@ -62,6 +62,19 @@ pub struct AttachmentInfo {
     pub content_id: Option<String>,
 }
 
+/// A media type as `type/subtype` of plain token characters, lowercased; anything else (a header's parameters, a
+/// made-up or hostile value) is a file of unknown kind. Files are served back with it, so it must be plain.
+pub fn media_type(t: Option<&str>) -> String {
+    let t = t.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty() && s.len() <= 100 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match t.split_once('/') {
+        Some((a, b)) if token(a) && token(b) => t,
+        _ => "application/octet-stream".into(),
+    }
+}
+
 /// The most people one reply copies.
 pub const MAX_CC: usize = 20;
 

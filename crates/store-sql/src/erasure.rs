@@ -265,8 +265,15 @@ async fn erase_scope(
             with(&acc, &in_theirs),
         )
         .await?;
-    for table in ["ticket_events", "ticket_tags", "chat_events", "chat_conversations", "chat_routes", "ticket_viewers"]
-    {
+    for table in [
+        "ticket_events",
+        "ticket_tags",
+        "chat_events",
+        "chat_conversations",
+        "chat_routes",
+        "ticket_viewers",
+        "ticket_followers",
+    ] {
         tx.exec(
             &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),
             with(&acc, &tickets),

@@ -31,6 +31,7 @@ mod tickets;
 pub mod transfer;
 mod url;
 mod viewers;
+mod followers;
 mod views;
 mod webhooks;
 

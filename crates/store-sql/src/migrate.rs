@@ -60,6 +60,7 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 19, name: "views", sql: include_str!("../migrations/sqlite/0019_views.sql") },
     Migration { version: 20, name: "collision", sql: include_str!("../migrations/sqlite/0020_collision.sql") },
     Migration { version: 21, name: "agent profile", sql: include_str!("../migrations/sqlite/0021_agent_profile.sql") },
+    Migration { version: 22, name: "followers", sql: include_str!("../migrations/sqlite/0022_followers.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -116,6 +117,7 @@ const REGION_POSTGRES: &[Migration] = &[
         name: "agent profile",
         sql: include_str!("../migrations/postgres/0021_agent_profile.sql"),
     },
+    Migration { version: 22, name: "followers", sql: include_str!("../migrations/postgres/0022_followers.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -60,6 +60,7 @@ const TABLES: &[&str] = &[
     "chat_routes",
     "agent_connections",
     "ticket_viewers",
+    "ticket_followers",
     "knowledge_bases",
     "kb_categories",
     "kb_articles",

@@ -11,7 +11,7 @@ use parley_store::{StoreError, ViewerStore};
 
 impl SqlStore {
     /// One statement in its own unit of work; returns the rows it touched.
-    async fn write_one(&self, sql: &'static str, values: Vec<Value>) -> Result<u64, StoreError> {
+    pub(crate) async fn write_one(&self, sql: &'static str, values: Vec<Value>) -> Result<u64, StoreError> {
         self.db.write(move |tx| Box::pin(async move { tx.exec(sql, values).await })).await
     }
 }

@@ -14,6 +14,7 @@ mod directory;
 mod erasure;
 mod error;
 mod features;
+mod followers;
 mod incidents;
 mod knowledge;
 mod mail;
@@ -34,6 +35,7 @@ pub use directory::DirectoryStore;
 pub use erasure::ErasureStore;
 pub use error::StoreError;
 pub use features::FeatureStore;
+pub use followers::FollowerStore;
 pub use incidents::IncidentStore;
 pub use knowledge::{ArticleSearch, KbKey, KnowledgeStore};
 pub use mail::{
@@ -76,6 +78,7 @@ pub trait RegionStore:
     + MacroStore
     + ViewStore
     + ViewerStore
+    + FollowerStore
     + ContactMergeStore
     + Send
     + Sync

@@ -3,7 +3,8 @@
 // so that chats ring here, lists take new and changed tickets without a reload, and a ticket shows who else has
 // it open and who is typing; keyboard shortcuts (Gmail's model); selection and bulk changes; saved responses and
 // macros in the composer; drafts that survive a reload; a warning when someone replied meanwhile; dates relative
-// to now. Every text comes from the page (the workspace's Fluent texts) and is set as text, never as markup.
+// to now. Every text comes from the page (the workspace's Fluent texts) and is set as text, never as markup (the
+// one exception: a reply's preview, which is the server's sanitized rendering).
 (() => {
   'use strict';
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -258,6 +259,25 @@
     if (hit) await insertCanned(hit, '#' + m[2] + m[3]);
   }
 
+  // Markdown preview: rendered by the server, exactly as the reply will be stored and mailed (sanitized there,
+  // typed HTML shown as text), so it is the one piece of markup this script puts in a page.
+  const previewToggle = composer && $('[data-preview-toggle]', composer);
+  const preview = composer && $('[data-preview]', composer);
+  if (previewToggle && preview) {
+    previewToggle.addEventListener('click', async () => {
+      const open = preview.hidden;
+      if (open) {
+        const r = await api('POST', '/messages/preview', { body: body.value });
+        if (!r.ok) { note(problem(r)); return; }
+        preview.innerHTML = r.data.html;
+      }
+      preview.hidden = !open;
+      previewToggle.setAttribute('aria-expanded', String(open));
+      previewToggle.textContent = tr(open ? 'ws-preview-edit' : 'ws-preview');
+    });
+    body.addEventListener('input', () => { if (!preview.hidden) { preview.hidden = true; previewToggle.setAttribute('aria-expanded', 'false'); previewToggle.textContent = tr('ws-preview'); } });
+  }
+
   // Sending goes through the API so that a reply written while someone else answered is held back: the agent
   // reads what came, then sends anyway or edits. Without the script the form posts as it is.
   const meanwhile = composer && $('[data-meanwhile]', composer);
@@ -265,7 +285,26 @@
     const after = $('input[data-after]', composer).value;
     const payload = { body: body.value, internal: !!(internal && internal.checked) };
     if (after && !force) payload.after_message_id = after;
-    const r = await api('POST', `/tickets/${ticketId}/messages`, payload);
+    const cc = $('input[name="cc"]', composer);
+    if (cc && cc.value.trim() && !payload.internal) payload.cc = cc.value.split(/[\s,;]+/).filter(Boolean);
+    const picker = $('input[name="files"]', composer);
+    const files = picker ? Array.from(picker.files) : [];
+    let r;
+    if (files.length) {
+      // Files go as a multipart form: the message as JSON in one part, each file in an `attachments` part.
+      const limit = Number(composer.dataset.maxFileBytes || 0);
+      const total = files.reduce((n, f) => n + f.size, 0);
+      if (limit && total > limit) { note(tr('ws-files-too-big', { count: Math.floor(limit / 1048576) })); return; }
+      const form = new FormData();
+      form.append('message', new Blob([JSON.stringify(payload)], { type: 'application/json' }));
+      files.forEach((f) => form.append('attachments', f, f.name));
+      const res = await fetch(`/api/v1/tickets/${ticketId}/messages`, { method: 'POST', headers: { 'X-CSRF-Token': csrf() }, credentials: 'same-origin', body: form });
+      let data = null;
+      try { data = await res.json(); } catch (_) { data = null; }
+      r = { ok: res.ok, status: res.status, data };
+    } else {
+      r = await api('POST', `/tickets/${ticketId}/messages`, payload);
+    }
     if (r.status === 409 && r.data && r.data.code === 'replied_meanwhile') {
       showMeanwhile(r.data);
       return;

@@ -9,7 +9,7 @@ use parley_domain::chat::{parse_client_id, ChatAuthor, ChatEvent, ChatEventKind,
 use parley_domain::error::Checker;
 use parley_domain::event::Actor;
 use parley_domain::ids::{AttachmentId, MessageId, TicketId};
-use parley_domain::message::{AttachmentInfo, Message};
+use parley_domain::message::{media_type, AttachmentInfo, Message};
 use parley_domain::ticket::{Channel, Ticket};
 use parley_domain::{Invalid, Timestamp};
 
@@ -25,18 +25,6 @@ pub struct SharedFile {
     pub name: String,
     pub content_type: Option<String>,
     pub data: Vec<u8>,
-}
-
-/// A media type as `type/subtype` of plain token characters, lowercased; anything else is a file of unknown kind.
-fn media_type(t: Option<&str>) -> String {
-    let t = t.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let token = |s: &str| {
-        !s.is_empty() && s.len() <= 100 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
-    };
-    match t.split_once('/') {
-        Some((a, b)) if token(a) && token(b) => t,
-        _ => "application/octet-stream".into(),
-    }
 }
 
 /// Shares a file in the conversation. Sending the same client id again answers with the event stored the first

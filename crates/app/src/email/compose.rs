@@ -77,7 +77,16 @@ pub fn reply_to_customer(
     let message_id = message.email.as_ref().map(|e| e.message_id.clone())?;
     let meta = MailMeta {
         cc: copied(&to, cc, extra_cc),
-        html: Some(parley_mime::text_to_html(&message.body)),
+        attachments: message.attachments.iter().filter(|a| !a.inline).map(|a| a.id).collect(),
+        // The reply as rendered (its Markdown, or the HTML of an agent's own mail unless it holds images parked
+        // for privacy, which would arrive broken), else its text made safe.
+        html: Some(
+            message
+                .html
+                .clone()
+                .filter(|h| !h.contains("data-remote-src"))
+                .unwrap_or_else(|| parley_mime::text_to_html(&message.body)),
+        ),
         message_id,
         in_reply_to: thread.last().cloned(),
         references: references(thread),

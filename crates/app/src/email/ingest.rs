@@ -256,6 +256,9 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
         Some(a) => ctx.store.get_agent(ctx.account_id, a).await?.filter(|a| a.active),
         None => None,
     };
+    // Followers hear of it too (not the assignee twice, not the agent who wrote), in the same unit of work.
+    let followers =
+        if machine { Vec::new() } else { crate::tickets::followers::to_tell(ctx, &ticket, &message, notify).await? };
     let ident = id.clone();
     let incoming = IncomingMail {
         inbound,
@@ -273,7 +276,11 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
         mail_ids,
         participants: if by_agent { Vec::new() } else { cc },
         outgoing: Box::new(move |t: &Ticket, _c: &Contact, m: &Message| {
-            assignee.map(|a| compose::agent_notification(&ident, t, &a, m, &who)).into_iter().collect()
+            assignee
+                .iter()
+                .chain(followers.iter())
+                .map(|a| compose::agent_notification(&ident, t, a, m, &who))
+                .collect()
         }),
     };
     ctx.store.ingest_mail(incoming).await?;

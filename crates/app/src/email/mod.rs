@@ -1,7 +1,7 @@
 //! The email channel: mail comes in (SMTP/LMTP, IMAP, a provider's webhook), is stored before it is acknowledged,
 //! and is processed into tickets once; replies and notifications go out through the outbox and a relay.
 
-mod compose;
+pub(crate) mod compose;
 mod files;
 mod identity;
 mod imap_check;

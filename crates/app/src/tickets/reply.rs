@@ -5,6 +5,10 @@ use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::ids::{MessageId, TicketId};
 use parley_domain::mail::outgoing_message_id;
 use parley_domain::email::EmailAddress;
+use parley_domain::error::Checker;
+use parley_domain::ids::AttachmentId;
+use parley_domain::message::{media_type, AttachmentInfo};
+use parley_domain::reply_markdown::reply_html;
 use parley_domain::message::{parse_body, parse_cc, Delivery, EmailInfo, Message, TicketEvent};
 use parley_domain::Invalid;
 use parley_domain::ticket::{Channel, Ticket};
@@ -18,6 +22,55 @@ pub struct NewMessage {
     pub client_id: Option<String>,
     /// On an email ticket's public reply, people copied on this reply besides the ticket's participants.
     pub cc: Vec<String>,
+    /// Files that go with it: kept in the account's region, and sent with a reply by mail.
+    pub attachments: Vec<Upload>,
+}
+
+/// A file as an agent attached it: the name and type it came with, and its bytes.
+pub struct Upload {
+    pub name: String,
+    pub content_type: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// The most files one message carries.
+pub const MAX_FILES: usize = 10;
+
+/// The files checked (each not empty, within the size a mail attachment may have, all of them together too) and
+/// named harmlessly, each with the description its message keeps.
+fn checked_files(app: &App, files: Vec<Upload>) -> Result<Vec<(AttachmentInfo, Vec<u8>)>, Invalid> {
+    let limit = app.mail.max_attachment_bytes;
+    let mut errs = Checker::new();
+    if files.len() > MAX_FILES {
+        errs.add("attachments", format!("at most {MAX_FILES} files"));
+    }
+    let total: usize = files.iter().map(|f| f.data.len()).sum();
+    for f in &files {
+        let name = parley_mime::safe_filename(&f.name);
+        if f.data.is_empty() {
+            errs.add("attachments", format!("'{name}' is empty"));
+        } else if f.data.len() > limit {
+            errs.add("attachments", format!("'{name}' is larger than the {} MB a file may be", limit >> 20));
+        }
+    }
+    if total > limit && files.iter().all(|f| f.data.len() <= limit) {
+        errs.add("attachments", format!("together the files are larger than the {} MB one message may carry", limit >> 20));
+    }
+    errs.finish()?;
+    Ok(files
+        .into_iter()
+        .map(|f| {
+            let info = AttachmentInfo {
+                id: AttachmentId::new(),
+                filename: parley_mime::safe_filename(&f.name),
+                content_type: media_type(f.content_type.as_deref()),
+                size: f.data.len() as i64,
+                inline: false,
+                content_id: None,
+            };
+            (info, f.data)
+        })
+        .collect())
 }
 
 #[tracing::instrument(skip_all, fields(account = %ctx.slug, ticket = %id))]
@@ -73,6 +126,10 @@ async fn add(
 ) -> Result<(Ticket, Message), AppError> {
     let body = parse_body(&input.body)?;
     let cc = parse_cc(&input.cc)?;
+    let files = checked_files(app, input.attachments)?;
+    if !files.is_empty() && !input.internal && visible_ticket(ctx, caller, id).await?.channel == Channel::Chat {
+        return Err(Invalid::field("attachments", "in a chat, share files with the chat's file button").into());
+    }
     if !cc.is_empty() {
         if input.internal {
             return Err(Invalid::field("cc", "an internal note is sent to nobody; copy people on a public reply").into());
@@ -116,10 +173,11 @@ async fn add(
             // Replies go out on the channel the conversation came in on; notes never leave.
             channel: if input.internal { Channel::Web } else { ticket.channel },
             created_at: now,
-            html: None,
+            // Written in Markdown, shown and mailed rendered; a chat's visitor reads turns as plain text.
+            html: (input.internal || ticket.channel != Channel::Chat).then(|| reply_html(&body)),
             quoted: None,
             email: None,
-            attachments: Vec::new(),
+            attachments: files.iter().map(|(info, _)| info.clone()).collect(),
         };
         let mut message = message;
         let mail = if !input.internal && ticket.channel == Channel::Email {
@@ -127,6 +185,14 @@ async fn add(
         } else {
             Vec::new()
         };
+        let mut mail = mail;
+        if ticket.channel != Channel::Chat {
+            let from = match caller {
+                Caller::Agent(a) => a.name.clone(),
+                _ => "the API".to_string(),
+            };
+            mail.extend(super::followers::follower_mails(app, ctx, &ticket, &message, &from).await?);
+        }
         let chat = crate::chat::agent_reply_event(ctx, caller, &ticket, &message, input.client_id.clone()).await?;
         let mut outbox = vec![payload::message(&ticket, &message)];
         if !kinds.is_empty() {
@@ -143,7 +209,12 @@ async fn add(
             chat,
         };
         let chatted = !change.chat.is_empty();
-        match ctx.store.save_change(change).await {
+        let saved = if files.is_empty() {
+            ctx.store.save_change(change).await
+        } else {
+            ctx.store.share_files(change, files.clone()).await
+        };
+        match saved {
             Ok(()) => {
                 ticket.version += 1;
                 if chatted {

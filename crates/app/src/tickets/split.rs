@@ -51,6 +51,7 @@ pub async fn split_message(
         internal: true,
         client_id: None,
         cc: Vec::new(),
+        attachments: Vec::new(),
     };
     add_message(app, ctx, caller, id, note).await?;
     Ok(ticket)

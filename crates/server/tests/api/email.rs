@@ -788,3 +788,224 @@ async fn a_reply_copies_the_people_named_in_cc() {
     assert!(second.rcpt_to.contains(&"lawyer@customer.example".to_string()), "{:?}", second.rcpt_to);
     assert!(!second.rcpt_to.contains(&"boss@customer.example".to_string()), "a copy is for one reply only");
 }
+
+/// A `multipart/form-data` body, written out by hand as a client would send it: (name, filename, type, bytes).
+fn form_data(boundary: &str, parts: &[(&str, Option<&str>, &str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, filename, ctype, data) in parts {
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let file = filename.map(|f| format!("; filename=\"{f}\"")).unwrap_or_default();
+        out.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"{file}\r\n").as_bytes());
+        out.extend_from_slice(format!("Content-Type: {ctype}\r\n\r\n").as_bytes());
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+/// Files attached to a reply: kept with the message in the region, sent with the mail as attachments, served
+/// back to agents; too many, empty or unknown parts are refused by name and nothing is stored; the page's form
+/// takes them too.
+#[tokio::test]
+async fn a_reply_carries_files_to_the_customer() {
+    let (app, a, relay) = mail_app().await;
+    let jane = "jane@customer.example";
+    let (m, _) = mail(jane, "support@acme.localhost", "Contract", &[], "Please send the contract.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let t = wait_tickets(&app, &a, 1).await[0]["id"].as_str().unwrap().to_string();
+    relay.wait_for(1, 15).await;
+    let url = app.url("acme", &format!("/api/v1/tickets/{t}/messages"));
+    let http = parley_test_support::http_client(false);
+    let post = |body: Vec<u8>| {
+        http.post(&url)
+            .bearer_auth(&a.api_key)
+            .header("Content-Type", "multipart/form-data; boundary=XyZ")
+            .body(body)
+            .send()
+    };
+    let message = br#"{"body": "The contract is attached."}"#;
+    let pdf: &[u8] = b"%PDF-1.4 \x00\xff\xfe a tiny binary contract";
+
+    // Refused, named, nothing stored.
+    let eleven: Vec<(&str, Option<&str>, &str, &[u8])> =
+        std::iter::once(("message", None, "application/json", &message[..]))
+            .chain((0..11).map(|_| ("attachments", Some("a.txt"), "text/plain", &b"x"[..])))
+            .collect();
+    let r = post(form_data("XyZ", &eleven)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post(form_data("XyZ", &[("message", None, "application/json", message), ("attachments", Some("empty.txt"), "text/plain", b"")]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("'empty.txt' is empty"), "{p}");
+    let r = post(form_data("XyZ", &[("attachments", Some("c.pdf"), "application/pdf", pdf)])).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no message part");
+    let r = post(form_data("XyZ", &[("message", None, "application/json", message), ("evil", None, "text/plain", b"x")]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown part");
+    assert_eq!(messages(&app, &a, &t).await.len(), 1, "nothing was stored");
+
+    // Sent: the file rides along, named harmlessly, and is kept with the message.
+    let parts = [
+        ("message", None, "application/json", &message[..]),
+        ("attachments", Some("../../etc/contract.pdf"), "application/pdf; x=\"y\"", pdf),
+    ];
+    let r = post(form_data("XyZ", &parts)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let msg: Value = r.json().await.unwrap();
+    let file = &msg["attachments"][0];
+    assert_eq!((file["content_type"].as_str(), file["size"].as_i64()), (Some("application/pdf"), Some(pdf.len() as i64)));
+    let name = file["filename"].as_str().unwrap().to_string();
+    assert!(!name.contains('/') && name.ends_with("contract.pdf"), "{name}");
+    let got = relay.wait_for(2, 15).await;
+    let reply = got.iter().find(|m| m.text().contains("The contract is attached.")).expect("sent");
+    let raw = reply.text();
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pdf);
+    assert!(raw.contains(&encoded), "the file's bytes are in the mail: {raw}");
+    assert!(raw.contains(&format!("filename=\"{name}\"")), "as an attachment with its name");
+
+    // The file is served back to agents, from the account's region.
+    let (c, _) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    let r = c.get(app.url("acme", &format!("/attachments/{}", file["id"].as_str().unwrap()))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf);
+
+    // The page's form takes files too (multipart), and a plain form still works.
+    let (_, html) = crate::ui::get(&c, &app.url("acme", "/tickets/1")).await;
+    assert!(html.contains("enctype=\"multipart/form-data\"") && html.contains("name=\"files\""));
+    let csrf = crate::ui::csrf_in(&html);
+    let parts = [
+        ("_csrf", None, "text/plain", csrf.as_bytes()),
+        ("body", None, "text/plain", &b"And the annex."[..]),
+        ("files", Some("annex.txt"), "text/plain", &b"annex text"[..]),
+        ("files", Some(""), "application/octet-stream", &b""[..]),
+    ];
+    let r = c
+        .post(app.url("acme", "/tickets/1/messages"))
+        .header("Content-Type", "multipart/form-data; boundary=XyZ")
+        .body(form_data("XyZ", &parts))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let shown = wait_messages(&app, &a, &t, 3).await;
+    let files: Vec<&str> = shown[2]["attachments"].as_array().unwrap().iter().map(|f| f["filename"].as_str().unwrap()).collect();
+    assert_eq!(files, ["annex.txt"], "an empty file field attaches nothing");
+}
+
+/// Replies are written in Markdown: the mail's text part is what the agent wrote, its HTML part the rendering,
+/// typed HTML shown as text; the preview renders exactly what will be stored and sent.
+#[tokio::test]
+async fn a_reply_in_markdown_is_mailed_rendered() {
+    let (app, a, relay) = mail_app().await;
+    let jane = "jane@customer.example";
+    let (m, _) = mail(jane, "support@acme.localhost", "Steps", &[], "How do I reset it?");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let t = wait_tickets(&app, &a, 1).await[0]["id"].as_str().unwrap().to_string();
+    relay.wait_for(1, 15).await;
+    let written = "Hi **Jane**,\n\n1. Hold the button\n2. Wait for <blink>the light</blink>";
+
+    let (s, p) = app.api(&a, Method::POST, "/messages/preview", Some(json!({"body": written}))).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let html = p["html"].as_str().unwrap().to_string();
+    assert!(html.contains("<strong>Jane</strong>") && html.contains("<li>Hold the button</li>"), "{html}");
+    assert!(html.contains("&lt;blink&gt;the light&lt;/blink&gt;") && !html.contains("<blink>"), "{html}");
+    let (s, _) = app.api(&a, Method::POST, "/messages/preview", Some(json!({"body": ""}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = app.api(&a, Method::POST, "/messages/preview", Some(json!({"body": "x", "html": "<i>"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused");
+
+    let (s, msg) = app.api(&a, Method::POST, &format!("/tickets/{t}/messages"), Some(json!({"body": written}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(msg["html"].as_str(), Some(html.as_str()), "stored as previewed");
+    let got = relay.wait_for(2, 15).await;
+    let reply = got.iter().find(|m| m.text().contains("Hold the button")).expect("sent");
+    let raw = reply.text();
+    assert!(raw.contains("Hi **Jane**,"), "the text part is what the agent wrote: {raw}");
+    assert!(raw.contains("<strong>Jane</strong>") && raw.contains("&lt;blink&gt;"), "the HTML part is the rendering: {raw}");
+}
+
+/// Wait until `n` mails to `to` whose text contains `what` have reached the relay.
+async fn wait_mail_to(relay: &CaptureRelay, to: &str, what: &str, n: usize) -> usize {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let k = mail_to(&relay.mail(), to, what).len();
+        if k >= n || std::time::Instant::now() > deadline {
+            return k;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Followers hear of each new public message by mail (the customer's and other agents'), never of their own nor
+/// of notes; they follow and stop from the API and the ticket's page; another account sees nothing of them.
+#[tokio::test]
+async fn followers_hear_of_new_messages() {
+    let (app, a, relay) = mail_app().await;
+    let jane = "jane@customer.example";
+    let (m, _) = mail(jane, "support@acme.localhost", "Contract", &[], "Please send the contract.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    let t = wait_tickets(&app, &a, 1).await[0]["id"].as_str().unwrap().to_string();
+    let body = json!({"email": "bill@acme.example", "name": "Bill", "role": "agent"});
+    let (s, bill) = app.api(&a, Method::POST, "/agents", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{bill}");
+    let bill_id = bill["agent"]["id"].as_str().unwrap().to_string();
+    let path = format!("/tickets/{t}/followers");
+
+    let (s, p) = app.api(&a, Method::POST, &path, Some(json!({"agent_id": "nobody"}))).await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("agent_id")));
+    let (s, f) = app.api(&a, Method::POST, &path, Some(json!({"agent_id": bill_id}))).await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    assert_eq!(f["followers"][0]["name"], "Bill");
+    let (_, again) = app.api(&a, Method::POST, &path, Some(json!({"agent_id": bill_id}))).await;
+    assert_eq!(again["followers"].as_array().unwrap().len(), 1, "following twice is following once");
+
+    // The owner follows from the page.
+    let (c, _) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    let (_, html) = crate::ui::get(&c, &app.url("acme", "/tickets/1")).await;
+    assert!(html.contains("Follow this ticket") && html.contains("Bill"), "{html}");
+    let csrf = crate::ui::csrf_in(&html);
+    let r = c.post(app.url("acme", "/tickets/1/follow")).form(&[("_csrf", csrf.as_str()), ("follow", "1")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let (_, html) = crate::ui::get(&c, &app.url("acme", "/tickets/1")).await;
+    assert!(html.contains("Stop following"), "the page says so");
+
+    // The customer writes: both followers hear of it.
+    let (m, _) = mail(jane, "support@acme.localhost", "Re: Contract [#1]", &[], "Any news on the contract?");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    assert_eq!(wait_mail_to(&relay, "bill@acme.example", "Any news on the contract?", 1).await, 1);
+    assert_eq!(wait_mail_to(&relay, &a.email, "Any news on the contract?", 1).await, 1);
+
+    // The owner answers from the page: Bill hears of it, the owner does not hear of their own reply.
+    let form = [("_csrf", csrf.as_str()), ("body", "Sending it today.")];
+    let r = c.post(app.url("acme", "/tickets/1/messages")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(wait_mail_to(&relay, "bill@acme.example", "Sending it today.", 1).await, 1);
+    // A note is not mailed to followers.
+    let note = [("_csrf", csrf.as_str()), ("body", "Legal has it."), ("internal", "1")];
+    let r = c.post(app.url("acme", "/tickets/1/messages")).form(&note).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // Bill stops following; the next message reaches the owner only.
+    let (s, f) = app.api(&a, Method::DELETE, &format!("{path}/{bill_id}"), None).await;
+    assert_eq!((s, f["followers"].as_array().unwrap().len()), (StatusCode::OK, 1));
+    let (m, _) = mail(jane, "support@acme.localhost", "Re: Contract [#1]", &[], "Got it, thanks.");
+    send(&app, jane, &["support@acme.localhost"], &m).await.unwrap();
+    assert_eq!(wait_mail_to(&relay, &a.email, "Got it, thanks.", 1).await, 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = relay.mail();
+    assert!(mail_to(&got, "bill@acme.example", "Got it, thanks.").is_empty(), "Bill no longer follows");
+    assert!(mail_to(&got, &a.email, "Sending it today.").is_empty(), "nobody hears of their own reply");
+    assert!(got.iter().all(|m| !m.text().contains("Legal has it.")), "notes are not mailed");
+
+    // Another account sees nothing of them.
+    let other = app.account("other", "eu").await;
+    let (s, _) = app.api(&other, Method::GET, &path, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.api(&other, Method::POST, &path, Some(json!({}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

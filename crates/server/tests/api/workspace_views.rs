@@ -264,3 +264,60 @@ async fn a_message_is_split_into_a_new_ticket_on_sqlite() {
 async fn a_message_is_split_into_a_new_ticket_on_postgres() {
     split_story(Engine::Postgres).await;
 }
+
+/// Following through the API on both engines: yourself (an API key follows as the agent who made it), another
+/// agent (administrators), each once, in order; a deactivated agent or one who may not see the ticket is refused;
+/// another account's ticket is not found.
+async fn followers_story(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let acct = app.account("acme", "eu").await;
+    let t = app.ticket(&acct, "Printer", "It jams", "jane@example.com").await;
+    let path = format!("/tickets/{}/followers", t["id"].as_str().unwrap());
+    let (s, f) = app.api(&acct, Method::POST, &path, Some(json!({}))).await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    assert_eq!(f["followers"].as_array().unwrap().len(), 1, "the key's maker follows: {f}");
+    let (_, dept) = app.api(&acct, Method::POST, "/departments", Some(json!({"name": "Billing"}))).await;
+    let body = json!({"email": "bill@acme.example", "name": "Bill", "role": "agent", "department_ids": [dept["id"]]});
+    let (_, bill) = app.api(&acct, Method::POST, "/agents", Some(body)).await;
+    let bill_id = bill["agent"]["id"].as_str().unwrap().to_string();
+    // Bill sees Billing's tickets (and those of no department), not Sales': he cannot follow one of Sales.
+    let (_, sales) = app.api(&acct, Method::POST, "/departments", Some(json!({"name": "Sales"}))).await;
+    let ticket_path = format!("/tickets/{}", t["id"].as_str().unwrap());
+    let (s, _) = app.api(&acct, Method::PATCH, &ticket_path, Some(json!({"department_id": sales["id"]}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, p) = app.api(&acct, Method::POST, &path, Some(json!({"agent_id": bill_id}))).await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("agent_id")), "{p}");
+    let (s, _) = app
+        .api(&acct, Method::PATCH, &format!("/tickets/{}", t["id"].as_str().unwrap()), Some(json!({"department_id": dept["id"]})))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, f) = app.api(&acct, Method::POST, &path, Some(json!({"agent_id": bill_id}))).await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    let names: Vec<&str> = f["followers"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 2);
+    assert_eq!(names[1], "Bill", "in the order they started");
+    let (s, _) = app.api(&acct, Method::PATCH, &format!("/agents/{bill_id}"), Some(json!({"active": false}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, f) = app.api(&acct, Method::DELETE, &format!("{path}/{bill_id}"), None).await;
+    assert_eq!((s, f["followers"].as_array().unwrap().len()), (StatusCode::OK, 1));
+    let (s, _) = app.api(&acct, Method::POST, &path, Some(json!({"agent_id": bill_id}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a deactivated agent follows nothing");
+    let (s, _) = app.api(&acct, Method::DELETE, &format!("{path}/not-an-agent"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let other = app.account("other", "eu").await;
+    let (s, _) = app.api(&other, Method::GET, &path, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.api(&other, Method::DELETE, &format!("{path}/{bill_id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn agents_follow_tickets_on_sqlite() {
+    followers_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn agents_follow_tickets_on_postgres() {
+    followers_story(Engine::Postgres).await;
+}

@@ -23,6 +23,7 @@ mod support;
 mod tickets;
 mod viewers;
 mod views;
+mod followers;
 mod webhooks;
 
 pub(crate) use audit::json_lines as audit_json_lines;
@@ -35,8 +36,9 @@ use axum::Router;
 /// `max_message_bytes`: the largest mail taken; `max_file_bytes`: the largest file shared in a chat.
 pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<AppState> {
     Router::new()
-        .merge(tickets::router())
+        .merge(tickets::router(max_file_bytes))
         .merge(viewers::router())
+        .merge(followers::router())
         .merge(contacts::router())
         .merge(contact_merge::router())
         .merge(agents::router())

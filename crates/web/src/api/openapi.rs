@@ -22,7 +22,7 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         tickets::create, tickets::list, tickets::show, tickets::update, tickets::add_message, tickets::list_messages,
-        tickets::merge, tickets::split,
+        tickets::merge, tickets::split, tickets::preview,
         contacts::list, contacts::create, contacts::show, contacts::update, contacts::erase, contacts::export,
         contacts::list_companies, contacts::create_company, contacts::show_company,
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
@@ -47,7 +47,7 @@ use utoipa::{Modify, OpenApi};
         macros::list, macros::create, macros::show, macros::update, macros::delete, macros::apply,
         bulk::bulk,
         super::views::list, super::views::create, super::views::show, super::views::update, super::views::delete, super::views::tickets,
-        super::viewers::list_viewers,
+        super::viewers::list_viewers, super::followers::list, super::followers::follow, super::followers::unfollow,
         super::contact_merge::merge,
     ),
     components(schemas(Problem)),

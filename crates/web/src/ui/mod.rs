@@ -14,6 +14,7 @@ mod macros;
 mod pages;
 pub(crate) mod privacy;
 mod profile;
+mod reply_form;
 mod search;
 pub(crate) mod session;
 mod settings;
@@ -59,8 +60,13 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/knowledge/{kb}/articles/{id}", get(knowledge::edit).post(knowledge::save_article))
         .route("/agent/socket", get(agent_socket::upgrade))
         .route("/tickets/{number}", get(tickets::show).post(tickets::update))
-        .route("/tickets/{number}/messages", post(tickets::reply))
+        .route(
+            "/tickets/{number}/messages",
+            // Room for a message's attachments (their sum is held to one file's limit) and its text.
+            post(tickets::reply).layer(axum::extract::DefaultBodyLimit::max(max_file_bytes + (1 << 20))),
+        )
         .route("/tickets/{number}/merge", post(tickets::merge_into))
+        .route("/tickets/{number}/follow", post(tickets::follow))
         .route("/tickets/{number}/messages/{message}/split", post(tickets::split))
         .route("/tickets/{number}/block-visitor", post(tickets::block_visitor))
         .route(

@@ -21,6 +21,8 @@ pub(crate) struct AgentSession {
     pub agent: Agent,
     pub session: Session,
     pub token: String,
+    /// The most bytes a file may have (the composer tells before it sends more).
+    pub max_file_bytes: usize,
 }
 
 impl FromRequestParts<AppState> for AgentSession {
@@ -32,7 +34,10 @@ impl FromRequestParts<AppState> for AgentSession {
             return Err(PageError::SignIn);
         };
         match auth::session_agent(&ctx, &token).await {
-            Ok(Some((agent, session))) => Ok(AgentSession { ctx, agent, session, token }),
+            Ok(Some((agent, session))) => {
+                let max_file_bytes = state.app.mail.max_attachment_bytes;
+                Ok(AgentSession { ctx, agent, session, token, max_file_bytes })
+            }
             Ok(None) => Err(PageError::SignIn),
             Err(e) => Err(PageError::Api(e.into())),
         }

@@ -49,6 +49,11 @@ pub(crate) struct Entry {
 struct TicketPage {
     shell: Shell,
     csrf: String,
+    max_file_bytes: usize,
+    /// Names of the agents who follow the ticket.
+    followers: Vec<String>,
+    /// Whether the agent looking follows it.
+    following: bool,
     t: Ticket,
     requester: String,
     from_line: String,
@@ -275,7 +280,11 @@ async fn page(
         meanwhile: u.meanwhile.iter().map(|m| (m.id.to_string(), who(&m.author), m.created_at.in_zone(&zone))).collect(),
         errors: u.errors,
     });
+    let follow_list = uc::followers(&s.ctx, &s.caller(), d.ticket.id).await?;
     let page = TicketPage {
+        following: follow_list.iter().any(|f| f.agent_id == s.agent.id),
+        followers: follow_list.into_iter().map(|f| f.name).collect(),
+        max_file_bytes: s.max_file_bytes,
         draft,
         csrf: s.session.csrf_token.clone(),
         from_line,
@@ -324,38 +333,20 @@ fn mail_headers(e: &parley_domain::message::EmailInfo) -> Vec<(&'static str, Str
     out
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ReplyForm {
-    body: String,
-    #[serde(default)]
-    internal: Option<String>,
-    /// The newest message the agent had seen when they wrote this.
-    #[serde(default)]
-    after_message_id: Option<String>,
-    /// "Send and set": the status the ticket takes once the reply is stored (empty: as it is).
-    #[serde(default)]
-    then_status: Option<String>,
-    /// "Send anyway": send even though others wrote meanwhile.
-    #[serde(default)]
-    force: Option<String>,
-    /// People copied on this reply (email tickets).
-    #[serde(default)]
-    cc: String,
-    #[serde(rename = "_csrf")]
-    csrf: String,
-}
-
 pub(crate) async fn reply(
     State(state): State<AppState>,
     s: AgentSession,
     Path(number): Path<String>,
-    Form(f): Form<ReplyForm>,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
+    let (f, files) = super::reply_form::read(req, &state).await?;
     s.check_csrf(&f.csrf)?;
     let number = parse_number(&number)?;
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
     let internal = f.internal.is_some();
-    let input = NewMessage { body: f.body.clone(), internal, client_id: None, cc: split_cc(&f.cc) };
+    let had_files = !files.is_empty();
+    let input =
+        NewMessage { body: f.body.clone(), internal, client_id: None, cc: split_cc(&f.cc), attachments: files };
     let seen = f.after_message_id.as_deref().filter(|m| !m.is_empty() && f.force.is_none());
     let sent = match seen {
         Some(m) => {
@@ -369,12 +360,18 @@ pub(crate) async fn reply(
         Ok(_) => {}
         // Nothing typed is lost: the page comes again with the reply in the composer, and what came meanwhile or
         // what was refused.
+        // A browser cannot fill a file field in again: the page says to attach them once more.
         Err(parley_app::AppError::RepliedMeanwhile(new)) => {
-            let unsent = Unsent { body: f.body, internal, cc: f.cc, meanwhile: new, errors: Vec::new() };
+            let errors = if had_files { vec![parley_i18n::Texts::of(&s.agent.profile.language).get("ws-attach-again")] } else { Vec::new() };
+            let unsent = Unsent { body: f.body, internal, cc: f.cc, meanwhile: new, errors };
             return page(&s, number, None, Some(unsent)).await;
         }
         Err(parley_app::AppError::Invalid(invalid)) => {
-            let unsent = Unsent { body: f.body, internal, cc: f.cc, meanwhile: Vec::new(), errors: invalid.lines() };
+            let mut errors = invalid.lines();
+            if had_files {
+                errors.push(parley_i18n::Texts::of(&s.agent.profile.language).get("ws-attach-again"));
+            }
+            let unsent = Unsent { body: f.body, internal, cc: f.cc, meanwhile: Vec::new(), errors };
             return page(&s, number, None, Some(unsent)).await;
         }
         Err(e) => return Err(e.into()),
@@ -388,6 +385,30 @@ pub(crate) async fn reply(
 
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// Follow the ticket, or stop following it (`follow` is `0`).
+pub(crate) async fn follow(
+    s: AgentSession,
+    Path(number): Path<String>,
+    Form(f): Form<FollowForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&f.csrf)?;
+    let number = parse_number(&number)?;
+    let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
+    if f.follow == "0" {
+        uc::unfollow(&s.ctx, &s.caller(), ticket.id, None).await?;
+    } else {
+        uc::follow(&s.ctx, &s.caller(), ticket.id, None).await?;
+    }
+    Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FollowForm {
+    follow: String,
     #[serde(rename = "_csrf")]
     csrf: String,
 }

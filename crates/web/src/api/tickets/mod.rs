@@ -11,7 +11,7 @@ mod update;
 pub(crate) use create::__path_create;
 pub(crate) use list::__path_list;
 pub(crate) use merge::__path_merge;
-pub(crate) use messages::{__path_add_message, __path_list_messages};
+pub(crate) use messages::{__path_add_message, __path_list_messages, __path_preview};
 pub(crate) use show::__path_show;
 pub(crate) use split::__path_split;
 pub(crate) use update::__path_update;
@@ -26,12 +26,18 @@ use parley_domain::message::{Message, TicketEvent};
 use parley_domain::ticket::Ticket;
 use serde::Serialize;
 
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/tickets", post(create::create).get(list::list))
         .route("/tickets/{id}", get(show::show).patch(update::update))
-        .route("/tickets/{id}/messages", get(messages::list_messages).post(messages::add_message))
+        .route(
+            "/tickets/{id}/messages",
+            get(messages::list_messages)
+                .post(messages::add_message)
+                .layer(axum::extract::DefaultBodyLimit::max(max_file_bytes + (1 << 20))),
+        )
         .route("/tickets/{id}/merge", post(merge::merge))
+        .route("/messages/preview", post(messages::preview))
         .route("/tickets/{id}/messages/{message_id}/split", post(split::split))
 }
 
