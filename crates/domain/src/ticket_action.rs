@@ -28,6 +28,9 @@ pub enum SetField {
     Status(Status),
     Priority(Priority),
     Assignee(Option<AgentId>),
+    /// The agent who applies it (`"value": "current_agent"`), as Zendesk's "(current user)": one macro "take it"
+    /// for the whole team.
+    AssigneeApplier,
     Department(Option<DepartmentId>),
     Subject(String),
     /// A custom field's value, checked against its definition; `null` clears it.
@@ -47,6 +50,8 @@ pub enum FieldDefs<'a> {
 }
 
 const ACTIONS: &str = "set, add_tags, remove_tags";
+/// The assignee value that means whoever applies the actions.
+pub const CURRENT_AGENT: &str = "current_agent";
 const FIELDS: &str = "status, priority, assignee_id, department_id, subject, custom_fields.<key>";
 
 impl TicketAction {
@@ -127,6 +132,7 @@ impl TicketAction {
                     SetField::Status(v) => ("status".to_string(), json!(v.as_str())),
                     SetField::Priority(v) => ("priority".to_string(), json!(v.as_str())),
                     SetField::Assignee(v) => ("assignee_id".to_string(), json!(v.map(|i| i.to_string()))),
+                    SetField::AssigneeApplier => ("assignee_id".to_string(), json!(CURRENT_AGENT)),
                     SetField::Department(v) => ("department_id".to_string(), json!(v.map(|i| i.to_string()))),
                     SetField::Subject(v) => ("subject".to_string(), json!(v)),
                     SetField::Custom { key, value } => (format!("custom_fields.{key}"), value.clone()),
@@ -163,6 +169,7 @@ fn set(field: &str, v: &Value, defs: FieldDefs<'_>) -> Result<SetField, Invalid>
         "subject" => parse_subject(text("a subject")?).map(SetField::Subject).map_err(|e| e.at("value")),
         "assignee_id" => match id("an agent")? {
             None => Ok(SetField::Assignee(None)),
+            Some(s) if s == CURRENT_AGENT => Ok(SetField::AssigneeApplier),
             Some(s) => AgentId::parse(&s).map(|a| SetField::Assignee(Some(a))).ok_or_else(|| bad_id("an agent")),
         },
         "department_id" => match id("a department")? {
@@ -207,12 +214,31 @@ fn tags(v: &Value) -> Result<Vec<Tag>, Invalid> {
     Tag::parse_list(&words).map_err(|e| e.at("value"))
 }
 
-/// All the actions as one change: a later `set` of a field wins over an earlier one; tags added and removed
+/// Whether the actions assign to whoever applies them (the last assignment counts).
+pub fn assigns_applier(actions: &[TicketAction]) -> bool {
+    actions
+        .iter()
+        .rev()
+        .find_map(|a| match a {
+            TicketAction::Set(SetField::AssigneeApplier) => Some(true),
+            TicketAction::Set(SetField::Assignee(_)) => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+/// All the actions as one change, applied by `applier` (the agent "current_agent" means; without one, that
+/// action leaves the assignee alone): a later `set` of a field wins over an earlier one; tags added and removed
 /// accumulate in order (a tag removed after it was added ends up removed).
-pub fn patch_of(actions: &[TicketAction]) -> TicketPatch {
+pub fn patch_of(actions: &[TicketAction], applier: Option<AgentId>) -> TicketPatch {
     let mut p = TicketPatch::default();
     for a in actions {
         match a {
+            TicketAction::Set(SetField::AssigneeApplier) => {
+                if let Some(me) = applier {
+                    p.assignee_id = Some(Some(me));
+                }
+            }
             TicketAction::Set(SetField::Status(s)) => p.status = Some(*s),
             TicketAction::Set(SetField::Priority(v)) => p.priority = Some(*v),
             TicketAction::Set(SetField::Assignee(v)) => p.assignee_id = Some(*v),
@@ -282,6 +308,22 @@ mod tests {
     }
 
     #[test]
+    fn current_agent_is_whoever_applies_it() {
+        let items = vec![
+            json!({"action": "set", "field": "assignee_id", "value": null}),
+            json!({"action": "set", "field": "assignee_id", "value": "current_agent"}),
+        ];
+        let parsed = TicketAction::parse_list(&items, FieldDefs::Trusted).unwrap();
+        assert_eq!(parsed[1], TicketAction::Set(SetField::AssigneeApplier));
+        assert_eq!(parsed[1].to_json(), items[1]);
+        assert!(assigns_applier(&parsed));
+        let ann = AgentId::new();
+        assert_eq!(patch_of(&parsed, Some(ann)).assignee_id, Some(Some(ann)));
+        assert_eq!(patch_of(&parsed, None).assignee_id, Some(None), "the earlier set stands without an applier");
+        assert!(!assigns_applier(&parsed[..1]));
+    }
+
+    #[test]
     fn errors_name_the_action_and_its_part() {
         let d = defs();
         let items = vec![
@@ -321,7 +363,7 @@ mod tests {
             TicketAction::RemoveTags(vec![t("b")]),
             TicketAction::Set(SetField::Status(Status::Pending)),
         ];
-        let p = patch_of(&actions);
+        let p = patch_of(&actions, None);
         assert_eq!(p.status, Some(Status::Pending));
         assert_eq!(p.add_tags, vec![t("a")]);
         assert_eq!(p.remove_tags, vec![t("b")]);

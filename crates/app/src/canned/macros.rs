@@ -8,7 +8,7 @@ use parley_domain::canned::{parse_template, parse_title, render, visible_to, Mac
 use parley_domain::error::Checker;
 use parley_domain::ids::{MacroId, TicketId};
 use parley_domain::ticket::Ticket;
-use parley_domain::ticket_action::patch_of;
+use parley_domain::ticket_action::{assigns_applier, patch_of};
 use parley_domain::{Invalid, Timestamp};
 use serde_json::{json, Value};
 
@@ -178,6 +178,11 @@ pub(crate) async fn apply_checked(
 ) -> Result<Ticket, AppError> {
     // A closed or merged ticket refuses the macro before its reply is sent.
     ticket.ensure_open_for_change()?;
+    // "Whoever applies it" needs an agent: an API key that belongs to none is told so, and nothing happens.
+    let applier = crate::views::me(caller);
+    if applier.is_none() && assigns_applier(&m.actions) {
+        return Err(Invalid::field("macro", "assigns to whoever applies it, and this caller is no agent").into());
+    }
     let id = ticket.id;
     let mut known = Some(ticket);
     if let Some(reply) = &m.reply {
@@ -187,7 +192,7 @@ pub(crate) async fn apply_checked(
             add_message(app, ctx, caller, id, NewMessage { body, internal: reply.internal, client_id: None, cc: Vec::new(), attachments: Vec::new() }).await?;
         known = Some(after);
     }
-    let patch = patch_of(&m.actions);
+    let patch = patch_of(&m.actions, applier);
     match known {
         Some(t) if patch == Default::default() => Ok(t),
         known => change_ticket(ctx, caller, id, &patch, known).await,

@@ -371,3 +371,4 @@ ws-no-followers = Niemand folgt diesem Ticket.
 ws-follow = Diesem Ticket folgen
 ws-unfollow = Nicht mehr folgen
 ws-follow-hint = Folgende erhalten eine Mail zu jeder neuen öffentlichen Nachricht.
+ws-macros-applier = Wer es anwendet

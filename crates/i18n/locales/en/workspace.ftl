@@ -371,3 +371,4 @@ ws-no-followers = Nobody follows it.
 ws-follow = Follow this ticket
 ws-unfollow = Stop following
 ws-follow-hint = Followers get a mail for each new public message.
+ws-macros-applier = Whoever applies it

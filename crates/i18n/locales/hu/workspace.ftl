@@ -371,3 +371,4 @@ ws-no-followers = Senki sem követi.
 ws-follow = A jegy követése
 ws-unfollow = Követés leállítása
 ws-follow-hint = A követők minden új nyilvános üzenetről levelet kapnak.
+ws-macros-applier = Aki alkalmazza

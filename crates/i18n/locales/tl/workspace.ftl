@@ -371,3 +371,4 @@ ws-no-followers = Walang sumusubaybay dito.
 ws-follow = Subaybayan ang ticket na ito
 ws-unfollow = Huwag nang subaybayan
 ws-follow-hint = Makakatanggap ng mail ang mga sumusubaybay sa bawat bagong pampublikong mensahe.
+ws-macros-applier = Sinumang gumamit nito

@@ -321,3 +321,55 @@ async fn agents_follow_tickets_on_sqlite() {
 async fn agents_follow_tickets_on_postgres() {
     followers_story(Engine::Postgres).await;
 }
+
+/// A macro that assigns to whoever applies it: the owner's key applies it as the owner, another agent from their
+/// session as themselves; its page says so.
+async fn applier_story(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let acct = app.account("acme", "eu").await;
+    let first = app.ticket(&acct, "Printer", "It jams", "jane@example.com").await;
+    let second = app.ticket(&acct, "Scanner", "It hums", "joe@example.com").await;
+    let body = json!({"title": "Take it", "shared": true, "actions": [
+        {"action": "set", "field": "assignee_id", "value": "current_agent"},
+        {"action": "set", "field": "status", "value": "open"}]});
+    let (s, m) = app.api(&acct, Method::POST, "/macros", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(m["actions"][0]["value"], "current_agent");
+    let macro_id = m["id"].as_str().unwrap().to_string();
+
+    let (_, me) = app.api(&acct, Method::GET, "/me", None).await;
+    let apply = format!("/tickets/{}/macros/{macro_id}", first["id"].as_str().unwrap());
+    let (s, t) = app.api(&acct, Method::POST, &apply, None).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!((t["assignee_id"].clone(), t["status"].as_str()), (me["id"].clone(), Some("open")), "the key's maker");
+
+    let bill = agent_session(&app, &acct).await;
+    let (_, page) = get(&bill, &app.url("acme", "/tickets")).await;
+    let r = bill
+        .post(app.url("acme", &format!("/api/v1/tickets/{}/macros/{macro_id}", second["id"].as_str().unwrap())))
+        .header("X-CSRF-Token", csrf_in(&page))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let t: Value = r.json().await.unwrap();
+    let (_, bill_me) = {
+        let r = bill.get(app.url("acme", "/api/v1/me")).send().await.unwrap();
+        (r.status(), r.json::<Value>().await.unwrap())
+    };
+    assert_eq!(t["assignee_id"], bill_me["id"], "whoever applies it");
+
+    let (c, _) = sign_in(&app, "acme", &acct.email, &acct.password).await;
+    let (_, html) = get(&c, &app.url("acme", "/macros")).await;
+    assert!(html.contains("Assign to: Whoever applies it"), "{html}");
+}
+
+#[tokio::test]
+async fn a_macro_assigns_whoever_applies_it_on_sqlite() {
+    applier_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_macro_assigns_whoever_applies_it_on_postgres() {
+    applier_story(Engine::Postgres).await;
+}

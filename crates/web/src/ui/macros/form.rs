@@ -2,7 +2,7 @@
 //! (so the app checks them as it checks the API's, and its errors apply), and a macro turned back into the form.
 
 use parley_domain::canned::{Macro, MacroReply};
-use parley_domain::ticket_action::{patch_of, SetField, TicketAction};
+use parley_domain::ticket_action::{assigns_applier, patch_of, SetField, TicketAction, CURRENT_AGENT};
 use parley_domain::{FieldError, Invalid};
 use parley_i18n::Texts;
 use serde::Deserialize;
@@ -67,7 +67,7 @@ impl MacroForm {
     /// The form as a macro shows in it, and the actions it cannot show (subject, custom fields: set through the
     /// API), which saving the form keeps. Tags are shown as their net effect, which is what applying them does.
     pub fn of(m: &Macro) -> (MacroForm, Vec<TicketAction>) {
-        let p = patch_of(&m.actions);
+        let p = patch_of(&m.actions, None);
         let choice = |v: Option<Option<String>>| match v {
             None => String::new(),
             Some(None) => CLEAR.to_string(),
@@ -78,7 +78,11 @@ impl MacroForm {
             title: m.title.clone(),
             status: p.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
             priority: p.priority.map(|s| s.as_str().to_string()).unwrap_or_default(),
-            assignee: choice(p.assignee_id.map(|a| a.map(|a| a.to_string()))),
+            assignee: if assigns_applier(&m.actions) {
+                CURRENT_AGENT.to_string()
+            } else {
+                choice(p.assignee_id.map(|a| a.map(|a| a.to_string())))
+            },
             department: choice(p.department_id.map(|d| d.map(|d| d.to_string()))),
             add_tags: tags(&p.add_tags),
             remove_tags: tags(&p.remove_tags),

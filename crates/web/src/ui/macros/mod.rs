@@ -13,6 +13,7 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use form::{MacroForm, CLEAR};
+use parley_domain::ticket_action::CURRENT_AGENT;
 use parley_app::canned::{self, MacroInput, MacroPatch};
 use parley_app::{people, AppError};
 use parley_domain::canned::Macro;
@@ -123,7 +124,10 @@ async fn page(s: &AgentSession, shown: Shown<'_>) -> Result<Response, PageError>
     let typed = shown.typed;
     let statuses = Status::ALL.iter().map(|v| (v.as_str().to_string(), shell.status(v.as_str()))).collect();
     let priorities = Priority::ALL.iter().map(|v| (v.as_str().to_string(), shell.priority(v.as_str()))).collect();
-    let active = agents.iter().filter(|a| a.active).map(|a| (a.id.to_string(), a.name.clone())).collect();
+    // "Whoever applies it" first among the agents: the macro a whole team uses to take a ticket.
+    let active = std::iter::once((CURRENT_AGENT.to_string(), shell.tr("ws-macros-applier")))
+        .chain(agents.iter().filter(|a| a.active).map(|a| (a.id.to_string(), a.name.clone())))
+        .collect();
     let mut departments: Vec<(String, String)> =
         names.departments.iter().map(|(id, name)| (id.to_string(), name.clone())).collect();
     departments.sort_by(|a, b| a.1.cmp(&b.1));

@@ -40,6 +40,9 @@ pub(crate) fn summary(actions: &[TicketAction], reply: Option<&MacroReply>, name
                 };
                 format!("{}: {who}", t.get("ws-macros-assign-to"))
             }
+            TicketAction::Set(SetField::AssigneeApplier) => {
+                format!("{}: {}", t.get("ws-macros-assign-to"), t.get("ws-macros-applier"))
+            }
             TicketAction::Set(SetField::Department(d)) => {
                 let which = match d {
                     None => t.get("ws-no-department"),
