@@ -256,6 +256,9 @@ test('two agents on one ticket see each other, and the second is warned of a rep
     const full = await parley.api('acme', acct.api_key, 'GET', `/tickets/${t.body.tickets[0].id}`);
     const bodies = full.body.timeline.filter((e) => e.kind === 'message').map((m) => m.body);
     assert.deepEqual(bodies, ['Who answers me?', 'Ann here: it is fixed now.', 'I will take this one.']);
+    // The list says who has a ticket open, too: Ann still does.
+    await bea.goto(parley.url('acme', '/tickets'));
+    await bea.locator('tr[data-ticket] [data-viewers]', { hasText: 'owner also viewing' }).waitFor();
   } finally {
     await browser.close();
     await parley.stop();

@@ -119,6 +119,46 @@ impl ViewerStore for SqlStore {
             .collect()
     }
 
+    async fn viewers_of(
+        &self,
+        account: AccountId,
+        tickets: &[TicketId],
+        live_since: Timestamp,
+    ) -> Result<Vec<(TicketId, ViewerEntry)>, StoreError> {
+        if tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..tickets.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT v.ticket_id, v.agent_id, a.name, v.since, v.composing, v.composing_at FROM ticket_viewers v \
+             JOIN agents a ON a.account_id = v.account_id AND a.id = v.agent_id \
+             JOIN agent_connections c ON c.process_id = v.process_id AND c.account_id = v.account_id \
+             AND c.agent_id = v.agent_id \
+             WHERE v.account_id = $1 AND c.seen_at >= $2 AND v.ticket_id IN ({}) ORDER BY v.since",
+            list.join(", ")
+        );
+        let mut values = args![account.to_string(), live_since.millis()];
+        values.extend(tickets.iter().map(|t| Value::Text(t.to_string())));
+        let rows = self.db.query(&sql, values).await?;
+        rows.iter()
+            .map(|r| {
+                let composing = match (r.opt_text("composing")?, r.opt_int("composing_at")?) {
+                    (Some(m), Some(at)) => {
+                        Some((parsed("compose mode", &m, ComposeMode::parse)?, Timestamp::from_millis(at)))
+                    }
+                    _ => None,
+                };
+                let entry = ViewerEntry {
+                    agent_id: id("agent id", &r.text("agent_id")?)?,
+                    name: r.text("name")?,
+                    since: Timestamp::from_millis(r.int("since")?),
+                    composing,
+                };
+                Ok((id("ticket id", &r.text("ticket_id")?)?, entry))
+            })
+            .collect()
+    }
+
     async fn forget_dead_viewers(&self) -> Result<u64, StoreError> {
         self.write_one(
             "DELETE FROM ticket_viewers WHERE NOT EXISTS (SELECT 1 FROM agent_connections c \

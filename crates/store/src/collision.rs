@@ -107,6 +107,13 @@ pub trait ViewerStore {
         ticket: TicketId,
         live_since: Timestamp,
     ) -> Result<Vec<ViewerEntry>, StoreError>;
+    /// The viewers of several tickets at once (a list's rows), as [`ViewerStore::viewers`] gives them for one.
+    async fn viewers_of(
+        &self,
+        account: AccountId,
+        tickets: &[TicketId],
+        live_since: Timestamp,
+    ) -> Result<Vec<(TicketId, ViewerEntry)>, StoreError>;
     /// Forgets the views of processes whose agent sockets are forgotten (they died). Region-wide upkeep.
     async fn forget_dead_viewers(&self) -> Result<u64, StoreError>;
     /// Tells the other processes sharing the database that the ticket's viewers changed (PostgreSQL; nothing on

@@ -583,6 +583,24 @@
     refreshCounts();
   }
 
+  // Who has each listed ticket open, read for the rows shown every 15 seconds (one question for the page).
+  async function listViewers() {
+    if (!tbody) return;
+    const rows = $$('tr[data-ticket]', tbody).filter((r) => r.dataset.ticket);
+    if (!rows.length) return;
+    const r = await api('GET', '/viewers?tickets=' + rows.slice(0, 100).map((x) => x.dataset.ticket).join(','));
+    if (!r.ok || !r.data) return;
+    const by = new Map((r.data.tickets || []).map((t) => [t.ticket_id, t.viewers || []]));
+    rows.forEach((row) => {
+      const cell = $('[data-viewers]', row);
+      if (!cell) return;
+      const others = (by.get(row.dataset.ticket) || []).filter((v) => v.agent_id !== me);
+      cell.textContent = others.length ? tr('ws-viewing', { names: others.map((v) => v.name).join(', ') }) : '';
+      cell.classList.toggle('active', others.length > 0);
+    });
+  }
+  if (tbody) { listViewers(); setInterval(listViewers, 15000); }
+
   // View counts in the left column, read again (at most every two seconds) when tickets change.
   let countsTimer = null;
   function refreshCounts() {

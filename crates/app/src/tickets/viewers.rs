@@ -81,3 +81,36 @@ pub async fn viewers(
     let entries = ctx.store.viewers(ctx.account_id, ticket, live_since(app, now)).await?;
     Ok(collision::viewers(entries, now))
 }
+
+/// The most tickets one question about viewers names (a list's page).
+pub const MAX_TICKETS: usize = 100;
+
+/// The viewers of several tickets (a list's rows), one per agent, for those the caller may see and someone views;
+/// tickets the caller may not see (or that do not exist) are left out, as if nobody viewed them.
+pub async fn viewers_of(
+    app: &App,
+    ctx: &AccountCtx,
+    caller: &Caller,
+    tickets: &[TicketId],
+) -> Result<Vec<(TicketId, Vec<Viewer>)>, AppError> {
+    if tickets.len() > MAX_TICKETS {
+        return Err(parley_domain::Invalid::field("tickets", format!("at most {MAX_TICKETS} tickets")).into());
+    }
+    let mut seen = Vec::with_capacity(tickets.len());
+    for t in tickets {
+        if !seen.contains(t) && visible_ticket(ctx, caller, *t).await.is_ok() {
+            seen.push(*t);
+        }
+    }
+    let now = Timestamp::now();
+    let mut entries = ctx.store.viewers_of(ctx.account_id, &seen, live_since(app, now)).await?;
+    let mut out = Vec::new();
+    for t in seen {
+        let mine: Vec<_> = entries.iter().filter(|(of, _)| *of == t).map(|(_, e)| e.clone()).collect();
+        entries.retain(|(of, _)| *of != t);
+        if !mine.is_empty() {
+            out.push((t, collision::viewers(mine, now).0));
+        }
+    }
+    Ok(out)
+}

@@ -457,3 +457,56 @@ async fn reply_form(engine: Engine) {
     let bodies: Vec<&str> = list["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
     assert_eq!(bodies, vec!["Where is my money?", "Sent today", "Refunded <b>twice</b>", "Plain"]);
 }
+
+#[tokio::test]
+async fn a_list_asks_who_views_its_rows_on_sqlite() {
+    list_viewers(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_list_asks_who_views_its_rows_on_postgres() {
+    list_viewers(Engine::Postgres).await;
+}
+
+/// `GET /viewers?tickets=…`: one question for a list's rows; tickets nobody views, or of another account, are left
+/// out; a bad id or too many are refused by name.
+async fn list_viewers(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let a = app.account("acme", "eu").await;
+    let other = app.account("other", "eu").await;
+    let mut ids = Vec::new();
+    for (s, who) in [("Printer", "c@example.com"), ("Scanner", "d@example.com"), ("Fax", "e@example.com")] {
+        ids.push(app.ticket(&a, s, "Help", who).await["id"].as_str().unwrap().to_string());
+    }
+    let theirs = app.ticket(&other, "Theirs", "x", "d@example.com").await["id"].as_str().unwrap().to_string();
+    let (_, bob_session) = agent(&app, &a, "Bob", &[]).await;
+    let mut olivia = open(&app, &session_of(&app, &a.email, &a.password).await).await;
+    let mut bob = open(&app, &bob_session).await;
+    say(&mut olivia, json!({"type": "viewing", "ticket_id": ids[0]})).await;
+    viewers_until(&mut olivia, &ids[0], |l| l.len() == 1).await;
+    say(&mut bob, json!({"type": "viewing", "ticket_id": ids[1]})).await;
+    viewers_until(&mut bob, &ids[1], |l| l.len() == 1).await;
+
+    let q = format!("/viewers?tickets={},{},{},{theirs}", ids[0], ids[1], ids[2]);
+    let (s, got) = app.api(&a, Method::GET, &q, None).await;
+    assert_eq!(s, StatusCode::OK, "{got}");
+    let rows: Vec<(String, Vec<String>)> = got["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let names = t["viewers"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap().to_string());
+            (t["ticket_id"].as_str().unwrap().to_string(), names.collect())
+        })
+        .collect();
+    assert_eq!(rows, vec![(ids[0].clone(), vec!["Olivia Owner".to_string()]), (ids[1].clone(), vec!["Bob".to_string()])]);
+    let (s, none) = app.api(&other, Method::GET, &q, None).await;
+    assert_eq!((s, none), (StatusCode::OK, json!({"tickets": []})), "another account learns nothing");
+
+    let (s, p) = app.api(&a, Method::GET, "/viewers?tickets=nope", None).await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("tickets")));
+    let many = vec![ids[0].clone(); 101].join(",");
+    let (s, _) = app.api(&a, Method::GET, &format!("/viewers?tickets={many}"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    drop(bob);
+}

@@ -47,7 +47,7 @@ use utoipa::{Modify, OpenApi};
         macros::list, macros::create, macros::show, macros::update, macros::delete, macros::apply,
         bulk::bulk,
         super::views::list, super::views::create, super::views::show, super::views::update, super::views::delete, super::views::tickets,
-        super::viewers::list_viewers, super::followers::list, super::followers::follow, super::followers::unfollow,
+        super::viewers::list_viewers, super::viewers::viewers_of, super::followers::list, super::followers::follow, super::followers::unfollow,
         super::contact_merge::merge,
     ),
     components(schemas(Problem)),
