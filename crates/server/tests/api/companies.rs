@@ -1,7 +1,9 @@
-//! Companies: changed over the API (a name, mail domains each of which belongs to one company of the account).
-//! Another account's companies are not found.
+//! Companies: changed over the API (a name, mail domains each of which belongs to one company of the account), and
+//! their pages in the workspace: the list with search and a form to add one, and each company's page with its
+//! customers, their tickets and chats, and its details to edit. Another account's companies are not found.
 
 use crate::helpers::{spawn_app, Engine, TestAccount, TestApp};
+use crate::ui::{csrf_in, get, sign_in};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -104,4 +106,141 @@ async fn companies_are_changed_over_the_api_on_sqlite() {
 #[tokio::test]
 async fn companies_are_changed_over_the_api_on_postgres() {
     companies_api_story(Engine::Postgres).await;
+}
+
+async fn owner_session(app: &TestApp, slug: &str) -> (reqwest::Client, String, TestAccount) {
+    let a = app.account(slug, "eu").await;
+    let (c, s) = sign_in(app, slug, &a.email, &a.password).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = get(&c, &app.url(slug, "/tickets")).await;
+    (c, csrf_in(&html), a)
+}
+
+/// The list finds a company by part of its name or domain; its page lists its customers and every ticket and chat
+/// of theirs, newest first, and nobody else's; the edit form names what it refuses and keeps what was typed; the
+/// form on the list adds one; another account's company is not found.
+async fn companies_pages_story(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (c, csrf, acct) = owner_session(&app, "acme").await;
+    let globex = company(&app, &acct, json!({"name": "Globex <i>Corp</i>", "domains": ["globex.example"]})).await;
+    company(&app, &acct, json!({"name": "Initech", "domains": ["initech.example"]})).await;
+    let first = app.ticket(&acct, "Broken <b>printer</b>", "Paper stuck", "hank@globex.example").await;
+    let chat = json!({"subject": "Chat about toner", "channel": "chat", "message": {"body": "Hi"},
+        "requester": {"email": "lena@globex.example", "name": "Lena"}});
+    let (s, chat) = app.api(&acct, Method::POST, "/tickets", Some(chat)).await;
+    assert_eq!(s, StatusCode::CREATED, "{chat}");
+    app.ticket(&acct, "Not theirs", "Hello", "jane@example.com").await;
+    let hank = first["requester_id"].as_str().unwrap().to_string();
+    let lena = chat["requester_id"].as_str().unwrap().to_string();
+
+    // The list: found by name or domain, any case; the name shows as text.
+    for q in ["globex", "GLOBEX.EX", "corp"] {
+        let (s, html) = get(&c, &app.url("acme", &format!("/companies?q={q}"))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains(&format!("href=\"/companies/{globex}\"")), "{q} finds it");
+        assert!(html.contains("Globex &#60;i&#62;Corp&#60;/i&#62;") && !html.contains("Initech"), "{q}: {html}");
+    }
+    let (_, html) = get(&c, &app.url("acme", "/companies?q=umbrella")).await;
+    assert!(html.contains("No companies found."));
+    let (_, html) = get(&c, &app.url("acme", "/companies")).await;
+    assert!(html.contains("Globex &#60;i&#62;Corp&#60;/i&#62;") && html.contains("Initech"), "all of them");
+    assert!(html.contains("<a href=\"/companies\" aria-current=\"page\">Companies</a>"), "in the navigation");
+
+    // Its page: its customers, their tickets and chats newest first with their status, nobody else's.
+    let url = app.url("acme", &format!("/companies/{globex}"));
+    let (s, html) = get(&c, &url).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(&format!("href=\"/contacts/{hank}\"")) && html.contains(&format!("href=\"/contacts/{lena}\""))
+    );
+    let chat_at = html.find(&format!("href=\"/tickets/{}\"", chat["number"])).expect("the chat");
+    let first_at = html.find(&format!("href=\"/tickets/{}\"", first["number"])).expect("the ticket");
+    assert!(chat_at < first_at, "newest first");
+    assert!(html.contains("Broken &#60;b&#62;printer&#60;/b&#62;") && !html.contains("Not theirs"), "{html}");
+    assert!(html.contains("<span class=\"pill channel\">chat</span>") && html.contains("pill status-new"));
+    assert!(html.contains("globex.example"));
+    // The customer's page links to it.
+    let (_, html) = get(&c, &app.url("acme", &format!("/contacts/{hank}"))).await;
+    assert!(
+        html.contains(&format!("<a href=\"/companies/{globex}\">Globex &#60;i&#62;Corp&#60;/i&#62;</a>")),
+        "{html}"
+    );
+
+    // Refused: a missing name and a bad domain are named, what was typed stays; so is a domain another has.
+    let form = [("_csrf", csrf.as_str()), ("name", ""), ("domains", "globex.example, not_a_domain")];
+    let r = c.post(&url).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("role=\"alert\"") && html.contains("name: must not be empty"), "{html}");
+    assert!(html.contains("not_a_domain") && html.contains("value=\"globex.example, not_a_domain\""), "{html}");
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", "Globex <b>Corporation</b>"),
+        ("domains", "globex.example initech.example"),
+    ];
+    let html = c.post(&url).form(&form).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("the domain initech.example belongs to the company Initech"), "{html}");
+    assert!(html.contains("value=\"Globex &#60;b&#62;Corporation&#60;/b&#62;\""), "kept, as text: {html}");
+    let r = c.post(&url).form(&[("_csrf", "wrong"), ("name", "X"), ("domains", "")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Saved.
+    let form = [("_csrf", csrf.as_str()), ("name", "Globex Corporation"), ("domains", "globex.example, globex.test")];
+    let r = c.post(&url).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&c, &format!("{url}?saved=1")).await;
+    assert!(html.contains("<h1>Globex Corporation</h1>") && html.contains("globex.example, globex.test"), "{html}");
+    assert!(html.contains("role=\"status\""));
+
+    // Added from the list: a refused one comes back as typed, a good one opens its page.
+    let list = app.url("acme", "/companies");
+    let html = c
+        .post(&list)
+        .form(&[("_csrf", csrf.as_str()), ("name", " "), ("domains", "umbrella.example")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name: must not be empty") && html.contains("value=\"umbrella.example\""), "{html}");
+    let r = c
+        .post(&list)
+        .form(&[("_csrf", csrf.as_str()), ("name", "Umbrella"), ("domains", "umbrella.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/companies/"), "{to}");
+    let (_, html) = get(&c, &app.url("acme", &to)).await;
+    assert!(html.contains("<h1>Umbrella</h1>") && html.contains("No customers in this company yet."), "{html}");
+
+    // Another account's company is not found, nor changed.
+    let other = app.account("other", "eu").await;
+    let theirs = company(&app, &other, json!({"name": "Theirs", "domains": ["theirs.example"]})).await;
+    let their_url = app.url("acme", &format!("/companies/{theirs}"));
+    let (s, _) = get(&c, &their_url).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let r = c
+        .post(&their_url)
+        .form(&[("_csrf", csrf.as_str()), ("name", "Mine now"), ("domains", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, t) = app.api(&other, Method::GET, &format!("/companies/{theirs}"), None).await;
+    assert_eq!((t["name"].as_str(), &t["domains"]), (Some("Theirs"), &json!(["theirs.example"])));
+    let (s, _) = get(&c, &app.url("acme", "/companies/nope")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_companies_pages_on_sqlite() {
+    companies_pages_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_companies_pages_on_postgres() {
+    companies_pages_story(Engine::Postgres).await;
 }
