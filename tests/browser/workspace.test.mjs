@@ -132,9 +132,15 @@ test('axe-core finds no serious or critical violation on the agent pages', async
     });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const m = made.body;
+    const madeCompany = await parley.api('acme', acct.api_key, 'POST', '/companies', { name: 'Globex', domains: ['globex.example'] });
+    assert.equal(madeCompany.status, 201, JSON.stringify(madeCompany.body));
+    const company = madeCompany.body;
+    const joined = await parley.api('acme', acct.api_key, 'PATCH', `/contacts/${t.requester_id}`, { company_id: company.id });
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, parley, 'acme', acct.owner.email, acct.owner.password);
-    const pages = ['/tickets', '/tickets?view=my_open', '/tickets/1', `/contacts`, `/contacts/${t.requester_id}`, '/profile',
+    const pages = ['/tickets', '/tickets?view=my_open', '/tickets/1', `/contacts`, `/contacts/${t.requester_id}`,
+      '/companies', `/companies/${company.id}`, '/profile',
       '/search?q=invoice', '/knowledge', '/canned-responses', '/macros', `/macros/${m.id}`, '/settings/agents',
       '/settings/departments', '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
       '/settings/chat', '/settings/privacy', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];

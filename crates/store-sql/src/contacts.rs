@@ -3,6 +3,7 @@
 use crate::db::{args, Row, Tx, Value};
 use crate::error::conflict_as;
 use crate::rows::{id, json, opt_id, parsed, placeholders, to_json};
+use crate::url::Engine;
 use crate::SqlStore;
 
 use async_trait::async_trait;
@@ -10,7 +11,7 @@ use parley_domain::contact::{Company, Contact};
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, CompanyId, ContactId};
 use parley_domain::Timestamp;
-use parley_store::{ContactFilter, ContactStore, ContactUpdate, StoreError};
+use parley_store::{CompanyUpdate, ContactFilter, ContactStore, ContactUpdate, StoreError};
 
 pub(crate) const CONTACT_COLS: &str = "id, account_id, email, name, phones, company_id, created_at, updated_at";
 
@@ -36,6 +37,8 @@ fn company(r: &Row) -> Result<Company, StoreError> {
         created_at: Timestamp::from_millis(r.int("created_at")?),
     })
 }
+
+const COMPANY_COLS: &str = "id, account_id, name, domains, created_at";
 
 fn email_taken(e: StoreError, email: Option<&EmailAddress>) -> StoreError {
     conflict_as(e, || format!("a contact with the email {} exists", email.map(EmailAddress::as_str).unwrap_or("")))
@@ -85,6 +88,38 @@ async fn company_exists(tx: &mut dyn Tx, account: AccountId, company: CompanyId)
     .await?
     .map(|_| ())
     .ok_or(StoreError::NotFound)
+}
+
+/// Refuse a mail domain that another company of the account has: a new contact from that domain joins one
+/// company, so two may not both claim it. Runs in the unit of work that writes `co`.
+///
+/// Domains are kept as a JSON list, which no unique index covers, so the check reads the account's other
+/// companies. SQLite runs one unit of work at a time; on PostgreSQL, checks of one account wait for each other on a
+/// transaction-scoped advisory lock, so two writers cannot both find a domain free.
+async fn ensure_domains_free(tx: &mut dyn Tx, engine: Engine, co: &Company) -> Result<(), StoreError> {
+    if co.domains.is_empty() {
+        return Ok(());
+    }
+    if engine == Engine::Postgres {
+        tx.query(
+            "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l",
+            args![format!("companies:{}", co.account_id)],
+        )
+        .await?;
+    }
+    let others = tx
+        .query(
+            &format!("SELECT {COMPANY_COLS} FROM companies WHERE account_id = $1 AND id <> $2 ORDER BY name, id"),
+            args![co.account_id.to_string(), co.id.to_string()],
+        )
+        .await?;
+    for row in &others {
+        let other = company(row)?;
+        if let Some(d) = co.domains.iter().find(|d| other.domains.contains(d)) {
+            return Err(StoreError::Conflict(format!("the domain {d} belongs to the company {}", other.name)));
+        }
+    }
+    Ok(())
 }
 
 async fn write_contact(tx: &mut dyn Tx, c: &Contact, insert: bool) -> Result<(), StoreError> {
@@ -212,9 +247,11 @@ impl ContactStore for SqlStore {
 
     async fn insert_company(&self, co: &Company) -> Result<(), StoreError> {
         let co = co.clone();
+        let engine = self.db.engine();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
+                    ensure_domains_free(tx, engine, &co).await?;
                     tx.exec(
                         "INSERT INTO companies (id, account_id, name, domains, created_at) VALUES ($1, $2, $3, $4, $5)",
                         args![
@@ -232,25 +269,50 @@ impl ContactStore for SqlStore {
             .await
     }
 
+    async fn update_company(
+        &self,
+        account: AccountId,
+        co: CompanyId,
+        u: &CompanyUpdate,
+    ) -> Result<Company, StoreError> {
+        let u = u.clone();
+        let engine = self.db.engine();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let sql = format!("SELECT {COMPANY_COLS} FROM companies WHERE account_id = $1 AND id = $2");
+                    let row = tx
+                        .query_opt(&sql, args![account.to_string(), co.to_string()])
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let mut c = company(&row)?;
+                    if let Some(name) = u.name {
+                        c.name = name;
+                    }
+                    if let Some(domains) = u.domains {
+                        c.domains = domains;
+                        ensure_domains_free(tx, engine, &c).await?;
+                    }
+                    tx.exec(
+                        "UPDATE companies SET name = $3, domains = $4 WHERE account_id = $1 AND id = $2",
+                        args![account.to_string(), co.to_string(), &c.name, to_json(&c.domains)?],
+                    )
+                    .await?;
+                    Ok(c)
+                })
+            })
+            .await
+    }
+
     async fn get_company(&self, account: AccountId, co: CompanyId) -> Result<Option<Company>, StoreError> {
-        let row = self
-            .db
-            .query_opt(
-                "SELECT id, account_id, name, domains, created_at FROM companies WHERE account_id = $1 AND id = $2",
-                args![account.to_string(), co.to_string()],
-            )
-            .await?;
+        let sql = format!("SELECT {COMPANY_COLS} FROM companies WHERE account_id = $1 AND id = $2");
+        let row = self.db.query_opt(&sql, args![account.to_string(), co.to_string()]).await?;
         row.as_ref().map(company).transpose()
     }
 
     async fn list_companies(&self, account: AccountId) -> Result<Vec<Company>, StoreError> {
-        let rows = self
-            .db
-            .query(
-                "SELECT id, account_id, name, domains, created_at FROM companies WHERE account_id = $1 ORDER BY name, id",
-                args![account.to_string()],
-            )
-            .await?;
+        let sql = format!("SELECT {COMPANY_COLS} FROM companies WHERE account_id = $1 ORDER BY name, id");
+        let rows = self.db.query(&sql, args![account.to_string()]).await?;
         rows.iter().map(company).collect()
     }
 }

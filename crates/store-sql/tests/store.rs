@@ -1238,3 +1238,70 @@ async fn collision_story_on_postgres() {
     collision_story(store.clone()).await;
     store.close().await;
 }
+
+/// Companies: a change keeps what it does not name, a mail domain belongs to one company of an account (another
+/// account may have it too), nothing of a refused change is kept, and another account's company is not changed.
+async fn company_story(store: SqlStore) {
+    use parley_domain::contact::Company;
+    store.migrate().await.unwrap();
+    let (a, _) = new_account(&store, "acme").await;
+    let (b, _) = new_account(&store, "other").await;
+    let company = |account, name: &str, domains: &[&str]| Company {
+        id: CompanyId::new(),
+        account_id: account,
+        name: name.into(),
+        domains: domains.iter().map(|d| d.to_string()).collect(),
+        created_at: Timestamp::now(),
+    };
+    let globex = company(a, "Globex", &["globex.example"]);
+    store.insert_company(&globex).await.unwrap();
+    let initech = company(a, "Initech", &[]);
+    store.insert_company(&initech).await.unwrap();
+    store.insert_company(&company(b, "Globex elsewhere", &["globex.example"])).await.unwrap();
+    let clash = store.insert_company(&company(a, "Globex again", &["globex.example"])).await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+
+    let rename = CompanyUpdate { name: Some("Initrode".into()), domains: None };
+    let renamed = store.update_company(a, initech.id, &rename).await.unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.domains.len(), renamed.created_at), ("Initrode", 0, initech.created_at));
+    let grab = CompanyUpdate {
+        name: Some("Initrode Global".into()),
+        domains: Some(vec!["initrode.example".into(), "globex.example".into()]),
+    };
+    match store.update_company(a, initech.id, &grab).await {
+        Err(StoreError::Conflict(m)) => assert!(m.contains("globex.example") && m.contains("Globex"), "{m}"),
+        other => panic!("a domain of another company: {other:?}"),
+    }
+    assert_eq!(
+        store.get_company(a, initech.id).await.unwrap().unwrap(),
+        renamed,
+        "nothing of a refused change is kept"
+    );
+    // Its own domain again, with another: no clash with itself.
+    let more = CompanyUpdate { name: None, domains: Some(vec!["globex.test".into(), "globex.example".into()]) };
+    let kept = store.update_company(a, globex.id, &more).await.unwrap();
+    assert_eq!(kept.name, "Globex");
+    assert_eq!(store.get_company(a, globex.id).await.unwrap().unwrap(), kept);
+
+    let steal = CompanyUpdate { name: Some("Stolen".into()), domains: None };
+    assert!(matches!(store.update_company(b, globex.id, &steal).await, Err(StoreError::NotFound)));
+    assert_eq!(store.get_company(a, globex.id).await.unwrap().unwrap().name, "Globex");
+}
+
+#[tokio::test]
+async fn company_story_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_file(&dir.path().join("parley.db"));
+    let store = SqlStore::connect(&url, PoolSize::default()).await.unwrap();
+    company_story(store.clone()).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn company_story_on_postgres() {
+    let db = PgTestDb::create().await;
+    let url = DatabaseUrl::parse(db.url()).unwrap();
+    let store = SqlStore::connect(&url, PoolSize::default()).await.unwrap();
+    company_story(store.clone()).await;
+    store.close().await;
+}

@@ -42,7 +42,7 @@ pub use mail::{
     Inbound, InboundStore, IncomingMail, MailIdentity, MailMeta, MailOutbox, MailOutcome, MailWrite, NewAttachment,
     OutboundMail,
 };
-pub use people::{AgentStore, AgentUpdate, ContactFilter, ContactStore, ContactUpdate};
+pub use people::{AgentStore, AgentUpdate, CompanyUpdate, ContactFilter, ContactStore, ContactUpdate};
 pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
 pub use support::SupportStore;
 pub use tickets::{

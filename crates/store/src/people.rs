@@ -70,6 +70,14 @@ pub struct ContactUpdate {
     pub company_id: Option<Option<CompanyId>>,
 }
 
+/// Changes to a company; `None` keeps a value.
+#[derive(Debug, Default, Clone)]
+pub struct CompanyUpdate {
+    pub name: Option<String>,
+    /// Replaces the list whole.
+    pub domains: Option<Vec<String>>,
+}
+
 #[async_trait]
 pub trait ContactStore: Send + Sync {
     /// `Conflict` if the account has a contact with that email.
@@ -85,7 +93,16 @@ pub trait ContactStore: Send + Sync {
         at: Timestamp,
     ) -> Result<Contact, StoreError>;
 
+    /// `Conflict` if another company of the account has one of its mail domains.
     async fn insert_company(&self, company: &Company) -> Result<(), StoreError>;
+    /// `NotFound` unless the company is the account's; `Conflict` if another company of the account has one of the
+    /// new mail domains.
+    async fn update_company(
+        &self,
+        account: AccountId,
+        id: CompanyId,
+        update: &CompanyUpdate,
+    ) -> Result<Company, StoreError>;
     async fn get_company(&self, account: AccountId, id: CompanyId) -> Result<Option<Company>, StoreError>;
     async fn list_companies(&self, account: AccountId) -> Result<Vec<Company>, StoreError>;
 }

@@ -1,11 +1,11 @@
-//! Contacts and companies.
+//! Contacts.
 
 use crate::{AccountCtx, AppError};
-use parley_domain::contact::{parse_domain, parse_phone, Company, Contact};
+use parley_domain::contact::{parse_phone, Contact};
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::{CompanyId, ContactId};
-use parley_domain::text::{checked_text, optional_text};
+use parley_domain::text::optional_text;
 use parley_domain::Timestamp;
 use parley_store::{ContactFilter, ContactUpdate, StoreError};
 
@@ -100,34 +100,8 @@ pub async fn update_contact(
     ctx.store.update_contact(ctx.account_id, id, &update, Timestamp::now()).await.map_err(company_missing)
 }
 
-pub struct NewCompany {
-    pub name: String,
-    pub domains: Vec<String>,
-}
-
-pub async fn create_company(ctx: &AccountCtx, input: NewCompany) -> Result<Company, AppError> {
-    let mut errs = Checker::new();
-    let name = errs.check(checked_text("name", &input.name, 200, false));
-    let domains: Vec<String> = input.domains.iter().filter_map(|d| errs.check(parse_domain(d))).collect();
-    errs.finish()?;
-    let Some(name) = name else {
-        return Err(AppError::Internal(anyhow::anyhow!("checked company name missing")));
-    };
-    let c = Company { id: CompanyId::new(), account_id: ctx.account_id, name, domains, created_at: Timestamp::now() };
-    ctx.store.insert_company(&c).await?;
-    Ok(c)
-}
-
-pub async fn list_companies(ctx: &AccountCtx) -> Result<Vec<Company>, AppError> {
-    Ok(ctx.store.list_companies(ctx.account_id).await?)
-}
-
 pub async fn get_contact(ctx: &AccountCtx, id: ContactId) -> Result<Contact, AppError> {
     ctx.store.get_contact(ctx.account_id, id).await?.ok_or(AppError::NotFound)
-}
-
-pub async fn get_company(ctx: &AccountCtx, id: CompanyId) -> Result<Company, AppError> {
-    ctx.store.get_company(ctx.account_id, id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn contacts_by_ids(ctx: &AccountCtx, ids: &[ContactId]) -> Result<Vec<Contact>, AppError> {

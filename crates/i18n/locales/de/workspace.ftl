@@ -201,6 +201,22 @@ ws-contacts-merged = { $count ->
    *[other] Zusammengeführt: { $count } Tickets wurden hierher verschoben.
 }
 ws-contacts-edit = Angaben
+ws-companies = Firmen
+ws-companies-search = Firma finden
+ws-companies-search-placeholder = Name oder Mail-Domain
+ws-companies-none = Keine Firmen gefunden.
+ws-companies-none-hint = Legen Sie unten eine an, oder über die API. Neue Kunden, die von einer Mail-Domain einer Firma schreiben, gehören zu ihr.
+ws-companies-domains = Mail-Domains
+ws-companies-domains-hint = Durch Kommas getrennt, etwa example.com, example.org. Neue Kunden, die von diesen Domains schreiben, gehören zur Firma; jede Domain gehört zu nur einer Firma.
+ws-companies-new = Neue Firma
+ws-companies-add = Firma anlegen
+ws-companies-back = ← Firmen
+ws-companies-no-domains = Keine Mail-Domains
+ws-companies-contacts = Kunden
+ws-companies-no-contacts = Diese Firma hat noch keine Kunden.
+ws-companies-contacts-more = Nur die ersten 100 werden gezeigt.
+ws-companies-no-tickets = Noch keine Tickets oder Chats.
+ws-pill-chat = Chat
 ws-canned-title = Textbausteine
 ws-canned-intro = Antworten, die Sie oft schreiben. Tippen Sie in einer Antwort #Kürzel und ein Leerzeichen, oder suchen Sie sie über dem Antwortfeld.
 ws-canned-name = Name

@@ -201,6 +201,22 @@ ws-contacts-merged = { $count ->
    *[other] Merged: { $count } tickets moved here.
 }
 ws-contacts-edit = Details
+ws-companies = Companies
+ws-companies-search = Find a company
+ws-companies-search-placeholder = name or mail domain
+ws-companies-none = No companies found.
+ws-companies-none-hint = Add one below, or through the API. A new customer writing from one of a company’s mail domains joins it.
+ws-companies-domains = Mail domains
+ws-companies-domains-hint = Separated by commas, such as example.com, example.org. New customers writing from these join the company; each domain belongs to one company.
+ws-companies-new = New company
+ws-companies-add = Add company
+ws-companies-back = ← Companies
+ws-companies-no-domains = No mail domains
+ws-companies-contacts = Customers
+ws-companies-no-contacts = No customers in this company yet.
+ws-companies-contacts-more = Only the first 100 are shown.
+ws-companies-no-tickets = No tickets or chats yet.
+ws-pill-chat = chat
 ws-canned-title = Saved responses
 ws-canned-intro = Replies you write often. In a reply, type #shortcut and a space, or search them above the reply box.
 ws-canned-name = Name

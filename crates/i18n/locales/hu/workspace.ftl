@@ -201,6 +201,22 @@ ws-contacts-merged = { $count ->
    *[other] Összevonva: { $count } jegy került ide.
 }
 ws-contacts-edit = Adatok
+ws-companies = Cégek
+ws-companies-search = Cég keresése
+ws-companies-search-placeholder = név vagy e-mail-domain
+ws-companies-none = Nincs ilyen cég.
+ws-companies-none-hint = Lent vagy az API-n keresztül vehet fel egyet. Az új ügyfél, aki egy cég valamelyik e-mail-domainjéről ír, a céghez kerül.
+ws-companies-domains = E-mail-domainek
+ws-companies-domains-hint = Vesszővel elválasztva, például example.com, example.org. Az innen író új ügyfelek a céghez kerülnek; egy domain csak egy cégé lehet.
+ws-companies-new = Új cég
+ws-companies-add = Cég felvétele
+ws-companies-back = ← Cégek
+ws-companies-no-domains = Nincs e-mail-domain
+ws-companies-contacts = Ügyfelek
+ws-companies-no-contacts = Ennek a cégnek még nincs ügyfele.
+ws-companies-contacts-more = Csak az első 100 látszik.
+ws-companies-no-tickets = Még nincs jegy vagy csevegés.
+ws-pill-chat = csevegés
 ws-canned-title = Mentett szövegek
 ws-canned-intro = Gyakran írt válaszok. A válaszba írja be a #rövidítést és egy szóközt, vagy keresse őket a válaszmező felett.
 ws-canned-name = Név

@@ -201,6 +201,22 @@ ws-contacts-merged = { $count ->
    *[other] Pinagsama: { $count } tiket ang inilipat dito.
 }
 ws-contacts-edit = Mga detalye
+ws-companies = Mga kumpanya
+ws-companies-search = Maghanap ng kumpanya
+ws-companies-search-placeholder = pangalan o mail domain
+ws-companies-none = Walang nahanap na kumpanya.
+ws-companies-none-hint = Magdagdag ng isa sa ibaba, o sa pamamagitan ng API. Napapabilang sa kumpanya ang bagong customer na sumulat mula sa isa sa mga mail domain nito.
+ws-companies-domains = Mga mail domain
+ws-companies-domains-hint = Pinaghihiwalay ng kuwit, gaya ng example.com, example.org. Napapabilang sa kumpanya ang mga bagong customer na sumulat mula sa mga ito; iisang kumpanya lang ang may-ari ng bawat domain.
+ws-companies-new = Bagong kumpanya
+ws-companies-add = Idagdag ang kumpanya
+ws-companies-back = ← Mga kumpanya
+ws-companies-no-domains = Walang mail domain
+ws-companies-contacts = Mga customer
+ws-companies-no-contacts = Wala pang customer ang kumpanyang ito.
+ws-companies-contacts-more = Ang unang 100 lang ang ipinapakita.
+ws-companies-no-tickets = Wala pang tiket o chat.
+ws-pill-chat = chat
 ws-canned-title = Mga naka-save na tugon
 ws-canned-intro = Mga sagot na madalas mong isulat. Sa isang sagot, i-type ang #shortcut at isang espasyo, o hanapin sila sa itaas ng kahon ng sagot.
 ws-canned-name = Pangalan

@@ -8,6 +8,7 @@ mod chat;
 mod chat_routing;
 mod cli;
 mod collision;
+mod companies;
 mod contact_merge;
 mod crash;
 mod email;

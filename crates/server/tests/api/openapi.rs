@@ -16,6 +16,7 @@ async fn the_openapi_document_describes_the_api() {
         ("/api/v1/tickets/{id}/messages", "post"),
         ("/api/v1/tickets/{id}/merge", "post"),
         ("/api/v1/contacts", "get"),
+        ("/api/v1/companies/{id}", "patch"),
         ("/api/v1/webhooks", "post"),
         ("/api/v1/agents", "post"),
     ] {

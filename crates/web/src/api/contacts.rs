@@ -8,7 +8,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use parley_app::people::{self, NewCompany, NewContact};
+use parley_app::people::{self, CompanyChange, NewCompany, NewContact};
 use parley_domain::contact::{Company, Contact};
 use parley_domain::ids::{CompanyId, ContactId};
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ pub(crate) fn router() -> Router<crate::state::AppState> {
         .route("/contacts/{id}/erase", axum::routing::post(erase))
         .route("/contacts/{id}/export", get(export))
         .route("/companies", get(list_companies).post(create_company))
-        .route("/companies/{id}", get(show_company))
+        .route("/companies/{id}", get(show_company).patch(update_company))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -150,8 +150,9 @@ pub(crate) struct NewCompanyBody {
     domains: Vec<String>,
 }
 
+/// Add a company. A mail domain belongs to one company of the account: one another company has is a conflict.
 #[utoipa::path(post, path = "/api/v1/companies", tag = "contacts", security(("api_key" = [])), request_body = NewCompanyBody,
-    responses((status = 201, body = Company), (status = 422, body = Problem)))]
+    responses((status = 201, body = Company), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(crate) async fn create_company(
     api: ApiCaller,
     ApiJson(b): ApiJson<NewCompanyBody>,
@@ -167,6 +168,32 @@ pub(crate) async fn show_company(api: ApiCaller, Path(id): Path<String>) -> ApiR
     api.caller.require_directory()?;
     let id = path_id(&id, CompanyId::parse)?;
     Ok(Json(people::get_company(&api.ctx, id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateCompanyBody {
+    /// 1–200 characters.
+    name: Option<String>,
+    /// Replaces the company's mail domains whole (`[]` removes them all).
+    domains: Option<Vec<String>>,
+}
+
+/// Rename a company or replace its mail domains; what the body leaves out is kept. A domain another company of the
+/// account has is a conflict (409), and nothing is changed.
+#[utoipa::path(patch, path = "/api/v1/companies/{id}", tag = "contacts", security(("api_key" = [])),
+    params(("id" = String, Path)), request_body = UpdateCompanyBody,
+    responses((status = 200, body = Company), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub(crate) async fn update_company(
+    api: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UpdateCompanyBody>,
+) -> ApiResult<Json<Company>> {
+    api.caller.require_directory()?;
+    let id = path_id(&id, CompanyId::parse)?;
+    let change = CompanyChange { name: b.name, domains: b.domains };
+    Ok(Json(people::update_company(&api.ctx, id, change).await?))
 }
 
 /// Erase a contact and everything of theirs (admins): tickets they alone requested, their messages elsewhere

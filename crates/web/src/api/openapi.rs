@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         tickets::create, tickets::list, tickets::show, tickets::update, tickets::add_message, tickets::list_messages,
         tickets::merge, tickets::split, tickets::preview,
         contacts::list, contacts::create, contacts::show, contacts::update, contacts::erase, contacts::export,
-        contacts::list_companies, contacts::create_company, contacts::show_company,
+        contacts::list_companies, contacts::create_company, contacts::show_company, contacts::update_company,
         agents::list, agents::show, agents::create, agents::update, agents::list_departments, agents::create_department,
         agents::show_me, agents::update_me,
         fields::list, fields::create,

@@ -23,6 +23,8 @@ pub(crate) struct ContactRow {
     name: String,
     email: String,
     company: String,
+    /// The company's id, for a link to its page; empty with no company.
+    company_id: String,
 }
 
 #[derive(Template)]
@@ -50,6 +52,7 @@ fn row(c: &Contact, companies: &HashMap<CompanyId, String>) -> ContactRow {
         name: c.name.clone().unwrap_or_default(),
         email: c.email.as_ref().map(|e| e.to_string()).unwrap_or_default(),
         company: c.company_id.and_then(|id| companies.get(&id).cloned()).unwrap_or_default(),
+        company_id: c.company_id.map(|id| id.to_string()).unwrap_or_default(),
     }
 }
 

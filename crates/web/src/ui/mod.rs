@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod canned;
 mod chat;
+mod companies;
 mod contacts;
 mod files;
 mod knowledge;
@@ -48,6 +49,8 @@ pub(crate) fn router(max_file_bytes: usize) -> Router<AppState> {
         .route("/contacts", get(contacts::list))
         .route("/contacts/{id}", get(contacts::show).post(contacts::save))
         .route("/contacts/{id}/merge", post(contacts::merge))
+        .route("/companies", get(companies::list).post(companies::create))
+        .route("/companies/{id}", get(companies::show).post(companies::save))
         .route("/canned-responses", get(canned::list).post(canned::create))
         .route("/canned-responses/{id}/delete", post(canned::delete))
         .route("/macros", get(macros::list).post(macros::create))

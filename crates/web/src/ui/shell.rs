@@ -25,7 +25,8 @@ pub(crate) struct Shell {
     pub agent: String,
     pub admin: bool,
     pub csrf: String,
-    /// Which part of the workspace the page belongs to: `tickets`, `contacts`, `knowledge`, `settings`, `profile`.
+    /// Which part of the workspace the page belongs to: `tickets`, `contacts`, `companies`, `knowledge`, `settings`,
+    /// `profile`.
     pub section: &'static str,
     pub presence: &'static str,
     pub views: Vec<NavLink>,
