@@ -26,8 +26,9 @@ pub(crate) struct SqliteDb {
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Arc<Readers>,
-    /// Dropping it stops the checkpointer.
-    checkpoints: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    /// Dropping the sender stops the checkpointer; closing waits for its thread, so that once `close` returns no
+    /// connection of this database is open.
+    checkpoints: Mutex<Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
 }
 
 /// How often the checkpointer copies the write-ahead log into the database file.
@@ -349,12 +350,12 @@ impl SqliteDb {
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let p = path.to_path_buf();
-        std::thread::Builder::new()
+        let checkpointing = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || checkpointer(p, stopped))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the checkpointer: {e}")))?;
         Ok(SqliteDb {
-            checkpoints: Mutex::new(Some(stop)),
+            checkpoints: Mutex::new(Some((stop, checkpointing))),
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
             readers: Arc::new(Readers {
@@ -436,12 +437,15 @@ impl SqliteDb {
         if let Some(h) = handle {
             let _ = tokio::task::spawn_blocking(move || h.join()).await;
         }
-        if let Ok(mut c) = self.checkpoints.lock() {
-            c.take();
-        }
         self.readers.permits.close();
         if let Ok(mut idle) = self.readers.idle.lock() {
             idle.clear();
+        }
+        // Last, with no reader left to wait for: its final checkpoint, then its connection closes.
+        let checkpointing = self.checkpoints.lock().ok().and_then(|mut c| c.take());
+        if let Some((stop, thread)) = checkpointing {
+            drop(stop);
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }
 }
