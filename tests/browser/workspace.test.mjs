@@ -402,3 +402,42 @@ test('a reply with a file and a copy to a colleague of the customer, from the co
     await parley.stop();
   }
 });
+
+test('bulk: a department, a tag removed, and a merge into one of the rows', async () => {
+  const parley = await startParley();
+  const browser = await launchBrowser();
+  try {
+    const acct = parley.account('acme');
+    const dept = await parley.api('acme', acct.api_key, 'POST', '/departments', { name: 'Billing' });
+    const a = await ticket(parley, acct, 'Invoice twice', 'Charged twice', { tags: ['urgent-ish'] });
+    const b = await ticket(parley, acct, 'Invoice again', 'Still charged twice', { tags: ['urgent-ish'] });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, parley, 'acme', acct.owner.email, acct.owner.password);
+    await page.getByLabel('Select every ticket on this page').check();
+    await page.locator('select[data-bulk-field="department_id"]').selectOption({ label: 'Billing' });
+    await page.locator('input[data-bulk-field="remove_tags"]').fill('urgent-ish');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByText('2 tickets changed.').waitFor();
+    for (const t of [a, b]) {
+      const got = await parley.api('acme', acct.api_key, 'GET', `/tickets/${t.id}`);
+      assert.equal(got.body.department_id, dept.body.id);
+      assert.deepEqual(got.body.tags, []);
+    }
+    // Merge: the older into the newer, named by its number among the rows shown.
+    await page.reload();
+    await page.getByLabel(`Select #${a.number}`).check();
+    await page.locator('input[data-bulk-merge]').fill('#99');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByText('#99 is not in this list').waitFor();
+    await page.locator('input[data-bulk-merge]').fill(`#${b.number}`);
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByText('1 ticket changed.').waitFor();
+    const merged = await parley.api('acme', acct.api_key, 'GET', `/tickets/${a.id}`);
+    assert.equal(merged.body.status, 'closed');
+    const into = await parley.api('acme', acct.api_key, 'GET', `/tickets/${b.id}`);
+    assert.ok(into.body.timeline.some((e) => e.kind === 'message' && e.body === 'Charged twice'));
+  } finally {
+    await browser.close();
+    await parley.stop();
+  }
+});

@@ -469,13 +469,20 @@
       $$('[data-bulk-field]', bulk).forEach((f) => {
         const k = f.dataset.bulkField;
         if (!f.value || k === 'macro_id' || extra.changes) return;
-        if (k === 'add_tags') changes.add_tags = f.value.split(',').map((x) => x.trim()).filter(Boolean);
-        else if (k === 'assignee_id') changes.assignee_id = f.value === 'none' ? null : f.value;
+        if (k === 'add_tags' || k === 'remove_tags') changes[k] = f.value.split(',').map((x) => x.trim()).filter(Boolean);
+        else if (k === 'assignee_id' || k === 'department_id') changes[k] = f.value === 'none' ? null : f.value;
         else changes[k] = f.value;
       });
       const macro = macroSelect && macroSelect.value;
+      // Merging names its target by number; it must be one of the rows shown (the list knows their ids).
+      const mergeBox = $('[data-bulk-merge]', bulk);
+      const into = mergeBox && mergeBox.value.trim().replace(/^#/, '');
       let req;
-      if (extra.spam) req = { ids, spam: true };
+      if (into && !extra.spam && !extra.changes) {
+        const target = tbody && $(`tr[data-number="${CSS.escape(into)}"]`, tbody);
+        if (!target) { result.textContent = tr('ws-bulk-merge-unlisted', { number: into }); return; }
+        req = { ids: ids.filter((x) => x !== target.dataset.ticket), merge_into: target.dataset.ticket };
+      } else if (extra.spam) req = { ids, spam: true };
       else if (macro && !extra.changes) req = { ids, macro_id: macro };
       else if (Object.keys(changes).length) req = { ids, changes };
       else return;
@@ -488,7 +495,7 @@
         lines.push(tr('ws-bulk-failed', { number: row ? row.dataset.number : f.id, reason: f.detail || f.code }));
       });
       result.textContent = lines.join(' ');
-      $$('[data-bulk-field]', bulk).forEach((f) => { f.value = ''; });
+      $$('[data-bulk-field], [data-bulk-merge]', bulk).forEach((f) => { f.value = ''; });
       picked().forEach((x) => { x.checked = false; });
       viewIds = null;
       const all = table && $('input[data-select-all]', table);

@@ -373,3 +373,52 @@ async fn a_macro_assigns_whoever_applies_it_on_sqlite() {
 async fn a_macro_assigns_whoever_applies_it_on_postgres() {
     applier_story(Engine::Postgres).await;
 }
+
+/// The ticket's side panel edits its custom fields (a number as a number, a dropdown's options), clears one left
+/// empty, and refuses a value of the wrong kind by name; the requester's card links to their profile.
+#[tokio::test]
+async fn custom_fields_are_edited_on_the_ticket_page() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let acct = app.account("acme", "eu").await;
+    for body in [
+        json!({"key": "seats", "label": "Seats", "type": "number"}),
+        json!({"key": "plan", "label": "Plan <b>tier</b>", "type": "dropdown", "options": ["gold", "silver"]}),
+    ] {
+        let (s, f) = app.api(&acct, Method::POST, "/ticket-fields", Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{f}");
+    }
+    let t = app.ticket(&acct, "Licence", "More seats please", "jane@example.com").await;
+    let (c, _) = sign_in(&app, "acme", &acct.email, &acct.password).await;
+    let (_, html) = get(&c, &app.url("acme", "/tickets/1")).await;
+    assert!(html.contains("name=\"cf.seats\" type=\"number\"") && html.contains("<option value=\"gold\">gold</option>"));
+    assert!(html.contains("Plan &#60;b&#62;tier&#60;/b&#62;"), "labels are text");
+    assert!(html.contains(&format!("href=\"/contacts/{}\"", t["requester_id"].as_str().unwrap())), "the card links");
+    let csrf = csrf_in(&html);
+    let form = |seats: &'static str, plan: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("status", "open".to_string()),
+            ("priority", "normal".to_string()),
+            ("assignee", String::new()),
+            ("cf.seats", seats.to_string()),
+            ("cf.plan", plan.to_string()),
+        ]
+    };
+    let r = c.post(app.url("acme", "/tickets/1")).form(&form("12", "gold")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, got) = app.api(&acct, Method::GET, &format!("/tickets/{}", t["id"].as_str().unwrap()), None).await;
+    assert_eq!(got["custom_fields"], json!({"seats": 12, "plan": "gold"}), "{got}");
+    let (_, html) = get(&c, &app.url("acme", "/tickets/1")).await;
+    assert!(html.contains("value=\"12\"") && html.contains("<option value=\"gold\" selected>"), "shown again");
+
+    let r = c.post(app.url("acme", "/tickets/1")).form(&form("twelve", "gold")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("seats"), "the field is named");
+    let r = c.post(app.url("acme", "/tickets/1")).form(&form("", "bronze")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "not an option");
+    let r = c.post(app.url("acme", "/tickets/1")).form(&form("", "silver")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, got) = app.api(&acct, Method::GET, &format!("/tickets/{}", t["id"].as_str().unwrap()), None).await;
+    assert_eq!(got["custom_fields"]["plan"], "silver");
+    assert!(got["custom_fields"]["seats"].is_null(), "an empty field is cleared: {got}");
+}

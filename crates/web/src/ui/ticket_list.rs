@@ -97,6 +97,8 @@ struct ListPage {
     agents: Vec<(String, String)>,
     /// Department id → name, for rows that arrive live.
     departments_json: String,
+    /// (id, name), by name, for changing them in bulk.
+    departments: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -155,7 +157,11 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
     let departments_json =
         serde_json::to_string(&departments.iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>())
             .unwrap_or_default();
+    let mut department_list: Vec<(String, String)> =
+        departments.iter().map(|(id, name)| (id.to_string(), name.clone())).collect();
+    department_list.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(render(&ListPage {
+        departments: department_list,
         view,
         title,
         count,

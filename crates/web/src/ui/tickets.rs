@@ -52,6 +52,8 @@ struct TicketPage {
     max_file_bytes: usize,
     /// Names of the agents who follow the ticket.
     followers: Vec<String>,
+    /// The account's custom fields with this ticket's values.
+    fields: Vec<FieldInput>,
     /// Whether the agent looking follows it.
     following: bool,
     t: Ticket,
@@ -59,6 +61,8 @@ struct TicketPage {
     from_line: String,
     requester_name: String,
     requester_email: Option<String>,
+    /// Where the requester's profile is edited.
+    requester_id: Option<String>,
     company: Option<String>,
     /// The requester's other tickets: (number, subject, status, channel).
     others: Vec<(i64, String, &'static str, &'static str)>,
@@ -281,7 +285,26 @@ async fn page(
         errors: u.errors,
     });
     let follow_list = uc::followers(&s.ctx, &s.caller(), d.ticket.id).await?;
+    let fields = uc::list_fields(&s.ctx)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let (kind, options) = match &f.kind {
+                parley_domain::custom_field::FieldKind::Text => ("text", Vec::new()),
+                parley_domain::custom_field::FieldKind::Number => ("number", Vec::new()),
+                parley_domain::custom_field::FieldKind::Date => ("date", Vec::new()),
+                parley_domain::custom_field::FieldKind::Dropdown { options } => ("dropdown", options.clone()),
+            };
+            let value = match d.ticket.custom_fields.get(&f.key) {
+                Some(serde_json::Value::String(v)) => v.clone(),
+                Some(serde_json::Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            FieldInput { key: f.key, label: f.label, kind, options, value }
+        })
+        .collect();
     let page = TicketPage {
+        fields,
         following: follow_list.iter().any(|f| f.agent_id == s.agent.id),
         followers: follow_list.into_iter().map(|f| f.name).collect(),
         max_file_bytes: s.max_file_bytes,
@@ -290,6 +313,7 @@ async fn page(
         from_line,
         requester_name: requester_contact.as_ref().map(display_contact).unwrap_or_default(),
         requester_email: requester_contact.as_ref().and_then(|c| c.email.as_ref()).map(|e| e.to_string()),
+        requester_id: requester_contact.as_ref().map(|c| c.id.to_string()),
         company,
         others,
         requester,
@@ -428,37 +452,25 @@ pub(crate) async fn split(
     Ok(Redirect::to(&format!("/tickets/{}", new.number.0)).into_response())
 }
 
-#[derive(Deserialize)]
-pub(crate) struct UpdateForm {
-    status: String,
-    priority: String,
-    assignee: String,
-    /// Absent from forms that predate them: then left alone.
-    #[serde(default)]
-    department: Option<String>,
-    #[serde(default)]
-    tags: Option<String>,
-    #[serde(rename = "_csrf")]
-    csrf: String,
-}
-
+/// The details form: status, priority, assignee, department and tags (fields absent from a form are left alone),
+/// and the account's custom fields as `cf.<key>` (empty clears one).
 pub(crate) async fn update(
     s: AgentSession,
     Path(number): Path<String>,
-    Form(f): Form<UpdateForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
+    let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    s.check_csrf(&value("_csrf").unwrap_or_default())?;
     let number = parse_number(&number)?;
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
-    let assignee = if f.assignee.is_empty() {
-        None
-    } else {
-        Some(
-            AgentId::parse(&f.assignee)
-                .ok_or_else(|| parley_domain::Invalid::field("assignee_id", "is not an agent"))?,
-        )
+    let assignee_id = match value("assignee").as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(a) => Some(Some(
+            AgentId::parse(a).ok_or_else(|| parley_domain::Invalid::field("assignee_id", "is not an agent"))?,
+        )),
     };
-    let department_id = match f.department.as_deref() {
+    let department_id = match value("department").as_deref() {
         None => None,
         Some("") => Some(None),
         Some(d) => Some(Some(
@@ -466,17 +478,56 @@ pub(crate) async fn update(
                 .ok_or_else(|| parley_domain::Invalid::field("department_id", "is not a department"))?,
         )),
     };
-    let tags = f.tags.map(|t| t.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
+    let tags = value("tags").map(|t| t.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
+    let fields = uc::list_fields(&s.ctx).await?;
+    let mut custom_fields = std::collections::BTreeMap::new();
+    for (name, v) in &pairs {
+        let Some(key) = name.strip_prefix("cf.") else { continue };
+        let Some(def) = fields.iter().find(|f| f.key == key) else { continue };
+        custom_fields.insert(key.to_string(), field_value(&def.kind, v));
+    }
     let input = UpdateTicket {
-        status: Some(f.status),
-        priority: Some(f.priority),
-        assignee_id: Some(assignee),
+        status: value("status"),
+        priority: value("priority"),
+        assignee_id,
         department_id,
         tags,
+        custom_fields,
         ..Default::default()
     };
     uc::update_ticket(&s.ctx, &s.caller(), ticket.id, input).await?;
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
+}
+
+/// A custom field's value as typed: empty clears it; a number field takes a number (anything else is passed on as
+/// text, for the field's own check to name).
+fn field_value(kind: &parley_domain::custom_field::FieldKind, typed: &str) -> serde_json::Value {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return serde_json::Value::Null;
+    }
+    match kind {
+        parley_domain::custom_field::FieldKind::Number => match typed.parse::<i64>() {
+            Ok(n) => serde_json::Value::from(n),
+            Err(_) => typed
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(serde_json::Value::Number)
+                .unwrap_or_else(|| serde_json::Value::String(typed.to_string())),
+        },
+        _ => serde_json::Value::String(typed.to_string()),
+    }
+}
+
+/// A custom field as the details form shows it.
+pub(crate) struct FieldInput {
+    key: String,
+    label: String,
+    /// `text`, `number`, `date` or `dropdown`.
+    kind: &'static str,
+    options: Vec<String>,
+    value: String,
 }
 
 fn human_size(bytes: i64) -> String {
