@@ -390,6 +390,5 @@ ws-follow-hint = Folgende erhalten eine Mail zu jeder neuen öffentlichen Nachri
 ws-macros-applier = Wer es anwendet
 ws-requester-edit = Kunden bearbeiten
 ws-bulk-department = Abteilung…
-ws-bulk-remove-tag = Schlagwort entfernen
 ws-bulk-merge = Zusammenführen in #
 ws-bulk-merge-unlisted = #{ $number } steht nicht in dieser Liste: öffnen Sie eine Liste, die es zeigt, oder führen Sie auf der Ticketseite zusammen.

@@ -390,6 +390,5 @@ ws-follow-hint = Followers get a mail for each new public message.
 ws-macros-applier = Whoever applies it
 ws-requester-edit = Edit the customer
 ws-bulk-department = Department…
-ws-bulk-remove-tag = Remove tag
 ws-bulk-merge = Merge into #
 ws-bulk-merge-unlisted = #{ $number } is not in this list: open a list that shows it, or merge from the ticket’s page.

@@ -390,6 +390,5 @@ ws-follow-hint = A követők minden új nyilvános üzenetről levelet kapnak.
 ws-macros-applier = Aki alkalmazza
 ws-requester-edit = Ügyfél szerkesztése
 ws-bulk-department = Részleg…
-ws-bulk-remove-tag = Címke eltávolítása
 ws-bulk-merge = Összevonás ide: #
 ws-bulk-merge-unlisted = A(z) #{ $number } nincs ebben a listában: nyisson meg egy listát, amely mutatja, vagy vonja össze a jegy oldalán.

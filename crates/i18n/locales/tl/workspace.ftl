@@ -390,6 +390,5 @@ ws-follow-hint = Makakatanggap ng mail ang mga sumusubaybay sa bawat bagong pamp
 ws-macros-applier = Sinumang gumamit nito
 ws-requester-edit = I-edit ang customer
 ws-bulk-department = Departamento…
-ws-bulk-remove-tag = Alisin ang tag
 ws-bulk-merge = Pagsamahin sa #
 ws-bulk-merge-unlisted = Wala ang #{ $number } sa listahang ito: magbukas ng listahang nagpapakita nito, o pagsamahin mula sa pahina ng ticket.
