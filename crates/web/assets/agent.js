@@ -551,7 +551,7 @@
     if (pr) { pr.textContent = tr('ws-priority-' + t.priority); pr.className = 'pill priority-' + t.priority; pr.dataset.value = t.priority; }
     if (cell('assignee')) cell('assignee').textContent = t.assignee_id ? (agentNames.get(t.assignee_id) || '') : '';
     if (cell('department')) cell('department').textContent = t.department_id ? (departmentNames[t.department_id] || '') : '';
-    if (cell('channel')) cell('channel').textContent = t.channel || '';
+    if (cell('channel')) cell('channel').textContent = t.channel ? tr('ws-channel-' + t.channel) : '';
     if (cell('tags')) {
       cell('tags').replaceChildren(...(t.tags || []).flatMap((g) => [el('span', 'tag', g), document.createTextNode(' ')]));
     }

@@ -160,6 +160,11 @@ impl Shell {
         self.t.get(&format!("ws-status-{s}"))
     }
 
+    /// A channel (`email`, `chat`, …) as the agent reads it.
+    pub fn channel(&self, c: &str) -> String {
+        self.t.get(&format!("ws-channel-{c}"))
+    }
+
     pub fn priority(&self, p: &str) -> String {
         self.t.get(&format!("ws-priority-{p}"))
     }
