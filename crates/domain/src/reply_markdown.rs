@@ -28,9 +28,14 @@ mod tests {
 
     #[test]
     fn markdown_renders_and_typed_html_stays_text() {
-        let h = reply_html("Hi **Jane**,\n\n- restart\n- [read this](https://example.com/x)\n\n<b>not bold</b> <script>x</script>");
+        let h = reply_html(
+            "Hi **Jane**,\n\n- restart\n- [read this](https://example.com/x)\n\n<b>not bold</b> <script>x</script>",
+        );
         assert!(h.contains("<strong>Jane</strong>") && h.contains("<li>restart</li>"), "{h}");
-        assert!(h.contains(r#"<a href="https://example.com/x" rel="noopener noreferrer nofollow">read this</a>"#), "{h}");
+        assert!(
+            h.contains(r#"<a href="https://example.com/x" rel="noopener noreferrer nofollow">read this</a>"#),
+            "{h}"
+        );
         assert!(h.contains("&lt;b&gt;not bold&lt;/b&gt;") && h.contains("&lt;script&gt;x&lt;/script&gt;"), "{h}");
         assert!(!h.contains("<script") && !h.contains("<b>"), "{h}");
     }
@@ -44,6 +49,9 @@ mod tests {
 
     #[test]
     fn a_plain_reply_is_a_paragraph() {
-        assert_eq!(reply_html("Refund for order #1009 is on its way."), "<p>Refund for order #1009 is on its way.</p>\n");
+        assert_eq!(
+            reply_html("Refund for order #1009 is on its way."),
+            "<p>Refund for order #1009 is on its way.</p>\n"
+        );
     }
 }

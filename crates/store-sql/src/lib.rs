@@ -19,6 +19,7 @@ mod directory;
 mod erasure;
 mod error;
 mod features;
+mod followers;
 mod incidents;
 mod knowledge;
 mod mail;
@@ -31,7 +32,6 @@ mod tickets;
 pub mod transfer;
 mod url;
 mod viewers;
-mod followers;
 mod views;
 mod webhooks;
 

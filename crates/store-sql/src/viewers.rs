@@ -1,6 +1,6 @@
 //! Who views which ticket, one row per agent socket (collision detection).
 
-use crate::db::{args, Value};
+use crate::db::{args, Row, Value};
 use crate::rows::{id, parsed};
 use crate::SqlStore;
 use async_trait::async_trait;
@@ -14,6 +14,20 @@ impl SqlStore {
     pub(crate) async fn write_one(&self, sql: &'static str, values: Vec<Value>) -> Result<u64, StoreError> {
         self.db.write(move |tx| Box::pin(async move { tx.exec(sql, values).await })).await
     }
+}
+
+/// A viewer as its row holds it (agent, name, since, what they write and since when).
+fn entry(r: &Row) -> Result<ViewerEntry, StoreError> {
+    let composing = match (r.opt_text("composing")?, r.opt_int("composing_at")?) {
+        (Some(m), Some(at)) => Some((parsed("compose mode", &m, ComposeMode::parse)?, Timestamp::from_millis(at))),
+        _ => None,
+    };
+    Ok(ViewerEntry {
+        agent_id: id("agent id", &r.text("agent_id")?)?,
+        name: r.text("name")?,
+        since: Timestamp::from_millis(r.int("since")?),
+        composing,
+    })
 }
 
 #[async_trait]
@@ -101,22 +115,7 @@ impl ViewerStore for SqlStore {
                 args![account.to_string(), ticket.to_string(), live_since.millis()],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                let composing = match (r.opt_text("composing")?, r.opt_int("composing_at")?) {
-                    (Some(m), Some(at)) => {
-                        Some((parsed("compose mode", &m, ComposeMode::parse)?, Timestamp::from_millis(at)))
-                    }
-                    _ => None,
-                };
-                Ok(ViewerEntry {
-                    agent_id: id("agent id", &r.text("agent_id")?)?,
-                    name: r.text("name")?,
-                    since: Timestamp::from_millis(r.int("since")?),
-                    composing,
-                })
-            })
-            .collect()
+        rows.iter().map(entry).collect()
     }
 
     async fn viewers_of(
@@ -140,23 +139,7 @@ impl ViewerStore for SqlStore {
         let mut values = args![account.to_string(), live_since.millis()];
         values.extend(tickets.iter().map(|t| Value::Text(t.to_string())));
         let rows = self.db.query(&sql, values).await?;
-        rows.iter()
-            .map(|r| {
-                let composing = match (r.opt_text("composing")?, r.opt_int("composing_at")?) {
-                    (Some(m), Some(at)) => {
-                        Some((parsed("compose mode", &m, ComposeMode::parse)?, Timestamp::from_millis(at)))
-                    }
-                    _ => None,
-                };
-                let entry = ViewerEntry {
-                    agent_id: id("agent id", &r.text("agent_id")?)?,
-                    name: r.text("name")?,
-                    since: Timestamp::from_millis(r.int("since")?),
-                    composing,
-                };
-                Ok((id("ticket id", &r.text("ticket_id")?)?, entry))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((id("ticket id", &r.text("ticket_id")?)?, entry(r)?))).collect()
     }
 
     async fn forget_dead_viewers(&self) -> Result<u64, StoreError> {

@@ -8,8 +8,13 @@ use parley_domain::Timestamp;
 #[async_trait]
 pub trait FollowerStore {
     /// `agent` follows the ticket from `at`; `false` when they already did.
-    async fn follow(&self, account: AccountId, ticket: TicketId, agent: AgentId, at: Timestamp)
-        -> Result<bool, StoreError>;
+    async fn follow(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        agent: AgentId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// `false` when they did not follow it.
     async fn unfollow(&self, account: AccountId, ticket: TicketId, agent: AgentId) -> Result<bool, StoreError>;
     /// The ticket's followers, in the order they started following.

@@ -87,6 +87,14 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// Whether a request's body is a `multipart/form-data` form (files), as opposed to JSON or a plain form.
+pub(crate) fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

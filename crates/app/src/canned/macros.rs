@@ -188,8 +188,14 @@ pub(crate) async fn apply_checked(
     if let Some(reply) = &m.reply {
         let t = known.take().ok_or_else(|| AppError::Internal(anyhow::anyhow!("ticket missing")))?;
         let body = render(&reply.body, &values_for(ctx, caller, &t).await?);
-        let (after, _) =
-            add_message(app, ctx, caller, id, NewMessage { body, internal: reply.internal, client_id: None, cc: Vec::new(), attachments: Vec::new() }).await?;
+        let (after, _) = add_message(
+            app,
+            ctx,
+            caller,
+            id,
+            NewMessage { body, internal: reply.internal, client_id: None, cc: Vec::new(), attachments: Vec::new() },
+        )
+        .await?;
         known = Some(after);
     }
     let patch = patch_of(&m.actions, applier);

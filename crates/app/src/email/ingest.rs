@@ -240,7 +240,15 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
         if let Some(requester) = ctx.store.get_contact(ctx.account_id, ticket.requester_id).await? {
             let participants = ctx.store.participants(ctx.account_id, ticket.id).await?;
             let thread_ids = ctx.store.thread_ids(ctx.account_id, ticket.id).await?;
-            mails.extend(compose::reply_to_customer(&id, &ticket, &requester, &participants, &[], &message, &thread_ids));
+            mails.extend(compose::reply_to_customer(
+                &id,
+                &ticket,
+                &requester,
+                &participants,
+                &[],
+                &message,
+                &thread_ids,
+            ));
         }
     }
     let mut outbox = vec![payload::message(&ticket, &message)];

@@ -15,14 +15,14 @@ mod update;
 pub mod viewers;
 
 pub use cursor::{decode_cursor, encode_cursor};
-pub use followers::{follow, followers, unfollow, Follower};
 pub use fields::{create_field, list_fields, NewField};
+pub use followers::{follow, followers, unfollow, Follower};
 pub use list::{list_tickets, ListTickets, Page};
 pub use merge::merge_tickets;
 pub use open::{open_ticket, OpenTicket, RequesterInput};
 pub use reply::{add_message, add_message_after, NewMessage, Upload, MAX_FILES};
-pub use split::split_message;
 pub use show::{find_by_number, get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
+pub use split::split_message;
 
 pub(crate) use update::{change_ticket, checked_patch};
 pub use update::{update_ticket, UpdateTicket};

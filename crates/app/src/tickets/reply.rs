@@ -2,16 +2,16 @@
 
 use super::{payload, visible_ticket, RETRIES};
 use crate::{AccountCtx, App, AppError, Caller};
-use parley_domain::ids::{MessageId, TicketId};
-use parley_domain::mail::outgoing_message_id;
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::AttachmentId;
+use parley_domain::ids::{MessageId, TicketId};
+use parley_domain::mail::outgoing_message_id;
 use parley_domain::message::{media_type, AttachmentInfo};
-use parley_domain::reply_markdown::reply_html;
 use parley_domain::message::{parse_body, parse_cc, Delivery, EmailInfo, Message, TicketEvent};
-use parley_domain::Invalid;
+use parley_domain::reply_markdown::reply_html;
 use parley_domain::ticket::{Channel, Ticket};
+use parley_domain::Invalid;
 use parley_domain::Timestamp;
 use parley_store::{StoreError, TicketChange};
 
@@ -54,7 +54,10 @@ fn checked_files(app: &App, files: Vec<Upload>) -> Result<Vec<(AttachmentInfo, V
         }
     }
     if total > limit && files.iter().all(|f| f.data.len() <= limit) {
-        errs.add("attachments", format!("together the files are larger than the {} MB one message may carry", limit >> 20));
+        errs.add(
+            "attachments",
+            format!("together the files are larger than the {} MB one message may carry", limit >> 20),
+        );
     }
     errs.finish()?;
     Ok(files
@@ -132,7 +135,9 @@ async fn add(
     }
     if !cc.is_empty() {
         if input.internal {
-            return Err(Invalid::field("cc", "an internal note is sent to nobody; copy people on a public reply").into());
+            return Err(
+                Invalid::field("cc", "an internal note is sent to nobody; copy people on a public reply").into()
+            );
         }
         if visible_ticket(ctx, caller, id).await?.channel != Channel::Email {
             return Err(Invalid::field("cc", "only a reply by email copies people; this ticket is not an email").into());

@@ -499,7 +499,10 @@ async fn list_viewers(engine: Engine) {
             (t["ticket_id"].as_str().unwrap().to_string(), names.collect())
         })
         .collect();
-    assert_eq!(rows, vec![(ids[0].clone(), vec!["Olivia Owner".to_string()]), (ids[1].clone(), vec!["Bob".to_string()])]);
+    assert_eq!(
+        rows,
+        vec![(ids[0].clone(), vec!["Olivia Owner".to_string()]), (ids[1].clone(), vec!["Bob".to_string()])]
+    );
     let (s, none) = app.api(&other, Method::GET, &q, None).await;
     assert_eq!((s, none), (StatusCode::OK, json!({"tickets": []})), "another account learns nothing");
 

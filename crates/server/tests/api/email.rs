@@ -730,8 +730,9 @@ async fn a_reply_copies_the_people_named_in_cc() {
     relay.wait_for(1, 15).await; // the acknowledgement
     let path = format!("/tickets/{t}/messages");
 
-    let (s, p) =
-        app.api(&a, Method::POST, &path, Some(json!({"body": "Here.", "cc": ["boss@customer.example", "not an address"]}))).await;
+    let (s, p) = app
+        .api(&a, Method::POST, &path, Some(json!({"body": "Here.", "cc": ["boss@customer.example", "not an address"]})))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(p["errors"][0]["field"], "cc");
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("'not an address' is not an email address"), "{p}");
@@ -834,17 +835,21 @@ async fn a_reply_carries_files_to_the_customer() {
             .collect();
     let r = post(form_data("XyZ", &eleven)).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = post(form_data("XyZ", &[("message", None, "application/json", message), ("attachments", Some("empty.txt"), "text/plain", b"")]))
-        .await
-        .unwrap();
+    let r = post(form_data(
+        "XyZ",
+        &[("message", None, "application/json", message), ("attachments", Some("empty.txt"), "text/plain", b"")],
+    ))
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let p: Value = r.json().await.unwrap();
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("'empty.txt' is empty"), "{p}");
     let r = post(form_data("XyZ", &[("attachments", Some("c.pdf"), "application/pdf", pdf)])).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no message part");
-    let r = post(form_data("XyZ", &[("message", None, "application/json", message), ("evil", None, "text/plain", b"x")]))
-        .await
-        .unwrap();
+    let r =
+        post(form_data("XyZ", &[("message", None, "application/json", message), ("evil", None, "text/plain", b"x")]))
+            .await
+            .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown part");
     assert_eq!(messages(&app, &a, &t).await.len(), 1, "nothing was stored");
 
@@ -857,7 +862,10 @@ async fn a_reply_carries_files_to_the_customer() {
     assert_eq!(r.status(), StatusCode::CREATED);
     let msg: Value = r.json().await.unwrap();
     let file = &msg["attachments"][0];
-    assert_eq!((file["content_type"].as_str(), file["size"].as_i64()), (Some("application/pdf"), Some(pdf.len() as i64)));
+    assert_eq!(
+        (file["content_type"].as_str(), file["size"].as_i64()),
+        (Some("application/pdf"), Some(pdf.len() as i64))
+    );
     let name = file["filename"].as_str().unwrap().to_string();
     assert!(!name.contains('/') && name.ends_with("contract.pdf"), "{name}");
     let got = relay.wait_for(2, 15).await;
@@ -893,7 +901,8 @@ async fn a_reply_carries_files_to_the_customer() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let shown = wait_messages(&app, &a, &t, 3).await;
-    let files: Vec<&str> = shown[2]["attachments"].as_array().unwrap().iter().map(|f| f["filename"].as_str().unwrap()).collect();
+    let files: Vec<&str> =
+        shown[2]["attachments"].as_array().unwrap().iter().map(|f| f["filename"].as_str().unwrap()).collect();
     assert_eq!(files, ["annex.txt"], "an empty file field attaches nothing");
 }
 
@@ -926,7 +935,10 @@ async fn a_reply_in_markdown_is_mailed_rendered() {
     let reply = got.iter().find(|m| m.text().contains("Hold the button")).expect("sent");
     let raw = reply.text();
     assert!(raw.contains("Hi **Jane**,"), "the text part is what the agent wrote: {raw}");
-    assert!(raw.contains("<strong>Jane</strong>") && raw.contains("&lt;blink&gt;"), "the HTML part is the rendering: {raw}");
+    assert!(
+        raw.contains("<strong>Jane</strong>") && raw.contains("&lt;blink&gt;"),
+        "the HTML part is the rendering: {raw}"
+    );
 }
 
 /// Wait until `n` mails to `to` whose text contains `what` have reached the relay.
@@ -969,7 +981,8 @@ async fn followers_hear_of_new_messages() {
     let (_, html) = crate::ui::get(&c, &app.url("acme", "/tickets/1")).await;
     assert!(html.contains("Follow this ticket") && html.contains("Bill"), "{html}");
     let csrf = crate::ui::csrf_in(&html);
-    let r = c.post(app.url("acme", "/tickets/1/follow")).form(&[("_csrf", csrf.as_str()), ("follow", "1")]).send().await;
+    let r =
+        c.post(app.url("acme", "/tickets/1/follow")).form(&[("_csrf", csrf.as_str()), ("follow", "1")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     let (_, html) = crate::ui::get(&c, &app.url("acme", "/tickets/1")).await;
     assert!(html.contains("Stop following"), "the page says so");

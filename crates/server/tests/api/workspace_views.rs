@@ -3,8 +3,8 @@
 //! view that is its owner's alone, and deleting it.
 
 use crate::helpers::{spawn_app, Engine, TestApp};
-use parley_test_support::http_client;
 use crate::ui::{csrf_in, get, sign_in};
+use parley_test_support::http_client;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -16,7 +16,12 @@ fn positions(html: &str, needles: &[&str]) -> Vec<usize> {
 /// A second agent with a session of their own.
 async fn agent_session(app: &TestApp, acct: &crate::helpers::TestAccount) -> reqwest::Client {
     let (s, agent) = app
-        .api(acct, Method::POST, "/agents", Some(json!({"email": "bill@acme.example", "name": "Bill", "role": "agent"})))
+        .api(
+            acct,
+            Method::POST,
+            "/agents",
+            Some(json!({"email": "bill@acme.example", "name": "Bill", "role": "agent"})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{agent}");
     let setup = agent["setup_url"].as_str().unwrap().to_string();
@@ -43,7 +48,12 @@ async fn views_story(engine: Engine) {
     app.ticket(&acct, "Charlie complaint", "Bad", "ann@example.com").await;
     let refund_id = refund["id"].as_str().unwrap();
     let (s, _) = app
-        .api(&acct, Method::PATCH, &format!("/tickets/{refund_id}"), Some(json!({"priority": "high", "tags": ["refund"]})))
+        .api(
+            &acct,
+            Method::PATCH,
+            &format!("/tickets/{refund_id}"),
+            Some(json!({"priority": "high", "tags": ["refund"]})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
 
@@ -64,7 +74,10 @@ async fn views_story(engine: Engine) {
     let (s, html) = get(&c, &app.url("acme", "/views/new?from=all_open")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("value=\"All open (copy)\""), "{html}");
-    assert!(html.contains("name=\"status\" value=\"new\" checked") && html.contains("name=\"status\" value=\"open\" checked"));
+    assert!(
+        html.contains("name=\"status\" value=\"new\" checked")
+            && html.contains("name=\"status\" value=\"open\" checked")
+    );
 
     // Refused input is named, and what was typed stays; nothing is saved.
     let (_, before) = app.api(&acct, Method::GET, "/views", None).await;
@@ -81,7 +94,8 @@ async fn views_story(engine: Engine) {
     let html = r.text().await.unwrap();
     assert!(html.contains("role=\"alert\"") && html.contains("Created up to: is not a date"), "{html}");
     assert!(html.contains("name=\"tag\" value=\"refund\""), "what was typed is kept");
-    let r = c.post(app.url("acme", "/views")).form(&[&bad[..1], &[("name", ""), ("columns", "subject")]].concat()).send();
+    let r =
+        c.post(app.url("acme", "/views")).form(&[&bad[..1], &[("name", ""), ("columns", "subject")]].concat()).send();
     let html = r.await.unwrap().text().await.unwrap();
     assert!(html.contains("name: "), "the API's own checks are named too: {html}");
     let (_, after) = app.api(&acct, Method::GET, "/views", None).await;
@@ -190,11 +204,16 @@ async fn views_are_saved_and_ordered_from_the_pages_on_postgres() {
 async fn split_story(engine: Engine) {
     let app = spawn_app(engine).await;
     let acct = app.account("acme", "eu").await;
-    let t = app.ticket(&acct, "Two questions", "Where is my parcel? Also: can I change my address?", "jane@example.com").await;
+    let t = app
+        .ticket(&acct, "Two questions", "Where is my parcel? Also: can I change my address?", "jane@example.com")
+        .await;
     let id = t["id"].as_str().unwrap();
-    let (_, _) = app.api(&acct, Method::PATCH, &format!("/tickets/{id}"), Some(json!({"priority": "high", "tags": ["vip"]}))).await;
-    let (s, reply) =
-        app.api(&acct, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "Looking into it."}))).await;
+    let (_, _) = app
+        .api(&acct, Method::PATCH, &format!("/tickets/{id}"), Some(json!({"priority": "high", "tags": ["vip"]})))
+        .await;
+    let (s, reply) = app
+        .api(&acct, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "Looking into it."})))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, full) = app.api(&acct, Method::GET, &format!("/tickets/{id}"), None).await;
     let first = full["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "message").unwrap()["id"]
@@ -234,7 +253,10 @@ async fn split_story(engine: Engine) {
     assert_eq!(bodies, ["Where is my parcel? Also: can I change my address?"]);
     let (_, full) = app.api(&acct, Method::GET, &format!("/tickets/{id}"), None).await;
     let note = full["timeline"].as_array().unwrap().iter().rev().find(|e| e["kind"] == "message").unwrap().clone();
-    assert_eq!((note["internal"].as_bool(), note["body"].as_str()), (Some(true), Some("Split into #3: Two questions (from #1)")));
+    assert_eq!(
+        (note["internal"].as_bool(), note["body"].as_str()),
+        (Some(true), Some("Split into #3: Two questions (from #1)"))
+    );
 
     // Another account cannot split it.
     let other = app.account("other", "eu").await;
@@ -244,7 +266,10 @@ async fn split_story(engine: Engine) {
     // From the page: a button on the customer's message, and the agent lands on the new ticket.
     let (c, _) = sign_in(&app, "acme", &acct.email, &acct.password).await;
     let (_, html) = get(&c, &app.url("acme", "/tickets/1")).await;
-    assert!(html.contains(&format!("action=\"/tickets/1/messages/{first}/split\"")), "offered on the customer's message");
+    assert!(
+        html.contains(&format!("action=\"/tickets/1/messages/{first}/split\"")),
+        "offered on the customer's message"
+    );
     assert!(!html.contains(&format!("/messages/{}/split", reply["id"].as_str().unwrap())), "not on the agent's");
     let r = c
         .post(app.url("acme", &format!("/tickets/1/messages/{first}/split")))
@@ -288,7 +313,12 @@ async fn followers_story(engine: Engine) {
     let (s, p) = app.api(&acct, Method::POST, &path, Some(json!({"agent_id": bill_id}))).await;
     assert_eq!((s, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("agent_id")), "{p}");
     let (s, _) = app
-        .api(&acct, Method::PATCH, &format!("/tickets/{}", t["id"].as_str().unwrap()), Some(json!({"department_id": dept["id"]})))
+        .api(
+            &acct,
+            Method::PATCH,
+            &format!("/tickets/{}", t["id"].as_str().unwrap()),
+            Some(json!({"department_id": dept["id"]})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, f) = app.api(&acct, Method::POST, &path, Some(json!({"agent_id": bill_id}))).await;
@@ -390,7 +420,9 @@ async fn custom_fields_are_edited_on_the_ticket_page() {
     let t = app.ticket(&acct, "Licence", "More seats please", "jane@example.com").await;
     let (c, _) = sign_in(&app, "acme", &acct.email, &acct.password).await;
     let (_, html) = get(&c, &app.url("acme", "/tickets/1")).await;
-    assert!(html.contains("name=\"cf.seats\" type=\"number\"") && html.contains("<option value=\"gold\">gold</option>"));
+    assert!(
+        html.contains("name=\"cf.seats\" type=\"number\"") && html.contains("<option value=\"gold\">gold</option>")
+    );
     assert!(html.contains("Plan &#60;b&#62;tier&#60;/b&#62;"), "labels are text");
     assert!(html.contains(&format!("href=\"/contacts/{}\"", t["requester_id"].as_str().unwrap())), "the card links");
     let csrf = csrf_in(&html);

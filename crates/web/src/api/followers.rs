@@ -82,10 +82,7 @@ pub(crate) async fn follow(
     security(("api_key" = [])),
     params(("id" = String, Path, description = "The ticket's id"), ("agent_id" = String, Path, description = "The agent")),
     responses((status = 200, body = Followers), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub(crate) async fn unfollow(
-    api: ApiCaller,
-    Path((id, agent)): Path<(String, String)>,
-) -> ApiResult<Json<Followers>> {
+pub(crate) async fn unfollow(api: ApiCaller, Path((id, agent)): Path<(String, String)>) -> ApiResult<Json<Followers>> {
     let id = path_id(&id, TicketId::parse)?;
     let agent = path_id(&agent, AgentId::parse)?;
     Ok(out(uc::unfollow(&api.ctx, &api.caller, id, Some(agent)).await?))

@@ -11,6 +11,7 @@ mod contacts;
 mod dpa;
 mod features;
 mod fields;
+mod followers;
 mod knowledge;
 mod macros;
 mod mail;
@@ -23,7 +24,6 @@ mod support;
 mod tickets;
 mod viewers;
 mod views;
-mod followers;
 mod webhooks;
 
 pub(crate) use audit::json_lines as audit_json_lines;

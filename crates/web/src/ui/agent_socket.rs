@@ -628,7 +628,13 @@ async fn reply(
         Ok(None) => {}
         Err(e) => return error_frame(&AppError::from(e)),
     }
-    let input = NewMessage { body, internal: false, client_id: Some(client_id.clone()), cc: Vec::new(), attachments: Vec::new() };
+    let input = NewMessage {
+        body,
+        internal: false,
+        client_id: Some(client_id.clone()),
+        cc: Vec::new(),
+        attachments: Vec::new(),
+    };
     match add_message(app, ctx, caller, id, input).await {
         Ok(_) => sent(false),
         Err(e) => error_frame(&e),

@@ -1,7 +1,7 @@
 //! The saved responses page: every agent keeps their own; administrators also share them with the account. The
 //! composer inserts them by `#shortcut` or by searching their title.
 
-use super::session::{render, AgentSession, PageError};
+use super::session::{render, AgentSession, CsrfForm, PageError};
 use super::shell::Shell;
 use crate::api::path_id;
 use askama::Template;
@@ -121,12 +121,6 @@ pub(crate) async fn create(s: AgentSession, Form(f): Form<NewForm>) -> Result<Re
         Err(AppError::Conflict(detail) | AppError::Forbidden(detail)) => page(&s, vec![detail], false, Some(&f)).await,
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
 }
 
 pub(crate) async fn delete(

@@ -33,15 +33,9 @@ pub(crate) struct ReplyForm {
 /// The form and the files attached to it. A file field left empty (a browser sends one part with no name and no
 /// bytes) attaches nothing; more files than a message may carry are refused before they are read.
 pub(crate) async fn read(req: Request, state: &AppState) -> Result<(ReplyForm, Vec<Upload>), PageError> {
-    let multipart = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !multipart {
-        let Form(f) = Form::<ReplyForm>::from_request(req, state)
-            .await
-            .map_err(|e| Invalid::field("form", e.body_text()))?;
+    if !crate::json::is_multipart(req.headers()) {
+        let Form(f) =
+            Form::<ReplyForm>::from_request(req, state).await.map_err(|e| Invalid::field("form", e.body_text()))?;
         return Ok((f, Vec::new()));
     }
     let mut parts = Multipart::from_request(req, state).await.map_err(|e| Invalid::field("form", e.body_text()))?;

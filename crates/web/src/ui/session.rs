@@ -59,6 +59,13 @@ impl AgentSession {
     }
 }
 
+/// A form that carries nothing but its page's token: buttons that delete, follow, split.
+#[derive(serde::Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    pub csrf: String,
+}
+
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

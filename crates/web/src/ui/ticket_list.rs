@@ -7,8 +7,8 @@ use crate::query::encode;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
-use parley_app::tickets::{self as uc, ListTickets};
 use parley_app::people;
+use parley_app::tickets::{self as uc, ListTickets};
 use parley_domain::contact::Contact;
 use parley_domain::ticket::{Priority, Status, Ticket};
 use parley_domain::view::{Column, Sort, SortKey};
@@ -124,8 +124,13 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
     let caller = s.caller();
     let (page, title, count, total, sort, saved) = if view == "all" {
         let sort = asked.unwrap_or_default();
-        let list =
-            ListTickets { filter: TicketFilter::default(), sort: sort.key, descending: sort.descending, after, limit: PAGE };
+        let list = ListTickets {
+            filter: TicketFilter::default(),
+            sort: sort.key,
+            descending: sort.descending,
+            after,
+            limit: PAGE,
+        };
         (uc::list_tickets(&s.ctx, &caller, list).await?, shell.t.get("ws-view-all"), None, None, sort, None)
     } else {
         let v = parley_app::views::view_tickets(&s.ctx, &caller, &view, asked, after, PAGE).await?;
@@ -217,11 +222,8 @@ fn row(shell: &Shell, tk: &Ticket, names: &Names) -> Row {
 fn header(shell: &Shell, c: Column, base: &str, current: Sort) -> Header {
     let key = sort_key(c);
     let href = key.map(|k| {
-        let descending = if current.key == k {
-            !current.descending
-        } else {
-            !matches!(k, SortKey::Subject | SortKey::Status)
-        };
+        let descending =
+            if current.key == k { !current.descending } else { !matches!(k, SortKey::Subject | SortKey::Status) };
         format!("{base}&sort={}", encode(&Sort { key: k, descending }.to_param()))
     });
     let aria_sort = match key {

@@ -1,6 +1,6 @@
 //! The ticket view, with reply, note and update forms (the lists are in `ticket_list`).
 
-use super::session::{allow_remote_images, render, AgentSession, PageError};
+use super::session::{allow_remote_images, render, AgentSession, CsrfForm, PageError};
 use super::shell::Shell;
 use super::ticket_list::display_contact;
 use crate::state::AppState;
@@ -281,7 +281,11 @@ async fn page(
         body: u.body,
         internal: u.internal,
         cc: u.cc,
-        meanwhile: u.meanwhile.iter().map(|m| (m.id.to_string(), who(&m.author), m.created_at.in_zone(&zone))).collect(),
+        meanwhile: u
+            .meanwhile
+            .iter()
+            .map(|m| (m.id.to_string(), who(&m.author), m.created_at.in_zone(&zone)))
+            .collect(),
         errors: u.errors,
     });
     let follow_list = uc::followers(&s.ctx, &s.caller(), d.ticket.id).await?;
@@ -369,8 +373,7 @@ pub(crate) async fn reply(
     let ticket = uc::find_by_number(&s.ctx, &s.caller(), number).await?;
     let internal = f.internal.is_some();
     let had_files = !files.is_empty();
-    let input =
-        NewMessage { body: f.body.clone(), internal, client_id: None, cc: split_cc(&f.cc), attachments: files };
+    let input = NewMessage { body: f.body.clone(), internal, client_id: None, cc: split_cc(&f.cc), attachments: files };
     let seen = f.after_message_id.as_deref().filter(|m| !m.is_empty() && f.force.is_none());
     let sent = match seen {
         Some(m) => {
@@ -386,7 +389,11 @@ pub(crate) async fn reply(
         // what was refused.
         // A browser cannot fill a file field in again: the page says to attach them once more.
         Err(parley_app::AppError::RepliedMeanwhile(new)) => {
-            let errors = if had_files { vec![parley_i18n::Texts::of(&s.agent.profile.language).get("ws-attach-again")] } else { Vec::new() };
+            let errors = if had_files {
+                vec![parley_i18n::Texts::of(&s.agent.profile.language).get("ws-attach-again")]
+            } else {
+                Vec::new()
+            };
             let unsent = Unsent { body: f.body, internal, cc: f.cc, meanwhile: new, errors };
             return page(&s, number, None, Some(unsent)).await;
         }
@@ -405,12 +412,6 @@ pub(crate) async fn reply(
         uc::update_ticket(&s.ctx, &s.caller(), ticket.id, change).await?;
     }
     Ok(Redirect::to(&format!("/tickets/{}", number.0)).into_response())
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
 }
 
 /// Follow the ticket, or stop following it (`follow` is `0`).

@@ -2,7 +2,7 @@
 //! administrators) shared with the account. Started from any view ("save as"), so a built-in view is the usual
 //! first draft. Dates are whole days in the agent's time zone; the checks are the API's, one place.
 
-use super::session::{render, AgentSession, PageError};
+use super::session::{render, AgentSession, CsrfForm, PageError};
 use super::shell::{view_label, Shell};
 use crate::query::encode;
 use askama::Template;
@@ -41,6 +41,18 @@ pub(crate) struct Typed {
 }
 
 impl Typed {
+    /// Whether a box of the form is ticked (a status, priority or column) or an option chosen (the channel);
+    /// `list` names which.
+    pub(crate) fn ticked(&self, list: &str, value: &str) -> bool {
+        let of = match list {
+            "channel" => return self.channel == value,
+            "status" => &self.status,
+            "priority" => &self.priority,
+            _ => &self.columns,
+        };
+        of.iter().any(|x| x == value)
+    }
+
     fn from_pairs(pairs: &[(String, String)]) -> Typed {
         let mut t = Typed::default();
         for (k, v) in pairs {
@@ -132,7 +144,8 @@ impl Typed {
             if v.trim().is_empty() {
                 continue;
             }
-            let at = if end { Timestamp::end_of_date(v.trim(), zone) } else { Timestamp::start_of_date(v.trim(), zone) };
+            let at =
+                if end { Timestamp::end_of_date(v.trim(), zone) } else { Timestamp::start_of_date(v.trim(), zone) };
             match at {
                 Some(at) => {
                     m.insert(k.into(), Value::String(at.to_rfc3339()));
@@ -251,12 +264,7 @@ fn csrf_of(pairs: &[(String, String)]) -> &str {
 }
 
 /// Refused input comes back on the form, every problem named, what was typed kept.
-async fn refused(
-    s: &AgentSession,
-    id: Option<String>,
-    typed: Typed,
-    e: AppError,
-) -> Result<Response, PageError> {
+async fn refused(s: &AgentSession, id: Option<String>, typed: Typed, e: AppError) -> Result<Response, PageError> {
     let errors = match e {
         AppError::Invalid(invalid) => invalid.lines(),
         AppError::Forbidden(detail) | AppError::Conflict(detail) => vec![detail],
@@ -312,12 +320,6 @@ pub(crate) async fn update(
         Ok(v) => Ok(Redirect::to(&format!("/tickets?view={}", encode(&v.id))).into_response()),
         Err(e) => refused(&s, Some(id), typed, e).await,
     }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
 }
 
 pub(crate) async fn delete(

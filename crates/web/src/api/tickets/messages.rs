@@ -6,7 +6,9 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use parley_app::tickets::{add_message as add, add_message_after as add_after, get_ticket, NewMessage, Upload, MAX_FILES};
+use parley_app::tickets::{
+    add_message as add, add_message_after as add_after, get_ticket, NewMessage, Upload, MAX_FILES,
+};
 use parley_app::AppError;
 use parley_domain::ids::{MessageId, TicketId};
 use parley_domain::message::Message;
@@ -85,14 +87,10 @@ async fn read_message(
     state: &AppState,
 ) -> Result<(NewMessageBody, Vec<Upload>), ApiError> {
     use axum::extract::FromRequest;
-    let multipart = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !multipart {
+    if !crate::json::is_multipart(req.headers()) {
         // Without files, the body is held to the API's usual limit, as every other JSON body is.
-        let len = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        let len =
+            req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
         if len.is_some_and(|n| n > state.web.body_limit) {
             return Err(ApiError::PayloadTooLarge);
         }
@@ -118,7 +116,9 @@ async fn read_message(
             }
             "attachments" => {
                 if files.len() == MAX_FILES {
-                    return Err(AppError::Invalid(Invalid::field("attachments", format!("at most {MAX_FILES} files"))).into());
+                    return Err(
+                        AppError::Invalid(Invalid::field("attachments", format!("at most {MAX_FILES} files"))).into()
+                    );
                 }
                 let name = part.file_name().unwrap_or("attachment").to_string();
                 let content_type = part.content_type().map(str::to_string);

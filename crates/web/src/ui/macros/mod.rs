@@ -5,7 +5,7 @@
 mod form;
 mod summary;
 
-use super::session::{render, AgentSession, PageError};
+use super::session::{render, AgentSession, CsrfForm, PageError};
 use super::shell::Shell;
 use crate::api::path_id;
 use askama::Template;
@@ -13,13 +13,13 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use form::{MacroForm, CLEAR};
-use parley_domain::ticket_action::CURRENT_AGENT;
 use parley_app::canned::{self, MacroInput, MacroPatch};
 use parley_app::{people, AppError};
 use parley_domain::canned::Macro;
 use parley_domain::ids::MacroId;
 use parley_domain::ticket::{Priority, Status};
 use parley_domain::ticket_action::TicketAction;
+use parley_domain::ticket_action::CURRENT_AGENT;
 use serde::Deserialize;
 use summary::{summary, Names};
 
@@ -210,12 +210,6 @@ pub(crate) async fn update(
         Err(e) => return Err(e.into()),
     };
     page(&s, Shown { errors, saved: false, editing: Some((m.id, &kept)), typed: f }).await
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
 }
 
 pub(crate) async fn delete(
