@@ -3,7 +3,7 @@
 //! add or remove anyone who may see the ticket. The mail carries the conversation, so it leaves only from accounts
 //! with email on (the mail worker's rule for every such mail).
 
-use super::visible_ticket;
+use super::{visible_ticket, TicketDetail};
 use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::agent::Agent;
 use parley_domain::event::Actor;
@@ -26,19 +26,30 @@ pub async fn followers(ctx: &AccountCtx, caller: &Caller, id: TicketId) -> Resul
     named(ctx, id).await
 }
 
+/// The followers of a ticket the caller was already shown (holding its [`TicketDetail`] means they may see it),
+/// named from the account's agents the caller already has: the ticket page reads neither twice.
+pub async fn followers_of_shown(
+    ctx: &AccountCtx,
+    shown: &TicketDetail,
+    agents: &[Agent],
+) -> Result<Vec<Follower>, AppError> {
+    Ok(with_names(ctx.store.followers(ctx.account_id, shown.ticket.id).await?, agents))
+}
+
 async fn named(ctx: &AccountCtx, id: TicketId) -> Result<Vec<Follower>, AppError> {
     let agents = ctx.store.list_agents(ctx.account_id).await?;
-    Ok(ctx
-        .store
-        .followers(ctx.account_id, id)
-        .await?
+    Ok(with_names(ctx.store.followers(ctx.account_id, id).await?, &agents))
+}
+
+fn with_names(followers: Vec<(AgentId, Timestamp)>, agents: &[Agent]) -> Vec<Follower> {
+    followers
         .into_iter()
         .map(|(agent_id, since)| Follower {
             agent_id,
             name: agents.iter().find(|a| a.id == agent_id).map(|a| a.name.clone()).unwrap_or_default(),
             since,
         })
-        .collect())
+        .collect()
 }
 
 /// Who is meant: the caller's own agent when `agent` is not given; anyone else only for an administrator.

@@ -16,7 +16,7 @@ pub mod viewers;
 
 pub use cursor::{decode_cursor, encode_cursor};
 pub use fields::{create_field, list_fields, NewField};
-pub use followers::{follow, followers, unfollow, Follower};
+pub use followers::{follow, followers, followers_of_shown, unfollow, Follower};
 pub use list::{list_tickets, ListTickets, Page};
 pub use merge::merge_tickets;
 pub use open::{open_ticket, OpenTicket, RequesterInput};

@@ -130,16 +130,16 @@ async fn add(
     let body = parse_body(&input.body)?;
     let cc = parse_cc(&input.cc)?;
     let files = checked_files(app, input.attachments)?;
-    if !files.is_empty() && !input.internal && visible_ticket(ctx, caller, id).await?.channel == Channel::Chat {
-        return Err(Invalid::field("attachments", "in a chat, share files with the chat's file button").into());
+    if !cc.is_empty() && input.internal {
+        return Err(Invalid::field("cc", "an internal note is sent to nobody; copy people on a public reply").into());
     }
-    if !cc.is_empty() {
-        if input.internal {
-            return Err(
-                Invalid::field("cc", "an internal note is sent to nobody; copy people on a public reply").into()
-            );
+    // Files and CC on a reply depend on the ticket's channel: read it once, before anything is done.
+    if !input.internal && (!files.is_empty() || !cc.is_empty()) {
+        let channel = visible_ticket(ctx, caller, id).await?.channel;
+        if !files.is_empty() && channel == Channel::Chat {
+            return Err(Invalid::field("attachments", "in a chat, share files with the chat's file button").into());
         }
-        if visible_ticket(ctx, caller, id).await?.channel != Channel::Email {
+        if !cc.is_empty() && channel != Channel::Email {
             return Err(Invalid::field("cc", "only a reply by email copies people; this ticket is not an email").into());
         }
     }

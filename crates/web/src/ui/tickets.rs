@@ -288,7 +288,7 @@ async fn page(
             .collect(),
         errors: u.errors,
     });
-    let follow_list = uc::followers(&s.ctx, &s.caller(), d.ticket.id).await?;
+    let follow_list = uc::followers_of_shown(&s.ctx, &d, &agents).await?;
     let fields = uc::list_fields(&s.ctx)
         .await?
         .into_iter()
