@@ -14,7 +14,8 @@ pub const OPEN: [Status; 2] = [Status::New, Status::Open];
 /// Tickets done with.
 pub const SOLVED: [Status; 2] = [Status::Resolved, Status::Closed];
 
-/// A column a ticket list can be ordered by.
+/// A column a ticket list can be ordered by. People and departments order by their names (a requester without a
+/// name by their address), tickets with nobody or no department first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SortKey {
     #[default]
@@ -24,11 +25,25 @@ pub enum SortKey {
     Status,
     Number,
     Subject,
+    Requester,
+    Assignee,
+    Department,
+    Channel,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 6] =
-        [SortKey::UpdatedAt, SortKey::CreatedAt, SortKey::Priority, SortKey::Status, SortKey::Number, SortKey::Subject];
+    pub const ALL: [SortKey; 10] = [
+        SortKey::UpdatedAt,
+        SortKey::CreatedAt,
+        SortKey::Priority,
+        SortKey::Status,
+        SortKey::Number,
+        SortKey::Subject,
+        SortKey::Requester,
+        SortKey::Assignee,
+        SortKey::Department,
+        SortKey::Channel,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -38,7 +53,24 @@ impl SortKey {
             SortKey::Status => "status",
             SortKey::Number => "number",
             SortKey::Subject => "subject",
+            SortKey::Requester => "requester",
+            SortKey::Assignee => "assignee",
+            SortKey::Department => "department",
+            SortKey::Channel => "channel",
         }
+    }
+
+    /// Whether the list is ordered by text (else by a number: a time, a rank, the ticket's number).
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            SortKey::Subject | SortKey::Requester | SortKey::Assignee | SortKey::Department | SortKey::Channel
+        )
+    }
+
+    /// Whether the value ordered by is a name kept outside the ticket (its requester's, assignee's, department's).
+    pub fn is_name(self) -> bool {
+        matches!(self, SortKey::Requester | SortKey::Assignee | SortKey::Department)
     }
 }
 

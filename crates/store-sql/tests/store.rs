@@ -160,9 +160,18 @@ async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
     };
     let page1 = store.list_tickets(a, &q(TicketFilter::default(), None)).await.unwrap();
     assert_eq!(page1.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t2.id]);
-    let cursor = TicketCursor::after(&page1[0], SortKey::CreatedAt);
+    let cursor = TicketCursor::after(&page1[0], SortKey::CreatedAt).expect("a creation time is in the ticket");
     let page2 = store.list_tickets(a, &q(TicketFilter::default(), Some(cursor))).await.unwrap();
     assert_eq!(page2.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t1.id]);
+    // A name order's value is read where the list compares it; as a number, what the ticket holds; another
+    // account's ticket has none.
+    assert!(TicketCursor::after(&page1[0], SortKey::Assignee).is_none(), "a name is not in the ticket");
+    assert_eq!(
+        store.sort_value(a, t1.id, SortKey::CreatedAt).await.unwrap(),
+        Some(SortValue::Int(t1.created_at.millis()))
+    );
+    assert!(matches!(store.sort_value(a, t1.id, SortKey::Requester).await.unwrap(), Some(SortValue::Text(_))));
+    assert_eq!(store.sort_value(b, t1.id, SortKey::Requester).await.unwrap(), None);
     let tagged = store
         .list_tickets(a, &q(TicketFilter { tag: Some(Tag::parse("vip").unwrap()), ..Default::default() }, None))
         .await

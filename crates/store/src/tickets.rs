@@ -106,8 +106,9 @@ pub struct TicketCursor {
 }
 
 impl TicketCursor {
-    /// The cursor just after `t` in a list ordered by `key`.
-    pub fn after(t: &Ticket, key: SortKey) -> TicketCursor {
+    /// The cursor just after `t` in a list ordered by `key`; `None` for an order by a name, which the ticket does
+    /// not hold: [`TicketStore::sort_value`] reads it.
+    pub fn after(t: &Ticket, key: SortKey) -> Option<TicketCursor> {
         use parley_domain::view::{priority_rank, status_rank};
         let value = match key {
             SortKey::UpdatedAt => SortValue::Int(t.updated_at.millis()),
@@ -116,8 +117,10 @@ impl TicketCursor {
             SortKey::Status => SortValue::Int(status_rank(t.status)),
             SortKey::Number => SortValue::Int(t.number.0),
             SortKey::Subject => SortValue::Text(t.subject.clone()),
+            SortKey::Channel => SortValue::Text(t.channel.as_str().to_string()),
+            SortKey::Requester | SortKey::Assignee | SortKey::Department => return None,
         };
-        TicketCursor { value, id: t.id }
+        Some(TicketCursor { value, id: t.id })
     }
 }
 
@@ -150,6 +153,14 @@ pub trait TicketStore: Send + Sync {
         number: TicketNumber,
     ) -> Result<Option<Ticket>, StoreError>;
     async fn list_tickets(&self, account: AccountId, query: &TicketQuery) -> Result<Vec<Ticket>, StoreError>;
+    /// The value the ticket is ordered by under `key`, as [`TicketStore::list_tickets`] compares it: for a page's
+    /// cursor when the order is by a name. `None` when the account has no such ticket.
+    async fn sort_value(
+        &self,
+        account: AccountId,
+        ticket: TicketId,
+        key: SortKey,
+    ) -> Result<Option<SortValue>, StoreError>;
     async fn timeline(&self, account: AccountId, id: TicketId) -> Result<Timeline, StoreError>;
     async fn save_change(&self, change: TicketChange) -> Result<(), StoreError>;
     /// Save both sides of a merge; the source's messages move to the target. Both versions are checked.

@@ -3,7 +3,7 @@
 use crate::{AccountCtx, AppError};
 use parley_domain::contact::{parse_domain, Company, Contact};
 use parley_domain::error::Checker;
-use parley_domain::ids::CompanyId;
+use parley_domain::ids::{CompanyId, ContactId};
 use parley_domain::text::checked_text;
 use parley_domain::Timestamp;
 use parley_store::{CompanyUpdate, ContactFilter};
@@ -91,8 +91,13 @@ pub async fn get_company(ctx: &AccountCtx, id: CompanyId) -> Result<Company, App
     ctx.store.get_company(ctx.account_id, id).await?.ok_or(AppError::NotFound)
 }
 
-/// The company's contacts in the order they were added, at most `limit` (1–1000).
-pub async fn company_contacts(ctx: &AccountCtx, id: CompanyId, limit: u32) -> Result<Vec<Contact>, AppError> {
-    let filter = ContactFilter { company_id: Some(id), limit: limit.clamp(1, 1000), ..Default::default() };
+/// The company's contacts in the order they were added, from just after `after`, at most `limit` (1–1000).
+pub async fn company_contacts(
+    ctx: &AccountCtx,
+    id: CompanyId,
+    after: Option<ContactId>,
+    limit: u32,
+) -> Result<Vec<Contact>, AppError> {
+    let filter = ContactFilter { company_id: Some(id), after, limit: limit.clamp(1, 1000), ..Default::default() };
     Ok(ctx.store.list_contacts(ctx.account_id, &filter).await?)
 }

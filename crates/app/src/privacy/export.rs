@@ -34,7 +34,7 @@ pub async fn export_contact(ctx: &AccountCtx, caller: &Caller, id: ContactId) ->
             limit: PAGE,
         };
         let page = ctx.store.list_tickets(ctx.account_id, &query).await?;
-        after = page.last().map(|t| TicketCursor::after(t, SortKey::CreatedAt));
+        after = page.last().and_then(|t| TicketCursor::after(t, SortKey::CreatedAt));
         let done = (page.len() as u32) < PAGE;
         for t in page {
             let timeline = ctx.store.timeline(ctx.account_id, t.id).await?;

@@ -25,7 +25,7 @@ pub async fn list_tickets(ctx: &AccountCtx, caller: &Caller, q: ListTickets) -> 
     if let Some(after) = &q.after {
         // A cursor of another order would compare a number with text: the client changed `sort` between pages.
         let text = matches!(after.value, SortValue::Text(_));
-        if text != (q.sort == SortKey::Subject) {
+        if text != q.sort.is_text() {
             return Err(Invalid::field("page[after]", "belongs to another sort order; start again without it").into());
         }
     }
@@ -37,6 +37,17 @@ pub async fn list_tickets(ctx: &AccountCtx, caller: &Caller, q: ListTickets) -> 
     let mut items = ctx.store.list_tickets(ctx.account_id, &query).await?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
-    let next = if more { items.last().map(|t| TicketCursor::after(t, q.sort)) } else { None };
+    let next = match items.last() {
+        Some(last) if more => match TicketCursor::after(last, q.sort) {
+            Some(c) => Some(c),
+            // Ordered by a name: the store reads it as it compared it.
+            None => ctx
+                .store
+                .sort_value(ctx.account_id, last.id, q.sort)
+                .await?
+                .map(|value| TicketCursor { value, id: last.id }),
+        },
+        _ => None,
+    };
     Ok(Page { items, next })
 }

@@ -244,3 +244,112 @@ async fn the_companies_pages_on_sqlite() {
 async fn the_companies_pages_on_postgres() {
     companies_pages_story(Engine::Postgres).await;
 }
+
+/// The link of `html` whose address contains `marker`, unescaped as a browser would follow it.
+fn link_with(html: &str, marker: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].replace("&#38;", "&"))
+}
+
+/// Every `href="{prefix}…"` in `html`, in order (the part after the prefix, up to the quote).
+fn links(html: &str, prefix: &str) -> Vec<String> {
+    let needle = format!("href=\"{prefix}");
+    html.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest[..rest.find('"').unwrap_or(0)].to_string()
+        })
+        .collect()
+}
+
+/// A company with more than a page of customers and tickets, a customer with more than a page of tickets, and a
+/// list of more than a page of companies: every one is reached by following "Next page", once, and the later pages
+/// lead back to the first.
+#[tokio::test]
+async fn companies_and_customers_pages_go_past_their_first_hundred() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let (c, _, acct) = owner_session(&app, "acme").await;
+    let paged = company(&app, &acct, json!({"name": "Paged", "domains": ["paged.example"]})).await;
+    let mut contacts = Vec::new();
+    for i in 0..101 {
+        let body =
+            json!({"email": format!("u{i:03}@paged.example"), "name": format!("User {i:03}"), "company_id": paged});
+        let (s, ct) = app.api(&acct, Method::POST, "/contacts", Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{ct}");
+        contacts.push(ct["id"].as_str().unwrap().to_string());
+    }
+    let mut numbers = Vec::new();
+    for i in 0..101 {
+        let t = app.ticket(&acct, &format!("Question {i}"), "Hello", "u000@paged.example").await;
+        numbers.push(t["number"].as_i64().unwrap());
+    }
+    for i in 0..101 {
+        company(&app, &acct, json!({"name": format!("Firm {i:03}"), "domains": []})).await;
+    }
+
+    // The company's customers and its tickets, each list a page at a time.
+    let (s, html) = get(&c, &app.url("acme", &format!("/companies/{paged}"))).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut seen_contacts = links(&html, "/contacts/");
+    let mut seen_tickets = links(&html, "/tickets/");
+    assert_eq!((seen_contacts.len(), seen_tickets.len()), (100, 100), "a hundred of each on the first page");
+    assert!(!html.contains(&format!("href=\"/companies/{paged}#")), "the first page has no way back to itself");
+    let next = link_with(&html, "customers_after=").expect("a next page of customers");
+    let (s, later) = get(&c, &app.url("acme", &next)).await;
+    assert_eq!(s, StatusCode::OK, "{next}");
+    seen_contacts.extend(links(&later, "/contacts/"));
+    assert!(later.contains(&format!("href=\"/companies/{paged}#its-customers\"")), "back to the first: {later}");
+    assert!(link_with(&later, "customers_after=").is_none(), "the last page of customers");
+    let next = link_with(&html, "tickets_after=").expect("a next page of tickets");
+    let (s, later) = get(&c, &app.url("acme", &next)).await;
+    assert_eq!(s, StatusCode::OK, "{next}");
+    seen_tickets.extend(links(&later, "/tickets/"));
+    assert!(link_with(&later, "tickets_after=").is_none(), "the last page of tickets");
+    seen_contacts.sort();
+    seen_contacts.dedup();
+    let mut want: Vec<String> = contacts.clone();
+    want.sort();
+    assert_eq!(seen_contacts, want, "every customer once");
+    let mut got: Vec<i64> = seen_tickets.iter().map(|n| n.parse().unwrap()).collect();
+    got.sort();
+    got.dedup();
+    assert_eq!(got, numbers, "every ticket once");
+
+    // The customer's own page, the same way.
+    let (_, html) = get(&c, &app.url("acme", &format!("/contacts/{}", contacts[0]))).await;
+    let mut theirs = links(&html, "/tickets/");
+    let next = link_with(&html, "tickets_after=").expect("a next page of their tickets");
+    let (s, later) = get(&c, &app.url("acme", &next)).await;
+    assert_eq!(s, StatusCode::OK);
+    theirs.extend(links(&later, "/tickets/"));
+    assert!(later.contains(&format!("href=\"/contacts/{}#their-tickets\"", contacts[0])), "{later}");
+    let mut theirs: Vec<i64> = theirs.iter().map(|n| n.parse().unwrap()).collect();
+    theirs.sort();
+    assert_eq!(theirs, numbers, "every ticket of theirs once");
+
+    // The list of companies: 102 of them, a hundred a page, in name order.
+    let (_, html) = get(&c, &app.url("acme", "/companies")).await;
+    let mut listed = links(&html, "/companies/");
+    assert_eq!(listed.len(), 100);
+    let next = link_with(&html, "after=").expect("a next page of companies");
+    let (_, later) = get(&c, &app.url("acme", &next)).await;
+    listed.extend(links(&later, "/companies/"));
+    assert_eq!(listed.len(), 102, "Firm 000–100 and Paged");
+    assert!(later.contains("Paged") && !html.contains(">Paged<"), "Paged sorts after the firms");
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed.len(), 102, "none twice");
+
+    // A page that is no page is refused by name, not shown as the first.
+    for bad in [
+        format!("/companies/{paged}?tickets_after=garbage"),
+        format!("/companies/{paged}?customers_after=nobody"),
+        format!("/contacts/{}?tickets_after=bm90LWEtY3Vyc29y", contacts[0]),
+        "/companies?after=nothing".to_string(),
+    ] {
+        let (s, _) = get(&c, &app.url("acme", &bad)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+}

@@ -188,6 +188,34 @@ async fn filters_sorts_and_views(engine: Engine) {
     let (by_status, _) = all_pages(&app, &a, "/tickets?sort=status&page[size]=2").await;
     assert_eq!(sorted(by_status[..3].to_vec()), set(&["Alpha", "Golf", "India"]), "new first: {by_status:?}");
     assert_eq!(by_status[8], "Foxtrot", "closed last: {by_status:?}");
+    // By names kept outside the ticket (nobody's first, ties in the order they were opened) and by channel.
+    let owner_name = agents["agents"][0]["name"].as_str().unwrap().to_string();
+    assert!(owner_name.as_str() > "Kim", "the test's names sort as it expects: {owner_name}");
+    let (by_assignee, _) = all_pages(&app, &a, "/tickets?sort=assignee&page[size]=2").await;
+    assert_eq!(
+        by_assignee,
+        ["Charlie", "Delta", "Foxtrot", "Golf", "India", "Echo", "Hotel", "Alpha", "Bravo"],
+        "nobody, then Kim, then {owner_name}"
+    );
+    let (by_assignee_desc, _) = all_pages(&app, &a, "/tickets?sort=-assignee&page[size]=3").await;
+    assert_eq!(by_assignee_desc, by_assignee.iter().rev().cloned().collect::<Vec<_>>());
+    let (by_department, _) = all_pages(&app, &a, "/tickets?sort=department&page[size]=2").await;
+    assert_eq!(by_department, ["Bravo", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Alpha", "Charlie"]);
+    let (by_requester, _) = all_pages(&app, &a, "/tickets?sort=-requester&page[size]=4").await;
+    assert_eq!(by_requester.last().map(String::as_str), Some("Alpha"), "Jane's before Bob's: {by_requester:?}");
+    assert_eq!(by_requester[..8], by_subject[1..].iter().rev().cloned().collect::<Vec<_>>());
+    let mut by_channel_expected: Vec<(String, String)> = created
+        .iter()
+        .map(|t| (t["channel"].as_str().unwrap().to_string(), t["subject"].as_str().unwrap().to_string()))
+        .collect();
+    by_channel_expected.sort_by(|x, y| x.0.cmp(&y.0));
+    let (by_channel, _) = all_pages(&app, &a, "/tickets?sort=channel&page[size]=2").await;
+    assert_eq!(by_channel, by_channel_expected.into_iter().map(|(_, s)| s).collect::<Vec<_>>());
+    // A cursor of a name order is refused in a numeric one, and the other way round.
+    let (_, p) = app.api(&a, Method::GET, "/tickets?sort=assignee&page[size]=2", None).await;
+    let c = p["meta"]["after_cursor"].as_str().unwrap();
+    let (s, _) = app.api(&a, Method::GET, &format!("/tickets?sort=-updated_at&page[after]={c}"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // The default order and page shape are as they were.
     let (s, page) = app.api(&a, Method::GET, "/tickets?page[size]=2", None).await;
     assert_eq!(s, StatusCode::OK);

@@ -67,6 +67,11 @@ async fn views_story(engine: Engine) {
     let (_, html) = get(&c, &app.url("acme", "/tickets?view=all_open&sort=-subject")).await;
     let at = positions(&html, &["Alpha question", "Bravo refund please", "Charlie complaint"]);
     assert!(at[2] < at[1] && at[1] < at[0], "Z to A");
+    // People's columns order by name too: the requester's header offers A to Z.
+    assert!(html.contains("&#38;sort=requester\" class=\"sort\""), "the requester's header orders: {html}");
+    let (s, html) = get(&c, &app.url("acme", "/tickets?view=all_open&sort=requester")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("class=\"col-requester\" aria-sort=\"ascending\""), "{html}");
     let (s, html) = get(&c, &app.url("acme", "/tickets?view=all_open&sort=-colour")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an order that is no column is named: {html}");
 

@@ -47,7 +47,25 @@ fn sort_expr(key: SortKey) -> String {
         SortKey::Subject => "subject".into(),
         SortKey::Priority => rank("priority", &Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
         SortKey::Status => rank("status", &Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        SortKey::Channel => "channel".into(),
+        // Names by a lookup of the row's own key (a primary-key read each); '' for nobody, so they come first.
+        SortKey::Requester => "COALESCE((SELECT COALESCE(c.name, c.email, '') FROM contacts c \
+                               WHERE c.id = tickets.requester_id AND c.account_id = tickets.account_id), '')"
+            .into(),
+        SortKey::Assignee => "COALESCE((SELECT a.name FROM agents a \
+                              WHERE a.id = tickets.assignee_id AND a.account_id = tickets.account_id), '')"
+            .into(),
+        SortKey::Department => "COALESCE((SELECT d.name FROM departments d \
+                                WHERE d.id = tickets.department_id AND d.account_id = tickets.account_id), '')"
+            .into(),
     }
+}
+
+/// The ticket's value under `key`, as the lists compare it: numbers as 64-bit integers on both engines.
+pub(super) fn sort_value_sql(key: SortKey) -> String {
+    let expr = sort_expr(key);
+    let expr = if key.is_text() { expr } else { format!("CAST({expr} AS BIGINT)") };
+    format!("SELECT {expr} AS v FROM tickets WHERE account_id = $1 AND id = $2")
 }
 
 /// `WHERE …` for the filter, account first; `$1` is the account.

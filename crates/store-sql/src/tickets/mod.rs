@@ -18,7 +18,7 @@ use parley_domain::ids::{AccountId, TicketId};
 use parley_domain::message::{EmailInfo, Message, TicketEvent};
 use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use parley_domain::Timestamp;
-use parley_store::{NewTicket, StoreError, TicketChange, TicketQuery, TicketStore, Timeline};
+use parley_store::{NewTicket, SortKey, SortValue, StoreError, TicketChange, TicketQuery, TicketStore, Timeline};
 
 pub(crate) const TICKET_COLS: &str = "id, account_id, number, subject, status, priority, channel, requester_id, \
     assignee_id, department_id, tags, custom_fields, merged_into, created_at, updated_at, first_response_at, version";
@@ -204,6 +204,12 @@ impl TicketStore for SqlStore {
     async fn list_tickets(&self, account: AccountId, query: &TicketQuery) -> Result<Vec<Ticket>, StoreError> {
         let (sql, a) = list::sql(self.db.engine(), account, query);
         self.db.query(&sql, a).await?.iter().map(ticket).collect()
+    }
+
+    async fn sort_value(&self, account: AccountId, t: TicketId, key: SortKey) -> Result<Option<SortValue>, StoreError> {
+        let row = self.db.query_opt(&list::sort_value_sql(key), args![account.to_string(), t.to_string()]).await?;
+        row.map(|r| Ok(if key.is_text() { SortValue::Text(r.text("v")?) } else { SortValue::Int(r.int("v")?) }))
+            .transpose()
     }
 
     async fn timeline(&self, account: AccountId, t: TicketId) -> Result<Timeline, StoreError> {

@@ -4,6 +4,7 @@
 use super::session::{render, AgentSession, PageError};
 use super::shell::Shell;
 use crate::api::path_id;
+use crate::query::encode;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,7 +14,8 @@ use parley_app::tickets::{self as uc, ListTickets};
 use parley_app::AppError;
 use parley_domain::contact::Contact;
 use parley_domain::ids::{CompanyId, ContactId};
-use parley_store::{SortKey, TicketFilter};
+use parley_domain::Invalid;
+use parley_store::{SortKey, TicketCursor, TicketFilter};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -30,6 +32,10 @@ struct CompaniesPage {
     shell: Shell,
     q: String,
     rows: Vec<CompanyRow>,
+    /// The next page of the list, and whether this is a later one.
+    next: Option<String>,
+    /// On a later page: the way back to the first.
+    first: Option<String>,
     errors: Vec<String>,
     /// What was typed in the form to add a company, kept when it is refused: (name, domains).
     typed: (String, String),
@@ -39,7 +45,13 @@ struct CompaniesPage {
 pub(crate) struct ListQuery {
     #[serde(default)]
     q: Option<String>,
+    /// The page after this company.
+    #[serde(default)]
+    after: Option<String>,
 }
+
+/// How many companies a page of the list shows.
+const LISTED: usize = 100;
 
 /// The domains as typed in a form: separated by commas or spaces.
 fn domains_of(typed: &str) -> Vec<String> {
@@ -49,22 +61,36 @@ fn domains_of(typed: &str) -> Vec<String> {
 async fn list_page(
     s: &AgentSession,
     q: String,
+    after: Option<CompanyId>,
     errors: Vec<String>,
     typed: Option<&NewForm>,
 ) -> Result<Response, PageError> {
     let shell = Shell::build(s, "companies", None).await?;
-    let rows = people::find_companies(&s.ctx, &q)
-        .await?
+    let found = people::find_companies(&s.ctx, &q).await?;
+    // In the list's order (name, then id): the page starts just after the company it was given.
+    let start = after.and_then(|a| found.iter().position(|c| c.id == a)).map_or(0, |i| i + 1);
+    let page: Vec<_> = found.into_iter().skip(start).take(LISTED + 1).collect();
+    let next = match page.get(LISTED - 1) {
+        Some(last) if page.len() > LISTED => Some(format!("/companies?q={}&after={}", encode(&q), last.id)),
+        _ => None,
+    };
+    let rows = page
         .into_iter()
+        .take(LISTED)
         .map(|c| CompanyRow { id: c.id.to_string(), name: c.name, domains: c.domains.join(", ") })
         .collect();
     let typed = typed.map(|f| (f.name.clone(), f.domains.clone())).unwrap_or_default();
-    Ok(render(&CompaniesPage { shell, q, rows, errors, typed }))
+    let first = after.map(|_| format!("/companies?q={}", encode(&q)));
+    Ok(render(&CompaniesPage { shell, q, rows, next, first, errors, typed }))
 }
 
 pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     s.caller().require_directory()?;
-    list_page(&s, q.q.unwrap_or_default(), Vec::new(), None).await
+    let after = match q.after.as_deref() {
+        Some(a) => Some(CompanyId::parse(a).ok_or_else(|| Invalid::field("after", "is not a company of this list"))?),
+        None => None,
+    };
+    list_page(&s, q.q.unwrap_or_default(), after, Vec::new(), None).await
 }
 
 #[derive(Deserialize)]
@@ -84,8 +110,8 @@ pub(crate) async fn create(s: AgentSession, Form(f): Form<NewForm>) -> Result<Re
     let input = NewCompany { name: f.name.clone(), domains: domains_of(&f.domains) };
     match people::create_company(&s.ctx, input).await {
         Ok(c) => Ok(Redirect::to(&format!("/companies/{}", c.id)).into_response()),
-        Err(AppError::Invalid(invalid)) => list_page(&s, String::new(), invalid.lines(), Some(&f)).await,
-        Err(AppError::Conflict(detail)) => list_page(&s, String::new(), vec![detail], Some(&f)).await,
+        Err(AppError::Invalid(invalid)) => list_page(&s, String::new(), None, invalid.lines(), Some(&f)).await,
+        Err(AppError::Conflict(detail)) => list_page(&s, String::new(), None, vec![detail], Some(&f)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -120,18 +146,48 @@ struct CompanyPage {
     form_name: String,
     form_domains: String,
     contacts: Vec<ContactLink>,
-    more_contacts: bool,
-    /// Every ticket and chat of the company's customers, newest first.
+    /// The customers' next page, and whether this is a later one (then a link back to the first).
+    contacts_next: Option<String>,
+    contacts_paged: bool,
+    /// Every ticket and chat of the company's customers, newest first, a page at a time like the customers.
     tickets: Vec<TicketLine>,
-    more: bool,
+    tickets_next: Option<String>,
+    tickets_paged: bool,
     errors: Vec<String>,
     saved: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(crate) struct ShowQuery {
     #[serde(default)]
     saved: Option<String>,
+    /// The customers' page: after this contact.
+    #[serde(default)]
+    customers_after: Option<String>,
+    /// The tickets' page: after this cursor, as the API gives them out.
+    #[serde(default)]
+    tickets_after: Option<String>,
+}
+
+/// Where each list of the page starts, checked.
+#[derive(Default)]
+struct Pages {
+    customers_after: Option<ContactId>,
+    tickets_after: Option<TicketCursor>,
+}
+
+impl Pages {
+    fn parse(q: &ShowQuery) -> Result<Pages, AppError> {
+        let customers_after = match q.customers_after.as_deref() {
+            Some(c) => Some(
+                ContactId::parse(c)
+                    .ok_or_else(|| Invalid::field("customers_after", "is not a customer of this list"))?,
+            ),
+            None => None,
+        };
+        let tickets_after = q.tickets_after.as_deref().map(uc::decode_cursor).transpose()?;
+        Ok(Pages { customers_after, tickets_after })
+    }
 }
 
 /// How many customers and tickets the page shows.
@@ -147,14 +203,23 @@ async fn company_page(
     typed: Option<&EditForm>,
     errors: Vec<String>,
     saved: bool,
+    pages: Pages,
 ) -> Result<Response, PageError> {
     let shell = Shell::build(s, "companies", None).await?;
     let company = people::get_company(&s.ctx, id).await?;
-    let members = people::company_contacts(&s.ctx, id, SHOWN + 1).await?;
-    let more_contacts = members.len() > SHOWN as usize;
+    let contacts_paged = pages.customers_after.is_some();
+    let tickets_paged = pages.tickets_after.is_some();
+    let members = people::company_contacts(&s.ctx, id, pages.customers_after, SHOWN + 1).await?;
+    let contacts_next = match members.get(SHOWN as usize - 1) {
+        Some(last) if members.len() > SHOWN as usize => Some(format!("/companies/{id}?customers_after={}", last.id)),
+        _ => None,
+    };
     let filter = TicketFilter { company: Some(id), ..Default::default() };
-    let list = ListTickets { filter, sort: SortKey::UpdatedAt, descending: true, after: None, limit: SHOWN };
+    let list =
+        ListTickets { filter, sort: SortKey::UpdatedAt, descending: true, after: pages.tickets_after, limit: SHOWN };
     let page = uc::list_tickets(&s.ctx, &s.caller(), list).await?;
+    let tickets_next =
+        page.next.as_ref().map(|c| format!("/companies/{id}?tickets_after={}#their-tickets", uc::encode_cursor(c)));
     // The requesters by id: a company may have more customers than the page lists.
     let mut ids: Vec<ContactId> = page.items.iter().map(|t| t.requester_id).collect();
     ids.sort_unstable_by_key(|c| c.to_string());
@@ -193,9 +258,11 @@ async fn company_page(
         name: company.name,
         domains,
         contacts,
-        more_contacts,
+        contacts_next,
+        contacts_paged,
         tickets,
-        more: page.next.is_some(),
+        tickets_next,
+        tickets_paged,
         errors,
         saved,
         shell,
@@ -209,7 +276,8 @@ pub(crate) async fn show(
 ) -> Result<Response, PageError> {
     s.caller().require_directory()?;
     let id = path_id(&id, CompanyId::parse)?;
-    company_page(&s, id, None, Vec::new(), q.saved.is_some()).await
+    let pages = Pages::parse(&q)?;
+    company_page(&s, id, None, Vec::new(), q.saved.is_some(), pages).await
 }
 
 #[derive(Deserialize)]
@@ -233,8 +301,10 @@ pub(crate) async fn save(
     let change = CompanyChange { name: Some(f.name.clone()), domains: Some(domains_of(&f.domains)) };
     match people::update_company(&s.ctx, id, change).await {
         Ok(_) => Ok(Redirect::to(&format!("/companies/{id}?saved=1")).into_response()),
-        Err(AppError::Invalid(invalid)) => company_page(&s, id, Some(&f), invalid.lines(), false).await,
-        Err(AppError::Conflict(detail)) => company_page(&s, id, Some(&f), vec![detail], false).await,
+        Err(AppError::Invalid(invalid)) => {
+            company_page(&s, id, Some(&f), invalid.lines(), false, Pages::default()).await
+        }
+        Err(AppError::Conflict(detail)) => company_page(&s, id, Some(&f), vec![detail], false, Pages::default()).await,
         Err(e) => Err(e.into()),
     }
 }

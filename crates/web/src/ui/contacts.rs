@@ -13,7 +13,7 @@ use parley_app::tickets::{self as uc, ListTickets};
 use parley_app::AppError;
 use parley_domain::contact::Contact;
 use parley_domain::ids::{CompanyId, ContactId};
-use parley_store::{SortKey, TicketFilter};
+use parley_store::{SortKey, TicketCursor, TicketFilter};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -90,7 +90,9 @@ struct ContactPage {
     companies: Vec<(String, String)>,
     /// Every ticket and chat of theirs, newest first: (number, subject, status, channel, updated).
     tickets: Vec<(i64, String, &'static str, &'static str, String, String)>,
-    more: bool,
+    /// The next page of them, and whether this is a later one (then a link back to the first).
+    next: Option<String>,
+    paged: bool,
     errors: Vec<String>,
     saved: bool,
     /// After a merge: how many tickets came over.
@@ -103,6 +105,9 @@ pub(crate) struct ShowQuery {
     saved: Option<String>,
     #[serde(default)]
     merged: Option<usize>,
+    /// Their tickets' page: after this cursor, as the API gives them out.
+    #[serde(default)]
+    tickets_after: Option<String>,
 }
 
 async fn profile(
@@ -112,14 +117,18 @@ async fn profile(
     errors: Vec<String>,
     saved: bool,
     merged: Option<usize>,
+    after: Option<TicketCursor>,
 ) -> Result<Response, PageError> {
     let shell = Shell::build(s, "contacts", None).await?;
     let contact = people::get_contact(&s.ctx, id).await?;
     let companies = people::list_companies(&s.ctx).await?;
     let names: HashMap<_, _> = companies.iter().map(|c| (c.id, c.name.clone())).collect();
     let filter = TicketFilter { requester: Some(id), ..Default::default() };
-    let list = ListTickets { filter, sort: SortKey::UpdatedAt, descending: true, after: None, limit: 100 };
+    let paged = after.is_some();
+    let list = ListTickets { filter, sort: SortKey::UpdatedAt, descending: true, after, limit: 100 };
     let page = uc::list_tickets(&s.ctx, &s.caller(), list).await?;
+    let next =
+        page.next.as_ref().map(|c| format!("/contacts/{id}?tickets_after={}#their-tickets", uc::encode_cursor(c)));
     let zone = shell.time_zone.clone();
     let tickets = page
         .items
@@ -147,7 +156,8 @@ async fn profile(
             .map(|f| f.company.clone())
             .unwrap_or_else(|| contact.company_id.map(|c| c.to_string()).unwrap_or_default()),
         companies: companies.into_iter().map(|c| (c.id.to_string(), c.name)).collect(),
-        more: page.next.is_some(),
+        next,
+        paged,
         tickets,
         c,
         errors,
@@ -164,7 +174,8 @@ pub(crate) async fn show(
 ) -> Result<Response, PageError> {
     s.caller().require_directory()?;
     let id = path_id(&id, ContactId::parse)?;
-    profile(&s, id, None, Vec::new(), q.saved.is_some(), q.merged).await
+    let after = q.tickets_after.as_deref().map(uc::decode_cursor).transpose()?;
+    profile(&s, id, None, Vec::new(), q.saved.is_some(), q.merged, after).await
 }
 
 #[derive(Deserialize)]
@@ -201,9 +212,9 @@ pub(crate) async fn save(
         Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(invalid)) => {
             let errors = invalid.lines();
-            profile(&s, id, Some(&f), errors, false, None).await
+            profile(&s, id, Some(&f), errors, false, None, None).await
         }
-        Err(AppError::Conflict(detail)) => profile(&s, id, Some(&f), vec![detail], false, None).await,
+        Err(AppError::Conflict(detail)) => profile(&s, id, Some(&f), vec![detail], false, None, None).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -227,13 +238,13 @@ pub(crate) async fn merge(
         Ok(found) => found,
         Err(AppError::Invalid(invalid)) => {
             let errors = invalid.lines();
-            return profile(&s, into, None, errors, false, None).await;
+            return profile(&s, into, None, errors, false, None, None).await;
         }
         Err(e) => return Err(e.into()),
     };
     let Some(from) = found.into_iter().next().filter(|c| c.id != into) else {
         let t = parley_i18n::Texts::of(&s.agent.profile.language);
-        return profile(&s, into, None, vec![t.get("ws-contacts-merge-none")], false, None).await;
+        return profile(&s, into, None, vec![t.get("ws-contacts-merge-none")], false, None, None).await;
     };
     let (_, moved) = people::merge_contacts(&s.ctx, &s.caller(), into, from.id).await?;
     Ok(Redirect::to(&format!("/contacts/{into}?merged={}", moved.len())).into_response())

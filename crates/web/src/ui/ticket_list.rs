@@ -218,12 +218,11 @@ fn row(shell: &Shell, tk: &Ticket, names: &Names) -> Row {
 }
 
 /// The order a column's header asks for: the other direction when the list is already in its order, else the
-/// direction people look for first (newest, most urgent, highest number first; subjects and statuses A to Z).
+/// direction people look for first (newest, most urgent, highest number first; texts, names and statuses A to Z).
 fn header(shell: &Shell, c: Column, base: &str, current: Sort) -> Header {
     let key = sort_key(c);
     let href = key.map(|k| {
-        let descending =
-            if current.key == k { !current.descending } else { !matches!(k, SortKey::Subject | SortKey::Status) };
+        let descending = if current.key == k { !current.descending } else { !(k.is_text() || k == SortKey::Status) };
         format!("{base}&sort={}", encode(&Sort { key: k, descending }.to_param()))
     });
     let aria_sort = match key {
@@ -234,7 +233,7 @@ fn header(shell: &Shell, c: Column, base: &str, current: Sort) -> Header {
     Header { key: c.as_str(), label: shell.t.get(&format!("ws-col-{}", c.as_str().replace('_', "-"))), href, aria_sort }
 }
 
-/// The order a column can be listed in, if any (tags, people and departments are not ordered).
+/// The order a column can be listed in, if any (a ticket's tags are a set: no order).
 fn sort_key(c: Column) -> Option<SortKey> {
     match c {
         Column::Number => Some(SortKey::Number),
@@ -243,7 +242,11 @@ fn sort_key(c: Column) -> Option<SortKey> {
         Column::Priority => Some(SortKey::Priority),
         Column::CreatedAt => Some(SortKey::CreatedAt),
         Column::UpdatedAt => Some(SortKey::UpdatedAt),
-        Column::Requester | Column::Assignee | Column::Department | Column::Channel | Column::Tags => None,
+        Column::Requester => Some(SortKey::Requester),
+        Column::Assignee => Some(SortKey::Assignee),
+        Column::Department => Some(SortKey::Department),
+        Column::Channel => Some(SortKey::Channel),
+        Column::Tags => None,
     }
 }
 

@@ -47,7 +47,7 @@ pub(crate) struct PageLinks {
         ("created_before" = Option<String>, Query, description = "Created before this time (RFC 3339)"),
         ("updated_after" = Option<String>, Query, description = "Last changed at or after this time (RFC 3339)"),
         ("updated_before" = Option<String>, Query, description = "Last changed before this time (RFC 3339)"),
-        ("sort" = Option<String>, Query, description = "`updated_at`, `created_at`, `priority`, `status`, `number` or `subject`, with `-` in front for descending (default `-updated_at`)"),
+        ("sort" = Option<String>, Query, description = "`updated_at`, `created_at`, `priority`, `status`, `number`, `subject`, `requester`, `assignee`, `department` (by name; nobody first) or `channel`, with `-` in front for descending (default `-updated_at`)"),
         ("page[size]" = Option<u32>, Query, description = "1 to 100, default 25"),
         ("page[after]" = Option<String>, Query, description = "The `meta.after_cursor` of the previous page"),
     ),
