@@ -143,7 +143,7 @@ test('axe-core finds no serious or critical violation on the agent pages', async
       '/companies', `/companies/${company.id}`, '/profile',
       '/search?q=invoice', '/knowledge', '/canned-responses', '/macros', `/macros/${m.id}`, '/settings/agents',
       '/settings/departments', '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
-      '/settings/chat', '/settings/privacy', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
+      '/settings/chat', '/settings/privacy', '/settings/business-hours', '/settings/business-hours/new', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
     const found = {};
     for (const path of pages) {
       await page.goto(parley.url('acme', path));

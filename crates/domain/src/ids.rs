@@ -123,6 +123,8 @@ id_type!(/// A macro: a named set of ticket actions with an optional reply.
     MacroId);
 id_type!(/// A saved view (a named ticket list).
     ViewId);
+id_type!(/// An account's business hours (a calendar of opening periods and holidays).
+    BusinessHoursId);
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@
 mod accounts;
 mod agents;
 mod audit;
+mod business_hours;
 mod canned;
 mod chat;
 mod chat_routing;

@@ -61,6 +61,11 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 20, name: "collision", sql: include_str!("../migrations/sqlite/0020_collision.sql") },
     Migration { version: 21, name: "agent profile", sql: include_str!("../migrations/sqlite/0021_agent_profile.sql") },
     Migration { version: 22, name: "followers", sql: include_str!("../migrations/sqlite/0022_followers.sql") },
+    Migration {
+        version: 23,
+        name: "business_hours",
+        sql: include_str!("../migrations/sqlite/0023_business_hours.sql"),
+    },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -118,6 +123,11 @@ const REGION_POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0021_agent_profile.sql"),
     },
     Migration { version: 22, name: "followers", sql: include_str!("../migrations/postgres/0022_followers.sql") },
+    Migration {
+        version: 23,
+        name: "business_hours",
+        sql: include_str!("../migrations/postgres/0023_business_hours.sql"),
+    },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -70,6 +70,8 @@ const TABLES: &[&str] = &[
     "canned_responses",
     "views",
     "macros",
+    "business_hours",
+    "department_business_hours",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

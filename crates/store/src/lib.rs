@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod business_hours;
 mod canned;
 mod chat;
 mod chat_routing;
@@ -27,6 +28,7 @@ mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use audit::{AuditFilter, AuditStore};
+pub use business_hours::BusinessHoursStore;
 pub use canned::{CannedFilter, CannedResponseStore, MacroStore};
 pub use chat::ChatStore;
 pub use chat_routing::ChatRoutingStore;
@@ -80,6 +82,7 @@ pub trait RegionStore:
     + ViewerStore
     + FollowerStore
     + ContactMergeStore
+    + BusinessHoursStore
     + Send
     + Sync
 {

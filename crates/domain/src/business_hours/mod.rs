@@ -23,6 +23,7 @@ mod calendar;
 mod day;
 mod holidays;
 mod input;
+mod record;
 
 #[cfg(test)]
 mod proptests;
@@ -30,6 +31,7 @@ mod proptests;
 mod tests;
 
 pub use input::{CalendarInput, HolidayInput, PeriodInput};
+pub use record::BusinessHours;
 
 use crate::Timestamp;
 use holidays::Holidays;

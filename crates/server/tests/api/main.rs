@@ -4,6 +4,7 @@
 
 mod audit;
 mod bad_input;
+mod business_hours;
 mod chat;
 mod chat_routing;
 mod cli;

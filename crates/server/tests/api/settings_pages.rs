@@ -49,6 +49,7 @@ async fn an_invited_agent_sets_a_password_signs_in_and_is_changed_and_deactivate
         "/settings/webhooks",
         "/settings/fields",
         "/settings/api-keys",
+        "/settings/business-hours",
         "/settings/chat",
         "/settings/privacy",
         "/audit",
@@ -184,6 +185,8 @@ async fn agents_are_refused_on_every_settings_page() {
         "/settings/fields",
         "/settings/api-keys",
         "/settings/chat",
+        "/settings/business-hours",
+        "/settings/business-hours/new",
     ];
     for p in pages {
         let (s, _) = get(&agent, &app.url("acme", p)).await;
@@ -510,4 +513,104 @@ async fn fields_and_mail_settings_show_what_was_typed_as_text() {
     assert!(m["acknowledgement"].get("de").is_none(), "{m}");
     let changed = audited(&app, &a, "settings.changed").await;
     assert_eq!(changed[0]["target"], "settings:mail");
+}
+
+/// Business hours on their page: made from the form (a weekday's periods on one line, holidays in rows), listed
+/// with the default marked, refused with the weekday named and what was typed kept, changed, and deleted; the API
+/// reads what the page saved, and the page what the API saved.
+#[tokio::test]
+async fn business_hours_are_made_changed_and_deleted_on_their_page() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let (c, csrf, a) = owner(&app, "acme").await;
+    let (_, dept) = app.api(&a, Method::POST, "/departments", Some(json!({"name": "Billing"}))).await;
+    let dept = dept["id"].as_str().unwrap().to_string();
+    let list = app.url("acme", "/settings/business-hours");
+    let (s, html) = get(&c, &list).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("No business hours yet"), "{html}");
+    let (s, html) = get(&c, &app.url("acme", "/settings/business-hours/new")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("name=\"day_mon\" value=\"09:00-17:00\""), "a new calendar starts from office hours");
+
+    // Refused: an overlap on Tuesday and an unknown zone, named as the form names them, what was typed kept.
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", "Budapest"),
+        ("time_zone", "Europe/Nowhere"),
+        ("day_mon", "08:00-12:00, 13:00-17:00"),
+        ("day_tue", "08:00-12:00, 11:00-13:00"),
+        ("holiday_date", "2026-12-25"),
+        ("holiday_end", "2026-12-26"),
+        ("holiday_name", "Christmas"),
+        ("holiday_yearly", "0"),
+        ("holiday_date", ""),
+        ("holiday_end", ""),
+        ("holiday_name", ""),
+        ("department", dept.as_str()),
+    ];
+    let (s, _, html) = post(&c, &list, &form).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("time_zone:") && html.contains("tue 11:00-13:00"), "{html}");
+    assert!(html.contains("value=\"08:00-12:00, 11:00-13:00\"") && html.contains("value=\"Europe/Nowhere\""));
+    assert!(html.contains("value=\"Christmas\"") && html.contains("value=\"0\" checked"), "holidays kept: {html}");
+    let (_, all) = app.api(&a, Method::GET, "/business-hours", None).await;
+    assert_eq!(all["business_hours"], json!([]), "nothing saved");
+
+    // Saved: listed, the first one the default; the API reads it as the page meant it.
+    let mut good = form.to_vec();
+    good[2] = ("time_zone", "Europe/Budapest");
+    good[4] = ("day_tue", "08:00-12:00; 13:00 – 17:00");
+    let (s, to, _) = post(&c, &list, &good).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/settings/business-hours"));
+    let (_, all) = app.api(&a, Method::GET, "/business-hours", None).await;
+    let h = &all["business_hours"][0];
+    assert_eq!(h["default"], true);
+    assert_eq!(h["department_ids"], json!([dept]));
+    assert_eq!(h["periods"].as_array().unwrap().len(), 4, "{h}");
+    assert_eq!(h["periods"][3], json!({"day": "tue", "start": "13:00", "end": "17:00"}));
+    assert_eq!(
+        h["holidays"],
+        json!([{"date": "2026-12-25", "end_date": "2026-12-26", "name": "Christmas", "yearly": true}])
+    );
+    let id = h["id"].as_str().unwrap().to_string();
+    let (_, html) = get(&c, &list).await;
+    assert!(
+        html.contains(&format!(
+            "href=\"/settings/business-hours/{id}\">Budapest</a> <span class=\"pill\">Default</span>"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Monday 08:00-12:00, 13:00-17:00") && html.contains("Billing"), "{html}");
+
+    // Changed on the API, shown on the page; changed on the page (Tuesday closed, not the default).
+    let (s, _) =
+        app.api(&a, Method::PATCH, &format!("/business-hours/{id}"), Some(json!({"name": "Budapest team"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let edit = app.url("acme", &format!("/settings/business-hours/{id}"));
+    let (s, html) = get(&c, &edit).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("value=\"Budapest team\"") && html.contains("value=\"0\" checked"), "{html}");
+    let changed = [
+        ("_csrf", csrf.as_str()),
+        ("name", "Budapest team"),
+        ("time_zone", "Europe/Budapest"),
+        ("day_mon", "08:00-12:00"),
+        ("holiday_date", "2026-12-24"),
+        ("holiday_end", ""),
+        ("holiday_name", ""),
+    ];
+    let (s, to, _) = post(&c, &edit, &changed).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/settings/business-hours"));
+    let (_, h) = app.api(&a, Method::GET, &format!("/business-hours/{id}"), None).await;
+    assert_eq!(h["periods"], json!([{"day": "mon", "start": "08:00", "end": "12:00"}]));
+    assert_eq!(h["holidays"], json!([{"date": "2026-12-24", "yearly": false}]));
+    assert_eq!((h["default"].as_bool(), &h["department_ids"]), (Some(false), &json!([])));
+
+    // Deleted, with the form's token only.
+    let (s, _, _) = post(&c, &format!("{edit}/delete"), &[("_csrf", "wrong")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, to, _) = post(&c, &format!("{edit}/delete"), &[("_csrf", csrf.as_str())]).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/settings/business-hours"));
+    let (s, _) = get(&c, &edit).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }

@@ -3,6 +3,7 @@
 mod agents;
 mod audit;
 mod bulk;
+mod business_hours;
 mod canned;
 mod chat_settings;
 mod chats;
@@ -60,6 +61,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(macros::router())
         .merge(bulk::router())
         .merge(views::router())
+        .merge(business_hours::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

@@ -49,6 +49,8 @@ use utoipa::{Modify, OpenApi};
         super::views::list, super::views::create, super::views::show, super::views::update, super::views::delete, super::views::tickets,
         super::viewers::list_viewers, super::viewers::viewers_of, super::followers::list, super::followers::follow, super::followers::unfollow,
         super::contact_merge::merge,
+        super::business_hours::list, super::business_hours::create, super::business_hours::show,
+        super::business_hours::update, super::business_hours::delete, super::business_hours::due,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -62,6 +64,7 @@ use utoipa::{Modify, OpenApi};
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
         (name = "knowledge", description = "Knowledge bases, their categories, articles in several languages and images"),
         (name = "canned", description = "Canned responses and macros, shared or personal, and applying them to tickets"),
+        (name = "automation", description = "Business hours: the calendars SLA targets count by"),
         (name = "views", description = "Ticket views: built-in and saved lists, their counts and their tickets"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )

@@ -25,7 +25,7 @@ struct ProfilePage {
 }
 
 /// Zones offered as the agent types; any zone of the database is taken.
-const COMMON_ZONES: &[&str] = &[
+pub(crate) const COMMON_ZONES: &[&str] = &[
     "UTC",
     "Europe/London",
     "Europe/Berlin",

@@ -1,9 +1,10 @@
 //! The account's settings pages in the workspace (admins and owners): agents, departments, mailboxes, mail
-//! settings, webhooks, custom fields and API keys. Each page calls the same use cases as the API, so every change
+//! settings, webhooks, custom fields, API keys and business hours. Each page calls the same use cases as the API, so every change
 //! is checked and audited exactly as it is there; an agent is refused here as the API refuses them.
 
 mod agents;
 mod api_keys;
+mod business_hours;
 mod departments;
 mod fields;
 mod mail;
@@ -35,6 +36,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/settings/fields", get(fields::page).post(fields::create))
         .route("/settings/api-keys", get(api_keys::page).post(api_keys::create))
         .route("/settings/api-keys/{id}/revoke", post(api_keys::revoke))
+        .route("/settings/business-hours", get(business_hours::list).post(business_hours::create))
+        .route("/settings/business-hours/new", get(business_hours::new))
+        .route("/settings/business-hours/{id}", get(business_hours::edit).post(business_hours::save))
+        .route("/settings/business-hours/{id}/delete", post(business_hours::delete))
 }
 
 /// The frame of the settings page `page` (its key in the settings column), for admins only: the pages show and
