@@ -141,8 +141,7 @@ pub async fn start(
     let first = vec![visitor_event(&new.message, client_id)];
     let (ticket, _, _, events) = ctx.store.start_chat(visitor, name, new, first).await?;
     appended(app, ctx, ticket.id).await;
-    // It waits at the end of the queue (nobody else's place moves): ring someone now rather than at the next round.
-    super::routing::nudge(app, ctx).await;
+    super::routing::joined(app, ctx, ticket.department_id).await;
     Ok((ticket.id, events))
 }
 

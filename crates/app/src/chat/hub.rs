@@ -2,6 +2,7 @@
 //! wakes them directly, other processes through the database's notifications. Readers never poll; when the
 //! notifications themselves may have missed something (their connection dropped), every reader is woken to look.
 
+use super::queue::Queue;
 use crate::auth::Window;
 use parley_domain::chat::Typist;
 use parley_domain::ids::{AccountId, TicketId};
@@ -11,9 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 use tokio::sync::watch;
-
-/// Each waiting chat's place in its team's queue.
-pub type Places = Arc<HashMap<TicketId, u32>>;
 
 /// What an agent's socket hears of its account.
 #[derive(Debug, Clone)]
@@ -43,9 +41,9 @@ pub struct Hub {
     routing: Mutex<HashMap<AccountId, watch::Sender<()>>>,
     /// This process, as the agent sockets it holds are recorded in the region's database.
     pub process_id: String,
-    /// Each account's queue as last read (its routing generation, and each waiting chat's place), so that a
-    /// routing move wakes thousands of waiting visitors for one read of the queue, not one each.
-    queues: Mutex<HashMap<AccountId, (u64, Places)>>,
+    /// Each account's queue as read at its routing generation, so that a routing move wakes thousands of waiting
+    /// visitors for one read of the queue, not one each.
+    queues: Mutex<HashMap<AccountId, Queue>>,
     /// The agent last typing in each conversation, and when: for its visitor's reader.
     typing: Mutex<HashMap<TicketId, (String, Instant)>>,
     /// Bumped by every routing move of the account.
@@ -163,21 +161,19 @@ impl Hub {
         }
     }
 
-    /// The account's queue places as read at `generation`, if that is the current one.
-    pub fn queue_places(&self, account: AccountId) -> Option<Places> {
+    /// Looks in (or adds to) the account's queue as read at the current routing generation; after a routing move
+    /// it starts empty. Readers of the store take turns (see [`Hub::queue_reader`]). `None` if the hub is broken.
+    pub(crate) fn queue<T>(&self, account: AccountId, f: impl FnOnce(&mut Queue) -> T) -> Option<T> {
         let now = self.routing_generation(account);
-        let queues = self.queues.lock().ok()?;
-        queues.get(&account).filter(|(g, _)| *g == now).map(|(_, places)| places.clone())
-    }
-
-    /// Keeps the queue places read at `generation`.
-    pub fn keep_queue_places(&self, account: AccountId, generation: u64, places: Places) {
-        if let Ok(mut queues) = self.queues.lock() {
-            if queues.len() > 10_000 {
-                queues.clear();
-            }
-            queues.insert(account, (generation, places));
+        let mut queues = self.queues.lock().ok()?;
+        if queues.len() > 10_000 && !queues.contains_key(&account) {
+            queues.clear();
         }
+        let queue = queues.entry(account).or_insert_with(|| Queue::new(now));
+        if queue.generation() != now {
+            *queue = Queue::new(now);
+        }
+        Some(f(queue))
     }
 
     /// Tells the account's agents' sockets and waiting visitors that routing moved.

@@ -6,6 +6,7 @@ mod conversation;
 pub mod files;
 mod hub;
 pub mod presence;
+mod queue;
 pub mod routing;
 pub mod settings;
 mod visitors;
