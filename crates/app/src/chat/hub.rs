@@ -52,6 +52,10 @@ pub struct Hub {
     queue_readers: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     /// Changes when every reader should look again.
     everyone: watch::Sender<()>,
+    /// Turns true when the server stops: sockets close and long polls answer at once.
+    stopping: watch::Sender<bool>,
+    /// How many sockets are open (see [`Hub::socket_opened`]).
+    sockets: watch::Sender<usize>,
     /// Messages per visitor: a person types a few a minute; a script, hundreds.
     pub sends: Window,
     /// New visitors per client address.
@@ -70,6 +74,8 @@ impl Default for Hub {
             typing: Mutex::default(),
             queue_readers: Mutex::default(),
             everyone: watch::channel(()).0,
+            stopping: watch::channel(false).0,
+            sockets: watch::channel(0).0,
             sends: Window::new(30, Duration::from_secs(60)),
             arrivals: Window::new(30, Duration::from_secs(60)),
         }
@@ -83,6 +89,8 @@ pub enum Woke {
     Routing,
     /// Everyone was told to look (news may have been lost), or the time limit passed.
     Anything,
+    /// The server stops: the reader answers with what it has, a socket closes.
+    Stopping,
 }
 
 /// What a reader waits on: its conversation's news, or a call to everyone.
@@ -90,6 +98,7 @@ pub struct Wake {
     one: Option<watch::Receiver<()>>,
     routing: Option<watch::Receiver<()>>,
     all: watch::Receiver<()>,
+    stopping: watch::Receiver<bool>,
 }
 
 /// Waits for a change on the receiver, or forever when there is none (or its sender is gone).
@@ -104,6 +113,22 @@ async fn changed(rx: Option<&mut watch::Receiver<()>>) {
     }
 }
 
+/// Returns once the server stops (at once if it is stopping already).
+pub async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    if stopping.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// An open socket, counted until dropped: the server waits for its sockets to close before it closes the databases.
+pub struct OpenSocket<'a>(&'a Hub);
+
+impl Drop for OpenSocket<'_> {
+    fn drop(&mut self) {
+        self.0.sockets.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
 impl Wake {
     /// Returns when there may be something new (or `limit` passed), and why.
     pub async fn wait(&mut self, limit: Duration) -> Woke {
@@ -111,6 +136,7 @@ impl Wake {
             _ = changed(self.one.as_mut()) => Woke::Conversation,
             _ = changed(self.routing.as_mut()) => Woke::Routing,
             _ = self.all.changed() => Woke::Anything,
+            _ = stopped(&mut self.stopping) => Woke::Stopping,
             _ = tokio::time::sleep(limit) => Woke::Anything,
         }
     }
@@ -129,7 +155,7 @@ impl Hub {
             .lock()
             .ok()
             .map(|mut map| map.entry(ticket).or_insert_with(|| watch::channel(()).0).subscribe());
-        Wake { one, routing: None, all: self.everyone.subscribe() }
+        Wake { one, routing: None, all: self.everyone.subscribe(), stopping: self.stopping.subscribe() }
     }
 
     /// What a waiting visitor's reader waits on: their conversation's news and the account's routing news.
@@ -263,6 +289,27 @@ impl Hub {
                 tx.send_replace(());
             }
         }
+    }
+
+    /// The server stops: every socket closes and every long poll answers now.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// What tells a socket that the server stops (see [`stopped`]).
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// Counts a socket as open until the guard is dropped.
+    pub fn socket_opened(&self) -> OpenSocket<'_> {
+        self.sockets.send_modify(|n| *n += 1);
+        OpenSocket(self)
+    }
+
+    /// Returns once no socket is open.
+    pub async fn sockets_closed(&self) {
+        let _ = self.sockets.subscribe().wait_for(|n| *n == 0).await;
     }
 
     /// Wakes every reader to look for itself (after news may have been lost).
