@@ -205,6 +205,7 @@ async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, 
 
     // Their sockets.
     let epoch = Instant::now();
+    let connecting = Instant::now();
     let open = Arc::new(AtomicUsize::new(0));
     let (samples_tx, mut samples_rx) = mpsc::unbounded_channel();
     let mut outboxes = Vec::with_capacity(made.len());
@@ -215,6 +216,7 @@ async fn bench(dir: &std::path::Path, visitors: usize, seconds: u64, rate: u64, 
         open.fetch_add(1, Ordering::Relaxed);
         tokio::spawn(visitor_task(ws?, rx, samples_tx.clone(), epoch, open.clone()));
     }
+    println!("  {} sockets connected in {:.1} s", outboxes.len(), connecting.elapsed().as_secs_f64());
     let agent = agent_socket(&http, &base, server.port, &created["owner"]).await?;
     tokio::spawn(agent_task(agent, samples_tx.clone(), epoch));
     drop(samples_tx);

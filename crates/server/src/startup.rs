@@ -15,6 +15,11 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+/// How long requests in flight may take to finish once the server is told to stop.
+const REQUESTS_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long sockets and background workers may then take to finish what they are doing.
+const WIND_DOWN_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500);
+
 pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
@@ -134,8 +139,8 @@ impl Application {
         self.app.clone()
     }
 
-    /// Serve until `shutdown` completes; then finish the requests in flight, stop the workers and close the
-    /// databases.
+    /// Serve until `shutdown` completes; then close the sockets, finish the requests in flight, stop the workers
+    /// and close the databases, within a few seconds however busy the server is.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let policy = DeliveryPolicy {
@@ -198,11 +203,47 @@ impl Application {
         let web = WebSettings { trusted_proxies: self.config.trusted_proxies.clone(), ..WebSettings::default() };
         let state = AppState::new(self.app.clone(), web);
         let router = parley_web::router(state);
-        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let (told_tx, mut told) = watch::channel(false);
+        let app = self.app.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Sockets and long polls would hold the stop up for as long as their clients stay: they end now (their
+            // clients connect again), while the requests in flight finish.
+            app.chat.stop();
+            let _ = told_tx.send(true);
+        };
+        let serving = std::future::IntoFuture::into_future(
+            axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown),
+        );
+        let served = tokio::select! {
+            served = serving => served,
+            _ = async {
+                if told.wait_for(|t| *t).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+                tokio::time::sleep(REQUESTS_WITHIN).await;
+            } => {
+                tracing::warn!("requests still in flight {REQUESTS_WITHIN:?} after the stop; stopping anyway");
+                Ok(())
+            }
+        };
         let _ = stop_tx.send(true);
-        while tasks.join_next().await.is_some() {}
+        // Sockets clear what they recorded (an agent's presence) and workers finish the item in hand before the
+        // databases close. What has not finished by then is dropped: nothing acknowledged is lost, since a write is
+        // acknowledged only once committed, and the writer commits everything queued before it stops.
+        let app = &self.app;
+        let wound_down = tokio::time::timeout(WIND_DOWN_WITHIN, async {
+            app.chat.sockets_closed().await;
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if wound_down.is_err() {
+            tracing::warn!(
+                "sockets or background work still busy {WIND_DOWN_WITHIN:?} after the requests; stopping them"
+            );
+            tasks.shutdown().await;
+        }
         self.app.regions.close().await;
         served.context("the HTTP server failed")
     }

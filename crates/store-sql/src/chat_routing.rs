@@ -27,6 +27,43 @@ const WAITING: &str = "FROM chat_routes r JOIN tickets t ON t.account_id = r.acc
      WHERE r.state IN ('queued', 'ringing') AND t.status NOT IN ('resolved', 'closed', 'spam') \
      AND t.merged_into IS NULL AND t.assignee_id IS NULL";
 
+/// The account's (`$1`) waiting chats in the order they wait, at most `limit`; `after`: only those behind the chat
+/// `$3` queued at `$2` (read from the waiting routes' index, never the whole queue).
+fn waiting_sql(after: bool, limit: u32) -> String {
+    let behind = if after { " AND r.queued_at >= $2 AND (r.queued_at > $2 OR r.ticket_id > $3)" } else { "" };
+    format!(
+        "SELECT {WAITING_COLS} {WAITING} AND r.account_id = $1{behind} ORDER BY r.queued_at, r.ticket_id LIMIT {}",
+        limit.clamp(1, 10_000)
+    )
+}
+
+/// How many of account `$1`'s waiting chats of the same team wait before chat `$2`, itself included; none if it
+/// does not wait. The chat's own row is read first, by its key, and then only those before it.
+fn position_sql() -> String {
+    format!(
+        "SELECT COUNT(*) AS n FROM chat_routes mr \
+         JOIN tickets mt ON mt.account_id = mr.account_id AND mt.id = mr.ticket_id \
+         JOIN chat_routes r ON r.account_id = mr.account_id AND r.state IN ('queued', 'ringing') \
+         AND r.queued_at <= mr.queued_at AND (r.queued_at < mr.queued_at OR r.ticket_id <= mr.ticket_id) \
+         JOIN tickets t ON t.account_id = r.account_id AND t.id = r.ticket_id \
+         WHERE mr.account_id = $1 AND mr.ticket_id = $2 AND mr.state IN ('queued', 'ringing') \
+         AND mt.status NOT IN {DONE} AND mt.merged_into IS NULL AND mt.assignee_id IS NULL \
+         AND t.status NOT IN {DONE} AND t.merged_into IS NULL AND t.assignee_id IS NULL \
+         AND (t.department_id = mt.department_id OR (t.department_id IS NULL AND mt.department_id IS NULL))"
+    )
+}
+
+/// Ends account `$1`'s waiting routes whose tickets are done or merged, at `$2`: each waiting route's ticket is read
+/// by its key (the waiting are few beside all tickets).
+fn end_done_sql() -> String {
+    format!(
+        "UPDATE chat_routes SET state = 'ended', ring_until = NULL, updated_at = $2 \
+         WHERE account_id = $1 AND state IN ('queued', 'ringing') AND EXISTS (SELECT 1 FROM tickets t \
+         WHERE t.account_id = chat_routes.account_id AND t.id = chat_routes.ticket_id \
+         AND (t.status IN {DONE} OR t.merged_into IS NOT NULL))"
+    )
+}
+
 fn route(r: &Row) -> Result<Route, StoreError> {
     let tried: Vec<(String, i64)> = crate::rows::json("tried agents", &r.text("tried")?)?;
     let tried = tried
@@ -164,12 +201,23 @@ impl ChatRoutingStore for SqlStore {
         self.db.query_opt(&sql, args![account.to_string(), ticket.to_string()]).await?.as_ref().map(route).transpose()
     }
 
-    async fn waiting_routes(&self, account: AccountId, limit: u32) -> Result<Vec<Route>, StoreError> {
-        let sql = format!(
-            "SELECT {WAITING_COLS} {WAITING} AND r.account_id = $1 ORDER BY r.queued_at, r.ticket_id LIMIT {}",
-            limit.clamp(1, 10_000)
-        );
-        self.db.query(&sql, args![account.to_string()]).await?.iter().map(route).collect()
+    async fn waiting_routes(
+        &self,
+        account: AccountId,
+        after: Option<(Timestamp, TicketId)>,
+        limit: u32,
+    ) -> Result<Vec<Route>, StoreError> {
+        let mut values = args![account.to_string()];
+        if let Some((at, ticket)) = after {
+            values.extend(args![at.millis(), ticket.to_string()]);
+        }
+        let sql = waiting_sql(after.is_some(), limit);
+        self.db.query(&sql, values).await?.iter().map(route).collect()
+    }
+
+    async fn waiting_route(&self, account: AccountId, ticket: TicketId) -> Result<Option<Route>, StoreError> {
+        let sql = format!("SELECT {WAITING_COLS} {WAITING} AND r.account_id = $1 AND r.ticket_id = $2");
+        self.db.query_opt(&sql, args![account.to_string(), ticket.to_string()]).await?.as_ref().map(route).transpose()
     }
 
     async fn accounts_with_waiting_chats(&self) -> Result<Vec<(AccountId, String)>, StoreError> {
@@ -192,20 +240,7 @@ impl ChatRoutingStore for SqlStore {
     }
 
     async fn queue_position(&self, account: AccountId, ticket: TicketId) -> Result<Option<u32>, StoreError> {
-        let row = self
-            .db
-            .query_opt(
-                &format!(
-                    "SELECT COUNT(*) AS n {WAITING} AND r.account_id = $1 AND EXISTS (SELECT 1 FROM chat_routes mr \
-                     JOIN tickets mt ON mt.account_id = mr.account_id AND mt.id = mr.ticket_id \
-                     WHERE mr.account_id = $1 AND mr.ticket_id = $2 AND mr.state IN ('queued', 'ringing') \
-                     AND mt.status NOT IN {DONE} AND mt.merged_into IS NULL AND mt.assignee_id IS NULL \
-                     AND (t.department_id = mt.department_id OR (t.department_id IS NULL AND mt.department_id IS NULL)) \
-                     AND (r.queued_at < mr.queued_at OR (r.queued_at = mr.queued_at AND r.ticket_id <= mr.ticket_id)))"
-                ),
-                args![account.to_string(), ticket.to_string()],
-            )
-            .await?;
+        let row = self.db.query_opt(&position_sql(), args![account.to_string(), ticket.to_string()]).await?;
         let n = row.map(|r| r.int("n")).transpose()?.unwrap_or(0);
         Ok(u32::try_from(n).ok().filter(|n| *n > 0))
     }
@@ -260,19 +295,7 @@ impl ChatRoutingStore for SqlStore {
         let a = acc.clone();
         let ended = self
             .db
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.exec(
-                        &format!(
-                            "UPDATE chat_routes SET state = 'ended', ring_until = NULL, updated_at = $2 \
-                             WHERE account_id = $1 AND state IN ('queued', 'ringing') AND ticket_id IN \
-                             (SELECT id FROM tickets WHERE account_id = $1 AND (status IN {DONE} OR merged_into IS NOT NULL))"
-                        ),
-                        args![a, now.millis()],
-                    )
-                    .await
-                })
-            })
+            .write(move |tx| Box::pin(async move { tx.exec(&end_done_sql(), args![a, now.millis()]).await }))
             .await?;
         // Rings that ran out, of tickets given to an agent meanwhile, or of tickets moved to a team the agent rung
         // is not in.
@@ -485,5 +508,56 @@ impl ChatRoutingStore for SqlStore {
             )
             .await?;
         Ok(row.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DatabaseUrl, PoolSize};
+
+    /// SQLite's plan for a query (its parameters left unbound), one line per step.
+    fn plan(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let mut rows = st.raw_query();
+        let mut lines = Vec::new();
+        while let Some(r) = rows.next().unwrap() {
+            lines.push(r.get::<_, String>(3).unwrap());
+        }
+        lines
+    }
+
+    /// What is read for each visitor (their place, the chats that joined since the queue was last read) and for each
+    /// new chat is read by key or from a bounded range of the waiting routes' index, never every waiting chat or every
+    /// ticket: a read of the whole queue per visitor made 10,000 visitors take minutes to open their chats and many
+    /// more to connect.
+    #[tokio::test]
+    async fn reads_per_visitor_are_bounded_by_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plans.db");
+        let store = SqlStore::connect(&DatabaseUrl::sqlite_file(&file), PoolSize::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        store.close().await;
+        let conn = rusqlite::Connection::open(&file).unwrap();
+
+        let behind = plan(&conn, &waiting_sql(true, 100));
+        assert!(
+            behind.iter().any(|l| l.contains("USING INDEX chat_routes_waiting") && l.contains("queued_at>")),
+            "{behind:?}"
+        );
+        let position = plan(&conn, &position_sql());
+        assert!(
+            position.iter().any(|l| l.contains("mr USING") && l.contains("ticket_id=?")),
+            "its own row by key: {position:?}"
+        );
+        assert!(
+            position.iter().any(|l| l.contains("r USING INDEX chat_routes_waiting") && l.contains("queued_at<")),
+            "{position:?}"
+        );
+        let one = plan(&conn, &format!("SELECT {WAITING_COLS} {WAITING} AND r.account_id = $1 AND r.ticket_id = $2"));
+        let ended = plan(&conn, &end_done_sql());
+        for p in [&behind, &position, &one, &ended] {
+            assert!(p.iter().all(|l| !l.starts_with("SCAN")), "no table is read whole: {p:?}");
+        }
     }
 }

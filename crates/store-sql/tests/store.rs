@@ -696,6 +696,16 @@ async fn routing_story(store: &SqlStore, a: AccountId, b: AccountId) {
     assert_eq!(r1.state, RouteState::Queued);
     assert!(store.route(b, chats[0]).await.unwrap().is_none(), "another account's chat is not seen");
     assert_eq!(store.queue_position(a, chats[1]).await.unwrap(), Some(2));
+    // The queue in order, and read on from a chat in it (only those behind it).
+    let ids = |routes: Vec<parley_domain::chat_routing::Route>| routes.iter().map(|r| r.ticket_id).collect::<Vec<_>>();
+    assert_eq!(ids(store.waiting_routes(a, None, 10).await.unwrap()), chats);
+    assert_eq!(ids(store.waiting_routes(a, None, 1).await.unwrap()), chats[..1]);
+    assert_eq!(ids(store.waiting_routes(a, Some((r1.queued_at, r1.ticket_id)), 10).await.unwrap()), chats[1..]);
+    let last = store.route(a, chats[1]).await.unwrap().unwrap().queued_at;
+    assert!(store.waiting_routes(a, Some((last, chats[1])), 10).await.unwrap().is_empty(), "none behind the last");
+    assert!(store.waiting_routes(b, None, 10).await.unwrap().is_empty(), "another account's queue");
+    assert_eq!(store.waiting_route(a, chats[1]).await.unwrap().map(|r| r.ticket_id), Some(chats[1]));
+    assert!(store.waiting_route(b, chats[1]).await.unwrap().is_none());
     let now = Timestamp::now();
     let since = Timestamp::from_millis(now.millis() - 30_000);
     assert!(store.chat_candidates(a, None, since).await.unwrap().is_empty(), "nobody available");
@@ -739,6 +749,7 @@ async fn routing_story(store: &SqlStore, a: AccountId, b: AccountId) {
     store.save_routed(change(), &taken, &[RouteState::Queued]).await.unwrap();
     assert_eq!(store.chats_held(a, owner).await.unwrap(), 1);
     assert_eq!(store.queue_position(a, chats[1]).await.unwrap(), None, "taken");
+    assert!(store.waiting_route(a, chats[1]).await.unwrap().is_none(), "taken");
     assert_eq!(store.queue_position(a, chats[0]).await.unwrap(), Some(1));
 
     // One of two sockets closes: still open. The process stops saying it is alive: no longer.

@@ -8,8 +8,16 @@ use parley_domain::Timestamp;
 #[async_trait]
 pub trait ChatRoutingStore {
     async fn route(&self, account: AccountId, ticket: TicketId) -> Result<Option<Route>, StoreError>;
-    /// The account's chats still looking for an agent, longest waiting first, at most `limit`.
-    async fn waiting_routes(&self, account: AccountId, limit: u32) -> Result<Vec<Route>, StoreError>;
+    /// The account's chats still looking for an agent, longest waiting first (by the time they were queued, then
+    /// their ids), at most `limit`; with `after` (a time queued and a chat), only those behind it.
+    async fn waiting_routes(
+        &self,
+        account: AccountId,
+        after: Option<(Timestamp, TicketId)>,
+        limit: u32,
+    ) -> Result<Vec<Route>, StoreError>;
+    /// The chat's route while it still looks for an agent.
+    async fn waiting_route(&self, account: AccountId, ticket: TicketId) -> Result<Option<Route>, StoreError>;
     /// Accounts (id and slug) with chats looking for an agent.
     async fn accounts_with_waiting_chats(&self) -> Result<Vec<(AccountId, String)>, StoreError>;
     /// Chats ringing for the agent now.

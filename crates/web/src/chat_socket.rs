@@ -11,9 +11,9 @@
 //! `{"type": "typing"}` while the visitor types (no answer).
 
 use crate::extract::Account;
-use crate::socket_frames::{error_frame, frame, Incoming};
+use crate::socket_frames::{close, error_frame, frame, Incoming, GOING_AWAY};
 use crate::state::AppState;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use parley_app::chat;
@@ -60,10 +60,6 @@ pub(crate) async fn upgrade(State(state): State<AppState>, Account(ctx): Account
         .on_upgrade(move |socket| serve(state, ctx, socket))
 }
 
-async fn close(mut socket: WebSocket, code: u16, why: &str) {
-    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from(why.to_string()) }))).await;
-}
-
 /// Waits for the hello and checks it: the visitor, their conversation, and where they left off.
 async fn hello(ctx: &AccountCtx, socket: &mut WebSocket) -> Result<(Visitor, TicketId, i64), (u16, &'static str)> {
     let first = tokio::time::timeout(HELLO_WITHIN, socket.recv()).await.map_err(|_| (4408, "say hello first"))?;
@@ -77,15 +73,22 @@ async fn hello(ctx: &AccountCtx, socket: &mut WebSocket) -> Result<(Visitor, Tic
 }
 
 async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
-    let (visitor, ticket, mut sent) = match hello(&ctx, &mut socket).await {
-        Ok(h) => h,
-        Err((code, why)) => return close(socket, code, why).await,
-    };
     let app = &state.app;
+    // Counted until it closes: the server stops only once its sockets have.
+    let _open = app.chat.socket_opened();
+    let mut stopping = app.chat.stopping();
+    let hello = tokio::select! {
+        h = hello(&ctx, &mut socket) => h,
+        _ = chat::stopped(&mut stopping) => Err(GOING_AWAY),
+    };
+    let (visitor, ticket, mut sent) = match hello {
+        Ok(h) => h,
+        Err(why) => return close(socket, why).await,
+    };
     // Checked once: another's conversation is NotFound, like none.
     if let Err(e) = chat::theirs(&ctx, &visitor, ticket).await {
         let code = if matches!(e, AppError::NotFound) { 4404 } else { 1011 };
-        return close(socket, code, "no such conversation").await;
+        return close(socket, (code, "no such conversation")).await;
     }
     if socket.send(frame(json!({"type": "ready", "conversation_id": ticket.to_string()}))).await.is_err() {
         return;
@@ -107,7 +110,7 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
                 Ok(events) => events,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read a chat's events");
-                    return close(socket, 1011, "try again").await;
+                    return close(socket, (1011, "try again")).await;
                 }
             };
             let more = events.len() >= chat::PAGE as usize;
@@ -151,6 +154,9 @@ async fn serve(state: AppState, ctx: AccountCtx, mut socket: WebSocket) {
         let wake = woken.wait(IDLE_LOOK);
         tokio::select! {
             why = wake => {
+                if why == chat::Woke::Stopping {
+                    return close(socket, GOING_AWAY).await;
+                }
                 look_at_queue = why == chat::Woke::Routing || (why == chat::Woke::Anything && place.is_some());
                 read_events = why != chat::Woke::Routing;
             }

@@ -1,7 +1,7 @@
-//! What both chat WebSockets (visitors' and agents') share: JSON text frames, errors as frames, and reading what
-//! a client sent.
+//! What both chat WebSockets (visitors' and agents') share: JSON text frames, errors as frames, reading what a
+//! client sent, and closing when the server stops.
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use parley_app::AppError;
 use serde_json::json;
 
@@ -46,4 +46,13 @@ pub(crate) async fn incoming(socket: &mut WebSocket, got: Option<Result<Message,
         }
         _ => Incoming::Gone,
     }
+}
+
+/// The close code and reason a socket gets when the server stops (its client connects again, to this server once
+/// restarted or to another process).
+pub(crate) const GOING_AWAY: (u16, &str) = (1001, "the server is restarting: connect again");
+
+/// Closes the socket with a code and a reason.
+pub(crate) async fn close(mut socket: WebSocket, (code, why): (u16, &str)) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from(why.to_string()) }))).await;
 }

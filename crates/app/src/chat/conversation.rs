@@ -141,8 +141,7 @@ pub async fn start(
     let first = vec![visitor_event(&new.message, client_id)];
     let (ticket, _, _, events) = ctx.store.start_chat(visitor, name, new, first).await?;
     appended(app, ctx, ticket.id).await;
-    // It waits at the end of the queue (nobody else's place moves): ring someone now rather than at the next round.
-    super::routing::nudge(app, ctx).await;
+    super::routing::joined(app, ctx, ticket.department_id).await;
     Ok((ticket.id, events))
 }
 
@@ -287,6 +286,7 @@ pub async fn events(
         Some(_) => app.chat.subscribe_waiting(ctx.account_id, ticket),
         None => app.chat.subscribe(ticket),
     };
+    let mut stopping = false;
     loop {
         let found = since(ctx, ticket, after).await?;
         let place = match first_place {
@@ -294,10 +294,11 @@ pub async fn events(
             None => None,
         };
         let now = tokio::time::Instant::now();
-        if !found.is_empty() || now >= deadline || place != first_place {
+        // A stopping server answers now: a waiting poll would hold its stop up.
+        if !found.is_empty() || now >= deadline || place != first_place || stopping {
             return Ok((found, place));
         }
-        woken.wait(deadline - now).await;
+        stopping = woken.wait(deadline - now).await == super::Woke::Stopping;
     }
 }
 

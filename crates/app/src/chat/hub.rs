@@ -2,6 +2,7 @@
 //! wakes them directly, other processes through the database's notifications. Readers never poll; when the
 //! notifications themselves may have missed something (their connection dropped), every reader is woken to look.
 
+use super::queue::Queue;
 use crate::auth::Window;
 use parley_domain::chat::Typist;
 use parley_domain::ids::{AccountId, TicketId};
@@ -11,9 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 use tokio::sync::watch;
-
-/// Each waiting chat's place in its team's queue.
-pub type Places = Arc<HashMap<TicketId, u32>>;
 
 /// What an agent's socket hears of its account.
 #[derive(Debug, Clone)]
@@ -43,9 +41,9 @@ pub struct Hub {
     routing: Mutex<HashMap<AccountId, watch::Sender<()>>>,
     /// This process, as the agent sockets it holds are recorded in the region's database.
     pub process_id: String,
-    /// Each account's queue as last read (its routing generation, and each waiting chat's place), so that a
-    /// routing move wakes thousands of waiting visitors for one read of the queue, not one each.
-    queues: Mutex<HashMap<AccountId, (u64, Places)>>,
+    /// Each account's queue as read at its routing generation, so that a routing move wakes thousands of waiting
+    /// visitors for one read of the queue, not one each.
+    queues: Mutex<HashMap<AccountId, Queue>>,
     /// The agent last typing in each conversation, and when: for its visitor's reader.
     typing: Mutex<HashMap<TicketId, (String, Instant)>>,
     /// Bumped by every routing move of the account.
@@ -54,6 +52,10 @@ pub struct Hub {
     queue_readers: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     /// Changes when every reader should look again.
     everyone: watch::Sender<()>,
+    /// Turns true when the server stops: sockets close and long polls answer at once.
+    stopping: watch::Sender<bool>,
+    /// How many sockets are open (see [`Hub::socket_opened`]).
+    sockets: watch::Sender<usize>,
     /// Messages per visitor: a person types a few a minute; a script, hundreds.
     pub sends: Window,
     /// New visitors per client address.
@@ -72,6 +74,8 @@ impl Default for Hub {
             typing: Mutex::default(),
             queue_readers: Mutex::default(),
             everyone: watch::channel(()).0,
+            stopping: watch::channel(false).0,
+            sockets: watch::channel(0).0,
             sends: Window::new(30, Duration::from_secs(60)),
             arrivals: Window::new(30, Duration::from_secs(60)),
         }
@@ -85,6 +89,8 @@ pub enum Woke {
     Routing,
     /// Everyone was told to look (news may have been lost), or the time limit passed.
     Anything,
+    /// The server stops: the reader answers with what it has, a socket closes.
+    Stopping,
 }
 
 /// What a reader waits on: its conversation's news, or a call to everyone.
@@ -92,6 +98,7 @@ pub struct Wake {
     one: Option<watch::Receiver<()>>,
     routing: Option<watch::Receiver<()>>,
     all: watch::Receiver<()>,
+    stopping: watch::Receiver<bool>,
 }
 
 /// Waits for a change on the receiver, or forever when there is none (or its sender is gone).
@@ -106,6 +113,22 @@ async fn changed(rx: Option<&mut watch::Receiver<()>>) {
     }
 }
 
+/// Returns once the server stops (at once if it is stopping already).
+pub async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    if stopping.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// An open socket, counted until dropped: the server waits for its sockets to close before it closes the databases.
+pub struct OpenSocket<'a>(&'a Hub);
+
+impl Drop for OpenSocket<'_> {
+    fn drop(&mut self) {
+        self.0.sockets.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
 impl Wake {
     /// Returns when there may be something new (or `limit` passed), and why.
     pub async fn wait(&mut self, limit: Duration) -> Woke {
@@ -113,6 +136,7 @@ impl Wake {
             _ = changed(self.one.as_mut()) => Woke::Conversation,
             _ = changed(self.routing.as_mut()) => Woke::Routing,
             _ = self.all.changed() => Woke::Anything,
+            _ = stopped(&mut self.stopping) => Woke::Stopping,
             _ = tokio::time::sleep(limit) => Woke::Anything,
         }
     }
@@ -131,7 +155,7 @@ impl Hub {
             .lock()
             .ok()
             .map(|mut map| map.entry(ticket).or_insert_with(|| watch::channel(()).0).subscribe());
-        Wake { one, routing: None, all: self.everyone.subscribe() }
+        Wake { one, routing: None, all: self.everyone.subscribe(), stopping: self.stopping.subscribe() }
     }
 
     /// What a waiting visitor's reader waits on: their conversation's news and the account's routing news.
@@ -163,21 +187,19 @@ impl Hub {
         }
     }
 
-    /// The account's queue places as read at `generation`, if that is the current one.
-    pub fn queue_places(&self, account: AccountId) -> Option<Places> {
+    /// Looks in (or adds to) the account's queue as read at the current routing generation; after a routing move
+    /// it starts empty. Readers of the store take turns (see [`Hub::queue_reader`]). `None` if the hub is broken.
+    pub(crate) fn queue<T>(&self, account: AccountId, f: impl FnOnce(&mut Queue) -> T) -> Option<T> {
         let now = self.routing_generation(account);
-        let queues = self.queues.lock().ok()?;
-        queues.get(&account).filter(|(g, _)| *g == now).map(|(_, places)| places.clone())
-    }
-
-    /// Keeps the queue places read at `generation`.
-    pub fn keep_queue_places(&self, account: AccountId, generation: u64, places: Places) {
-        if let Ok(mut queues) = self.queues.lock() {
-            if queues.len() > 10_000 {
-                queues.clear();
-            }
-            queues.insert(account, (generation, places));
+        let mut queues = self.queues.lock().ok()?;
+        if queues.len() > 10_000 && !queues.contains_key(&account) {
+            queues.clear();
         }
+        let queue = queues.entry(account).or_insert_with(|| Queue::new(now));
+        if queue.generation() != now {
+            *queue = Queue::new(now);
+        }
+        Some(f(queue))
     }
 
     /// Tells the account's agents' sockets and waiting visitors that routing moved.
@@ -267,6 +289,27 @@ impl Hub {
                 tx.send_replace(());
             }
         }
+    }
+
+    /// The server stops: every socket closes and every long poll answers now.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// What tells a socket that the server stops (see [`stopped`]).
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// Counts a socket as open until the guard is dropped.
+    pub fn socket_opened(&self) -> OpenSocket<'_> {
+        self.sockets.send_modify(|n| *n += 1);
+        OpenSocket(self)
+    }
+
+    /// Returns once no socket is open.
+    pub async fn sockets_closed(&self) {
+        let _ = self.sockets.subscribe().wait_for(|n| *n == 0).await;
     }
 
     /// Wakes every reader to look for itself (after news may have been lost).

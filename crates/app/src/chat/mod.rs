@@ -6,6 +6,7 @@ mod conversation;
 pub mod files;
 mod hub;
 pub mod presence;
+mod queue;
 pub mod routing;
 pub mod settings;
 mod visitors;
@@ -13,5 +14,5 @@ mod visitors;
 pub use conversation::{
     agent_reply_event, appended, end_by_visitor, events, send, since, start, theirs, typing, StartChat, PAGE,
 };
-pub use hub::{Hub, News, Wake, Woke};
+pub use hub::{stopped, Hub, News, OpenSocket, Wake, Woke};
 pub use visitors::{new_visitor, visitor_by_token, VISITOR_TOKEN_PREFIX};

@@ -62,7 +62,7 @@ pub async fn route_account(app: &App, ctx: &AccountCtx) -> Result<bool, AppError
     let rules = ctx.store.chat_settings(ctx.account_id).await?.map(|s| s.routing).unwrap_or_default();
     // Candidates per department, read once per round; an agent rung leaves every list.
     let mut candidates: HashMap<Option<DepartmentId>, Vec<Candidate>> = HashMap::new();
-    for route in ctx.store.waiting_routes(ctx.account_id, ROUND).await? {
+    for route in ctx.store.waiting_routes(ctx.account_id, None, ROUND).await? {
         if route.state != RouteState::Queued {
             continue;
         }
@@ -87,10 +87,23 @@ pub async fn route_account(app: &App, ctx: &AccountCtx) -> Result<bool, AppError
     Ok(moved_any)
 }
 
-/// Routes the account now (after something that may let a chat ring: a new chat, an agent free or back).
+/// Routes the account now (after something that may let a chat ring: an agent free or back, a chat handed on).
 pub async fn nudge(app: &App, ctx: &AccountCtx) {
     if let Err(e) = route_account(app, ctx).await {
         tracing::warn!(account = %ctx.slug, error = %e, "could not route the account's chats");
+    }
+}
+
+/// A new chat waits at the end of its team's queue (nobody else's place moves): it rings someone now, rather than
+/// at the next round, if anyone who may take it has room. With nobody to ring, the account is not routed: a round
+/// reads every waiting chat, and a crowd of visitors arriving while the agents are busy or away would make that a
+/// read per visitor. The next round settles what needs settling.
+pub(super) async fn joined(app: &App, ctx: &AccountCtx, department: Option<DepartmentId>) {
+    let since = live_since(app, Timestamp::now());
+    match ctx.store.chat_candidates(ctx.account_id, department, since).await {
+        Ok(free) if free.iter().all(|c| c.holding >= c.max_chats) => {}
+        Ok(_) => nudge(app, ctx).await,
+        Err(e) => tracing::warn!(account = %ctx.slug, error = %e, "could not route a new chat"),
     }
 }
 
@@ -377,7 +390,7 @@ pub async fn status(ctx: &AccountCtx, caller: &Caller, ticket: TicketId) -> Resu
 /// The account's chats waiting for an agent that the caller may see, longest waiting first.
 pub async fn queue(ctx: &AccountCtx, caller: &Caller) -> Result<Vec<(Route, Ticket)>, AppError> {
     let mut out = Vec::new();
-    for route in ctx.store.waiting_routes(ctx.account_id, ROUND).await? {
+    for route in ctx.store.waiting_routes(ctx.account_id, None, ROUND).await? {
         if let Some(t) = ctx.store.get_ticket(ctx.account_id, route.ticket_id).await? {
             if caller.can_see(&t) {
                 out.push((route, t));
@@ -398,42 +411,48 @@ pub async fn ringing_for(ctx: &AccountCtx, agent: AgentId) -> Result<Vec<(Route,
     Ok(out)
 }
 
-/// The most waiting chats of an account whose places are told.
+/// Waiting chats read at once when the queue is read.
 const PLACES: u32 = 10_000;
 
 /// A visitor's place in the queue while their chat waits for an agent (1: next), counting the chats of the same
-/// team that came first. The queue is read once per routing move and account, however many visitors ask; a chat
-/// not in it (it joined the end since, or waits no more) is looked up alone.
+/// team that came first. The queue is read once per routing move and account, however many visitors ask, and read
+/// on from the last chat read for chats that joined since: each waiting chat is read once, not counted once per
+/// visitor asking. A chat stored after others that joined after it is placed where it stands; the rest is looked up
+/// alone.
 pub async fn place_in_queue(app: &App, ctx: &AccountCtx, ticket: TicketId) -> Result<Option<u32>, AppError> {
-    let alone = || async { Ok::<_, AppError>(ctx.store.queue_position(ctx.account_id, ticket).await?) };
-    if let Some(places) = app.chat.queue_places(ctx.account_id) {
-        return match places.get(&ticket) {
-            Some(p) => Ok(Some(*p)),
-            None => alone().await,
-        };
+    let account = ctx.account_id;
+    if let Some(place) = app.chat.queue(account, |q| q.place(ticket)).flatten() {
+        return Ok(Some(place));
     }
-    let reader = app.chat.queue_reader(ctx.account_id);
+    let reader = app.chat.queue_reader(account);
     let _one_reader = reader.lock().await;
-    if let Some(places) = app.chat.queue_places(ctx.account_id) {
-        return match places.get(&ticket) {
-            Some(p) => Ok(Some(*p)),
-            None => alone().await,
-        };
+    while let Some((generation, from, place)) =
+        app.chat.queue(account, |q| (q.generation(), q.read_to(), q.place(ticket)))
+    {
+        if place.is_some() {
+            return Ok(place);
+        }
+        let page = ctx.store.waiting_routes(account, from, PLACES).await?;
+        // Not kept: routing moved meanwhile.
+        let kept = app.chat.queue(account, |q| q.read_on(generation, from, &page)) == Some(true);
+        if !kept || page.len() < PLACES as usize {
+            if let Some(place) = app.chat.queue(account, |q| q.place(ticket)).flatten() {
+                return Ok(Some(place));
+            }
+            break;
+        }
     }
-    let generation = app.chat.routing_generation(ctx.account_id);
-    let mut counts: HashMap<Option<DepartmentId>, u32> = HashMap::new();
-    let mut places = HashMap::new();
-    for r in ctx.store.waiting_routes(ctx.account_id, PLACES).await? {
-        let n = counts.entry(r.department_id).or_insert(0);
-        *n += 1;
-        places.insert(r.ticket_id, *n);
+    // Not in the queue as read: it waits no more, or it was stored after chats that joined after it.
+    let Some(generation) = app.chat.queue(account, |q| q.generation()) else {
+        return Ok(ctx.store.queue_position(account, ticket).await?);
+    };
+    let Some(route) = ctx.store.waiting_route(account, ticket).await? else { return Ok(None) };
+    if app.chat.queue(account, |q| q.insert_late(generation, &route)) == Some(true) {
+        if let Some(place) = app.chat.queue(account, |q| q.place(ticket)).flatten() {
+            return Ok(Some(place));
+        }
     }
-    let place = places.get(&ticket).copied();
-    app.chat.keep_queue_places(ctx.account_id, generation, std::sync::Arc::new(places));
-    match place {
-        Some(p) => Ok(Some(p)),
-        None => alone().await,
-    }
+    Ok(ctx.store.queue_position(account, ticket).await?)
 }
 
 /// One more of the agent's sockets is open in this process: they may be rung.

@@ -108,6 +108,8 @@ pub fn main() -> ExitCode {
             Some(Command::Reindex(a)) => reindex::run(config, a).await,
         }
     });
+    // Reads still running on blocking threads (a stop that left a request behind) do not hold the exit up.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

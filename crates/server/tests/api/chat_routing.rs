@@ -282,6 +282,30 @@ async fn limits_teams_and_closed_parley_decide_who_is_rung_and_visitors_see_thei
     assert_eq!(route(&app, &a, &c2).await["state"], "ended");
 }
 
+/// Visitors opening chats all at once (stored in batches, not always in the order they joined) each learn their
+/// place in line on their socket, as the queue lists them, and one more visitor joins at the end: the queue as
+/// read is read on, not read again per visitor.
+#[tokio::test]
+async fn visitors_arriving_at_once_each_see_their_place() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let a = app.account("acme", "eu").await;
+    let names: Vec<String> = (0..24).map(|i| format!("Crowd {i}")).collect();
+    let opened = futures_util::future::join_all(names.iter().map(|n| chat(&app, n, None))).await;
+    let (_, q) = app.api(&a, Method::GET, "/chats/queue", None).await;
+    let line: Vec<&str> = q["chats"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(line.len(), opened.len(), "{q}");
+    for (token, id) in &opened {
+        let place = line.iter().position(|c| c == id).unwrap() + 1;
+        let mut v = open_on(app.port, "acme").await;
+        say(&mut v, json!({"type": "hello", "token": token, "conversation_id": id, "after": 1})).await;
+        assert_eq!(next_of(&mut v, "queue").await["position"], place, "{id}");
+    }
+    let (token, last) = chat(&app, "Late", None).await;
+    let (_, e) =
+        call(&app, "acme", &token, Method::GET, &format!("/chat/v1/conversations/{last}/events?after=1"), None).await;
+    assert_eq!(e["queue_position"], opened.len() + 1, "{e}");
+}
+
 #[tokio::test]
 async fn round_robin_rings_each_agent_in_turn() {
     let app = spawn_app(Engine::Sqlite).await;

@@ -238,3 +238,86 @@ async fn sigterm_lets_requests_in_flight_finish() {
         .unwrap();
     assert_eq!(res["tickets"].as_array().unwrap().len(), created);
 }
+
+/// A stop while a visitor and an agent hold sockets and a visitor waits on a long poll: the sockets are told to
+/// connect again (1001), the poll answers at once, the server exits cleanly within 5 s, and the message it
+/// acknowledged is there after a restart.
+#[tokio::test]
+async fn sigterm_closes_sockets_and_stops_within_seconds_losing_nothing() {
+    use crate::chat::agents::{agent_socket_on, session_at};
+    use crate::chat::socket::{next, next_of, open_on, say};
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), &[]);
+    let o = parley(
+        dir.path(),
+        &["account", "create", "--slug", "acme", "--region", "eu", "--owner-email", "me@example.com", "--json"],
+        &[],
+    );
+    let created: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let http = http_client(false);
+    let visitor: Value = http.post(server.url("acme", "/chat/v1/visitors")).send().await.unwrap().json().await.unwrap();
+    let token = visitor["token"].as_str().unwrap().to_string();
+    let conversation: Value = http
+        .post(server.url("acme", "/chat/v1/conversations"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Vi", "message": {"client_id": "c1", "body": "Hello"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = conversation["conversation_id"].as_str().unwrap().to_string();
+    let mut visitor_ws = open_on(server.port, "acme").await;
+    say(&mut visitor_ws, json!({"type": "hello", "token": token, "conversation_id": id, "after": 1})).await;
+    assert_eq!(next(&mut visitor_ws).await["type"], "ready");
+    say(&mut visitor_ws, json!({"type": "message", "client_id": "c2", "body": "Still there?"})).await;
+    assert_eq!(next_of(&mut visitor_ws, "ack").await["seq"], 2, "stored");
+    let (email, password) =
+        (created["owner"]["email"].as_str().unwrap(), created["owner"]["password"].as_str().unwrap());
+    let session = session_at(&server.url("acme", "/login"), email, password).await;
+    let mut agent_ws = agent_socket_on(server.port, &session, "http://{host}").await.unwrap();
+    assert_eq!(next(&mut agent_ws).await["type"], "ready");
+    let poll = tokio::spawn({
+        let request = http
+            .get(server.url("acme", &format!("/chat/v1/conversations/{id}/events?after=2&wait=25")))
+            .bearer_auth(&token);
+        async move { request.send().await }
+    });
+    // Nothing outside tells that the poll has begun waiting; on a local server it has long before this.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let pid = server.child.id().to_string();
+    let told = Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    for ws in [&mut visitor_ws, &mut agent_ws] {
+        let closed = tokio::time::timeout(Duration::from_secs(5), next_of(ws, "closed")).await.unwrap();
+        assert_eq!(closed["code"], 1001, "told to connect again: {closed}");
+    }
+    let answered = tokio::time::timeout(Duration::from_secs(5), poll).await.unwrap().unwrap().unwrap();
+    assert_eq!(answered.status(), 200);
+    assert_eq!(answered.json::<Value>().await.unwrap()["events"], json!([]));
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(told.elapsed() < Duration::from_secs(5), "stopped within 5 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "a clean exit on SIGTERM: {status}");
+
+    let server = Server::start(dir.path(), &[]);
+    let events: Value = http
+        .get(server.url("acme", &format!("/chat/v1/conversations/{id}/events?after=0")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = events["events"].as_array().unwrap().iter().filter_map(|e| e["body"].as_str()).collect();
+    assert_eq!(bodies, ["Hello", "Still there?"], "{events}");
+}

@@ -42,7 +42,7 @@
 //! `GET /api/v1/tickets/{id}/viewers` on any process.
 
 use super::session::AgentSession;
-use crate::socket_frames::{error_frame, frame, Incoming};
+use crate::socket_frames::{close, error_frame, frame, Incoming, GOING_AWAY};
 use crate::state::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -146,6 +146,8 @@ async fn serve(state: AppState, ctx: AccountCtx, caller: Caller, socket: WebSock
     let app = &state.app;
     let Caller::Agent(agent) = &caller else { return };
     let agent_id = agent.id;
+    // Counted until its records are cleared: the server stops only once its sockets have.
+    let _open = app.chat.socket_opened();
     if let Err(e) = routing::connected(app, &ctx, agent_id).await {
         tracing::warn!(error = %e, "could not record an agent's socket");
         return;
@@ -186,6 +188,7 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, socket_id: &s
     let Caller::Agent(agent) = caller else { return };
     let agent_id = agent.id;
     let Some(mut news) = app.chat.follow_account(ctx.account_id) else { return };
+    let mut stopping = app.chat.stopping();
     let mut shown = Shown::default();
     let now = match presence::of(app, ctx, agent_id).await {
         Ok(p) => presence_frame(&p),
@@ -201,6 +204,7 @@ async fn talk(state: &AppState, ctx: &AccountCtx, caller: &Caller, socket_id: &s
     loop {
         let recheck = shown.viewing.values().filter_map(|(_, at)| *at).min();
         tokio::select! {
+            _ = parley_app::chat::stopped(&mut stopping) => return close(socket, GOING_AWAY).await,
             _ = sleep_until(recheck) => {
                 let due: Vec<TicketId> = shown
                     .viewing
