@@ -30,6 +30,7 @@ pub mod region;
 pub mod reply_markdown;
 pub mod retention;
 pub mod search;
+pub mod sla;
 pub mod subprocessors;
 pub mod support;
 pub mod text;
