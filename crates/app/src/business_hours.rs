@@ -150,6 +150,15 @@ pub async fn update_business_hours(
 #[tracing::instrument(skip_all, fields(account = %ctx.slug))]
 pub async fn delete_business_hours(ctx: &AccountCtx, caller: &Caller, id: BusinessHoursId) -> Result<(), AppError> {
     caller.require_admin()?;
+    // A policy counting in these hours would silently fall back to others: it must be changed first.
+    let own = id.to_string();
+    let users = ctx.store.list_sla_policies(ctx.account_id).await?;
+    if let Some(p) = users.iter().find(|p| p.policy.business_hours_id() == Some(own.as_str())) {
+        return Err(AppError::Conflict(format!(
+            "the SLA policy {} counts in these business hours; give it others first",
+            p.policy.name()
+        )));
+    }
     ctx.store.delete_business_hours(ctx.account_id, id).await?;
     audited(ctx, caller, id, "deleted").await
 }

@@ -16,6 +16,7 @@ pub mod people;
 pub mod privacy;
 pub mod regions;
 pub mod search;
+pub mod sla;
 pub mod support;
 pub mod tickets;
 pub mod views;

@@ -125,6 +125,8 @@ id_type!(/// A saved view (a named ticket list).
     ViewId);
 id_type!(/// An account's business hours (a calendar of opening periods and holidays).
     BusinessHoursId);
+id_type!(/// An SLA policy: the targets the account promises for the tickets it matches.
+    SlaPolicyId);
 
 #[cfg(test)]
 mod tests {

@@ -28,6 +28,7 @@ mod migrate;
 mod news;
 mod rows;
 mod search;
+mod sla;
 mod support;
 mod tickets;
 pub mod transfer;

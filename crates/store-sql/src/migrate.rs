@@ -66,6 +66,7 @@ const REGION_SQLITE: &[Migration] = &[
         name: "business_hours",
         sql: include_str!("../migrations/sqlite/0023_business_hours.sql"),
     },
+    Migration { version: 24, name: "sla_policies", sql: include_str!("../migrations/sqlite/0024_sla_policies.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -128,6 +129,7 @@ const REGION_POSTGRES: &[Migration] = &[
         name: "business_hours",
         sql: include_str!("../migrations/postgres/0023_business_hours.sql"),
     },
+    Migration { version: 24, name: "sla_policies", sql: include_str!("../migrations/postgres/0024_sla_policies.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -72,6 +72,7 @@ const TABLES: &[&str] = &[
     "macros",
     "business_hours",
     "department_business_hours",
+    "sla_policies",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

@@ -21,6 +21,7 @@ mod knowledge;
 mod mail;
 mod people;
 mod search;
+mod sla;
 mod support;
 mod tickets;
 mod views;
@@ -46,6 +47,7 @@ pub use mail::{
 };
 pub use people::{AgentStore, AgentUpdate, CompanyUpdate, ContactFilter, ContactStore, ContactUpdate};
 pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
+pub use sla::SlaPolicyStore;
 pub use support::SupportStore;
 pub use tickets::{
     Assignee, FieldStore, FieldValue, NewTicket, Requester, SortKey, SortValue, TicketChange, TicketCursor,
@@ -83,6 +85,7 @@ pub trait RegionStore:
     + FollowerStore
     + ContactMergeStore
     + BusinessHoursStore
+    + SlaPolicyStore
     + Send
     + Sync
 {

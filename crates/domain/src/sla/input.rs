@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// An SLA policy as sent: `{"name", "position"?, "business_hours_id"?, "conditions", "pause_statuses"?,
 /// "targets"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SlaPolicyInput {
     pub name: String,
     /// Where the policy stands in the account's order; the first matching policy applies.
@@ -25,6 +26,7 @@ pub struct SlaPolicyInput {
 
 /// Every condition in `all` must hold and, when `any` has some, at least one of `any`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConditionsInput {
     #[serde(default)]
     pub all: Vec<ConditionInput>,
@@ -34,6 +36,7 @@ pub struct ConditionsInput {
 
 /// `{"field": "priority", "operator": "is", "value": "urgent"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConditionInput {
     /// `priority`, `status`, `channel`, `tags`, `department_id` or `company_id`.
     pub field: String,
@@ -47,6 +50,7 @@ pub struct ConditionInput {
 
 /// `{"priority": "urgent", "metric": "first_reply", "minutes": 60, "business_hours": true}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TargetInput {
     pub priority: String,
     /// `first_reply`, `next_reply`, `periodic_update` or `resolution`.

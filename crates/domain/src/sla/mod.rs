@@ -28,6 +28,7 @@ mod clock;
 mod condition;
 mod input;
 mod policy;
+mod record;
 
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ pub use clock::{measure, ClockState, HistoryEvent, TargetState, TicketHistory};
 pub use condition::{Condition, TicketFacts};
 pub use input::{ConditionInput, ConditionsInput, SlaPolicyInput, TargetInput};
 pub use policy::{first_match, Metric, SlaPolicy, Target};
+pub use record::SlaPolicyRecord;
 
 #[cfg(doc)]
 use crate::business_hours::Calendar;

@@ -26,6 +26,7 @@ mod relocation;
 mod retention;
 mod search;
 mod settings_pages;
+mod sla_policies;
 mod support;
 mod tickets;
 mod ui;

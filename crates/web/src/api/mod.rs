@@ -20,6 +20,7 @@ mod mail_settings;
 mod openapi;
 mod retention;
 mod search;
+mod sla;
 mod subprocessors;
 mod support;
 mod tickets;
@@ -62,6 +63,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(bulk::router())
         .merge(views::router())
         .merge(business_hours::router())
+        .merge(sla::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

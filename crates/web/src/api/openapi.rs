@@ -51,6 +51,7 @@ use utoipa::{Modify, OpenApi};
         super::contact_merge::merge,
         super::business_hours::list, super::business_hours::create, super::business_hours::show,
         super::business_hours::update, super::business_hours::delete, super::business_hours::due,
+        super::sla::list, super::sla::create, super::sla::show, super::sla::update, super::sla::delete,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -64,7 +65,7 @@ use utoipa::{Modify, OpenApi};
         (name = "audit", description = "The account's append-only, hash-chained audit log"),
         (name = "knowledge", description = "Knowledge bases, their categories, articles in several languages and images"),
         (name = "canned", description = "Canned responses and macros, shared or personal, and applying them to tickets"),
-        (name = "automation", description = "Business hours: the calendars SLA targets count by"),
+        (name = "automation", description = "Business hours and SLA policies"),
         (name = "views", description = "Ticket views: built-in and saved lists, their counts and their tickets"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
     )

@@ -1,0 +1,153 @@
+//! SLA policies from outside: the policy made over the API and read back as sent, placed in order, bad
+//! policies refused with every field named, business hours of the account only (and hours a policy counts in not
+//! deleted under it), changes audited, agents kept to reading, another account's policies unknown. On both engines.
+
+use crate::helpers::{spawn_app, Engine, TestApp};
+use parley_domain::account::AccountSlug;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map_or(Vec::new(), |a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+}
+
+fn urgent() -> Value {
+    json!({"name": "Urgent tickets", "conditions": {"all": [{"field": "priority", "operator": "is", "value": "urgent"}], "any": []},
+        "targets": [{"priority": "urgent", "metric": "first_reply", "minutes": 60, "business_hours": true},
+                    {"priority": "urgent", "metric": "resolution", "minutes": 480, "business_hours": true}]})
+}
+
+async fn names(app: &TestApp, a: &crate::helpers::TestAccount) -> Vec<String> {
+    let (_, all) = app.api(a, Method::GET, "/sla-policies", None).await;
+    all["sla_policies"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
+}
+
+async fn sla_policies_story(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let a = app.account("acme", "eu").await;
+    let (_, hours) = app
+        .api(
+            &a,
+            Method::POST,
+            "/business-hours",
+            Some(json!({"name": "Budapest", "time_zone": "Europe/Budapest",
+            "periods": [{"day": "mon", "start": "08:00", "end": "17:00"}]})),
+        )
+        .await;
+    let hours = hours["id"].as_str().unwrap().to_string();
+
+    // The policy, read back as sent; pending pauses it unless told otherwise.
+    let mut body = urgent();
+    body["business_hours_id"] = json!(hours);
+    let (s, p) = app.api(&a, Method::POST, "/sla-policies", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    assert_eq!(p["position"], 1);
+    assert_eq!(p["pause_statuses"], json!(["pending"]));
+    assert_eq!(p["targets"], urgent()["targets"]);
+    assert_eq!(p["conditions"], urgent()["conditions"]);
+    assert_eq!(p["business_hours_id"], hours);
+    let (_, got) = app.api(&a, Method::GET, &format!("/sla-policies/{id}"), None).await;
+    assert_eq!(got, p);
+
+    // Placed last unless told; moved by position.
+    let (_, vip) = app
+        .api(&a, Method::POST, "/sla-policies", Some(json!({"name": "VIP", "conditions": {"all": [{"field": "tags", "operator": "includes", "value": "vip"}]},
+            "targets": [{"priority": "high", "metric": "first_reply", "minutes": 30, "business_hours": false}]})))
+        .await;
+    assert_eq!(vip["position"], 2, "{vip}");
+    assert_eq!(names(&app, &a).await, ["Urgent tickets", "VIP"]);
+    let vip_id = vip["id"].as_str().unwrap().to_string();
+    let (s, _) = app.api(&a, Method::PATCH, &format!("/sla-policies/{vip_id}"), Some(json!({"position": 0}))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(names(&app, &a).await, ["VIP", "Urgent tickets"], "the first that matches applies: order matters");
+
+    // Bad policies: every bad field named at once; nothing saved.
+    let bad = json!({"name": "", "business_hours_id": "00000000-0000-7000-8000-000000000000",
+        "conditions": {"all": [{"field": "colour", "operator": "is", "value": "red"}], "any": [{"field": "priority", "operator": "is", "value": "extreme"}]},
+        "pause_statuses": ["open"],
+        "targets": [{"priority": "urgent", "metric": "first_reply", "minutes": 0, "business_hours": true},
+                    {"priority": "urgent", "metric": "eventually", "minutes": 60, "business_hours": true}]});
+    let (s, e) = app.api(&a, Method::POST, "/sla-policies", Some(bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let named = fields(&e);
+    for f in [
+        "name",
+        "business_hours_id",
+        "conditions.all[0].field",
+        "pause_statuses[0]",
+        "targets[0].minutes",
+        "targets[1].metric",
+    ] {
+        assert!(named.iter().any(|n| n == f), "{f} is named: {named:?}");
+    }
+    assert!(named.iter().any(|n| n.starts_with("conditions.any[0]")), "{named:?}");
+    let (s, _) =
+        app.api(&a, Method::POST, "/sla-policies", Some(json!({"name": "x", "targets": [], "colour": 1}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an unknown field is refused");
+    assert_eq!(names(&app, &a).await.len(), 2, "nothing half-saved");
+
+    // Hours a policy counts in are not deleted under it; back to the default hours (null), they may go.
+    let (s, e) = app.api(&a, Method::DELETE, &format!("/business-hours/{hours}"), None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (s, p) =
+        app.api(&a, Method::PATCH, &format!("/sla-policies/{id}"), Some(json!({"business_hours_id": null}))).await;
+    assert_eq!((s, &p["business_hours_id"]), (StatusCode::OK, &Value::Null), "{p}");
+    assert_eq!(p["name"], "Urgent tickets", "what was left out stays");
+    let (s, _) = app.api(&a, Method::DELETE, &format!("/business-hours/{hours}"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
+    // Agents read, administrators change (API keys act as administrators: an agent's session through the use case).
+    let ctx = app.app.regions.context(&AccountSlug::parse("acme").unwrap()).await.unwrap();
+    let (_, kim) = app
+        .api(&a, Method::POST, "/agents", Some(json!({"email": "kim@acme.example", "name": "Kim", "role": "agent"})))
+        .await;
+    let kim_id = kim["agent"]["id"].as_str().unwrap().parse().unwrap();
+    let kim = parley_app::Caller::Agent(ctx.store.get_agent(ctx.account_id, kim_id).await.unwrap().unwrap());
+    assert_eq!(parley_app::sla::list_sla_policies(&ctx).await.unwrap().len(), 2);
+    let refused = parley_app::sla::delete_sla_policy(&ctx, &kim, id.parse().unwrap()).await;
+    assert!(matches!(refused, Err(parley_app::AppError::Forbidden(_))), "{refused:?}");
+    let refused = parley_app::sla::create_sla_policy(&ctx, &kim, serde_json::from_value(urgent()).unwrap()).await;
+    assert!(matches!(refused, Err(parley_app::AppError::Forbidden(_))));
+
+    // Deleted; audited: made, changed twice, deleted.
+    let (s, _) = app.api(&a, Method::DELETE, &format!("/sla-policies/{id}"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = app.api(&a, Method::GET, &format!("/sla-policies/{id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, log) = app.api(&a, Method::GET, "/audit-log?action=settings.changed", None).await;
+    let seen: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target"] == format!("sla_policy:{id}"))
+        .map(|e| e["detail"]["sla_policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(seen, ["deleted", "changed", "created"], "{log}");
+
+    // Another account sees none of it, changes none of it, and cannot point at this account's hours.
+    let g = app.account("globex", "eu").await;
+    assert!(names(&app, &g).await.is_empty());
+    for (m, body) in [(Method::GET, None), (Method::PATCH, Some(json!({"name": "Stolen"}))), (Method::DELETE, None)] {
+        let (s, _) = app.api(&g, m, &format!("/sla-policies/{vip_id}"), body).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let (_, theirs) =
+        app.api(&a, Method::POST, "/business-hours", Some(json!({"name": "Acme", "time_zone": "UTC"}))).await;
+    let mut body = urgent();
+    body["business_hours_id"] = theirs["id"].clone();
+    let (s, e) = app.api(&g, Method::POST, "/sla-policies", Some(body)).await;
+    assert_eq!((s, fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["business_hours_id".to_string()]));
+}
+
+#[tokio::test]
+async fn sla_policies_on_sqlite() {
+    sla_policies_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sla_policies_on_postgres() {
+    sla_policies_story(Engine::Postgres).await;
+}

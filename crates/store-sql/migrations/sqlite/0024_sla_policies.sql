@@ -1,0 +1,10 @@
+-- SLA policies: the API's JSON shape (checked when saved and when read), with the account's order beside it.
+CREATE TABLE sla_policies (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    policy TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX sla_policies_account ON sla_policies (account_id, position, created_at);
