@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod regions;
 pub mod search;
 pub mod sla;
+pub mod sla_ticket;
 pub mod support;
 pub mod tickets;
 pub mod views;

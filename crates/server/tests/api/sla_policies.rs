@@ -151,3 +151,102 @@ async fn sla_policies_on_sqlite() {
 async fn sla_policies_on_postgres() {
     sla_policies_story(Engine::Postgres).await;
 }
+
+/// `GET /tickets/{id}` shows the policy a ticket is under and its targets, from its timeline: first reply and
+/// resolution running from creation (calendar hours: due exactly an hour and eight hours later), the first reply
+/// met by the agent's answer, resolution paused in pending; a ticket no policy matches shows `null`; the first
+/// matching policy in order wins.
+async fn a_ticket_shows_its_sla(engine: Engine) {
+    use parley_domain::Timestamp;
+    let app = spawn_app(engine).await;
+    let a = app.account("acme", "eu").await;
+    let at = |v: &Value| Timestamp::parse(v.as_str().unwrap()).unwrap().millis();
+    let mut calendar_hours = urgent();
+    for t in calendar_hours["targets"].as_array_mut().unwrap() {
+        t["business_hours"] = json!(false);
+    }
+    let (s, p) = app.api(&a, Method::POST, "/sla-policies", Some(calendar_hours)).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let (_, later) = app
+        .api(
+            &a,
+            Method::POST,
+            "/sla-policies",
+            Some(json!({"name": "Everything else",
+            "targets": [{"priority": "urgent", "metric": "first_reply", "minutes": 5, "business_hours": false}]})),
+        )
+        .await;
+
+    let (s, t) = app
+        .api(
+            &a,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": "Down", "priority": "urgent", "message": {"body": "Help"},
+            "requester": {"email": "jane@example.com"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+    let created = at(&t["created_at"]);
+    let (_, got) = app.api(&a, Method::GET, &format!("/tickets/{id}"), None).await;
+    assert_eq!(got["sla"]["policy"]["name"], "Urgent tickets", "the first policy in order: {got}");
+    let targets = got["sla"]["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2, "{got}");
+    assert_eq!((targets[0]["metric"].as_str(), targets[0]["state"].as_str()), (Some("first_reply"), Some("active")));
+    assert_eq!(at(&targets[0]["due_at"]), created + 60 * 60_000);
+    assert_eq!(
+        (targets[1]["metric"].as_str(), at(&targets[1]["due_at"])),
+        (Some("resolution"), created + 480 * 60_000)
+    );
+
+    // The agent answers: the first reply is met then; pending stops the resolution clock.
+    let (s, m) = app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "On it"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let (s, _) = app.api(&a, Method::PATCH, &format!("/tickets/{id}"), Some(json!({"status": "pending"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, got) = app.api(&a, Method::GET, &format!("/tickets/{id}"), None).await;
+    let targets = got["sla"]["targets"].as_array().unwrap();
+    assert_eq!(targets[0]["state"], "fulfilled", "{got}");
+    assert_eq!(at(&targets[0]["fulfilled_at"]), at(&m["created_at"]));
+    assert_eq!(targets[0]["breached_at"], Value::Null);
+    assert_eq!((targets[1]["state"].as_str(), &targets[1]["due_at"]), (Some("paused"), &Value::Null), "{got}");
+
+    // Moved first in order, the other policy applies; a ticket neither matches shows null.
+    let later_id = later["id"].as_str().unwrap();
+    app.api(&a, Method::PATCH, &format!("/sla-policies/{later_id}"), Some(json!({"position": 0}))).await;
+    let (_, got) = app.api(&a, Method::GET, &format!("/tickets/{id}"), None).await;
+    assert_eq!(got["sla"]["policy"]["id"], later_id, "{got}");
+    let low = app.ticket(&a, "Question", "When?", "bob@example.com").await;
+    let (_, got) = app.api(&a, Method::GET, &format!("/tickets/{}", low["id"].as_str().unwrap()), None).await;
+    assert_eq!(got["sla"]["policy"]["name"], "Everything else", "a policy without conditions matches all: {got}");
+    assert_eq!(got["sla"]["targets"], json!([]), "but has no target for a normal ticket: {got}");
+    // With no policy at all, `null`.
+    for p in [id_of(&later), id_of(&first_policy(&app, &a).await)] {
+        app.api(&a, Method::DELETE, &format!("/sla-policies/{p}"), None).await;
+    }
+    let (_, got) = app.api(&a, Method::GET, &format!("/tickets/{}", low["id"].as_str().unwrap()), None).await;
+    assert!(got.get("sla").is_some_and(Value::is_null), "{got}");
+    // Lists do not carry it.
+    let (_, list) = app.api(&a, Method::GET, "/tickets", None).await;
+    assert!(list["tickets"][0].get("sla").is_none(), "{list}");
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn first_policy(app: &TestApp, a: &crate::helpers::TestAccount) -> Value {
+    let (_, all) = app.api(a, Method::GET, "/sla-policies", None).await;
+    all["sla_policies"].as_array().unwrap().iter().find(|p| p["name"] == "Urgent tickets").unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_ticket_shows_its_sla_on_sqlite() {
+    a_ticket_shows_its_sla(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_ticket_shows_its_sla_on_postgres() {
+    a_ticket_shows_its_sla(Engine::Postgres).await;
+}

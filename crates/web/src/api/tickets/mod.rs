@@ -53,11 +53,36 @@ pub(crate) struct TicketOut {
     /// Messages and events, oldest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineEntry>>,
+    /// On `GET /tickets/{id}`: the SLA policy the ticket is under and how far each target has run, `null` when no
+    /// policy matches it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<SlaOut>)]
+    pub sla: Option<Option<SlaOut>>,
+}
+
+/// A ticket's SLA: `{"policy": {"id", "name"}, "targets": [{"metric", "due_at", "state", "breached_at",
+/// "fulfilled_at"}]}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SlaOut {
+    policy: SlaPolicyRef,
+    targets: Vec<parley_domain::sla::TargetState>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SlaPolicyRef {
+    id: String,
+    name: String,
+}
+
+impl From<parley_app::sla_ticket::TicketSla> for SlaOut {
+    fn from(s: parley_app::sla_ticket::TicketSla) -> Self {
+        SlaOut { policy: SlaPolicyRef { id: s.policy_id.to_string(), name: s.policy_name }, targets: s.targets }
+    }
 }
 
 impl TicketOut {
     pub fn bare(ticket: Ticket) -> Self {
-        TicketOut { display_number: ticket.number.to_string(), ticket, requester: None, timeline: None }
+        TicketOut { display_number: ticket.number.to_string(), ticket, requester: None, timeline: None, sla: None }
     }
 
     pub fn detail(d: TicketDetail) -> Self {
@@ -73,6 +98,7 @@ impl TicketOut {
             ticket: d.ticket,
             requester: d.requester,
             timeline: Some(entries),
+            sla: None,
         }
     }
 }

@@ -7,12 +7,15 @@ use axum::Json;
 use parley_app::tickets::get_ticket;
 use parley_domain::ids::TicketId;
 
-/// One ticket with its requester and timeline (messages and events, oldest first).
+/// One ticket with its requester, timeline (messages and events, oldest first) and SLA.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", security(("api_key" = [])),
     params(("id" = String, Path, description = "The ticket's id")),
     responses((status = 200, body = TicketOut), (status = 404, body = Problem)))]
 pub(crate) async fn show(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<TicketOut>> {
     let id = path_id(&id, TicketId::parse)?;
     let detail = get_ticket(&api.ctx, &api.caller, id).await?;
-    Ok(Json(TicketOut::detail(detail)))
+    let sla = parley_app::sla_ticket::sla_of(&api.ctx, &detail, parley_domain::Timestamp::now()).await?;
+    let mut out = TicketOut::detail(detail);
+    out.sla = Some(sla.map(Into::into));
+    Ok(Json(out))
 }
