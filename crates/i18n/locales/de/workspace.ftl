@@ -423,3 +423,20 @@ ws-bh-day-thu = Donnerstag
 ws-bh-day-fri = Freitag
 ws-bh-day-sat = Samstag
 ws-bh-day-sun = Sonntag
+
+# SLA on the ticket page
+ws-sla-title = SLA
+ws-sla-none = Kein Ziel für diese Priorität.
+ws-sla-first-reply = Erste Antwort
+ws-sla-next-reply = Nächste Antwort
+ws-sla-periodic-update = Regelmäßiges Update
+ws-sla-resolution = Lösung
+ws-sla-state-active = läuft
+ws-sla-state-paused = pausiert
+ws-sla-state-fulfilled = erfüllt
+ws-sla-state-breached = verletzt
+ws-sla-state-late = verspätet erfüllt
+ws-sla-due = fällig { $time }
+ws-sla-breached-at = verletzt { $time }
+ws-sla-met-at = erfüllt { $time }
+ws-sla-paused = die Uhr steht, solange das Ticket wartet

@@ -423,3 +423,20 @@ ws-bh-day-thu = Thursday
 ws-bh-day-fri = Friday
 ws-bh-day-sat = Saturday
 ws-bh-day-sun = Sunday
+
+# SLA on the ticket page
+ws-sla-title = SLA
+ws-sla-none = No target for this priority.
+ws-sla-first-reply = First reply
+ws-sla-next-reply = Next reply
+ws-sla-periodic-update = Periodic update
+ws-sla-resolution = Resolution
+ws-sla-state-active = running
+ws-sla-state-paused = paused
+ws-sla-state-fulfilled = met
+ws-sla-state-breached = breached
+ws-sla-state-late = met late
+ws-sla-due = due { $time }
+ws-sla-breached-at = breached { $time }
+ws-sla-met-at = met { $time }
+ws-sla-paused = the clock stands still while the ticket waits

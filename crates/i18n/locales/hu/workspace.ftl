@@ -423,3 +423,20 @@ ws-bh-day-thu = Csütörtök
 ws-bh-day-fri = Péntek
 ws-bh-day-sat = Szombat
 ws-bh-day-sun = Vasárnap
+
+# SLA on the ticket page
+ws-sla-title = SLA
+ws-sla-none = Ehhez a prioritáshoz nincs cél.
+ws-sla-first-reply = Első válasz
+ws-sla-next-reply = Következő válasz
+ws-sla-periodic-update = Rendszeres frissítés
+ws-sla-resolution = Megoldás
+ws-sla-state-active = fut
+ws-sla-state-paused = szünetel
+ws-sla-state-fulfilled = teljesült
+ws-sla-state-breached = megsértve
+ws-sla-state-late = késve teljesült
+ws-sla-due = határidő: { $time }
+ws-sla-breached-at = megsértve: { $time }
+ws-sla-met-at = teljesült: { $time }
+ws-sla-paused = az óra áll, amíg a jegy várakozik

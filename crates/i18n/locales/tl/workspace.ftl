@@ -423,3 +423,20 @@ ws-bh-day-thu = Huwebes
 ws-bh-day-fri = Biyernes
 ws-bh-day-sat = Sabado
 ws-bh-day-sun = Linggo
+
+# SLA on the ticket page
+ws-sla-title = SLA
+ws-sla-none = Walang target para sa prayoridad na ito.
+ws-sla-first-reply = Unang sagot
+ws-sla-next-reply = Susunod na sagot
+ws-sla-periodic-update = Regular na update
+ws-sla-resolution = Resolusyon
+ws-sla-state-active = tumatakbo
+ws-sla-state-paused = naka-pause
+ws-sla-state-fulfilled = natupad
+ws-sla-state-breached = nalabag
+ws-sla-state-late = natupad nang huli
+ws-sla-due = takdang oras { $time }
+ws-sla-breached-at = nalabag { $time }
+ws-sla-met-at = natupad { $time }
+ws-sla-paused = nakahinto ang orasan habang naghihintay ang ticket

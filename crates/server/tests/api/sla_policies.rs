@@ -199,6 +199,14 @@ async fn a_ticket_shows_its_sla(engine: Engine) {
         (targets[1]["metric"].as_str(), at(&targets[1]["due_at"])),
         (Some("resolution"), created + 480 * 60_000)
     );
+    // The ticket page says it beside the details, in the agent's language and zone.
+    let (c, signed) = crate::ui::sign_in(&app, "acme", &a.email, &a.password).await;
+    assert_eq!(signed, StatusCode::SEE_OTHER);
+    let (_, html) = crate::ui::get(&c, &app.url("acme", &format!("/tickets/{}", t["number"]))).await;
+    let due = Timestamp::from_millis(created + 60 * 60_000).to_rfc3339();
+    assert!(html.contains("<h2 id=\"sla-h\">SLA <span class=\"muted\">Urgent tickets</span></h2>"), "{html}");
+    assert!(html.contains("<strong>First reply</strong> <span class=\"pill sla-active\">running</span>"), "{html}");
+    assert!(html.contains(&format!("<time datetime=\"{due}\">due ")), "{html}");
 
     // The agent answers: the first reply is met then; pending stops the resolution clock.
     let (s, m) = app.api(&a, Method::POST, &format!("/tickets/{id}/messages"), Some(json!({"body": "On it"}))).await;
@@ -211,6 +219,9 @@ async fn a_ticket_shows_its_sla(engine: Engine) {
     assert_eq!(at(&targets[0]["fulfilled_at"]), at(&m["created_at"]));
     assert_eq!(targets[0]["breached_at"], Value::Null);
     assert_eq!((targets[1]["state"].as_str(), &targets[1]["due_at"]), (Some("paused"), &Value::Null), "{got}");
+    let (_, html) = crate::ui::get(&c, &app.url("acme", &format!("/tickets/{}", t["number"]))).await;
+    assert!(html.contains("<span class=\"pill sla-fulfilled\">met</span>"), "{html}");
+    assert!(html.contains("<span class=\"pill sla-paused\">paused</span>"), "{html}");
 
     // Moved first in order, the other policy applies; a ticket neither matches shows null.
     let later_id = later["id"].as_str().unwrap();

@@ -136,5 +136,5 @@ pub(crate) async fn apply(
     let ticket = path_id(&id, TicketId::parse)?;
     let m = path_id(&macro_id, MacroId::parse)?;
     let detail = apply_macro(&state.app, &api.ctx, &api.caller, ticket, m).await?;
-    Ok(Json(TicketOut::detail(detail)))
+    Ok(Json(TicketOut::shown(&api.ctx, detail).await?))
 }

@@ -52,6 +52,8 @@ struct TicketPage {
     max_file_bytes: usize,
     /// Names of the agents who follow the ticket.
     followers: Vec<String>,
+    /// The SLA policy the ticket is under, and a line per target.
+    sla: Option<(String, Vec<SlaLine>)>,
     /// The account's custom fields with this ticket's values.
     fields: Vec<FieldInput>,
     /// Whether the agent looking follows it.
@@ -148,6 +150,48 @@ pub(crate) async fn show(
 
 /// The ticket page; with a reply held back (others wrote meanwhile), that reply in the composer and a warning
 /// linking what came meanwhile, answered `409`: the agent reads, then sends anyway or changes it.
+/// One SLA target as the side panel shows it: the metric, its state (a class and a word) and the time that
+/// matters (due, breached or met), in the agent's zone and as RFC 3339.
+pub(crate) struct SlaLine {
+    metric: String,
+    state: &'static str,
+    state_label: String,
+    when: String,
+    when_iso: String,
+}
+
+fn sla_line(shell: &Shell, t: &parley_domain::sla::TargetState) -> SlaLine {
+    use parley_domain::sla::ClockState;
+    let state = match t.state {
+        ClockState::Active => "active",
+        ClockState::Paused => "paused",
+        ClockState::Fulfilled => "fulfilled",
+        ClockState::Breached => "breached",
+    };
+    // Late but met: the breach is what a team lead looks for.
+    let (key, at) = match t.state {
+        ClockState::Active => ("ws-sla-due", t.due_at),
+        ClockState::Breached => ("ws-sla-breached-at", t.breached_at),
+        ClockState::Fulfilled => ("ws-sla-met-at", t.fulfilled_at),
+        ClockState::Paused => ("ws-sla-paused", None),
+    };
+    let when = match at {
+        Some(a) => {
+            let local = a.in_zone(&shell.time_zone);
+            shell.t.with(key, &[("time", local.as_str().into())])
+        }
+        None => shell.t.get(key),
+    };
+    let late = t.state == ClockState::Fulfilled && t.breached_at.is_some();
+    SlaLine {
+        metric: shell.t.get(&format!("ws-sla-{}", t.metric.as_str().replace('_', "-"))),
+        state,
+        state_label: shell.t.get(&if late { "ws-sla-state-late".to_string() } else { format!("ws-sla-state-{state}") }),
+        when,
+        when_iso: at.map(|a| a.to_rfc3339()).unwrap_or_default(),
+    }
+}
+
 async fn page(
     s: &AgentSession,
     number: TicketNumber,
@@ -157,6 +201,9 @@ async fn page(
     let shell = Shell::build(s, "tickets", None).await?;
     let zone = shell.time_zone.clone();
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
+    let sla = parley_app::sla_ticket::sla_of(&s.ctx, &d, parley_domain::Timestamp::now())
+        .await?
+        .map(|sla| (sla.policy_name, sla.targets.iter().map(|t| sla_line(&shell, t)).collect()));
     let agents = people::list_agents(&s.ctx).await?;
     let name_of =
         |id: &AgentId| agents.iter().find(|a| a.id == *id).map(|a| a.name.clone()).unwrap_or_else(|| "An agent".into());
@@ -311,6 +358,7 @@ async fn page(
         fields,
         following: follow_list.iter().any(|f| f.agent_id == s.agent.id),
         followers: follow_list.into_iter().map(|f| f.name).collect(),
+        sla,
         max_file_bytes: s.max_file_bytes,
         draft,
         csrf: s.session.csrf_token.clone(),

@@ -14,8 +14,5 @@ use parley_domain::ids::TicketId;
 pub(crate) async fn show(api: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<TicketOut>> {
     let id = path_id(&id, TicketId::parse)?;
     let detail = get_ticket(&api.ctx, &api.caller, id).await?;
-    let sla = parley_app::sla_ticket::sla_of(&api.ctx, &detail, parley_domain::Timestamp::now()).await?;
-    let mut out = TicketOut::detail(detail);
-    out.sla = Some(sla.map(Into::into));
-    Ok(Json(out))
+    Ok(Json(TicketOut::shown(&api.ctx, detail).await?))
 }
