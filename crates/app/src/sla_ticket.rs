@@ -67,13 +67,23 @@ async fn calendar_of(
 fn history(created_at: Timestamp, status_now: Status, timeline: &Timeline) -> TicketHistory {
     let mut events: Vec<HistoryEvent> = Vec::new();
     let mut first_status = None;
+    let mut merged = false;
     for e in &timeline.events {
-        if let EventKind::StatusChanged { from, to } = e.kind {
-            first_status.get_or_insert(from);
-            events.push(HistoryEvent::StatusChanged { at: e.created_at, to });
+        match e.kind {
+            EventKind::StatusChanged { from, to } => {
+                first_status.get_or_insert(from);
+                events.push(HistoryEvent::StatusChanged { at: e.created_at, to });
+            }
+            // A merge closes the ticket it merges away without a status change of its own.
+            EventKind::MergedInto { .. } => {
+                merged = true;
+                events.push(HistoryEvent::StatusChanged { at: e.created_at, to: Status::Closed });
+            }
+            _ => {}
         }
     }
-    let opened_in = first_status.unwrap_or(status_now);
+    // Without a change to read it from, a ticket merged away was new until the merge (its `closed` came with it).
+    let opened_in = first_status.unwrap_or(if merged { Status::New } else { status_now });
     if opened_in != Status::New {
         events.insert(0, HistoryEvent::StatusChanged { at: created_at, to: opened_in });
     }
@@ -81,14 +91,70 @@ fn history(created_at: Timestamp, status_now: Status, timeline: &Timeline) -> Ti
         match m.author {
             _ if m.internal => {}
             Actor::Contact(_) => events.push(HistoryEvent::CustomerReplied { at: m.created_at }),
-            Actor::Agent(_) | Actor::ApiKey(_) | Actor::Staff(_) => {
-                events.push(HistoryEvent::AgentReplied { at: m.created_at })
-            }
-            // Automatic mail (an acknowledgement) answers nobody.
-            Actor::System => {}
+            // The help desk's replies, as the ticket counts its first response.
+            Actor::Agent(_) | Actor::ApiKey(_) => events.push(HistoryEvent::AgentReplied { at: m.created_at }),
+            // Automatic mail (an acknowledgement) answers nobody; the operator's staff work under a grant.
+            Actor::System | Actor::Staff(_) => {}
         }
     }
     // Stable: a change and a message of the same instant keep the order above (changes first).
     events.sort_by_key(HistoryEvent::at);
     TicketHistory { created_at, events }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley_domain::message::TicketEvent;
+    use parley_domain::ids::{AccountId, TicketId};
+    use parley_domain::ticket::TicketNumber;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_millis(ms)
+    }
+
+    fn event(kind: EventKind, ms: i64) -> TicketEvent {
+        TicketEvent::new(AccountId::new(), TicketId::new(), Actor::System, kind, at(ms))
+    }
+
+    fn merged(ms: i64) -> TicketEvent {
+        event(EventKind::MergedInto { ticket_id: TicketId::new(), number: TicketNumber(7) }, ms)
+    }
+
+    fn history_of(status_now: Status, events: Vec<TicketEvent>) -> Vec<HistoryEvent> {
+        history(at(0), status_now, &Timeline { messages: Vec::new(), events }).events
+    }
+
+    #[test]
+    fn a_ticket_opened_in_another_status_has_it_from_its_creation() {
+        assert_eq!(history_of(Status::Open, vec![]), [HistoryEvent::StatusChanged { at: at(0), to: Status::Open }]);
+        assert!(history_of(Status::New, vec![]).is_empty());
+        let changed = vec![event(EventKind::StatusChanged { from: Status::Pending, to: Status::Open }, 5)];
+        assert_eq!(
+            history_of(Status::Open, changed),
+            [
+                HistoryEvent::StatusChanged { at: at(0), to: Status::Pending },
+                HistoryEvent::StatusChanged { at: at(5), to: Status::Open }
+            ]
+        );
+    }
+
+    /// A merge closes the ticket merged away without a status change: its clocks stop then, not at its creation
+    /// (nothing met at once) and not never (nothing breached on a closed ticket).
+    #[test]
+    fn a_ticket_merged_away_closes_at_the_merge() {
+        assert_eq!(
+            history_of(Status::Closed, vec![merged(9)]),
+            [HistoryEvent::StatusChanged { at: at(9), to: Status::Closed }]
+        );
+        let opened_then_merged =
+            vec![event(EventKind::StatusChanged { from: Status::New, to: Status::Open }, 3), merged(9)];
+        assert_eq!(
+            history_of(Status::Closed, opened_then_merged),
+            [
+                HistoryEvent::StatusChanged { at: at(3), to: Status::Open },
+                HistoryEvent::StatusChanged { at: at(9), to: Status::Closed }
+            ]
+        );
+    }
 }
