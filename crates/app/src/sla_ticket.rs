@@ -105,8 +105,8 @@ fn history(created_at: Timestamp, status_now: Status, timeline: &Timeline) -> Ti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parley_domain::message::TicketEvent;
     use parley_domain::ids::{AccountId, TicketId};
+    use parley_domain::message::TicketEvent;
     use parley_domain::ticket::TicketNumber;
 
     fn at(ms: i64) -> Timestamp {

@@ -348,6 +348,7 @@ async fn companies_and_customers_pages_go_past_their_first_hundred() {
         format!("/companies/{paged}?customers_after=nobody"),
         format!("/contacts/{}?tickets_after=bm90LWEtY3Vyc29y", contacts[0]),
         "/companies?after=nothing".to_string(),
+        format!("/companies?q=firm&after={paged}"),
     ] {
         let (s, _) = get(&c, &app.url("acme", &bad)).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");

@@ -68,7 +68,14 @@ async fn list_page(
     let shell = Shell::build(s, "companies", None).await?;
     let found = people::find_companies(&s.ctx, &q).await?;
     // In the list's order (name, then id): the page starts just after the company it was given.
-    let start = after.and_then(|a| found.iter().position(|c| c.id == a)).map_or(0, |i| i + 1);
+    let start = match after {
+        Some(a) => found
+            .iter()
+            .position(|c| c.id == a)
+            .map(|i| i + 1)
+            .ok_or_else(|| Invalid::field("after", "is not a company of this list"))?,
+        None => 0,
+    };
     let page: Vec<_> = found.into_iter().skip(start).take(LISTED + 1).collect();
     let next = match page.get(LISTED - 1) {
         Some(last) if page.len() > LISTED => Some(format!("/companies?q={}&after={}", encode(&q), last.id)),
