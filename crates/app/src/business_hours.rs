@@ -90,7 +90,7 @@ pub async fn create_business_hours(
 }
 
 /// Both checks' errors at once, so a form names every bad field in one answer.
-fn both<A, B>(a: Result<A, Invalid>, b: Result<B, AppError>) -> Result<(A, B), AppError> {
+pub(crate) fn both<A, B>(a: Result<A, Invalid>, b: Result<B, AppError>) -> Result<(A, B), AppError> {
     match (a, b) {
         (Ok(a), Ok(b)) => Ok((a, b)),
         (Err(Invalid(mut x)), Err(AppError::Invalid(Invalid(y)))) => {
@@ -179,10 +179,9 @@ pub struct Due {
 /// The longest target asked about: a year of minutes.
 const MAX_MINUTES: i64 = 366 * 24 * 60;
 
-pub async fn due(ctx: &AccountCtx, id: BusinessHoursId, from: Timestamp, minutes: i64) -> Result<Due, AppError> {
+pub fn due(h: &BusinessHours, from: Timestamp, minutes: i64) -> Result<Due, Invalid> {
     if !(0..=MAX_MINUTES).contains(&minutes) {
-        return Err(Invalid::field("minutes", format!("must be a whole number from 0 to {MAX_MINUTES}")).into());
+        return Err(Invalid::field("minutes", format!("must be a whole number from 0 to {MAX_MINUTES}")));
     }
-    let h = get_business_hours(ctx, id).await?;
     Ok(Due { due_at: h.calendar.add(from, minutes * 60_000), open: h.calendar.is_open(from) })
 }

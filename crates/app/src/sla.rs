@@ -5,6 +5,7 @@
 //! tickets (their timeline, `"sla"` in the ticket's JSON, the due-time sweep) builds on this.
 
 use crate::audit::{self, Record};
+use crate::business_hours::both;
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
 use parley_domain::business_hours::BusinessHours;
@@ -34,15 +35,7 @@ async fn checked(ctx: &AccountCtx, input: &SlaPolicyInput) -> Result<SlaPolicy, 
         Some(raw) => hours_of(ctx, raw).await.map(|_| ()),
         None => Ok(()),
     };
-    match (policy, hours) {
-        (Ok(p), Ok(())) => Ok(p),
-        (Err(Invalid(mut a)), Err(AppError::Invalid(Invalid(b)))) => {
-            a.extend(b);
-            Err(Invalid(a).into())
-        }
-        (Err(e), _) => Err(e.into()),
-        (_, Err(e)) => Err(e),
-    }
+    both(policy, hours).map(|(p, ())| p)
 }
 
 async fn hours_of(ctx: &AccountCtx, raw: &str) -> Result<BusinessHours, AppError> {

@@ -7,7 +7,7 @@ use crate::{AccountCtx, AppError};
 use parley_domain::business_hours::Calendar;
 use parley_domain::event::{Actor, EventKind};
 use parley_domain::ids::{BusinessHoursId, SlaPolicyId};
-use parley_domain::sla::{first_match, measure, HistoryEvent, SlaPolicy, TargetState, TicketFacts, TicketHistory};
+use parley_domain::sla::{measure, HistoryEvent, SlaPolicy, TargetState, TicketFacts, TicketHistory};
 use parley_domain::ticket::Status;
 use parley_domain::Timestamp;
 use parley_store::Timeline;
@@ -35,9 +35,9 @@ pub async fn sla_of(ctx: &AccountCtx, d: &TicketDetail, now: Timestamp) -> Resul
         department_id: t.department_id,
         company_id: d.requester.as_ref().and_then(|c| c.company_id),
     };
-    let checked: Vec<SlaPolicy> = policies.iter().map(|p| p.policy.clone()).collect();
-    let Some(policy) = first_match(&checked, &facts) else { return Ok(None) };
-    let Some(record) = policies.iter().find(|p| &p.policy == policy) else { return Ok(None) };
+    // In the account's order, as `first_match` picks: the record, for its id.
+    let Some(record) = policies.iter().find(|p| p.policy.matches(&facts)) else { return Ok(None) };
+    let policy = &record.policy;
     let calendar = calendar_of(ctx, policy, t.department_id).await?;
     let history = history(t.created_at, t.status, &d.timeline);
     Ok(Some(TicketSla {

@@ -183,7 +183,7 @@ pub(crate) async fn due(
 ) -> ApiResult<Json<DueView>> {
     let id = path_id(&id, BusinessHoursId::parse)?;
     // Unknown hours are unknown whatever is asked of them.
-    uc::get_business_hours(&api.ctx, id).await?;
+    let hours = uc::get_business_hours(&api.ctx, id).await?;
     let mut errs = Checker::new();
     let (mut from, mut minutes) = (None, None);
     let (mut saw_from, mut saw_minutes) = (false, false);
@@ -212,6 +212,6 @@ pub(crate) async fn due(
     let (Some(from), Some(minutes)) = (from, minutes) else {
         return Err(Invalid::field("from", "is required").into());
     };
-    let d = uc::due(&api.ctx, id, from, minutes).await?;
+    let d = uc::due(&hours, from, minutes)?;
     Ok(Json(DueView { from, minutes, due_at: d.due_at, open: d.open }))
 }

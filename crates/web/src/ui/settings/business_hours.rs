@@ -250,17 +250,23 @@ fn named(lines: Vec<String>, periods: &[(PeriodInput, String)]) -> Vec<String> {
         .collect()
 }
 
-pub(crate) async fn create(s: AgentSession, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
-    let f = Fields(pairs);
-    f.check(&s)?;
-    let periods = typed_periods(&f);
+/// The form as the API's shape, with the weekday lines' periods (to name them in refusals).
+fn typed_calendar(f: &Fields) -> (CalendarInput, Vec<(PeriodInput, String)>) {
+    let periods = typed_periods(f);
     let input = CalendarInput {
         name: f.one("name"),
         time_zone: f.one("time_zone").trim().to_string(),
         periods: periods.iter().map(|(p, _)| p.clone()).collect(),
-        holidays: typed_holidays(&f),
+        holidays: typed_holidays(f),
         default: f.has("default"),
     };
+    (input, periods)
+}
+
+pub(crate) async fn create(s: AgentSession, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let f = Fields(pairs);
+    f.check(&s)?;
+    let (input, periods) = typed_calendar(&f);
     match uc::create_business_hours(&s.ctx, &s.caller(), input, f.all("department")).await {
         Ok(_) => Ok(Redirect::to("/settings/business-hours").into_response()),
         Err(e) => {
@@ -278,21 +284,22 @@ pub(crate) async fn save(
     let f = Fields(pairs);
     f.check(&s)?;
     let id = path_id(&id, BusinessHoursId::parse)?;
-    let periods = typed_periods(&f);
+    let (input, periods) = typed_calendar(&f);
+    // The form holds the whole calendar: every field is replaced.
     let patch = HoursPatch {
-        name: Some(f.one("name")),
-        time_zone: Some(f.one("time_zone").trim().to_string()),
-        periods: Some(periods.iter().map(|(p, _)| p.clone()).collect()),
-        holidays: Some(typed_holidays(&f)),
-        default: Some(f.has("default")),
+        name: Some(input.name),
+        time_zone: Some(input.time_zone),
+        periods: Some(input.periods),
+        holidays: Some(input.holidays),
+        default: Some(input.default),
         department_ids: Some(f.all("department")),
     };
     match uc::update_business_hours(&s.ctx, &s.caller(), id, patch).await {
         Ok(_) => Ok(Redirect::to("/settings/business-hours").into_response()),
         Err(e) => {
+            // Refused: the form shows what was typed, so the stored calendar is not read again.
             let errors = named(refusals(e)?, &periods);
-            let stored = uc::get_business_hours(&s.ctx, id).await?;
-            Ok(refused(&edit_page(&s, Some(id), Some(&stored), Some(&f), errors).await?))
+            Ok(refused(&edit_page(&s, Some(id), None, Some(&f), errors).await?))
         }
     }
 }
