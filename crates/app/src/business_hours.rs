@@ -49,11 +49,14 @@ async fn departments(ctx: &AccountCtx, ids: &[String]) -> Result<Vec<DepartmentI
     Ok(out)
 }
 
+/// Audits a change and asks for a new look at the account's open tickets' SLA.
 async fn audited(ctx: &AccountCtx, caller: &Caller, h: BusinessHoursId, what: &str) -> Result<(), AppError> {
     let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
         .target(format!("business_hours:{h}"))
         .detail(json!({ "business_hours": what }));
     audit::record(ctx, record).await?;
+    // Every open ticket's SLA may read differently now: the watch looks at them again.
+    ctx.store.recheck_sla(ctx.account_id, ctx.now()).await?;
     Ok(())
 }
 
@@ -75,7 +78,7 @@ pub async fn create_business_hours(
     let checked = Calendar::new(&input);
     let departments = departments(ctx, &department_ids).await;
     let (calendar, departments) = both(checked, departments)?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     let h = BusinessHours {
         id: BusinessHoursId::new(),
         account_id: ctx.account_id,
@@ -141,7 +144,7 @@ pub async fn update_business_hours(
         None => Ok(old.departments.clone()),
     };
     let (calendar, departments) = both(checked, departments)?;
-    let h = BusinessHours { calendar, departments, updated_at: Timestamp::now(), ..old };
+    let h = BusinessHours { calendar, departments, updated_at: ctx.now(), ..old };
     ctx.store.update_business_hours(&h).await?;
     audited(ctx, caller, h.id, "changed").await?;
     Ok(h)

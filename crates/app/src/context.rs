@@ -19,6 +19,14 @@ pub struct AccountCtx {
     pub slug: AccountSlug,
     pub region: RegionName,
     pub store: Arc<dyn RegionStore>,
+    pub clock: crate::Clock,
+}
+
+impl AccountCtx {
+    /// The time now, by the process's clock (which tests may stop and move).
+    pub fn now(&self) -> parley_domain::Timestamp {
+        self.clock.now()
+    }
 }
 
 /// Who is acting within the account.

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod business_hours;
 pub mod canned;
 pub mod chat;
+mod clock;
 mod context;
 pub mod email;
 mod error;
@@ -18,11 +19,13 @@ pub mod regions;
 pub mod search;
 pub mod sla;
 pub mod sla_ticket;
+pub mod sla_watch;
 pub mod support;
 pub mod tickets;
 pub mod views;
 pub mod webhooks;
 
+pub use clock::Clock;
 pub use context::{AccountCtx, Caller};
 pub use error::AppError;
 

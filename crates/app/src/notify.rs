@@ -3,7 +3,6 @@
 use crate::{AccountCtx, App, AppError};
 use parley_domain::agent::Agent;
 use parley_domain::ids::OutboxEventId;
-use parley_domain::Timestamp;
 use parley_store::OutboundMail;
 
 /// The link to set a new password, to the agent who asked for it.
@@ -38,7 +37,21 @@ pub(crate) async fn to_agent(
     subject: &str,
     text: String,
 ) -> Result<(), AppError> {
-    let mail = OutboundMail {
+    ctx.store.queue_mail(&agent_mail(app, ctx, agent, kind, subject, text)).await?;
+    Ok(())
+}
+
+/// A mail from the account's no-reply address to one of its agents, for the caller to queue (with what it tells
+/// of, in one unit of work).
+pub(crate) fn agent_mail(
+    app: &App,
+    ctx: &AccountCtx,
+    agent: &Agent,
+    kind: &str,
+    subject: &str,
+    text: String,
+) -> OutboundMail {
+    OutboundMail {
         id: OutboxEventId::new().to_string(),
         account_id: ctx.account_id,
         kind: kind.into(),
@@ -47,14 +60,12 @@ pub(crate) async fn to_agent(
         text,
         ticket_id: None,
         message_id: None,
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
         meta: parley_store::MailMeta {
             from: format!("no-reply@{}.{}", ctx.slug, app.settings.mail_domain),
             from_name: Some("Parley".into()),
             automatic: true,
             ..Default::default()
         },
-    };
-    ctx.store.queue_mail(&mail).await?;
-    Ok(())
+    }
 }

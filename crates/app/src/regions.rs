@@ -106,12 +106,19 @@ pub struct Regions {
     /// The places holding accounts, kept as briefly as directory answers.
     in_use: Mutex<Option<(Instant, Vec<Place>)>>,
     news: NewsSlot,
+    /// The process's one clock, handed to every account context.
+    clock: crate::Clock,
 }
 
 /// How long a directory answer is reused. Suspending or moving an account takes effect within this time.
 pub const DIRECTORY_TTL: Duration = Duration::from_secs(2);
 
 impl Regions {
+    /// The clock every use case reads the time from.
+    pub fn clock(&self) -> &crate::Clock {
+        &self.clock
+    }
+
     pub async fn open(directory: &DatabaseUrl, specs: Vec<RegionSpec>) -> Result<Self, AppError> {
         let directory = SqlDirectory::connect(directory).await?;
         let news = NewsSlot::default();
@@ -119,7 +126,14 @@ impl Regions {
             .into_iter()
             .map(|s| (s.place(), RegionCell { spec: s, store: OnceCell::new(), news: news.clone() }))
             .collect();
-        Ok(Regions { cells, directory, cache: Mutex::new(HashMap::new()), in_use: Mutex::new(None), news })
+        Ok(Regions {
+            cells,
+            directory,
+            cache: Mutex::new(HashMap::new()),
+            in_use: Mutex::new(None),
+            news,
+            clock: crate::Clock::new(),
+        })
     }
 
     /// Where every region's store hands its ticket news from now on (stores opened later; set once, by
@@ -233,7 +247,13 @@ impl Regions {
             return Err(AppError::NotFound);
         }
         let store = self.store_at(&entry.place()).await?;
-        Ok(AccountCtx { account_id: entry.account_id, slug: entry.slug, region: entry.region, store })
+        Ok(AccountCtx {
+            account_id: entry.account_id,
+            slug: entry.slug,
+            region: entry.region,
+            store,
+            clock: self.clock.clone(),
+        })
     }
 
     /// Resolve a request's account: served here, elsewhere, or unknown (which includes accounts not active).
@@ -255,6 +275,7 @@ impl Regions {
                     slug: entry.slug,
                     region: entry.region,
                     store,
+                    clock: self.clock.clone(),
                 }))
             }
             cell => Ok(Resolution::Elsewhere {

@@ -11,7 +11,7 @@ use parley_domain::audit::AuditAction;
 use parley_domain::business_hours::BusinessHours;
 use parley_domain::ids::{BusinessHoursId, SlaPolicyId};
 use parley_domain::sla::{ConditionsInput, SlaPolicy, SlaPolicyInput, SlaPolicyRecord, TargetInput};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 use serde_json::json;
 
 /// How many policies an account may keep.
@@ -44,11 +44,14 @@ async fn hours_of(ctx: &AccountCtx, raw: &str) -> Result<BusinessHours, AppError
     ctx.store.get_business_hours(ctx.account_id, id).await?.ok_or_else(|| unknown().into())
 }
 
+/// Audits a change and asks for a new look at the account's open tickets' SLA.
 async fn audited(ctx: &AccountCtx, caller: &Caller, id: SlaPolicyId, what: &str) -> Result<(), AppError> {
     let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
         .target(format!("sla_policy:{id}"))
         .detail(json!({ "sla_policy": what }));
     audit::record(ctx, record).await?;
+    // Every open ticket's SLA may read differently now: the watch looks at them again.
+    ctx.store.recheck_sla(ctx.account_id, ctx.now()).await?;
     Ok(())
 }
 
@@ -67,7 +70,7 @@ pub async fn create_sla_policy(
     let position = input.position.unwrap_or_else(|| existing.last().map_or(1, |p| p.position.saturating_add(1)));
     input.position = Some(position);
     let policy = checked(ctx, &input).await?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     let p = SlaPolicyRecord {
         id: SlaPolicyId::new(),
         account_id: ctx.account_id,
@@ -119,7 +122,7 @@ pub async fn update_sla_policy(
     }
     let policy = checked(ctx, &input).await?;
     let position = input.position.unwrap_or(old.position);
-    let p = SlaPolicyRecord { position, policy, updated_at: Timestamp::now(), ..old };
+    let p = SlaPolicyRecord { position, policy, updated_at: ctx.now(), ..old };
     ctx.store.update_sla_policy(&p).await?;
     audited(ctx, caller, p.id, "changed").await?;
     Ok(p)

@@ -1,5 +1,6 @@
 //! A ticket's SLA: the first of the account's policies that matches it, and how far each of its targets has run,
-//! computed from the ticket's timeline when asked (nothing stored yet: the timeline is the record).
+//! computed from the ticket's timeline when asked. The timeline is the record; what is kept with the ticket (for
+//! lists and the sweep, see `sla_watch`) is derived from it.
 
 use crate::business_hours::calendar_for;
 use crate::tickets::TicketDetail;
@@ -7,7 +8,7 @@ use crate::{AccountCtx, AppError};
 use parley_domain::business_hours::Calendar;
 use parley_domain::event::{Actor, EventKind};
 use parley_domain::ids::{BusinessHoursId, SlaPolicyId};
-use parley_domain::sla::{measure, HistoryEvent, SlaPolicy, TargetState, TicketFacts, TicketHistory};
+use parley_domain::sla::{measure, HistoryEvent, SlaPolicy, SlaPolicyRecord, TargetState, TicketFacts, TicketHistory};
 use parley_domain::ticket::Status;
 use parley_domain::Timestamp;
 use parley_store::Timeline;
@@ -23,6 +24,16 @@ pub struct TicketSla {
 /// The ticket's SLA at `now`; `None` when no policy matches it.
 pub async fn sla_of(ctx: &AccountCtx, d: &TicketDetail, now: Timestamp) -> Result<Option<TicketSla>, AppError> {
     let policies = ctx.store.list_sla_policies(ctx.account_id).await?;
+    sla_under(ctx, &policies, d, now).await
+}
+
+/// The ticket's SLA at `now` under the account's `policies` (in their order), read once for many tickets.
+pub(crate) async fn sla_under(
+    ctx: &AccountCtx,
+    policies: &[SlaPolicyRecord],
+    d: &TicketDetail,
+    now: Timestamp,
+) -> Result<Option<TicketSla>, AppError> {
     if policies.is_empty() {
         return Ok(None);
     }

@@ -29,7 +29,7 @@ pub struct NewGrant {
 /// An owner or administrator (or a key, which acts as one) grants access. Staff never grant themselves access.
 pub async fn create_grant(ctx: &AccountCtx, caller: &Caller, g: NewGrant) -> Result<SupportGrant, AppError> {
     caller.require_admin()?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     let expires_at = g.expires_at.unwrap_or_else(|| now.plus_seconds(DEFAULT_HOURS * 3600));
     SupportGrant::check(&g.reason, expires_at, now)?;
     let reason = checked_text("reason", g.reason.trim(), 500, true)?;
@@ -85,7 +85,7 @@ pub async fn list_grants(ctx: &AccountCtx, caller: &Caller) -> Result<Vec<Suppor
 /// Ends a grant at once, and with it every staff session under it.
 pub async fn revoke_grant(ctx: &AccountCtx, caller: &Caller, id: SupportGrantId) -> Result<(), AppError> {
     caller.require_admin()?;
-    ctx.store.revoke_grant(ctx.account_id, id, Timestamp::now()).await?;
+    ctx.store.revoke_grant(ctx.account_id, id, ctx.now()).await?;
     audit::record(
         ctx,
         Record::new(audit::actor_of(Some(caller)), AuditAction::GrantRevoked).target(format!("grant:{id}")),
@@ -101,7 +101,7 @@ pub async fn open_session(ctx: &AccountCtx, staff: &str) -> Result<(SupportGrant
     if staff.is_empty() {
         return Err(Invalid::field("staff", "must name the staff member").into());
     }
-    let now = Timestamp::now();
+    let now = ctx.now();
     let grant = ctx.store.list_grants(ctx.account_id).await?.into_iter().find(|g| g.is_live(now)).ok_or_else(|| {
         AppError::Forbidden(format!("{} has not granted support access (or its grants ended)", ctx.slug))
     })?;
@@ -127,7 +127,7 @@ pub async fn authenticate_staff(ctx: &AccountCtx, token: &str) -> Result<Option<
     let Some((grant, staff)) = ctx.store.support_session(ctx.account_id, &secret_hash(token)).await? else {
         return Ok(None);
     };
-    Ok(grant.is_live(Timestamp::now()).then_some(Caller::Staff { grant, staff }))
+    Ok(grant.is_live(ctx.now()).then_some(Caller::Staff { grant, staff }))
 }
 
 /// Writes a staff request to the account's audit log, refused or not.

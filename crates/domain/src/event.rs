@@ -1,7 +1,9 @@
 //! What happens to a ticket, as its timeline and its webhooks tell it.
 
 use crate::ids::{AgentId, ApiKeyId, ContactId, DepartmentId, SupportGrantId, TicketId};
+use crate::sla::Metric;
 use crate::ticket::{Priority, Status, Tag, TicketNumber};
+use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// Who did something.
@@ -84,6 +86,35 @@ pub enum EventKind {
         ticket_id: TicketId,
         number: TicketNumber,
     },
+    /// An SLA policy applies to the ticket from now on (the first, or another after a change).
+    SlaApplied {
+        policy_id: String,
+        policy: String,
+    },
+    /// No SLA policy applies any more.
+    SlaRemoved {
+        policy: String,
+    },
+    SlaPaused {
+        metrics: Vec<Metric>,
+    },
+    SlaResumed {
+        metrics: Vec<Metric>,
+    },
+    /// A target was met (`late` when after its due time).
+    SlaFulfilled {
+        metric: Metric,
+        late: bool,
+    },
+    /// A target runs out soon (see `sla::WARNING_MS`).
+    SlaWarning {
+        metric: Metric,
+        due_at: Timestamp,
+    },
+    SlaBreached {
+        metric: Metric,
+        due_at: Timestamp,
+    },
 }
 
 impl EventKind {
@@ -110,6 +141,20 @@ impl EventKind {
             EventKind::FieldChanged { key, .. } => format!("changed field {key}"),
             EventKind::MergedInto { number, .. } => format!("merged this ticket into {number}"),
             EventKind::MergedFrom { number, .. } => format!("merged {number} into this ticket"),
+            EventKind::SlaApplied { policy, .. } => format!("SLA policy “{policy}” applies"),
+            EventKind::SlaRemoved { policy } => format!("SLA policy “{policy}” no longer applies"),
+            EventKind::SlaPaused { metrics } => format!("SLA paused: {}", metric_list(metrics)),
+            EventKind::SlaResumed { metrics } => format!("SLA resumed: {}", metric_list(metrics)),
+            EventKind::SlaFulfilled { metric, late: false } => format!("SLA {} met", metric.as_str()),
+            EventKind::SlaFulfilled { metric, late: true } => format!("SLA {} met late", metric.as_str()),
+            EventKind::SlaWarning { metric, due_at } => {
+                format!("SLA {} due {}", metric.as_str(), due_at.to_display())
+            }
+            EventKind::SlaBreached { metric, .. } => format!("SLA {} breached", metric.as_str()),
         }
     }
+}
+
+fn metric_list(metrics: &[Metric]) -> String {
+    metrics.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
 }

@@ -127,6 +127,8 @@ id_type!(/// An account's business hours (a calendar of opening periods and holi
     BusinessHoursId);
 id_type!(/// An SLA policy: the targets the account promises for the tickets it matches.
     SlaPolicyId);
+id_type!(/// A trigger: a rule that changes tickets when something happens to them.
+    TriggerId);
 
 #[cfg(test)]
 mod tests {

@@ -37,6 +37,7 @@ pub mod text;
 pub mod ticket;
 pub mod ticket_action;
 pub mod time;
+pub mod trigger;
 pub mod view;
 pub mod webhook;
 

@@ -3,6 +3,7 @@
 //! set of filters, an order and the columns to show; "me" in a filter is whoever looks at the view.
 
 use crate::ids::{AccountId, AgentId, CompanyId, ContactId, DepartmentId, ViewId};
+use crate::sla::SlaSummary;
 use crate::ticket::{Channel, Priority, Status, Tag};
 use crate::{Invalid, Timestamp};
 use serde::Serialize;
@@ -29,10 +30,12 @@ pub enum SortKey {
     Assignee,
     Department,
     Channel,
+    /// The soonest due time of the ticket's running SLA targets; tickets without one last.
+    SlaDue,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 10] = [
+    pub const ALL: [SortKey; 11] = [
         SortKey::UpdatedAt,
         SortKey::CreatedAt,
         SortKey::Priority,
@@ -43,6 +46,7 @@ impl SortKey {
         SortKey::Assignee,
         SortKey::Department,
         SortKey::Channel,
+        SortKey::SlaDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +61,7 @@ impl SortKey {
             SortKey::Assignee => "assignee",
             SortKey::Department => "department",
             SortKey::Channel => "channel",
+            SortKey::SlaDue => "sla_due",
         }
     }
 
@@ -192,10 +197,14 @@ pub struct ViewFilters {
     pub created_before: Option<Timestamp>,
     pub updated_after: Option<Timestamp>,
     pub updated_before: Option<Timestamp>,
+    /// Tickets whose SLA stands so (any of these).
+    pub sla: Vec<SlaSummary>,
+    /// Tickets with a running SLA target due before this time.
+    pub sla_due_before: Option<Timestamp>,
 }
 
 /// Names of the filters, as the API spells them.
-pub const FILTER_NAMES: [&str; 14] = [
+pub const FILTER_NAMES: [&str; 15] = [
     "status",
     "priority",
     "assignee",
@@ -210,6 +219,7 @@ pub const FILTER_NAMES: [&str; 14] = [
     "updated_after",
     "updated_before",
     "sla",
+    "sla_due_before",
 ];
 
 fn time(field: &str, s: &str) -> Result<Timestamp, Invalid> {
@@ -258,6 +268,15 @@ impl ViewFilters {
             "created_before" => self.created_before = Some(time(field, v)?),
             "updated_after" => self.updated_after = Some(time(field, v)?),
             "updated_before" => self.updated_before = Some(time(field, v)?),
+            "sla" => {
+                for s in v.split(',') {
+                    let state = SlaSummary::parse(s.trim()).ok_or_else(|| {
+                        Invalid::field(field, "must be SLA states: breached, active, paused or fulfilled")
+                    })?;
+                    push_unique(&mut self.sla, state);
+                }
+            }
+            "sla_due_before" => self.sla_due_before = Some(time(field, v)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -293,7 +312,7 @@ impl ViewFilters {
                     }
                 }
                 ("custom_fields", _) => errs.add(field, "must be an object of field keys and values"),
-                ("status" | "priority", Value::Array(items)) => {
+                ("status" | "priority" | "sla", Value::Array(items)) => {
                     for item in items {
                         match item.as_str() {
                             Some(s) => {
@@ -305,13 +324,13 @@ impl ViewFilters {
                 }
                 (_, Value::String(s)) if FILTER_NAMES.contains(&name.as_str()) => match out.set_text(name, &field, s) {
                     Ok(true) => {}
-                    Ok(false) => errs.add(field, "is not a filter yet (it comes with SLA policies)"),
+                    Ok(false) => errs.add(field, "is not a filter"),
                     Err(e) => {
                         errs.check::<()>(Err(e));
                     }
                 },
                 _ if FILTER_NAMES.contains(&name.as_str()) => errs.add(field, "must be a string"),
-                _ => errs.add(field, format!("is not a filter; filters are {}", FILTER_NAMES[..13].join(", "))),
+                _ => errs.add(field, format!("is not a filter; filters are {}", FILTER_NAMES.join(", "))),
             }
         }
         errs.finish()?;
@@ -343,6 +362,10 @@ impl ViewFilters {
         put("created_before", self.created_before.map(Timestamp::to_rfc3339));
         put("updated_after", self.updated_after.map(Timestamp::to_rfc3339));
         put("updated_before", self.updated_before.map(Timestamp::to_rfc3339));
+        put("sla_due_before", self.sla_due_before.map(Timestamp::to_rfc3339));
+        if !self.sla.is_empty() {
+            m.insert("sla".into(), strs(self.sla.iter().map(|s| s.as_str()).collect()));
+        }
         if !self.custom_fields.is_empty() {
             m.insert("custom_fields".into(), Value::Object(self.custom_fields.clone().into_iter().collect()));
         }

@@ -17,16 +17,30 @@ pub enum EventType {
     TicketUpdated,
     #[serde(rename = "message.created")]
     MessageCreated,
+    /// A ticket's SLA target runs out soon.
+    #[serde(rename = "sla.warning")]
+    SlaWarning,
+    /// A ticket's SLA target ran out unmet.
+    #[serde(rename = "sla.breached")]
+    SlaBreached,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 3] = [EventType::TicketCreated, EventType::TicketUpdated, EventType::MessageCreated];
+    pub const ALL: [EventType; 5] = [
+        EventType::TicketCreated,
+        EventType::TicketUpdated,
+        EventType::MessageCreated,
+        EventType::SlaWarning,
+        EventType::SlaBreached,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             EventType::TicketCreated => "ticket.created",
             EventType::TicketUpdated => "ticket.updated",
             EventType::MessageCreated => "message.created",
+            EventType::SlaWarning => "sla.warning",
+            EventType::SlaBreached => "sla.breached",
         }
     }
 
@@ -35,7 +49,7 @@ impl EventType {
             Invalid::field(
                 "events",
                 format!(
-                    "'{}' is not an event (ticket.created, ticket.updated, message.created)",
+                    "'{}' is not an event (ticket.created, ticket.updated, message.created, sla.warning, sla.breached)",
                     s.chars().take(40).collect::<String>()
                 ),
             )

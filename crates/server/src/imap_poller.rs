@@ -110,7 +110,13 @@ async fn supervise(
                     continue;
                 }
             };
-            let ctx = AccountCtx { account_id: account.id, slug: account.slug, region: region.clone(), store };
+            let ctx = AccountCtx {
+                account_id: account.id,
+                slug: account.slug,
+                region: region.clone(),
+                store,
+                clock: app.regions.clock().clone(),
+            };
             // The old task, if any, finishes before the new one connects, so two never fetch the same mailbox.
             let previous = running.remove(&key);
             let (stop, stop_rx) = watch::channel(false);

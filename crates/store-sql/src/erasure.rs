@@ -273,6 +273,7 @@ async fn erase_scope(
         "chat_routes",
         "ticket_viewers",
         "ticket_followers",
+        "trigger_queue",
     ] {
         tx.exec(
             &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),

@@ -30,6 +30,7 @@ mod rows;
 mod search;
 mod sla;
 mod support;
+mod ticket_sla;
 mod tickets;
 pub mod transfer;
 mod url;

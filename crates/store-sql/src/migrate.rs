@@ -67,6 +67,8 @@ const REGION_SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0023_business_hours.sql"),
     },
     Migration { version: 24, name: "sla_policies", sql: include_str!("../migrations/sqlite/0024_sla_policies.sql") },
+    Migration { version: 25, name: "ticket_sla", sql: include_str!("../migrations/sqlite/0025_ticket_sla.sql") },
+    Migration { version: 26, name: "triggers", sql: include_str!("../migrations/sqlite/0026_triggers.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -130,6 +132,8 @@ const REGION_POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0023_business_hours.sql"),
     },
     Migration { version: 24, name: "sla_policies", sql: include_str!("../migrations/postgres/0024_sla_policies.sql") },
+    Migration { version: 25, name: "ticket_sla", sql: include_str!("../migrations/postgres/0025_ticket_sla.sql") },
+    Migration { version: 26, name: "triggers", sql: include_str!("../migrations/postgres/0026_triggers.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -73,6 +73,8 @@ const TABLES: &[&str] = &[
     "business_hours",
     "department_business_hours",
     "sla_policies",
+    "triggers",
+    "trigger_queue",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

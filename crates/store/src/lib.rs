@@ -24,6 +24,7 @@ mod search;
 mod sla;
 mod support;
 mod tickets;
+mod triggers;
 mod views;
 mod webhooks;
 
@@ -47,12 +48,13 @@ pub use mail::{
 };
 pub use people::{AgentStore, AgentUpdate, CompanyUpdate, ContactFilter, ContactStore, ContactUpdate};
 pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
-pub use sla::SlaPolicyStore;
+pub use sla::{SlaPolicyStore, SlaWrite, StoredSla, TicketSlaStore};
 pub use support::SupportStore;
 pub use tickets::{
     Assignee, FieldStore, FieldValue, NewTicket, Requester, SortKey, SortValue, TicketChange, TicketCursor,
     TicketFilter, TicketQuery, TicketStore, Timeline,
 };
+pub use triggers::{QueuedActivity, TriggerQueue, TriggerStore, TriggersApplied};
 pub use views::{TicketCount, ViewStore};
 pub use webhooks::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, WebhookQueue, WebhookStore};
 
@@ -86,6 +88,7 @@ pub trait RegionStore:
     + ContactMergeStore
     + BusinessHoursStore
     + SlaPolicyStore
+    + TicketSlaStore
     + Send
     + Sync
 {

@@ -77,6 +77,10 @@ pub struct TicketFilter {
     pub created_before: Option<Timestamp>,
     pub updated_after: Option<Timestamp>,
     pub updated_before: Option<Timestamp>,
+    /// Tickets whose SLA stands so (any of these).
+    pub sla: Vec<parley_domain::sla::SlaSummary>,
+    /// Tickets with a running SLA target due before this time.
+    pub sla_due_before: Option<Timestamp>,
     /// For agents limited to some departments: only tickets in these or in none.
     pub visible_departments: Option<Vec<DepartmentId>>,
     /// For support staff under a grant limited to some departments: only tickets in these.
@@ -118,7 +122,8 @@ impl TicketCursor {
             SortKey::Number => SortValue::Int(t.number.0),
             SortKey::Subject => SortValue::Text(t.subject.clone()),
             SortKey::Channel => SortValue::Text(t.channel.as_str().to_string()),
-            SortKey::Requester | SortKey::Assignee | SortKey::Department => return None,
+            // Kept outside the ticket's fields: the store reads it (`TicketStore::sort_value`).
+            SortKey::Requester | SortKey::Assignee | SortKey::Department | SortKey::SlaDue => return None,
         };
         Some(TicketCursor { value, id: t.id })
     }

@@ -159,6 +159,7 @@ pub async fn move_account(
             slug: entry.slug.clone(),
             region: state.to.region.clone(),
             store: Arc::new(target.clone()),
+            clock: app.regions.clock().clone(),
         };
         let record = Record::new(AuditActor::Operator, AuditAction::AccountMoved).detail(serde_json::json!({
             "from": state.from.region,

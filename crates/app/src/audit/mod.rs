@@ -3,7 +3,6 @@
 
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::{AuditAction, AuditActor, AuditEntry, ChainCheck, NewAuditEntry, Verification};
-use parley_domain::Timestamp;
 use parley_store::AuditFilter;
 
 /// Who a caller is, in the log.
@@ -53,7 +52,7 @@ impl Record {
 pub async fn record(ctx: &AccountCtx, r: Record) -> Result<AuditEntry, AppError> {
     let entry = NewAuditEntry {
         account_id: ctx.account_id,
-        at: Timestamp::now(),
+        at: ctx.now(),
         actor: r.actor,
         action: r.action,
         target: r.target,

@@ -69,7 +69,7 @@ static NOTED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<Api
 
 /// Records in the audit log that a key was used, at most once an hour per key.
 pub async fn note_api_key_use(ctx: &AccountCtx, key: &ApiKey, ip: &str) -> Result<(), AppError> {
-    let now = Timestamp::now();
+    let now = ctx.now();
     let since = now.plus_seconds(-USE_EVERY_SECS);
     if let Ok(mut noted) = NOTED.lock() {
         if noted.get(&key.id).is_some_and(|at| *at > since) {
@@ -98,7 +98,7 @@ pub async fn revoke_api_key(ctx: &AccountCtx, caller: Option<&Caller>, id: ApiKe
     if let Some(c) = caller {
         c.require_admin()?;
     }
-    ctx.store.revoke_api_key(ctx.account_id, id, Timestamp::now()).await?;
+    ctx.store.revoke_api_key(ctx.account_id, id, ctx.now()).await?;
     audit::record(
         ctx,
         Record::new(audit::actor_of(caller), AuditAction::ApiKeyRevoked).target(format!("api_key:{id}")),

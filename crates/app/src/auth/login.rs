@@ -7,7 +7,6 @@ use parley_domain::agent::Agent;
 use parley_domain::audit::{AuditAction, AuditActor};
 use parley_domain::auth::{secret_hash, Session};
 use parley_domain::email::EmailAddress;
-use parley_domain::Timestamp;
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
@@ -50,7 +49,7 @@ pub async fn login(app: &App, ctx: &AccountCtx, attempt: LoginAttempt) -> Result
     };
     app.limits.login_by_email.clear(&email_key);
     let token = tokens::random_token();
-    let now = Timestamp::now();
+    let now = ctx.now();
     let session = Session {
         token_hash: secret_hash(&token),
         account_id: ctx.account_id,
@@ -68,7 +67,7 @@ pub async fn login(app: &App, ctx: &AccountCtx, attempt: LoginAttempt) -> Result
 
 /// The agent a session token belongs to, if the session is live and the agent active.
 pub async fn session_agent(ctx: &AccountCtx, token: &str) -> Result<Option<(Agent, Session)>, AppError> {
-    let Some(session) = ctx.store.get_session(ctx.account_id, &secret_hash(token), Timestamp::now()).await? else {
+    let Some(session) = ctx.store.get_session(ctx.account_id, &secret_hash(token), ctx.now()).await? else {
         return Ok(None);
     };
     let agent = ctx.store.get_agent(ctx.account_id, session.agent_id).await?;
@@ -76,7 +75,7 @@ pub async fn session_agent(ctx: &AccountCtx, token: &str) -> Result<Option<(Agen
 }
 
 pub async fn logout(ctx: &AccountCtx, token: &str) -> Result<(), AppError> {
-    let session = ctx.store.get_session(ctx.account_id, &secret_hash(token), Timestamp::now()).await?;
+    let session = ctx.store.get_session(ctx.account_id, &secret_hash(token), ctx.now()).await?;
     ctx.store.delete_session(ctx.account_id, &secret_hash(token)).await?;
     if let Some(s) = session {
         audit::record(ctx, Record::new(AuditActor::Agent(s.agent_id), AuditAction::Logout)).await?;

@@ -7,7 +7,6 @@ use parley_domain::agent::{check_password, Agent};
 use parley_domain::audit::{AuditAction, AuditActor};
 use parley_domain::auth::secret_hash;
 use parley_domain::email::EmailAddress;
-use parley_domain::Timestamp;
 use serde_json::json;
 
 /// A reset to send: to whom, and the one-time token for the link.
@@ -31,7 +30,7 @@ pub async fn request_reset(ctx: &AccountCtx, email: &str) -> Result<Option<Reset
         return Ok(None);
     }
     let token = tokens::random_token();
-    let expires = Timestamp::now().plus_seconds(RESET_MINUTES * 60);
+    let expires = ctx.now().plus_seconds(RESET_MINUTES * 60);
     ctx.store.create_reset_token(ctx.account_id, agent.id, &secret_hash(&token), expires).await?;
     Ok(Some(ResetRequest { agent, token }))
 }
@@ -70,9 +69,9 @@ pub async fn forgot_password(
 pub async fn reset_password(ctx: &AccountCtx, token: &str, new_password: &str) -> Result<Agent, AppError> {
     check_password(new_password)?;
     let agent_id =
-        ctx.store.consume_reset_token(ctx.account_id, &secret_hash(token), Timestamp::now()).await?.ok_or_else(
-            || AppError::Invalid(parley_domain::Invalid::field("token", "this link has expired or was used already")),
-        )?;
+        ctx.store.consume_reset_token(ctx.account_id, &secret_hash(token), ctx.now()).await?.ok_or_else(|| {
+            AppError::Invalid(parley_domain::Invalid::field("token", "this link has expired or was used already"))
+        })?;
     let hash = hash_password(new_password).await?;
     ctx.store.set_password(ctx.account_id, agent_id, &hash).await?;
     ctx.store.delete_agent_sessions(ctx.account_id, agent_id).await?;

@@ -9,7 +9,7 @@ use parley_domain::error::Checker;
 use parley_domain::ids::{MacroId, TicketId};
 use parley_domain::ticket::Ticket;
 use parley_domain::ticket_action::{assigns_applier, patch_of};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 use serde_json::{json, Value};
 
 pub struct MacroInput {
@@ -60,7 +60,7 @@ pub async fn create_macro(ctx: &AccountCtx, caller: &Caller, input: MacroInput) 
     let (Some(title), Some(actions)) = (title, actions) else {
         return Err(AppError::Internal(anyhow::anyhow!("checked macro values missing")));
     };
-    let now = Timestamp::now();
+    let now = ctx.now();
     let m = Macro {
         id: MacroId::new(),
         account_id: ctx.account_id,
@@ -130,7 +130,7 @@ pub async fn update_macro(
         m.shared = shared;
         changed.push("shared");
     }
-    m.updated_at = Timestamp::now();
+    m.updated_at = ctx.now();
     ctx.store.update_macro(&m).await?;
     audited(
         ctx,

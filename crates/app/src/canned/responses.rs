@@ -7,7 +7,6 @@ use parley_domain::canned::{parse_folder, parse_template, parse_title, render, v
 use parley_domain::error::Checker;
 use parley_domain::ids::{CannedResponseId, TicketId};
 use parley_domain::knowledge::LanguageTag;
-use parley_domain::Timestamp;
 use parley_store::CannedFilter;
 use serde_json::json;
 
@@ -66,7 +65,7 @@ pub async fn create_canned(ctx: &AccountCtx, caller: &Caller, input: CannedInput
     let (Some(title), Some(body)) = (title, body) else {
         return Err(AppError::Internal(anyhow::anyhow!("checked canned response values missing")));
     };
-    let now = Timestamp::now();
+    let now = ctx.now();
     let c = CannedResponse {
         id: CannedResponseId::new(),
         account_id: ctx.account_id,
@@ -160,7 +159,7 @@ pub async fn update_canned(
         c.shared = shared;
         changed.push("shared");
     }
-    c.updated_at = Timestamp::now();
+    c.updated_at = ctx.now();
     ctx.store.update_canned(&c).await?;
     audited(
         ctx,

@@ -133,7 +133,7 @@ pub async fn start(
     let (Some(client_id), Some(body), Some(name)) = (client_id, body, name) else {
         return Err(AppError::Internal(anyhow::anyhow!("checked chat fields missing")));
     };
-    let now = Timestamp::now();
+    let now = ctx.now();
     let who = name.clone().unwrap_or_else(|| "a visitor".into());
     // The store puts the visitor's contact in (made now if they have none yet) as requester and author.
     let requester = Requester::Existing(visitor.contact_id.unwrap_or_default());
@@ -191,7 +191,7 @@ pub async fn send(
         return Err(AppError::Internal(anyhow::anyhow!("checked chat fields missing")));
     };
     let build = |ticket: Ticket| {
-        let now = Timestamp::now();
+        let now = ctx.now();
         let author = Actor::Contact(ticket.requester_id);
         let message = visitor_message(ctx, ticket_id, author, body.clone(), Channel::Chat, now);
         let chat = visitor_event(&message, client_id.clone());

@@ -11,7 +11,7 @@ use parley_domain::event::Actor;
 use parley_domain::ids::{AttachmentId, MessageId, TicketId};
 use parley_domain::message::{media_type, AttachmentInfo, Message};
 use parley_domain::ticket::{Channel, Ticket};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 
 /// Who shares a file.
 pub enum Sender<'a> {
@@ -79,7 +79,7 @@ pub async fn share(
     };
     let build = |ticket: Ticket| {
         ticket.ensure_open_for_change()?;
-        let now = Timestamp::now();
+        let now = ctx.now();
         let (actor, chat_author) = match author {
             None => (Actor::Contact(ticket.requester_id), ChatAuthor::Visitor),
             Some(Caller::Agent(a)) => (Actor::Agent(a.id), ChatAuthor::Agent { id: a.id, name: a.name.clone() }),

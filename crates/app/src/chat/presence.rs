@@ -50,7 +50,7 @@ pub async fn set(
     if ctx.store.get_agent(ctx.account_id, agent).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let now = Timestamp::now();
+    let now = ctx.now();
     if let Some(max) = max.flatten() {
         ctx.store.set_max_chats(ctx.account_id, agent, max, now).await?;
     }
@@ -77,7 +77,7 @@ pub async fn status_of(ctx: &AccountCtx, agent: AgentId) -> Result<Presence, App
 }
 
 pub async fn of(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<AgentPresence, AppError> {
-    let now = Timestamp::now();
+    let now = ctx.now();
     let since = Timestamp::from_millis(now.millis() - app.settings.chat_liveness.as_millis() as i64);
     Ok(AgentPresence {
         status: ctx.store.presence(ctx.account_id, agent).await?,
@@ -120,7 +120,7 @@ pub async fn leave_message(
     let (Some(email), Some(body), Some(name), Some(subject)) = (email, body, name, subject) else {
         return Err(AppError::Internal(anyhow::anyhow!("checked offline message fields missing")));
     };
-    let now = Timestamp::now();
+    let now = ctx.now();
     let first_line: String = body.lines().next().unwrap_or("").chars().take(80).collect();
     let requester = Requester::ByEmail { email, name, new_id: ContactId::new(), at: now };
     let subject = subject.unwrap_or_else(|| format!("Message from the chat: {first_line}"));

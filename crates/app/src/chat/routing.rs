@@ -43,7 +43,7 @@ pub async fn moved(app: &App, ctx: &AccountCtx) {
 /// given to an agent meanwhile) go back to the queue, and each waiting chat rings the agent its account's
 /// strategy picks, if anyone may take it now. Returns whether anything moved.
 pub async fn route_account(app: &App, ctx: &AccountCtx) -> Result<bool, AppError> {
-    let now = Timestamp::now();
+    let now = ctx.now();
     let (ended, rings) = ctx.store.settle_routes(ctx.account_id, now).await?;
     let mut moved_any = ended > 0;
     for mut route in rings {
@@ -99,7 +99,7 @@ pub async fn nudge(app: &App, ctx: &AccountCtx) {
 /// reads every waiting chat, and a crowd of visitors arriving while the agents are busy or away would make that a
 /// read per visitor. The next round settles what needs settling.
 pub(super) async fn joined(app: &App, ctx: &AccountCtx, department: Option<DepartmentId>) {
-    let since = live_since(app, Timestamp::now());
+    let since = live_since(app, ctx.now());
     match ctx.store.chat_candidates(ctx.account_id, department, since).await {
         Ok(free) if free.iter().all(|c| c.holding >= c.max_chats) => {}
         Ok(_) => nudge(app, ctx).await,
@@ -174,7 +174,7 @@ async fn save_with_route(
             None => ctx.store.get_ticket(ctx.account_id, id).await?.ok_or(AppError::NotFound)?,
         };
         let expected_version = ticket.version;
-        let now = Timestamp::now();
+        let now = ctx.now();
         let kinds = ticket.apply(patch.clone(), now)?;
         let outbox = if kinds.is_empty() { Vec::new() } else { vec![payload::updated(&ticket, &kinds)] };
         let actor = caller.map_or(Actor::System, Caller::actor);
@@ -271,7 +271,7 @@ pub async fn decline(
     if route.state != RouteState::Ringing || route.agent_id != Some(agent.id) {
         return Err(RouteError::NotRingingForYou.into());
     }
-    let now = Timestamp::now();
+    let now = ctx.now();
     route.pass(now);
     if !ctx.store.update_route(&route, &[RouteState::Ringing], Some(agent.id), now).await? {
         return Err(RouteError::NotRingingForYou.into());
@@ -368,7 +368,7 @@ pub async fn end(app: &App, ctx: &AccountCtx, caller: Option<&Caller>, ticket: T
     let t = ctx.store.get_ticket(ctx.account_id, ticket).await?.ok_or(AppError::NotFound)?;
     if t.ensure_open_for_change().is_err() {
         // A closed or merged ticket takes no more events: the chat just stops.
-        if ctx.store.update_route(&route, &[before], None, Timestamp::now()).await? {
+        if ctx.store.update_route(&route, &[before], None, ctx.now()).await? {
             moved(app, ctx).await;
         }
         return Ok(());
@@ -457,7 +457,7 @@ pub async fn place_in_queue(app: &App, ctx: &AccountCtx, ticket: TicketId) -> Re
 
 /// One more of the agent's sockets is open in this process: they may be rung.
 pub async fn connected(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<(), AppError> {
-    ctx.store.agent_connected(&app.chat.process_id, ctx.account_id, agent, Timestamp::now()).await?;
+    ctx.store.agent_connected(&app.chat.process_id, ctx.account_id, agent, ctx.now()).await?;
     nudge(app, ctx).await;
     Ok(())
 }
@@ -465,7 +465,7 @@ pub async fn connected(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<()
 /// One of the agent's sockets closed. Their last one closing hands back a chat that rings for them.
 pub async fn disconnected(app: &App, ctx: &AccountCtx, agent: AgentId) -> Result<(), AppError> {
     ctx.store.agent_disconnected(&app.chat.process_id, ctx.account_id, agent).await?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     if !ctx.store.agent_online(ctx.account_id, agent, live_since(app, now)).await? {
         for mut route in ctx.store.ringing_for(ctx.account_id, agent).await? {
             route.pass(now);

@@ -10,7 +10,7 @@ use parley_domain::chat_routing::{parse_ring_secs, RoutingSettings, RoutingStrat
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::TicketId;
-use parley_domain::{text, Invalid, Timestamp};
+use parley_domain::{text, Invalid};
 
 /// At most this many sites per account.
 const MAX_ORIGINS: usize = 100;
@@ -85,7 +85,7 @@ pub async fn set(ctx: &AccountCtx, caller: &Caller, change: ChatSettingsChange) 
         },
         look: look.flatten().unwrap_or_else(|| before.look.clone()),
     };
-    ctx.store.set_chat_settings(ctx.account_id, &after, Timestamp::now()).await?;
+    ctx.store.set_chat_settings(ctx.account_id, &after, ctx.now()).await?;
     let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
         .target("settings:chat")
         .detail(serde_json::json!({
@@ -141,7 +141,7 @@ pub async fn identify(ctx: &AccountCtx, visitor: &Visitor, who: Identity) -> Res
     if !current(ctx).await?.vouches_for(&id, who.hash.trim()) {
         return Err(AppError::Forbidden("the identity's hash is not the account's signature of its id".into()));
     }
-    ctx.store.identify_visitor(ctx.account_id, visitor.id, &email, name, Timestamp::now()).await?;
+    ctx.store.identify_visitor(ctx.account_id, visitor.id, &email, name, ctx.now()).await?;
     Ok(())
 }
 
@@ -153,7 +153,7 @@ pub async fn block(ctx: &AccountCtx, caller: &Caller, ticket: TicketId) -> Resul
         .chat_visitor(ctx.account_id, ticket)
         .await?
         .ok_or_else(|| Invalid::field("ticket", "is not a chat"))?;
-    ctx.store.block_visitor(ctx.account_id, visitor, Timestamp::now()).await?;
+    ctx.store.block_visitor(ctx.account_id, visitor, ctx.now()).await?;
     let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
         .target(format!("visitor:{visitor}"))
         .detail(serde_json::json!({ "blocked": true, "ticket": ticket.to_string() }));

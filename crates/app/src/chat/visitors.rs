@@ -5,7 +5,6 @@ use crate::{AccountCtx, App, AppError};
 use parley_domain::auth::secret_hash;
 use parley_domain::chat::Visitor;
 use parley_domain::ids::VisitorId;
-use parley_domain::Timestamp;
 
 /// Visitor tokens start with this, so that they are never mistaken for API keys.
 pub const VISITOR_TOKEN_PREFIX: &str = "pv_";
@@ -19,7 +18,7 @@ pub async fn new_visitor(app: &App, ctx: &AccountCtx, ip: &str) -> Result<(Visit
         account_id: ctx.account_id,
         token_hash: secret_hash(&token),
         contact_id: None,
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
         blocked_at: None,
     };
     ctx.store.create_visitor(&visitor).await?;

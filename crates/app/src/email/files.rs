@@ -7,7 +7,6 @@ use parley_domain::ids::{AttachmentId, MailboxId};
 use parley_domain::mailbox::{ImapSecurity, ImapSettings, Mailbox};
 use parley_domain::message::AttachmentInfo;
 use parley_domain::text::optional_text;
-use parley_domain::Timestamp;
 
 /// A stored file, for someone who may see the ticket it belongs to.
 pub async fn attachment(
@@ -76,7 +75,7 @@ pub async fn create_mailbox(
         name,
         imap: input.imap,
         webhook_secret: format!("whsec_{}", base64_of(secret.as_bytes())),
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
     };
     ctx.store.insert_mailbox(&mailbox).await?;
     let secret = mailbox.webhook_secret.clone();
@@ -114,7 +113,7 @@ pub async fn receive_posted(
     let secret = parley_domain::webhook::WebhookSecret::parse(&m.webhook_secret)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a mailbox secret does not parse")))?;
     let ts: i64 = timestamp.parse().map_err(|_| AppError::Unauthenticated)?;
-    if (Timestamp::now().millis() / 1000 - ts).abs() > WEBHOOK_TOLERANCE_SECS {
+    if (ctx.now().millis() / 1000 - ts).abs() > WEBHOOK_TOLERANCE_SECS {
         return Err(AppError::Unauthenticated);
     }
     let expected = secret.sign(msg_id, ts, raw);

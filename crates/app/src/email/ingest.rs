@@ -174,7 +174,7 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
         .map(|h| parley_mime::sanitize_html(h, &|cid: &str| cids.get(cid).map(|a| format!("/attachments/{a}"))));
     let (body, quoted) = parley_mime::split_quoted(&mail.text);
     let body = clean_body(&body, !attachments.is_empty());
-    let now = Timestamp::now();
+    let now = ctx.now();
     let our_ids: Vec<String> = vec![id.from.clone()];
     let cc: Vec<EmailAddress> = mail
         .cc
@@ -412,7 +412,7 @@ async fn bounce(ctx: &AccountCtx, id: &Identity, inbound: InboundId, mail: Parse
     let reason = [b.status.as_deref(), b.diagnostic.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let to = b.recipient.clone().unwrap_or_else(|| "the recipient".into());
     let note = format!("Mail to {to} could not be delivered. {reason}").trim().to_string();
-    let now = Timestamp::now();
+    let now = ctx.now();
     let expected_version = ticket.version;
     ticket.updated_at = now;
     let message = Message {
@@ -473,7 +473,7 @@ async fn contact_for(ctx: &AccountCtx, email: &EmailAddress, name: Option<&str>)
     if let Some(c) = found.first() {
         return Ok(c.id);
     }
-    let now = Timestamp::now();
+    let now = ctx.now();
     let c = Contact {
         id: ContactId::new(),
         account_id: ctx.account_id,

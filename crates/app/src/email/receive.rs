@@ -5,7 +5,7 @@ use crate::{AccountCtx, App, AppError};
 use parley_domain::account::AccountSlug;
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::InboundId;
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 use parley_store::Inbound;
 
 /// The account mail to this address reaches: `<anything>@<slug>.<mail domain>` or a mailbox address an account
@@ -58,7 +58,7 @@ pub async fn accept(
         source: source.to_string(),
         mail_from: mail_from.map(clean),
         rcpt_to: clean(rcpt),
-        received_at: Timestamp::now(),
+        received_at: ctx.now(),
     };
     ctx.store.store_inbound(&inbound, raw).await?;
     app.mail_arrived.notify_one();

@@ -4,7 +4,6 @@ use super::templates;
 use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::audit::AuditAction;
 use parley_domain::mail_template::{MailSettings, MailTemplate, TemplateValues};
-use parley_domain::Timestamp;
 use std::collections::BTreeMap;
 
 /// The settings as stored, with what each built-in language would send, so an admin sees the starting point.
@@ -30,7 +29,7 @@ pub async fn set_mail_settings(
 ) -> Result<MailSettingsView, AppError> {
     caller.require_admin()?;
     let settings = MailSettings::checked(acknowledge, acknowledgement)?;
-    ctx.store.set_mail_settings(ctx.account_id, &settings, Timestamp::now()).await?;
+    ctx.store.set_mail_settings(ctx.account_id, &settings, ctx.now()).await?;
     let changed = crate::audit::Record::new(crate::audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
         .target("settings:mail")
         .detail(serde_json::json!({

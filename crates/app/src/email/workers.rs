@@ -91,7 +91,13 @@ async fn work_lane(
     for (account_id, id) in lane {
         if !contexts.contains_key(&account_id) {
             let Ok(Some(account)) = store.get_account(account_id).await else { continue };
-            let ctx = AccountCtx { account_id, slug: account.slug, region: region.clone(), store: store.clone() };
+            let ctx = AccountCtx {
+                account_id,
+                slug: account.slug,
+                region: region.clone(),
+                store: store.clone(),
+                clock: app.regions.clock().clone(),
+            };
             contexts.insert(account_id, ctx);
         }
         let Some(ctx) = contexts.get(&account_id) else { continue };

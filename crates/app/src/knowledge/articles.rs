@@ -7,7 +7,7 @@ use parley_domain::error::Checker;
 use parley_domain::ids::{AgentId, ArticleId, CategoryId};
 use parley_domain::knowledge::{Article, ArticleStatus, KnowledgeBase, LanguageTag, Translation};
 use parley_domain::ticket::Tag;
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 
 /// An article as given. `language` names the version the title, body and status are for (the knowledge base's
 /// default when left out); `category: Some("")` takes the article out of its category.
@@ -90,7 +90,7 @@ async fn apply(
     if let Some(p) = input.position {
         a.position = p;
     }
-    let now = Timestamp::now();
+    let now = ctx.now();
     if let Some(lang) = lang {
         let current = a.translations.iter().position(|t| t.language == lang);
         let old = current.map(|i| a.translations[i].clone());
@@ -123,7 +123,7 @@ async fn apply(
 pub async fn create(ctx: &AccountCtx, caller: &Caller, kb: &str, input: ArticleInput) -> Result<Article, AppError> {
     may_write(caller)?;
     let kb = find(ctx, kb).await?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     let mut a = Article {
         id: ArticleId::new(),
         kb_id: kb.id,

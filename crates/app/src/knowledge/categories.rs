@@ -5,7 +5,7 @@ use crate::{AccountCtx, AppError, Caller};
 use parley_domain::error::Checker;
 use parley_domain::ids::CategoryId;
 use parley_domain::knowledge::{Category, CategoryText, LanguageTag};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 
 /// A category as given: its name (and description) in `language` (the knowledge base's default when left out);
 /// `parent` puts it inside a top category, `Some("")` moves it to the top.
@@ -89,7 +89,7 @@ pub async fn create(ctx: &AccountCtx, caller: &Caller, kb: &str, input: Category
         return Err(Invalid::field("name", "is required").into());
     }
     let all = ctx.store.categories(ctx.account_id, base.id).await?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     let mut c = Category {
         id: CategoryId::new(),
         kb_id: base.id,

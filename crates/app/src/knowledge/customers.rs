@@ -8,7 +8,7 @@ use parley_domain::auth::secret_hash;
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{ContactId, OutboxEventId};
 use parley_domain::knowledge::KnowledgeBase;
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 use parley_i18n::{Arg, Texts};
 use parley_store::{ContactFilter, MailMeta, OutboundMail};
 use std::sync::Arc;
@@ -56,7 +56,7 @@ async fn mail_link(app: &App, ctx: &AccountCtx, kb: &KnowledgeBase, email: &str,
         return Ok(());
     }
     let token = random_token();
-    let expires = Timestamp::now().plus_seconds(LINK_MINUTES * 60);
+    let expires = ctx.now().plus_seconds(LINK_MINUTES * 60);
     ctx.store.add_customer_token(ctx.account_id, &secret_hash(&token), "link", kb.id, contact.id, expires).await?;
     let link =
         format!("{}/kb/{}/signin/{token}?lang={lang}", app.settings.account_url(ctx.slug.as_str()), kb.slug.as_str());
@@ -71,7 +71,7 @@ async fn mail_link(app: &App, ctx: &AccountCtx, kb: &KnowledgeBase, email: &str,
         text: t.with("portal-signin-body", &values) + "\n",
         ticket_id: None,
         message_id: None,
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
         meta: MailMeta {
             from: format!("no-reply@{}.{}", ctx.slug, app.settings.mail_domain),
             from_name: Some(kb.name.clone()),
@@ -86,7 +86,7 @@ async fn mail_link(app: &App, ctx: &AccountCtx, kb: &KnowledgeBase, email: &str,
 /// Uses a mailed link: a new session for its contact in this knowledge base (the token to keep in the cookie).
 /// The session is written first, so a failure leaves the link usable.
 pub async fn sign_in(ctx: &AccountCtx, kb: &KnowledgeBase, link_token: &str) -> Result<String, AppError> {
-    let now = Timestamp::now();
+    let now = ctx.now();
     let hash = secret_hash(link_token);
     let expired = || AppError::from(Invalid::field("link", "has expired or was used already; ask for a new one"));
     // Read first without using it up: the contact the session will be for.
@@ -106,7 +106,7 @@ pub async fn sign_in(ctx: &AccountCtx, kb: &KnowledgeBase, link_token: &str) -> 
 
 /// The contact a session cookie stands for in this knowledge base, while it lasts.
 pub async fn customer(ctx: &AccountCtx, kb: &KnowledgeBase, session: &str) -> Result<Option<ContactId>, AppError> {
-    Ok(ctx.store.customer_token(ctx.account_id, &secret_hash(session), "session", kb.id, Timestamp::now()).await?)
+    Ok(ctx.store.customer_token(ctx.account_id, &secret_hash(session), "session", kb.id, ctx.now()).await?)
 }
 
 pub async fn sign_out(ctx: &AccountCtx, session: &str) -> Result<(), AppError> {

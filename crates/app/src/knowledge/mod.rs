@@ -175,7 +175,7 @@ pub async fn create(ctx: &AccountCtx, caller: &Caller, input: KbInput) -> Result
         )
         .into());
     }
-    let now = Timestamp::now();
+    let now = ctx.now();
     let placeholder = |s: &str| knowledge::LanguageTag::parse(s).map_err(AppError::from);
     let mut kb = KnowledgeBase {
         id: KnowledgeBaseId::new(),
@@ -207,7 +207,7 @@ pub async fn update(ctx: &AccountCtx, caller: &Caller, key: &str, input: KbInput
     if let Some(c) = companies(ctx, &input).await? {
         kb.companies = c;
     }
-    kb.updated_at = Timestamp::now().max(kb.updated_at);
+    kb.updated_at = ctx.now().max(kb.updated_at);
     ctx.store.update_knowledge_base(ctx.account_id, &kb).await?;
     audit_change(ctx, caller, &kb, "changed").await?;
     Ok(kb)
@@ -262,7 +262,7 @@ pub async fn add_image(
         blob_hash: Sha256::digest(&data).iter().map(|b| format!("{b:02x}")).collect(),
         content_type: content_type.into(),
         size: data.len() as i64,
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
     };
     ctx.store.add_kb_image(ctx.account_id, &image, &data).await?;
     Ok(image)

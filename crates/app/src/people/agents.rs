@@ -9,7 +9,6 @@ use parley_domain::auth::secret_hash;
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::{AgentId, DepartmentId};
-use parley_domain::Timestamp;
 use parley_store::AgentUpdate;
 
 pub struct AddAgent {
@@ -61,7 +60,7 @@ pub async fn add_agent(
         role,
         department_ids,
         active: true,
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
         profile: Default::default(),
     };
     let (hash, creds) = match (input.password, setup_link) {
@@ -79,7 +78,7 @@ pub async fn add_agent(
         other => other.into(),
     })?;
     if let Credentials::SetupToken(t) = &creds {
-        let expires = Timestamp::now().plus_seconds(SETUP_DAYS * 86_400);
+        let expires = ctx.now().plus_seconds(SETUP_DAYS * 86_400);
         ctx.store.create_reset_token(ctx.account_id, agent.id, &secret_hash(t), expires).await?;
     }
     let added = Record::new(audit::actor_of(caller), AuditAction::AgentCreated)
@@ -172,7 +171,7 @@ pub async fn update_agent(
 pub async fn create_department(ctx: &AccountCtx, caller: &Caller, name: &str) -> Result<Department, AppError> {
     caller.require_admin()?;
     let name = parse_name("name", name)?;
-    let d = Department { id: DepartmentId::new(), account_id: ctx.account_id, name, created_at: Timestamp::now() };
+    let d = Department { id: DepartmentId::new(), account_id: ctx.account_id, name, created_at: ctx.now() };
     ctx.store.insert_department(&d).await?;
     Ok(d)
 }

@@ -5,7 +5,6 @@ use parley_domain::contact::{parse_domain, Company, Contact};
 use parley_domain::error::Checker;
 use parley_domain::ids::{CompanyId, ContactId};
 use parley_domain::text::checked_text;
-use parley_domain::Timestamp;
 use parley_store::{CompanyUpdate, ContactFilter};
 
 /// More than any organisation has; a bound on what one request may store.
@@ -51,7 +50,7 @@ pub async fn create_company(ctx: &AccountCtx, input: NewCompany) -> Result<Compa
     let Some(name) = name else {
         return Err(AppError::Internal(anyhow::anyhow!("checked company name missing")));
     };
-    let c = Company { id: CompanyId::new(), account_id: ctx.account_id, name, domains, created_at: Timestamp::now() };
+    let c = Company { id: CompanyId::new(), account_id: ctx.account_id, name, domains, created_at: ctx.now() };
     ctx.store.insert_company(&c).await?;
     Ok(c)
 }

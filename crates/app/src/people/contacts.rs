@@ -6,7 +6,6 @@ use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::{CompanyId, ContactId};
 use parley_domain::text::optional_text;
-use parley_domain::Timestamp;
 use parley_store::{ContactFilter, ContactUpdate, StoreError};
 
 pub struct NewContact {
@@ -41,7 +40,7 @@ pub async fn create_contact(ctx: &AccountCtx, input: NewContact) -> Result<Conta
         errs.add("email", "a contact needs an email, a name or a phone number");
     }
     errs.finish()?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     let c = Contact {
         id: ContactId::new(),
         account_id: ctx.account_id,
@@ -97,7 +96,7 @@ pub async fn update_contact(
     let phones = phones.map(|p| check_phones(&mut errs, &p));
     errs.finish()?;
     let update = ContactUpdate { email, name, phones, company_id };
-    ctx.store.update_contact(ctx.account_id, id, &update, Timestamp::now()).await.map_err(company_missing)
+    ctx.store.update_contact(ctx.account_id, id, &update, ctx.now()).await.map_err(company_missing)
 }
 
 pub async fn get_contact(ctx: &AccountCtx, id: ContactId) -> Result<Contact, AppError> {

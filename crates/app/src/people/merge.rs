@@ -5,7 +5,7 @@ use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
 use parley_domain::contact::Contact;
 use parley_domain::ids::{ContactId, TicketId};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 
 /// Contacts whose name, email address or company name contains `q`, by id, a page at a time.
 pub async fn search_contacts(
@@ -35,7 +35,7 @@ pub async fn merge_contacts(
     if into == from {
         return Err(Invalid::field("from", "is the contact merged into").into());
     }
-    let moved = ctx.store.merge_contacts(ctx.account_id, into, from, Timestamp::now()).await?;
+    let moved = ctx.store.merge_contacts(ctx.account_id, into, from, ctx.now()).await?;
     let r = Record::new(audit::actor_of(Some(caller)), AuditAction::ContactMerged)
         .target(format!("contact:{into}"))
         .detail(serde_json::json!({"from": from.to_string(), "tickets_moved": moved.len()}));

@@ -96,7 +96,7 @@ pub async fn accept(app: &App, ctx: &AccountCtx, caller: &Caller, version: u32, 
         version,
         agent_id: owner.id,
         agent_email: owner.email.to_string(),
-        accepted_at: Timestamp::now(),
+        accepted_at: ctx.now(),
         ip: Some(ip.chars().take(64).collect()),
         text_sha256: dpa.text_sha256(),
     };

@@ -8,7 +8,7 @@ use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::agent::Role;
 use parley_domain::audit::AuditAction;
 use parley_domain::subprocessors::{consented, Consent, Feature, FeatureState};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 use std::collections::BTreeSet;
 
 /// The features an account has: hosting always, the optional ones it switched on.
@@ -87,12 +87,12 @@ pub async fn set(
                     register_version: register.map_or(0, |r| r.version),
                     providers: providers.iter().map(|p| p.name.clone()).collect(),
                     agent_id: owner,
-                    at: Timestamp::now(),
+                    at: ctx.now(),
                 });
             }
         }
     }
-    ctx.store.set_feature(ctx.account_id, feature, on, agent, given.as_ref(), Timestamp::now()).await?;
+    ctx.store.set_feature(ctx.account_id, feature, on, agent, given.as_ref(), ctx.now()).await?;
     if let Some(c) = &given {
         let r = Record::new(audit::actor_of(Some(caller)), AuditAction::ConsentGiven)
             .target(format!("feature:{}", feature.as_str()))

@@ -138,7 +138,7 @@ pub async fn object(ctx: &AccountCtx, caller: &Caller, version: u32, reason: &st
     let reason = checked_text("reason", reason, 2000, true)?;
     let notices = ctx.store.register_notices(ctx.account_id).await?;
     let notice = notices.iter().find(|n| n.register_version == version).ok_or(AppError::NotFound)?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     if now > notice.object_until {
         return Err(Invalid::field("version", format!("the time to object to version {version} has passed")).into());
     }

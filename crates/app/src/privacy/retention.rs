@@ -23,7 +23,7 @@ pub async fn set(ctx: &AccountCtx, caller: &Caller, policy: RetentionPolicy) -> 
     caller.require_admin()?;
     policy.check()?;
     let before = ctx.store.retention_policy(ctx.account_id).await?;
-    ctx.store.set_retention_policy(ctx.account_id, &policy, Timestamp::now()).await?;
+    ctx.store.set_retention_policy(ctx.account_id, &policy, ctx.now()).await?;
     let record = Record::new(audit::actor_of(Some(caller)), AuditAction::SettingsChanged)
         .target("settings:retention")
         .detail(serde_json::json!({ "before": before, "after": policy }));
@@ -66,7 +66,7 @@ pub async fn apply_all(app: &App) -> Result<u64, AppError> {
             continue;
         }
         let ctx = app.regions.context(&entry.slug).await?;
-        match apply(&ctx, Timestamp::now()).await {
+        match apply(&ctx, ctx.now()).await {
             Ok(r) => tickets += r.tickets_deleted,
             Err(e) => tracing::warn!(account = %entry.slug, error = %e, "could not apply the retention policy"),
         }

@@ -5,7 +5,6 @@ use parley_domain::custom_field::{parse_field_key, FieldKind, TicketField};
 use parley_domain::error::Checker;
 use parley_domain::ids::TicketFieldId;
 use parley_domain::text::checked_text;
-use parley_domain::Timestamp;
 
 pub struct NewField {
     pub key: String,
@@ -29,7 +28,7 @@ pub async fn create_field(ctx: &AccountCtx, caller: &Caller, input: NewField) ->
         key,
         label,
         kind: input.kind,
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
     };
     ctx.store.insert_field(&field).await?;
     Ok(field)

@@ -84,7 +84,7 @@ pub async fn follow(
     if !Caller::Agent(a).can_see(&ticket) {
         return Err(Invalid::field("agent_id", "may not see this ticket (their departments)").into());
     }
-    ctx.store.follow(ctx.account_id, id, who, Timestamp::now()).await?;
+    ctx.store.follow(ctx.account_id, id, who, ctx.now()).await?;
     named(ctx, id).await
 }
 

@@ -5,7 +5,7 @@ use crate::{AccountCtx, AppError, Caller};
 use parley_domain::ids::TicketId;
 use parley_domain::message::TicketEvent;
 use parley_domain::ticket::{Ticket, TicketRuleError};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 use parley_store::{StoreError, TicketChange};
 
 #[tracing::instrument(skip_all, fields(account = %ctx.slug, target = %target))]
@@ -46,7 +46,7 @@ async fn merge_one(ctx: &AccountCtx, caller: &Caller, source: TicketId, target: 
         let mut s = visible_ticket(ctx, caller, source).await?;
         let mut t = visible_ticket(ctx, caller, target).await?;
         let (sv, tv) = (s.version, t.version);
-        let now = Timestamp::now();
+        let now = ctx.now();
         let (into, from) = s.merge_into(&mut t, now)?;
         let actor = caller.actor();
         let s_change = TicketChange {

@@ -21,6 +21,7 @@ pub use list::{list_tickets, ListTickets, Page};
 pub use merge::merge_tickets;
 pub use open::{open_ticket, OpenTicket, RequesterInput};
 pub use reply::{add_message, add_message_after, NewMessage, Upload, MAX_FILES};
+pub(crate) use show::detail;
 pub use show::{find_by_number, get_ticket, get_ticket_by_number, in_order, TicketDetail, TimelineItem};
 pub use split::split_message;
 

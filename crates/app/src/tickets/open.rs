@@ -8,8 +8,8 @@ use parley_domain::error::Checker;
 use parley_domain::event::{Actor, EventKind};
 use parley_domain::ids::{AgentId, ContactId, DepartmentId, MessageId, TicketId};
 use parley_domain::message::{parse_body, Message, TicketEvent};
+use parley_domain::text;
 use parley_domain::ticket::{parse_subject, Channel, Priority, Status, Tag, Ticket, TicketNumber};
-use parley_domain::{text, Timestamp};
 use parley_store::{NewTicket, Requester};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -57,7 +57,7 @@ pub async fn open_ticket(
         None => Some(Channel::Api),
     };
     let tags = errs.check(Tag::parse_list(&input.tags));
-    let now = Timestamp::now();
+    let now = ctx.now();
     let requester = match input.requester {
         RequesterInput::Id(id) => {
             if ctx.store.get_contact(ctx.account_id, id).await?.is_none() {

@@ -35,3 +35,8 @@ pub(crate) fn updated(t: &Ticket, changes: &[parley_domain::event::EventKind]) -
 pub(crate) fn message(t: &Ticket, m: &Message) -> OutboxEvent {
     event(t.account_id, EventType::MessageCreated, json!({ "ticket": t, "message": m }))
 }
+
+/// A ticket's SLA target runs out soon (`sla.warning`) or ran out (`sla.breached`): the ticket and the target.
+pub(crate) fn sla(t: &Ticket, kind: EventType, policy: &str, target: &parley_domain::sla::TargetState) -> OutboxEvent {
+    event(t.account_id, kind, json!({ "ticket": t, "policy": policy, "target": target }))
+}

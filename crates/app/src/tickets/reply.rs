@@ -12,7 +12,6 @@ use parley_domain::message::{parse_body, parse_cc, Delivery, EmailInfo, Message,
 use parley_domain::reply_markdown::reply_html;
 use parley_domain::ticket::{Channel, Ticket};
 use parley_domain::Invalid;
-use parley_domain::Timestamp;
 use parley_store::{StoreError, TicketChange};
 
 pub struct NewMessage {
@@ -165,7 +164,7 @@ async fn add(
                 return Err(AppError::RepliedMeanwhile(new));
             }
         }
-        let now = Timestamp::now();
+        let now = ctx.now();
         let author = caller.actor();
         let kinds = ticket.on_message(&author, input.internal, now);
         let message = Message {

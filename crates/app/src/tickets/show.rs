@@ -30,7 +30,7 @@ pub async fn get_ticket_by_number(
     detail(ctx, ticket).await
 }
 
-async fn detail(ctx: &AccountCtx, ticket: Ticket) -> Result<TicketDetail, AppError> {
+pub(crate) async fn detail(ctx: &AccountCtx, ticket: Ticket) -> Result<TicketDetail, AppError> {
     let requester = ctx.store.get_contact(ctx.account_id, ticket.requester_id).await?;
     let timeline = ctx.store.timeline(ctx.account_id, ticket.id).await?;
     Ok(TicketDetail { ticket, requester, timeline })

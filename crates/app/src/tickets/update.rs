@@ -6,7 +6,6 @@ use parley_domain::error::Checker;
 use parley_domain::ids::{AgentId, DepartmentId, TicketId};
 use parley_domain::message::TicketEvent;
 use parley_domain::ticket::{parse_subject, Priority, Status, Tag, Ticket, TicketPatch};
-use parley_domain::Timestamp;
 use parley_store::{StoreError, TicketChange};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -54,7 +53,7 @@ pub(crate) async fn change_ticket(
             None => visible_ticket(ctx, caller, id).await?,
         };
         let expected_version = ticket.version;
-        let now = Timestamp::now();
+        let now = ctx.now();
         let kinds = ticket.apply(patch.clone(), now)?;
         if kinds.is_empty() {
             return Ok(ticket);

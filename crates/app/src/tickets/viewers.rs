@@ -31,7 +31,7 @@ pub async fn view(
 ) -> Result<(), AppError> {
     let Caller::Agent(agent) = caller else { return Err(AppError::NotFound) };
     visible_ticket(ctx, caller, ticket).await?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     ctx.store.set_viewing(ctx.account_id, ticket, socket, agent.id, &app.chat.process_id, now).await?;
     changed(app, ctx, ticket).await;
     Ok(())
@@ -45,7 +45,7 @@ pub async fn composing(
     socket: &str,
     mode: ComposeMode,
 ) -> Result<(), AppError> {
-    if !ctx.store.set_composing(ctx.account_id, ticket, socket, mode, Timestamp::now()).await? {
+    if !ctx.store.set_composing(ctx.account_id, ticket, socket, mode, ctx.now()).await? {
         return Err(AppError::NotFound);
     }
     changed(app, ctx, ticket).await;
@@ -77,7 +77,7 @@ pub async fn viewers(
     ticket: TicketId,
 ) -> Result<(Vec<Viewer>, Option<Timestamp>), AppError> {
     visible_ticket(ctx, caller, ticket).await?;
-    let now = Timestamp::now();
+    let now = ctx.now();
     let entries = ctx.store.viewers(ctx.account_id, ticket, live_since(app, now)).await?;
     Ok(collision::viewers(entries, now))
 }
@@ -102,7 +102,7 @@ pub async fn viewers_of(
             seen.push(*t);
         }
     }
-    let now = Timestamp::now();
+    let now = ctx.now();
     let mut entries = ctx.store.viewers_of(ctx.account_id, &seen, live_since(app, now)).await?;
     let mut out = Vec::new();
     for t in seen {

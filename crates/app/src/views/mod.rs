@@ -162,6 +162,8 @@ pub async fn resolve(
         created_before: f.created_before,
         updated_after: f.updated_after,
         updated_before: f.updated_before,
+        sla: f.sla.clone(),
+        sla_due_before: f.sla_due_before,
         ..TicketFilter::default()
     })
 }

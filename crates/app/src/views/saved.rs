@@ -10,7 +10,7 @@ use parley_domain::audit::AuditAction;
 use parley_domain::error::Checker;
 use parley_domain::ids::ViewId;
 use parley_domain::view::{department_filters, parse_view_name, Column, SavedView, Sort, ViewFilters, ViewRef};
-use parley_domain::{Invalid, Timestamp};
+use parley_domain::Invalid;
 use serde_json::Value;
 
 pub struct ViewInput {
@@ -79,7 +79,7 @@ pub async fn create_view(ctx: &AccountCtx, caller: &Caller, input: ViewInput) ->
     let (Some(name), Some(sort), Some(columns), Some(filters)) = (name, sort, columns, filters) else {
         return Err(AppError::Internal(anyhow::anyhow!("checked view values missing")));
     };
-    let now = Timestamp::now();
+    let now = ctx.now();
     let view = SavedView {
         id: ViewId::new(),
         account_id: ctx.account_id,
@@ -190,7 +190,7 @@ pub async fn update_view(
     if let Some(s) = patch.shared {
         view.shared = s;
     }
-    view.updated_at = Timestamp::now();
+    view.updated_at = ctx.now();
     ctx.store.update_view(&view).await?;
     if was_shared || view.shared {
         audit::record(ctx, audit_record(caller, &view, "changed")).await?;

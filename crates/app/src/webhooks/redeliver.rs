@@ -5,7 +5,6 @@ use crate::audit::{self, Record};
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
 use parley_domain::ids::WebhookId;
-use parley_domain::Timestamp;
 
 /// Queue the delivery of `event_id` to webhook `id` again. A delivery still waiting for an attempt is a conflict:
 /// it is going to be sent anyway.
@@ -16,7 +15,7 @@ pub async fn redeliver(ctx: &AccountCtx, caller: &Caller, id: WebhookId, event_i
     if event_id.is_empty() || event_id.len() > 100 {
         return Err(AppError::NotFound);
     }
-    if !ctx.store.requeue_delivery(ctx.account_id, id, event_id, Timestamp::now()).await? {
+    if !ctx.store.requeue_delivery(ctx.account_id, id, event_id, ctx.now()).await? {
         return Err(AppError::Conflict("this delivery is waiting to be sent already".into()));
     }
     let queued = Record::new(audit::actor_of(Some(caller)), AuditAction::WebhookRedelivered)

@@ -7,7 +7,6 @@ use parley_domain::error::Checker;
 use parley_domain::ids::WebhookId;
 use parley_domain::text::optional_text;
 use parley_domain::webhook::{EventType, Webhook, WebhookSecret};
-use parley_domain::Timestamp;
 use parley_store::DeliveryStatus;
 
 pub struct NewWebhook {
@@ -58,7 +57,7 @@ pub async fn create_webhook(
         events,
         description,
         active: true,
-        created_at: Timestamp::now(),
+        created_at: ctx.now(),
     };
     let secret = WebhookSecret::from_bytes(tokens::random_key());
     ctx.store.insert_webhook(&hook, &secret).await?;

@@ -4,7 +4,7 @@ use super::policy::{Metric, SlaPolicy, Target};
 use crate::business_hours::Calendar;
 use crate::ticket::{Priority, Status};
 use crate::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the clocks need to know of a ticket: when it was made and what happened since, oldest first. The ticket
 /// starts `new`; one created in another status has a `StatusChanged` at its creation.
@@ -39,7 +39,7 @@ impl HistoryEvent {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockState {
     Active,
@@ -51,7 +51,7 @@ pub enum ClockState {
 /// Where one target stands. `due_at` is when it runs out: set while it runs (`active`) and once it has run out
 /// unmet (`breached`, equal to `breached_at`); none while paused or once fulfilled. A target met late is
 /// `fulfilled` with `breached_at` set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TargetState {
     pub metric: Metric,
     pub due_at: Option<Timestamp>,
@@ -215,11 +215,14 @@ fn run(
         }
         elapsed += calendar.between(from, until);
     }
+    let running_now = fulfilled_at.is_none() && !stops.stopped_now();
     if segments.is_empty() {
         // Measured at the very instant the cycle starts.
         due_at = calendar.add(start, budget);
+    } else if running_now && breached_at.is_none() && segments.last().is_some_and(|&(_, until)| until < end) {
+        // Measured at the very instant the clock resumed: it runs from now with what is left.
+        due_at = calendar.add(end, (budget - elapsed).max(0));
     }
-    let running_now = fulfilled_at.is_none() && !stops.stopped_now();
     let (state, due_at) = match (fulfilled_at, breached_at) {
         (Some(_), _) => (ClockState::Fulfilled, None),
         (None, Some(b)) => (ClockState::Breached, Some(b)),

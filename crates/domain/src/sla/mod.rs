@@ -28,6 +28,7 @@ mod clock;
 mod condition;
 mod input;
 mod policy;
+mod progress;
 mod record;
 
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use clock::{measure, ClockState, HistoryEvent, TargetState, TicketHistory};
 pub use condition::{Condition, TicketFacts};
 pub use input::{ConditionInput, ConditionsInput, SlaPolicyInput, TargetInput};
 pub use policy::{first_match, Metric, SlaPolicy, Target};
+pub use progress::{progress, CurrentSla, Progress, SlaRecord, SlaSummary, WARNING_MS};
 pub use record::SlaPolicyRecord;
 
 #[cfg(doc)]

@@ -6,7 +6,7 @@ use crate::error::Checker;
 use crate::text::{checked_text, optional_text};
 use crate::ticket::{Priority, Status};
 use crate::Invalid;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const MAX_NAME_CHARS: usize = 200;
 const MAX_CONDITIONS: usize = 50;
@@ -15,7 +15,7 @@ const MAX_MINUTES: i64 = 525_600;
 const MAX_ID_CHARS: usize = 100;
 
 /// What a target measures; see the module doc for when each clock starts and stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     FirstReply,

@@ -166,6 +166,26 @@ fn pending_over_a_weekend_does_not_count_in_business_hours() {
     );
 }
 
+/// Looked at the very instant the ticket is opened again (a frozen clock, or a watch that runs in the same
+/// millisecond): the clock runs from then with what was left, not from where it stopped.
+#[test]
+fn measured_at_the_instant_the_clock_resumes() {
+    let cal = budapest();
+    let p = one_target("resolution", 8 * 60, true);
+    let h = history(
+        "2026-12-03T08:00:00Z",
+        vec![
+            status("2026-12-03T08:00:00Z", Status::Open),
+            status("2026-12-03T15:00:00Z", Status::Pending),
+            status("2026-12-07T09:00:00Z", Status::Open),
+        ],
+    );
+    assert_eq!(
+        only(&p, &h, &cal, "2026-12-07T09:00:00Z"),
+        (ClockState::Active, some("2026-12-07T11:00:00Z"), None, None)
+    );
+}
+
 #[test]
 fn pending_over_a_weekend_does_not_count_in_calendar_hours() {
     let cal = budapest();

@@ -39,6 +39,7 @@ ws-col-assignee = Zuständig
 ws-col-updated = Geändert
 ws-col-department = Abteilung
 ws-col-channel = Kanal
+ws-col-sla-due = SLA fällig
 ws-col-tags = Schlagwörter
 ws-col-created-at = Erstellt
 ws-col-updated-at = Aktualisiert

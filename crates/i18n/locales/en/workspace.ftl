@@ -39,6 +39,7 @@ ws-col-assignee = Assignee
 ws-col-updated = Updated
 ws-col-department = Department
 ws-col-channel = Channel
+ws-col-sla-due = SLA due
 ws-col-tags = Tags
 ws-col-created-at = Created
 ws-col-updated-at = Updated

@@ -39,6 +39,7 @@ ws-col-assignee = Felelős
 ws-col-updated = Módosítva
 ws-col-department = Részleg
 ws-col-channel = Csatorna
+ws-col-sla-due = SLA határidő
 ws-col-tags = Címkék
 ws-col-created-at = Létrehozva
 ws-col-updated-at = Frissítve

@@ -39,6 +39,7 @@ ws-col-assignee = Nakatalaga
 ws-col-updated = Binago
 ws-col-department = Departamento
 ws-col-channel = Channel
+ws-col-sla-due = Takdang oras ng SLA
 ws-col-tags = Mga tag
 ws-col-created-at = Ginawa
 ws-col-updated-at = Na-update

@@ -27,6 +27,7 @@ mod retention;
 mod search;
 mod settings_pages;
 mod sla_policies;
+mod sla_watch;
 mod support;
 mod tickets;
 mod ui;

@@ -38,6 +38,9 @@ fn rank(col: &str, names: &[&str]) -> String {
     format!("CASE {col} {} ELSE {} END", whens.join(" "), names.len())
 }
 
+/// Where a ticket without a running SLA target sorts by due time: after every real one.
+const NO_DUE: i64 = i64::MAX;
+
 /// The expression a list is ordered by.
 fn sort_expr(key: SortKey) -> String {
     match key {
@@ -48,6 +51,8 @@ fn sort_expr(key: SortKey) -> String {
         SortKey::Priority => rank("priority", &Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
         SortKey::Status => rank("status", &Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         SortKey::Channel => "channel".into(),
+        // Tickets with no running target after every due time, soonest first (first the other way round).
+        SortKey::SlaDue => format!("COALESCE(sla_due_at, {NO_DUE})"),
         // Names by a lookup of the row's own key (a primary-key read each); '' for nobody, so they come first.
         SortKey::Requester => "COALESCE((SELECT COALESCE(c.name, c.email, '') FROM contacts c \
                                WHERE c.id = tickets.requester_id AND c.account_id = tickets.account_id), '')"
@@ -125,6 +130,14 @@ fn conditions(engine: Engine, account: AccountId, f: &TicketFilter) -> (String, 
     }
     if let Some(ch) = &f.channel {
         sql.push_str(&format!(" AND channel = '{}'", ch.as_str()));
+    }
+    if !f.sla.is_empty() {
+        // Closed words, written as literals like the statuses.
+        let list: Vec<String> = f.sla.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        sql.push_str(&format!(" AND sla_state IN ({})", list.join(", ")));
+    }
+    if let Some(before) = f.sla_due_before {
+        sql.push_str(&format!(" AND sla_due_at < {}", a.add(before.millis())));
     }
     if let Some(tag) = &f.tag {
         let p = a.add(tag.as_str());

@@ -13,7 +13,7 @@ pub(crate) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), Store
         .exec(
             "UPDATE tickets SET subject = $1, status = $2, priority = $3, assignee_id = $4, department_id = $5, \
              tags = $6, custom_fields = $7, merged_into = $8, updated_at = $9, first_response_at = $10, \
-             version = version + 1 \
+             version = version + 1, sla_check_at = $9 \
              WHERE account_id = $11 AND id = $12 AND version = $13",
             args![
                 &t.subject,

@@ -478,7 +478,7 @@ async fn viewers_news(
             return Ok(());
         }
     };
-    let now = parley_domain::Timestamp::now();
+    let now = ctx.now();
     entry.1 = ends.map(|at| {
         let wait = u64::try_from(at.millis() - now.millis()).unwrap_or(0);
         tokio::time::Instant::now() + Duration::from_millis(wait)

@@ -201,7 +201,7 @@ async fn page(
     let shell = Shell::build(s, "tickets", None).await?;
     let zone = shell.time_zone.clone();
     let d = uc::get_ticket_by_number(&s.ctx, &s.caller(), number).await?;
-    let sla = parley_app::sla_ticket::sla_of(&s.ctx, &d, parley_domain::Timestamp::now())
+    let sla = parley_app::sla_ticket::sla_of(&s.ctx, &d, s.ctx.now())
         .await?
         .map(|sla| (sla.policy_name, sla.targets.iter().map(|t| sla_line(&shell, t)).collect()));
     let agents = people::list_agents(&s.ctx).await?;

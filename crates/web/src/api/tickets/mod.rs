@@ -84,7 +84,7 @@ impl TicketOut {
     /// The ticket as `GET /tickets/{id}` shows it, its SLA measured now: what every answer that shows one ticket
     /// whole gives.
     pub async fn shown(ctx: &parley_app::AccountCtx, d: TicketDetail) -> Result<Self, parley_app::AppError> {
-        let sla = parley_app::sla_ticket::sla_of(ctx, &d, parley_domain::Timestamp::now()).await?;
+        let sla = parley_app::sla_ticket::sla_of(ctx, &d, ctx.now()).await?;
         let mut out = TicketOut::detail(d);
         out.sla = Some(sla.map(Into::into));
         Ok(out)

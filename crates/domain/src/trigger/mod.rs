@@ -1,0 +1,20 @@
+//! Triggers: rules an account writes as data — on these events, when these conditions hold, do these actions —
+//! run over every change to a ticket in the account's order (see [`run`]). Rules are data, never code: no
+//! expression language, nothing that reaches outside the ticket.
+
+mod action;
+mod condition;
+mod engine;
+mod event;
+mod input;
+mod rule;
+
+#[cfg(test)]
+mod tests;
+
+pub use action::{Recipient, Strategy, TriggerAction};
+pub use condition::{ChangeTest, TriggerCondition, TriggerFacts, Watched};
+pub use engine::{run, Fired, Run, MAX_FIRINGS};
+pub use event::{Activity, Change, TriggerEvent};
+pub use input::TriggerInput;
+pub use rule::{Trigger, TriggerRecord};
