@@ -22,6 +22,7 @@ pub mod sla_ticket;
 pub mod sla_watch;
 pub mod support;
 pub mod tickets;
+pub mod triggers;
 pub mod views;
 pub mod webhooks;
 

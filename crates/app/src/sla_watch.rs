@@ -18,6 +18,7 @@ use parley_domain::message::TicketEvent;
 use parley_domain::region::RegionName;
 use parley_domain::sla::{progress, CurrentSla, Metric, SlaPolicyRecord, TargetState};
 use parley_domain::ticket::Ticket;
+use parley_domain::trigger::TriggerEvent;
 use parley_domain::webhook::EventType;
 use parley_domain::Timestamp;
 use parley_store::{OutboundMail, OutboxEvent, RegionStore, SlaWrite};
@@ -127,6 +128,7 @@ pub async fn look_at(
             .collect(),
         outbox: told.outbox,
         mail: told.mail,
+        trigger_events: told.triggers,
     };
     Ok(ctx.store.write_ticket_sla(write).await?)
 }
@@ -135,6 +137,7 @@ pub async fn look_at(
 struct Told {
     outbox: Vec<OutboxEvent>,
     mail: Vec<OutboundMail>,
+    triggers: Vec<TriggerEvent>,
 }
 
 impl Told {
@@ -145,7 +148,7 @@ impl Told {
         sla: Option<&TicketSla>,
         events: &[(Timestamp, EventKind)],
     ) -> Result<Told, AppError> {
-        let mut told = Told { outbox: Vec::new(), mail: Vec::new() };
+        let mut told = Told { outbox: Vec::new(), mail: Vec::new(), triggers: Vec::new() };
         let Some(sla) = sla else { return Ok(told) };
         let mut agents: Option<Vec<Agent>> = None;
         for (_, kind) in events {
@@ -155,6 +158,10 @@ impl Told {
                 _ => continue,
             };
             let Some(target) = sla.targets.iter().find(|x| x.metric == metric) else { continue };
+            let on = if event == EventType::SlaBreached { TriggerEvent::SlaBreached } else { TriggerEvent::SlaWarning };
+            if !told.triggers.contains(&on) {
+                told.triggers.push(on);
+            }
             told.outbox.push(payload::sla(t, event, &sla.policy_name, target));
             if agents.is_none() {
                 agents = Some(ctx.store.list_agents(ctx.account_id).await?);

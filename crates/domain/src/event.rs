@@ -115,6 +115,10 @@ pub enum EventKind {
         metric: Metric,
         due_at: Timestamp,
     },
+    /// The account's triggers changed the ticket (their changes follow as events of their own).
+    TriggersFired {
+        names: Vec<String>,
+    },
 }
 
 impl EventKind {
@@ -151,6 +155,7 @@ impl EventKind {
                 format!("SLA {} due {}", metric.as_str(), due_at.to_display())
             }
             EventKind::SlaBreached { metric, .. } => format!("SLA {} breached", metric.as_str()),
+            EventKind::TriggersFired { names } => format!("triggers ran: {}", names.join(", ")),
         }
     }
 }

@@ -39,6 +39,9 @@ pub struct EmailInfo {
     pub delivery: Option<Delivery>,
     /// What was dropped on the way in (oversized attachments, undecodable parts).
     pub notes: Vec<String>,
+    /// Sent by a machine (an auto-responder, a bounce, a list): never answered automatically, by triggers neither.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 //! `cargo run --release -p parley-loadgen -- <benchmark>`: drives a real `parley` server (the release binary next
 //! to this one) and prints what it measured. Build the server first: `cargo build --release`.
 
+mod automation;
 mod chat;
 mod mail;
 mod search;
@@ -90,6 +91,24 @@ enum Bench {
         #[arg(long, default_value_t = 4)]
         clients: usize,
     },
+    /// Automation: creation with and without 20 triggers and 5 SLA policies, then the SLA sweep's query over
+    /// many tickets with running clocks.
+    Automation {
+        /// sqlite, postgres, or both when left out.
+        #[arg(long)]
+        engine: Option<Engine>,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Seconds of creation, each way.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Tickets in the account when the sweep is measured.
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: u64,
+        /// Of them, open tickets with a running SLA clock.
+        #[arg(long, default_value_t = 200_000)]
+        clocks: u64,
+    },
     /// Mail over concurrent SMTP connections, then processing into tickets.
     Mail {
         #[arg(long)]
@@ -133,6 +152,15 @@ async fn main() -> anyhow::Result<()> {
             };
             for e in engines {
                 views::run(e, tickets, seconds, clients).await?;
+            }
+        }
+        Bench::Automation { engine, clients, seconds, tickets, clocks } => {
+            let engines = match engine {
+                Some(e) => vec![e],
+                None => vec![Engine::Sqlite, Engine::Postgres],
+            };
+            for e in engines {
+                automation::run(e, clients, seconds, tickets, clocks).await?;
             }
         }
         Bench::Mail { engine, connections, count } => {

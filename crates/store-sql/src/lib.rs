@@ -33,6 +33,7 @@ mod support;
 mod ticket_sla;
 mod tickets;
 pub mod transfer;
+mod triggers;
 mod url;
 mod viewers;
 mod views;

@@ -67,6 +67,20 @@ impl TicketSlaStore for SqlStore {
                     if !w.outbox.is_empty() {
                         crate::webhooks::enqueue(tx, w.account_id, || w.outbox.clone()).await?;
                     }
+                    if !w.trigger_events.is_empty() {
+                        let q = parley_store::QueuedActivity {
+                            id: parley_domain::ids::OutboxEventId::new().to_string(),
+                            account_id: w.account_id,
+                            ticket_id: w.ticket_id,
+                            version: w.expected_version,
+                            activity: parley_domain::trigger::Activity {
+                                events: w.trigger_events.clone(),
+                                ..Default::default()
+                            },
+                            created_at: w.events.last().map_or(Timestamp::from_millis(0), |e| e.created_at),
+                        };
+                        crate::triggers::queue(tx, &q).await?;
+                    }
                     Ok(true)
                 })
             })

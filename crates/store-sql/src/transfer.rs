@@ -75,6 +75,7 @@ const TABLES: &[&str] = &[
     "sla_policies",
     "triggers",
     "trigger_queue",
+    "assignment_turns",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

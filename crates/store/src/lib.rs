@@ -89,6 +89,8 @@ pub trait RegionStore:
     + BusinessHoursStore
     + SlaPolicyStore
     + TicketSlaStore
+    + TriggerStore
+    + TriggerQueue
     + Send
     + Sync
 {

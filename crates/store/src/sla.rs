@@ -39,6 +39,8 @@ pub struct SlaWrite {
     pub events: Vec<parley_domain::message::TicketEvent>,
     pub outbox: Vec<crate::OutboxEvent>,
     pub mail: Vec<crate::OutboundMail>,
+    /// `sla.warning` and `sla.breached` for the account's triggers.
+    pub trigger_events: Vec<parley_domain::trigger::TriggerEvent>,
 }
 
 /// Tickets' SLA as last looked at (see migration 0025), and the sweep that finds what comes due.

@@ -1,6 +1,6 @@
 use crate::{StoreError, TicketChange};
 use async_trait::async_trait;
-use parley_domain::ids::{AccountId, TicketId, TriggerId};
+use parley_domain::ids::{AccountId, AgentId, DepartmentId, TicketId, TriggerId};
 use parley_domain::trigger::{Activity, TriggerRecord};
 use parley_domain::Timestamp;
 
@@ -35,6 +35,9 @@ pub struct TriggersApplied {
     pub account_id: AccountId,
     pub queued_id: String,
     pub change: Option<TicketChange>,
+    /// Agents given the ticket by round robin, with the department whose turn it was.
+    pub turns: Vec<(Option<DepartmentId>, AgentId)>,
+    pub at: Timestamp,
 }
 
 /// Changes waiting for triggers (see migration 0026).
@@ -49,4 +52,13 @@ pub trait TriggerQueue: Send + Sync {
     /// Queues a change made outside a ticket's own save (an SLA warning or breach), if the account has an active
     /// trigger.
     async fn queue_activity(&self, q: &QueuedActivity) -> Result<(), StoreError>;
+    /// When each of `agents` was last given a ticket of `department` by round robin (never: not listed).
+    async fn last_turns(
+        &self,
+        account: AccountId,
+        department: Option<DepartmentId>,
+        agents: &[AgentId],
+    ) -> Result<Vec<(AgentId, Timestamp)>, StoreError>;
+    /// How many tickets waiting on the desk (new, open, pending) each of `agents` has.
+    async fn open_tickets_of(&self, account: AccountId, agents: &[AgentId]) -> Result<Vec<(AgentId, i64)>, StoreError>;
 }

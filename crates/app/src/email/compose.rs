@@ -139,6 +139,18 @@ pub fn acknowledgement(
     Some(new_mail(id, ticket, "acknowledgement", to, subject, text, meta))
 }
 
+/// A mail a trigger sends about a ticket (to its requester, its assignee or an address), marked automatic so that
+/// auto-responders do not answer it, threaded into the ticket so that an answer lands on it.
+pub(crate) fn trigger_mail(id: &Identity, ticket: &Ticket, to: String, subject: String, text: String) -> OutboundMail {
+    let meta = MailMeta {
+        html: Some(parley_mime::text_to_html(&text)),
+        message_id: outgoing_message_id(&id.secret, ticket.id, MessageId::new(), &id.host),
+        automatic: true,
+        ..MailMeta::default()
+    };
+    new_mail(id, ticket, "trigger", to, subject, text, meta)
+}
+
 /// A note to the ticket's agent that the customer wrote. Its reply address is signed: an answer to it, from that
 /// agent, is posted as the agent's reply.
 pub fn agent_notification(

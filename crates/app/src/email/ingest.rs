@@ -194,6 +194,7 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
         cc: mail.cc.iter().map(|m| m.email.clone()).take(50).collect(),
         delivery: None,
         notes: mail.notes.clone(),
+        automatic: machine,
     };
     let mail_ids: Vec<String> = mail.message_id.iter().cloned().collect();
 

@@ -257,6 +257,7 @@ async fn by_mail(
         cc: crate::email::copied(&to.to_string(), &participants, extra_cc),
         delivery: Some(Delivery::Queued { reason }),
         notes: Vec::new(),
+        automatic: false,
     });
     let mail = crate::email::reply_to_customer(&id, ticket, &requester, &participants, extra_cc, message, &thread);
     Ok(mail.into_iter().collect())

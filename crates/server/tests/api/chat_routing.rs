@@ -41,7 +41,7 @@ pub(crate) async fn agent(app: &TestApp, a: &TestAccount, name: &str, department
 }
 
 /// The agent's socket, open and available.
-async fn online(app: &TestApp, session: &str) -> Socket {
+pub(crate) async fn online(app: &TestApp, session: &str) -> Socket {
     let mut ws = agent_socket(app, session, "http://{host}").await.unwrap();
     assert_eq!(next(&mut ws).await["type"], "ready");
     say(&mut ws, json!({"type": "presence", "status": "available"})).await;

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn mail_app() -> (TestApp, TestAccount, CaptureRelay) {
+pub(crate) async fn mail_app() -> (TestApp, TestAccount, CaptureRelay) {
     let relay = CaptureRelay::start().await;
     let app = spawn_with(Options {
         env: vec![("PARLEY_SMTP_RELAY".into(), relay.url()), ("PARLEY_MAIL_RETRY_DELAYS".into(), "1,1".into())],
@@ -31,7 +31,7 @@ fn uuid_like() -> String {
 }
 
 /// A plain mail with the headers given (one per line, without the final CRLF).
-fn mail(from: &str, to: &str, subject: &str, headers: &[String], body: &str) -> (String, String) {
+pub(crate) fn mail(from: &str, to: &str, subject: &str, headers: &[String], body: &str) -> (String, String) {
     let id = new_id();
     let mut m = format!("From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n");
     for h in headers {
@@ -44,7 +44,7 @@ fn mail(from: &str, to: &str, subject: &str, headers: &[String], body: &str) -> 
     (m, id)
 }
 
-async fn send(app: &TestApp, from: &str, to: &[&str], data: &str) -> Sent {
+pub(crate) async fn send(app: &TestApp, from: &str, to: &[&str], data: &str) -> Sent {
     let (addr, from, to, data) =
         (app.smtp, from.to_string(), to.iter().map(|s| s.to_string()).collect::<Vec<_>>(), data.to_string());
     tokio::task::spawn_blocking(move || {

@@ -30,6 +30,7 @@ mod sla_policies;
 mod sla_watch;
 mod support;
 mod tickets;
+mod triggers;
 mod ui;
 mod views;
 mod webhooks;

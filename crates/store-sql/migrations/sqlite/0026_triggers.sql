@@ -22,3 +22,13 @@ CREATE TABLE trigger_queue (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX trigger_queue_age ON trigger_queue (created_at, ticket_id, version);
+
+-- When a trigger last gave an agent a ticket by round robin, per department ('' for tickets without one): the
+-- next goes to the available agent given one longest ago.
+CREATE TABLE assignment_turns (
+    account_id TEXT NOT NULL,
+    department_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    assigned_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, department_id, agent_id)
+);

@@ -82,6 +82,8 @@ async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Mes
     insert_events(tx, &events).await?;
     enqueue(tx, account, || outbox(&ticket, &contact, &message)).await?;
     crate::search::mark_dirty(tx, account, ticket.id).await?;
+    let kinds: Vec<_> = events.iter().map(|e| e.kind.clone()).collect();
+    crate::triggers::queue(tx, &crate::triggers::activity_of_new(&ticket, &message, &kinds)).await?;
     Ok((ticket, contact, message))
 }
 
@@ -132,6 +134,8 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
     let (author_type, author_id) = message.author.parts();
     let by_requester = matches!(message.author, Actor::Contact(_));
     let (email_meta, delivery) = super::email_columns(message)?;
+    let kinds: Vec<_> = new.events.iter().map(|e| e.kind.clone()).collect();
+    let queued = crate::triggers::activity_of_new(ticket, message, &kinds);
     let sql = format!(
         "WITH c AS ({contact_cte}), \
          num AS (SELECT nextval($3::regclass) AS n), \
@@ -150,7 +154,10 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
                SELECT x.id, $2, $1, x.actor_type, x.actor_id, x.data, x.created_at FROM t, \
                jsonb_to_recordset($22::jsonb) AS x(id text, actor_type text, actor_id text, data text, created_at bigint)), \
          sd AS (INSERT INTO search_dirty (account_id, ticket_id, generation) SELECT $2, $1, 1 FROM t \
-               ON CONFLICT (account_id, ticket_id) DO UPDATE SET generation = search_dirty.generation + 1) \
+               ON CONFLICT (account_id, ticket_id) DO UPDATE SET generation = search_dirty.generation + 1), \
+         tq AS (INSERT INTO trigger_queue (id, account_id, ticket_id, version, activity, created_at) \
+               SELECT $33, $2, $1, $29, $34, $27 FROM t \
+               WHERE EXISTS (SELECT 1 FROM triggers WHERE account_id = $2 AND active = 1)) \
          SELECT t.number AS ticket_number, c.* FROM t, c"
     );
     let args = args![
@@ -185,7 +192,9 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
         ticket.version,
         message.internal,
         message.channel.as_str(),
-        message.created_at.millis()
+        message.created_at.millis(),
+        queued.id,
+        to_json(&queued.activity)?
     ];
     Ok((sql, args))
 }

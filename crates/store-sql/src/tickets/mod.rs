@@ -6,7 +6,7 @@ pub(crate) mod list;
 mod save;
 
 pub(crate) use create::create_in;
-pub(crate) use save::save;
+pub(crate) use save::{save, save_without_triggers};
 
 use crate::db::{args, Row, Tx, Value};
 use crate::rows::{id, json, opt_id, parsed, placeholders, to_json};

@@ -7,7 +7,14 @@ use crate::webhooks::enqueue;
 use parley_domain::event::EventKind;
 use parley_store::{StoreError, TicketChange};
 
+/// Saves a change and queues it for the account's triggers.
 pub(crate) async fn save(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), StoreError> {
+    save_without_triggers(tx, ch).await?;
+    crate::triggers::queue(tx, &crate::triggers::activity_of(ch, ch.expected_version + 1)).await
+}
+
+/// Saves a change the triggers made: it is not queued for them again (a trigger never runs on its own change).
+pub(crate) async fn save_without_triggers(tx: &mut dyn Tx, ch: &TicketChange) -> Result<(), StoreError> {
     let t = &ch.ticket;
     let n = tx
         .exec(

@@ -24,6 +24,7 @@ mod sla;
 mod subprocessors;
 mod support;
 mod tickets;
+mod triggers;
 mod viewers;
 mod views;
 mod webhooks;
@@ -64,6 +65,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(views::router())
         .merge(business_hours::router())
         .merge(sla::router())
+        .merge(triggers::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

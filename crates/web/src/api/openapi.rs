@@ -52,6 +52,8 @@ use utoipa::{Modify, OpenApi};
         super::business_hours::list, super::business_hours::create, super::business_hours::show,
         super::business_hours::update, super::business_hours::delete, super::business_hours::due,
         super::sla::list, super::sla::create, super::sla::show, super::sla::update, super::sla::delete,
+        super::triggers::list, super::triggers::create, super::triggers::show, super::triggers::update,
+        super::triggers::delete, super::triggers::test,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

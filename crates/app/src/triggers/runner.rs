@@ -1,0 +1,261 @@
+//! The trigger runner: every serving process takes the changes waiting for triggers, oldest first, runs the
+//! account's triggers over each and writes what they did in the unit of work that takes the change.
+
+use super::effects::{effects, Parties};
+use crate::business_hours::calendar_for;
+use crate::{AccountCtx, App, AppError};
+use parley_domain::agent::Agent;
+use parley_domain::ids::{AgentId, DepartmentId};
+use parley_domain::region::RegionName;
+use parley_domain::trigger::{run, Fired, Run, Strategy, TriggerFacts, TriggerRecord};
+use parley_domain::Timestamp;
+use parley_store::{QueuedActivity, RegionStore, StoreError, TriggersApplied};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Changes taken per round and database.
+const BATCH: usize = 100;
+
+/// Run until `stop` turns true: a round on every database this process works on, ten times a second (at once
+/// again while a round finds a full batch), so a change's triggers have run within a fraction of a second.
+pub async fn run_triggers(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let mut busy = false;
+        for cell in app.regions.working().await {
+            let Ok(store) = cell.store().await else { continue };
+            let store: Arc<dyn RegionStore> = Arc::new(store.clone());
+            match run_queued(&app, &store, &cell.spec.name).await {
+                Ok(n) => busy |= n >= BATCH,
+                Err(e) => tracing::warn!(region = %cell.spec.name, error = %e, "trigger round failed"),
+            }
+        }
+        let pause = if busy { Duration::ZERO } else { Duration::from_millis(100) };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+/// One round on one database. Returns how many changes were waiting.
+pub async fn run_queued(app: &App, store: &Arc<dyn RegionStore>, region: &RegionName) -> Result<usize, AppError> {
+    let queued = store.queued_activity(BATCH).await?;
+    let n = queued.len();
+    let mut contexts: HashMap<parley_domain::ids::AccountId, (AccountCtx, Vec<TriggerRecord>)> = HashMap::new();
+    for q in queued {
+        if let std::collections::hash_map::Entry::Vacant(slot) = contexts.entry(q.account_id) {
+            let Some(account) = store.get_account(q.account_id).await? else { continue };
+            let ctx = AccountCtx {
+                account_id: q.account_id,
+                slug: account.slug,
+                region: region.clone(),
+                store: store.clone(),
+                clock: app.regions.clock().clone(),
+            };
+            let triggers = store.list_triggers(q.account_id).await?;
+            slot.insert((ctx, triggers));
+        }
+        let Some((ctx, triggers)) = contexts.get(&q.account_id) else { continue };
+        match run_one(app, ctx, triggers, &q).await {
+            // Ran; or the ticket changed while its triggers ran, and the change stays queued to run again.
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(account = %ctx.slug, ticket = %q.ticket_id, error = %e, "triggers could not run; the change is dropped");
+                store.apply_triggers(taken(&q, None, Vec::new(), ctx.now())).await?;
+            }
+        }
+    }
+    Ok(n)
+}
+
+fn taken(
+    q: &QueuedActivity,
+    change: Option<parley_store::TicketChange>,
+    turns: Vec<(Option<DepartmentId>, AgentId)>,
+    at: Timestamp,
+) -> TriggersApplied {
+    TriggersApplied { account_id: q.account_id, queued_id: q.id.clone(), change, turns, at }
+}
+
+/// Runs the triggers over one queued change and writes what they did. Returns what fired, or `None` when the
+/// ticket changed meanwhile (the change stays queued and runs again over the ticket as it is now).
+pub(crate) async fn run_one(
+    app: &App,
+    ctx: &AccountCtx,
+    triggers: &[TriggerRecord],
+    q: &QueuedActivity,
+) -> Result<Option<Vec<Fired>>, AppError> {
+    let now = ctx.now();
+    let Some(prepared) = prepare(ctx, triggers, q, now).await? else {
+        ctx.store.apply_triggers(taken(q, None, Vec::new(), now)).await?;
+        return Ok(Some(Vec::new()));
+    };
+    let Prepared { detail, facts, agents, requester_is_machine } = prepared;
+    let list: Vec<_> = triggers.iter().map(|t| (t.id, &t.trigger)).collect();
+    let (outcome, turns) = run_with_candidates(app, ctx, &list, q, facts).await?;
+    if outcome.stopped {
+        tracing::warn!(account = %ctx.slug, ticket = %q.ticket_id, fired = outcome.fired.len(),
+            "triggers stopped: a change fires at most {} of them", parley_domain::trigger::MAX_FIRINGS);
+    }
+    let identity = crate::email::identity(app, ctx).await.ok();
+    let parties = Parties { requester: detail.requester.as_ref(), agents: &agents, requester_is_machine };
+    let done = effects(ctx, identity.as_ref(), detail.ticket, &outcome, &parties, now)?;
+    match ctx.store.apply_triggers(taken(q, done.change, turns, now)).await {
+        Ok(_) => Ok(Some(outcome.fired)),
+        Err(StoreError::Stale) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs the triggers, answering their asks for an agent by strategy from the available agents. The run is pure:
+/// the departments it asks about are read (only when a trigger assigns by a strategy) and it runs again with
+/// them, until it asks about no department not yet read.
+pub(super) async fn run_with_candidates(
+    app: &App,
+    ctx: &AccountCtx,
+    list: &[(parley_domain::ids::TriggerId, &parley_domain::trigger::Trigger)],
+    q: &QueuedActivity,
+    facts: TriggerFacts,
+) -> Result<(Run, Vec<(Option<DepartmentId>, AgentId)>), AppError> {
+    let mut candidates = Candidates::new(app, ctx);
+    for _ in 0..4 {
+        let mut unread: Vec<Option<DepartmentId>> = Vec::new();
+        let mut turns = Vec::new();
+        let mut shadow = candidates.clone_known();
+        let outcome = run(list, &q.activity.events, facts.clone(), &mut |d, s| {
+            if !shadow.contains_key(&d) {
+                unread.push(d);
+                return None;
+            }
+            let picked = Candidates::pick_in(&mut shadow, d, s);
+            if let (Some(a), Strategy::RoundRobin) = (picked, s) {
+                turns.push((d, a));
+            }
+            picked
+        });
+        if unread.is_empty() {
+            return Ok((outcome, turns));
+        }
+        for d in unread {
+            candidates.read(d).await?;
+        }
+    }
+    // A run that keeps asking about new departments (each pick moving the ticket): the last reading stands.
+    let mut shadow = candidates.clone_known();
+    let outcome = run(list, &q.activity.events, facts, &mut |d, s| Candidates::pick_in(&mut shadow, d, s));
+    Ok((outcome, Vec::new()))
+}
+
+pub(super) struct Prepared {
+    pub detail: crate::tickets::TicketDetail,
+    pub facts: TriggerFacts,
+    pub agents: Vec<Agent>,
+    pub requester_is_machine: bool,
+}
+
+/// The ticket and what the conditions look at; `None` when no active trigger runs on the change's events or the
+/// ticket is gone.
+pub(super) async fn prepare(
+    ctx: &AccountCtx,
+    triggers: &[TriggerRecord],
+    q: &QueuedActivity,
+    now: Timestamp,
+) -> Result<Option<Prepared>, AppError> {
+    if !triggers.iter().any(|t| t.trigger.runs_on(&q.activity.events)) {
+        return Ok(None);
+    }
+    let Some(ticket) = ctx.store.get_ticket(ctx.account_id, q.ticket_id).await? else { return Ok(None) };
+    let detail = crate::tickets::detail(ctx, ticket).await?;
+    let message = q.activity.message_id.and_then(|id| detail.timeline.messages.iter().find(|m| m.id == id));
+    let t = &detail.ticket;
+    let within_business_hours = if triggers.iter().any(|x| x.trigger.asks_business_hours()) {
+        calendar_for(ctx, t.department_id).await?.is_open(now)
+    } else {
+        true
+    };
+    let facts = TriggerFacts {
+        priority: t.priority,
+        status: t.status,
+        channel: t.channel,
+        tags: t.tags.clone(),
+        department_id: t.department_id,
+        company_id: detail.requester.as_ref().and_then(|c| c.company_id),
+        assignee_id: t.assignee_id,
+        requester_email: detail
+            .requester
+            .as_ref()
+            .and_then(|c| c.email.as_ref())
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+        subject: t.subject.clone(),
+        text: message.map(|m| m.body.clone()),
+        changes: q.activity.changes.clone(),
+        within_business_hours,
+    };
+    let requester_is_machine = message.and_then(|m| m.email.as_ref()).is_some_and(|e| e.automatic);
+    let agents = ctx.store.list_agents(ctx.account_id).await?;
+    Ok(Some(Prepared { detail, facts, agents, requester_is_machine }))
+}
+
+/// The agents a strategy picks among: available now (as chat routing finds them: active, in the department,
+/// with Parley open and their status available), with their open tickets and when round robin last chose them.
+struct Candidates<'a> {
+    ctx: &'a AccountCtx,
+    live_since: Timestamp,
+    known: Known,
+}
+
+/// Per department: (agent, open tickets, last round-robin turn).
+type Known = HashMap<Option<DepartmentId>, Vec<(AgentId, i64, Timestamp)>>;
+
+impl<'a> Candidates<'a> {
+    fn new(app: &App, ctx: &'a AccountCtx) -> Candidates<'a> {
+        // Whether an agent's browser is open is a fact of the real clock, not of the help desk's.
+        let live_since = Timestamp::now().plus_seconds(-(app.settings.chat_liveness.as_secs() as i64));
+        Candidates { ctx, live_since, known: HashMap::new() }
+    }
+
+    fn clone_known(&self) -> Known {
+        self.known.clone()
+    }
+
+    /// Reads what a department's pick needs; called for each department a run asks about.
+    async fn read(&mut self, department: Option<DepartmentId>) -> Result<(), AppError> {
+        if self.known.contains_key(&department) {
+            return Ok(());
+        }
+        let store = &self.ctx.store;
+        let available = store.chat_candidates(self.ctx.account_id, department, self.live_since).await?;
+        let ids: Vec<AgentId> = available.iter().map(|c| c.agent_id).collect();
+        let open = store.open_tickets_of(self.ctx.account_id, &ids).await?;
+        let turns = store.last_turns(self.ctx.account_id, department, &ids).await?;
+        let list = ids
+            .into_iter()
+            .map(|a| {
+                let n = open.iter().find(|(x, _)| *x == a).map_or(0, |(_, n)| *n);
+                let t = turns.iter().find(|(x, _)| *x == a).map_or(Timestamp::from_millis(0), |(_, t)| *t);
+                (a, n, t)
+            })
+            .collect();
+        self.known.insert(department, list);
+        Ok(())
+    }
+
+    /// The agent a strategy picks: least busy by open tickets, round robin by the oldest turn; ties to the lower
+    /// id, so every process picks alike. A pick counts at once (the next pick of the same run sees it).
+    fn pick_in(known: &mut Known, department: Option<DepartmentId>, s: Strategy) -> Option<AgentId> {
+        let list = known.get_mut(&department)?;
+        let best = match s {
+            Strategy::LeastBusy => list.iter_mut().min_by_key(|(a, n, _)| (*n, *a)),
+            Strategy::RoundRobin => list.iter_mut().min_by_key(|(a, _, t)| (*t, *a)),
+        }?;
+        best.1 += 1;
+        best.2 = Timestamp::from_millis(i64::MAX);
+        Some(best.0)
+    }
+}

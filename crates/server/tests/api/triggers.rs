@@ -1,0 +1,283 @@
+//! Triggers from outside, on both engines: the refund rule (text by its stems → priority, tag, Billing,
+//! round robin among Billing's available agents), later triggers seeing earlier ones' changes, mail to the
+//! requester (not to an auto-responder), two triggers that undo each other firing once each, a dry run that
+//! changes nothing, bad rules refused with the field named, another account's triggers unknown.
+
+use crate::chat_routing::{agent, online};
+use crate::email::{mail, send};
+use crate::helpers::{spawn_with, Engine, Options, TestAccount, TestApp};
+use parley_test_support::CaptureRelay;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+async fn get(app: &TestApp, a: &TestAccount, id: &str) -> Value {
+    let (s, t) = app.api(a, Method::GET, &format!("/tickets/{id}"), None).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    t
+}
+
+fn fired(t: &Value) -> Vec<Vec<String>> {
+    t["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "triggers_fired")
+        .map(|e| e["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect())
+        .collect()
+}
+
+/// Waits until the ticket's triggers have run `n` times.
+async fn ran(app: &TestApp, a: &TestAccount, id: &str, n: usize) -> Value {
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        let t = get(app, a, id).await;
+        if fired(&t).len() >= n {
+            // The ticket's row and its timeline are two reads: read again, now that the run is in the timeline.
+            return get(app, a, id).await;
+        }
+        assert!(Instant::now() < end, "triggers ran {n} times on {id}: {t}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn open(app: &TestApp, a: &TestAccount, subject: &str, body: &str, from: &str) -> String {
+    let (s, t) = app
+        .api(
+            a,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": subject, "message": {"body": body},
+            "requester": {"email": from, "name": "Jane Doe"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    t["id"].as_str().unwrap().to_string()
+}
+
+async fn make(app: &TestApp, a: &TestAccount, body: Value) -> Value {
+    let (s, t) = app.api(a, Method::POST, "/triggers", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    t
+}
+
+fn mails_to(relay: &CaptureRelay, to: &str, subject: &str) -> usize {
+    relay
+        .mail()
+        .iter()
+        .filter(|m| m.rcpt_to.iter().any(|r| r == to) && m.header("Subject").is_some_and(|s| s.contains(subject)))
+        .count()
+}
+
+async fn triggers_story(engine: Engine) {
+    let relay = CaptureRelay::start().await;
+    let app = spawn_with(Options {
+        engine,
+        env: vec![("PARLEY_SMTP_RELAY".into(), relay.url()), ("PARLEY_MAIL_RETRY_DELAYS".into(), "1,1".into())],
+        ..Default::default()
+    })
+    .await;
+    let a = app.account("acme", "eu").await;
+    app.switch_on_email(&a).await;
+    let (s, billing) = app.api(&a, Method::POST, "/departments", Some(json!({"name": "Billing"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{billing}");
+    let (ann, ann_session) = agent(&app, &a, "Ann", &[&billing]).await;
+    let (bob, bob_session) = agent(&app, &a, "Bob", &[&billing]).await;
+    let (_carl, _) = agent(&app, &a, "Carl", &[]).await;
+    let _ann_socket = online(&app, &ann_session).await;
+    let _bob_socket = online(&app, &bob_session).await;
+
+    // The trigger, and two that build on what it does.
+    let refund = make(
+        &app,
+        &a,
+        json!({"name": "Refunds", "events": ["ticket.created"],
+        "conditions": {"all": [{"field": "text", "operator": "contains", "value": "refund"}], "any": []},
+        "actions": [{"action": "set", "field": "priority", "value": "high"},
+                    {"action": "add_tags", "value": ["refund"]},
+                    {"action": "assign", "department_id": billing["id"], "strategy": "round_robin"}]}),
+    )
+    .await;
+    assert_eq!(refund["position"], 1);
+    assert_eq!(refund["actions"][2]["strategy"], "round_robin");
+    make(
+        &app,
+        &a,
+        json!({"name": "Tell the requester", "events": ["ticket.created"],
+        "conditions": {"all": [{"field": "tags", "operator": "includes", "value": "refund"}]},
+        "actions": [{"action": "send_mail", "to": "requester", "subject": "Your refund request {{ticket.number}}",
+                     "value": "Hello {{requester.first_name}}, {{agent.name}} of Billing looks at it."}]}),
+    )
+    .await;
+    make(
+        &app,
+        &a,
+        json!({"name": "Note the escalation", "events": ["ticket.created"],
+        "conditions": {"all": [{"field": "priority", "operator": "changed_to", "value": "high"}]},
+        "actions": [{"action": "add_note", "value": "Raised to high for {{requester.email}}"}]}),
+    )
+    .await;
+
+    // Round robin among Billing's available agents: each in turn, Carl (not in Billing) never.
+    let mut given = Vec::new();
+    for i in 0..3 {
+        let id = open(&app, &a, &format!("Order {i}"), "Please send me my REFUNDS.", "jane@customer.example").await;
+        let t = ran(&app, &a, &id, 1).await;
+        assert_eq!(fired(&t), [vec!["Refunds".to_string(), "Tell the requester".into(), "Note the escalation".into()]]);
+        assert_eq!(t["priority"], "high", "{t}");
+        assert_eq!(t["tags"], json!(["refund"]));
+        assert_eq!(t["department_id"], billing["id"]);
+        let note = t["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "message" && e["internal"] == true);
+        let note = note.unwrap_or_else(|| panic!("the note: {t}"));
+        assert_eq!(note["body"], "Raised to high for jane@customer.example");
+        assert_eq!(note["author"]["type"], "system");
+        given.push(t["assignee_id"].as_str().unwrap().to_string());
+    }
+    assert_ne!(given[0], given[1], "each in turn: {given:?}");
+    assert_eq!(given[0], given[2], "then the first again: {given:?}");
+    assert!(given.iter().all(|g| *g == ann || *g == bob), "{given:?}");
+    let end = Instant::now() + Duration::from_secs(15);
+    while mails_to(&relay, "jane@customer.example", "Your refund request #") < 3 {
+        assert!(Instant::now() < end, "three mails to the requester");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let m =
+        relay.mail().into_iter().find(|m| m.header("Subject").is_some_and(|s| s.contains("Your refund request #1")));
+    let m = m.unwrap();
+    assert_eq!(m.header("Auto-Submitted").as_deref(), Some("auto-replied"), "marked automatic");
+
+    // A ticket the rule does not match: nothing fires, nothing is written.
+    let parcel = open(&app, &a, "Parcel", "Where is my parcel?", "joe@customer.example").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let t = get(&app, &a, &parcel).await;
+    assert!(fired(&t).is_empty(), "{t}");
+    assert_eq!((t["priority"].as_str(), t["assignee_id"].as_str()), (Some("normal"), None));
+
+    // The dry run: what would fire on a ticket, and nothing changes.
+    let (s, dry) = app
+        .api(&a, Method::POST, "/triggers/test", Some(json!({"ticket_id": parcel, "event": "ticket.created"})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{dry}");
+    assert_eq!(dry["fired"], json!([]));
+    let (_, s2) =
+        app.api(&a, Method::PATCH, &format!("/tickets/{parcel}"), Some(json!({"subject": "Refund for parcel"}))).await;
+    assert_eq!(s2["subject"], "Refund for parcel");
+    let (s, dry) = app
+        .api(&a, Method::POST, "/triggers/test", Some(json!({"ticket_id": parcel, "event": "ticket.created"})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{dry}");
+    let names: Vec<&str> = dry["fired"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Refunds", "Tell the requester", "Note the escalation"], "{dry}");
+    assert_eq!(dry["after"]["priority"], "high");
+    assert_eq!(dry["after"]["department_id"], billing["id"]);
+    assert_eq!(dry["changes"][0], json!({"field": "priority", "from": "normal", "to": "high"}));
+    let t = get(&app, &a, &parcel).await;
+    assert_eq!((t["priority"].as_str(), t["assignee_id"].as_str()), (Some("normal"), None), "a dry run writes nothing");
+    let (s, e) = app
+        .api(&a, Method::POST, "/triggers/test", Some(json!({"ticket_id": parcel, "event": "ticket.exploded"})))
+        .await;
+    assert_eq!((s, e["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("event")), "{e}");
+
+    // An auto-responder's mail about a refund: the rule runs, but its mail to the requester is held back.
+    let (m, _) = mail(
+        "Out of office <robot@customer.example>",
+        "support@acme.localhost",
+        "Auto: refund",
+        &["Auto-Submitted: auto-replied".to_string()],
+        "I am away. About the refund: later.",
+    );
+    send(&app, "robot@customer.example", &["support@acme.localhost"], &m).await.unwrap();
+    let end = Instant::now() + Duration::from_secs(15);
+    let robot = loop {
+        let (_, l) = app.api(&a, Method::GET, "/tickets?tag=refund&sort=created_at&page[size]=100", None).await;
+        let found = l["tickets"].as_array().unwrap().iter().find(|t| t["subject"] == "Auto: refund").cloned();
+        if let Some(t) = found {
+            break t;
+        }
+        assert!(Instant::now() < end, "the auto-responder's ticket is tagged");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    ran(&app, &a, robot["id"].as_str().unwrap(), 1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(mails_to(&relay, "robot@customer.example", "Your refund request"), 0, "no mail loop");
+
+    // Two triggers that undo each other fire once each, and the ticket settles.
+    make(
+        &app,
+        &a,
+        json!({"name": "up", "events": ["ticket.updated"],
+        "conditions": {"all": [{"field": "priority", "operator": "is", "value": "low"}]},
+        "actions": [{"action": "set", "field": "priority", "value": "urgent"}]}),
+    )
+    .await;
+    make(
+        &app,
+        &a,
+        json!({"name": "down", "events": ["ticket.updated"],
+        "conditions": {"all": [{"field": "priority", "operator": "is", "value": "urgent"}]},
+        "actions": [{"action": "set", "field": "priority", "value": "low"}]}),
+    )
+    .await;
+    let (s, _) = app.api(&a, Method::PATCH, &format!("/tickets/{parcel}"), Some(json!({"priority": "low"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let t = ran(&app, &a, &parcel, 1).await;
+    assert_eq!(fired(&t), [vec!["up".to_string(), "down".into()]]);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let t = get(&app, &a, &parcel).await;
+    assert_eq!(fired(&t).len(), 1, "their own change does not run them again: {t}");
+    assert_eq!(t["priority"], "low");
+
+    // Bad rules: each refusal names its field; nothing is kept.
+    let (s, b) = app.api(&a, Method::PATCH, &format!("/agents/{bob}"), Some(json!({"active": false}))).await;
+    assert_eq!(s, StatusCode::OK, "Bob is deactivated: {b}");
+    let (s, e) = app
+        .api(
+            &a,
+            Method::POST,
+            "/triggers",
+            Some(json!({"name": "To Bob", "events": ["ticket.created"],
+            "conditions": {"all": [{"field": "colour", "operator": "is", "value": "red"}]},
+            "actions": [{"action": "assign", "agent_id": bob}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["conditions.all[0].field"], "{e}");
+    let (s, e) = app
+        .api(
+            &a,
+            Method::POST,
+            "/triggers",
+            Some(json!({"name": "To Bob", "events": ["ticket.created"],
+            "actions": [{"action": "assign", "agent_id": bob}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["errors"][0]["field"], "actions[0]", "{e}");
+    assert!(e["errors"][0]["message"].as_str().unwrap().contains("deactivated"), "{e}");
+    let (_, list) = app.api(&a, Method::GET, "/triggers", None).await;
+    let names: Vec<&str> = list["triggers"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Refunds", "Tell the requester", "Note the escalation", "up", "down"]);
+
+    // Another account knows none of it.
+    let other = app.account("globex", "eu").await;
+    let id = refund["id"].as_str().unwrap();
+    let (s, _) = app.api(&other, Method::GET, &format!("/triggers/{id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.api(&other, Method::PATCH, &format!("/triggers/{id}"), Some(json!({"active": false}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.api(&other, Method::POST, "/triggers/test", Some(json!({"ticket_id": parcel}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = app.api(&other, Method::GET, "/triggers", None).await;
+    assert_eq!(list["triggers"], json!([]));
+}
+
+#[tokio::test]
+async fn triggers_on_sqlite() {
+    triggers_story(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn triggers_on_postgres() {
+    triggers_story(Engine::Postgres).await;
+}
