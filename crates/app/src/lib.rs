@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod automations;
 pub mod business_hours;
 pub mod canned;
 pub mod chat;

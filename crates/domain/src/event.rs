@@ -119,6 +119,10 @@ pub enum EventKind {
     TriggersFired {
         names: Vec<String>,
     },
+    /// An automation (time rule) changed the ticket.
+    AutomationFired {
+        name: String,
+    },
 }
 
 impl EventKind {
@@ -156,6 +160,7 @@ impl EventKind {
             }
             EventKind::SlaBreached { metric, .. } => format!("SLA {} breached", metric.as_str()),
             EventKind::TriggersFired { names } => format!("triggers ran: {}", names.join(", ")),
+            EventKind::AutomationFired { name } => format!("automation ran: {name}"),
         }
     }
 }

@@ -129,6 +129,8 @@ id_type!(/// An SLA policy: the targets the account promises for the tickets it 
     SlaPolicyId);
 id_type!(/// A trigger: a rule that changes tickets when something happens to them.
     TriggerId);
+id_type!(/// An automation: a rule that changes tickets when a time has passed.
+    AutomationId);
 
 #[cfg(test)]
 mod tests {

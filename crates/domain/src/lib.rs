@@ -7,6 +7,7 @@ pub mod account;
 pub mod agent;
 pub mod audit;
 pub mod auth;
+pub mod automation;
 pub mod business_hours;
 pub mod canned;
 pub mod chat;

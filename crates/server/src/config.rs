@@ -117,6 +117,8 @@ pub struct Config {
     pub imap_every: Duration,
     /// How often retention policies are applied.
     pub retention_every: Duration,
+    /// How often automations (time rules) look for tickets whose time has come.
+    pub automation_every: Duration,
     /// How long agents' sockets in a process count after it last said it is alive.
     pub chat_liveness: Duration,
     pub mail_limits: MailLimits,
@@ -243,6 +245,14 @@ impl Config {
             ),
             None => Duration::from_secs(3600),
         };
+        let automation_every = match env_of("PARLEY_AUTOMATION_EVERY_SECS") {
+            Some(v) => {
+                Duration::from_secs(v.parse::<u64>().ok().filter(|s| (1..=300).contains(s)).with_context(|| {
+                    format!("PARLEY_AUTOMATION_EVERY_SECS '{v}' is not a number of seconds from 1 to 300")
+                })?)
+            }
+            None => Duration::from_secs(60),
+        };
         let chat_liveness = match env_of("PARLEY_CHAT_LIVENESS_SECS") {
             Some(v) => Duration::from_secs(
                 v.parse::<u64>()
@@ -347,6 +357,7 @@ impl Config {
             trusted_proxies,
             imap_every,
             retention_every,
+            automation_every,
             chat_liveness,
             mail_limits,
         })

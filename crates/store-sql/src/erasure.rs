@@ -274,6 +274,7 @@ async fn erase_scope(
         "ticket_viewers",
         "ticket_followers",
         "trigger_queue",
+        "automation_runs",
     ] {
         tx.exec(
             &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),

@@ -9,6 +9,7 @@
 mod accounts;
 mod agents;
 mod audit;
+mod automations;
 mod business_hours;
 mod canned;
 mod chat;

@@ -69,6 +69,7 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 24, name: "sla_policies", sql: include_str!("../migrations/sqlite/0024_sla_policies.sql") },
     Migration { version: 25, name: "ticket_sla", sql: include_str!("../migrations/sqlite/0025_ticket_sla.sql") },
     Migration { version: 26, name: "triggers", sql: include_str!("../migrations/sqlite/0026_triggers.sql") },
+    Migration { version: 27, name: "automations", sql: include_str!("../migrations/sqlite/0027_automations.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -134,6 +135,7 @@ const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 24, name: "sla_policies", sql: include_str!("../migrations/postgres/0024_sla_policies.sql") },
     Migration { version: 25, name: "ticket_sla", sql: include_str!("../migrations/postgres/0025_ticket_sla.sql") },
     Migration { version: 26, name: "triggers", sql: include_str!("../migrations/postgres/0026_triggers.sql") },
+    Migration { version: 27, name: "automations", sql: include_str!("../migrations/postgres/0027_automations.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

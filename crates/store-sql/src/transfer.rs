@@ -76,6 +76,8 @@ const TABLES: &[&str] = &[
     "triggers",
     "trigger_queue",
     "assignment_turns",
+    "automations",
+    "automation_runs",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

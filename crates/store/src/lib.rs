@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod automations;
 mod business_hours;
 mod canned;
 mod chat;
@@ -30,6 +31,7 @@ mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
 pub use audit::{AuditFilter, AuditStore};
+pub use automations::{AutomationApplied, AutomationStore};
 pub use business_hours::BusinessHoursStore;
 pub use canned::{CannedFilter, CannedResponseStore, MacroStore};
 pub use chat::ChatStore;
@@ -91,6 +93,7 @@ pub trait RegionStore:
     + TicketSlaStore
     + TriggerStore
     + TriggerQueue
+    + AutomationStore
     + Send
     + Sync
 {

@@ -9,8 +9,8 @@ use parley_domain::agent::{Agent, Role};
 use parley_domain::email::EmailAddress;
 use parley_domain::ids::{AccountId, AgentId};
 use parley_domain::region::{DatabaseName, Place, RegionName};
-use parley_domain::Timestamp;
 use parley_store::{NewAccount, StoreError};
+use std::sync::Arc;
 
 pub struct CreateAccount {
     pub slug: AccountSlug,
@@ -38,7 +38,7 @@ pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAc
     // database; `parley account move` spreads them over its others.
     app.regions.prepare(&Place::main(input.region.clone())).await?;
     let store = cell.store().await?;
-    let now = Timestamp::now();
+    let now = app.regions.clock().now();
     let account_id = AccountId::new();
     let entry = DirectoryEntry {
         account_id,
@@ -83,6 +83,17 @@ pub async fn create_account(app: &App, input: CreateAccount) -> Result<CreatedAc
     }
     app.regions.directory().set_status(&input.slug, AccountStatus::Active).await?;
     app.regions.forget(&input.slug);
+    // The account starts with the rule help desks expect (close solved tickets after four days); it may change it.
+    let ctx = crate::AccountCtx {
+        account_id,
+        slug: input.slug.clone(),
+        region: input.region.clone(),
+        store: Arc::new(store.clone()),
+        clock: app.regions.clock().clone(),
+    };
+    if let Err(e) = crate::automations::add_default(&ctx).await {
+        tracing::warn!(account = %input.slug, error = %e, "the default automation could not be added");
+    }
     Ok(CreatedAccount {
         url: app.settings.account_url(input.slug.as_str()),
         account,

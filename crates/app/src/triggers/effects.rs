@@ -18,13 +18,13 @@ use parley_domain::Timestamp;
 use parley_store::{OutboundMail, TicketChange};
 
 /// What the triggers' run means for the ticket.
-pub(super) struct Effects {
+pub(crate) struct Effects {
     /// The change to save; `None` when nothing fired.
     pub change: Option<TicketChange>,
 }
 
 /// Who the mail and placeholders are about.
-pub(super) struct Parties<'a> {
+pub(crate) struct Parties<'a> {
     pub requester: Option<&'a Contact>,
     pub agents: &'a [Agent],
     /// Mail the triggers send to the requester is held back when the change came from a machine (an
@@ -32,10 +32,10 @@ pub(super) struct Parties<'a> {
     pub requester_is_machine: bool,
 }
 
-pub(super) fn effects(
+pub(crate) fn effects(
     ctx: &AccountCtx,
     identity: Option<&Identity>,
-    mut ticket: Ticket,
+    ticket: Ticket,
     run: &Run,
     parties: &Parties<'_>,
     now: Timestamp,
@@ -43,11 +43,27 @@ pub(super) fn effects(
     if run.fired.is_empty() {
         return Ok(Effects { change: None });
     }
+    let names = run.fired.iter().map(|f| f.name.clone()).collect();
+    let actions: Vec<&TriggerAction> = run.fired.iter().flat_map(|f| &f.actions).collect();
+    change_of(ctx, identity, ticket, &actions, EventKind::TriggersFired { names }, parties, now)
+}
+
+/// The change actions make to a ticket (done in order, an assignment by strategy already resolved), with `ran` —
+/// the event naming who did it — first among its events.
+pub(crate) fn change_of(
+    ctx: &AccountCtx,
+    identity: Option<&Identity>,
+    mut ticket: Ticket,
+    done: &[&TriggerAction],
+    ran: EventKind,
+    parties: &Parties<'_>,
+    now: Timestamp,
+) -> Result<Effects, AppError> {
     let expected_version = ticket.version;
     let mut actions: Vec<TicketAction> = Vec::new();
     let mut notes: Vec<&str> = Vec::new();
     let mut mails: Vec<(&Recipient, &str, &str)> = Vec::new();
-    for a in run.fired.iter().flat_map(|f| &f.actions) {
+    for a in done.iter().copied() {
         match a {
             TriggerAction::Ticket(t) => actions.push(t.clone()),
             TriggerAction::Assign { department, agent, .. } => {
@@ -62,7 +78,7 @@ pub(super) fn effects(
             TriggerAction::SendMail { to, subject, body } => mails.push((to, subject, body)),
         }
     }
-    let mut kinds = vec![EventKind::TriggersFired { names: run.fired.iter().map(|f| f.name.clone()).collect() }];
+    let mut kinds = vec![ran];
     let changed = ticket.apply(patch_of(&actions, None), now).map_err(|e| AppError::Conflict(e.to_string()))?;
     let fields_changed = !changed.is_empty();
     kinds.extend(changed);

@@ -8,8 +8,8 @@
 //! triggers change is not queued again: a trigger never runs on its own change.
 
 mod dry_run;
-mod effects;
-mod rules;
+pub(crate) mod effects;
+pub(crate) mod rules;
 pub mod runner;
 
 pub use dry_run::{test_triggers, TriedTrigger, TriggerTest};

@@ -30,10 +30,20 @@ pub struct TriggerPatch {
 async fn checked(ctx: &AccountCtx, input: &TriggerInput) -> Result<Trigger, AppError> {
     let fields = ctx.store.list_fields(ctx.account_id).await?;
     let trigger = Trigger::new(input, FieldDefs::Checked(&fields))?;
+    check_references(ctx, trigger.actions(), &trigger.to_input().conditions).await?;
+    Ok(trigger)
+}
+
+/// Agents a rule names must be the account's active ones, departments the account's (actions and conditions).
+pub(crate) async fn check_references(
+    ctx: &AccountCtx,
+    actions: &[parley_domain::trigger::TriggerAction],
+    conditions: &ConditionsInput,
+) -> Result<(), AppError> {
     let agents = ctx.store.list_agents(ctx.account_id).await?;
     let departments = ctx.store.list_departments(ctx.account_id).await?;
     let mut errs = Checker::new();
-    for (i, a) in trigger.actions().iter().enumerate() {
+    for (i, a) in actions.iter().enumerate() {
         if let Some(agent) = a.agent() {
             match agents.iter().find(|x| x.id == agent) {
                 None => errs.add(format!("actions[{i}]"), "names an agent this account does not have"),
@@ -47,7 +57,6 @@ async fn checked(ctx: &AccountCtx, input: &TriggerInput) -> Result<Trigger, AppE
             }
         }
     }
-    let conditions = trigger.to_input().conditions;
     for (list, items) in [("all", &conditions.all), ("any", &conditions.any)] {
         for (i, c) in items.iter().enumerate() {
             let Ok(TriggerCondition::Ticket(parley_domain::sla::Condition::Department { id: Some(d), .. })) =
@@ -61,7 +70,7 @@ async fn checked(ctx: &AccountCtx, input: &TriggerInput) -> Result<Trigger, AppE
         }
     }
     errs.finish()?;
-    Ok(trigger)
+    Ok(())
 }
 
 async fn audited(ctx: &AccountCtx, caller: &Caller, id: TriggerId, what: &str) -> Result<(), AppError> {

@@ -151,7 +151,41 @@ pub(super) async fn run_with_candidates(
     Ok((outcome, Vec::new()))
 }
 
-pub(super) struct Prepared {
+/// An automation's actions done in order on the ticket as `facts` has it, an assignment by strategy answered from
+/// the available agents (read for the departments it asks about).
+pub(crate) async fn resolve_actions(
+    app: &App,
+    ctx: &AccountCtx,
+    actions: &[parley_domain::trigger::TriggerAction],
+    facts: &TriggerFacts,
+) -> Result<(Vec<parley_domain::trigger::TriggerAction>, Vec<(Option<DepartmentId>, AgentId)>), AppError> {
+    let mut candidates = Candidates::new(app, ctx);
+    loop {
+        let mut unread: Vec<Option<DepartmentId>> = Vec::new();
+        let mut turns = Vec::new();
+        let mut shadow = candidates.clone_known();
+        let mut f = facts.clone();
+        let done = parley_domain::trigger::apply_actions(actions, &mut f, &mut |d, s| {
+            if !shadow.contains_key(&d) {
+                unread.push(d);
+                return None;
+            }
+            let picked = Candidates::pick_in(&mut shadow, d, s);
+            if let (Some(a), Strategy::RoundRobin) = (picked, s) {
+                turns.push((d, a));
+            }
+            picked
+        });
+        if unread.is_empty() {
+            return Ok((done, turns));
+        }
+        for d in unread {
+            candidates.read(d).await?;
+        }
+    }
+}
+
+pub(crate) struct Prepared {
     pub detail: crate::tickets::TicketDetail,
     pub facts: TriggerFacts,
     pub agents: Vec<Agent>,
@@ -160,7 +194,7 @@ pub(super) struct Prepared {
 
 /// The ticket and what the conditions look at; `None` when no active trigger runs on the change's events or the
 /// ticket is gone.
-pub(super) async fn prepare(
+pub(crate) async fn prepare(
     ctx: &AccountCtx,
     triggers: &[TriggerRecord],
     q: &QueuedActivity,
@@ -169,15 +203,24 @@ pub(super) async fn prepare(
     if !triggers.iter().any(|t| t.trigger.runs_on(&q.activity.events)) {
         return Ok(None);
     }
-    let Some(ticket) = ctx.store.get_ticket(ctx.account_id, q.ticket_id).await? else { return Ok(None) };
+    let asks = triggers.iter().any(|x| x.trigger.asks_business_hours());
+    prepare_ticket(ctx, q.ticket_id, &q.activity, asks, now).await
+}
+
+/// The ticket as rules see it after `activity` (its changes and message); `None` when the ticket is gone.
+pub(crate) async fn prepare_ticket(
+    ctx: &AccountCtx,
+    ticket: parley_domain::ids::TicketId,
+    activity: &parley_domain::trigger::Activity,
+    asks_business_hours: bool,
+    now: Timestamp,
+) -> Result<Option<Prepared>, AppError> {
+    let Some(ticket) = ctx.store.get_ticket(ctx.account_id, ticket).await? else { return Ok(None) };
     let detail = crate::tickets::detail(ctx, ticket).await?;
-    let message = q.activity.message_id.and_then(|id| detail.timeline.messages.iter().find(|m| m.id == id));
+    let message = activity.message_id.and_then(|id| detail.timeline.messages.iter().find(|m| m.id == id));
     let t = &detail.ticket;
-    let within_business_hours = if triggers.iter().any(|x| x.trigger.asks_business_hours()) {
-        calendar_for(ctx, t.department_id).await?.is_open(now)
-    } else {
-        true
-    };
+    let within_business_hours =
+        if asks_business_hours { calendar_for(ctx, t.department_id).await?.is_open(now) } else { true };
     let facts = TriggerFacts {
         priority: t.priority,
         status: t.status,
@@ -194,7 +237,7 @@ pub(super) async fn prepare(
             .unwrap_or_default(),
         subject: t.subject.clone(),
         text: message.map(|m| m.body.clone()),
-        changes: q.activity.changes.clone(),
+        changes: activity.changes.clone(),
         within_business_hours,
     };
     let requester_is_machine = message.and_then(|m| m.email.as_ref()).is_some_and(|e| e.automatic);

@@ -62,6 +62,16 @@ pub fn run(
     Run { fired, facts, stopped }
 }
 
+/// Applies actions in order to the ticket as `facts` has it (an automation's, which has no run of its own);
+/// returns them as done (an assignment by strategy with the agent picked).
+pub fn apply_actions(
+    actions: &[TriggerAction],
+    facts: &mut TriggerFacts,
+    pick: &mut dyn FnMut(Option<DepartmentId>, Strategy) -> Option<AgentId>,
+) -> Vec<TriggerAction> {
+    actions.iter().map(|a| apply(a, facts, pick)).collect()
+}
+
 /// Applies one action to the ticket as the run sees it, recording the change; returns the action as done.
 fn apply(
     a: &TriggerAction,

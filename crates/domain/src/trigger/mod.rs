@@ -14,7 +14,7 @@ mod tests;
 
 pub use action::{Recipient, Strategy, TriggerAction};
 pub use condition::{ChangeTest, TriggerCondition, TriggerFacts, Watched};
-pub use engine::{run, Fired, Run, MAX_FIRINGS};
+pub use engine::{apply_actions, run, Fired, Run, MAX_FIRINGS};
 pub use event::{Activity, Change, TriggerEvent};
 pub use input::TriggerInput;
 pub use rule::{Trigger, TriggerRecord};

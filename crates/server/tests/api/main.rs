@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod automations;
 mod bad_input;
 mod business_hours;
 mod chat;

@@ -2,6 +2,7 @@
 
 mod agents;
 mod audit;
+mod automations;
 mod bulk;
 mod business_hours;
 mod canned;
@@ -66,6 +67,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(business_hours::router())
         .merge(sla::router())
         .merge(triggers::router())
+        .merge(automations::router())
         .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { crate::error::ApiError::NotFound })
 }

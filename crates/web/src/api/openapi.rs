@@ -54,6 +54,8 @@ use utoipa::{Modify, OpenApi};
         super::sla::list, super::sla::create, super::sla::show, super::sla::update, super::sla::delete,
         super::triggers::list, super::triggers::create, super::triggers::show, super::triggers::update,
         super::triggers::delete, super::triggers::test,
+        super::automations::list, super::automations::create, super::automations::show,
+        super::automations::update, super::automations::delete,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
