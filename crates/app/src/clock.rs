@@ -33,9 +33,15 @@ impl Default for Clock {
 const FOLLOWS_SYSTEM: i64 = i64::MIN;
 
 impl Clock {
+    /// Built for tests, a process started with `PARLEY_TEST_CLOCK=<RFC 3339>` stands at that instant (the tests
+    /// of several `parley serve` processes set their clocks so; a release build reads no such thing).
     #[cfg(feature = "test-clock")]
     pub fn new() -> Clock {
-        Clock { fixed: Arc::new(AtomicI64::new(FOLLOWS_SYSTEM)) }
+        let fixed = std::env::var("PARLEY_TEST_CLOCK")
+            .ok()
+            .and_then(|s| Timestamp::parse(&s))
+            .map_or(FOLLOWS_SYSTEM, Timestamp::millis);
+        Clock { fixed: Arc::new(AtomicI64::new(fixed)) }
     }
 
     #[cfg(not(feature = "test-clock"))]

@@ -133,3 +133,82 @@ async fn automations_on_sqlite() {
 async fn automations_on_postgres() {
     automations_story(Engine::Postgres).await;
 }
+
+/// Two `parley serve` processes on one region's PostgreSQL, both looking every second at tickets solved five days
+/// before their clocks: each ticket is closed once, by one of them.
+#[tokio::test]
+async fn two_processes_fire_a_time_rule_once() {
+    use crate::cli::{parley, Server};
+    use parley_test_support::{http_client, PgTestDb};
+
+    let directory = PgTestDb::create().await;
+    let region = PgTestDb::create().await;
+    let base = [
+        ("PARLEY_DIRECTORY_URL", directory.url()),
+        ("PARLEY_REGION_EU_DATABASE_URL", region.url()),
+        ("PARLEY_REGIONS", "eu"),
+        ("PARLEY_AUTOMATION_EVERY_SECS", "1"),
+    ];
+    let then: Vec<(&str, &str)> = base.iter().copied().chain([("PARLEY_TEST_CLOCK", "2026-03-02T09:00:00Z")]).collect();
+    let later: Vec<(&str, &str)> =
+        base.iter().copied().chain([("PARLEY_TEST_CLOCK", "2026-03-07T09:00:00Z")]).collect();
+    let (dir1, dir2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let o = parley(
+        dir1.path(),
+        &["account", "create", "--slug", "acme", "--region", "eu", "--owner-email", "me@example.com", "--json"],
+        &then,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let made: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let key = made["api_key"].as_str().unwrap().to_string();
+    let http = http_client(false);
+    let call = |server: &Server, method: Method, path: &str, body: Option<Value>| {
+        let mut req = http.request(method, server.url("acme", &format!("/api/v1{path}"))).bearer_auth(&key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Monday: ten tickets solved.
+    let mut first = Server::start(dir1.path(), &then);
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let (s, t) = call(
+            &first,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": format!("T{i}"),
+            "message": {"body": "hi"}, "requester": {"email": format!("c{i}@example.com")}, "status": "resolved"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        ids.push(t["id"].as_str().unwrap().to_string());
+    }
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    // Saturday, on two processes.
+    let one = Server::start(dir1.path(), &later);
+    let two = Server::start(dir2.path(), &later);
+    let end = Instant::now() + Duration::from_secs(30);
+    for id in &ids {
+        loop {
+            let (_, t) = call(&two, Method::GET, &format!("/tickets/{id}"), None).await;
+            if t["status"] == "closed" {
+                break;
+            }
+            assert!(Instant::now() < end, "closed: {t}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    // Both keep looking for a while: each ticket was closed once.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for id in &ids {
+        let (_, t) = call(&one, Method::GET, &format!("/tickets/{id}"), None).await;
+        assert_eq!(ran(&t), ["Close solved tickets after 4 days"], "{t}");
+    }
+    drop((one, two));
+}
