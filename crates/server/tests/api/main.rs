@@ -29,6 +29,7 @@ mod settings_pages;
 mod sla_policies;
 mod sla_watch;
 mod support;
+mod ticket_list_sla;
 mod tickets;
 mod ui;
 mod views;
