@@ -26,6 +26,7 @@ mod relocation;
 mod retention;
 mod search;
 mod settings_pages;
+mod settings_sla_policies;
 mod sla_policies;
 mod sla_watch;
 mod support;
