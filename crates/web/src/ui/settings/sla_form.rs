@@ -103,8 +103,10 @@ fn value_line(v: &Value) -> String {
 fn value_of(field: &str, line: &str, departments: &[(String, String)]) -> Value {
     let parts: Vec<&str> = line.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
     let named = |p: &str| -> String {
+        // "ügyfélszolgálat" finds "Ügyfélszolgálat": the comparison ignores case beyond ASCII too.
+        let typed = p.to_lowercase();
         let department =
-            departments.iter().find(|(_, name)| field == "department_id" && name.trim().eq_ignore_ascii_case(p));
+            departments.iter().find(|(_, name)| field == "department_id" && name.trim().to_lowercase() == typed);
         department.map_or_else(|| p.to_string(), |(id, _)| id.clone())
     };
     match (field, parts.as_slice()) {

@@ -24,7 +24,7 @@ const LIST: &str = "/settings/sla-policies";
 pub(crate) struct Row {
     id: String,
     name: String,
-    /// "All of: Priority is Urgent · Any of: …", or "Every ticket".
+    /// "All of: Priority is urgent · Any of: …", or "Every ticket".
     conditions: String,
     /// "Urgent: First reply 1 h, Resolution 8 h (calendar hours); High: …".
     targets: String,
@@ -52,7 +52,7 @@ struct EditPage {
     hours: Vec<(String, String)>,
     fields: Vec<(&'static str, String)>,
     operators: Vec<(&'static str, String)>,
-    /// (value, label) suggested for a condition's value: priorities, statuses, channels, departments by id.
+    /// (value, label) suggested for a condition's value: priorities, statuses, channels, departments by name.
     hints: Vec<(String, String)>,
     metrics: Vec<String>,
 }
@@ -74,7 +74,7 @@ fn duration(shell: &Shell, minutes: i64) -> String {
     }
 }
 
-/// One condition as a reader says it: "Priority is Urgent, High".
+/// One condition as a reader says it: "Priority is urgent, high".
 fn condition_text(shell: &Shell, c: &ConditionInput, departments: &HashMap<String, String>) -> String {
     let field = FIELDS.iter().find(|(k, _)| *k == c.field).map_or(c.field.clone(), |(_, text)| shell.tr(text));
     let op = OPERATORS.iter().find(|(k, _)| *k == c.operator).map_or(c.operator.clone(), |(_, text)| shell.tr(text));
@@ -140,8 +140,7 @@ fn targets_text(shell: &Shell, p: &SlaPolicyInput) -> String {
 
 pub(crate) async fn list(s: AgentSession) -> Result<Response, PageError> {
     let shell = frame(&s, "sla-policies").await?;
-    let departments: HashMap<String, String> =
-        people::list_departments(&s.ctx).await?.into_iter().map(|d| (d.id.to_string(), d.name)).collect();
+    let departments: HashMap<String, String> = departments(&s).await?.into_iter().collect();
     let policies = uc::list_sla_policies(&s.ctx).await?;
     let n = policies.len();
     let rows = policies
