@@ -113,6 +113,15 @@ fn history(created_at: Timestamp, status_now: Status, timeline: &Timeline) -> Ti
     TicketHistory { created_at, events }
 }
 
+/// What lists show of listed tickets' SLA: the due time and state kept with each (see `sla_watch`), read in one
+/// question for the page instead of measuring every ticket's timeline.
+pub async fn sla_due_of(
+    ctx: &AccountCtx,
+    tickets: &[parley_domain::ids::TicketId],
+) -> Result<Vec<parley_store::SlaDue>, AppError> {
+    Ok(ctx.store.sla_due_of(ctx.account_id, tickets).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -387,10 +387,12 @@ pub enum Column {
     Tags,
     CreatedAt,
     UpdatedAt,
+    /// The soonest due time of the ticket's running SLA targets, and whether one is breached or paused.
+    SlaDue,
 }
 
 impl Column {
-    pub const ALL: [Column; 11] = [
+    pub const ALL: [Column; 12] = [
         Column::Number,
         Column::Subject,
         Column::Requester,
@@ -402,6 +404,7 @@ impl Column {
         Column::Tags,
         Column::CreatedAt,
         Column::UpdatedAt,
+        Column::SlaDue,
     ];
     /// What a view shows unless it says otherwise.
     pub const DEFAULT: [Column; 7] = [
@@ -427,10 +430,11 @@ impl Column {
             Column::Tags => "tags",
             Column::CreatedAt => "created_at",
             Column::UpdatedAt => "updated_at",
+            Column::SlaDue => "sla_due",
         }
     }
 
-    /// A list of 1 to 11 columns, each once.
+    /// A list of 1 to 12 columns, each once.
     pub fn parse_list(field: &str, items: &[String]) -> Result<Vec<Column>, Invalid> {
         if items.is_empty() {
             return Err(Invalid::field(field, "needs at least one column"));

@@ -5,8 +5,9 @@ use crate::rows::{id, json, placeholders, to_json};
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::ids::{AccountId, TicketId};
+use parley_domain::sla::SlaSummary;
 use parley_domain::Timestamp;
-use parley_store::{SlaWrite, StoreError, StoredSla, TicketSlaStore};
+use parley_store::{SlaDue, SlaWrite, StoreError, StoredSla, TicketSlaStore};
 
 #[async_trait]
 impl TicketSlaStore for SqlStore {
@@ -120,5 +121,31 @@ impl TicketSlaStore for SqlStore {
                 })
             })
             .await
+    }
+
+    async fn sla_due_of(&self, account: AccountId, tickets: &[TicketId]) -> Result<Vec<SlaDue>, StoreError> {
+        if tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut a: Vec<Value> = args![account.to_string()];
+        a.extend(tickets.iter().map(|t| Value::Text(t.to_string())));
+        let sql = format!(
+            "SELECT id, sla_due_at, sla_state FROM tickets WHERE account_id = $1 AND sla_state IS NOT NULL \
+             AND id IN ({})",
+            placeholders(2, tickets.len())
+        );
+        let rows = self.db.query(&sql, a).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let raw = r.text("sla_state")?;
+            // A state this version does not know (written by a newer one) shows no pill rather than failing the list.
+            let Some(state) = SlaSummary::parse(&raw) else { continue };
+            out.push(SlaDue {
+                ticket_id: id("ticket id", &r.text("id")?)?,
+                due_at: r.opt_int("sla_due_at")?.map(Timestamp::from_millis),
+                state,
+            });
+        }
+        Ok(out)
     }
 }

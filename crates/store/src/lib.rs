@@ -50,7 +50,7 @@ pub use mail::{
 };
 pub use people::{AgentStore, AgentUpdate, CompanyUpdate, ContactFilter, ContactStore, ContactUpdate};
 pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
-pub use sla::{SlaPolicyStore, SlaWrite, StoredSla, TicketSlaStore};
+pub use sla::{SlaDue, SlaPolicyStore, SlaWrite, StoredSla, TicketSlaStore};
 pub use support::SupportStore;
 pub use tickets::{
     Assignee, FieldStore, FieldValue, NewTicket, Requester, SortKey, SortValue, TicketChange, TicketCursor,

@@ -71,4 +71,20 @@ pub trait TicketSlaStore: Send + Sync {
     ) -> Result<u64, StoreError>;
     /// Asks for a new look at every ticket of the account that is not closed (a policy or calendar changed).
     async fn recheck_sla(&self, account: AccountId, now: parley_domain::Timestamp) -> Result<u64, StoreError>;
+    /// What is kept of the SLA of each of `tickets` (a page of a list), in one question; tickets without an SLA
+    /// state are left out.
+    async fn sla_due_of(
+        &self,
+        account: AccountId,
+        tickets: &[parley_domain::ids::TicketId],
+    ) -> Result<Vec<SlaDue>, StoreError>;
+}
+
+/// A listed ticket's SLA as last looked at: the soonest due time of its running targets (none while every one is
+/// paused or met) and their summary state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlaDue {
+    pub ticket_id: parley_domain::ids::TicketId,
+    pub due_at: Option<parley_domain::Timestamp>,
+    pub state: parley_domain::sla::SlaSummary,
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// The owner of a new account, signed in, with the form token of their session.
-async fn owner(app: &TestApp, slug: &str) -> (reqwest::Client, String, TestAccount) {
+pub(crate) async fn owner(app: &TestApp, slug: &str) -> (reqwest::Client, String, TestAccount) {
     let a = app.account(slug, "eu").await;
     let (c, s) = sign_in(app, slug, &a.email, &a.password).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -19,7 +19,7 @@ async fn owner(app: &TestApp, slug: &str) -> (reqwest::Client, String, TestAccou
     (c, csrf_in(&html), a)
 }
 
-async fn post(c: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+pub(crate) async fn post(c: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
     let r = c.post(url).form(form).send().await.unwrap();
     let status = r.status();
     let to = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
@@ -27,7 +27,7 @@ async fn post(c: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> (StatusC
 }
 
 /// The audit entries of an action, newest first.
-async fn audited(app: &TestApp, a: &TestAccount, action: &str) -> Vec<Value> {
+pub(crate) async fn audited(app: &TestApp, a: &TestAccount, action: &str) -> Vec<Value> {
     let (s, page) = app.api(a, Method::GET, &format!("/audit-log?action={action}"), None).await;
     assert_eq!(s, StatusCode::OK, "{page}");
     page["entries"].as_array().unwrap().clone()
@@ -187,6 +187,8 @@ async fn agents_are_refused_on_every_settings_page() {
         "/settings/chat",
         "/settings/business-hours",
         "/settings/business-hours/new",
+        "/settings/sla-policies",
+        "/settings/sla-policies/new",
     ];
     for p in pages {
         let (s, _) = get(&agent, &app.url("acme", p)).await;

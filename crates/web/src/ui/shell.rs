@@ -44,7 +44,7 @@ pub(crate) fn view_label(t: Texts, key: &str) -> String {
 }
 
 /// The settings pages, as (view key, path), in the order of the settings column.
-pub(crate) const SETTINGS_PAGES: [(&str, &str); 11] = [
+pub(crate) const SETTINGS_PAGES: [(&str, &str); 12] = [
     ("agents", "/settings/agents"),
     ("departments", "/settings/departments"),
     ("mailboxes", "/settings/mailboxes"),
@@ -53,6 +53,7 @@ pub(crate) const SETTINGS_PAGES: [(&str, &str); 11] = [
     ("fields", "/settings/fields"),
     ("api-keys", "/settings/api-keys"),
     ("business-hours", "/settings/business-hours"),
+    ("sla-policies", "/settings/sla-policies"),
     ("chat", "/settings/chat"),
     ("privacy", "/settings/privacy"),
     ("audit", "/audit"),

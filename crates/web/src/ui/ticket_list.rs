@@ -8,11 +8,13 @@ use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
 use parley_app::people;
+use parley_app::sla_ticket::sla_due_of;
 use parley_app::tickets::{self as uc, ListTickets};
 use parley_domain::contact::Contact;
+use parley_domain::sla::SlaSummary;
 use parley_domain::ticket::{Priority, Status, Ticket};
 use parley_domain::view::{Column, Sort, SortKey};
-use parley_store::TicketFilter;
+use parley_store::{SlaDue, TicketFilter};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -35,6 +37,12 @@ pub(crate) struct Row {
     created_iso: String,
     updated: String,
     updated_iso: String,
+    /// The soonest SLA due time in the agent's zone, empty when no target runs.
+    sla_due: String,
+    sla_due_iso: String,
+    /// `breached` or `paused` when the row shows a pill for it, else empty.
+    sla_state: &'static str,
+    sla_state_label: String,
     select_label: String,
 }
 
@@ -59,6 +67,10 @@ impl Row {
             created_iso: String::new(),
             updated: String::new(),
             updated_iso: String::new(),
+            sla_due: String::new(),
+            sla_due_iso: String::new(),
+            sla_state: "",
+            sla_state_label: String::new(),
             select_label: String::new(),
         }
     }
@@ -153,7 +165,14 @@ pub(crate) async fn list(s: AgentSession, Query(q): Query<ListQuery>) -> Result<
     let agent_names: HashMap<_, _> = agents.iter().map(|a| (a.id, a.name.clone())).collect();
     let departments: HashMap<_, _> =
         people::list_departments(&s.ctx).await?.into_iter().map(|d| (d.id, d.name)).collect();
-    let names = Names { contacts: &contacts, agents: &agent_names, departments: &departments };
+    // Read only when shown: the Ticket does not carry its SLA, and most views do not show it.
+    let sla: HashMap<_, _> = if columns.contains(&Column::SlaDue) {
+        let ids: Vec<_> = page.items.iter().map(|t| t.id).collect();
+        sla_due_of(&s.ctx, &ids).await?.into_iter().map(|d| (d.ticket_id, d)).collect()
+    } else {
+        HashMap::new()
+    };
+    let names = Names { contacts: &contacts, agents: &agent_names, departments: &departments, sla: &sla };
     let rows = page.items.iter().map(|tk| row(&shell, tk, &names)).collect();
     let base = format!("/tickets?view={}", encode(&view));
     let sort_param = if q.sort.is_some() { format!("&sort={}", encode(&sort.to_param())) } else { String::new() };
@@ -191,10 +210,19 @@ struct Names<'a> {
     contacts: &'a HashMap<parley_domain::ids::ContactId, Contact>,
     agents: &'a HashMap<parley_domain::ids::AgentId, String>,
     departments: &'a HashMap<parley_domain::ids::DepartmentId, String>,
+    sla: &'a HashMap<parley_domain::ids::TicketId, SlaDue>,
 }
 
 fn row(shell: &Shell, tk: &Ticket, names: &Names) -> Row {
     let t = &shell.t;
+    let sla = names.sla.get(&tk.id);
+    let due = sla.and_then(|d| d.due_at);
+    // Running is what a due time already says; breached and paused are what an agent must see at a glance.
+    let sla_state = match sla.map(|d| d.state) {
+        Some(SlaSummary::Breached) => "breached",
+        Some(SlaSummary::Paused) => "paused",
+        _ => "",
+    };
     Row {
         id: tk.id.to_string(),
         number: tk.number.0,
@@ -213,16 +241,25 @@ fn row(shell: &Shell, tk: &Ticket, names: &Names) -> Row {
         created_iso: tk.created_at.to_rfc3339(),
         updated: tk.updated_at.in_zone(&shell.time_zone),
         updated_iso: tk.updated_at.to_rfc3339(),
+        sla_due: due.map(|d| d.in_zone(&shell.time_zone)).unwrap_or_default(),
+        sla_due_iso: due.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        sla_state,
+        sla_state_label: if sla_state.is_empty() { String::new() } else { t.get(&format!("ws-sla-state-{sla_state}")) },
         select_label: t.with("ws-select-row", &[("number", tk.number.0.into())]),
     }
 }
 
 /// The order a column's header asks for: the other direction when the list is already in its order, else the
-/// direction people look for first (newest, most urgent, highest number first; texts, names and statuses A to Z).
+/// direction people look for first (newest, most urgent, highest number first; texts, names and statuses A to Z;
+/// what is due soonest first).
 fn header(shell: &Shell, c: Column, base: &str, current: Sort) -> Header {
     let key = sort_key(c);
     let href = key.map(|k| {
-        let descending = if current.key == k { !current.descending } else { !(k.is_text() || k == SortKey::Status) };
+        let descending = if current.key == k {
+            !current.descending
+        } else {
+            !(k.is_text() || matches!(k, SortKey::Status | SortKey::SlaDue))
+        };
         format!("{base}&sort={}", encode(&Sort { key: k, descending }.to_param()))
     });
     let aria_sort = match key {
@@ -246,6 +283,7 @@ fn sort_key(c: Column) -> Option<SortKey> {
         Column::Assignee => Some(SortKey::Assignee),
         Column::Department => Some(SortKey::Department),
         Column::Channel => Some(SortKey::Channel),
+        Column::SlaDue => Some(SortKey::SlaDue),
         Column::Tags => None,
     }
 }

@@ -1,5 +1,5 @@
 //! The account's settings pages in the workspace (admins and owners): agents, departments, mailboxes, mail
-//! settings, webhooks, custom fields, API keys and business hours. Each page calls the same use cases as the API, so every change
+//! settings, webhooks, custom fields, API keys, business hours and SLA policies. Each page calls the same use cases as the API, so every change
 //! is checked and audited exactly as it is there; an agent is refused here as the API refuses them.
 
 mod agents;
@@ -9,6 +9,8 @@ mod departments;
 mod fields;
 mod mail;
 mod mailboxes;
+mod sla_form;
+mod sla_policies;
 mod webhooks;
 
 use super::session::{render, AgentSession, PageError};
@@ -40,6 +42,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/settings/business-hours/new", get(business_hours::new))
         .route("/settings/business-hours/{id}", get(business_hours::edit).post(business_hours::save))
         .route("/settings/business-hours/{id}/delete", post(business_hours::delete))
+        .route("/settings/sla-policies", get(sla_policies::list).post(sla_policies::create))
+        .route("/settings/sla-policies/new", get(sla_policies::new))
+        .route("/settings/sla-policies/{id}", get(sla_policies::edit).post(sla_policies::save))
+        .route("/settings/sla-policies/{id}/move", post(sla_policies::reorder))
+        .route("/settings/sla-policies/{id}/delete", get(sla_policies::confirm_delete).post(sla_policies::delete))
 }
 
 /// The frame of the settings page `page` (its key in the settings column), for admins only: the pages show and
