@@ -30,7 +30,7 @@ pub enum SortKey {
     Assignee,
     Department,
     Channel,
-    /// The soonest due time of the ticket's running SLA targets; tickets without one last.
+    /// The soonest due time of the ticket's SLA targets still owed (overdue ones first); tickets without one last.
     SlaDue,
 }
 
@@ -199,7 +199,7 @@ pub struct ViewFilters {
     pub updated_before: Option<Timestamp>,
     /// Tickets whose SLA stands so (any of these).
     pub sla: Vec<SlaSummary>,
-    /// Tickets with a running SLA target due before this time.
+    /// Tickets with an SLA target still owed (running or overdue) due before this time.
     pub sla_due_before: Option<Timestamp>,
 }
 

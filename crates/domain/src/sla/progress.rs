@@ -84,7 +84,7 @@ pub struct Progress {
     pub record: Option<SlaRecord>,
     /// New timeline events, each with its instant.
     pub events: Vec<(Timestamp, EventKind)>,
-    /// The soonest due time of a running target: what lists sort by.
+    /// The soonest due time of a target still owed (running, or breached and unmet): what lists sort by.
     pub due_at: Option<Timestamp>,
     pub summary: Option<SlaSummary>,
     /// When something will happen without any change to the ticket (a warning, a breach).
@@ -148,7 +148,9 @@ pub fn progress(before: Option<&SlaRecord>, now_sla: Option<CurrentSla<'_>>, now
         events.push((now, EventKind::SlaResumed { metrics: resumed }));
     }
     events.sort_by_key(|(at, _)| *at);
-    let due_at = cur.targets.iter().filter(|t| t.state == ClockState::Active).filter_map(|t| t.due_at).min();
+    // Overdue targets first: a breached target's due time has passed, so it sorts before every running one.
+    let owed = |t: &&TargetState| matches!(t.state, ClockState::Active | ClockState::Breached);
+    let due_at = cur.targets.iter().filter(owed).filter_map(|t| t.due_at).min();
     Progress {
         record: Some(SlaRecord {
             policy_id: cur.policy_id.into(),
@@ -196,7 +198,7 @@ mod tests {
         let p = progress(None, Some(cur(&targets)), at(0));
         assert_eq!(kinds(&p), [EventKind::SlaApplied { policy_id: "p1".into(), policy: "Urgent".into() }]);
         assert_eq!(p.summary, Some(SlaSummary::Breached));
-        assert_eq!(p.due_at, Some(at(60)));
+        assert_eq!(p.due_at, Some(at(-5)), "the overdue target sorts first");
         assert_eq!(p.check_at, Some(at(45)), "the warning comes 15 minutes before");
         // Looked at again with nothing changed: nothing to tell.
         let again = progress(p.record.as_ref(), Some(cur(&targets)), at(1));

@@ -48,7 +48,7 @@ pub(crate) struct PageLinks {
         ("updated_after" = Option<String>, Query, description = "Last changed at or after this time (RFC 3339)"),
         ("updated_before" = Option<String>, Query, description = "Last changed before this time (RFC 3339)"),
         ("sla" = Option<String>, Query, description = "Tickets whose SLA stands so, one state or several comma-separated: `breached`, `active`, `paused`, `fulfilled`"),
-        ("sla_due_before" = Option<String>, Query, description = "Tickets with a running SLA target due before this time (RFC 3339)"),
+        ("sla_due_before" = Option<String>, Query, description = "Tickets with an SLA target still owed (running, or overdue) due before this time (RFC 3339)"),
         ("sort" = Option<String>, Query, description = "`updated_at`, `created_at`, `priority`, `status`, `number`, `subject`, `requester`, `assignee`, `department` (by name; nobody first), `channel` or `sla_due` (the soonest due SLA target; tickets without one last), with `-` in front for descending (default `-updated_at`)"),
         ("page[size]" = Option<u32>, Query, description = "1 to 100, default 25"),
         ("page[after]" = Option<String>, Query, description = "The `meta.after_cursor` of the previous page"),
