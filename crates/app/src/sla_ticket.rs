@@ -24,8 +24,15 @@ pub struct TicketSla {
 /// The ticket's SLA at `now`; `None` when no policy matches it.
 pub async fn sla_of(ctx: &AccountCtx, d: &TicketDetail, now: Timestamp) -> Result<Option<TicketSla>, AppError> {
     let policies = ctx.store.list_sla_policies(ctx.account_id).await?;
-    sla_under(ctx, &policies, d, now).await
+    sla_under(ctx, &policies, d, now, &Calendars::default()).await
 }
+
+/// Calendars read for a round of looks, by the hours a policy names and the ticket's department: a round reads
+/// each once, however many looks it runs at a time.
+#[derive(Default)]
+pub(crate) struct Calendars(
+    tokio::sync::Mutex<std::collections::HashMap<(Option<String>, Option<parley_domain::ids::DepartmentId>), Calendar>>,
+);
 
 /// The ticket's SLA at `now` under the account's `policies` (in their order), read once for many tickets.
 pub(crate) async fn sla_under(
@@ -33,6 +40,7 @@ pub(crate) async fn sla_under(
     policies: &[SlaPolicyRecord],
     d: &TicketDetail,
     now: Timestamp,
+    calendars: &Calendars,
 ) -> Result<Option<TicketSla>, AppError> {
     if policies.is_empty() {
         return Ok(None);
@@ -49,7 +57,18 @@ pub(crate) async fn sla_under(
     // In the account's order, as `first_match` picks: the record, for its id.
     let Some(record) = policies.iter().find(|p| p.policy.matches(&facts)) else { return Ok(None) };
     let policy = &record.policy;
-    let calendar = calendar_of(ctx, policy, t.department_id).await?;
+    let key = (policy.business_hours_id().map(str::to_string), t.department_id);
+    let calendar = {
+        let mut known = calendars.0.lock().await;
+        match known.get(&key) {
+            Some(c) => c.clone(),
+            None => {
+                let c = calendar_of(ctx, policy, t.department_id).await?;
+                known.insert(key, c.clone());
+                c
+            }
+        }
+    };
     let history = history(t.created_at, t.status, &d.timeline);
     Ok(Some(TicketSla {
         policy_id: record.id,

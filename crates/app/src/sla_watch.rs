@@ -8,9 +8,10 @@
 //! looking at the same ticket tell each event once between them.
 
 use crate::notify::agent_mail;
-use crate::sla_ticket::{sla_under, TicketSla};
+use crate::sla_ticket::{sla_under, Calendars, TicketSla};
 use crate::tickets::payload;
 use crate::{AccountCtx, App, AppError};
+use futures_util::StreamExt;
 use parley_domain::agent::Agent;
 use parley_domain::event::{Actor, EventKind};
 use parley_domain::ids::{AccountId, TicketId};
@@ -29,6 +30,8 @@ use tokio::sync::watch;
 
 /// Tickets looked at per round and database.
 const BATCH: usize = 200;
+/// Looks at a time.
+const AT_ONCE: usize = 16;
 
 /// Run until `stop` turns true: a round on every database this process works on, twice a second (at once again
 /// while a round finds a full batch).
@@ -78,23 +81,29 @@ pub async fn look_due(app: &App, store: &Arc<dyn RegionStore>, region: &RegionNa
             // Nothing to measure: tickets without a record need no look; those with one lose it below.
             store.clear_sla_checks(account_id, &tickets, now).await?;
         }
-        for ticket in tickets {
-            if let Err(e) = look_at(app, &ctx, &policies, ticket, now).await {
-                tracing::warn!(account = %ctx.slug, %ticket, error = %e, "could not look at a ticket's SLA");
-            }
-        }
+        // Looks run several at a time: each ends in a commit, and the database commits those waiting together.
+        let calendars = Calendars::default();
+        let (ctx, policies, calendars) = (&ctx, &policies, &calendars);
+        futures_util::stream::iter(tickets)
+            .for_each_concurrent(AT_ONCE, |ticket| async move {
+                if let Err(e) = look_at(app, ctx, policies, ticket, now, calendars).await {
+                    tracing::warn!(account = %ctx.slug, %ticket, error = %e, "could not look at a ticket's SLA");
+                }
+            })
+            .await;
     }
     Ok(n)
 }
 
 /// Looks at one ticket's SLA at `now` and stores what changed. `false` if another look or a change came first
 /// (the change asks for a look of its own).
-pub async fn look_at(
+pub(crate) async fn look_at(
     app: &App,
     ctx: &AccountCtx,
     policies: &[SlaPolicyRecord],
     id: TicketId,
     now: Timestamp,
+    calendars: &Calendars,
 ) -> Result<bool, AppError> {
     let Some(stored) = ctx.store.ticket_sla(ctx.account_id, id).await? else { return Ok(false) };
     if policies.is_empty() && stored.record.is_none() {
@@ -102,7 +111,7 @@ pub async fn look_at(
     }
     let Some(ticket) = ctx.store.get_ticket(ctx.account_id, id).await? else { return Ok(false) };
     let detail = crate::tickets::detail(ctx, ticket).await?;
-    let sla = sla_under(ctx, policies, &detail, now).await?;
+    let sla = sla_under(ctx, policies, &detail, now, calendars).await?;
     let policy_id = sla.as_ref().map(|s| s.policy_id.to_string());
     let current = sla.as_ref().zip(policy_id.as_deref()).map(|(s, id)| CurrentSla {
         policy_id: id,

@@ -119,7 +119,8 @@ async fn fire(
     }
     let (done, _turns) = resolve_actions(app, ctx, rule.actions(), &p.facts).await?;
     let identity = crate::email::identity(app, ctx).await.ok();
-    let parties = Parties { requester: p.detail.requester.as_ref(), agents: &p.agents, requester_is_machine: false };
+    let agents = ctx.store.list_agents(ctx.account_id).await?;
+    let parties = Parties { requester: p.detail.requester.as_ref(), agents: &agents, requester_is_machine: false };
     let refs: Vec<&TriggerAction> = done.iter().collect();
     let ran = EventKind::AutomationFired { name: rule.name().to_string() };
     let effects = change_of(ctx, identity.as_ref(), p.detail.ticket, &refs, ran, &parties, now)?;

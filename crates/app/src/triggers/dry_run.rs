@@ -89,5 +89,6 @@ async fn facts_of(ctx: &AccountCtx, ticket: TicketId) -> Result<TriggerFacts, Ap
         text: None,
         changes: Vec::new(),
         within_business_hours: true,
+        words: Default::default(),
     })
 }

@@ -29,6 +29,28 @@ pub struct TriggerFacts {
     pub text: Option<String>,
     pub changes: Vec<Change>,
     pub within_business_hours: bool,
+    /// The subject's and the text's words with their stems, cut once for all the conditions that read them.
+    pub words: TextWords,
+}
+
+/// A text's words, each with its stems.
+type Analysed = Vec<(String, Vec<String>)>;
+
+/// The subject's and the change's text as words, made when a condition first asks (reset when the subject changes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextWords(std::sync::OnceLock<[Analysed; 2]>);
+
+/// How many words of a text the conditions read: what a rule looks for is said early.
+const MAX_TEXT_WORDS: usize = 5_000;
+
+fn analyse(text: &str) -> Analysed {
+    words(text)
+        .take(MAX_TEXT_WORDS)
+        .map(|w| {
+            let s = stems(&w);
+            (w, s)
+        })
+        .collect()
 }
 
 impl TriggerFacts {
@@ -97,8 +119,9 @@ impl TriggerCondition {
         match self {
             TriggerCondition::Ticket(c) => c.holds(&f.ticket()),
             TriggerCondition::Text { contains, phrases } => {
-                let found = phrases.iter().any(|p| has_phrase(&f.subject, p))
-                    || f.text.as_deref().is_some_and(|t| phrases.iter().any(|p| has_phrase(t, p)));
+                let texts =
+                    f.words.0.get_or_init(|| [analyse(&f.subject), f.text.as_deref().map(analyse).unwrap_or_default()]);
+                let found = texts.iter().any(|t| phrases.iter().any(|p| has_phrase(t, p)));
                 found == *contains
             }
             TriggerCondition::RequesterEmail { is, emails } => {
@@ -305,13 +328,14 @@ fn changed(field: Watched, test: &ChangeTest, changes: &[Change]) -> bool {
     }
 }
 
-/// Whether `text` holds the phrase's words in a row, each word equal or sharing a stem.
-fn has_phrase(text: &str, phrase: &[String]) -> bool {
-    let text: Vec<String> = words(text).collect();
+/// Whether the text holds the phrase's words in a row, each word equal or sharing a stem.
+fn has_phrase(text: &[(String, Vec<String>)], phrase: &[String]) -> bool {
     if phrase.is_empty() || text.len() < phrase.len() {
         return false;
     }
     let wanted: Vec<(String, Vec<String>)> = phrase.iter().map(|w| (w.clone(), stems(w))).collect();
-    let same = |word: &str, (w, s): &(String, Vec<String>)| word == w || stems(word).iter().any(|x| s.contains(x));
-    text.windows(phrase.len()).any(|win| win.iter().zip(&wanted).all(|(word, want)| same(word, want)))
+    let same = |(word, stems): &(String, Vec<String>), (w, s): &(String, Vec<String>)| {
+        word == w || stems.iter().any(|x| s.contains(x))
+    };
+    text.windows(phrase.len()).any(|win| win.iter().zip(&wanted).all(|(have, want)| same(have, want)))
 }

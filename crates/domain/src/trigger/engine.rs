@@ -94,6 +94,7 @@ fn apply(
                 SetField::Subject(v) if f.subject != *v => {
                     f.changes.push(Change::Subject);
                     f.subject = v.clone();
+                    f.words = Default::default();
                 }
                 _ => {}
             }

@@ -13,7 +13,7 @@ mod rule;
 mod tests;
 
 pub use action::{Recipient, Strategy, TriggerAction};
-pub use condition::{ChangeTest, TriggerCondition, TriggerFacts, Watched};
+pub use condition::{ChangeTest, TextWords, TriggerCondition, TriggerFacts, Watched};
 pub use engine::{apply_actions, run, Fired, Run, MAX_FIRINGS};
 pub use event::{Activity, Change, TriggerEvent};
 pub use input::TriggerInput;

@@ -27,6 +27,7 @@ fn facts() -> TriggerFacts {
         text: Some("I would like my money back: a refund, please.".into()),
         changes: vec![],
         within_business_hours: true,
+        words: Default::default(),
     }
 }
 
