@@ -183,7 +183,8 @@ async fn health_reports_the_search_backlog_and_the_log() {
         until_found(&app, &a, "printer", &[n]).await;
         let start = Instant::now();
         let eu = loop {
-            let h: serde_json::Value = app.http.get(app.root_url("/healthz")).send().await.unwrap().json().await.unwrap();
+            let h: serde_json::Value =
+                app.http.get(app.root_url("/healthz")).send().await.unwrap().json().await.unwrap();
             let eu = h["regions"].as_array().and_then(|r| r.iter().find(|r| r["place"] == "eu").cloned());
             if let Some(eu) = eu.filter(|eu| eu["search_backlog"] == 0) {
                 assert_eq!(h["status"], "ok", "{h}");

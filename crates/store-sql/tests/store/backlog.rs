@@ -44,7 +44,8 @@ async fn backlog_story(store: &SqlStore) {
             break;
         }
         let texts = store.document_texts(&marks).await.unwrap();
-        let docs = marks.iter().cloned().zip(texts).map(|(d, t)| (d, t.map(|t| Document::of(t.iter().map(String::as_str)))));
+        let docs =
+            marks.iter().cloned().zip(texts).map(|(d, t)| (d, t.map(|t| Document::of(t.iter().map(String::as_str)))));
         store.index_tickets(docs.collect()).await.unwrap();
         let batch = store.statement_steps().zip(before).map(|(after, before)| after - before);
         cursor = marks.last().cloned();
