@@ -131,3 +131,28 @@ impl Indexing {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_the_bounds_the_region_is_behind_then_refuses_until_it_catches_up() {
+        let indexing = Indexing::default();
+        let eu = Place::parse("eu").unwrap();
+        let us = RegionName::parse("us").unwrap();
+        assert!(indexing.backlogs().is_empty(), "nothing counted yet");
+        assert!(indexing.admit(&eu.region).is_ok(), "nothing counted: nothing refused");
+        indexing.counted(&eu, BEHIND_AT + 1, Some(1 << 20));
+        let b = &indexing.backlogs()[0];
+        assert!(b.behind && !b.refusing, "{b:?}");
+        assert!(indexing.admit(&eu.region).is_ok());
+        indexing.counted(&eu, REFUSE_AT + 1, None);
+        assert!(matches!(indexing.admit(&eu.region), Err(AppError::Busy { retry_after_secs: 5 })));
+        assert!(indexing.admit(&us).is_ok(), "another region's backlog is its own");
+        indexing.counted(&eu, 10, None);
+        assert!(indexing.admit(&eu.region).is_ok(), "caught up");
+        assert_eq!(indexing.backlogs()[0].waiting, 10);
+        assert!(!indexing.count_due(&eu), "counted just now");
+    }
+}
