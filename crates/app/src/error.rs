@@ -22,6 +22,9 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("temporarily unavailable: {0}")]
     Unavailable(String),
+    /// Work the server is behind on (the search index) would grow past its bound: nothing was taken; try again.
+    #[error("busy; try again in {retry_after_secs} seconds")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
     /// Someone else answered (or noted) since the sender last looked: nothing was stored. The new messages.

@@ -72,6 +72,8 @@ pub struct App {
     pub mail_arrived: tokio::sync::Notify,
     /// Wakes readers of chat conversations in this process.
     pub chat: chat::Hub,
+    /// Where the search indexer is in each region, and how far behind.
+    pub indexing: search::Indexing,
 }
 
 impl App {
@@ -83,6 +85,7 @@ impl App {
             mail,
             mail_arrived: tokio::sync::Notify::new(),
             chat: chat::Hub::default(),
+            indexing: search::Indexing::default(),
         });
         // Every ticket written in this process reaches its agents' sockets through the hub.
         let hub = Arc::downgrade(&app);

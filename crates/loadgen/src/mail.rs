@@ -48,7 +48,7 @@ fn text(seed: u64, words: usize) -> String {
 
 /// Message `i` of the run: every 10th opens a ticket that later replies (30% of all) refer to; every 5th carries an
 /// attachment; sizes vary from a line to a few pages.
-fn message(i: u64) -> (String, String) {
+pub(crate) fn message(i: u64) -> (String, String) {
     let from = format!("sender{}@customer.example", i % 500);
     let id = format!("bench-{i}@customer.example");
     let reply_to = (i % 10 >= 7 && i >= 10).then(|| format!("bench-{}@customer.example", (i / 10 - 1) * 10));
@@ -77,7 +77,7 @@ fn message(i: u64) -> (String, String) {
     (from, m)
 }
 
-struct Smtp {
+pub(crate) struct Smtp {
     r: BufReader<tokio::net::tcp::OwnedReadHalf>,
     w: tokio::net::tcp::OwnedWriteHalf,
     /// The server offers PIPELINING (RFC 2920): MAIL, RCPT and DATA go in one write, as Postfix sends them.
@@ -85,7 +85,7 @@ struct Smtp {
 }
 
 impl Smtp {
-    async fn connect(port: u16) -> anyhow::Result<Smtp> {
+    pub(crate) async fn connect(port: u16) -> anyhow::Result<Smtp> {
         let stream = TcpStream::connect(("127.0.0.1", port)).await?;
         // The terminating dot is a 3-byte write after the message; with Nagle's algorithm it would wait for the
         // server's delayed ACK (~40 ms) and the benchmark would time the client, not the server.
@@ -130,7 +130,7 @@ impl Smtp {
     }
 
     /// Deliver one message; returns the time from the end of DATA to the 250.
-    async fn send(&mut self, from: &str, data: &str) -> anyhow::Result<Duration> {
+    pub(crate) async fn send(&mut self, from: &str, data: &str) -> anyhow::Result<Duration> {
         let envelope = [format!("MAIL FROM:<{from}>"), "RCPT TO:<support@bench.localhost>".into(), "DATA".into()];
         if self.pipelining {
             self.w.write_all(format!("{}\r\n", envelope.join("\r\n")).as_bytes()).await?;

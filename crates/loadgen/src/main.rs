@@ -6,6 +6,7 @@ mod chat;
 mod mail;
 mod search;
 mod server;
+mod soak;
 mod stats;
 mod tickets;
 mod views;
@@ -109,6 +110,33 @@ enum Bench {
         #[arg(long, default_value_t = 200_000)]
         clocks: u64,
     },
+    /// Sustained load: tickets created faster than the search indexer writes them, then slower, with mail beside
+    /// them; per minute the creations, their p99, the search backlog, the write-ahead log and memory; then how long
+    /// the backlog takes to drain and the server to stop.
+    Soak {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        engine: Engine,
+        #[arg(long, default_value_t = 10)]
+        minutes: u64,
+        /// Tickets marked for indexing before the run (seeded straight into the database).
+        #[arg(long, default_value_t = 0)]
+        backlog: u64,
+        /// Clients creating tickets flat out in the first part of the run.
+        #[arg(long, default_value_t = 32)]
+        fast_clients: usize,
+        /// Minutes of the first part.
+        #[arg(long, default_value_t = 3)]
+        fast_minutes: u64,
+        /// Tickets per second after it.
+        #[arg(long, default_value_t = 200)]
+        slow_rate: u64,
+        /// Mails per second over SMTP, throughout.
+        #[arg(long, default_value_t = 5)]
+        mail_rate: u64,
+        /// Every ticket alike (one subject, body and requester), as a load tool replaying one request sends them.
+        #[arg(long)]
+        alike: bool,
+    },
     /// Mail over concurrent SMTP connections, then processing into tickets.
     Mail {
         #[arg(long)]
@@ -162,6 +190,10 @@ async fn main() -> anyhow::Result<()> {
             for e in engines {
                 automation::run(e, clients, seconds, tickets, clocks).await?;
             }
+        }
+        Bench::Soak { engine, minutes, backlog, fast_clients, fast_minutes, slow_rate, mail_rate, alike } => {
+            let plan = soak::Plan { engine, minutes, backlog, fast_clients, fast_minutes, slow_rate, mail_rate, alike };
+            soak::run(plan).await?
         }
         Bench::Mail { engine, connections, count } => {
             let engines = match engine {

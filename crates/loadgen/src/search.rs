@@ -110,7 +110,7 @@ async fn bench(
     };
     let t = Instant::now();
     seed(&url, engine, &account, tickets).await?;
-    seed_messages(&url, engine, &account, &vocab).await?;
+    seed_messages_of(&url, engine, &account, &vocab).await?;
     println!("seeded {tickets} tickets and {} messages in {:.1} s", tickets * 3, t.elapsed().as_secs_f64());
 
     // The index, built from the tickets by the command an operator runs (alone: a serving process's indexer
@@ -130,6 +130,11 @@ async fn bench(
     );
 
     measure(&server, &key, seconds).await
+}
+
+/// Three messages for each of the account's tickets, from the benchmark's vocabulary.
+pub(crate) async fn seed_messages(url: &str, engine: Engine, account: &str) -> anyhow::Result<()> {
+    seed_messages_of(url, engine, account, &Vocabulary::new(20_000)).await
 }
 
 /// Queries of each kind from 8 searchers, then how soon new tickets are found.
@@ -231,7 +236,7 @@ async fn searchers(
 }
 
 /// Three messages per seeded ticket, written straight into the region's database.
-async fn seed_messages(url: &str, engine: Engine, account: &str, vocab: &Vocabulary) -> anyhow::Result<()> {
+async fn seed_messages_of(url: &str, engine: Engine, account: &str, vocab: &Vocabulary) -> anyhow::Result<()> {
     match engine {
         Engine::Sqlite => {
             let path = url.trim_start_matches("sqlite://").to_string();

@@ -72,13 +72,23 @@ impl Server {
     }
 
     fn status_field(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with(field))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        status_field(self.child.id(), field)
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Asks the server to stop (SIGTERM, as a service manager does) and waits for it: how long it took.
+    pub fn terminate(&mut self) -> anyhow::Result<std::time::Duration> {
+        let t = std::time::Instant::now();
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
+        if !sent.success() {
+            bail!("could not signal the server");
+        }
+        self.child.wait()?;
+        Ok(t.elapsed())
     }
 
     /// Resident memory now, in MiB.
@@ -90,6 +100,21 @@ impl Server {
     pub fn peak_rss_mib(&self) -> f64 {
         self.status_field("VmHWM:") as f64 / 1024.0
     }
+}
+
+fn status_field(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Resident memory of a process, in MiB.
+pub fn rss_mib_of(pid: u32) -> f64 {
+    status_field(pid, "VmRSS:") as f64 / 1024.0
 }
 
 /// Run a `parley` command against this data and configuration.

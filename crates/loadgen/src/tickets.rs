@@ -47,7 +47,7 @@ const WORDS: &[&str] = &[
     "label",
 ];
 
-fn words(seed: u64, n: usize) -> String {
+pub(crate) fn words(seed: u64, n: usize) -> String {
     let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
@@ -230,7 +230,7 @@ fn busy_seconds() -> f64 {
 }
 
 /// How many tickets wait for the search indexer.
-async fn unindexed(url: &str, engine: Engine) -> anyhow::Result<u64> {
+pub(crate) async fn unindexed(url: &str, engine: Engine) -> anyhow::Result<u64> {
     const SQL: &str = "SELECT COUNT(*) FROM search_dirty";
     Ok(match engine {
         Engine::Sqlite => {

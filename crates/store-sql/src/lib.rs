@@ -83,6 +83,18 @@ impl SqlStore {
         migrate::migrate(&self.db, migrate::Schema::Region).await
     }
 
+    /// The size of the write-ahead log now, on SQLite (kept under a bound by restarting it); `None` on
+    /// PostgreSQL, whose log belongs to the server.
+    pub fn wal_bytes(&self) -> Option<u64> {
+        self.db.wal_bytes()
+    }
+
+    /// On SQLite, the virtual-machine steps this store's statements have run so far: the work done, whatever the
+    /// machine's speed (tests compare it between runs of the same job). `None` on PostgreSQL.
+    pub fn statement_steps(&self) -> Option<u64> {
+        self.db.steps()
+    }
+
     /// Finish queued writes and close every connection.
     pub async fn close(&self) {
         self.db.close().await;

@@ -17,6 +17,9 @@ use parley_store_sql::{DatabaseUrl, PoolSize, SqlStore};
 use parley_test_support::PgTestDb;
 use std::collections::BTreeMap;
 
+#[path = "store/backlog.rs"]
+mod backlog;
+
 fn email(s: &str) -> EmailAddress {
     EmailAddress::parse(s).unwrap()
 }

@@ -39,8 +39,15 @@ pub enum Tidy {
 /// The tickets' search index, kept in the region's database.
 #[async_trait]
 pub trait SearchStore {
-    /// Tickets whose document is out of date, oldest marks first, at most `limit`.
-    async fn dirty_tickets(&self, limit: u32) -> Result<Vec<Dirty>, StoreError>;
+    /// Tickets whose document is out of date, at most `limit`, from the first in the order of their keys.
+    async fn dirty_tickets(&self, limit: u32) -> Result<Vec<Dirty>, StoreError> {
+        self.dirty_tickets_after(None, limit).await
+    }
+    /// Tickets whose document is out of date, at most `limit`, in the order of their keys (account, then ticket:
+    /// oldest ticket first) from just after `after`. An indexer reads on from where its last batch ended, so what
+    /// it has unmarked is never walked again: PostgreSQL keeps deleted marks until a vacuum, and reading from the
+    /// start each time walked them all, batch after batch.
+    async fn dirty_tickets_after(&self, after: Option<&Dirty>, limit: u32) -> Result<Vec<Dirty>, StoreError>;
     /// What each ticket's document is made of, read for the whole batch at once: its subject, number, requester
     /// name and email, tags and message bodies, in that order; `None` for a ticket that is gone.
     async fn document_texts(&self, dirty: &[Dirty]) -> Result<Vec<Option<Vec<String>>>, StoreError>;

@@ -23,6 +23,8 @@ pub enum ApiError {
     Rule(TicketRuleError),
     RateLimited(u64),
     Unavailable(String),
+    /// Behind on work the request would add to; nothing was taken. Seconds to wait.
+    Busy(u64),
     Internal(anyhow::Error),
     /// Not sent: these messages came after the one the sender had seen.
     RepliedMeanwhile(Vec<parley_domain::message::Message>),
@@ -87,6 +89,13 @@ impl ApiError {
                 "unavailable",
                 "The service is temporarily unavailable; try again shortly.".into(),
             ),
+            // 429 rather than 503: the client is asked to slow down, and the access log's failure classification
+            // (every 5xx logged as an error) is kept for real failures; a refused burst logged a line per request.
+            ApiError::Busy(s) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "busy",
+                format!("Parley is catching up with work already taken; nothing was stored. Try again in {s} seconds."),
+            ),
             ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.".into())
             }
@@ -139,6 +148,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated => ApiError::Unauthenticated,
             AppError::RateLimited { retry_after_secs } => ApiError::RateLimited(retry_after_secs),
             AppError::Unavailable(u) => ApiError::Unavailable(u),
+            AppError::Busy { retry_after_secs } => ApiError::Busy(retry_after_secs),
             AppError::Internal(i) => ApiError::Internal(i),
             AppError::RepliedMeanwhile(m) => ApiError::RepliedMeanwhile(m),
         }
@@ -166,7 +176,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthenticated => {
                 res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::RateLimited(s) => {
+            ApiError::RateLimited(s) | ApiError::Busy(s) => {
                 if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
                     res.headers_mut().insert(header::RETRY_AFTER, v);
                 }

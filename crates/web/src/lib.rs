@@ -7,6 +7,7 @@ mod chat_socket;
 mod error;
 mod extract;
 mod files;
+mod health;
 mod host;
 mod json;
 mod portal;
@@ -29,7 +30,7 @@ use tower_http::trace::TraceLayer;
 /// The whole application: every route, the account resolution and the common headers.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::health))
         .nest("/api/v1", api::router(state.app.mail.max_message_bytes, state.app.mail.max_attachment_bytes))
         .merge(ui::router(state.app.mail.max_attachment_bytes))
         .merge(chat::router(state.app.mail.max_attachment_bytes))

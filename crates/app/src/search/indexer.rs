@@ -3,7 +3,7 @@
 use crate::{AccountCtx, App, AppError};
 use parley_domain::ids::AccountId;
 use parley_domain::search::Document;
-use parley_store::{RegionStore, Tidy};
+use parley_store::{Dirty, RegionStore, SearchStore, Tidy};
 
 /// Documents written per unit of work.
 const BATCH: u32 = 500;
@@ -27,17 +27,23 @@ const REBUILD_STEP_PAGES: u32 = 1000;
 const WHOLE_MERGE_AT_MOST: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Writes the documents of up to one batch of marked tickets in each region this process serves, then merges the
-/// index a few steps. Returns how much was done (0: nothing waits).
+/// index a few steps; counts each region's backlog now and then. Returns how much was done (0: nothing waits).
 pub async fn index_dirty(app: &App) -> Result<usize, AppError> {
     let mut n = 0;
     for cell in app.regions.working().await {
         let store = cell.store().await?;
+        let place = cell.spec.place();
         // New documents first: a merge step is short, and none runs before a waiting batch is written. Merged even
         // when the batch failed: FTS5 refuses writes once the index is in too many pieces, and merging mends that.
-        let written = index_batch(store).await;
-        let steps = 1 + written.as_ref().map_or(0, |w| w / DOCS_PER_TIDY_STEP);
+        let written = index_batch(store, app.indexing.cursor(&place)).await;
+        let steps = 1 + written.as_ref().map_or(0, |(w, _)| w / DOCS_PER_TIDY_STEP);
         n += tidy(store, Tidy::Pieces, SERVING_STEP_PAGES, steps).await?;
-        n += written?;
+        let (w, cursor) = written?;
+        app.indexing.read_up_to(&place, cursor, w);
+        n += w;
+        if app.indexing.count_due(&place) {
+            app.indexing.counted(&place, store.dirty_count().await?, store.wal_bytes());
+        }
     }
     Ok(n)
 }
@@ -62,8 +68,24 @@ async fn tidy_until(
     Ok(steps)
 }
 
-async fn index_batch(store: &dyn RegionStore) -> Result<usize, AppError> {
-    let dirty = store.dirty_tickets(BATCH).await?;
+/// The next marks after `after`, and from the first again once the last is reached (marks made meanwhile before
+/// `after` wait at most one pass).
+async fn next_marks(store: &dyn RegionStore, after: Option<Dirty>) -> Result<Vec<Dirty>, AppError> {
+    let mut marks = store.dirty_tickets_after(after.as_ref(), BATCH).await?;
+    if marks.len() < BATCH as usize && after.is_some() {
+        let more = store.dirty_tickets(BATCH - marks.len() as u32).await?;
+        // With fewer marks than a batch, the pass from the first reaches those already read.
+        let read: std::collections::HashSet<_> = marks.iter().map(|d| (d.account_id, d.ticket_id)).collect();
+        marks.extend(more.into_iter().filter(|d| !read.contains(&(d.account_id, d.ticket_id))));
+    }
+    Ok(marks)
+}
+
+/// Writes one batch of marked tickets' documents, read on from `after`: how many, and the last mark read (where the
+/// next batch starts).
+async fn index_batch(store: &dyn RegionStore, after: Option<Dirty>) -> Result<(usize, Option<Dirty>), AppError> {
+    let dirty = next_marks(store, after).await?;
+    let last = dirty.last().cloned();
     // Read for the whole batch at once; analysed off the async threads (stemming is work).
     let texts = store.document_texts(&dirty).await?;
     let docs = tokio::task::spawn_blocking(move || {
@@ -79,7 +101,7 @@ async fn index_batch(store: &dyn RegionStore) -> Result<usize, AppError> {
     if n > 0 {
         store.index_tickets(docs).await?;
     }
-    Ok(n)
+    Ok((n, last))
 }
 
 /// How far a rebuild has come.
@@ -97,13 +119,14 @@ pub async fn reindex(
 ) -> Result<u64, AppError> {
     let account: Option<AccountId> = account.map(|c| c.account_id);
     let total = ctx_store.mark_all_dirty(account).await?;
-    let mut done = 0;
+    let (mut done, mut cursor) = (0, None);
     loop {
-        let n = index_batch(ctx_store).await? as u64;
+        let (n, last) = index_batch(ctx_store, cursor).await?;
         if n == 0 {
             break;
         }
-        done += n;
+        cursor = last;
+        done += n as u64;
         // Merged as it grows (in pieces of about the same size: each document is rewritten a few times only).
         tidy(ctx_store, Tidy::Pieces, REBUILD_STEP_PAGES, usize::MAX).await?;
         progress(Progress { done: done.min(total), total });

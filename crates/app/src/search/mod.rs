@@ -1,8 +1,10 @@
 //! Searching tickets: the use case agents and the API call, and the indexer that keeps the index in step with the
 //! tickets (every change marks its ticket; the indexer writes the ticket's document again within a second).
 
+mod backlog;
 mod indexer;
 
+pub use backlog::{Backlog, Indexing, BEHIND_AT, REFUSE_AT};
 pub use indexer::{index_dirty, reindex, Progress};
 
 use crate::{AccountCtx, AppError, Caller};

@@ -171,3 +171,33 @@ async fn agents_find_only_what_they_may_see_and_erased_words_leave_no_trace() {
     let o = crate::cli::parley(app.data(), &["reindex", "--slug", "Not A Slug"], &[]);
     assert!(!o.status.success());
 }
+
+/// The health endpoint reports each region's search backlog as the indexer last counted it, and on SQLite the
+/// write-ahead log's size beside it; a region that keeps up is not behind and refuses nothing.
+#[tokio::test]
+async fn health_reports_the_search_backlog_and_the_log() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let app = spawn_app(engine).await;
+        let a = app.account("acme", "eu").await;
+        let (_, n) = ticket(&app, &a, "Health check printer", &["first"], "h@example.com").await;
+        until_found(&app, &a, "printer", &[n]).await;
+        let start = Instant::now();
+        let eu = loop {
+            let h: serde_json::Value =
+                app.http.get(app.root_url("/healthz")).send().await.unwrap().json().await.unwrap();
+            let eu = h["regions"].as_array().and_then(|r| r.iter().find(|r| r["place"] == "eu").cloned());
+            if let Some(eu) = eu.filter(|eu| eu["search_backlog"] == 0) {
+                assert_eq!(h["status"], "ok", "{h}");
+                break eu;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "no backlog of eu reported: {h}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(eu["search_behind"], false, "{eu}");
+        assert_eq!(eu["refusing_new_tickets"], false, "{eu}");
+        match engine {
+            Engine::Sqlite => assert!(eu["wal_bytes"].as_u64().is_some(), "{eu}"),
+            Engine::Postgres => assert!(eu["wal_bytes"].is_null(), "{eu}"),
+        }
+    }
+}

@@ -241,6 +241,22 @@ impl Db {
         }
     }
 
+    /// The write-ahead log's size on SQLite; PostgreSQL's log is the server's, not the database's.
+    pub(crate) fn wal_bytes(&self) -> Option<u64> {
+        match self {
+            Db::Sqlite(db) => Some(db.wal_bytes()),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite's virtual-machine steps so far (see `SqliteDb::steps`).
+    pub(crate) fn steps(&self) -> Option<u64> {
+        match self {
+            Db::Sqlite(db) => Some(db.steps()),
+            Db::Postgres(_) => None,
+        }
+    }
+
     pub(crate) async fn close(&self) {
         match self {
             Db::Sqlite(db) => db.close().await,

@@ -12,6 +12,7 @@ use parley_store::StoreError;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, Statement, ToSql};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use tokio::sync::{mpsc, oneshot, Semaphore};
@@ -29,14 +30,30 @@ pub(crate) struct SqliteDb {
     /// Dropping the sender stops the checkpointer; closing waits for its thread, so that once `close` returns no
     /// connection of this database is open.
     checkpoints: Mutex<Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
+    /// Virtual-machine steps run by every statement of this database so far (see `SqliteDb::steps`).
+    steps: Arc<AtomicU64>,
 }
 
 /// How often the checkpointer copies the write-ahead log into the database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// How large the WAL may grow before the writer restarts it. Under steady writes a PASSIVE checkpoint never
+/// catches up with the end of the log (frames are appended while it copies), and SQLite reuses the log from its
+/// start only once a writer finds every frame copied: the log grew by gigabytes a minute (11.7 GB after 4 minutes
+/// of ticket creation), and every reader looking a page up walked a longer log.
+const WAL_BOUND: u64 = 64 * 1024 * 1024;
+
+/// The WAL file is cut back to this size whenever it starts over (`journal_size_limit`).
+const WAL_KEEP: u64 = WAL_BOUND;
+
+/// How long the writer waits for readers of old pages when it restarts the WAL. Reads are one statement each and
+/// short; one that outlasts this leaves the restart to the writer's next round.
+const RESTART_WAITS_AT_MOST: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Copy committed pages from the WAL into the database file, beside the writer rather than in its way. PASSIVE
-/// never waits for readers or the writer; the WAL is reused from its start once everything in it is copied.
-fn checkpointer(path: PathBuf, stop: std::sync::mpsc::Receiver<()>) {
+/// never waits for readers or the writer; when the log has grown past [`WAL_BOUND`] anyway, the writer is asked to
+/// restart it (see `restart_wal`), which then has little left to copy.
+fn checkpointer(path: PathBuf, stop: std::sync::mpsc::Receiver<()>, restart: Arc<AtomicBool>) {
     let Ok(conn) = open(&path, false).and_then(|c| c.execute_batch("PRAGMA query_only = OFF").map(|_| c).map_err(err))
     else {
         tracing::error!(path = %path.display(), "the checkpointer could not open the database");
@@ -46,8 +63,14 @@ fn checkpointer(path: PathBuf, stop: std::sync::mpsc::Receiver<()>) {
     loop {
         match stop.recv_timeout(CHECKPOINT_EVERY) {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::warn!(error = %e, "checkpoint failed");
+                match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+                    // The frames in the log (`-1` when the database is not in WAL mode).
+                    Ok(frames) => {
+                        if wal_frames_bytes(&conn, frames) > WAL_BOUND {
+                            restart.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
                 }
                 // Now and then, let SQLite refresh the statistics its query planner uses (never those of the search
                 // indexes' own tables, see FORGET_INDEX_STATS).
@@ -67,6 +90,32 @@ fn checkpointer(path: PathBuf, stop: std::sync::mpsc::Receiver<()>) {
         }
     }
 }
+
+/// What `frames` frames of the log take on disk.
+fn wal_frames_bytes(conn: &Connection, frames: i64) -> u64 {
+    let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap_or(4096);
+    // Each frame is a page and a 24-byte header.
+    u64::try_from(frames.max(0) * (page + 24)).unwrap_or(0)
+}
+
+/// Restarts the WAL on the write connection, between transactions: copies what is left into the database file and
+/// waits (briefly) for readers of older pages, so that the next write starts the log over.
+fn restart_wal(conn: &Connection) {
+    let restarted = conn
+        .busy_timeout(RESTART_WAITS_AT_MOST)
+        .and_then(|_| conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0)));
+    if let Err(e) = conn.busy_timeout(WRITER_BUSY_TIMEOUT) {
+        tracing::warn!(error = %e, "could not set the writer's busy timeout back");
+    }
+    match restarted {
+        Ok(0) => {}
+        Ok(_) => tracing::debug!("readers held the write-ahead log; restarting it later"),
+        Err(e) => tracing::warn!(error = %e, "restarting the write-ahead log failed"),
+    }
+}
+
+/// How long the writer waits for a lock another connection holds (a checkpoint's, an operator's).
+const WRITER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 struct Readers {
     path: PathBuf,
@@ -131,13 +180,15 @@ fn open(path: &Path, writer: bool) -> Result<Connection, StoreError> {
     // The writer does not checkpoint (a checkpoint inside a commit makes every queued writer wait for it); the
     // checkpointer thread does, on its own connection. Its page cache is small: SQLite walks it at every commit.
     let pragmas = if writer {
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-         PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -4000; \
-         PRAGMA wal_autocheckpoint = 0;"
+        format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
+             PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
+             PRAGMA cache_size = -4000; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_KEEP};"
+        )
     } else {
-        "PRAGMA busy_timeout = 10000; PRAGMA query_only = ON; PRAGMA cache_size = -8000;"
+        "PRAGMA busy_timeout = 10000; PRAGMA query_only = ON; PRAGMA cache_size = -8000;".to_string()
     };
-    conn.execute_batch(pragmas).map_err(err)?;
+    conn.execute_batch(&pragmas).map_err(err)?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }
@@ -171,7 +222,7 @@ fn bind(st: &mut Statement<'_>, args: &[Value]) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn run_query(conn: &Connection, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
+fn run_query(conn: &Connection, sql: &str, args: &[Value], steps: &AtomicU64) -> Result<Vec<Row>, StoreError> {
     let mut st = conn.prepare_cached(sql).map_err(err)?;
     bind(&mut st, args)?;
     let names: Arc<[String]> = st.column_names().into_iter().map(str::to_string).collect();
@@ -191,7 +242,17 @@ fn run_query(conn: &Connection, sql: &str, args: &[Value]) -> Result<Vec<Row>, S
         }
         out.push(Row::new(names.clone(), values));
     }
+    drop(rows);
+    count_steps(&st, steps);
     Ok(out)
+}
+
+/// Adds what the statement did since it was last counted to `steps`: virtual-machine steps, a measure of work that
+/// does not depend on the machine's speed (a scan of a table costs a few per row it reads, a lookup by key a few
+/// in all).
+fn count_steps(st: &Statement<'_>, steps: &AtomicU64) {
+    let n = st.reset_status(rusqlite::StatementStatus::VmStep);
+    steps.fetch_add(u64::try_from(n).unwrap_or(0), Ordering::Relaxed);
 }
 
 /// A statement without arguments, kept prepared: transaction control runs several times per batch.
@@ -199,24 +260,27 @@ fn control(conn: &Connection, sql: &str) -> Result<(), StoreError> {
     conn.prepare_cached(sql).and_then(|mut st| st.raw_execute()).map(|_| ()).map_err(err)
 }
 
-fn run_exec(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
+fn run_exec(conn: &Connection, sql: &str, args: &[Value], steps: &AtomicU64) -> Result<u64, StoreError> {
     let mut st = conn.prepare_cached(sql).map_err(err)?;
     bind(&mut st, args)?;
-    st.raw_execute().map(|n| n as u64).map_err(err)
+    let done = st.raw_execute().map(|n| n as u64).map_err(err);
+    count_steps(&st, steps);
+    done
 }
 
 /// The write connection, as units of work see it.
 struct WriteTx {
     conn: Connection,
+    steps: Arc<AtomicU64>,
 }
 
 #[async_trait]
 impl Tx for WriteTx {
     async fn exec(&mut self, sql: &str, args: Vec<Value>) -> Result<u64, StoreError> {
-        run_exec(&self.conn, sql, &args)
+        run_exec(&self.conn, sql, &args, &self.steps)
     }
     async fn query(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<Row>, StoreError> {
-        run_query(&self.conn, sql, &args)
+        run_query(&self.conn, sql, &args, &self.steps)
     }
     async fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         self.conn.execute_batch(sql).map_err(err)
@@ -241,8 +305,14 @@ fn run_now<T>(mut fut: BoxFuture<'_, T>) -> Option<T> {
     }
 }
 
-fn writer_loop(path: PathBuf, conn: Connection, mut rx: mpsc::Receiver<Job>) {
-    let mut tx = WriteTx { conn };
+fn writer_loop(
+    path: PathBuf,
+    conn: Connection,
+    mut rx: mpsc::Receiver<Job>,
+    restart: Arc<AtomicBool>,
+    steps: Arc<AtomicU64>,
+) {
+    let mut tx = WriteTx { conn, steps };
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -261,6 +331,10 @@ fn writer_loop(path: PathBuf, conn: Connection, mut rx: mpsc::Receiver<Job>) {
             if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(outcome))).is_err() {
                 tracing::error!("answering a writer panicked");
             }
+        }
+        // Between transactions, where a checkpoint may run: the log starts over with the next write.
+        if tx.conn.is_autocommit() && restart.swap(false, Ordering::Relaxed) {
+            restart_wal(&tx.conn);
         }
         // A connection left inside a transaction (a ROLLBACK that failed too) would refuse every later BEGIN:
         // start over with a fresh one.
@@ -344,15 +418,20 @@ impl SqliteDb {
             .map_err(|e| StoreError::Other(format!("opening the database: {e}")))??;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let writer_path = path.to_path_buf();
+        // Set by the checkpointer when the WAL has grown past WAL_BOUND: the writer then restarts it.
+        let restart_wal = Arc::new(AtomicBool::new(false));
+        let steps = Arc::new(AtomicU64::new(0));
+        let (restart, counted) = (restart_wal.clone(), steps.clone());
         let writer = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(writer_path, conn, rx))
+            .spawn(move || writer_loop(writer_path, conn, rx, restart, counted))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let p = path.to_path_buf();
+        let restart = restart_wal;
         let checkpointing = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpointer(p, stopped))
+            .spawn(move || checkpointer(p, stopped, restart))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the checkpointer: {e}")))?;
         Ok(SqliteDb {
             checkpoints: Mutex::new(Some((stop, checkpointing))),
@@ -363,7 +442,21 @@ impl SqliteDb {
                 idle: Mutex::new(Vec::new()),
                 permits: Semaphore::new(readers.max(1) as usize),
             }),
+            steps,
         })
+    }
+
+    /// Virtual-machine steps run by this database's statements so far, reads and writes (FTS5's own statements
+    /// inside an index write are not counted).
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps.load(Ordering::Relaxed)
+    }
+
+    /// The size of the write-ahead log file now.
+    pub(crate) fn wal_bytes(&self) -> u64 {
+        let mut wal = self.readers.path.clone().into_os_string();
+        wal.push("-wal");
+        std::fs::metadata(wal).map_or(0, |m| m.len())
     }
 
     pub(crate) async fn query(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Row>, StoreError> {
@@ -373,11 +466,11 @@ impl SqliteDb {
             .acquire()
             .await
             .map_err(|_| StoreError::Unavailable("the database is closed".into()))?;
-        let readers = self.readers.clone();
+        let (readers, steps) = (self.readers.clone(), self.steps.clone());
         let sql = sql.to_string();
         tokio::task::spawn_blocking(move || {
             let conn = readers.take()?;
-            let result = run_query(&conn, &sql, &args);
+            let result = run_query(&conn, &sql, &args, &steps);
             readers.give_back(conn);
             result
         })

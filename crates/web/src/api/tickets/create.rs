@@ -2,6 +2,8 @@ use super::TicketOut;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiCaller;
 use crate::json::ApiJson;
+use crate::AppState;
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -52,9 +54,16 @@ pub(crate) struct RequesterRef {
 /// Open a ticket with the requester's first message.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = CreateTicket,
     security(("api_key" = [])),
-    responses((status = 201, body = TicketOut), (status = 422, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 201, body = TicketOut), (status = 422, body = Problem), (status = 401, body = Problem),
+        (status = 429, body = Problem, description = "busy: the search index is far behind; retry after the seconds given")))]
 #[tracing::instrument(skip_all)]
-pub(crate) async fn create(api: ApiCaller, ApiJson(body): ApiJson<CreateTicket>) -> ApiResult<impl IntoResponse> {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    ApiJson(body): ApiJson<CreateTicket>,
+) -> ApiResult<impl IntoResponse> {
+    // Backpressure: refused before anything is stored while the region's index is too far behind.
+    state.app.indexing.admit(&api.ctx.region)?;
     let requester = match (body.requester.id, body.requester.email) {
         (Some(id), None) => RequesterInput::Id(id),
         (None, Some(email)) => RequesterInput::Email { email, name: body.requester.name },
