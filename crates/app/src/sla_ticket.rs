@@ -30,9 +30,10 @@ pub async fn sla_of(ctx: &AccountCtx, d: &TicketDetail, now: Timestamp) -> Resul
 /// Calendars read for a round of looks, by the hours a policy names and the ticket's department: a round reads
 /// each once, however many looks it runs at a time.
 #[derive(Default)]
-pub(crate) struct Calendars(
-    tokio::sync::Mutex<std::collections::HashMap<(Option<String>, Option<parley_domain::ids::DepartmentId>), Calendar>>,
-);
+pub(crate) struct Calendars(tokio::sync::Mutex<std::collections::HashMap<CalendarKey, Calendar>>);
+
+/// The business hours a policy names (if any) and the ticket's department.
+type CalendarKey = (Option<String>, Option<parley_domain::ids::DepartmentId>);
 
 /// The ticket's SLA at `now` under the account's `policies` (in their order), read once for many tickets.
 pub(crate) async fn sla_under(

@@ -154,33 +154,7 @@ pub(super) async fn run_with_candidates(
     q: &QueuedActivity,
     facts: TriggerFacts,
 ) -> Result<(Run, Vec<(Option<DepartmentId>, AgentId)>), AppError> {
-    let mut candidates = Candidates::new(app, ctx);
-    for _ in 0..4 {
-        let mut unread: Vec<Option<DepartmentId>> = Vec::new();
-        let mut turns = Vec::new();
-        let mut shadow = candidates.clone_known();
-        let outcome = run(list, &q.activity.events, facts.clone(), &mut |d, s| {
-            if !shadow.contains_key(&d) {
-                unread.push(d);
-                return None;
-            }
-            let picked = Candidates::pick_in(&mut shadow, d, s);
-            if let (Some(a), Strategy::RoundRobin) = (picked, s) {
-                turns.push((d, a));
-            }
-            picked
-        });
-        if unread.is_empty() {
-            return Ok((outcome, turns));
-        }
-        for d in unread {
-            candidates.read(d).await?;
-        }
-    }
-    // A run that keeps asking about new departments (each pick moving the ticket): the last reading stands.
-    let mut shadow = candidates.clone_known();
-    let outcome = run(list, &q.activity.events, facts, &mut |d, s| Candidates::pick_in(&mut shadow, d, s));
-    Ok((outcome, Vec::new()))
+    until_read(app, ctx, |pick| run(list, &q.activity.events, facts.clone(), pick)).await
 }
 
 /// An automation's actions done in order on the ticket as `facts` has it, an assignment by strategy answered from
@@ -191,13 +165,24 @@ pub(crate) async fn resolve_actions(
     actions: &[parley_domain::trigger::TriggerAction],
     facts: &TriggerFacts,
 ) -> Result<(Vec<parley_domain::trigger::TriggerAction>, Vec<(Option<DepartmentId>, AgentId)>), AppError> {
+    until_read(app, ctx, |pick| parley_domain::trigger::apply_actions(actions, &mut facts.clone(), pick)).await
+}
+
+/// Runs `work` (pure) with a picker answering from the agents read so far; reads the departments it asked about
+/// that were not read, and runs it again, until it asks about none new (at most a few times: a pick that moves
+/// the ticket to yet another department each time keeps the last reading). Returns its outcome and the round-robin
+/// turns its picks took.
+async fn until_read<T>(
+    app: &App,
+    ctx: &AccountCtx,
+    mut work: impl FnMut(&mut dyn FnMut(Option<DepartmentId>, Strategy) -> Option<AgentId>) -> T,
+) -> Result<(T, Vec<(Option<DepartmentId>, AgentId)>), AppError> {
     let mut candidates = Candidates::new(app, ctx);
+    let mut attempt = 0;
     loop {
-        let mut unread: Vec<Option<DepartmentId>> = Vec::new();
-        let mut turns = Vec::new();
+        let (mut unread, mut turns) = (Vec::new(), Vec::new());
         let mut shadow = candidates.clone_known();
-        let mut f = facts.clone();
-        let done = parley_domain::trigger::apply_actions(actions, &mut f, &mut |d, s| {
+        let outcome = work(&mut |d, s| {
             if !shadow.contains_key(&d) {
                 unread.push(d);
                 return None;
@@ -208,9 +193,10 @@ pub(crate) async fn resolve_actions(
             }
             picked
         });
-        if unread.is_empty() {
-            return Ok((done, turns));
+        if unread.is_empty() || attempt == 4 {
+            return Ok((outcome, turns));
         }
+        attempt += 1;
         for d in unread {
             candidates.read(d).await?;
         }
