@@ -56,7 +56,8 @@ async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Mes
         "INSERT INTO tickets (id, account_id, number, subject, status, priority, channel, requester_id, assignee_id, \
          department_id, tags, custom_fields, merged_into, created_at, updated_at, first_response_at, version, \
          sla_check_at, status_changed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $14, $15, $16, $13, $13)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $14, $15, $16, \
+                 CASE WHEN EXISTS (SELECT 1 FROM sla_policies p WHERE p.account_id = $2) THEN $13 END, $13)",
         args![
             ticket.id.to_string(),
             account.to_string(),
@@ -142,7 +143,8 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
          t AS (INSERT INTO tickets (id, account_id, number, subject, status, priority, channel, requester_id, \
                  assignee_id, department_id, tags, custom_fields, merged_into, created_at, updated_at, first_response_at, version, \
                  sla_check_at, status_changed_at) \
-               SELECT $1, $2, num.n, $4, $5, $6, $7, c.id, $8, $9, $10, $11, NULL, $12, $27, $28, $29, $12, $12 FROM num, c \
+               SELECT $1, $2, num.n, $4, $5, $6, $7, c.id, $8, $9, $10, $11, NULL, $12, $27, $28, $29, \
+                      CASE WHEN EXISTS (SELECT 1 FROM sla_policies p WHERE p.account_id = $2) THEN $12 END, $12 FROM num, c \
                RETURNING number), \
          tg AS (INSERT INTO ticket_tags (account_id, ticket_id, tag) \
                SELECT $2, $1, jsonb_array_elements_text($10::jsonb) FROM t), \

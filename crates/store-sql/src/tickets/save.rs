@@ -20,7 +20,9 @@ pub(crate) async fn save_without_triggers(tx: &mut dyn Tx, ch: &TicketChange) ->
         .exec(
             "UPDATE tickets SET subject = $1, status = $2, priority = $3, assignee_id = $4, department_id = $5, \
              tags = $6, custom_fields = $7, merged_into = $8, updated_at = $9, first_response_at = $10, \
-             version = version + 1, sla_check_at = $9, \
+             version = version + 1, \
+             sla_check_at = CASE WHEN sla IS NOT NULL OR EXISTS (SELECT 1 FROM sla_policies p WHERE p.account_id = $11) \
+                            THEN $9 ELSE sla_check_at END, \
              status_changed_at = CASE WHEN status <> $2 THEN $9 ELSE status_changed_at END \
              WHERE account_id = $11 AND id = $12 AND version = $13",
             args![
