@@ -200,6 +200,16 @@ impl Automation {
         out
     }
 
+    /// The `all` and `any` conditions, as checked.
+    pub fn conditions(&self) -> (&[TriggerCondition], &[TriggerCondition]) {
+        (&self.all, &self.any)
+    }
+
+    /// Whether a condition asks about business hours (so the caller knows it must find out).
+    pub fn asks_business_hours(&self) -> bool {
+        self.all.iter().chain(&self.any).any(|c| matches!(c, TriggerCondition::BusinessHours { .. }))
+    }
+
     pub fn matches(&self, f: &TriggerFacts) -> bool {
         self.all.iter().all(|c| c.holds(f)) && (self.any.is_empty() || self.any.iter().any(|c| c.holds(f)))
     }

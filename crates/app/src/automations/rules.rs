@@ -28,7 +28,7 @@ pub struct AutomationPatch {
 async fn checked(ctx: &AccountCtx, input: &AutomationInput) -> Result<Automation, AppError> {
     let fields = ctx.store.list_fields(ctx.account_id).await?;
     let a = Automation::new(input, FieldDefs::Checked(&fields))?;
-    check_references(ctx, a.actions(), &a.to_input().conditions).await?;
+    check_references(ctx, a.actions(), a.conditions()).await?;
     Ok(a)
 }
 

@@ -99,13 +99,7 @@ async fn fire(
     now: Timestamp,
 ) -> Result<bool, AppError> {
     let rule = &a.automation;
-    let asks = rule
-        .to_input()
-        .conditions
-        .all
-        .iter()
-        .chain(&rule.to_input().conditions.any)
-        .any(|c| c.field == "business_hours");
+    let asks = rule.asks_business_hours();
     let Some(p) = prepare_ticket(ctx, ticket, &Activity::default(), asks, now).await? else { return Ok(false) };
     if rule.business_hours() {
         let calendar = calendar_for(ctx, p.detail.ticket.department_id).await?;

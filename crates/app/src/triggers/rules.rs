@@ -30,7 +30,7 @@ pub struct TriggerPatch {
 async fn checked(ctx: &AccountCtx, input: &TriggerInput) -> Result<Trigger, AppError> {
     let fields = ctx.store.list_fields(ctx.account_id).await?;
     let trigger = Trigger::new(input, FieldDefs::Checked(&fields))?;
-    check_references(ctx, trigger.actions(), &trigger.to_input().conditions).await?;
+    check_references(ctx, trigger.actions(), trigger.conditions()).await?;
     Ok(trigger)
 }
 
@@ -38,7 +38,7 @@ async fn checked(ctx: &AccountCtx, input: &TriggerInput) -> Result<Trigger, AppE
 pub(crate) async fn check_references(
     ctx: &AccountCtx,
     actions: &[parley_domain::trigger::TriggerAction],
-    conditions: &ConditionsInput,
+    (all, any): (&[TriggerCondition], &[TriggerCondition]),
 ) -> Result<(), AppError> {
     let agents = ctx.store.list_agents(ctx.account_id).await?;
     let departments = ctx.store.list_departments(ctx.account_id).await?;
@@ -57,14 +57,12 @@ pub(crate) async fn check_references(
             }
         }
     }
-    for (list, items) in [("all", &conditions.all), ("any", &conditions.any)] {
+    for (list, items) in [("all", all), ("any", any)] {
         for (i, c) in items.iter().enumerate() {
-            let Ok(TriggerCondition::Ticket(parley_domain::sla::Condition::Department { id: Some(d), .. })) =
-                TriggerCondition::new(c)
-            else {
+            let TriggerCondition::Ticket(parley_domain::sla::Condition::Department { id: Some(d), .. }) = c else {
                 continue;
             };
-            if !departments.iter().any(|x| x.id == d) {
+            if !departments.iter().any(|x| x.id == *d) {
                 errs.add(format!("conditions.{list}[{i}].value"), "is not a department of this account");
             }
         }

@@ -97,6 +97,11 @@ impl Trigger {
     pub fn asks_business_hours(&self) -> bool {
         self.all.iter().chain(&self.any).any(|c| matches!(c, TriggerCondition::BusinessHours { .. }))
     }
+
+    /// The `all` and `any` conditions, as checked.
+    pub fn conditions(&self) -> (&[TriggerCondition], &[TriggerCondition]) {
+        (&self.all, &self.any)
+    }
 }
 
 fn conditions(errs: &mut Checker, list: &str, input: &[ConditionInput]) -> Vec<TriggerCondition> {
