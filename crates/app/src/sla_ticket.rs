@@ -7,9 +7,9 @@ use crate::tickets::TicketDetail;
 use crate::{AccountCtx, AppError};
 use parley_domain::business_hours::Calendar;
 use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::{BusinessHoursId, SlaPolicyId};
+use parley_domain::ids::{BusinessHoursId, CompanyId, SlaPolicyId};
 use parley_domain::sla::{measure, HistoryEvent, SlaPolicy, SlaPolicyRecord, TargetState, TicketFacts, TicketHistory};
-use parley_domain::ticket::Status;
+use parley_domain::ticket::{Status, Ticket};
 use parley_domain::Timestamp;
 use parley_store::Timeline;
 
@@ -43,17 +43,30 @@ pub(crate) async fn sla_under(
     now: Timestamp,
     calendars: &Calendars,
 ) -> Result<Option<TicketSla>, AppError> {
+    let company = d.requester.as_ref().and_then(|c| c.company_id);
+    sla_of_ticket(ctx, policies, &d.ticket, company, &d.timeline, now, calendars).await
+}
+
+/// The SLA at `now` of a ticket with this timeline, whose requester is of `company`.
+pub(crate) async fn sla_of_ticket(
+    ctx: &AccountCtx,
+    policies: &[SlaPolicyRecord],
+    t: &Ticket,
+    company: Option<CompanyId>,
+    timeline: &Timeline,
+    now: Timestamp,
+    calendars: &Calendars,
+) -> Result<Option<TicketSla>, AppError> {
     if policies.is_empty() {
         return Ok(None);
     }
-    let t = &d.ticket;
     let facts = TicketFacts {
         priority: t.priority,
         status: t.status,
         channel: t.channel,
         tags: &t.tags,
         department_id: t.department_id,
-        company_id: d.requester.as_ref().and_then(|c| c.company_id),
+        company_id: company,
     };
     // In the account's order, as `first_match` picks: the record, for its id.
     let Some(record) = policies.iter().find(|p| p.policy.matches(&facts)) else { return Ok(None) };
@@ -70,7 +83,7 @@ pub(crate) async fn sla_under(
             }
         }
     };
-    let history = history(t.created_at, t.status, &d.timeline);
+    let history = history(t.created_at, t.status, timeline);
     Ok(Some(TicketSla {
         policy_id: record.id,
         policy_name: policy.name().to_string(),

@@ -8,21 +8,21 @@
 //! looking at the same ticket tell each event once between them.
 
 use crate::notify::agent_mail;
-use crate::sla_ticket::{sla_under, Calendars, TicketSla};
+use crate::sla_ticket::{sla_of_ticket, sla_under, Calendars, TicketSla};
 use crate::tickets::payload;
 use crate::{AccountCtx, App, AppError};
 use futures_util::StreamExt;
 use parley_domain::agent::Agent;
 use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::{AccountId, TicketId};
+use parley_domain::ids::{AccountId, CompanyId, TicketId};
 use parley_domain::message::TicketEvent;
 use parley_domain::region::RegionName;
-use parley_domain::sla::{progress, CurrentSla, Metric, SlaPolicyRecord, TargetState};
+use parley_domain::sla::{progress, CurrentSla, Metric, Progress, SlaPolicyRecord, SlaRecord, TargetState};
 use parley_domain::ticket::Ticket;
 use parley_domain::trigger::TriggerEvent;
 use parley_domain::webhook::EventType;
 use parley_domain::Timestamp;
-use parley_store::{OutboundMail, OutboxEvent, RegionStore, SlaWrite};
+use parley_store::{OutboundMail, OutboxEvent, RegionStore, SlaAtCreation, SlaWrite, Timeline};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,13 +112,7 @@ pub(crate) async fn look_at(
     let Some(ticket) = ctx.store.get_ticket(ctx.account_id, id).await? else { return Ok(false) };
     let detail = crate::tickets::detail(ctx, ticket).await?;
     let sla = sla_under(ctx, policies, &detail, now, calendars).await?;
-    let policy_id = sla.as_ref().map(|s| s.policy_id.to_string());
-    let current = sla.as_ref().zip(policy_id.as_deref()).map(|(s, id)| CurrentSla {
-        policy_id: id,
-        policy_name: &s.policy_name,
-        targets: &s.targets,
-    });
-    let p = progress(stored.record.as_ref(), current, now);
+    let p = progress_of(stored.record.as_ref(), sla.as_ref(), now);
     let t = &detail.ticket;
     let told = Told::of(app, ctx, t, sla.as_ref(), &p.events).await?;
     let write = SlaWrite {
@@ -140,6 +134,47 @@ pub(crate) async fn look_at(
         trigger_events: told.triggers,
     };
     Ok(ctx.store.write_ticket_sla(write).await?)
+}
+
+/// What changed since the look that kept `before`, now that the ticket's SLA is `sla`.
+fn progress_of(before: Option<&SlaRecord>, sla: Option<&TicketSla>, now: Timestamp) -> Progress {
+    let policy_id = sla.map(|s| s.policy_id.to_string());
+    let current = sla.zip(policy_id.as_deref()).map(|(s, id)| CurrentSla {
+        policy_id: id,
+        policy_name: &s.policy_name,
+        targets: &s.targets,
+    });
+    progress(before, current, now)
+}
+
+/// The first look at a ticket being opened, done before it is written so that it needs no look of the watch's
+/// (with its read of the ticket and second write) until a warning or breach comes. `None` when the look must wait
+/// for the watch: a policy asks about the requester's company and `company` is not known yet (`None`; a known
+/// requester without a company is `Some(None)`), or the look has more to tell than that a policy applies.
+pub(crate) async fn first_look(
+    ctx: &AccountCtx,
+    ticket: &Ticket,
+    company: Option<Option<CompanyId>>,
+    timeline: &Timeline,
+    now: Timestamp,
+) -> Result<Option<(SlaAtCreation, Vec<TicketEvent>)>, AppError> {
+    let policies = ctx.store.list_sla_policies(ctx.account_id).await?;
+    let nothing = SlaAtCreation { record: None, due_at: None, state: None, check_at: None };
+    if policies.is_empty() {
+        return Ok(Some((nothing, Vec::new())));
+    }
+    let Some(company) = company.or_else(|| (!policies.iter().any(|p| p.policy.asks_company())).then_some(None))
+    else {
+        return Ok(None);
+    };
+    let sla = sla_of_ticket(ctx, &policies, ticket, company, timeline, now, &Calendars::default()).await?;
+    let p = progress_of(None, sla.as_ref(), now);
+    if p.events.iter().any(|(_, k)| !matches!(k, EventKind::SlaApplied { .. })) {
+        return Ok(None);
+    }
+    let events =
+        p.events.into_iter().map(|(at, k)| TicketEvent::new(ctx.account_id, ticket.id, Actor::System, k, at)).collect();
+    Ok(Some((SlaAtCreation { record: p.record, due_at: p.due_at, state: p.summary, check_at: p.check_at }, events)))
 }
 
 /// The webhooks and mail a look's warnings and breaches send.

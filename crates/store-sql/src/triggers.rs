@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use parley_domain::event::EventKind;
 use parley_domain::ids::{AccountId, AgentId, DepartmentId, TriggerId};
 use parley_domain::message::Message;
-use parley_domain::ticket::{Channel, Ticket};
+use parley_domain::ticket::Ticket;
 use parley_domain::ticket_action::FieldDefs;
 use parley_domain::trigger::{Activity, Trigger, TriggerEvent, TriggerInput, TriggerRecord};
 use parley_domain::Timestamp;
@@ -150,20 +150,7 @@ impl TriggerQueue for SqlStore {
                     if let Some(change) = &a.change {
                         crate::tickets::save_without_triggers(tx, change).await?;
                     }
-                    for (department, agent) in &a.turns {
-                        tx.exec(
-                            "INSERT INTO assignment_turns (account_id, department_id, agent_id, assigned_at) \
-                             VALUES ($1, $2, $3, $4) \
-                             ON CONFLICT (account_id, department_id, agent_id) DO UPDATE SET assigned_at = excluded.assigned_at",
-                            args![
-                                a.account_id.to_string(),
-                                department.map(|d| d.to_string()).unwrap_or_default(),
-                                agent.to_string(),
-                                a.at.millis()
-                            ],
-                        )
-                        .await?;
-                    }
+                    record_turns(tx, a.account_id, &a.turns, a.at).await?;
                     Ok(true)
                 })
             })
@@ -221,6 +208,29 @@ impl TriggerQueue for SqlStore {
 
 /// Queues a change for the account's triggers in the caller's unit of work, if the account has an active trigger
 /// (a lookup of the account's first active trigger in the same statement).
+/// Round robin's turns taken at `at`: each agent's latest, per department (none is the account's).
+pub(crate) async fn record_turns(
+    tx: &mut dyn Tx,
+    account: AccountId,
+    turns: &[(Option<DepartmentId>, AgentId)],
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    for (department, agent) in turns {
+        tx.exec(
+            "INSERT INTO assignment_turns (account_id, department_id, agent_id, assigned_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (account_id, department_id, agent_id) DO UPDATE SET assigned_at = excluded.assigned_at",
+            args![
+                account.to_string(),
+                department.map(|d| d.to_string()).unwrap_or_default(),
+                agent.to_string(),
+                at.millis()
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn queue(tx: &mut dyn Tx, q: &QueuedActivity) -> Result<(), StoreError> {
     if q.activity.is_empty() {
         return Ok(());
@@ -253,10 +263,7 @@ pub(crate) fn activity_of(ch: &TicketChange, version: i64) -> QueuedActivity {
 
 /// What a new ticket is, for its triggers (a chat's first message starts the chat).
 pub(crate) fn activity_of_new(ticket: &Ticket, message: &Message, events: &[EventKind]) -> QueuedActivity {
-    let mut activity = Activity::of(events, Some((message.id, &message.author, message.internal)));
-    if ticket.channel == Channel::Chat {
-        activity.events.push(TriggerEvent::ChatStarted);
-    }
+    let activity = Activity::of_new(ticket.channel, events, (message.id, &message.author, message.internal));
     queued(ticket, ticket.version, activity)
 }
 

@@ -121,6 +121,7 @@ fn draft(
         },
         events: vec![TicketEvent::new(account, id, Actor::System, EventKind::Created, now)],
         outbox,
+        automated: Default::default(),
     }
 }
 

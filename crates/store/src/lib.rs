@@ -53,7 +53,7 @@ pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
 pub use sla::{SlaDue, SlaPolicyStore, SlaWrite, StoredSla, TicketSlaStore};
 pub use support::SupportStore;
 pub use tickets::{
-    Assignee, FieldStore, FieldValue, NewTicket, Requester, SortKey, SortValue, TicketChange, TicketCursor,
+    Assignee, AutomatedAtCreation, FieldStore, FieldValue, NewTicket, Requester, SlaAtCreation, SortKey, SortValue, TicketChange, TicketCursor,
     TicketFilter, TicketQuery, TicketStore, Timeline,
 };
 pub use triggers::{QueuedActivity, TriggerQueue, TriggerStore, TriggersApplied};

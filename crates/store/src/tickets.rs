@@ -25,6 +25,32 @@ pub struct NewTicket {
     pub events: Vec<TicketEvent>,
     /// Built once the number and requester are known; see [`OutboxEvent`].
     pub outbox: fn(&Ticket, &Contact, &Message) -> Vec<OutboxEvent>,
+    /// What the account's rules already did in this unit of work; by default nothing, and the creation is queued
+    /// for the triggers and asks the SLA watch for a look.
+    pub automated: AutomatedAtCreation,
+}
+
+/// The rules that ran on a new ticket before it was written (see `parley_app::tickets::open`): its triggers, and
+/// the SLA watch's first look.
+#[derive(Debug, Default)]
+pub struct AutomatedAtCreation {
+    /// The account's triggers ran over the creation (their changes are in the ticket and its events): it is not
+    /// queued for them.
+    pub triggers_ran: bool,
+    /// The round-robin turns their assignments took, by department.
+    pub turns: Vec<(Option<parley_domain::ids::DepartmentId>, parley_domain::ids::AgentId)>,
+    /// The ticket's SLA as looked at on creation; `None` asks the watch for a look.
+    pub sla: Option<SlaAtCreation>,
+}
+
+/// A first SLA look's result, kept with the new ticket as the watch keeps its looks.
+#[derive(Debug)]
+pub struct SlaAtCreation {
+    pub record: Option<parley_domain::sla::SlaRecord>,
+    pub due_at: Option<parley_domain::Timestamp>,
+    pub state: Option<parley_domain::sla::SlaSummary>,
+    /// The next look (a warning or a breach to come); `None` when nothing runs.
+    pub check_at: Option<parley_domain::Timestamp>,
 }
 
 /// A saved change to a ticket: its new state, what happened, an optional new message, and the outbox events.

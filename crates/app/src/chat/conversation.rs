@@ -101,6 +101,7 @@ pub(super) fn visitor_ticket(
         message: visitor_message(ctx, id, author, body, channel, at),
         events: vec![TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, at)],
         outbox: payload::created,
+        automated: Default::default(),
     }
 }
 

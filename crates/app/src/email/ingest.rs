@@ -382,6 +382,7 @@ async fn new_ticket(
             message,
             events: vec![TicketEvent::new(ctx.account_id, ticket_id, Actor::System, EventKind::Created, now)],
             outbox: payload::created,
+            automated: Default::default(),
         }),
         attachments: m.attachments,
         mail_ids: m.mail_ids,

@@ -1,7 +1,9 @@
 //! Opening a ticket with its first message, from a known contact or an email address.
 
 use super::{check, payload};
-use crate::{AccountCtx, AppError, Caller};
+use crate::sla_watch::first_look;
+use crate::triggers::on_open::{run_on_open, RequesterFacts};
+use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
@@ -10,7 +12,7 @@ use parley_domain::ids::{AgentId, ContactId, DepartmentId, MessageId, TicketId};
 use parley_domain::message::{parse_body, Message, TicketEvent};
 use parley_domain::text;
 use parley_domain::ticket::{parse_subject, Channel, Priority, Status, Tag, Ticket, TicketNumber};
-use parley_store::{NewTicket, Requester};
+use parley_store::{AutomatedAtCreation, NewTicket, Requester, Timeline};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -37,6 +39,7 @@ pub struct OpenTicket {
 /// requester's, as if they had written in.
 #[tracing::instrument(skip_all, fields(account = %ctx.slug))]
 pub async fn open_ticket(
+    app: &App,
     ctx: &AccountCtx,
     caller: &Caller,
     input: OpenTicket,
@@ -58,21 +61,28 @@ pub async fn open_ticket(
     };
     let tags = errs.check(Tag::parse_list(&input.tags));
     let now = ctx.now();
-    let requester = match input.requester {
+    let (requester, facts) = match input.requester {
         RequesterInput::Id(id) => {
-            if ctx.store.get_contact(ctx.account_id, id).await?.is_none() {
+            let contact = ctx.store.get_contact(ctx.account_id, id).await?;
+            if contact.is_none() {
                 errs.add("requester.id", "is not a contact of this account");
             }
-            Some(Requester::Existing(id))
+            let facts = contact.map(|c| RequesterFacts {
+                email: c.email.as_ref().map(|e| e.to_string()).unwrap_or_default(),
+                company: Some(c.company_id),
+            });
+            (Some(Requester::Existing(id)), facts)
         }
         RequesterInput::Email { email, name } => {
             let email = errs.check(EmailAddress::parse(&email).map_err(|e| e.within("requester")));
             let name = errs.check(text::optional_text("requester.name", name.as_deref(), 200));
             match (email, name) {
                 (Some(email), Some(name)) => {
-                    Some(Requester::ByEmail { email, name, new_id: ContactId::new(), at: now })
+                    // Whether the address is a contact's already, and of which company, the write finds out.
+                    let facts = RequesterFacts { email: email.to_string(), company: None };
+                    (Some(Requester::ByEmail { email, name, new_id: ContactId::new(), at: now }), Some(facts))
                 }
-                _ => None,
+                _ => (None, None),
             }
         }
     };
@@ -80,14 +90,22 @@ pub async fn open_ticket(
     check::department(ctx, &mut errs, input.department_id).await?;
     let custom_fields = check::custom_fields(ctx, &mut errs, input.custom_fields).await?;
     errs.finish()?;
-    let (Some(subject), Some(body), Some(status), Some(priority), Some(channel), Some(tags), Some(requester)) =
-        (subject, body, status, priority, channel, tags, requester)
+    let (
+        Some(subject),
+        Some(body),
+        Some(status),
+        Some(priority),
+        Some(channel),
+        Some(tags),
+        Some(requester),
+        Some(facts),
+    ) = (subject, body, status, priority, channel, tags, requester, facts)
     else {
         // finish() returned Ok, so every value above parsed.
         return Err(AppError::Internal(anyhow::anyhow!("checked ticket fields missing")));
     };
     let id = TicketId::new();
-    let ticket = Ticket {
+    let mut ticket = Ticket {
         id,
         account_id: ctx.account_id,
         number: TicketNumber(0),
@@ -125,7 +143,28 @@ pub async fn open_ticket(
         email: None,
         attachments: Vec::new(),
     };
-    let created = TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now);
-    let new = NewTicket { ticket, requester, message, events: vec![created], outbox: payload::created };
+    let mut events = vec![TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now)];
+    let automated = automate(app, ctx, &mut ticket, &message, &mut events, &facts).await?;
+    let new = NewTicket { ticket, requester, message, events, outbox: payload::created, automated };
     Ok(ctx.store.create_ticket(new).await?)
+}
+
+/// The account's rules on the ticket before it is written, so that what they do is written with it: its
+/// triggers (see [`crate::triggers::on_open`]) and the SLA watch's first look (see [`first_look`]). What they
+/// leave is done after the write, as for any change.
+async fn automate(
+    app: &App,
+    ctx: &AccountCtx,
+    ticket: &mut Ticket,
+    message: &Message,
+    events: &mut Vec<TicketEvent>,
+    requester: &RequesterFacts,
+) -> Result<AutomatedAtCreation, AppError> {
+    let turns = run_on_open(app, ctx, ticket, message, events, requester).await?;
+    let timeline = Timeline { messages: vec![message.clone()], events: events.clone() };
+    let sla = first_look(ctx, ticket, requester.company, &timeline, ticket.created_at).await?.map(|(sla, told)| {
+        events.extend(told);
+        sla
+    });
+    Ok(AutomatedAtCreation { triggers_ran: turns.is_some(), turns: turns.unwrap_or_default(), sla })
 }

@@ -45,7 +45,7 @@ pub async fn split_message(
         department_id: original.department_id,
         custom_fields: Default::default(),
     };
-    let (ticket, _, _) = open_ticket(ctx, caller, open).await?;
+    let (ticket, _, _) = open_ticket(app, ctx, caller, open).await?;
     let note = NewMessage {
         body: format!("Split into #{}: {}", ticket.number.0, ticket.subject),
         internal: true,

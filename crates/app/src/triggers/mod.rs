@@ -9,6 +9,7 @@
 
 mod dry_run;
 pub(crate) mod effects;
+pub(crate) mod on_open;
 pub(crate) mod rules;
 pub mod runner;
 

@@ -172,7 +172,7 @@ pub(crate) async fn resolve_actions(
 /// that were not read, and runs it again, until it asks about none new (at most a few times: a pick that moves
 /// the ticket to yet another department each time keeps the last reading). Returns its outcome and the round-robin
 /// turns its picks took.
-async fn until_read<T>(
+pub(super) async fn until_read<T>(
     app: &App,
     ctx: &AccountCtx,
     mut work: impl FnMut(&mut dyn FnMut(Option<DepartmentId>, Strategy) -> Option<AgentId>) -> T,

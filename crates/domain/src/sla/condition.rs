@@ -53,6 +53,11 @@ pub enum Condition {
 const FIELDS: &str = "priority, status, channel, tags, department_id, company_id";
 
 impl Condition {
+    /// Whether it asks about the requester's company (which a ticket not yet written may not know).
+    pub fn asks_company(&self) -> bool {
+        matches!(self, Condition::Company { .. })
+    }
+
     pub fn holds(&self, t: &TicketFacts<'_>) -> bool {
         match self {
             Condition::Priority { is, values } => values.contains(&t.priority) == *is,

@@ -141,6 +141,11 @@ impl SlaPolicy {
     }
 
     /// Whether the policy applies to the ticket: every `all` condition holds and, when `any` has some, one of them.
+    /// Whether a condition asks about the requester's company.
+    pub fn asks_company(&self) -> bool {
+        self.all.iter().chain(&self.any).any(Condition::asks_company)
+    }
+
     pub fn matches(&self, facts: &TicketFacts<'_>) -> bool {
         self.all.iter().all(|c| c.holds(facts)) && (self.any.is_empty() || self.any.iter().any(|c| c.holds(facts)))
     }

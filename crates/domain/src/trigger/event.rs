@@ -2,7 +2,7 @@
 
 use crate::event::{Actor, EventKind};
 use crate::ids::{AgentId, DepartmentId, MessageId};
-use crate::ticket::{Priority, Status, Tag};
+use crate::ticket::{Channel, Priority, Status, Tag};
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
 
@@ -119,6 +119,15 @@ impl Activity {
         }
         if !created && (!a.changes.is_empty() || message.is_some()) {
             a.events.push(TriggerEvent::TicketUpdated);
+        }
+        a
+    }
+
+    /// The activity of a new ticket on `channel` with its first message (a chat's first message starts the chat).
+    pub fn of_new(channel: Channel, events: &[EventKind], message: (MessageId, &Actor, bool)) -> Activity {
+        let mut a = Activity::of(events, Some(message));
+        if channel == Channel::Chat {
+            a.events.push(TriggerEvent::ChatStarted);
         }
         a
     }

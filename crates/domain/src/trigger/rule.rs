@@ -98,6 +98,11 @@ impl Trigger {
         self.all.iter().chain(&self.any).any(|c| matches!(c, TriggerCondition::BusinessHours { .. }))
     }
 
+    /// Whether a condition asks about the requester's company.
+    pub fn asks_company(&self) -> bool {
+        self.all.iter().chain(&self.any).any(|c| matches!(c, TriggerCondition::Ticket(t) if t.asks_company()))
+    }
+
     /// The `all` and `any` conditions, as checked.
     pub fn conditions(&self) -> (&[TriggerCondition], &[TriggerCondition]) {
         (&self.all, &self.any)

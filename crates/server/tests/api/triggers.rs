@@ -272,6 +272,88 @@ async fn triggers_story(engine: Engine) {
     assert_eq!(list["triggers"], json!([]));
 }
 
+/// Triggers that only change fields run before a new ticket is written and are written with it: the creation's
+/// answer already shows what they did, their round-robin turns are kept, and the SLA's first look is in the same
+/// write (its events carry the creation's instant; a later run or look would carry its own).
+async fn field_triggers_run_with_the_creation(engine: Engine) {
+    let app = spawn_with(Options { engine, ..Default::default() }).await;
+    let a = app.account("acme", "eu").await;
+    let (s, sales) = app.api(&a, Method::POST, "/departments", Some(json!({"name": "Sales"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{sales}");
+    let (ann, ann_session) = agent(&app, &a, "Ann", &[&sales]).await;
+    let (bob, bob_session) = agent(&app, &a, "Bob", &[&sales]).await;
+    let _sockets = (online(&app, &ann_session).await, online(&app, &bob_session).await);
+    make(
+        &app,
+        &a,
+        json!({"name": "Invoices", "events": ["ticket.created"],
+        "conditions": {"all": [{"field": "text", "operator": "contains", "value": "invoice"}]},
+        "actions": [{"action": "set", "field": "priority", "value": "urgent"},
+                    {"action": "add_tags", "value": ["invoice"]},
+                    {"action": "assign", "department_id": sales["id"], "strategy": "round_robin"}]}),
+    )
+    .await;
+    let (s, p) = app
+        .api(
+            &a,
+            Method::POST,
+            "/sla-policies",
+            Some(json!({"name": "Urgent", "conditions": {"all": [{"field": "priority", "operator": "is", "value": "urgent"}]},
+                "targets": [{"priority": "urgent", "metric": "first_reply", "minutes": 60, "business_hours": false}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+
+    let mut given = Vec::new();
+    for i in 0..3 {
+        let (s, created) = app
+            .api(
+                &a,
+                Method::POST,
+                "/tickets",
+                Some(json!({"subject": format!("Billing {i}"), "message": {"body": "My invoices are wrong."},
+                "requester": {"email": "jane@customer.example"}})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        assert_eq!(created["priority"], "urgent", "changed before the answer: {created}");
+        assert_eq!(created["tags"], json!(["invoice"]));
+        assert_eq!(created["department_id"], sales["id"]);
+        let t = get(&app, &a, created["id"].as_str().unwrap()).await;
+        assert_eq!(fired(&t), [vec!["Invoices".to_string()]], "{t}");
+        let at = |kind: &str| {
+            let e = t["timeline"].as_array().unwrap().iter().find(|e| e["type"] == kind);
+            e.unwrap_or_else(|| panic!("{kind} in {t}"))["created_at"].clone()
+        };
+        assert_eq!(at("triggers_fired"), t["created_at"], "run in the creation: {t}");
+        assert_eq!(at("sla_applied"), t["created_at"], "looked at in the creation: {t}");
+        assert_eq!(t["sla"]["policy"]["name"], "Urgent", "{t}");
+        assert_eq!(t["sla"]["targets"][0]["state"], "active", "{t}");
+        given.push(created["assignee_id"].as_str().unwrap().to_string());
+    }
+    assert_ne!(given[0], given[1], "each in turn: {given:?}");
+    assert_eq!(given[0], given[2], "then the first again: {given:?}");
+    assert!(given.iter().all(|g| *g == ann || *g == bob), "{given:?}");
+
+    // Once the ticket is written, the triggers do not run on its creation again.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (_, l) = app.api(&a, Method::GET, "/tickets?tag=invoice", None).await;
+    for t in l["tickets"].as_array().unwrap() {
+        let t = get(&app, &a, t["id"].as_str().unwrap()).await;
+        assert_eq!(fired(&t).len(), 1, "ran once: {t}");
+    }
+}
+
+#[tokio::test]
+async fn field_triggers_run_with_the_creation_on_sqlite() {
+    field_triggers_run_with_the_creation(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn field_triggers_run_with_the_creation_on_postgres() {
+    field_triggers_run_with_the_creation(Engine::Postgres).await;
+}
+
 #[tokio::test]
 async fn triggers_on_sqlite() {
     triggers_story(Engine::Sqlite).await;

@@ -18,7 +18,7 @@ use parley_store::{NewTicket, Requester, StoreError};
 pub(crate) async fn create_in(
     tx: &mut dyn Tx,
     engine: Engine,
-    new: NewTicket,
+    mut new: NewTicket,
 ) -> Result<(Ticket, Contact, Message), StoreError> {
     match engine {
         Engine::Sqlite => create(tx, new).await,
@@ -26,8 +26,11 @@ pub(crate) async fn create_in(
             let account = new.ticket.account_id;
             let (sql, args) = pg_statement(&new)?;
             let outbox = new.outbox;
+            let turns = std::mem::take(&mut new.automated.turns);
+            let at = new.ticket.created_at;
             let stored = pg_stored(new, tx.query_opt(&sql, args).await?)?;
             enqueue(tx, account, || outbox(&stored.0, &stored.1, &stored.2)).await?;
+            crate::triggers::record_turns(tx, account, &turns, at).await?;
             Ok(stored)
         }
     }
@@ -35,7 +38,7 @@ pub(crate) async fn create_in(
 
 /// SQLite: a statement per row, run on the writer thread where statements cost microseconds.
 async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
-    let NewTicket { mut ticket, requester, mut message, mut events, outbox } = new;
+    let NewTicket { mut ticket, requester, mut message, mut events, outbox, automated } = new;
     let account = ticket.account_id;
     ticket.number = next_number(tx, account).await?;
     let contact = match requester {
@@ -52,12 +55,14 @@ async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Mes
     for e in &mut events {
         e.ticket_id = ticket.id;
     }
+    let sla = SlaColumns::of(&automated)?;
     tx.exec(
         "INSERT INTO tickets (id, account_id, number, subject, status, priority, channel, requester_id, assignee_id, \
          department_id, tags, custom_fields, merged_into, created_at, updated_at, first_response_at, version, \
-         sla_check_at, status_changed_at) \
+         sla_check_at, status_changed_at, sla, sla_due_at, sla_state) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $14, $15, $16, \
-                 CASE WHEN EXISTS (SELECT 1 FROM sla_policies p WHERE p.account_id = $2) THEN $13 END, $13)",
+                 CASE WHEN $17 = 1 THEN $18 WHEN EXISTS (SELECT 1 FROM sla_policies p WHERE p.account_id = $2) THEN $13 END, \
+                 $13, $19, $20, $21)",
         args![
             ticket.id.to_string(),
             account.to_string(),
@@ -74,7 +79,12 @@ async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Mes
             ticket.created_at.millis(),
             ticket.updated_at.millis(),
             ticket.first_response_at.map(|t| t.millis()),
-            ticket.version
+            ticket.version,
+            sla.looked,
+            sla.check_at,
+            sla.record,
+            sla.due_at,
+            sla.state
         ],
     )
     .await?;
@@ -83,9 +93,38 @@ async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Mes
     insert_events(tx, &events).await?;
     enqueue(tx, account, || outbox(&ticket, &contact, &message)).await?;
     crate::search::mark_dirty(tx, account, ticket.id).await?;
-    let kinds: Vec<_> = events.iter().map(|e| e.kind.clone()).collect();
-    crate::triggers::queue(tx, &crate::triggers::activity_of_new(&ticket, &message, &kinds)).await?;
+    if automated.triggers_ran {
+        crate::triggers::record_turns(tx, account, &automated.turns, ticket.created_at).await?;
+    } else {
+        let kinds: Vec<_> = events.iter().map(|e| e.kind.clone()).collect();
+        crate::triggers::queue(tx, &crate::triggers::activity_of_new(&ticket, &message, &kinds)).await?;
+    }
     Ok((ticket, contact, message))
+}
+
+/// The SLA columns of a new ticket: the first look's result when the creation made it (`looked` = 1), else
+/// empty, and the statement asks the watch for a look when the account has policies.
+struct SlaColumns {
+    looked: i64,
+    check_at: Option<i64>,
+    record: Option<String>,
+    due_at: Option<i64>,
+    state: Option<&'static str>,
+}
+
+impl SlaColumns {
+    fn of(a: &parley_store::AutomatedAtCreation) -> Result<SlaColumns, StoreError> {
+        Ok(match &a.sla {
+            None => SlaColumns { looked: 0, check_at: None, record: None, due_at: None, state: None },
+            Some(s) => SlaColumns {
+                looked: 1,
+                check_at: s.check_at.map(|t| t.millis()),
+                record: s.record.as_ref().map(to_json).transpose()?,
+                due_at: s.due_at.map(|t| t.millis()),
+                state: s.state.map(|x| x.as_str()),
+            },
+        })
+    }
 }
 
 /// The account's next ticket number. SQLite has one writer, so a counter row is enough. (PostgreSQL takes it
@@ -137,14 +176,16 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
     let (email_meta, delivery) = super::email_columns(message)?;
     let kinds: Vec<_> = new.events.iter().map(|e| e.kind.clone()).collect();
     let queued = crate::triggers::activity_of_new(ticket, message, &kinds);
+    let sla = SlaColumns::of(&new.automated)?;
     let sql = format!(
         "WITH c AS ({contact_cte}), \
          num AS (SELECT nextval($3::regclass) AS n), \
          t AS (INSERT INTO tickets (id, account_id, number, subject, status, priority, channel, requester_id, \
                  assignee_id, department_id, tags, custom_fields, merged_into, created_at, updated_at, first_response_at, version, \
-                 sla_check_at, status_changed_at) \
+                 sla_check_at, status_changed_at, sla, sla_due_at, sla_state) \
                SELECT $1, $2, num.n, $4, $5, $6, $7, c.id, $8, $9, $10, $11, NULL, $12, $27, $28, $29, \
-                      CASE WHEN EXISTS (SELECT 1 FROM sla_policies p WHERE p.account_id = $2) THEN $12 END, $12 FROM num, c \
+                      CASE WHEN $35 = 1 THEN $36 WHEN EXISTS (SELECT 1 FROM sla_policies p WHERE p.account_id = $2) THEN $12 END, \
+                      $12, $37, $38, $39 FROM num, c \
                RETURNING number), \
          tg AS (INSERT INTO ticket_tags (account_id, ticket_id, tag) \
                SELECT $2, $1, jsonb_array_elements_text($10::jsonb) FROM t), \
@@ -159,7 +200,7 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
                ON CONFLICT (account_id, ticket_id) DO UPDATE SET generation = search_dirty.generation + 1), \
          tq AS (INSERT INTO trigger_queue (id, account_id, ticket_id, version, activity, created_at) \
                SELECT $33, $2, $1, $29, $34, $27 FROM t \
-               WHERE EXISTS (SELECT 1 FROM triggers WHERE account_id = $2 AND active = 1)) \
+               WHERE $40 = 0 AND EXISTS (SELECT 1 FROM triggers WHERE account_id = $2 AND active = 1)) \
          SELECT t.number AS ticket_number, c.* FROM t, c"
     );
     let args = args![
@@ -196,7 +237,13 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
         message.channel.as_str(),
         message.created_at.millis(),
         queued.id,
-        to_json(&queued.activity)?
+        to_json(&queued.activity)?,
+        sla.looked,
+        sla.check_at,
+        sla.record,
+        sla.due_at,
+        sla.state,
+        i64::from(new.automated.triggers_ran)
     ];
     Ok((sql, args))
 }

@@ -83,7 +83,7 @@ pub(crate) async fn create(
         department_id: body.department_id,
         custom_fields: body.custom_fields,
     };
-    let (ticket, requester, _) = open_ticket(&api.ctx, &api.caller, input).await?;
+    let (ticket, requester, _) = open_ticket(&state.app, &api.ctx, &api.caller, input).await?;
     let location = format!("/api/v1/tickets/{}", ticket.id);
     let mut out = TicketOut::bare(ticket);
     out.requester = Some(requester);
