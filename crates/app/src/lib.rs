@@ -2,6 +2,7 @@
 //! the domain's rules and hands the result to the region's store. Nothing here knows HTTP or SQL.
 
 pub mod accounts;
+pub mod assignment;
 pub mod audit;
 pub mod auth;
 pub mod automations;

@@ -163,8 +163,7 @@ pub(crate) async fn first_look(
     if policies.is_empty() {
         return Ok(Some((nothing, Vec::new())));
     }
-    let Some(company) = company.or_else(|| (!policies.iter().any(|p| p.policy.asks_company())).then_some(None))
-    else {
+    let Some(company) = company.or_else(|| (!policies.iter().any(|p| p.policy.asks_company())).then_some(None)) else {
         return Ok(None);
     };
     let sla = sla_of_ticket(ctx, &policies, ticket, company, timeline, now, &Calendars::default()).await?;

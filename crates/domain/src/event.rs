@@ -123,6 +123,11 @@ pub enum EventKind {
     AutomationFired {
         name: String,
     },
+    /// The account's assignment of new tickets gave the ticket to an available agent (the assignment follows as
+    /// an event of its own); `strategy` is how it chose.
+    Offered {
+        strategy: String,
+    },
 }
 
 impl EventKind {
@@ -161,6 +166,8 @@ impl EventKind {
             EventKind::SlaBreached { metric, .. } => format!("SLA {} breached", metric.as_str()),
             EventKind::TriggersFired { names } => format!("triggers ran: {}", names.join(", ")),
             EventKind::AutomationFired { name } => format!("automation ran: {name}"),
+            EventKind::Offered { strategy } if strategy == "round_robin" => "offered by round robin".into(),
+            EventKind::Offered { .. } => "offered to the least busy agent".into(),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod agent;
+pub mod assignment;
 pub mod audit;
 pub mod auth;
 pub mod automation;

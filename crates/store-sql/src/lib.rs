@@ -8,6 +8,7 @@
 
 mod accounts;
 mod agents;
+mod assignment;
 mod audit;
 mod automations;
 mod business_hours;

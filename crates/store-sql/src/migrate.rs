@@ -70,6 +70,7 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 25, name: "ticket_sla", sql: include_str!("../migrations/sqlite/0025_ticket_sla.sql") },
     Migration { version: 26, name: "triggers", sql: include_str!("../migrations/sqlite/0026_triggers.sql") },
     Migration { version: 27, name: "automations", sql: include_str!("../migrations/sqlite/0027_automations.sql") },
+    Migration { version: 28, name: "assignment", sql: include_str!("../migrations/sqlite/0028_assignment.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -136,6 +137,7 @@ const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 25, name: "ticket_sla", sql: include_str!("../migrations/postgres/0025_ticket_sla.sql") },
     Migration { version: 26, name: "triggers", sql: include_str!("../migrations/postgres/0026_triggers.sql") },
     Migration { version: 27, name: "automations", sql: include_str!("../migrations/postgres/0027_automations.sql") },
+    Migration { version: 28, name: "assignment", sql: include_str!("../migrations/postgres/0028_assignment.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

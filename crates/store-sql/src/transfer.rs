@@ -75,6 +75,7 @@ const TABLES: &[&str] = &[
     "sla_policies",
     "triggers",
     "trigger_queue",
+    "assignment_settings",
     "assignment_turns",
     "automations",
     "automation_runs",

@@ -206,8 +206,6 @@ impl TriggerQueue for SqlStore {
     }
 }
 
-/// Queues a change for the account's triggers in the caller's unit of work, if the account has an active trigger
-/// (a lookup of the account's first active trigger in the same statement).
 /// Round robin's turns taken at `at`: each agent's latest, per department (none is the account's).
 pub(crate) async fn record_turns(
     tx: &mut dyn Tx,
@@ -231,6 +229,8 @@ pub(crate) async fn record_turns(
     Ok(())
 }
 
+/// Queues a change for the account's triggers in the caller's unit of work, if the account has an active trigger
+/// (a lookup of the account's first active trigger in the same statement).
 pub(crate) async fn queue(tx: &mut dyn Tx, q: &QueuedActivity) -> Result<(), StoreError> {
     if q.activity.is_empty() {
         return Ok(());

@@ -5,6 +5,7 @@
 //! the implementation commits all of it or none.
 
 mod accounts;
+mod assignment;
 mod audit;
 mod automations;
 mod business_hours;
@@ -30,6 +31,7 @@ mod views;
 mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
+pub use assignment::AssignmentStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use automations::{AutomationApplied, AutomationStore};
 pub use business_hours::BusinessHoursStore;
@@ -53,8 +55,8 @@ pub use search::{Dirty, SearchStore, TicketSearch, Tidy};
 pub use sla::{SlaDue, SlaPolicyStore, SlaWrite, StoredSla, TicketSlaStore};
 pub use support::SupportStore;
 pub use tickets::{
-    Assignee, AutomatedAtCreation, FieldStore, FieldValue, NewTicket, Requester, SlaAtCreation, SortKey, SortValue, TicketChange, TicketCursor,
-    TicketFilter, TicketQuery, TicketStore, Timeline,
+    Assignee, AutomatedAtCreation, FieldStore, FieldValue, NewTicket, Requester, SlaAtCreation, SortKey, SortValue,
+    TicketChange, TicketCursor, TicketFilter, TicketQuery, TicketStore, Timeline,
 };
 pub use triggers::{QueuedActivity, TriggerQueue, TriggerStore, TriggersApplied};
 pub use views::{TicketCount, ViewStore};
@@ -94,6 +96,7 @@ pub trait RegionStore:
     + TriggerStore
     + TriggerQueue
     + AutomationStore
+    + AssignmentStore
     + Send
     + Sync
 {

@@ -2,6 +2,7 @@
 //! account's triggers over each and writes what they did in the unit of work that takes the change.
 
 use super::effects::{effects, Parties};
+use crate::assignment::candidates::Candidates;
 use crate::business_hours::calendar_for;
 use crate::{AccountCtx, App, AppError};
 use futures_util::StreamExt;
@@ -187,7 +188,7 @@ pub(super) async fn until_read<T>(
                 unread.push(d);
                 return None;
             }
-            let picked = Candidates::pick_in(&mut shadow, d, s);
+            let picked = Candidates::pick_in(&mut shadow, d, s, None);
             if let (Some(a), Strategy::RoundRobin) = (picked, s) {
                 turns.push((d, a));
             }
@@ -260,62 +261,4 @@ pub(crate) async fn prepare_ticket(
     };
     let requester_is_machine = message.and_then(|m| m.email.as_ref()).is_some_and(|e| e.automatic);
     Ok(Some(Prepared { detail, facts, requester_is_machine }))
-}
-
-/// The agents a strategy picks among: available now (as chat routing finds them: active, in the department,
-/// with Parley open and their status available), with their open tickets and when round robin last chose them.
-struct Candidates<'a> {
-    ctx: &'a AccountCtx,
-    live_since: Timestamp,
-    known: Known,
-}
-
-/// Per department: (agent, open tickets, last round-robin turn).
-type Known = HashMap<Option<DepartmentId>, Vec<(AgentId, i64, Timestamp)>>;
-
-impl<'a> Candidates<'a> {
-    fn new(app: &App, ctx: &'a AccountCtx) -> Candidates<'a> {
-        // Whether an agent's browser is open is a fact of the real clock, not of the help desk's.
-        let live_since = Timestamp::now().plus_seconds(-(app.settings.chat_liveness.as_secs() as i64));
-        Candidates { ctx, live_since, known: HashMap::new() }
-    }
-
-    fn clone_known(&self) -> Known {
-        self.known.clone()
-    }
-
-    /// Reads what a department's pick needs; called for each department a run asks about.
-    async fn read(&mut self, department: Option<DepartmentId>) -> Result<(), AppError> {
-        if self.known.contains_key(&department) {
-            return Ok(());
-        }
-        let store = &self.ctx.store;
-        let available = store.chat_candidates(self.ctx.account_id, department, self.live_since).await?;
-        let ids: Vec<AgentId> = available.iter().map(|c| c.agent_id).collect();
-        let open = store.open_tickets_of(self.ctx.account_id, &ids).await?;
-        let turns = store.last_turns(self.ctx.account_id, department, &ids).await?;
-        let list = ids
-            .into_iter()
-            .map(|a| {
-                let n = open.iter().find(|(x, _)| *x == a).map_or(0, |(_, n)| *n);
-                let t = turns.iter().find(|(x, _)| *x == a).map_or(Timestamp::from_millis(0), |(_, t)| *t);
-                (a, n, t)
-            })
-            .collect();
-        self.known.insert(department, list);
-        Ok(())
-    }
-
-    /// The agent a strategy picks: least busy by open tickets, round robin by the oldest turn; ties to the lower
-    /// id, so every process picks alike. A pick counts at once (the next pick of the same run sees it).
-    fn pick_in(known: &mut Known, department: Option<DepartmentId>, s: Strategy) -> Option<AgentId> {
-        let list = known.get_mut(&department)?;
-        let best = match s {
-            Strategy::LeastBusy => list.iter_mut().min_by_key(|(a, n, _)| (*n, *a)),
-            Strategy::RoundRobin => list.iter_mut().min_by_key(|(a, _, t)| (*t, *a)),
-        }?;
-        best.1 += 1;
-        best.2 = Timestamp::from_millis(i64::MAX);
-        Some(best.0)
-    }
 }

@@ -19,6 +19,14 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    pub fn parse(s: &str) -> Option<Strategy> {
+        match s {
+            "round_robin" => Some(Strategy::RoundRobin),
+            "least_busy" => Some(Strategy::LeastBusy),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Strategy::RoundRobin => "round_robin",
@@ -179,11 +187,10 @@ fn parse(item: &Value, defs: FieldDefs<'_>) -> Result<TriggerAction, Invalid> {
                     v.as_str().and_then(AgentId::parse).ok_or_else(|| Invalid::field("agent_id", "is not an agent id")),
                 ),
             };
-            let strategy = match obj.get("strategy").map(|s| s.as_str()) {
+            let strategy = match obj.get("strategy").map(|s| s.as_str().and_then(Strategy::parse)) {
                 None => None,
-                Some(Some("round_robin")) => Some(Strategy::RoundRobin),
-                Some(Some("least_busy")) => Some(Strategy::LeastBusy),
-                Some(_) => {
+                Some(Some(s)) => Some(s),
+                Some(None) => {
                     errs.add("strategy", "must be round_robin or least_busy");
                     None
                 }

@@ -2,6 +2,7 @@
 //! the `parley` binary itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assignment;
 mod audit;
 mod automations;
 mod bad_input;

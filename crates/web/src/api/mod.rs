@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`, described by an OpenAPI document generated from these handlers.
 
 mod agents;
+mod assignment;
 mod audit;
 mod automations;
 mod bulk;
@@ -53,6 +54,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(support::router())
         .merge(retention::router())
         .merge(chat_settings::router())
+        .merge(assignment::router())
         .merge(chats::router(max_file_bytes + 1024))
         .merge(search::router())
         .merge(knowledge::router(max_file_bytes))

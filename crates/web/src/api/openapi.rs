@@ -56,6 +56,7 @@ use utoipa::{Modify, OpenApi};
         super::triggers::delete, super::triggers::test,
         super::automations::list, super::automations::create, super::automations::show,
         super::automations::update, super::automations::delete,
+        super::assignment::show, super::assignment::replace,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
