@@ -10,6 +10,7 @@ mod accounts;
 mod agents;
 mod audit;
 mod automations;
+pub mod backup;
 mod business_hours;
 mod canned;
 mod chat;

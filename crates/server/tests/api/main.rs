@@ -4,6 +4,7 @@
 
 mod audit;
 mod automations;
+mod backup;
 mod bad_input;
 mod business_hours;
 mod chat;
