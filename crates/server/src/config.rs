@@ -58,6 +58,8 @@ pub struct MailFile {
 pub struct RegionFile {
     pub database_url: Option<String>,
     pub public_url: Option<String>,
+    /// Where the region's backups go; `parley backup` writes nowhere else.
+    pub backup_dir: Option<PathBuf>,
     /// The region's other databases, by name, beside its main one.
     #[serde(default)]
     pub databases: BTreeMap<String, DatabaseFile>,
@@ -102,6 +104,9 @@ pub struct Config {
     pub public_port: Option<u16>,
     pub directory: DatabaseUrl,
     pub regions: Vec<RegionSpec>,
+    /// Where each region's backups go (`PARLEY_REGION_<NAME>_BACKUP_DIR`, `[regions.<name>] backup_dir`): backups
+    /// are the region's data, so a region without one cannot be backed up by Parley.
+    pub backup_dirs: BTreeMap<RegionName, PathBuf>,
     pub webhook_allow_private: bool,
     pub webhook_retry_delays: Vec<Duration>,
     /// Accounts receive mail at `<anything>@<slug>.<mail_domain>`.
@@ -296,6 +301,7 @@ impl Config {
             }
         }
         let mut regions = Vec::new();
+        let mut backup_dirs = BTreeMap::new();
         for n in names {
             let name = RegionName::parse(&n).map_err(|e| anyhow::anyhow!("region '{n}': {e}"))?;
             let key = n.to_ascii_uppercase();
@@ -308,6 +314,12 @@ impl Config {
             };
             let public_url = env_of(&format!("PARLEY_REGION_{key}_PUBLIC_URL"))
                 .or_else(|| from_file.and_then(|r| r.public_url.clone()));
+            if let Some(dir) = env_of(&format!("PARLEY_REGION_{key}_BACKUP_DIR"))
+                .map(PathBuf::from)
+                .or_else(|| from_file.and_then(|r| r.backup_dir.clone()))
+            {
+                backup_dirs.insert(name.clone(), dir);
+            }
             let spec = RegionSpec {
                 served: served.as_ref().is_none_or(|s| s.contains(&n)),
                 files_dir: data_dir.join(&n),
@@ -347,6 +359,7 @@ impl Config {
             public_port,
             directory,
             regions,
+            backup_dirs,
             webhook_allow_private: allow_private,
             webhook_retry_delays: delays.into_iter().map(Duration::from_secs).collect(),
             mail_domain,
@@ -527,6 +540,16 @@ mod tests {
             let e = load(&[("PARLEY_REGION_EU_DATABASES", bad)]).unwrap_err();
             assert!(format!("{e:#}").contains(bad), "{e:#}");
         }
+    }
+
+    #[test]
+    fn backup_dirs_come_from_the_environment_or_the_file() {
+        let c = load(&[("PARLEY_REGION_EU_BACKUP_DIR", "/backups/eu")]).unwrap();
+        let eu = RegionName::parse("eu").unwrap();
+        assert_eq!(c.backup_dirs.get(&eu), Some(&PathBuf::from("/backups/eu")));
+        assert_eq!(c.backup_dirs.len(), 1, "regions without one have none");
+        let file: FileConfig = toml::from_str("[regions.us]\nbackup_dir = \"/backups/us\"").unwrap();
+        assert_eq!(file.regions["us"].backup_dir, Some(PathBuf::from("/backups/us")));
     }
 
     #[test]

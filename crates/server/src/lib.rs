@@ -1,6 +1,7 @@
 //! The `parley` binary's library: configuration, start-up and the command line. Kept apart from `main.rs` so tests
 //! can build and run the application in-process.
 
+mod backup;
 pub mod cli;
 pub mod config;
 mod imap_poller;

@@ -11,6 +11,7 @@ mod agents;
 mod assignment;
 mod audit;
 mod automations;
+pub mod backup;
 mod business_hours;
 mod canned;
 mod chat;

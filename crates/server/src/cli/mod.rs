@@ -4,10 +4,13 @@ mod account;
 mod agent;
 mod apikey;
 mod audit;
+mod backup;
+mod check;
 mod dpa;
 mod incident;
 mod migrate;
 mod reindex;
+mod restore;
 mod serve;
 mod subprocessors;
 mod support;
@@ -66,6 +69,12 @@ enum Command {
     Support(support::Command),
     /// Rebuild the ticket search index from the tickets.
     Reindex(reindex::Args),
+    /// Copy a region's databases, while Parley serves, into the region's backup directory.
+    Backup(backup::Args),
+    /// Put a region's backup back into an empty data directory, and check it.
+    Restore(restore::Args),
+    /// Check a region as it is: every account's audit chain, and its rows counted.
+    Check(check::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -106,6 +115,9 @@ pub fn main() -> ExitCode {
             Some(Command::Support(c)) => support::run(config, c).await,
             Some(Command::Incident(c)) => incident::run(config, c).await,
             Some(Command::Reindex(a)) => reindex::run(config, a).await,
+            Some(Command::Backup(a)) => backup::run(config, a).await,
+            Some(Command::Restore(a)) => restore::run(config, a).await,
+            Some(Command::Check(a)) => check::run(config, a).await,
         }
     });
     // Reads still running on blocking threads (a stop that left a request behind) do not hold the exit up.

@@ -5,6 +5,7 @@
 mod assignment;
 mod audit;
 mod automations;
+mod backup;
 mod bad_input;
 mod business_hours;
 mod chat;
