@@ -184,6 +184,7 @@ impl AutomationStore for SqlStore {
                         // An automation's change is a change like an agent's: the triggers run on it.
                         crate::tickets::save(tx, change).await?;
                     }
+                    crate::triggers::record_turns(tx, a.account_id, &a.turns, a.fired_at).await?;
                     Ok(true)
                 })
             })

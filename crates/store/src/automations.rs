@@ -15,6 +15,8 @@ pub struct AutomationApplied {
     pub fired_at: Timestamp,
     /// `None` when its conditions did not hold (it is not looked at again for this moment).
     pub change: Option<TicketChange>,
+    /// The round-robin turns its assignments took, by department.
+    pub turns: Vec<(Option<parley_domain::ids::DepartmentId>, parley_domain::ids::AgentId)>,
 }
 
 /// The account's automations, in their order, and the tickets whose time has come.

@@ -111,7 +111,7 @@ async fn fire(
     if !rule.matches(&p.facts) {
         return Ok(false);
     }
-    let (done, _turns) = resolve_actions(app, ctx, rule.actions(), &p.facts).await?;
+    let (done, turns) = resolve_actions(app, ctx, rule.actions(), &p.facts).await?;
     let identity = crate::email::identity(app, ctx).await.ok();
     let agents = ctx.store.list_agents(ctx.account_id).await?;
     let parties = Parties { requester: p.detail.requester.as_ref(), agents: &agents, requester_is_machine: false };
@@ -125,6 +125,7 @@ async fn fire(
         since_at,
         fired_at: now,
         change: effects.change,
+        turns,
     };
     match ctx.store.apply_automation(applied).await {
         Ok(fired) => Ok(fired),
