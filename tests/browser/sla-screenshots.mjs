@@ -3,44 +3,13 @@
 // suite: it asserts nothing beyond axe-core finding no serious or critical violation on the pages it shows, which
 // it reports and then fails on. Run from tests/browser: `node sla-screenshots.mjs` (PARLEY_BIN names the binary).
 // A breach needs a real minute to pass: the script takes about two minutes.
-import { join, dirname } from 'node:path';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { startParley, launchBrowser } from './lib/parley.mjs';
-
-// The same as workspace.test.mjs's helpers; importing that file would run its tests.
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-async function signIn(page, parley, slug, email, password) {
-  await page.goto(parley.url(slug, '/login'));
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Password').press('Enter');
-  await page.waitForURL(/\/tickets$/);
-}
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  // eslint-disable-next-line no-undef
-  const r = await page.evaluate(async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) })));
-  return r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-const screenshots = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
-mkdirSync(screenshots, { recursive: true });
-
-function ok(r) {
-  if (r.status >= 300) throw new Error(`${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+import { signIn, ok, screenshots, violations } from './lib/pages.mjs';
 
 const parley = await startParley();
 const browser = await launchBrowser();
-const problems = [];
-async function check(page, what) {
-  const v = await axeViolations(page);
-  if (v.length) problems.push({ what, v });
-}
+const { check, report } = violations();
 try {
   const acct = parley.account('acme');
   const api = (method, path, body) => parley.api('acme', acct.api_key, method, path, body).then(ok);
@@ -127,8 +96,4 @@ try {
   await browser.close();
   await parley.stop();
 }
-if (problems.length) {
-  console.error(JSON.stringify(problems, null, 2));
-  process.exit(1);
-}
-console.log('screenshots written to', screenshots);
+report();

@@ -2,35 +2,11 @@
 // and accessible (axe-core reports no serious or critical violation on any agent page).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { startParley, launchBrowser, artifacts } from './lib/parley.mjs';
+import { signIn, axeViolations, screenshots } from './lib/pages.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const screenshots = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
-mkdirSync(screenshots, { recursive: true });
-
-export async function signIn(page, parley, slug, email, password) {
-  await page.goto(parley.url(slug, '/login'));
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Password').press('Enter');
-  await page.waitForURL(/\/tickets$/);
-}
-
-/** Runs axe-core inside the page; returns the serious and critical violations. */
-export async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
+export { signIn, axeViolations };
 
 async function ticket(parley, acct, subject, body, extra = {}) {
   const r = await parley.api('acme', acct.api_key, 'POST', '/tickets', {
@@ -137,13 +113,21 @@ test('axe-core finds no serious or critical violation on the agent pages', async
     const company = madeCompany.body;
     const joined = await parley.api('acme', acct.api_key, 'PATCH', `/contacts/${t.requester_id}`, { company_id: company.id });
     assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    const madeTrigger = await parley.api('acme', acct.api_key, 'POST', '/triggers', {
+      name: 'Invoices', events: ['ticket.created'], conditions: { all: [{ field: 'text', operator: 'contains', value: 'invoice' }] },
+      actions: [{ action: 'set', field: 'priority', value: 'high' }, { action: 'add_tags', value: ['billing'] }],
+    });
+    assert.equal(madeTrigger.status, 201, JSON.stringify(madeTrigger.body));
+    const trigger = madeTrigger.body;
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, parley, 'acme', acct.owner.email, acct.owner.password);
     const pages = ['/tickets', '/tickets?view=my_open', '/tickets/1', `/contacts`, `/contacts/${t.requester_id}`,
       '/companies', `/companies/${company.id}`, '/profile',
       '/search?q=invoice', '/knowledge', '/canned-responses', '/macros', `/macros/${m.id}`, '/settings/agents',
       '/settings/departments', '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
-      '/settings/chat', '/settings/privacy', '/settings/business-hours', '/settings/business-hours/new', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
+      '/settings/chat', '/settings/privacy', '/settings/business-hours', '/settings/business-hours/new',
+      '/settings/triggers', '/settings/triggers/new', `/settings/triggers/${trigger.id}?ticket=1&event=ticket.created`,
+      '/settings/automations', '/settings/automations/new', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
     const found = {};
     for (const path of pages) {
       await page.goto(parley.url('acme', path));

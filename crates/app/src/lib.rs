@@ -15,6 +15,7 @@ pub mod email;
 mod error;
 pub mod knowledge;
 pub mod notify;
+mod order;
 pub mod people;
 pub mod privacy;
 pub mod regions;

@@ -136,22 +136,16 @@ pub async fn delete_sla_policy(ctx: &AccountCtx, caller: &Caller, id: SlaPolicyI
 }
 
 /// Moves a policy one place up (earlier) or down in the account's order (administrators); already first or last,
-/// nothing changes. The order is written again as 1, 2, 3 … so that a move is exact even when the API set
-/// positions far apart or equal; one audit entry tells the move.
+/// nothing changes. One audit entry tells the move.
 #[tracing::instrument(skip_all, fields(account = %ctx.slug))]
 pub async fn move_sla_policy(ctx: &AccountCtx, caller: &Caller, id: SlaPolicyId, up: bool) -> Result<(), AppError> {
     caller.require_admin()?;
-    let mut all = ctx.store.list_sla_policies(ctx.account_id).await?;
+    let all = ctx.store.list_sla_policies(ctx.account_id).await?;
     let i = all.iter().position(|p| p.id == id).ok_or(AppError::NotFound)?;
-    let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < all.len()) };
-    let Some(j) = j else { return Ok(()) };
-    all.swap(i, j);
+    let Some(changed) = crate::order::moved(all, i, up, |p| p.position) else { return Ok(()) };
     let now = ctx.now();
-    for (n, p) in all.into_iter().enumerate() {
-        let position = i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1);
-        if p.position != position {
-            ctx.store.update_sla_policy(&SlaPolicyRecord { position, updated_at: now, ..p }).await?;
-        }
+    for (p, position) in changed {
+        ctx.store.update_sla_policy(&SlaPolicyRecord { position, updated_at: now, ..p }).await?;
     }
     audited(ctx, caller, id, if up { "moved up" } else { "moved down" }).await
 }

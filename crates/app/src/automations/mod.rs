@@ -6,6 +6,6 @@ pub mod runner;
 
 pub(crate) use rules::add_default;
 pub use rules::{
-    create_automation, delete_automation, get_automation, list_automations, update_automation, AutomationPatch,
-    MAX_AUTOMATIONS,
+    create_automation, delete_automation, get_automation, list_automations, move_automation, update_automation,
+    AutomationPatch, MAX_AUTOMATIONS,
 };

@@ -129,3 +129,18 @@ pub async fn delete_automation(ctx: &AccountCtx, caller: &Caller, id: Automation
     ctx.store.delete_automation(ctx.account_id, id).await?;
     audited(ctx, Some(caller), id, "deleted").await
 }
+
+/// Moves an automation one place up (earlier) or down in the account's order (administrators); already first or
+/// last, nothing changes. One audit entry tells the move.
+#[tracing::instrument(skip_all, fields(account = %ctx.slug))]
+pub async fn move_automation(ctx: &AccountCtx, caller: &Caller, id: AutomationId, up: bool) -> Result<(), AppError> {
+    caller.require_admin()?;
+    let all = ctx.store.list_automations(ctx.account_id).await?;
+    let i = all.iter().position(|a| a.id == id).ok_or(AppError::NotFound)?;
+    let Some(changed) = crate::order::moved(all, i, up, |a| a.position) else { return Ok(()) };
+    let now = ctx.now();
+    for (a, position) in changed {
+        ctx.store.update_automation(&AutomationRecord { position, updated_at: now, ..a }).await?;
+    }
+    audited(ctx, Some(caller), id, if up { "moved up" } else { "moved down" }).await
+}

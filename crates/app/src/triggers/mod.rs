@@ -15,5 +15,6 @@ pub mod runner;
 
 pub use dry_run::{test_triggers, TriedTrigger, TriggerTest};
 pub use rules::{
-    create_trigger, delete_trigger, get_trigger, list_triggers, update_trigger, TriggerPatch, MAX_TRIGGERS,
+    create_trigger, delete_trigger, get_trigger, list_triggers, move_trigger, update_trigger, TriggerPatch,
+    MAX_TRIGGERS,
 };

@@ -44,7 +44,7 @@ pub(crate) fn view_label(t: Texts, key: &str) -> String {
 }
 
 /// The settings pages, as (view key, path), in the order of the settings column.
-pub(crate) const SETTINGS_PAGES: [(&str, &str); 12] = [
+pub(crate) const SETTINGS_PAGES: [(&str, &str); 14] = [
     ("agents", "/settings/agents"),
     ("departments", "/settings/departments"),
     ("mailboxes", "/settings/mailboxes"),
@@ -54,6 +54,8 @@ pub(crate) const SETTINGS_PAGES: [(&str, &str); 12] = [
     ("api-keys", "/settings/api-keys"),
     ("business-hours", "/settings/business-hours"),
     ("sla-policies", "/settings/sla-policies"),
+    ("triggers", "/settings/triggers"),
+    ("automations", "/settings/automations"),
     ("chat", "/settings/chat"),
     ("privacy", "/settings/privacy"),
     ("audit", "/audit"),

@@ -1,27 +1,36 @@
 //! The account's settings pages in the workspace (admins and owners): agents, departments, mailboxes, mail
-//! settings, webhooks, custom fields, API keys, business hours and SLA policies. Each page calls the same use cases as the API, so every change
-//! is checked and audited exactly as it is there; an agent is refused here as the API refuses them.
+//! settings, webhooks, custom fields, API keys, business hours, SLA policies, triggers and automations. Each page
+//! calls the same use cases as the API, so every change is checked and audited exactly as it is there; an agent is
+//! refused here as the API refuses them.
 
 mod agents;
 mod api_keys;
+mod automations;
 mod business_hours;
+mod condition_rows;
 mod departments;
 mod fields;
 mod mail;
 mod mailboxes;
+mod rule_form;
+mod rule_pages;
 mod sla_form;
 mod sla_policies;
+mod triggers;
 mod webhooks;
 
 use super::session::{render, AgentSession, PageError};
 use super::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
+use automations::Automations;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use parley_app::AppError;
+use rule_pages::Rules;
+use triggers::Triggers;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -47,6 +56,19 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/settings/sla-policies/{id}", get(sla_policies::edit).post(sla_policies::save))
         .route("/settings/sla-policies/{id}/move", post(sla_policies::reorder))
         .route("/settings/sla-policies/{id}/delete", get(sla_policies::confirm_delete).post(sla_policies::delete))
+        .merge(rules::<Triggers>(get(triggers::edit)))
+        .merge(rules::<Automations>(get(rule_pages::edit::<Automations>)))
+}
+
+/// The pages of a kind of rule under its list's path; `edit` shows one (a trigger's has the test box).
+fn rules<R: Rules>(edit: axum::routing::MethodRouter<AppState>) -> Router<AppState> {
+    let list = R::LIST;
+    Router::new()
+        .route(list, get(rule_pages::list::<R>).post(rule_pages::create::<R>))
+        .route(&format!("{list}/new"), get(rule_pages::new::<R>))
+        .route(&format!("{list}/{{id}}"), edit.post(rule_pages::save::<R>))
+        .route(&format!("{list}/{{id}}/move"), post(rule_pages::reorder::<R>))
+        .route(&format!("{list}/{{id}}/delete"), get(rule_pages::confirm_delete::<R>).post(rule_pages::delete::<R>))
 }
 
 /// The frame of the settings page `page` (its key in the settings column), for admins only: the pages show and
@@ -79,6 +101,19 @@ impl Fields {
     }
 }
 
+/// A posted form about the item `id` of a settings list: its fields once the session's token is checked, and the
+/// id read (an id that is no id is not found).
+pub(super) fn posted<T>(
+    s: &AgentSession,
+    pairs: Vec<(String, String)>,
+    id: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<(Fields, T), PageError> {
+    let f = Fields(pairs);
+    f.check(s)?;
+    Ok((f, crate::api::path_id(id, parse)?))
+}
+
 /// What a use case refused in what was typed, as lines to show above the form; any other error is the page's.
 pub(super) fn refusals(e: AppError) -> Result<Vec<String>, PageError> {
     match e {
@@ -96,6 +131,18 @@ pub(super) fn refused<T: Template>(page: &T) -> Response {
 /// A time for a table cell, in the agent's time zone.
 pub(super) fn when(shell: &Shell, t: parley_domain::Timestamp) -> String {
     t.in_zone(&shell.time_zone)
+}
+
+/// The question before something of a settings list is deleted, under `list` (`/settings/triggers`).
+#[derive(Template)]
+#[template(path = "settings_delete.html")]
+pub(super) struct DeletePage {
+    pub shell: Shell,
+    pub list: &'static str,
+    pub list_label: String,
+    pub heading: String,
+    pub id: String,
+    pub question: String,
 }
 
 /// A department to tick in a form: (id, name, ticked).

@@ -3,15 +3,12 @@
 //! (`conditions.any[1].value`, `targets[2].minutes`); the form keeps which row and which cell each came from, so
 //! that every refusal is shown beside what was typed there.
 
+use super::condition_rows::{self as rows, ConditionRow, Named};
 use super::Fields;
-use parley_domain::sla::{ConditionInput, ConditionsInput, Metric, SlaPolicyInput, TargetInput};
+use parley_domain::sla::{Metric, SlaPolicyInput, TargetInput};
 use parley_domain::ticket::{Priority, Status};
 use parley_domain::FieldError;
 use parley_i18n::Texts;
-use serde_json::Value;
-
-/// Empty condition rows a form offers beyond those the policy has.
-const SPARE_CONDITIONS: usize = 2;
 
 /// The fields a condition may look at, as the API names them, and their text's key.
 pub(crate) const FIELDS: [(&str, &str); 6] = [
@@ -32,16 +29,6 @@ pub(crate) const OPERATORS: [(&str, &str); 4] = [
 
 /// Most urgent first, as people read a grid of promises.
 pub(crate) const PRIORITIES: [Priority; 4] = [Priority::Urgent, Priority::High, Priority::Normal, Priority::Low];
-
-/// One condition row as typed: `all` or `any`, the field, the operator, the values (commas between several).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ConditionRow {
-    pub group: String,
-    pub field: String,
-    pub operator: String,
-    pub value: String,
-    pub errors: Vec<String>,
-}
 
 /// One cell of the targets grid: minutes (empty for no target) and whether they count in business hours.
 #[derive(Debug, Clone)]
@@ -87,58 +74,13 @@ fn pausable() -> impl Iterator<Item = Status> {
     Status::ALL.iter().copied().filter(|s| !matches!(s, Status::New | Status::Open))
 }
 
-/// A condition's value as a line of the form: several values with commas, no value (null) as empty.
-fn value_line(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(value_line).collect::<Vec<_>>().join(", "),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// A line of the form as a condition's value: one value as a string, several as a list; an id field left empty
-/// means "none" (null). A department is typed by its name and sent as its id; a name that is no department's is
-/// sent as typed, for the policy to refuse.
-fn value_of(field: &str, line: &str, departments: &[(String, String)]) -> Value {
-    let parts: Vec<&str> = line.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
-    let named = |p: &str| -> String {
-        // "ügyfélszolgálat" finds "Ügyfélszolgálat": the comparison ignores case beyond ASCII too.
-        let typed = p.to_lowercase();
-        let department =
-            departments.iter().find(|(_, name)| field == "department_id" && name.trim().to_lowercase() == typed);
-        department.map_or_else(|| p.to_string(), |(id, _)| id.clone())
-    };
-    match (field, parts.as_slice()) {
-        ("department_id" | "company_id", []) => Value::Null,
-        (_, []) => Value::String(String::new()),
-        (_, [one]) => Value::String(named(one)),
-        (_, many) => Value::Array(many.iter().map(|p| Value::String(named(p))).collect()),
-    }
-}
-
 impl Form {
-    /// The form for a stored policy, or for a new one (pending pauses the clocks, no targets yet). Departments,
-    /// (id, name), are shown by name.
-    pub fn of(t: Texts, input: Option<&SlaPolicyInput>, departments: &[(String, String)]) -> Form {
-        let mut conditions: Vec<ConditionRow> = Vec::new();
+    /// The form for a stored policy, or for a new one (pending pauses the clocks, no targets yet).
+    pub fn of(t: Texts, input: Option<&SlaPolicyInput>, named: &Named) -> Form {
+        let conditions = rows::rows_of(input.map(|p| &p.conditions), named);
         let mut pause: Vec<String> = vec![Status::Pending.as_str().to_string()];
         let mut cells: Vec<(String, String, bool)> = Vec::new();
         if let Some(p) = input {
-            for (group, list) in [("all", &p.conditions.all), ("any", &p.conditions.any)] {
-                conditions.extend(list.iter().map(|c| ConditionRow {
-                    group: group.into(),
-                    field: c.field.clone(),
-                    operator: c.operator.clone(),
-                    value: match (c.field.as_str(), &c.value) {
-                        ("department_id", Value::String(id)) => {
-                            departments.iter().find(|(d, _)| d == id).map_or(id.clone(), |(_, name)| name.clone())
-                        }
-                        _ => value_line(&c.value),
-                    },
-                    errors: Vec::new(),
-                }));
-            }
             pause = p.pause_statuses.clone().unwrap_or(pause);
             cells = p
                 .targets
@@ -162,19 +104,7 @@ impl Form {
 
     /// The form as typed.
     pub fn typed(t: Texts, f: &Fields) -> Form {
-        let (groups, fields, operators, values) =
-            (f.all("cond_group"), f.all("cond_field"), f.all("cond_operator"), f.all("cond_value"));
-        let at = |list: &[String], i: usize| list.get(i).cloned().unwrap_or_default();
-        let conditions = (0..fields.len())
-            .map(|i| ConditionRow {
-                group: at(&groups, i),
-                field: at(&fields, i),
-                operator: at(&operators, i),
-                value: at(&values, i),
-                errors: Vec::new(),
-            })
-            .filter(|r| !(r.field.trim().is_empty() && r.value.trim().is_empty()))
-            .collect();
+        let conditions = rows::typed_rows(f);
         let hours = f.one("business_hours_id");
         let mut form = Form::build(t, f.one("name"), (!hours.is_empty()).then_some(hours), conditions);
         let ticked = f.all("pause");
@@ -188,8 +118,7 @@ impl Form {
         form
     }
 
-    fn build(t: Texts, name: String, hours: Option<String>, mut conditions: Vec<ConditionRow>) -> Form {
-        conditions.extend((0..SPARE_CONDITIONS).map(|_| ConditionRow { group: "all".into(), ..Default::default() }));
+    fn build(t: Texts, name: String, hours: Option<String>, conditions: Vec<ConditionRow>) -> Form {
         let targets = PRIORITIES
             .iter()
             .map(|p| {
@@ -222,23 +151,9 @@ impl Form {
     }
 
     /// The form as the API's shape, with where each condition and target came from, to place refusals.
-    /// Departments, (id, name), turn the names typed into ids.
-    pub fn input(&self, departments: &[(String, String)]) -> (SlaPolicyInput, Placing) {
-        let mut conditions = ConditionsInput::default();
-        let mut placing = Placing::default();
-        for (row, c) in self.conditions.iter().enumerate() {
-            if c.field.trim().is_empty() && c.value.trim().is_empty() {
-                continue;
-            }
-            let field = c.field.trim().to_string();
-            let input =
-                ConditionInput { value: value_of(&field, &c.value, departments), operator: c.operator.clone(), field };
-            // Anything but "any" is "all": a row's group is a select whose default is all.
-            let list = if c.group == "any" { &mut conditions.any } else { &mut conditions.all };
-            let group = if c.group == "any" { "any" } else { "all" };
-            placing.conditions.push((format!("conditions.{group}[{}]", list.len()), row));
-            list.push(input);
-        }
+    pub fn input(&self, named: &Named) -> (SlaPolicyInput, Placing) {
+        let (conditions, placed) = rows::inputs(&self.conditions, named);
+        let mut placing = Placing { conditions: placed, ..Default::default() };
         let mut targets = Vec::new();
         for cell in self.targets.iter().flat_map(|r| r.cells.iter()) {
             let typed = cell.minutes.trim();
@@ -290,21 +205,8 @@ impl Form {
             self.pause_errors.push(message.clone());
             return ("f-pause".into(), format!("{}: {message}", t.get("ws-slap-pause")));
         }
-        // A prefix holds its closing bracket, so `conditions.all[1]` never takes `conditions.all[10]`'s refusal.
-        for (prefix, row) in &placing.conditions {
-            if let Some(rest) = field.strip_prefix(prefix.as_str()).filter(|r| r.is_empty() || r.starts_with('.')) {
-                let part = match rest.trim_start_matches('.') {
-                    "field" => t.get("ws-slap-field"),
-                    "operator" => t.get("ws-slap-operator"),
-                    _ => t.get("ws-slap-value"),
-                };
-                let text = format!("{part}: {message}");
-                if let Some(r) = self.conditions.get_mut(*row) {
-                    r.errors.push(text.clone());
-                }
-                let row_label = t.with("ws-slap-row", &[("number", (*row as i64 + 1).into())]);
-                return (format!("f-cond-{row}"), format!("{} ({row_label}): {text}", t.get("ws-slap-conditions")));
-            }
+        if let Some(placed) = rows::place(&mut self.conditions, &placing.conditions, t, field, &message) {
+            return placed;
         }
         if field.starts_with("conditions") {
             self.conditions_errors.push(message.clone());
@@ -344,6 +246,7 @@ pub(crate) struct Placing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn fields(pairs: &[(&str, &str)]) -> Fields {
         Fields(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
@@ -378,7 +281,8 @@ mod tests {
             ("low_resolution_count", "calendar"),
         ]);
         let mut form = Form::typed(t, &f);
-        let (input, placing) = form.input(&[("d-1".into(), "Billing".into())]);
+        let named = Named { departments: vec![("d-1".into(), "Billing".into())], ..Default::default() };
+        let (input, placing) = form.input(&named);
         assert_eq!(input.conditions.all.len(), 1);
         assert_eq!(input.conditions.any[1].value, serde_json::json!("d-1"), "a department by its name");
         assert_eq!(input.conditions.all[0].value, serde_json::json!(["urgent", "high"]));

@@ -3,8 +3,9 @@
 //! and checked by the same use case; what it refuses is shown beside the row or cell it came from (see
 //! [`super::sla_form`]).
 
+use super::condition_rows::{conditions_text, Named};
 use super::sla_form::{capitalized, metric_text, Form, FIELDS, OPERATORS, PRIORITIES};
-use super::{frame, Fields};
+use super::{frame, posted, DeletePage, Fields};
 use crate::api::path_id;
 use crate::ui::session::{render, AgentSession, PageError};
 use crate::ui::shell::Shell;
@@ -14,9 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use parley_app::sla::{self as uc, PolicyPatch};
 use parley_app::{business_hours, people, AppError};
 use parley_domain::ids::SlaPolicyId;
-use parley_domain::sla::{ConditionInput, SlaPolicyInput};
+use parley_domain::sla::SlaPolicyInput;
 use parley_domain::ticket::{Channel, Priority, Status};
-use std::collections::HashMap;
 
 const LIST: &str = "/settings/sla-policies";
 
@@ -38,6 +38,8 @@ pub(crate) struct Row {
 #[template(path = "settings_sla_policies.html")]
 struct ListPage {
     shell: Shell,
+    /// The list's path, under which each row is moved.
+    list: &'static str,
     rows: Vec<Row>,
 }
 
@@ -57,54 +59,12 @@ struct EditPage {
     metrics: Vec<String>,
 }
 
-#[derive(Template)]
-#[template(path = "settings_sla_policy_delete.html")]
-struct DeletePage {
-    shell: Shell,
-    id: String,
-    question: String,
-}
-
 /// `60` → "1 h", `90` → "90 min", in the agent's language.
 fn duration(shell: &Shell, minutes: i64) -> String {
     if minutes % 60 == 0 {
         shell.t.with("ws-slap-hours-short", &[("count", (minutes / 60).into())])
     } else {
         shell.t.with("ws-slap-minutes-short", &[("count", minutes.into())])
-    }
-}
-
-/// One condition as a reader says it: "Priority is urgent, high".
-fn condition_text(shell: &Shell, c: &ConditionInput, departments: &HashMap<String, String>) -> String {
-    let field = FIELDS.iter().find(|(k, _)| *k == c.field).map_or(c.field.clone(), |(_, text)| shell.tr(text));
-    let op = OPERATORS.iter().find(|(k, _)| *k == c.operator).map_or(c.operator.clone(), |(_, text)| shell.tr(text));
-    let name = |v: &str| match c.field.as_str() {
-        "priority" => shell.priority(v),
-        "status" => shell.status(v),
-        "channel" => shell.channel(v),
-        "department_id" => departments.get(v).cloned().unwrap_or_else(|| v.to_string()),
-        _ => v.to_string(),
-    };
-    let values: Vec<String> = match &c.value {
-        serde_json::Value::String(s) => vec![name(s)],
-        serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).map(name).collect(),
-        _ => vec![shell.tr("ws-slap-none-value")],
-    };
-    format!("{field} {op} {}", values.join(", "))
-}
-
-fn conditions_text(shell: &Shell, p: &SlaPolicyInput, departments: &HashMap<String, String>) -> String {
-    let mut parts = Vec::new();
-    for (key, list) in [("ws-slap-all-of", &p.conditions.all), ("ws-slap-any-of", &p.conditions.any)] {
-        if !list.is_empty() {
-            let items: Vec<String> = list.iter().map(|c| condition_text(shell, c, departments)).collect();
-            parts.push(format!("{}: {}", shell.tr(key), items.join("; ")));
-        }
-    }
-    if parts.is_empty() {
-        shell.tr("ws-slap-every-ticket")
-    } else {
-        parts.join(" · ")
     }
 }
 
@@ -140,7 +100,7 @@ fn targets_text(shell: &Shell, p: &SlaPolicyInput) -> String {
 
 pub(crate) async fn list(s: AgentSession) -> Result<Response, PageError> {
     let shell = frame(&s, "sla-policies").await?;
-    let departments: HashMap<String, String> = departments(&s).await?.into_iter().collect();
+    let named = named(&s).await?;
     let policies = uc::list_sla_policies(&s.ctx).await?;
     let n = policies.len();
     let rows = policies
@@ -148,20 +108,20 @@ pub(crate) async fn list(s: AgentSession) -> Result<Response, PageError> {
         .enumerate()
         .map(|(i, p)| {
             let input = p.policy.to_input();
-            let named = [("name", input.name.as_str().into())];
+            let name_arg = [("name", input.name.as_str().into())];
             Row {
                 id: p.id.to_string(),
-                conditions: conditions_text(&shell, &input, &departments),
+                conditions: conditions_text(&shell, &input.conditions, &FIELDS, &OPERATORS, &named),
                 targets: targets_text(&shell, &input),
                 first: i == 0,
                 last: i + 1 == n,
-                move_up: shell.t.with("ws-slap-move-up", &named),
-                move_down: shell.t.with("ws-slap-move-down", &named),
+                move_up: shell.t.with("ws-slap-move-up", &name_arg),
+                move_down: shell.t.with("ws-slap-move-down", &name_arg),
                 name: input.name,
             }
         })
         .collect();
-    Ok(render(&ListPage { shell, rows }))
+    Ok(render(&ListPage { shell, list: LIST, rows }))
 }
 
 /// The form page around `form`.
@@ -193,13 +153,14 @@ async fn edit_page(s: &AgentSession, id: Option<SlaPolicyId>, form: Form) -> Res
 }
 
 /// The account's departments as (id, name): the form names them, the policy keeps their ids.
-async fn departments(s: &AgentSession) -> Result<Vec<(String, String)>, PageError> {
-    Ok(people::list_departments(&s.ctx).await?.into_iter().map(|d| (d.id.to_string(), d.name)).collect())
+async fn named(s: &AgentSession) -> Result<Named, PageError> {
+    let departments = people::list_departments(&s.ctx).await?.into_iter().map(|d| (d.id.to_string(), d.name));
+    Ok(Named { departments: departments.collect(), agents: Vec::new() })
 }
 
 pub(crate) async fn new(s: AgentSession) -> Result<Response, PageError> {
     s.caller().require_admin()?;
-    let form = Form::of(texts(&s), None, &[]);
+    let form = Form::of(texts(&s), None, &Named::default());
     Ok(render(&edit_page(&s, None, form).await?))
 }
 
@@ -208,7 +169,7 @@ pub(crate) async fn edit(s: AgentSession, Path(id): Path<String>) -> Result<Resp
     let id = path_id(&id, SlaPolicyId::parse)?;
     let p = uc::get_sla_policy(&s.ctx, id).await?;
     let input = p.policy.to_input();
-    let form = Form::of(texts(&s), Some(&input), &departments(&s).await?);
+    let form = Form::of(texts(&s), Some(&input), &named(&s).await?);
     Ok(render(&edit_page(&s, Some(id), form).await?))
 }
 
@@ -240,7 +201,7 @@ pub(crate) async fn create(
     let f = Fields(pairs);
     f.check(&s)?;
     let form = Form::typed(texts(&s), &f);
-    let (input, placing) = form.input(&departments(&s).await?);
+    let (input, placing) = form.input(&named(&s).await?);
     match uc::create_sla_policy(&s.ctx, &s.caller(), input).await {
         Ok(_) => Ok(Redirect::to(LIST).into_response()),
         Err(e) => refused(&s, None, form, &placing, e).await,
@@ -252,11 +213,9 @@ pub(crate) async fn save(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = Fields(pairs);
-    f.check(&s)?;
-    let id = path_id(&id, SlaPolicyId::parse)?;
+    let (f, id) = posted(&s, pairs, &id, SlaPolicyId::parse)?;
     let form = Form::typed(texts(&s), &f);
-    let (input, placing) = form.input(&departments(&s).await?);
+    let (input, placing) = form.input(&named(&s).await?);
     // The form holds the whole policy but its place in the order, which the list's buttons change.
     let patch = PolicyPatch {
         name: Some(input.name),
@@ -278,9 +237,7 @@ pub(crate) async fn reorder(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = Fields(pairs);
-    f.check(&s)?;
-    let id = path_id(&id, SlaPolicyId::parse)?;
+    let (f, id) = posted(&s, pairs, &id, SlaPolicyId::parse)?;
     uc::move_sla_policy(&s.ctx, &s.caller(), id, f.one("direction") == "up").await?;
     Ok(Redirect::to(LIST).into_response())
 }
@@ -292,7 +249,8 @@ pub(crate) async fn confirm_delete(s: AgentSession, Path(id): Path<String>) -> R
     let p = uc::get_sla_policy(&s.ctx, id).await?;
     let shell = frame(&s, "sla-policies").await?;
     let question = shell.t.with("ws-slap-delete-confirm", &[("name", p.policy.name().into())]);
-    Ok(render(&DeletePage { shell, id: id.to_string(), question }))
+    let (heading, list_label) = (shell.tr("ws-slap-delete"), shell.tr("ws-settings-sla-policies"));
+    Ok(render(&DeletePage { shell, list: LIST, list_label, heading, id: id.to_string(), question }))
 }
 
 pub(crate) async fn delete(
@@ -300,9 +258,7 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = Fields(pairs);
-    f.check(&s)?;
-    let id = path_id(&id, SlaPolicyId::parse)?;
+    let (_, id) = posted(&s, pairs, &id, SlaPolicyId::parse)?;
     uc::delete_sla_policy(&s.ctx, &s.caller(), id).await?;
     Ok(Redirect::to(LIST).into_response())
 }
