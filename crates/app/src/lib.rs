@@ -8,6 +8,7 @@ pub mod auth;
 pub mod automations;
 pub mod business_hours;
 pub mod canned;
+mod channels;
 pub mod chat;
 mod clock;
 mod context;

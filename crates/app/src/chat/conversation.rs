@@ -1,15 +1,16 @@
-//! A conversation: opening it, a visitor's messages (each stored once, however often it is sent), the numbered
-//! events read from any point on, and what an agent's reply adds to it.
+//! A conversation: opening it, a visitor's messages (each stored once, however often it is sent) and the numbered
+//! events read from any point on. What an agent's reply adds to it is the chat's delivery (`crate::channels`).
 
+use crate::channels::{self, Outgoing};
 use crate::tickets::{payload, RETRIES};
-use crate::{AccountCtx, App, AppError, Caller};
+use crate::{AccountCtx, App, AppError};
 use parley_domain::chat::{
     parse_chat_text, parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, NewChatEvent, Typist, Visitor,
 };
 use parley_domain::error::Checker;
 use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::{ContactId, DepartmentId, MessageId, TicketId};
-use parley_domain::message::{AttachmentInfo, Message, TicketEvent};
+use parley_domain::ids::{ContactId, DepartmentId, TicketId};
+use parley_domain::message::{append, Appended, AttachmentInfo, Message, MessageContent, TicketEvent};
 use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use parley_domain::{text, Timestamp};
 use parley_store::{NewTicket, Requester, StoreError, TicketChange};
@@ -33,31 +34,6 @@ pub(super) fn may_write(app: &App, visitor: &Visitor) -> Result<(), AppError> {
         return Err(AppError::Forbidden("this visitor has been blocked".into()));
     }
     app.chat.sends.hit(&visitor.id.to_string()).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })
-}
-
-/// A visitor's words as a ticket keeps them.
-fn visitor_message(
-    ctx: &AccountCtx,
-    ticket_id: TicketId,
-    author: Actor,
-    body: String,
-    channel: Channel,
-    at: Timestamp,
-) -> Message {
-    Message {
-        id: MessageId::new(),
-        account_id: ctx.account_id,
-        ticket_id,
-        author,
-        internal: false,
-        body,
-        channel,
-        created_at: at,
-        html: None,
-        quoted: None,
-        email: None,
-        attachments: Vec::new(),
-    }
 }
 
 /// A new ticket a visitor opens (a chat, or the offline form's message) with their first message; the store fills
@@ -96,9 +72,9 @@ pub(super) fn visitor_ticket(
         version: 1,
     };
     NewTicket {
+        message: MessageContent::new(channel, body).into_message(&ticket, author, at),
         ticket,
         requester,
-        message: visitor_message(ctx, id, author, body, channel, at),
         events: vec![TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, at)],
         outbox: payload::created,
         automated: Default::default(),
@@ -192,35 +168,17 @@ pub async fn send(
         return Err(AppError::Internal(anyhow::anyhow!("checked chat fields missing")));
     };
     let build = |ticket: Ticket| {
-        let now = ctx.now();
         let author = Actor::Contact(ticket.requester_id);
-        let message = visitor_message(ctx, ticket_id, author, body.clone(), Channel::Chat, now);
-        let chat = visitor_event(&message, client_id.clone());
-        Ok(with_message(ctx, ticket, message, chat))
+        let appended = append(ticket, author, MessageContent::new(Channel::Chat, body.clone()), ctx.now());
+        let chat = visitor_event(&appended.message, client_id.clone());
+        Ok(with_message(appended, chat))
     };
     store_once(app, ctx, ticket_id, &client_id, build, &[]).await
 }
 
-/// The change a message sent in a chat makes to its ticket: the message, the chat's event for it, what the message
-/// does to the ticket (first response, reopening) and the outbox events.
-pub(super) fn with_message(ctx: &AccountCtx, mut ticket: Ticket, message: Message, chat: NewChatEvent) -> TicketChange {
-    let expected_version = ticket.version;
-    let (author, now) = (message.author, message.created_at);
-    let kinds = ticket.on_message(&author, message.internal, now);
-    let mut outbox = vec![payload::message(&ticket, &message)];
-    if !kinds.is_empty() {
-        outbox.push(payload::updated(&ticket, &kinds));
-    }
-    let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket.id, author, k, now)).collect();
-    TicketChange {
-        ticket,
-        expected_version,
-        message: Some(message),
-        events,
-        outbox,
-        mail: Vec::new(),
-        chat: vec![chat],
-    }
+/// The change a message sent in a chat makes to its ticket: the message with the chat's event for it.
+pub(super) fn with_message(appended: Appended, chat: NewChatEvent) -> TicketChange {
+    channels::change(appended, Outgoing { chat: vec![chat], ..Outgoing::default() })
 }
 
 /// Stores a message sent with a client id once, however often it is sent: a client id seen before answers with
@@ -313,34 +271,4 @@ pub async fn end_by_visitor(app: &App, ctx: &AccountCtx, visitor: &Visitor, tick
 /// (a socket checks once, then reads on every wake).
 pub async fn since(ctx: &AccountCtx, ticket: TicketId, after: i64) -> Result<Vec<ChatEvent>, AppError> {
     Ok(ctx.store.chat_events(ctx.account_id, ticket, after.max(0), PAGE).await?)
-}
-
-/// What an agent's public reply on a chat ticket adds to the conversation (nothing for other tickets).
-pub async fn agent_reply_event(
-    ctx: &AccountCtx,
-    caller: &Caller,
-    ticket: &Ticket,
-    message: &Message,
-    client_id: Option<String>,
-) -> Result<Vec<NewChatEvent>, AppError> {
-    if ticket.channel != Channel::Chat || message.internal {
-        return Ok(Vec::new());
-    }
-    if ctx.store.chat_visitor(ctx.account_id, ticket.id).await?.is_none() {
-        return Ok(Vec::new());
-    }
-    let author = match caller {
-        Caller::Agent(a) => ChatAuthor::Agent { id: a.id, name: a.name.clone() },
-        _ => ChatAuthor::System,
-    };
-    Ok(vec![NewChatEvent {
-        kind: ChatEventKind::Message {
-            message_id: message.id,
-            author,
-            body: message.body.clone(),
-            client_id,
-            files: Vec::new(),
-        },
-        at: message.created_at,
-    }])
 }

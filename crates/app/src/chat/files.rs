@@ -8,8 +8,8 @@ use crate::{AccountCtx, App, AppError, Caller};
 use parley_domain::chat::{parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, ChatFile, NewChatEvent, Visitor};
 use parley_domain::error::Checker;
 use parley_domain::event::Actor;
-use parley_domain::ids::{AttachmentId, MessageId, TicketId};
-use parley_domain::message::{media_type, AttachmentInfo, Message};
+use parley_domain::ids::{AttachmentId, TicketId};
+use parley_domain::message::{append, media_type, AttachmentInfo, MessageContent};
 use parley_domain::ticket::{Channel, Ticket};
 use parley_domain::Invalid;
 
@@ -85,30 +85,19 @@ pub async fn share(
             Some(Caller::Agent(a)) => (Actor::Agent(a.id), ChatAuthor::Agent { id: a.id, name: a.name.clone() }),
             Some(c) => (c.actor(), ChatAuthor::System),
         };
-        let message = Message {
-            id: MessageId::new(),
-            account_id: ctx.account_id,
-            ticket_id,
-            author: actor,
-            internal: false,
-            body: name.clone(),
-            channel: Channel::Chat,
-            created_at: now,
-            html: None,
-            quoted: None,
-            email: None,
-            attachments: vec![info.clone()],
-        };
+        let content =
+            MessageContent { attachments: vec![info.clone()], ..MessageContent::new(Channel::Chat, name.clone()) };
+        let appended = append(ticket, actor, content, now);
         let shared =
             ChatFile { id: info.id, name: name.clone(), content_type: info.content_type.clone(), size: info.size };
         let kind = ChatEventKind::Message {
-            message_id: message.id,
+            message_id: appended.message.id,
             author: chat_author,
             body: name.clone(),
             client_id: Some(client_id.clone()),
             files: vec![shared],
         };
-        Ok(with_message(ctx, ticket, message, NewChatEvent { kind, at: now }))
+        Ok(with_message(appended, NewChatEvent { kind, at: now }))
     };
     store_once(app, ctx, ticket_id, &client_id, build, &[(info.clone(), file.data)]).await
 }

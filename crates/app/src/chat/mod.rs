@@ -11,8 +11,6 @@ pub mod routing;
 pub mod settings;
 mod visitors;
 
-pub use conversation::{
-    agent_reply_event, appended, end_by_visitor, events, send, since, start, theirs, typing, StartChat, PAGE,
-};
+pub use conversation::{appended, end_by_visitor, events, send, since, start, theirs, typing, StartChat, PAGE};
 pub use hub::{stopped, Hub, News, OpenSocket, Wake, Woke};
 pub use visitors::{new_visitor, visitor_by_token, VISITOR_TOKEN_PREFIX};

@@ -4,14 +4,15 @@
 
 use super::thread::{self, Via};
 use super::{compose, identity, Identity};
+use crate::channels::{self, Outgoing};
 use crate::tickets::payload;
 use crate::{AccountCtx, App, AppError};
 use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::{AttachmentId, ContactId, InboundId, MessageId, TicketId};
+use parley_domain::ids::{AttachmentId, ContactId, InboundId, TicketId};
 use parley_domain::mail::{outgoing_message_id, parse_message_id};
-use parley_domain::message::{AttachmentInfo, Delivery, EmailInfo, Message, TicketEvent};
+use parley_domain::message::{append, AttachmentInfo, Delivery, EmailInfo, Message, MessageContent, TicketEvent};
 use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use parley_domain::Timestamp;
 use parley_mime::{AutoKind, ParsedMail};
@@ -148,7 +149,6 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
         }
     };
 
-    let message_id = MessageId::new();
     let mut attachments: Vec<NewAttachment> = Vec::new();
     let mut cids: HashMap<String, AttachmentId> = HashMap::new();
     for a in std::mem::take(&mut mail.attachments) {
@@ -198,14 +198,14 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
     };
     let mail_ids: Vec<String> = mail.message_id.iter().cloned().collect();
 
-    let Some((mut ticket, author, by_agent)) = target else {
+    let Some((ticket, author, by_agent)) = target else {
         return new_ticket(
             app,
             ctx,
             &id,
             inbound,
             &mail,
-            NewMessage { id: message_id, body, quoted, html, email, attachments, cc, mail_ids },
+            NewMessage { body, quoted, html, email, attachments, cc, mail_ids },
             sender,
             sender_name,
             machine,
@@ -215,22 +215,9 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
     };
 
     // A reply in an existing ticket.
-    let expected_version = ticket.version;
-    let mut message = Message {
-        id: message_id,
-        account_id: ctx.account_id,
-        ticket_id: ticket.id,
-        author,
-        internal: false,
-        body,
-        channel: Channel::Email,
-        created_at: now,
-        html,
-        quoted,
-        email: Some(email),
-        attachments: Vec::new(),
-    };
-    let kinds = ticket.on_message(&author, false, now);
+    let content = MessageContent { html, quoted, email: Some(email), ..MessageContent::new(Channel::Email, body) };
+    let mut appended = append(ticket, author, content, now);
+    let (ticket, message) = (&appended.ticket, &mut appended.message);
     let mut mails: Vec<OutboundMail> = Vec::new();
     if by_agent {
         // The agent's answer goes on to the customer, with our own Message-ID so the customer's reply threads.
@@ -241,46 +228,28 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
         if let Some(requester) = ctx.store.get_contact(ctx.account_id, ticket.requester_id).await? {
             let participants = ctx.store.participants(ctx.account_id, ticket.id).await?;
             let thread_ids = ctx.store.thread_ids(ctx.account_id, ticket.id).await?;
-            mails.extend(compose::reply_to_customer(
-                &id,
-                &ticket,
-                &requester,
-                &participants,
-                &[],
-                &message,
-                &thread_ids,
-            ));
+            mails.extend(compose::reply_to_customer(&id, ticket, &requester, &participants, &[], message, &thread_ids));
         }
     }
-    let mut outbox = vec![payload::message(&ticket, &message)];
-    if !kinds.is_empty() {
-        outbox.push(payload::updated(&ticket, &kinds));
-    }
-    let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket.id, author, k, now)).collect();
     let notify = if !by_agent && !machine { ticket.assignee_id } else { None };
     let who = sender_name.clone().unwrap_or_else(|| sender.to_string());
     let outcome = if by_agent { "agent_reply" } else { "reply" };
-    let number = ticket.number;
+    let number = appended.ticket.number;
     let assignee = match notify {
         Some(a) => ctx.store.get_agent(ctx.account_id, a).await?.filter(|a| a.active),
         None => None,
     };
     // Followers hear of it too (not the assignee twice, not the agent who wrote), in the same unit of work.
-    let followers =
-        if machine { Vec::new() } else { crate::tickets::followers::to_tell(ctx, &ticket, &message, notify).await? };
+    let followers = if machine {
+        Vec::new()
+    } else {
+        crate::tickets::followers::to_tell(ctx, &appended.ticket, &appended.message, notify).await?
+    };
     let ident = id.clone();
     let incoming = IncomingMail {
         inbound,
         outcome: outcome.into(),
-        write: MailWrite::Append(TicketChange {
-            ticket,
-            expected_version,
-            message: Some(message),
-            events,
-            outbox,
-            mail: mails,
-            chat: Vec::new(),
-        }),
+        write: MailWrite::Append(channels::change(appended, Outgoing { mail: mails, ..Outgoing::default() })),
         attachments,
         mail_ids,
         participants: if by_agent { Vec::new() } else { cc },
@@ -297,7 +266,6 @@ async fn attempt(app: &App, ctx: &AccountCtx, inbound: InboundId) -> Result<Proc
 }
 
 struct NewMessage {
-    id: MessageId,
     body: String,
     quoted: Option<String>,
     html: Option<String>,
@@ -356,20 +324,13 @@ async fn new_ticket(
         first_response_at: None,
         version: 1,
     };
-    let message = Message {
-        id: m.id,
-        account_id: ctx.account_id,
-        ticket_id,
-        author: Actor::Contact(contact_placeholder),
-        internal: false,
-        body: m.body,
-        channel: Channel::Email,
-        created_at: now,
+    let content = MessageContent {
         html: m.html,
         quoted: m.quoted,
         email: Some(m.email),
-        attachments: Vec::new(),
+        ..MessageContent::new(Channel::Email, m.body)
     };
+    let message = content.into_message(&ticket, Actor::Contact(contact_placeholder), now);
     let first_mail_id = mail.message_id.clone();
     let declared_language = mail.language.clone();
     let ident = id.clone();
@@ -408,29 +369,15 @@ async fn bounce(ctx: &AccountCtx, id: &Identity, inbound: InboundId, mail: Parse
     else {
         return close(ctx, inbound, "bounce_unmatched").await;
     };
-    let Some(mut ticket) = ctx.store.get_ticket(ctx.account_id, ticket_id).await? else {
+    let Some(ticket) = ctx.store.get_ticket(ctx.account_id, ticket_id).await? else {
         return close(ctx, inbound, "bounce_unmatched").await;
     };
     let reason = [b.status.as_deref(), b.diagnostic.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let to = b.recipient.clone().unwrap_or_else(|| "the recipient".into());
     let note = format!("Mail to {to} could not be delivered. {reason}").trim().to_string();
-    let now = ctx.now();
-    let expected_version = ticket.version;
-    ticket.updated_at = now;
-    let message = Message {
-        id: MessageId::new(),
-        account_id: ctx.account_id,
-        ticket_id,
-        author: Actor::System,
-        internal: true,
-        body: note,
-        channel: Channel::Email,
-        created_at: now,
-        html: None,
-        quoted: None,
-        email: Some(EmailInfo { message_id: mail.message_id.clone().unwrap_or_default(), ..EmailInfo::default() }),
-        attachments: Vec::new(),
-    };
+    let email = EmailInfo { message_id: mail.message_id.clone().unwrap_or_default(), ..EmailInfo::default() };
+    let content = MessageContent { internal: true, email: Some(email), ..MessageContent::new(Channel::Email, note) };
+    let appended = append(ticket, Actor::System, content, ctx.now());
     let attachments = vec![NewAttachment {
         info: AttachmentInfo {
             id: AttachmentId::new(),
@@ -442,15 +389,16 @@ async fn bounce(ctx: &AccountCtx, id: &Identity, inbound: InboundId, mail: Parse
         },
         data: mail.text.clone().into_bytes(),
     }];
-    let number = ticket.number;
+    let number = appended.ticket.number;
     let incoming = IncomingMail {
         inbound,
         outcome: "bounce".into(),
+        // No webhook events: the note records our own mail's failure, not a message of the conversation.
         write: MailWrite::Append(TicketChange {
-            ticket,
-            expected_version,
-            message: Some(message),
-            events: vec![],
+            expected_version: appended.ticket.version,
+            ticket: appended.ticket,
+            message: Some(appended.message),
+            events: appended.events,
             outbox: vec![],
             mail: vec![],
             chat: Vec::new(),

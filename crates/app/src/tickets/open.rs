@@ -8,8 +8,8 @@ use parley_domain::contact::Contact;
 use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::{AgentId, ContactId, DepartmentId, MessageId, TicketId};
-use parley_domain::message::{parse_body, Message, TicketEvent};
+use parley_domain::ids::{AgentId, ContactId, DepartmentId, TicketId};
+use parley_domain::message::{parse_body, Message, MessageContent, TicketEvent};
 use parley_domain::text;
 use parley_domain::ticket::{parse_subject, Channel, Priority, Status, Tag, Ticket, TicketNumber};
 use parley_store::{AutomatedAtCreation, NewTicket, Requester, Timeline};
@@ -129,20 +129,7 @@ pub async fn open_ticket(
         Requester::Existing(c) => Actor::Contact(*c),
         Requester::ByEmail { new_id, .. } => Actor::Contact(*new_id),
     };
-    let message = Message {
-        id: MessageId::new(),
-        account_id: ctx.account_id,
-        ticket_id: id,
-        author,
-        internal: false,
-        body,
-        channel,
-        created_at: now,
-        html: None,
-        quoted: None,
-        email: None,
-        attachments: Vec::new(),
-    };
+    let message = MessageContent::new(channel, body).into_message(&ticket, author, now);
     let mut events = vec![TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now)];
     let automated = automate(app, ctx, &mut ticket, &message, &mut events, &facts).await?;
     let new = NewTicket { ticket, requester, message, events, outbox: payload::created, automated };

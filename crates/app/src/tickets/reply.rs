@@ -1,18 +1,17 @@
 //! Adding a public reply or an internal note to a ticket.
 
-use super::{payload, visible_ticket, RETRIES};
+use super::{visible_ticket, RETRIES};
+use crate::channels::{self, Outgoing, Reply};
 use crate::{AccountCtx, App, AppError, Caller};
-use parley_domain::email::EmailAddress;
 use parley_domain::error::Checker;
 use parley_domain::ids::AttachmentId;
 use parley_domain::ids::{MessageId, TicketId};
-use parley_domain::mail::outgoing_message_id;
-use parley_domain::message::{media_type, AttachmentInfo};
-use parley_domain::message::{parse_body, parse_cc, Delivery, EmailInfo, Message, TicketEvent};
+use parley_domain::message::{append, media_type, AttachmentInfo, MessageContent};
+use parley_domain::message::{parse_body, parse_cc, Message};
 use parley_domain::reply_markdown::reply_html;
 use parley_domain::ticket::{Channel, Ticket};
 use parley_domain::Invalid;
-use parley_store::{StoreError, TicketChange};
+use parley_store::StoreError;
 
 pub struct NewMessage {
     pub body: String,
@@ -132,8 +131,11 @@ async fn add(
     if !cc.is_empty() && input.internal {
         return Err(Invalid::field("cc", "an internal note is sent to nobody; copy people on a public reply").into());
     }
-    // Files and CC on a reply depend on the ticket's channel: read it once, before anything is done.
-    if !input.internal && (!files.is_empty() || !cc.is_empty()) {
+    // What a reply may carry, and how it goes out, depend on the ticket's channel: read it once, before anything
+    // is done.
+    let delivery = if input.internal {
+        None
+    } else {
         let channel = visible_ticket(ctx, caller, id).await?.channel;
         if !files.is_empty() && channel == Channel::Chat {
             return Err(Invalid::field("attachments", "in a chat, share files with the chat's file button").into());
@@ -141,7 +143,8 @@ async fn add(
         if !cc.is_empty() && channel != Channel::Email {
             return Err(Invalid::field("cc", "only a reply by email copies people; this ticket is not an email").into());
         }
-    }
+        channels::delivery(channel)
+    };
     if let Some(seen) = seen {
         // Before anything else happens (a waiting chat taken by the sender): nothing at all is done.
         visible_ticket(ctx, caller, id).await?;
@@ -150,13 +153,13 @@ async fn add(
             return Err(AppError::RepliedMeanwhile(new));
         }
     }
-    if !input.internal {
-        crate::chat::routing::answering(app, ctx, caller, id).await?;
+    if let Some(d) = delivery {
+        d.answering(app, ctx, caller, id).await?;
     }
+    let reply = Reply { caller, client_id: input.client_id, cc: &cc };
     for _ in 0..RETRIES {
-        let mut ticket = visible_ticket(ctx, caller, id).await?;
+        let ticket = visible_ticket(ctx, caller, id).await?;
         ticket.ensure_open_for_change()?;
-        let expected_version = ticket.version;
         if let Some(seen) = seen {
             // Read at this version: a message added after it makes the save below stale, and this look again.
             let new = added_since(ctx, caller, id, seen).await?;
@@ -164,55 +167,32 @@ async fn add(
                 return Err(AppError::RepliedMeanwhile(new));
             }
         }
-        let now = ctx.now();
-        let author = caller.actor();
-        let kinds = ticket.on_message(&author, input.internal, now);
-        let message = Message {
-            id: MessageId::new(),
-            account_id: ctx.account_id,
-            ticket_id: id,
-            author,
+        let channel = ticket.channel;
+        // Replies go out on the channel the conversation came in on; notes never leave.
+        let on = if input.internal { Channel::Web } else { channel };
+        let content = MessageContent {
             internal: input.internal,
-            body: body.clone(),
-            // Replies go out on the channel the conversation came in on; notes never leave.
-            channel: if input.internal { Channel::Web } else { ticket.channel },
-            created_at: now,
             // Written in Markdown, shown and mailed rendered; a chat's visitor reads turns as plain text.
-            html: (input.internal || ticket.channel != Channel::Chat).then(|| reply_html(&body)),
-            quoted: None,
-            email: None,
+            html: (input.internal || channel != Channel::Chat).then(|| reply_html(&body)),
             attachments: files.iter().map(|(info, _)| info.clone()).collect(),
+            ..MessageContent::new(on, body.clone())
         };
-        let mut message = message;
-        let mail = if !input.internal && ticket.channel == Channel::Email {
-            by_mail(app, ctx, &ticket, &mut message, &cc).await?
-        } else {
-            Vec::new()
+        let mut appended = append(ticket, caller.actor(), content, ctx.now());
+        let mut out = match delivery {
+            Some(d) => d.outgoing(app, ctx, &appended.ticket, &mut appended.message, &reply).await?,
+            None => Outgoing::default(),
         };
-        let mut mail = mail;
-        if ticket.channel != Channel::Chat {
+        let sent = !out.is_empty();
+        if channel != Channel::Chat {
             let from = match caller {
                 Caller::Agent(a) => a.name.clone(),
                 _ => "the API".to_string(),
             };
-            mail.extend(super::followers::follower_mails(app, ctx, &ticket, &message, &from).await?);
+            let (ticket, message) = (&appended.ticket, &appended.message);
+            out.mail.extend(super::followers::follower_mails(app, ctx, ticket, message, &from).await?);
         }
-        let chat = crate::chat::agent_reply_event(ctx, caller, &ticket, &message, input.client_id.clone()).await?;
-        let mut outbox = vec![payload::message(&ticket, &message)];
-        if !kinds.is_empty() {
-            outbox.push(payload::updated(&ticket, &kinds));
-        }
-        let events = kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, id, author, k, now)).collect();
-        let change = TicketChange {
-            ticket: ticket.clone(),
-            expected_version,
-            message: Some(message.clone()),
-            events,
-            outbox,
-            mail,
-            chat,
-        };
-        let chatted = !change.chat.is_empty();
+        let (mut ticket, message) = (appended.ticket.clone(), appended.message.clone());
+        let change = channels::change(appended, out);
         let saved = if files.is_empty() {
             ctx.store.save_change(change).await
         } else {
@@ -221,8 +201,8 @@ async fn add(
         match saved {
             Ok(()) => {
                 ticket.version += 1;
-                if chatted {
-                    crate::chat::appended(app, ctx, id).await;
+                if let (Some(d), true) = (delivery, sent) {
+                    d.sent(app, ctx, id).await;
                 }
                 return Ok((ticket, message));
             }
@@ -231,34 +211,4 @@ async fn add(
         }
     }
     Err(StoreError::Stale.into())
-}
-
-/// A public reply on an email ticket goes to the customer (and the people copied) as mail, with our Message-ID so
-/// that their answer comes back to this ticket.
-async fn by_mail(
-    app: &App,
-    ctx: &AccountCtx,
-    ticket: &Ticket,
-    message: &mut Message,
-    extra_cc: &[EmailAddress],
-) -> Result<Vec<parley_store::OutboundMail>, AppError> {
-    let Some(requester) = ctx.store.get_contact(ctx.account_id, ticket.requester_id).await? else {
-        return Ok(Vec::new());
-    };
-    let Some(to) = requester.email.clone() else { return Ok(Vec::new()) };
-    let id = crate::email::identity(app, ctx).await?;
-    let participants = ctx.store.participants(ctx.account_id, ticket.id).await?;
-    let thread = ctx.store.thread_ids(ctx.account_id, ticket.id).await?;
-    let reason = (!app.settings.mail_relay_configured).then(|| "no mail relay is configured".to_string());
-    message.email = Some(EmailInfo {
-        message_id: outgoing_message_id(&id.secret, ticket.id, message.id, &id.host),
-        from: Some(id.from.clone()),
-        to: vec![to.to_string()],
-        cc: crate::email::copied(&to.to_string(), &participants, extra_cc),
-        delivery: Some(Delivery::Queued { reason }),
-        notes: Vec::new(),
-        automatic: false,
-    });
-    let mail = crate::email::reply_to_customer(&id, ticket, &requester, &participants, extra_cc, message, &thread);
-    Ok(mail.into_iter().collect())
 }

@@ -6,6 +6,9 @@ use crate::ticket::Channel;
 use crate::{Invalid, Timestamp};
 use serde::{Deserialize, Serialize};
 
+mod append;
+pub use append::{append, Appended, MessageContent};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: MessageId,
