@@ -20,6 +20,7 @@ mod order;
 pub mod people;
 pub mod privacy;
 pub mod regions;
+mod rules_cache;
 pub mod search;
 pub mod sla;
 pub mod sla_ticket;
@@ -77,6 +78,8 @@ pub struct App {
     pub chat: chat::Hub,
     /// Where the search indexer is in each region, and how far behind.
     pub indexing: search::Indexing,
+    /// The rules new tickets run, per account, while they stay the account's.
+    pub rules: rules_cache::RulesCache,
 }
 
 impl App {
@@ -89,6 +92,7 @@ impl App {
             mail_arrived: tokio::sync::Notify::new(),
             chat: chat::Hub::default(),
             indexing: search::Indexing::default(),
+            rules: rules_cache::RulesCache::default(),
         });
         // Every ticket written in this process reaches its agents' sockets through the hub.
         let hub = Arc::downgrade(&app);

@@ -35,6 +35,24 @@ pub(crate) struct Calendars(tokio::sync::Mutex<std::collections::HashMap<Calenda
 /// The business hours a policy names (if any) and the ticket's department.
 type CalendarKey = (Option<String>, Option<parley_domain::ids::DepartmentId>);
 
+impl Calendars {
+    /// The calendar of a department (else the account's default, else around the clock), read once.
+    pub(crate) async fn of_department(
+        &self,
+        ctx: &AccountCtx,
+        department: Option<parley_domain::ids::DepartmentId>,
+    ) -> Result<Calendar, AppError> {
+        let key = (None, department);
+        let mut known = self.0.lock().await;
+        if let Some(c) = known.get(&key) {
+            return Ok(c.clone());
+        }
+        let c = calendar_for(ctx, department).await?;
+        known.insert(key, c.clone());
+        Ok(c)
+    }
+}
+
 /// The ticket's SLA at `now` under the account's `policies` (in their order), read once for many tickets.
 pub(crate) async fn sla_under(
     ctx: &AccountCtx,

@@ -152,13 +152,15 @@ fn progress_of(before: Option<&SlaRecord>, sla: Option<&TicketSla>, now: Timesta
 /// for the watch: a policy asks about the requester's company and `company` is not known yet (`None`; a known
 /// requester without a company is `Some(None)`), or the look has more to tell than that a policy applies.
 pub(crate) async fn first_look(
+    app: &App,
     ctx: &AccountCtx,
     ticket: &Ticket,
     company: Option<Option<CompanyId>>,
     timeline: &Timeline,
     now: Timestamp,
 ) -> Result<Option<(SlaAtCreation, Vec<TicketEvent>)>, AppError> {
-    let policies = ctx.store.list_sla_policies(ctx.account_id).await?;
+    let rules = app.rules.of(ctx).await?;
+    let policies = &rules.policies;
     let nothing = SlaAtCreation { record: None, due_at: None, state: None, check_at: None };
     if policies.is_empty() {
         return Ok(Some((nothing, Vec::new())));
@@ -166,7 +168,7 @@ pub(crate) async fn first_look(
     let Some(company) = company.or_else(|| (!policies.iter().any(|p| p.policy.asks_company())).then_some(None)) else {
         return Ok(None);
     };
-    let sla = sla_of_ticket(ctx, &policies, ticket, company, timeline, now, &Calendars::default()).await?;
+    let sla = sla_of_ticket(ctx, policies, ticket, company, timeline, now, &rules.calendars).await?;
     let p = progress_of(None, sla.as_ref(), now);
     if p.events.iter().any(|(_, k)| !matches!(k, EventKind::SlaApplied { .. })) {
         return Ok(None);

@@ -71,6 +71,7 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 26, name: "triggers", sql: include_str!("../migrations/sqlite/0026_triggers.sql") },
     Migration { version: 27, name: "automations", sql: include_str!("../migrations/sqlite/0027_automations.sql") },
     Migration { version: 28, name: "assignment", sql: include_str!("../migrations/sqlite/0028_assignment.sql") },
+    Migration { version: 29, name: "rules_rev", sql: include_str!("../migrations/sqlite/0029_rules_rev.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -138,6 +139,7 @@ const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 26, name: "triggers", sql: include_str!("../migrations/postgres/0026_triggers.sql") },
     Migration { version: 27, name: "automations", sql: include_str!("../migrations/postgres/0027_automations.sql") },
     Migration { version: 28, name: "assignment", sql: include_str!("../migrations/postgres/0028_assignment.sql") },
+    Migration { version: 29, name: "rules_rev", sql: include_str!("../migrations/postgres/0029_rules_rev.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

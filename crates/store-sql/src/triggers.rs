@@ -81,6 +81,11 @@ impl TriggerStore for SqlStore {
         self.db.query_opt(&sql, args![account.to_string(), t.to_string()]).await?.as_ref().map(record).transpose()
     }
 
+    async fn rules_rev(&self, account: AccountId) -> Result<i64, StoreError> {
+        let row = self.db.query_opt("SELECT rules_rev FROM accounts WHERE id = $1", args![account.to_string()]).await?;
+        Ok(row.map(|r| r.int("rules_rev")).transpose()?.unwrap_or(0))
+    }
+
     async fn list_triggers(&self, account: AccountId) -> Result<Vec<TriggerRecord>, StoreError> {
         let sql = format!("SELECT {COLS} FROM triggers WHERE account_id = $1 ORDER BY position, created_at, id");
         let rows = self.db.query(&sql, args![account.to_string()]).await?;

@@ -15,6 +15,9 @@ pub trait TriggerStore: Send + Sync {
     async fn list_triggers(&self, account: AccountId) -> Result<Vec<TriggerRecord>, StoreError>;
     /// `NotFound` if the account has no such trigger.
     async fn delete_trigger(&self, account: AccountId, id: TriggerId) -> Result<(), StoreError>;
+    /// The revision of the account's rules (triggers, SLA policies, business hours and the departments' hours):
+    /// it changes whenever any of them is written or deleted, by any process. 0 for an unknown account.
+    async fn rules_rev(&self, account: AccountId) -> Result<i64, StoreError>;
 }
 
 /// One change to a ticket waiting for the account's triggers.

@@ -149,9 +149,10 @@ async fn automate(
 ) -> Result<AutomatedAtCreation, AppError> {
     let turns = run_on_open(app, ctx, ticket, message, events, requester).await?;
     let timeline = Timeline { messages: vec![message.clone()], events: events.clone() };
-    let sla = first_look(ctx, ticket, requester.company, &timeline, ticket.created_at).await?.map(|(sla, told)| {
-        events.extend(told);
-        sla
-    });
+    let sla =
+        first_look(app, ctx, ticket, requester.company, &timeline, ticket.created_at).await?.map(|(sla, told)| {
+            events.extend(told);
+            sla
+        });
     Ok(AutomatedAtCreation { triggers_ran: turns.is_some(), turns: turns.unwrap_or_default(), sla })
 }

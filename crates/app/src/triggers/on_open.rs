@@ -9,7 +9,6 @@
 
 use super::effects::{change_of, Parties};
 use super::runner::until_read;
-use crate::business_hours::calendar_for;
 use crate::{AccountCtx, App, AppError};
 use parley_domain::event::EventKind;
 use parley_domain::ids::{AgentId, CompanyId, DepartmentId};
@@ -37,9 +36,9 @@ pub(crate) async fn run_on_open(
 ) -> Result<Option<Vec<(Option<DepartmentId>, AgentId)>>, AppError> {
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind.clone()).collect();
     let activity = Activity::of_new(ticket.channel, &kinds, (message.id, &message.author, message.internal));
-    let triggers = ctx.store.list_triggers(ctx.account_id).await?;
+    let rules = app.rules.of(ctx).await?;
     let list: Vec<_> =
-        triggers.iter().filter(|t| t.trigger.runs_on(&activity.events)).map(|t| (t.id, &t.trigger)).collect();
+        rules.triggers.iter().filter(|t| t.trigger.runs_on(&activity.events)).map(|t| (t.id, &t.trigger)).collect();
     if list.is_empty() {
         return Ok(Some(Vec::new()));
     }
@@ -51,7 +50,7 @@ pub(crate) async fn run_on_open(
     // The instant the ticket is opened at: what the run does happens with the opening.
     let now = ticket.created_at;
     let within_business_hours = if list.iter().any(|(_, t)| t.asks_business_hours()) {
-        calendar_for(ctx, ticket.department_id).await?.is_open(now)
+        rules.calendars.of_department(ctx, ticket.department_id).await?.is_open(now)
     } else {
         true
     };

@@ -342,6 +342,39 @@ async fn field_triggers_run_with_the_creation(engine: Engine) {
         let t = get(&app, &a, t["id"].as_str().unwrap()).await;
         assert_eq!(fired(&t).len(), 1, "ran once: {t}");
     }
+
+    // The rules new tickets run are kept between creations only while they stay the account's: a trigger
+    // switched off, or a policy changed, counts from the next ticket on.
+    let (_, list) = app.api(&a, Method::GET, "/triggers", None).await;
+    let id = list["triggers"][0]["id"].as_str().unwrap().to_string();
+    let (s, _) = app.api(&a, Method::PATCH, &format!("/triggers/{id}"), Some(json!({"active": false}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, p) = app
+        .api(
+            &a,
+            Method::PATCH,
+            &format!("/sla-policies/{}", p["id"].as_str().unwrap()),
+            Some(json!({"conditions": {"all": [], "any": []},
+                "targets": [{"priority": "normal", "metric": "first_reply", "minutes": 30, "business_hours": false}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let (s, created) = app
+        .api(
+            &a,
+            Method::POST,
+            "/tickets",
+            Some(json!({"subject": "After", "message": {"body": "My invoices are wrong."},
+            "requester": {"email": "jane@customer.example"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!((created["priority"].as_str(), created["tags"].clone()), (Some("normal"), json!([])), "{created}");
+    let t = get(&app, &a, created["id"].as_str().unwrap()).await;
+    assert!(fired(&t).is_empty(), "{t}");
+    let due = t["sla"]["targets"][0]["due_at"].as_str().unwrap_or_default().to_string();
+    let created_at = parley_domain::Timestamp::parse(t["created_at"].as_str().unwrap()).unwrap();
+    assert_eq!(parley_domain::Timestamp::parse(&due), Some(created_at.plus_seconds(30 * 60)), "{t}");
 }
 
 #[tokio::test]
