@@ -8,6 +8,7 @@
 //! looking at the same ticket tell each event once between them.
 
 use crate::notify::agent_mail;
+use crate::rules_cache::AccountRules;
 use crate::sla_ticket::{sla_of_ticket, sla_under, Calendars, TicketSla};
 use crate::tickets::payload;
 use crate::{AccountCtx, App, AppError};
@@ -152,14 +153,13 @@ fn progress_of(before: Option<&SlaRecord>, sla: Option<&TicketSla>, now: Timesta
 /// for the watch: a policy asks about the requester's company and `company` is not known yet (`None`; a known
 /// requester without a company is `Some(None)`), or the look has more to tell than that a policy applies.
 pub(crate) async fn first_look(
-    app: &App,
     ctx: &AccountCtx,
+    rules: &AccountRules,
     ticket: &Ticket,
     company: Option<Option<CompanyId>>,
     timeline: &Timeline,
     now: Timestamp,
 ) -> Result<Option<(SlaAtCreation, Vec<TicketEvent>)>, AppError> {
-    let rules = app.rules.of(ctx).await?;
     let policies = &rules.policies;
     let nothing = SlaAtCreation { record: None, due_at: None, state: None, check_at: None };
     if policies.is_empty() {

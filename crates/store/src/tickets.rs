@@ -41,6 +41,9 @@ pub struct AutomatedAtCreation {
     pub turns: Vec<(Option<parley_domain::ids::DepartmentId>, parley_domain::ids::AgentId)>,
     /// The ticket's SLA as looked at on creation; `None` asks the watch for a look.
     pub sla: Option<SlaAtCreation>,
+    /// The revision of the account's rules (see `TriggerStore::rules_rev`) the above were made by: the write
+    /// checks it is still the account's and answers `StoreError::Stale` (writing nothing) when it is not.
+    pub rules_rev: Option<i64>,
 }
 
 /// A first SLA look's result, kept with the new ticket as the watch keeps its looks.

@@ -1,6 +1,7 @@
 //! Opening a ticket with its first message, from a known contact or an email address.
 
 use super::{check, payload};
+use crate::rules_cache::AccountRules;
 use crate::sla_watch::first_look;
 use crate::triggers::on_open::{run_on_open, RequesterFacts};
 use crate::{AccountCtx, App, AppError, Caller};
@@ -12,7 +13,7 @@ use parley_domain::ids::{AgentId, ContactId, DepartmentId, TicketId};
 use parley_domain::message::{parse_body, Message, MessageContent, TicketEvent};
 use parley_domain::text;
 use parley_domain::ticket::{parse_subject, Channel, Priority, Status, Tag, Ticket, TicketNumber};
-use parley_store::{AutomatedAtCreation, NewTicket, Requester, Timeline};
+use parley_store::{AutomatedAtCreation, NewTicket, Requester, StoreError, Timeline};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -105,7 +106,7 @@ pub async fn open_ticket(
         return Err(AppError::Internal(anyhow::anyhow!("checked ticket fields missing")));
     };
     let id = TicketId::new();
-    let mut ticket = Ticket {
+    let ticket = Ticket {
         id,
         account_id: ctx.account_id,
         number: TicketNumber(0),
@@ -130,10 +131,27 @@ pub async fn open_ticket(
         Requester::ByEmail { new_id, .. } => Actor::Contact(*new_id),
     };
     let message = MessageContent::new(channel, body).into_message(&ticket, author, now);
-    let mut events = vec![TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now)];
-    let automated = automate(app, ctx, &mut ticket, &message, &mut events, &facts).await?;
-    let new = NewTicket { ticket, requester, message, events, outbox: payload::created, automated };
-    Ok(ctx.store.create_ticket(new).await?)
+    let created = TicketEvent::new(ctx.account_id, id, caller.actor(), EventKind::Created, now);
+    // The rules as this process last read them; the write checks they are still the account's, and when they
+    // are not the ticket is opened again under the rules read anew.
+    for fresh in [false, true] {
+        let rules = app.rules.of(ctx, fresh).await?;
+        let (mut ticket, mut events) = (ticket.clone(), vec![created.clone()]);
+        let automated = automate(app, ctx, &rules, &mut ticket, &message, &mut events, &facts).await?;
+        let new = NewTicket {
+            ticket,
+            requester: requester.clone(),
+            message: message.clone(),
+            events,
+            outbox: payload::created,
+            automated,
+        };
+        match ctx.store.create_ticket(new).await {
+            Err(StoreError::Stale) if !fresh => continue,
+            done => return Ok(done?),
+        }
+    }
+    Err(AppError::Internal(anyhow::anyhow!("a ticket was opened neither time")))
 }
 
 /// The account's rules on the ticket before it is written, so that what they do is written with it: its
@@ -142,17 +160,23 @@ pub async fn open_ticket(
 async fn automate(
     app: &App,
     ctx: &AccountCtx,
+    rules: &AccountRules,
     ticket: &mut Ticket,
     message: &Message,
     events: &mut Vec<TicketEvent>,
     requester: &RequesterFacts,
 ) -> Result<AutomatedAtCreation, AppError> {
-    let turns = run_on_open(app, ctx, ticket, message, events, requester).await?;
+    let turns = run_on_open(app, ctx, ticket, message, events, requester, rules).await?;
     let timeline = Timeline { messages: vec![message.clone()], events: events.clone() };
     let sla =
-        first_look(app, ctx, ticket, requester.company, &timeline, ticket.created_at).await?.map(|(sla, told)| {
+        first_look(ctx, rules, ticket, requester.company, &timeline, ticket.created_at).await?.map(|(sla, told)| {
             events.extend(told);
             sla
         });
-    Ok(AutomatedAtCreation { triggers_ran: turns.is_some(), turns: turns.unwrap_or_default(), sla })
+    Ok(AutomatedAtCreation {
+        triggers_ran: turns.is_some(),
+        turns: turns.unwrap_or_default(),
+        sla,
+        rules_rev: Some(rules.rev),
+    })
 }

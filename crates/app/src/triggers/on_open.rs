@@ -9,6 +9,7 @@
 
 use super::effects::{change_of, Parties};
 use super::runner::until_read;
+use crate::rules_cache::AccountRules;
 use crate::{AccountCtx, App, AppError};
 use parley_domain::event::EventKind;
 use parley_domain::ids::{AgentId, CompanyId, DepartmentId};
@@ -33,10 +34,10 @@ pub(crate) async fn run_on_open(
     message: &Message,
     events: &mut Vec<TicketEvent>,
     requester: &RequesterFacts,
+    rules: &AccountRules,
 ) -> Result<Option<Vec<(Option<DepartmentId>, AgentId)>>, AppError> {
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind.clone()).collect();
     let activity = Activity::of_new(ticket.channel, &kinds, (message.id, &message.author, message.internal));
-    let rules = app.rules.of(ctx).await?;
     let list: Vec<_> =
         rules.triggers.iter().filter(|t| t.trigger.runs_on(&activity.events)).map(|t| (t.id, &t.trigger)).collect();
     if list.is_empty() {

@@ -28,7 +28,12 @@ pub(crate) async fn create_in(
             let outbox = new.outbox;
             let turns = std::mem::take(&mut new.automated.turns);
             let at = new.ticket.created_at;
-            let stored = pg_stored(new, tx.query_opt(&sql, args).await?)?;
+            let row = tx.query_opt(&sql, args).await?;
+            // The statement writes nothing when the rules' revision is no longer the one given (see `pg_statement`).
+            if row.is_none() && new.automated.rules_rev.is_some() {
+                return Err(StoreError::Stale);
+            }
+            let stored = pg_stored(new, row)?;
             enqueue(tx, account, || outbox(&stored.0, &stored.1, &stored.2)).await?;
             crate::triggers::record_turns(tx, account, &turns, at).await?;
             Ok(stored)
@@ -40,6 +45,11 @@ pub(crate) async fn create_in(
 async fn create(tx: &mut dyn Tx, new: NewTicket) -> Result<(Ticket, Contact, Message), StoreError> {
     let NewTicket { mut ticket, requester, mut message, mut events, outbox, automated } = new;
     let account = ticket.account_id;
+    if let Some(rev) = automated.rules_rev {
+        if rules_rev(tx, account).await? != rev {
+            return Err(StoreError::Stale);
+        }
+    }
     ticket.number = next_number(tx, account).await?;
     let contact = match requester {
         Requester::Existing(id) => contact_in(tx, account, id).await?,
@@ -127,6 +137,13 @@ impl SlaColumns {
     }
 }
 
+/// The revision of the account's rules, read in the unit of work (SQLite's one writer orders it with every
+/// change of the rules).
+async fn rules_rev(tx: &mut dyn Tx, account: AccountId) -> Result<i64, StoreError> {
+    let row = tx.query_opt("SELECT rules_rev FROM accounts WHERE id = $1", args![account.to_string()]).await?;
+    Ok(row.map(|r| r.int("rules_rev")).transpose()?.unwrap_or(0))
+}
+
 /// The account's next ticket number. SQLite has one writer, so a counter row is enough. (PostgreSQL takes it
 /// from the account's sequence, in [`pg_statement`].)
 async fn next_number(tx: &mut dyn Tx, account: AccountId) -> Result<TicketNumber, StoreError> {
@@ -140,18 +157,25 @@ async fn next_number(tx: &mut dyn Tx, account: AccountId) -> Result<TicketNumber
     row.map(|r| r.first_int()).transpose()?.flatten().map(TicketNumber).ok_or(StoreError::NotFound)
 }
 
+/// Every row the statement writes hangs on its requester's row (`c`): with the rules' revision given ($41) and no
+/// longer the account's, there is none, and nothing is written (a number of the sequence is skipped, as a rollback
+/// would).
+const RULES_STILL: &str = "($41::bigint IS NULL OR $41::bigint = (SELECT rules_rev FROM accounts WHERE id = $2))";
+
 /// PostgreSQL: the whole creation as one statement of data-modifying CTEs. Each statement is a round trip and a
 /// trip through the planner; a statement per row cost PostgreSQL and Parley about a millisecond of CPU per ticket.
 fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
     let (ticket, message) = (&new.ticket, &new.message);
     let account = ticket.account_id;
     let contact_cte = match &new.requester {
-        Requester::Existing(_) => format!("SELECT {CONTACT_COLS} FROM contacts WHERE account_id = $2 AND id = $16"),
+        Requester::Existing(_) => {
+            format!("SELECT {CONTACT_COLS} FROM contacts WHERE account_id = $2 AND id = $16 AND {RULES_STILL}")
+        }
         Requester::ByEmail { .. } => format!(
             "INSERT INTO contacts (id, account_id, email, name, phones, company_id, created_at, updated_at) \
-             VALUES ($16, $2, $17, $18, '[]', \
+             SELECT $16, $2, $17, $18, '[]', \
                      (SELECT id FROM companies WHERE account_id = $2 AND strpos(domains, $19) > 0 ORDER BY created_at LIMIT 1), \
-                     $12, $12) \
+                     $12, $12 WHERE {RULES_STILL} \
              ON CONFLICT (account_id, email) DO UPDATE SET name = COALESCE(contacts.name, excluded.name) \
              RETURNING {CONTACT_COLS}"
         ),
@@ -243,7 +267,8 @@ fn pg_statement(new: &NewTicket) -> Result<(String, Vec<Value>), StoreError> {
         sla.record,
         sla.due_at,
         sla.state,
-        i64::from(new.automated.triggers_ran)
+        i64::from(new.automated.triggers_ran),
+        new.automated.rules_rev
     ];
     Ok((sql, args))
 }
