@@ -40,7 +40,7 @@ impl RulesCache {
         let rev = ctx.store.rules_rev(ctx.account_id).await?;
         let rules = Arc::new(AccountRules {
             rev,
-            triggers: ctx.store.list_triggers(ctx.account_id).await?,
+            triggers: crate::triggers::rules::runnable(ctx, ctx.store.list_triggers(ctx.account_id).await?).await?,
             policies: ctx.store.list_sla_policies(ctx.account_id).await?,
             calendars: Calendars::default(),
         });

@@ -23,6 +23,10 @@ pub enum EventType {
     /// A ticket's SLA target ran out unmet.
     #[serde(rename = "sla.breached")]
     SlaBreached,
+    /// A trigger or automation told this webhook about a ticket (`notify_webhook`). Not subscribed to: it goes to
+    /// the webhook the rule names, whatever that subscribes to.
+    #[serde(rename = "trigger.notified")]
+    TriggerNotified,
 }
 
 impl EventType {
@@ -41,6 +45,7 @@ impl EventType {
             EventType::MessageCreated => "message.created",
             EventType::SlaWarning => "sla.warning",
             EventType::SlaBreached => "sla.breached",
+            EventType::TriggerNotified => "trigger.notified",
         }
     }
 

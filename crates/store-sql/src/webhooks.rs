@@ -29,7 +29,7 @@ pub(crate) async fn enqueue(
         return Ok(());
     }
     let wanted: Vec<String> = wanted.iter().map(|r| r.text("event_type")).collect::<Result<_, _>>()?;
-    for e in events().iter().filter(|e| wanted.iter().any(|w| w == e.event_type.as_str())) {
+    for e in events().iter().filter(|e| e.webhook.is_none() && wanted.iter().any(|w| w == e.event_type.as_str())) {
         tx.exec(
             "INSERT INTO outbox_events (id, account_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
             args![&e.id, e.account_id.to_string(), e.event_type.as_str(), &e.payload, e.created_at.millis()],
@@ -44,6 +44,45 @@ pub(crate) async fn enqueue(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// A change's events, built already: those addressed to one webhook (see [`OutboxEvent::webhook`]) to it, the
+/// others as [`enqueue`] does.
+pub(crate) async fn enqueue_built(
+    tx: &mut dyn Tx,
+    account: AccountId,
+    events: &[OutboxEvent],
+) -> Result<(), StoreError> {
+    for e in events.iter().filter(|e| e.webhook.is_some()) {
+        enqueue_direct(tx, e).await?;
+    }
+    enqueue(tx, account, || events.to_vec()).await
+}
+
+/// An event for one webhook: kept and delivered to it if it is the account's and active.
+async fn enqueue_direct(tx: &mut dyn Tx, e: &OutboxEvent) -> Result<(), StoreError> {
+    let Some(webhook) = e.webhook else { return Ok(()) };
+    let active = tx
+        .query_opt(
+            "SELECT id FROM webhooks WHERE account_id = $1 AND id = $2 AND active = 1",
+            args![e.account_id.to_string(), webhook.to_string()],
+        )
+        .await?;
+    if active.is_none() {
+        return Ok(());
+    }
+    tx.exec(
+        "INSERT INTO outbox_events (id, account_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
+        args![&e.id, e.account_id.to_string(), e.event_type.as_str(), &e.payload, e.created_at.millis()],
+    )
+    .await?;
+    tx.exec(
+        "INSERT INTO webhook_deliveries (event_id, webhook_id, account_id, attempts, next_attempt_at) \
+         VALUES ($1, $2, $3, 0, $4)",
+        args![&e.id, webhook.to_string(), e.account_id.to_string(), e.created_at.millis()],
+    )
+    .await?;
     Ok(())
 }
 

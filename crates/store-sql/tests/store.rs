@@ -71,6 +71,7 @@ fn created_outbox(t: &Ticket, _: &Contact, _: &Message) -> Vec<OutboxEvent> {
         event_type: EventType::TicketCreated,
         payload: format!("{{\"number\":{}}}", t.number.0),
         created_at: Timestamp::now(),
+        webhook: None,
     }]
 }
 

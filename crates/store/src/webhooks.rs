@@ -15,6 +15,9 @@ pub struct OutboxEvent {
     /// The whole JSON body to deliver.
     pub payload: String,
     pub created_at: Timestamp,
+    /// Delivered to this webhook only (if it is the account's and active), whatever it subscribes to; `None`:
+    /// to every webhook subscribed to the event's type.
+    pub webhook: Option<parley_domain::ids::WebhookId>,
 }
 
 /// One event due for one webhook, leased to the worker that claimed it.

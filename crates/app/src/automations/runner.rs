@@ -53,7 +53,13 @@ pub async fn run_due(app: &App, store: &Arc<dyn RegionStore>, region: &RegionNam
             store: store.clone(),
             clock: app.regions.clock().clone(),
         };
-        for a in store.list_automations(account_id).await? {
+        let automations = store.list_automations(account_id).await?;
+        let ids = crate::triggers::rules::macro_ids(automations.iter().map(|a| a.automation.actions()));
+        let macros = crate::triggers::rules::macros_of(&ctx, ids).await?;
+        for mut a in automations {
+            if a.automation.applies_macros() {
+                a.automation = a.automation.with_macros(&|id| macros.get(&id).cloned());
+            }
             if !a.automation.active() {
                 continue;
             }

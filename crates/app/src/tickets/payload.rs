@@ -1,7 +1,7 @@
 //! The events a ticket change puts in the webhook outbox, in the shape receivers get: `{type, timestamp, data}`.
 
 use parley_domain::contact::Contact;
-use parley_domain::ids::AccountId;
+use parley_domain::ids::{AccountId, WebhookId};
 use parley_domain::message::Message;
 use parley_domain::ticket::Ticket;
 use parley_domain::webhook::EventType;
@@ -13,7 +13,14 @@ fn event(account: AccountId, kind: EventType, data: Value) -> OutboxEvent {
     let now = Timestamp::now();
     let id = format!("msg_{}", uuid_simple());
     let body = json!({ "type": kind.as_str(), "timestamp": now.to_rfc3339(), "data": data });
-    OutboxEvent { id, account_id: account, event_type: kind, payload: body.to_string(), created_at: now }
+    OutboxEvent { id, account_id: account, event_type: kind, payload: body.to_string(), created_at: now, webhook: None }
+}
+
+/// A rule told a webhook about the ticket (`trigger.notified`, to that webhook alone): the ticket, which rule,
+/// and the rule's message.
+pub(crate) fn notified(t: &Ticket, webhook: WebhookId, rule: &str, message: &str) -> OutboxEvent {
+    let data = json!({ "ticket": t, "rule": rule, "message": message });
+    OutboxEvent { webhook: Some(webhook), ..event(t.account_id, EventType::TriggerNotified, data) }
 }
 
 fn uuid_simple() -> String {

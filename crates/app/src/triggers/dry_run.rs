@@ -37,7 +37,7 @@ pub async fn test_triggers(
     if ctx.store.get_ticket(ctx.account_id, ticket).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let triggers = ctx.store.list_triggers(ctx.account_id).await?;
+    let triggers = super::rules::runnable(ctx, ctx.store.list_triggers(ctx.account_id).await?).await?;
     let q = QueuedActivity {
         id: String::new(),
         account_id: ctx.account_id,

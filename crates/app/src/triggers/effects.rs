@@ -9,7 +9,7 @@ use parley_domain::agent::Agent;
 use parley_domain::canned::{render, PlaceholderValues};
 use parley_domain::contact::Contact;
 use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::MessageId;
+use parley_domain::ids::{MessageId, WebhookId};
 use parley_domain::message::{Message, TicketEvent};
 use parley_domain::ticket::Ticket;
 use parley_domain::ticket_action::{patch_of, SetField, TicketAction};
@@ -63,6 +63,7 @@ pub(crate) fn change_of(
     let mut actions: Vec<TicketAction> = Vec::new();
     let mut notes: Vec<&str> = Vec::new();
     let mut mails: Vec<(&Recipient, &str, &str)> = Vec::new();
+    let mut hooks: Vec<(WebhookId, &str)> = Vec::new();
     for a in done.iter().copied() {
         match a {
             TriggerAction::Ticket(t) => actions.push(t.clone()),
@@ -76,8 +77,16 @@ pub(crate) fn change_of(
             }
             TriggerAction::AddNote { body } => notes.push(body),
             TriggerAction::SendMail { to, subject, body } => mails.push((to, subject, body)),
+            TriggerAction::NotifyWebhook { webhook, message } => hooks.push((*webhook, message)),
+            // Put in its macro's actions before the run; one left is a macro deleted since: nothing to do.
+            TriggerAction::ApplyMacro { .. } => {}
         }
     }
+    let rule = match &ran {
+        EventKind::TriggersFired { names } => names.join(", "),
+        EventKind::AutomationFired { name } => name.clone(),
+        other => other.describe(),
+    };
     let mut kinds = vec![ran];
     let changed = ticket.apply(patch_of(&actions, None), now).map_err(|e| AppError::Conflict(e.to_string()))?;
     let fields_changed = !changed.is_empty();
@@ -108,7 +117,8 @@ pub(crate) fn change_of(
         None => Vec::new(),
     };
     // Written even when the triggers' changes cancel out (two that undo each other): the timeline says they ran.
-    let outbox = if fields_changed { vec![payload::updated(&ticket, &kinds[1..])] } else { Vec::new() };
+    let mut outbox = if fields_changed { vec![payload::updated(&ticket, &kinds[1..])] } else { Vec::new() };
+    outbox.extend(hooks.into_iter().map(|(w, m)| payload::notified(&ticket, w, &rule, &render(m, &values))));
     let events =
         kinds.into_iter().map(|k| TicketEvent::new(ctx.account_id, ticket.id, Actor::System, k, now)).collect();
     Ok(Effects {

@@ -1,7 +1,7 @@
 //! Triggers on a ticket being opened, run before it is written so that what they change is written with it: one
 //! unit of work instead of the creation, a queued change, a second save of the ticket and a second SLA look.
 //!
-//! Only runs whose every action changes the ticket's fields are done here. A run that adds a note or sends mail
+//! Only runs whose every action changes the ticket's fields are done here. A run that adds a note, sends mail or tells a webhook
 //! needs the ticket's number and its requester of record, which only the write gives; a condition on the
 //! requester's company of a new address cannot be answered before the requester is written. Those creations are
 //! queued as any change is, and the runner runs the same triggers over the ticket as it was written — nothing of
@@ -72,7 +72,13 @@ pub(crate) async fn run_on_open(
     };
     let (outcome, turns) = until_read(app, ctx, |pick| run(&list, &activity.events, facts.clone(), pick)).await?;
     let actions: Vec<&TriggerAction> = outcome.fired.iter().flat_map(|f| &f.actions).collect();
-    if actions.iter().any(|a| matches!(a, TriggerAction::AddNote { .. } | TriggerAction::SendMail { .. })) {
+    let needs_number = |a: &&TriggerAction| {
+        matches!(
+            a,
+            TriggerAction::AddNote { .. } | TriggerAction::SendMail { .. } | TriggerAction::NotifyWebhook { .. }
+        )
+    };
+    if actions.iter().any(needs_number) {
         return Ok(None);
     }
     if outcome.stopped {

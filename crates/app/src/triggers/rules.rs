@@ -5,12 +5,15 @@
 use crate::audit::{self, Record};
 use crate::{AccountCtx, AppError, Caller};
 use parley_domain::audit::AuditAction;
+use parley_domain::canned::Macro;
 use parley_domain::error::Checker;
-use parley_domain::ids::TriggerId;
+use parley_domain::ids::{MacroId, TriggerId};
 use parley_domain::sla::ConditionsInput;
 use parley_domain::ticket_action::FieldDefs;
+use parley_domain::trigger::TriggerAction;
 use parley_domain::trigger::{Trigger, TriggerCondition, TriggerInput, TriggerRecord};
 use serde_json::json;
+use std::collections::HashMap;
 
 /// How many triggers an account may keep.
 pub const MAX_TRIGGERS: usize = 200;
@@ -56,6 +59,22 @@ pub(crate) async fn check_references(
                 errs.add(format!("actions[{i}]"), "names a department this account does not have");
             }
         }
+        match a {
+            TriggerAction::NotifyWebhook { webhook, .. } => {
+                if ctx.store.get_webhook(ctx.account_id, *webhook).await?.is_none() {
+                    errs.add(format!("actions[{i}].webhook_id"), "is not a webhook of this account");
+                }
+            }
+            TriggerAction::ApplyMacro { id } => match ctx.store.get_macro(ctx.account_id, *id).await? {
+                None => errs.add(format!("actions[{i}].macro_id"), "is not a macro of this account"),
+                // An agent's own macro is theirs to change: a rule of the account's uses shared ones only.
+                Some(m) if !m.shared => {
+                    errs.add(format!("actions[{i}].macro_id"), "is an agent's own macro, not shared")
+                }
+                Some(_) => {}
+            },
+            _ => {}
+        }
     }
     for (list, items) in [("all", all), ("any", any)] {
         for (i, c) in items.iter().enumerate() {
@@ -69,6 +88,50 @@ pub(crate) async fn check_references(
     }
     errs.finish()?;
     Ok(())
+}
+
+/// The shared macros `rules` apply, read once (a macro deleted or no longer shared since is left out: applying
+/// it does nothing).
+pub(crate) async fn macros_of(ctx: &AccountCtx, ids: Vec<MacroId>) -> Result<HashMap<MacroId, Macro>, AppError> {
+    let mut found = HashMap::new();
+    for id in ids {
+        if found.contains_key(&id) {
+            continue;
+        }
+        if let Some(m) = ctx.store.get_macro(ctx.account_id, id).await?.filter(|m| m.shared) {
+            found.insert(id, m);
+        }
+    }
+    Ok(found)
+}
+
+/// The macros the actions of `rules` apply.
+pub(crate) fn macro_ids<'a>(rules: impl Iterator<Item = &'a [TriggerAction]>) -> Vec<MacroId> {
+    rules
+        .flatten()
+        .filter_map(|a| match a {
+            TriggerAction::ApplyMacro { id } => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The triggers as they run: each macro they apply in its place.
+pub(crate) async fn runnable(
+    ctx: &AccountCtx,
+    mut triggers: Vec<TriggerRecord>,
+) -> Result<Vec<TriggerRecord>, AppError> {
+    if !triggers.iter().any(|t| t.trigger.applies_macros()) {
+        return Ok(triggers);
+    }
+    let ids = macro_ids(triggers.iter().map(|t| t.trigger.actions()));
+    let macros = macros_of(ctx, ids).await?;
+    for t in &mut triggers {
+        if t.trigger.applies_macros() {
+            t.trigger = t.trigger.with_macros(&|id| macros.get(&id).cloned());
+        }
+    }
+    Ok(triggers)
 }
 
 async fn audited(ctx: &AccountCtx, caller: &Caller, id: TriggerId, what: &str) -> Result<(), AppError> {

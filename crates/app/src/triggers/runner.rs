@@ -60,7 +60,7 @@ pub async fn run_queued(app: &App, store: &Arc<dyn RegionStore>, region: &Region
                 store: store.clone(),
                 clock: app.regions.clock().clone(),
             };
-            let triggers = store.list_triggers(q.account_id).await?;
+            let triggers = super::rules::runnable(&ctx, store.list_triggers(q.account_id).await?).await?;
             slot.insert((ctx, triggers));
         }
     }

@@ -2,9 +2,10 @@
 //! by a strategy, add an internal note, send mail.
 
 use crate::canned::parse_template;
+use crate::canned::Macro;
 use crate::email::EmailAddress;
 use crate::error::Checker;
-use crate::ids::{AgentId, DepartmentId};
+use crate::ids::{AgentId, DepartmentId, MacroId, WebhookId};
 use crate::ticket_action::{FieldDefs, SetField, TicketAction, MAX_ACTIONS};
 use crate::Invalid;
 use serde_json::{json, Map, Value};
@@ -61,9 +62,47 @@ pub enum TriggerAction {
         subject: String,
         body: String,
     },
+    /// Tell one of the account's webhooks (whatever events it subscribes to): a `trigger.notified` delivery with
+    /// the ticket and this message (placeholders filled).
+    NotifyWebhook {
+        webhook: WebhookId,
+        message: String,
+    },
+    /// Do what one of the account's shared macros does: its ticket changes, its internal note as a note, its public
+    /// reply as mail to the requester. Expanded into those actions before a run (see [`expand_macros`]); a macro
+    /// deleted since does nothing.
+    ApplyMacro {
+        id: MacroId,
+    },
 }
 
-const ACTIONS: &str = "set, add_tags, remove_tags, assign, add_note, send_mail";
+const ACTIONS: &str = "set, add_tags, remove_tags, assign, add_note, send_mail, notify_webhook, apply_macro";
+
+/// `actions` with each `apply_macro` replaced by what its macro does (`macros` finds the account's shared macros);
+/// the macro's actions run in their order at the place of the `apply_macro`.
+pub fn expand_macros(actions: &[TriggerAction], macros: &dyn Fn(MacroId) -> Option<Macro>) -> Vec<TriggerAction> {
+    let mut out = Vec::with_capacity(actions.len());
+    for a in actions {
+        let TriggerAction::ApplyMacro { id } = a else {
+            out.push(a.clone());
+            continue;
+        };
+        let Some(m) = macros(*id) else { continue };
+        // "Assign to me" means the agent applying a macro; a rule applying it is nobody.
+        let changes = m.actions.iter().filter(|a| !matches!(a, TicketAction::Set(SetField::AssigneeApplier)));
+        out.extend(changes.cloned().map(TriggerAction::Ticket));
+        match m.reply {
+            Some(r) if r.internal => out.push(TriggerAction::AddNote { body: r.body }),
+            Some(r) => out.push(TriggerAction::SendMail {
+                to: Recipient::Requester,
+                subject: "Re: {{ticket.subject}} [{{ticket.number}}]".into(),
+                body: r.body,
+            }),
+            None => {}
+        }
+    }
+    out
+}
 
 impl TriggerAction {
     pub fn parse_list(items: &[Value], defs: FieldDefs<'_>) -> Result<Vec<TriggerAction>, Invalid> {
@@ -111,6 +150,10 @@ impl TriggerAction {
                 };
                 json!({"action": "send_mail", "to": to, "subject": subject, "value": body})
             }
+            TriggerAction::NotifyWebhook { webhook, message } => {
+                json!({"action": "notify_webhook", "webhook_id": webhook.to_string(), "value": message})
+            }
+            TriggerAction::ApplyMacro { id } => json!({"action": "apply_macro", "macro_id": id.to_string()}),
         }
     }
 
@@ -150,6 +193,8 @@ fn parse(item: &Value, defs: FieldDefs<'_>) -> Result<TriggerAction, Invalid> {
         "assign" => &["action", "department_id", "agent_id", "strategy"],
         "add_note" => &["action", "value"],
         "send_mail" => &["action", "to", "subject", "value"],
+        "notify_webhook" => &["action", "webhook_id", "value"],
+        "apply_macro" => &["action", "macro_id"],
         "" => return Err(Invalid::field("action", format!("is required: one of {ACTIONS}"))),
         other => {
             let shown: String = other.chars().take(40).collect();
@@ -204,6 +249,28 @@ fn parse(item: &Value, defs: FieldDefs<'_>) -> Result<TriggerAction, Invalid> {
             Some(TriggerAction::Assign { department, agent, strategy })
         }
         "add_note" => text(&mut errs, "value").map(|body| TriggerAction::AddNote { body }),
+        "notify_webhook" => {
+            let webhook = errs.check(
+                obj.get("webhook_id")
+                    .and_then(Value::as_str)
+                    .and_then(WebhookId::parse)
+                    .ok_or_else(|| Invalid::field("webhook_id", "is required: a webhook's id")),
+            );
+            // The message is optional: the delivery carries the ticket either way.
+            let message = match obj.get("value").and_then(Value::as_str) {
+                Some(s) => errs.check(parse_template("value", s)),
+                None => Some(String::new()),
+            };
+            webhook.zip(message).map(|(webhook, message)| TriggerAction::NotifyWebhook { webhook, message })
+        }
+        "apply_macro" => errs
+            .check(
+                obj.get("macro_id")
+                    .and_then(Value::as_str)
+                    .and_then(MacroId::parse)
+                    .ok_or_else(|| Invalid::field("macro_id", "is required: a macro's id")),
+            )
+            .map(|id| TriggerAction::ApplyMacro { id }),
         _ => {
             let to = match obj.get("to").and_then(Value::as_str).map(str::trim) {
                 Some("requester") => Some(Recipient::Requester),

@@ -130,7 +130,10 @@ fn apply(
             }
             TriggerAction::Assign { department: *department, agent: chosen, strategy: *strategy }
         }
-        TriggerAction::AddNote { .. } | TriggerAction::SendMail { .. } => a.clone(),
+        TriggerAction::AddNote { .. }
+        | TriggerAction::SendMail { .. }
+        | TriggerAction::NotifyWebhook { .. }
+        | TriggerAction::ApplyMacro { .. } => a.clone(),
     }
 }
 

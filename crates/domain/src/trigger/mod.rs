@@ -12,7 +12,7 @@ mod rule;
 #[cfg(test)]
 mod tests;
 
-pub use action::{Recipient, Strategy, TriggerAction};
+pub use action::{expand_macros, Recipient, Strategy, TriggerAction};
 pub use condition::{ChangeTest, TextWords, TriggerCondition, TriggerFacts, Watched};
 pub use engine::{apply_actions, run, Fired, Run, MAX_FIRINGS};
 pub use event::{Activity, Change, TriggerEvent};

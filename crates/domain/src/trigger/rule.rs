@@ -79,6 +79,19 @@ impl Trigger {
         &self.events
     }
 
+    /// The rule to run: each `apply_macro` replaced by what its macro does now (see
+    /// [`crate::trigger::expand_macros`]). Only for running; what is shown and saved keeps the macro's id.
+    pub fn with_macros(&self, macros: &dyn Fn(crate::ids::MacroId) -> Option<crate::canned::Macro>) -> Self {
+        let mut r = self.clone();
+        r.actions = crate::trigger::expand_macros(&self.actions, macros);
+        r
+    }
+
+    /// Whether an action applies a macro.
+    pub fn applies_macros(&self) -> bool {
+        self.actions.iter().any(|a| matches!(a, TriggerAction::ApplyMacro { .. }))
+    }
+
     pub fn actions(&self) -> &[TriggerAction] {
         &self.actions
     }

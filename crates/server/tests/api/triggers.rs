@@ -377,6 +377,79 @@ async fn field_triggers_run_with_the_creation(engine: Engine) {
     assert_eq!(parley_domain::Timestamp::parse(&due), Some(created_at.plus_seconds(30 * 60)), "{t}");
 }
 
+/// A trigger that applies a shared macro (its changes, its note) and tells one webhook (`trigger.notified`, to that
+/// webhook alone, whatever it subscribes to); references to a webhook or macro the account lacks are refused.
+async fn webhook_and_macro_actions(engine: Engine) {
+    let app = spawn_with(Options { engine, ..Default::default() }).await;
+    let a = app.account("acme", "eu").await;
+    let rx = parley_test_support::WebhookReceiver::start().await;
+    let (s, hook) =
+        app.api(&a, Method::POST, "/webhooks", Some(json!({"url": rx.url(), "events": ["sla.breached"]}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{hook}");
+    let (s, escalate) = app
+        .api(
+            &a,
+            Method::POST,
+            "/macros",
+            Some(json!({"title": "Escalate", "shared": true,
+                "actions": [{"action": "set", "field": "priority", "value": "urgent"},
+                            {"action": "add_tags", "value": ["escalated"]}],
+                "reply": {"body": "Escalated for {{requester.name}}", "internal": true}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{escalate}");
+    let hook_id = hook["webhook"]["id"].as_str().or(hook["id"].as_str()).unwrap().to_string();
+    let made = make(
+        &app,
+        &a,
+        json!({"name": "Outages", "events": ["ticket.created"],
+        "conditions": {"all": [{"field": "text", "operator": "contains", "value": "outage"}]},
+        "actions": [{"action": "apply_macro", "macro_id": escalate["id"]},
+                    {"action": "notify_webhook", "webhook_id": hook_id, "value": "Outage on {{ticket.number}}"}]}),
+    )
+    .await;
+    assert_eq!(made["actions"][0], json!({"action": "apply_macro", "macro_id": escalate["id"]}), "kept as sent");
+
+    let id = open(&app, &a, "Outage", "A total outage since noon.", "jane@customer.example").await;
+    let t = ran(&app, &a, &id, 1).await;
+    assert_eq!((t["priority"].as_str(), t["tags"].clone()), (Some("urgent"), json!(["escalated"])), "{t}");
+    let note = t["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "message" && e["internal"] == true);
+    assert_eq!(note.unwrap_or_else(|| panic!("the macro's note: {t}"))["body"], "Escalated for Jane Doe");
+    let got = rx.wait_for(1, 15).await;
+    let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["type"], "trigger.notified", "{body}");
+    assert_eq!(body["data"]["rule"], "Outages");
+    assert_eq!(body["data"]["message"], format!("Outage on #{}", t["number"]));
+    assert_eq!(body["data"]["ticket"]["id"], id.as_str());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.received().len(), 1, "one delivery, to that webhook only");
+
+    // What the account does not have is refused, by field.
+    let (s, e) = app
+        .api(
+            &a,
+            Method::POST,
+            "/triggers",
+            Some(json!({"name": "Bad", "events": ["ticket.created"],
+            "actions": [{"action": "notify_webhook", "webhook_id": "01a25159-da70-7703-812e-00f5c6dc1f29"},
+                        {"action": "apply_macro", "macro_id": "01a25159-da70-7703-812e-00f5c6dc1f29"}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["actions[0].webhook_id", "actions[1].macro_id"], "{e}");
+}
+
+#[tokio::test]
+async fn webhook_and_macro_actions_on_sqlite() {
+    webhook_and_macro_actions(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn webhook_and_macro_actions_on_postgres() {
+    webhook_and_macro_actions(Engine::Postgres).await;
+}
+
 #[tokio::test]
 async fn field_triggers_run_with_the_creation_on_sqlite() {
     field_triggers_run_with_the_creation(Engine::Sqlite).await;

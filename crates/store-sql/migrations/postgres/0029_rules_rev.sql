@@ -1,7 +1,7 @@
--- A revision of the account's rules (triggers, SLA policies, business hours and which department keeps which),
--- counted up by the database whenever one of their rows is written or deleted, so a process that keeps the rules
--- read for new tickets (see parley_app::rules_cache) knows with one read of the account's row whether they are
--- still the account's, whichever process changed them.
+-- A revision of the account's rules (triggers, SLA policies, business hours, which department keeps which, and
+-- the macros triggers may apply), counted up by the database whenever one of their rows is written or deleted, so
+-- a process that keeps the rules read for new tickets (see parley_app::rules_cache) can have a ticket's write check
+-- that they are still the account's, whichever process changed them.
 ALTER TABLE accounts ADD COLUMN rules_rev BIGINT NOT NULL DEFAULT 0;
 
 CREATE FUNCTION parley_rules_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -15,3 +15,4 @@ CREATE TRIGGER triggers_rules AFTER INSERT OR UPDATE OR DELETE ON triggers FOR E
 CREATE TRIGGER sla_policies_rules AFTER INSERT OR UPDATE OR DELETE ON sla_policies FOR EACH ROW EXECUTE FUNCTION parley_rules_changed();
 CREATE TRIGGER business_hours_rules AFTER INSERT OR UPDATE OR DELETE ON business_hours FOR EACH ROW EXECUTE FUNCTION parley_rules_changed();
 CREATE TRIGGER department_business_hours_rules AFTER INSERT OR UPDATE OR DELETE ON department_business_hours FOR EACH ROW EXECUTE FUNCTION parley_rules_changed();
+CREATE TRIGGER macros_rules AFTER INSERT OR UPDATE OR DELETE ON macros FOR EACH ROW EXECUTE FUNCTION parley_rules_changed();

@@ -3,7 +3,7 @@
 use super::{insert_events, insert_message, write_tags};
 use crate::db::{args, Tx};
 use crate::rows::to_json;
-use crate::webhooks::enqueue;
+use crate::webhooks::enqueue_built;
 use parley_domain::event::EventKind;
 use parley_store::{StoreError, TicketChange};
 
@@ -60,7 +60,7 @@ pub(crate) async fn save_without_triggers(tx: &mut dyn Tx, ch: &TicketChange) ->
     if ch.outbox.is_empty() {
         return Ok(());
     }
-    enqueue(tx, t.account_id, || ch.outbox.clone()).await
+    enqueue_built(tx, t.account_id, &ch.outbox).await
 }
 
 pub(super) async fn merge(tx: &mut dyn Tx, source: &TicketChange, target: &TicketChange) -> Result<(), StoreError> {

@@ -17,13 +17,15 @@ use serde_json::{json, Map, Value};
 const SPARE_ACTIONS: usize = 2;
 
 /// The kinds of action, as the API names them, and their text's key.
-pub(crate) const ACTIONS: [(&str, &str); 6] = [
+pub(crate) const ACTIONS: [(&str, &str); 8] = [
     ("set", "ws-rule-act-set"),
     ("add_tags", "ws-rule-act-add-tags"),
     ("remove_tags", "ws-rule-act-remove-tags"),
     ("assign", "ws-rule-act-assign"),
     ("add_note", "ws-rule-act-add-note"),
     ("send_mail", "ws-rule-act-send-mail"),
+    ("notify_webhook", "ws-rule-act-notify-webhook"),
+    ("apply_macro", "ws-rule-act-apply-macro"),
 ];
 
 /// The ticket's fields a `set` action may change (custom fields besides).
@@ -138,8 +140,12 @@ pub(crate) struct ActionRow {
     pub to: String,
     pub address: String,
     pub subject: String,
-    /// A note's or a mail's text.
+    /// A note's, a mail's or a webhook's text.
     pub body: String,
+    /// `notify_webhook`: the webhook's id.
+    pub webhook: String,
+    /// `apply_macro`: the macro's id.
+    pub macro_id: String,
     pub errors: Vec<String>,
 }
 
@@ -157,6 +163,8 @@ impl ActionRow {
                 (row.department, row.agent, row.strategy) = (text("department_id"), text("agent_id"), text("strategy"))
             }
             "add_note" => row.body = text("value"),
+            "notify_webhook" => (row.webhook, row.body) = (text("webhook_id"), text("value")),
+            "apply_macro" => row.macro_id = text("macro_id"),
             _ => {
                 let to = text("to");
                 (row.to, row.address) = match to.as_str() {
@@ -206,6 +214,13 @@ impl ActionRow {
                 m.insert("to".into(), json!(to));
                 m.insert("subject".into(), json!(self.subject));
                 m.insert("value".into(), json!(self.body));
+            }
+            "notify_webhook" => {
+                m.insert("webhook_id".into(), json!(self.webhook));
+                m.insert("value".into(), json!(self.body));
+            }
+            "apply_macro" => {
+                m.insert("macro_id".into(), json!(self.macro_id));
             }
             _ => {}
         }
@@ -302,6 +317,7 @@ impl RuleForm {
     /// The form as typed.
     pub fn typed(t: Texts, kind: Kind, f: &Fields) -> RuleForm {
         let column = |name: &str| f.all(name);
+        let (webhooks, macros) = (column("act_webhook"), column("act_macro"));
         let (kinds, fields, values, departments, agents, strategies, tos, addresses, subjects, bodies) = (
             column("act_kind"),
             column("act_field"),
@@ -327,6 +343,8 @@ impl RuleForm {
                 address: at(&addresses, i),
                 subject: at(&subjects, i),
                 body: at(&bodies, i),
+                webhook: at(&webhooks, i),
+                macro_id: at(&macros, i),
                 errors: Vec::new(),
             })
             // A row whose kind is not chosen shows no input: nothing was typed in it.

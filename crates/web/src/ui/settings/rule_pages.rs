@@ -112,6 +112,10 @@ pub(crate) struct EditPage {
     strategies: Vec<(&'static str, String)>,
     /// Who a mail goes to: the requester, the assignee, or the address typed.
     recipients: Vec<(&'static str, String)>,
+    /// (id, URL and description) of the account's webhooks, for `notify_webhook`.
+    webhooks: Vec<(String, String)>,
+    /// (id, title) of the account's shared macros, for `apply_macro`.
+    macros: Vec<(String, String)>,
     pub test: Option<super::triggers::TestBox>,
 }
 
@@ -196,6 +200,8 @@ pub(crate) fn action_text(shell: &Shell, a: &Value, named: &Named, custom: &[(St
             let subject = s("subject");
             shell.t.with("ws-rule-do-mail", &[("to", to.as_str().into()), ("subject", subject.as_str().into())])
         }
+        "notify_webhook" => shell.tr("ws-rule-act-notify-webhook"),
+        "apply_macro" => shell.tr("ws-rule-act-apply-macro"),
         _ => kind,
     }
 }
@@ -302,6 +308,17 @@ pub(crate) async fn edit_page<R: Rules>(
             .map(|k| (k, t.get(&format!("ws-rule-strategy-{}", k.replace('_', "-")))))
             .to_vec(),
         recipients: ["requester", "assignee", "address"].map(|k| (k, t.get(&format!("ws-rule-to-{k}")))).to_vec(),
+        webhooks: parley_app::webhooks::list_webhooks(&s.ctx, &s.caller())
+            .await?
+            .into_iter()
+            .map(|h| (h.id.to_string(), h.description.map_or(h.url.clone(), |d| format!("{d} ({})", h.url))))
+            .collect(),
+        macros: parley_app::canned::list_macros(&s.ctx, &s.caller())
+            .await?
+            .into_iter()
+            .filter(|m| m.shared)
+            .map(|m| (m.id.to_string(), m.title))
+            .collect(),
         // A trigger's page always has the box; a refused change shows it empty.
         test: (R::KIND == Kind::Trigger && id.is_some())
             .then(|| super::triggers::TestBox::empty(&shell, parley_domain::trigger::TriggerEvent::TicketUpdated)),
