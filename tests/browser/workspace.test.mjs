@@ -127,7 +127,7 @@ test('axe-core finds no serious or critical violation on the agent pages', async
       '/settings/departments', '/settings/mailboxes', '/settings/mail', '/settings/webhooks', '/settings/fields', '/settings/api-keys',
       '/settings/chat', '/settings/privacy', '/settings/business-hours', '/settings/business-hours/new',
       '/settings/triggers', '/settings/triggers/new', `/settings/triggers/${trigger.id}?ticket=1&event=ticket.created`,
-      '/settings/automations', '/settings/automations/new', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
+      '/settings/automations', '/settings/automations/new', '/settings/assignment', '/audit', '/views/new?from=all_open', '/tickets?view=all_open&sort=subject'];
     const found = {};
     for (const path of pages) {
       await page.goto(parley.url('acme', path));

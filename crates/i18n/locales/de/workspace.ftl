@@ -499,6 +499,11 @@ ws-slap-row = Zeile { $number }
 # Triggers and automations (settings)
 ws-settings-triggers = Trigger
 ws-settings-automations = Automatisierungen
+ws-settings-assignment = Zuweisung
+ws-assign-hint = Neue E-Mail-, Web- und API-Tickets ohne Bearbeiter werden den verfügbaren Agenten ihrer Abteilung angeboten (online, Status verfügbar), jedem bis zu einer Zahl offener Tickets. Chats behalten ihre eigene Verteilung.
+ws-assign-enabled = Neue Tickets verfügbaren Agenten anbieten
+ws-assign-max-open = Höchstzahl offener Tickets je Agent
+ws-assign-business-hours = Nur während der Geschäftszeiten der Abteilung
 ws-trig-hint = Trigger laufen direkt nach jeder Änderung an einem Ticket, in dieser Reihenfolge; jeder sieht, was die Trigger darüber geändert haben. Verschieben Sie einen Trigger nach oben oder unten, um zu ändern, wann er läuft.
 ws-trig-none = Noch keine Trigger: Änderungen an Tickets lösen keine Regeln aus.
 ws-trig-add = Trigger hinzufügen

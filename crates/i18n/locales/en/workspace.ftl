@@ -499,6 +499,11 @@ ws-slap-row = row { $number }
 # Triggers and automations (settings)
 ws-settings-triggers = Triggers
 ws-settings-automations = Automations
+ws-settings-assignment = Assignment
+ws-assign-hint = New email, web and API tickets nobody has are offered to the available agents of their department (online, status available), each up to a number of open tickets. Chats keep their own routing.
+ws-assign-enabled = Offer new tickets to available agents
+ws-assign-max-open = Open tickets an agent may have at most
+ws-assign-business-hours = Only while the department's business hours are open
 ws-trig-hint = Triggers run right after a ticket changes, in this order; each sees what the triggers above it changed. Move a trigger up or down to change when it runs.
 ws-trig-none = No triggers yet: changes to tickets run no rules.
 ws-trig-add = Add trigger

@@ -499,6 +499,11 @@ ws-slap-row = { $number }. sor
 # Triggers and automations (settings)
 ws-settings-triggers = Eseményszabályok
 ws-settings-automations = Automatizálások
+ws-settings-assignment = Kiosztás
+ws-assign-hint = Az új, senkihez nem rendelt e-mail-, webes és API-jegyeket a részlegük elérhető ügyintézői kapják (online, elérhető állapotban), mindenki legfeljebb adott számú nyitott jegyig. A csevegések saját elosztással mennek.
+ws-assign-enabled = Új jegyek felajánlása az elérhető ügyintézőknek
+ws-assign-max-open = Egy ügyintéző nyitott jegyeinek legnagyobb száma
+ws-assign-business-hours = Csak a részleg nyitvatartási idejében
 ws-trig-hint = Az eseményszabályok közvetlenül egy jegy módosítása után futnak, ebben a sorrendben; mindegyik látja, mit változtattak a fölötte lévők. Mozgasson egy szabályt feljebb vagy lejjebb, hogy megváltoztassa, mikor fut.
 ws-trig-none = Még nincs eseményszabály: a jegyek módosítása nem indít szabályt.
 ws-trig-add = Eseményszabály hozzáadása

@@ -499,6 +499,11 @@ ws-slap-row = hilera { $number }
 # Triggers and automations (settings)
 ws-settings-triggers = Mga trigger
 ws-settings-automations = Mga awtomasyon
+ws-settings-assignment = Pagtatalaga
+ws-assign-hint = Ang mga bagong ticket mula sa email, web at API na walang may hawak ay iniaalok sa mga available na agent ng kanilang departamento (online, status na available), bawat isa hanggang sa isang bilang ng bukas na ticket. May sariling routing ang mga chat.
+ws-assign-enabled = Ialok ang mga bagong ticket sa mga available na agent
+ws-assign-max-open = Pinakamaraming bukas na ticket ng isang agent
+ws-assign-business-hours = Sa oras lamang ng negosyo ng departamento
 ws-trig-hint = Tumatakbo ang mga trigger kaagad pagkatapos magbago ang isang ticket, ayon sa pagkakasunod-sunod na ito; nakikita ng bawat isa ang binago ng mga trigger sa itaas nito. Ilipat pataas o pababa ang isang trigger para baguhin kung kailan ito tatakbo.
 ws-trig-none = Wala pang trigger: walang patakarang tumatakbo kapag nagbago ang mga ticket.
 ws-trig-add = Magdagdag ng trigger

@@ -163,3 +163,32 @@ async fn assignment_on_sqlite() {
 async fn assignment_on_postgres() {
     assignment_story(Engine::Postgres).await;
 }
+
+/// The same settings on their page: shown, switched on with a limit, a bad limit refused by name with what was
+/// typed kept.
+#[tokio::test]
+async fn assignment_is_set_on_its_page() {
+    use crate::settings_pages::{owner, post};
+    use crate::ui::get;
+    let app = crate::helpers::spawn_app(Engine::Sqlite).await;
+    let (c, csrf, a) = owner(&app, "acme").await;
+    let url = app.url("acme", "/settings/assignment");
+    let (s, html) = get(&c, &url).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(r#"name="max_open" value="20""#), "the default limit shown: {html}");
+    assert!(!html.contains(r#"name="enabled" value="1" checked"#), "off by default");
+
+    let form = [("_csrf", csrf.as_str()), ("enabled", "1"), ("strategy", "round_robin"), ("max_open", "3")];
+    let (s, to, _) = post(&c, &url, &form).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/settings/assignment?saved=1"));
+    let (_, settings) = app.api(&a, Method::GET, "/settings/assignment", None).await;
+    assert_eq!(settings, json!({"enabled": true, "strategy": "round_robin", "max_open": 3, "business_hours": false}));
+
+    let bad = [("_csrf", csrf.as_str()), ("enabled", "1"), ("strategy", "least_busy"), ("max_open", "lots<b>")];
+    let (s, _, html) = post(&c, &url, &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("max_open"), "the field is named: {html}");
+    assert!(html.contains("lots&lt;b&gt;") || html.contains("lots&#60;b&#62;"), "kept, as text: {html}");
+    let (_, settings) = app.api(&a, Method::GET, "/settings/assignment", None).await;
+    assert_eq!(settings["max_open"], 3, "nothing changed");
+}

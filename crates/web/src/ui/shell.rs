@@ -44,7 +44,7 @@ pub(crate) fn view_label(t: Texts, key: &str) -> String {
 }
 
 /// The settings pages, as (view key, path), in the order of the settings column.
-pub(crate) const SETTINGS_PAGES: [(&str, &str); 14] = [
+pub(crate) const SETTINGS_PAGES: [(&str, &str); 15] = [
     ("agents", "/settings/agents"),
     ("departments", "/settings/departments"),
     ("mailboxes", "/settings/mailboxes"),
@@ -56,6 +56,7 @@ pub(crate) const SETTINGS_PAGES: [(&str, &str); 14] = [
     ("sla-policies", "/settings/sla-policies"),
     ("triggers", "/settings/triggers"),
     ("automations", "/settings/automations"),
+    ("assignment", "/settings/assignment"),
     ("chat", "/settings/chat"),
     ("privacy", "/settings/privacy"),
     ("audit", "/audit"),

@@ -5,6 +5,7 @@
 
 mod agents;
 mod api_keys;
+mod assignment;
 mod automations;
 mod business_hours;
 mod condition_rows;
@@ -40,6 +41,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/settings/mailboxes", get(mailboxes::page).post(mailboxes::create))
         .route("/settings/mailboxes/{id}/test", post(mailboxes::test))
         .route("/settings/mail", get(mail::page).post(mail::save))
+        .route("/settings/assignment", get(assignment::page).post(assignment::save))
         .route("/settings/webhooks", get(webhooks::page).post(webhooks::create))
         .route("/settings/webhooks/{id}", get(webhooks::deliveries))
         .route("/settings/webhooks/{id}/delete", post(webhooks::delete))
