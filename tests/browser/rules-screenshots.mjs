@@ -1,5 +1,6 @@
 // Screenshots of the trigger and automation pages for docs/screenshots/: the triggers list, a trigger's form with
-// the result of "Test on a ticket", and the automations list (with the rule every account starts with). Not part of
+// the result of "Test on a ticket", the automations list (with the rule every account starts with) and the
+// assignment settings. Not part of
 // the test suite: it asserts nothing beyond axe-core finding no serious or critical violation on the pages it shows,
 // which it reports and then fails on. Run from tests/browser: `node rules-screenshots.mjs` (PARLEY_BIN names the
 // binary).
@@ -52,6 +53,10 @@ try {
   await page.goto(parley.url('acme', '/settings/automations'));
   await check(page, 'automations');
   await page.screenshot({ path: join(screenshots, 'settings-automations.png'), fullPage: true });
+  await api('PUT', '/settings/assignment', { enabled: true, strategy: 'round_robin', max_open: 8 });
+  await page.goto(parley.url('acme', '/settings/assignment'));
+  await check(page, 'assignment');
+  await page.screenshot({ path: join(screenshots, 'settings-assignment.png'), fullPage: true });
   const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await signIn(narrow, parley, 'acme', acct.owner.email, acct.owner.password);
   await narrow.goto(parley.url('acme', `/settings/triggers/${refunds.id}`));
