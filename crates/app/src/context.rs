@@ -23,6 +23,24 @@ pub struct AccountCtx {
 }
 
 impl AccountCtx {
+    /// The context a worker of this process acts in for an account of `store` (a database of `region`); `None`
+    /// when the account is gone.
+    pub(crate) async fn of_account(
+        app: &crate::App,
+        store: &Arc<dyn RegionStore>,
+        region: &RegionName,
+        account_id: AccountId,
+    ) -> Result<Option<AccountCtx>, crate::AppError> {
+        let Some(account) = store.get_account(account_id).await? else { return Ok(None) };
+        Ok(Some(AccountCtx {
+            account_id,
+            slug: account.slug,
+            region: region.clone(),
+            store: store.clone(),
+            clock: app.regions.clock().clone(),
+        }))
+    }
+
     /// The time now, by the process's clock (which tests may stop and move).
     pub fn now(&self) -> parley_domain::Timestamp {
         self.clock.now()

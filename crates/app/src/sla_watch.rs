@@ -69,14 +69,7 @@ pub async fn look_due(app: &App, store: &Arc<dyn RegionStore>, region: &RegionNa
         by_account.entry(account).or_default().push(ticket);
     }
     for (account_id, tickets) in by_account {
-        let Some(account) = store.get_account(account_id).await? else { continue };
-        let ctx = AccountCtx {
-            account_id,
-            slug: account.slug,
-            region: region.clone(),
-            store: store.clone(),
-            clock: app.regions.clock().clone(),
-        };
+        let Some(ctx) = AccountCtx::of_account(app, store, region, account_id).await? else { continue };
         let policies = store.list_sla_policies(account_id).await?;
         if policies.is_empty() {
             // Nothing to measure: tickets without a record need no look; those with one lose it below.

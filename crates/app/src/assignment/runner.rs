@@ -60,14 +60,7 @@ pub async fn assign_waiting(app: &App, store: &Arc<dyn RegionStore>, region: &Re
     let mut given = 0;
     for account_id in store.accounts_assigning().await? {
         let Some(settings) = store.assignment_settings(account_id).await?.filter(|s| s.enabled) else { continue };
-        let Some(account) = store.get_account(account_id).await? else { continue };
-        let ctx = AccountCtx {
-            account_id,
-            slug: account.slug,
-            region: region.clone(),
-            store: store.clone(),
-            clock: app.regions.clock().clone(),
-        };
+        let Some(ctx) = AccountCtx::of_account(app, store, region, account_id).await? else { continue };
         match assign_in(app, &ctx, &settings).await {
             Ok(n) => given += n,
             Err(e) => tracing::warn!(account = %ctx.slug, error = %e, "assignment failed"),

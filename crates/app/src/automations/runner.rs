@@ -45,14 +45,7 @@ pub async fn run_automations(app: Arc<App>, every: Duration, mut stop: watch::Re
 pub async fn run_due(app: &App, store: &Arc<dyn RegionStore>, region: &RegionName) -> Result<usize, AppError> {
     let mut fired = 0;
     for account_id in store.accounts_with_automations().await? {
-        let Some(account) = store.get_account(account_id).await? else { continue };
-        let ctx = AccountCtx {
-            account_id,
-            slug: account.slug,
-            region: region.clone(),
-            store: store.clone(),
-            clock: app.regions.clock().clone(),
-        };
+        let Some(ctx) = AccountCtx::of_account(app, store, region, account_id).await? else { continue };
         let automations = store.list_automations(account_id).await?;
         let ids = crate::triggers::rules::macro_ids(automations.iter().map(|a| a.automation.actions()));
         let macros = crate::triggers::rules::macros_of(&ctx, ids).await?;

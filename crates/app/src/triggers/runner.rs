@@ -52,14 +52,7 @@ pub async fn run_queued(app: &App, store: &Arc<dyn RegionStore>, region: &Region
     let mut contexts: HashMap<parley_domain::ids::AccountId, (AccountCtx, Vec<TriggerRecord>)> = HashMap::new();
     for q in &queued {
         if let std::collections::hash_map::Entry::Vacant(slot) = contexts.entry(q.account_id) {
-            let Some(account) = store.get_account(q.account_id).await? else { continue };
-            let ctx = AccountCtx {
-                account_id: q.account_id,
-                slug: account.slug,
-                region: region.clone(),
-                store: store.clone(),
-                clock: app.regions.clock().clone(),
-            };
+            let Some(ctx) = AccountCtx::of_account(app, store, region, q.account_id).await? else { continue };
             let triggers = super::rules::runnable(&ctx, store.list_triggers(q.account_id).await?).await?;
             slot.insert((ctx, triggers));
         }
