@@ -29,6 +29,7 @@ pub mod support;
 pub mod tickets;
 pub mod triggers;
 pub mod views;
+pub mod voice;
 pub mod webhooks;
 
 pub use clock::Clock;
@@ -80,6 +81,8 @@ pub struct App {
     pub indexing: search::Indexing,
     /// The rules new tickets run, per account, while they stay the account's.
     pub rules: rules_cache::RulesCache,
+    /// The phone channel's worker wake-up and HTTP client.
+    pub voice: voice::Voice,
 }
 
 impl App {
@@ -93,6 +96,7 @@ impl App {
             chat: chat::Hub::default(),
             indexing: search::Indexing::default(),
             rules: rules_cache::RulesCache::default(),
+            voice: voice::Voice::default(),
         });
         // Every ticket written in this process reaches its agents' sockets through the hub.
         let hub = Arc::downgrade(&app);

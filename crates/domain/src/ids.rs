@@ -131,6 +131,12 @@ id_type!(/// A trigger: a rule that changes tickets when something happens to th
     TriggerId);
 id_type!(/// An automation: a rule that changes tickets when a time has passed.
     AutomationId);
+id_type!(/// A phone number of an account, at its voice provider.
+    PhoneNumberId);
+id_type!(/// An IVR: the menus a caller hears and answers with keys.
+    IvrId);
+id_type!(/// A phone call, inbound or outbound.
+    CallId);
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,7 @@ pub mod ticket_action;
 pub mod time;
 pub mod trigger;
 pub mod view;
+pub mod voice;
 pub mod webhook;
 
 pub use error::{FieldError, Invalid};

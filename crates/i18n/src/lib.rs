@@ -30,6 +30,7 @@ macro_rules! files {
             include_str!(concat!("../locales/", $code, "/mail.ftl")),
             include_str!(concat!("../locales/", $code, "/privacy.ftl")),
             include_str!(concat!("../locales/", $code, "/workspace.ftl")),
+            include_str!(concat!("../locales/", $code, "/voice.ftl")),
         ]
     };
 }

@@ -10,6 +10,7 @@ mod soak;
 mod stats;
 mod tickets;
 mod views;
+mod voice;
 mod workspace;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -137,6 +138,14 @@ enum Bench {
         #[arg(long)]
         alike: bool,
     },
+    /// Voice: calls through the Twilio stand-in (signed webhooks answered with TwiML) from concurrent callers,
+    /// with voicemail recordings fetched into the region meanwhile (SQLite).
+    Voice {
+        #[arg(long, default_value_t = 16)]
+        callers: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
     /// Mail over concurrent SMTP connections, then processing into tickets.
     Mail {
         #[arg(long)]
@@ -195,6 +204,7 @@ async fn main() -> anyhow::Result<()> {
             let plan = soak::Plan { engine, minutes, backlog, fast_clients, fast_minutes, slow_rate, mail_rate, alike };
             soak::run(plan).await?
         }
+        Bench::Voice { callers, seconds } => voice::run(callers, seconds).await?,
         Bench::Mail { engine, connections, count } => {
             let engines = match engine {
                 Some(e) => vec![e],

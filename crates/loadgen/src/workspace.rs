@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// Signs the owner in as a browser would (the form's CSRF token, the session cookie) and returns that client.
-async fn signed_in(site: &str, email: &str, password: &str) -> anyhow::Result<reqwest::Client> {
+pub(crate) async fn signed_in(site: &str, email: &str, password: &str) -> anyhow::Result<reqwest::Client> {
     let http = parley_test_support::http_client(true);
     let form = http.get(format!("{site}/login")).send().await?.text().await?;
     let at = form.find("name=\"_csrf\" value=\"").context("a CSRF field on the sign-in page")? + 20;

@@ -161,6 +161,7 @@ impl Application {
         tasks.spawn(parley_app::sla_watch::run_watch(self.app.clone(), stop_rx.clone()));
         tasks.spawn(parley_app::triggers::runner::run_triggers(self.app.clone(), stop_rx.clone()));
         tasks.spawn(parley_app::assignment::runner::run_assignment(self.app.clone(), stop_rx.clone()));
+        tasks.spawn(parley_app::voice::recordings::run_recordings(self.app.clone(), stop_rx.clone()));
         let every = self.config.automation_every;
         tasks.spawn(parley_app::automations::runner::run_automations(self.app.clone(), every, stop_rx.clone()));
         // Only PostgreSQL carries news between processes; SQLite regions stay closed until they hold an account.

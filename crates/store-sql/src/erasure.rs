@@ -275,6 +275,8 @@ async fn erase_scope(
         "ticket_followers",
         "trigger_queue",
         "automation_runs",
+        // A call on an erased ticket: its numbers are the caller's; its recording went with the messages.
+        "calls",
     ] {
         tx.exec(
             &format!("DELETE FROM {table} WHERE account_id = $1 AND {}", within("ticket_id", 2, &tickets)),
@@ -312,6 +314,8 @@ async fn erase_scope(
         // The browser tokens that were this person: what they chat next starts from nothing.
         tx.exec("DELETE FROM chat_visitors WHERE account_id = $1 AND contact_id = $2", args![acc.clone(), who.clone()])
             .await?;
+        // Their calls that reached no ticket (hung up in the menus), which still hold their number.
+        tx.exec("DELETE FROM calls WHERE account_id = $1 AND contact_id = $2", args![acc.clone(), who.clone()]).await?;
         // And their portal sign-in links and sessions.
         tx.exec(
             "DELETE FROM customer_tokens WHERE account_id = $1 AND contact_id = $2",

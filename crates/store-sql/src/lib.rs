@@ -40,6 +40,7 @@ mod triggers;
 mod url;
 mod viewers;
 mod views;
+mod voice;
 mod webhooks;
 
 pub use chat::ChatSignal;

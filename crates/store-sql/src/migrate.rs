@@ -72,6 +72,7 @@ const REGION_SQLITE: &[Migration] = &[
     Migration { version: 27, name: "automations", sql: include_str!("../migrations/sqlite/0027_automations.sql") },
     Migration { version: 28, name: "assignment", sql: include_str!("../migrations/sqlite/0028_assignment.sql") },
     Migration { version: 29, name: "rules_rev", sql: include_str!("../migrations/sqlite/0029_rules_rev.sql") },
+    Migration { version: 30, name: "voice", sql: include_str!("../migrations/sqlite/0030_voice.sql") },
 ];
 
 const REGION_POSTGRES: &[Migration] = &[
@@ -140,6 +141,7 @@ const REGION_POSTGRES: &[Migration] = &[
     Migration { version: 27, name: "automations", sql: include_str!("../migrations/postgres/0027_automations.sql") },
     Migration { version: 28, name: "assignment", sql: include_str!("../migrations/postgres/0028_assignment.sql") },
     Migration { version: 29, name: "rules_rev", sql: include_str!("../migrations/postgres/0029_rules_rev.sql") },
+    Migration { version: 30, name: "voice", sql: include_str!("../migrations/postgres/0030_voice.sql") },
 ];
 
 const DIRECTORY: &[Migration] = &[

@@ -79,6 +79,10 @@ const TABLES: &[&str] = &[
     "assignment_turns",
     "automations",
     "automation_runs",
+    "voice_settings",
+    "phone_numbers",
+    "ivrs",
+    "calls",
 ];
 
 /// Tables that hold no account's data: the schema's own bookkeeping.

@@ -127,7 +127,7 @@ fn draft(
 }
 
 async fn story(store: SqlStore, sqlite_file: Option<std::path::PathBuf>) {
-    assert_eq!(store.migrate().await.unwrap(), (1..=29).collect::<Vec<i64>>());
+    assert_eq!(store.migrate().await.unwrap(), (1..=30).collect::<Vec<i64>>());
     assert!(store.migrate().await.unwrap().is_empty(), "a second migration applies nothing");
 
     let (a, key_a) = new_account(&store, "alpha").await;

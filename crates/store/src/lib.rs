@@ -28,6 +28,7 @@ mod support;
 mod tickets;
 mod triggers;
 mod views;
+mod voice;
 mod webhooks;
 
 pub use accounts::{AccountStore, ApiKeyStore, NewAccount, SessionStore};
@@ -60,6 +61,7 @@ pub use tickets::{
 };
 pub use triggers::{QueuedActivity, TriggerQueue, TriggerStore, TriggersApplied};
 pub use views::{TicketCount, ViewStore};
+pub use voice::{CallFiling, VoiceStore};
 pub use webhooks::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, WebhookQueue, WebhookStore};
 
 /// Everything one region stores, behind one handle.
@@ -97,6 +99,7 @@ pub trait RegionStore:
     + TriggerQueue
     + AutomationStore
     + AssignmentStore
+    + VoiceStore
     + Send
     + Sync
 {

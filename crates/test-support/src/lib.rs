@@ -8,9 +8,11 @@ mod pg;
 mod receiver;
 mod relay;
 pub mod smtp_client;
+pub mod twilio;
 
 pub use dovecot::Dovecot;
 pub use localhost::http_client;
 pub use pg::PgTestDb;
 pub use receiver::{Received, WebhookReceiver};
 pub use relay::{CaptureRelay, Captured};
+pub use twilio::{CallLog, CallSpec, DialAnswer, Signing, Step, TwilioStandIn};

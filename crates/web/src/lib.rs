@@ -15,6 +15,7 @@ mod query;
 mod socket_frames;
 mod state;
 mod ui;
+mod voice;
 mod zip;
 
 pub use api::openapi_document;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router(state.app.mail.max_attachment_bytes))
         .merge(chat::router(state.app.mail.max_attachment_bytes))
         .merge(portal::router())
+        .merge(voice::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), host::resolve_account))
         .layer(DefaultBodyLimit::max(state.web.body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

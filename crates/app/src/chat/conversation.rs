@@ -2,18 +2,18 @@
 //! events read from any point on. What an agent's reply adds to it is the chat's delivery (`crate::channels`).
 
 use crate::channels::{self, Outgoing};
-use crate::tickets::{payload, RETRIES};
+use crate::tickets::RETRIES;
 use crate::{AccountCtx, App, AppError};
 use parley_domain::chat::{
     parse_chat_text, parse_client_id, ChatAuthor, ChatEvent, ChatEventKind, NewChatEvent, Typist, Visitor,
 };
 use parley_domain::error::Checker;
-use parley_domain::event::{Actor, EventKind};
-use parley_domain::ids::{ContactId, DepartmentId, TicketId};
-use parley_domain::message::{append, Appended, AttachmentInfo, Message, MessageContent, TicketEvent};
-use parley_domain::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
-use parley_domain::{text, Timestamp};
-use parley_store::{NewTicket, Requester, StoreError, TicketChange};
+use parley_domain::event::Actor;
+use parley_domain::ids::{DepartmentId, TicketId};
+use parley_domain::message::{append, Appended, AttachmentInfo, Message, MessageContent};
+use parley_domain::text;
+use parley_domain::ticket::{Channel, Ticket};
+use parley_store::{Requester, StoreError, TicketChange};
 use std::time::Duration;
 
 /// The longest a reader waits for the next event before answering with none.
@@ -34,51 +34,6 @@ pub(super) fn may_write(app: &App, visitor: &Visitor) -> Result<(), AppError> {
         return Err(AppError::Forbidden("this visitor has been blocked".into()));
     }
     app.chat.sends.hit(&visitor.id.to_string()).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })
-}
-
-/// A new ticket a visitor opens (a chat, or the offline form's message) with their first message; the store fills
-/// in the number and the requester, and makes the requester the message's author.
-pub(super) fn visitor_ticket(
-    ctx: &AccountCtx,
-    subject: String,
-    channel: Channel,
-    department_id: Option<DepartmentId>,
-    requester: Requester,
-    body: String,
-    at: Timestamp,
-) -> NewTicket {
-    let id = TicketId::new();
-    let author = match &requester {
-        Requester::Existing(c) => Actor::Contact(*c),
-        Requester::ByEmail { new_id, .. } => Actor::Contact(*new_id),
-    };
-    let ticket = Ticket {
-        id,
-        account_id: ctx.account_id,
-        number: TicketNumber(0),
-        subject,
-        status: Status::New,
-        priority: Priority::Normal,
-        channel,
-        requester_id: ContactId::new(),
-        assignee_id: None,
-        department_id,
-        tags: Vec::new(),
-        custom_fields: Default::default(),
-        merged_into: None,
-        created_at: at,
-        updated_at: at,
-        first_response_at: None,
-        version: 1,
-    };
-    NewTicket {
-        message: MessageContent::new(channel, body).into_message(&ticket, author, at),
-        ticket,
-        requester,
-        events: vec![TicketEvent::new(ctx.account_id, id, Actor::System, EventKind::Created, at)],
-        outbox: payload::created,
-        automated: Default::default(),
-    }
 }
 
 /// The conversation's event for a visitor's message the ticket keeps.
@@ -114,7 +69,15 @@ pub async fn start(
     let who = name.clone().unwrap_or_else(|| "a visitor".into());
     // The store puts the visitor's contact in (made now if they have none yet) as requester and author.
     let requester = Requester::Existing(visitor.contact_id.unwrap_or_default());
-    let new = visitor_ticket(ctx, format!("Chat with {who}"), Channel::Chat, input.department_id, requester, body, now);
+    let new = crate::tickets::customer_ticket(
+        ctx,
+        format!("Chat with {who}"),
+        Channel::Chat,
+        input.department_id,
+        requester,
+        body,
+        now,
+    );
     let first = vec![visitor_event(&new.message, client_id)];
     let (ticket, _, _, events) = ctx.store.start_chat(visitor, name, new, first).await?;
     appended(app, ctx, ticket.id).await;

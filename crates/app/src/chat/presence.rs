@@ -124,8 +124,7 @@ pub async fn leave_message(
     let first_line: String = body.lines().next().unwrap_or("").chars().take(80).collect();
     let requester = Requester::ByEmail { email, name, new_id: ContactId::new(), at: now };
     let subject = subject.unwrap_or_else(|| format!("Message from the chat: {first_line}"));
-    let new =
-        super::conversation::visitor_ticket(ctx, subject, Channel::Web, input.department_id, requester, body, now);
+    let new = crate::tickets::customer_ticket(ctx, subject, Channel::Web, input.department_id, requester, body, now);
     let (ticket, _, _) = ctx.store.create_ticket(new).await?;
     Ok(ticket.number)
 }

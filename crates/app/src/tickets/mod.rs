@@ -2,6 +2,7 @@
 
 pub(crate) mod check;
 mod cursor;
+mod customer;
 mod fields;
 pub(crate) mod followers;
 mod list;
@@ -15,6 +16,7 @@ mod update;
 pub mod viewers;
 
 pub use cursor::{decode_cursor, encode_cursor};
+pub(crate) use customer::customer_ticket;
 pub use fields::{create_field, list_fields, NewField};
 pub use followers::{follow, followers, followers_of_shown, unfollow, Follower};
 pub use list::{list_tickets, ListTickets, Page};

@@ -152,16 +152,21 @@ impl TestApp {
     /// An owner switches on email delivery through the relay (consenting to its provider), as the privacy page
     /// asks before an account's mail may leave through a third party.
     pub async fn switch_on_email(&self, a: &TestAccount) {
+        self.switch_on_feature(a, "email").await;
+    }
+
+    /// An owner switches on an optional feature on the privacy page, consenting to its providers.
+    pub async fn switch_on_feature(&self, a: &TestAccount, feature: &str) {
         let (owner, _) = crate::ui::sign_in(self, &a.slug, &a.email, &a.password).await;
         let (_, html) = crate::ui::get(&owner, &self.url(&a.slug, "/settings/privacy")).await;
         let csrf = crate::ui::csrf_in(&html);
         let res = owner
-            .post(self.url(&a.slug, "/settings/privacy/features/email"))
+            .post(self.url(&a.slug, &format!("/settings/privacy/features/{feature}")))
             .form(&[("_csrf", csrf.as_str()), ("enabled", "1"), ("consent", "1")])
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "switching email on for {}", a.slug);
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "switching {feature} on for {}", a.slug);
     }
 
     /// Call the API as an account; returns the status and the JSON body (Null when there is none).

@@ -40,6 +40,7 @@ mod tickets;
 mod triggers;
 mod ui;
 mod views;
+mod voice;
 mod webhooks;
 mod workspace;
 mod workspace_canned;

@@ -29,6 +29,7 @@ mod tickets;
 mod triggers;
 mod viewers;
 mod views;
+mod voice;
 mod webhooks;
 
 pub(crate) use audit::json_lines as audit_json_lines;
@@ -55,6 +56,7 @@ pub(crate) fn router(max_message_bytes: usize, max_file_bytes: usize) -> Router<
         .merge(retention::router())
         .merge(chat_settings::router())
         .merge(assignment::router())
+        .merge(voice::router())
         .merge(chats::router(max_file_bytes + 1024))
         .merge(search::router())
         .merge(knowledge::router(max_file_bytes))

@@ -57,6 +57,9 @@ use utoipa::{Modify, OpenApi};
         super::automations::list, super::automations::create, super::automations::show,
         super::automations::update, super::automations::delete,
         super::assignment::show, super::assignment::replace,
+        super::voice::show_settings, super::voice::replace_settings, super::voice::list_numbers,
+        super::voice::add_number, super::voice::remove_number, super::voice::list_ivrs, super::voice::create_ivr,
+        super::voice::show_ivr, super::voice::update_ivr, super::voice::delete_ivr, super::voice::softphone_token,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -73,6 +76,7 @@ use utoipa::{Modify, OpenApi};
         (name = "automation", description = "Business hours and SLA policies"),
         (name = "views", description = "Ticket views: built-in and saved lists, their counts and their tickets"),
         (name = "privacy", description = "Subprocessors, consent, the DPA, support grants, retention and incidents"),
+        (name = "voice", description = "The phone channel: the Twilio account, phone numbers and IVRs"),
     )
 )]
 struct ApiDoc;

@@ -58,6 +58,61 @@ pub(crate) struct TicketOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<SlaOut>)]
     pub sla: Option<Option<SlaOut>>,
+    /// On `GET /tickets/{id}`: the phone calls on the ticket, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<Vec<CallOut>>,
+}
+
+/// A phone call on a ticket.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CallOut {
+    id: String,
+    /// `inbound` or `outbound`.
+    direction: parley_domain::voice::Direction,
+    from: String,
+    to: String,
+    /// `answered`, `missed`, `voicemail`, `abandoned` or `callback`; `null` while the call goes on.
+    outcome: Option<parley_domain::voice::Outcome>,
+    duration_s: i64,
+    /// Who answered (or was last rung).
+    agent_id: Option<String>,
+    started_at: parley_domain::Timestamp,
+    answered_at: Option<parley_domain::Timestamp>,
+    ended_at: Option<parley_domain::Timestamp>,
+    /// Once fetched into the account's region: the attachment holding it.
+    recording: Option<RecordingOut>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct RecordingOut {
+    id: String,
+    url: String,
+    duration_s: i64,
+}
+
+impl From<parley_domain::voice::Call> for CallOut {
+    fn from(c: parley_domain::voice::Call) -> Self {
+        let recording = c.recording.as_ref().and_then(|r| {
+            r.attachment_id.map(|a| RecordingOut {
+                id: a.to_string(),
+                url: format!("/api/v1/attachments/{a}"),
+                duration_s: r.duration_s,
+            })
+        });
+        CallOut {
+            id: c.id.to_string(),
+            direction: c.direction,
+            from: c.from,
+            to: c.to,
+            outcome: c.outcome,
+            duration_s: c.duration_s,
+            agent_id: c.agent_id.map(|a| a.to_string()),
+            started_at: c.started_at,
+            answered_at: c.answered_at,
+            ended_at: c.ended_at,
+            recording,
+        }
+    }
 }
 
 /// A ticket's SLA: `{"policy": {"id", "name"}, "targets": [{"metric", "due_at", "state", "breached_at",
@@ -85,13 +140,22 @@ impl TicketOut {
     /// whole gives.
     pub async fn shown(ctx: &parley_app::AccountCtx, d: TicketDetail) -> Result<Self, parley_app::AppError> {
         let sla = parley_app::sla_ticket::sla_of(ctx, &d, ctx.now()).await?;
+        let calls = parley_app::voice::calls_on(ctx, d.ticket.id).await?;
         let mut out = TicketOut::detail(d);
         out.sla = Some(sla.map(Into::into));
+        out.calls = Some(calls.into_iter().map(CallOut::from).collect());
         Ok(out)
     }
 
     pub fn bare(ticket: Ticket) -> Self {
-        TicketOut { display_number: ticket.number.to_string(), ticket, requester: None, timeline: None, sla: None }
+        TicketOut {
+            display_number: ticket.number.to_string(),
+            ticket,
+            requester: None,
+            timeline: None,
+            sla: None,
+            calls: None,
+        }
     }
 
     pub fn detail(d: TicketDetail) -> Self {
@@ -108,6 +172,7 @@ impl TicketOut {
             requester: d.requester,
             timeline: Some(entries),
             sla: None,
+            calls: None,
         }
     }
 }
