@@ -143,12 +143,14 @@ pub trait InboundStore: Send + Sync {
     /// The Message-IDs of a ticket's mail, oldest first (for `References`).
     async fn thread_ids(&self, account: AccountId, ticket: TicketId) -> Result<Vec<String>, StoreError>;
     async fn participants(&self, account: AccountId, ticket: TicketId) -> Result<Vec<Contact>, StoreError>;
-    /// How many tickets a contact opened since `since` (flood control).
+    /// How many tickets a contact opened since `since` (flood control), counted up to `cap`: a sender past the
+    /// limit is past it however far, and counting every ticket of a busy sender would read them all.
     async fn tickets_opened_since(
         &self,
         account: AccountId,
         contact: parley_domain::ids::ContactId,
         since: Timestamp,
+        cap: u32,
     ) -> Result<i64, StoreError>;
     /// What the account's mail is sent as: its name, language, signing secret and first mailbox address.
     async fn mail_identity(&self, account: AccountId) -> Result<MailIdentity, StoreError>;

@@ -295,7 +295,12 @@ async fn new_ticket(
         .list_contacts(ctx.account_id, &ContactFilter { email: Some(sender.clone()), limit: 1, ..Default::default() })
         .await?;
     let opened = match existing.first() {
-        Some(c) => ctx.store.tickets_opened_since(ctx.account_id, c.id, hour_ago).await?,
+        Some(c) => {
+            let cap = app.mail.tickets_per_sender_hour.max(app.mail.acks_per_sender_hour);
+            ctx.store
+                .tickets_opened_since(ctx.account_id, c.id, hour_ago, u32::try_from(cap).unwrap_or(u32::MAX))
+                .await?
+        }
         None => 0,
     };
     if opened >= app.mail.tickets_per_sender_hour {

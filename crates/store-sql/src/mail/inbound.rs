@@ -189,12 +189,14 @@ impl InboundStore for SqlStore {
         account: AccountId,
         who: ContactId,
         since: Timestamp,
+        cap: u32,
     ) -> Result<i64, StoreError> {
         let row = self
             .db
             .query_opt(
-                "SELECT COUNT(*) AS n FROM tickets WHERE account_id = $1 AND requester_id = $2 AND created_at >= $3",
-                args![account.to_string(), who.to_string(), since.millis()],
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM tickets WHERE account_id = $1 AND requester_id = $2 \
+                 AND created_at >= $3 LIMIT $4) AS recent",
+                args![account.to_string(), who.to_string(), since.millis(), i64::from(cap)],
             )
             .await?;
         Ok(row.map(|r| r.int("n")).transpose()?.unwrap_or(0))
