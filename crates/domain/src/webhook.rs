@@ -27,15 +27,19 @@ pub enum EventType {
     /// the webhook the rule names, whatever that subscribes to.
     #[serde(rename = "trigger.notified")]
     TriggerNotified,
+    /// A phone call ended and went on a ticket: the call and its ticket.
+    #[serde(rename = "call.ended")]
+    CallEnded,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 5] = [
+    pub const ALL: [EventType; 6] = [
         EventType::TicketCreated,
         EventType::TicketUpdated,
         EventType::MessageCreated,
         EventType::SlaWarning,
         EventType::SlaBreached,
+        EventType::CallEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +50,7 @@ impl EventType {
             EventType::SlaWarning => "sla.warning",
             EventType::SlaBreached => "sla.breached",
             EventType::TriggerNotified => "trigger.notified",
+            EventType::CallEnded => "call.ended",
         }
     }
 

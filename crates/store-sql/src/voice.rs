@@ -15,7 +15,7 @@ use parley_domain::voice::{
     VoiceCredentials,
 };
 use parley_domain::Timestamp;
-use parley_store::{CallFiling, StoreError, VoiceStore};
+use parley_store::{CallEvents, CallFiling, StoreError, VoiceStore};
 
 const NUMBER_COLS: &str =
     "id, account_id, number, provider_id, ivr_id, department_id, recording, missed_call_tickets, created_at";
@@ -419,7 +419,12 @@ impl VoiceStore for SqlStore {
         self.db.write(move |tx| Box::pin(async move { save_call(tx, &c).await })).await
     }
 
-    async fn file_call(&self, c: &Call, filing: CallFiling) -> Result<(Ticket, Option<Contact>), StoreError> {
+    async fn file_call(
+        &self,
+        c: &Call,
+        filing: CallFiling,
+        events: CallEvents,
+    ) -> Result<(Ticket, Option<Contact>), StoreError> {
         let mut c = c.clone();
         let engine = self.db.engine();
         let (out, news) = self
@@ -433,6 +438,7 @@ impl VoiceStore for SqlStore {
                             c.message_id = Some(message.id);
                             c.contact_id = Some(contact.id);
                             save_call(tx, &c).await?;
+                            crate::webhooks::enqueue(tx, ticket.account_id, || events(&ticket)).await?;
                             let news = crate::news::created(&ticket);
                             Ok(((ticket, Some(contact)), news))
                         }
@@ -444,6 +450,7 @@ impl VoiceStore for SqlStore {
                             let news = crate::news::saved(&change);
                             let mut ticket = change.ticket;
                             ticket.version = change.expected_version + 1;
+                            crate::webhooks::enqueue(tx, ticket.account_id, || events(&ticket)).await?;
                             Ok(((ticket, None), news))
                         }
                     }

@@ -61,7 +61,7 @@ pub use tickets::{
 };
 pub use triggers::{QueuedActivity, TriggerQueue, TriggerStore, TriggersApplied};
 pub use views::{TicketCount, ViewStore};
-pub use voice::{CallFiling, VoiceStore};
+pub use voice::{CallEvents, CallFiling, VoiceStore};
 pub use webhooks::{Delivery, DeliveryOutcome, DeliveryStatus, OutboxEvent, WebhookQueue, WebhookStore};
 
 /// Everything one region stores, behind one handle.

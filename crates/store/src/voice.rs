@@ -9,6 +9,9 @@ use parley_domain::ticket::Ticket;
 use parley_domain::voice::{Call, Ivr, PhoneNumber, Recording, RecordingState, VoiceCredentials};
 use parley_domain::Timestamp;
 
+/// The webhook events of a filed call, made once its ticket (and number) is known.
+pub type CallEvents = Box<dyn FnOnce(&Ticket) -> Vec<crate::OutboxEvent> + Send>;
+
 /// How a call reaches its ticket, written in one unit of work with the call.
 pub enum CallFiling {
     /// A new ticket for the call.
@@ -47,8 +50,14 @@ pub trait VoiceStore: Send + Sync {
     async fn call(&self, account: AccountId, id: CallId) -> Result<Option<Call>, StoreError>;
     /// Saves a call read at `call.version`, counting the version up; `Stale` when another request saved it since.
     async fn update_call(&self, call: &Call) -> Result<(), StoreError>;
-    /// Saves the call and files it on its ticket in one unit of work (`Stale` as for [`Self::update_call`]).
-    async fn file_call(&self, call: &Call, filing: CallFiling) -> Result<(Ticket, Option<Contact>), StoreError>;
+    /// Saves the call and files it on its ticket in one unit of work (`Stale` as for [`Self::update_call`]), with
+    /// the webhook events `events` makes of the ticket as filed.
+    async fn file_call(
+        &self,
+        call: &Call,
+        filing: CallFiling,
+        events: CallEvents,
+    ) -> Result<(Ticket, Option<Contact>), StoreError>;
     /// The calls on a ticket, oldest first.
     async fn ticket_calls(&self, account: AccountId, ticket: TicketId) -> Result<Vec<Call>, StoreError>;
     /// A queued call's place (1: next): the calls of the same department queued before it, plus one.

@@ -43,6 +43,11 @@ pub(crate) fn message(t: &Ticket, m: &Message) -> OutboxEvent {
     event(t.account_id, EventType::MessageCreated, json!({ "ticket": t, "message": m }))
 }
 
+/// A phone call ended on the ticket (`call.ended`): the ticket and the call.
+pub(crate) fn call_ended(t: &Ticket, call: Value) -> OutboxEvent {
+    event(t.account_id, EventType::CallEnded, json!({ "ticket": t, "call": call }))
+}
+
 /// A ticket's SLA target runs out soon (`sla.warning`) or ran out (`sla.breached`): the ticket and the target.
 pub(crate) fn sla(t: &Ticket, kind: EventType, policy: &str, target: &parley_domain::sla::TargetState) -> OutboxEvent {
     event(t.account_id, kind, json!({ "ticket": t, "policy": policy, "target": target }))

@@ -64,12 +64,35 @@ pub(super) async fn file(app: &App, ctx: &AccountCtx, mut call: Call) -> Flow<()
             CallFiling::Open(new)
         }
     };
-    ctx.store.file_call(&call, filing).await?;
+    let ended = call_json(&call);
+    let events: parley_store::CallEvents = Box::new(move |t| vec![crate::tickets::payload::call_ended(t, ended)]);
+    ctx.store.file_call(&call, filing, events).await?;
     // A recording that was ready before the call was filed can be fetched now.
     if call.recording.is_some() {
         app.voice.wake.notify_one();
     }
     Ok(())
+}
+
+/// A call as webhooks carry it.
+fn call_json(c: &Call) -> serde_json::Value {
+    serde_json::json!({
+        "id": c.id.to_string(),
+        "direction": match c.direction {
+            parley_domain::voice::Direction::Inbound => "inbound",
+            parley_domain::voice::Direction::Outbound => "outbound",
+        },
+        "from": c.from,
+        "to": c.to,
+        "outcome": c.outcome.map(|o| o.as_str()),
+        "duration_s": c.duration_s,
+        "agent_id": c.agent_id.map(|a| a.to_string()),
+        "department_id": c.department_id.map(|d| d.to_string()),
+        "tags": c.tags,
+        "started_at": c.started_at,
+        "answered_at": c.answered_at,
+        "ended_at": c.ended_at,
+    })
 }
 
 /// The caller as a contact: the one the call was matched to, the one with the number, or a new one.

@@ -216,6 +216,10 @@ async fn a_voicemail_becomes_a_ticket_with_its_recording_kept_in_the_region_and_
     let orders = department(&app, &a, "Orders").await;
     let billing = department(&app, &a, "Billing").await;
     shop_ivr(&app, &a, &orders, &billing).await;
+    let rx = parley_test_support::WebhookReceiver::start().await;
+    let (s, hook) =
+        app.api(&a, Method::POST, "/webhooks", Some(json!({"url": rx.url(), "events": ["call.ended"]}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{hook}");
 
     // No key at all: the default route, voicemail.
     let mut call = spec(&app, "+4930123456");
@@ -251,6 +255,16 @@ async fn a_voicemail_becomes_a_ticket_with_its_recording_kept_in_the_region_and_
     let message = t["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "message").unwrap().clone();
     assert!(message["body"].as_str().unwrap().starts_with("Voicemail from +4930123456"), "{message}");
     assert_eq!(message["attachments"][0]["content_type"], "audio/wav");
+    // Webhooks hear of the call with its ticket.
+    let got = rx.wait_for(1, 20).await;
+    assert_eq!(got.len(), 1, "one call.ended");
+    let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["type"], "call.ended");
+    assert_eq!(
+        (body["data"]["ticket"]["id"].as_str(), body["data"]["call"]["outcome"].as_str()),
+        (t["id"].as_str(), Some("voicemail"))
+    );
+    assert_eq!(body["data"]["call"]["from"], "+4930123456");
     app.stop().await;
 }
 
