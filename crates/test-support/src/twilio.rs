@@ -586,7 +586,7 @@ impl<'a> Call<'a> {
                     }
                 }
                 "Dial" => {
-                    if let Some((url, params)) = self.dial(doc_url, verb)? {
+                    if let Some((url, params)) = self.dial(doc_url, verb).await? {
                         return Ok(Some(Next::Fetch(url, params)));
                     }
                 }
@@ -687,7 +687,10 @@ impl<'a> Call<'a> {
     }
 
     /// Runs a `<Dial>`; returns the action request if it has an action.
-    fn dial(&mut self, doc_url: &Url, verb: &Node) -> Flow<Option<(Url, Params)>> {
+    /// Runs a `<Dial>` with the next answer of the script. With `record="record-from-answer…"` an answered dial
+    /// is recorded: the action gets the recording's parameters, and the `recordingStatusCallback` (if any) is sent
+    /// first (Twilio sends it once the recording is processed, which may be either side of the action).
+    async fn dial(&mut self, doc_url: &Url, verb: &Node) -> Flow<Option<(Url, Params)>> {
         let mut targets = Vec::new();
         for noun in &verb.children {
             let kind = match noun.name.as_str() {
@@ -714,6 +717,33 @@ impl<'a> Call<'a> {
                 self.elapsed += seconds;
                 params.push(("DialCallStatus".into(), "completed".into()));
                 params.push(("DialCallDuration".into(), seconds.to_string()));
+                if verb.attr("record").is_some_and(|r| r.starts_with("record-from")) && seconds > 0 {
+                    let sid = new_sid("RE");
+                    self.shared.recordings.lock().unwrap().insert(sid.clone(), silent_wav(seconds));
+                    self.log.steps.push(Step::Recorded { recording_sid: sid.clone(), seconds });
+                    let media = format!(
+                        "{}/2010-04-01/Accounts/{}/Recordings/{sid}",
+                        self.shared.api_base, self.shared.account_sid
+                    );
+                    params.push(("RecordingUrl".into(), media.clone()));
+                    params.push(("RecordingSid".into(), sid.clone()));
+                    params.push(("RecordingDuration".into(), seconds.to_string()));
+                    if let Some(callback) = verb.attr("recordingStatusCallback") {
+                        let callback = callback.to_string();
+                        let status = [
+                            ("AccountSid", self.shared.account_sid.clone()),
+                            ("CallSid", self.leg.sid.clone()),
+                            ("RecordingSid", sid),
+                            ("RecordingUrl", media),
+                            ("RecordingStatus", "completed".into()),
+                            ("RecordingDuration", seconds.to_string()),
+                            ("RecordingChannels", "1".into()),
+                            ("RecordingSource", "DialVerb".into()),
+                        ];
+                        let status = status.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                        self.callback(doc_url, &callback, status).await;
+                    }
+                }
             }
             DialAnswer::NoAnswer => {
                 self.elapsed += verb.number("timeout", 30)?;

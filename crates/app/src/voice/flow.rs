@@ -332,7 +332,12 @@ impl Step<'_> {
                 call.menu = None;
                 self.save(&call).await?;
                 t.say(&self.speech.text("voice-connecting"), self.speech.lang());
-                t.dial(DialTarget::Number(&number), &self.dial_url("forward"), 30, self.recording_callback());
+                t.dial(
+                    DialTarget::Number(&number),
+                    &self.dial_url("forward"),
+                    30,
+                    self.recording_callback().as_deref(),
+                );
                 Ok(t.finish())
             }
             Action::Menu { menu: next } => match ivr.menu(&next) {
@@ -352,9 +357,11 @@ impl Step<'_> {
         format!("{}?kind={kind}", self.hooks.url(Hook::Dial))
     }
 
-    /// Where an answered call's recording reports, when the number records calls.
-    fn recording_callback(&self) -> Option<&str> {
-        None
+    /// Where an answered call's recording reports, when the number records every call (`always`, announced when
+    /// the call came in).
+    fn recording_callback(&self) -> Option<String> {
+        let always = self.number.is_some_and(|n| n.recording == parley_domain::voice::RecordingConsent::Always);
+        always.then(|| self.hooks.url(Hook::Recording))
     }
 
     fn queue_name(call: &Call) -> String {
@@ -463,7 +470,7 @@ impl Step<'_> {
                     DialTarget::Client(&agent_identity(agent)),
                     &self.dial_url("agent"),
                     RING_SECS,
-                    self.recording_callback(),
+                    self.recording_callback().as_deref(),
                 );
                 Ok(t.finish())
             }
@@ -494,6 +501,9 @@ impl Step<'_> {
         let status = self.req.param("DialCallStatus").unwrap_or_default();
         let forward = self.req.query.get("kind").map(String::as_str) == Some("forward");
         if status == "completed" || status == "answered" {
+            if let Some(r) = self.recording_of_request(&call)? {
+                call.recording = Some(r);
+            }
             let talked = self.req.seconds("DialCallDuration").unwrap_or(0);
             let now = self.ctx.now();
             call.state = CallState::Connected;

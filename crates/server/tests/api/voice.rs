@@ -269,6 +269,47 @@ async fn a_voicemail_becomes_a_ticket_with_its_recording_kept_in_the_region_and_
 }
 
 #[tokio::test]
+async fn a_number_that_records_every_call_says_so_and_keeps_the_answered_calls_recording() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let (a, tw) = voice_account(&app).await;
+    let support = department(&app, &a, "Support").await;
+    let (s, n) = app
+        .api(
+            &a,
+            Method::POST,
+            "/phone-numbers",
+            Some(json!({"number": NUMBER, "department_id": support["id"], "recording": "always"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{n}");
+    let (_, session) = agent(&app, &a, "Ann", &[&support]).await;
+    let _ws = online(&app, &session).await;
+    let mut call = spec(&app, CALLER);
+    call.dial = vec![DialAnswer::Answered { seconds: 61 }];
+    let log = tw.call(call).await;
+    assert_eq!(said(&log.steps)[0].0, "This call may be recorded.", "said before anything else: {:#?}", log.steps);
+    let sid = log.steps.iter().find_map(|s| match s {
+        Step::Recorded { recording_sid, .. } => Some(recording_sid.clone()),
+        _ => None,
+    });
+    let sid = sid.unwrap_or_else(|| panic!("the answered call was recorded: {log:#?}"));
+    assert!(until(15, || tw.deletions().contains(&sid)).await, "kept in the region, then deleted at the provider");
+    let list = phone_tickets(&app, &a).await;
+    let t = ticket(&app, &a, &list[0]["id"]).await;
+    let c = &t["calls"][0];
+    assert_eq!((c["outcome"].as_str(), c["recording"]["duration_s"].as_i64()), (Some("answered"), Some(61)), "{t}");
+    let res = app
+        .http
+        .get(app.url("acme", c["recording"]["url"].as_str().unwrap()))
+        .bearer_auth(&a.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(&res.bytes().await.unwrap()[..4], b"RIFF");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_caller_who_waits_too_long_is_offered_voicemail() {
     let app = spawn_app(Engine::Sqlite).await;
     let (a, tw) = voice_account(&app).await;
