@@ -128,6 +128,15 @@ pub enum EventKind {
     Offered {
         strategy: String,
     },
+    /// A phone call ended on the ticket: `direction` (`inbound`, `outbound`), `outcome` (`answered`, `missed`,
+    /// `voicemail`, `abandoned`, `callback`), its length, and the caller's or callee's number.
+    Call {
+        call_id: String,
+        direction: String,
+        outcome: String,
+        number: String,
+        duration_s: i64,
+    },
 }
 
 impl EventKind {
@@ -168,6 +177,10 @@ impl EventKind {
             EventKind::AutomationFired { name } => format!("automation ran: {name}"),
             EventKind::Offered { strategy } if strategy == "round_robin" => "offered by round robin".into(),
             EventKind::Offered { .. } => "offered to the least busy agent".into(),
+            EventKind::Call { direction, outcome, number, duration_s, .. } => {
+                let way = if direction == "outbound" { "to" } else { "from" };
+                format!("phone call {way} {number}: {outcome}, {} min {} s", duration_s / 60, duration_s % 60)
+            }
         }
     }
 }

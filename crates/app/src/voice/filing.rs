@@ -6,9 +6,9 @@ use super::flow::Flow;
 use crate::channels::{self, Outgoing};
 use crate::{AccountCtx, App};
 use parley_domain::contact::Contact;
-use parley_domain::event::Actor;
+use parley_domain::event::{Actor, EventKind};
 use parley_domain::ids::ContactId;
-use parley_domain::message::{append, MessageContent};
+use parley_domain::message::{append, MessageContent, TicketEvent};
 use parley_domain::ticket::{Channel, Status, Tag};
 use parley_domain::voice::{Call, Outcome};
 use parley_store::{CallFiling, Requester, TicketFilter, TicketQuery};
@@ -43,7 +43,8 @@ pub(super) async fn file(app: &App, ctx: &AccountCtx, mut call: Call) -> Flow<()
                     ticket.tags.push(t);
                 }
             }
-            let appended = append(ticket, Actor::Contact(contact.id), content, now);
+            let mut appended = append(ticket, Actor::Contact(contact.id), content, now);
+            appended.events.push(call_event(ctx, appended.ticket.id, &call, now));
             CallFiling::Append(channels::change(appended, Outgoing::default()))
         }
         None => {
@@ -57,6 +58,7 @@ pub(super) async fn file(app: &App, ctx: &AccountCtx, mut call: Call) -> Flow<()
                 now,
             );
             new.ticket.tags = tags;
+            new.events.push(call_event(ctx, new.ticket.id, &call, now));
             if call.outcome == Some(Outcome::Answered) {
                 // Whoever talked to the caller has the ticket.
                 new.ticket.assignee_id = call.agent_id;
@@ -72,6 +74,28 @@ pub(super) async fn file(app: &App, ctx: &AccountCtx, mut call: Call) -> Flow<()
         app.voice.wake.notify_one();
     }
     Ok(())
+}
+
+/// The call in the ticket's timeline (and, through it, the triggers' `call.ended`).
+fn call_event(
+    ctx: &AccountCtx,
+    ticket: parley_domain::ids::TicketId,
+    c: &Call,
+    now: parley_domain::Timestamp,
+) -> TicketEvent {
+    let inbound = c.direction == parley_domain::voice::Direction::Inbound;
+    let kind = EventKind::Call {
+        call_id: c.id.to_string(),
+        direction: if inbound { "inbound" } else { "outbound" }.into(),
+        outcome: c.outcome.map_or("missed", |o| o.as_str()).into(),
+        number: if inbound { c.from.clone() } else { c.to.clone() },
+        // An answered call's length is the conversation's; any other's, the call's.
+        duration_s: match (c.answered_at, c.ended_at) {
+            (Some(a), Some(e)) => (e.millis() - a.millis()) / 1000,
+            _ => c.duration_s,
+        },
+    };
+    TicketEvent::new(ctx.account_id, ticket, Actor::System, kind, now)
 }
 
 /// A call as webhooks carry it.

@@ -24,10 +24,13 @@ pub enum TriggerEvent {
     SlaWarning,
     #[serde(rename = "sla.breached")]
     SlaBreached,
+    /// A phone call ended on the ticket.
+    #[serde(rename = "call.ended")]
+    CallEnded,
 }
 
 impl TriggerEvent {
-    pub const ALL: [TriggerEvent; 8] = [
+    pub const ALL: [TriggerEvent; 9] = [
         TriggerEvent::TicketCreated,
         TriggerEvent::TicketUpdated,
         TriggerEvent::CustomerReplied,
@@ -36,6 +39,7 @@ impl TriggerEvent {
         TriggerEvent::ChatEnded,
         TriggerEvent::SlaWarning,
         TriggerEvent::SlaBreached,
+        TriggerEvent::CallEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +52,7 @@ impl TriggerEvent {
             TriggerEvent::ChatEnded => "chat.ended",
             TriggerEvent::SlaWarning => "sla.warning",
             TriggerEvent::SlaBreached => "sla.breached",
+            TriggerEvent::CallEnded => "call.ended",
         }
     }
 
@@ -116,6 +121,9 @@ impl Activity {
                     Actor::System | Actor::Staff(_) => {}
                 }
             }
+        }
+        if events.iter().any(|e| matches!(e, EventKind::Call { .. })) {
+            a.events.push(TriggerEvent::CallEnded);
         }
         if !created && (!a.changes.is_empty() || message.is_some()) {
             a.events.push(TriggerEvent::TicketUpdated);

@@ -220,6 +220,17 @@ async fn a_voicemail_becomes_a_ticket_with_its_recording_kept_in_the_region_and_
     let (s, hook) =
         app.api(&a, Method::POST, "/webhooks", Some(json!({"url": rx.url(), "events": ["call.ended"]}))).await;
     assert_eq!(s, StatusCode::CREATED, "{hook}");
+    let (s, trigger) = app
+        .api(
+            &a,
+            Method::POST,
+            "/triggers",
+            Some(json!({"name": "Calls", "events": ["call.ended"],
+            "conditions": {"all": [{"field": "channel", "operator": "is", "value": "phone"}]},
+            "actions": [{"action": "add_tags", "value": ["phoned"]}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{trigger}");
 
     // No key at all: the default route, voicemail.
     let mut call = spec(&app, "+4930123456");
@@ -255,6 +266,20 @@ async fn a_voicemail_becomes_a_ticket_with_its_recording_kept_in_the_region_and_
     let message = t["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "message").unwrap().clone();
     assert!(message["body"].as_str().unwrap().starts_with("Voicemail from +4930123456"), "{message}");
     assert_eq!(message["attachments"][0]["content_type"], "audio/wav");
+    let event = t["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "event" && e["type"] == "call").cloned();
+    let event = event.unwrap_or_else(|| panic!("the call is in the timeline: {}", t["timeline"]));
+    assert_eq!((event["outcome"].as_str(), event["number"].as_str()), (Some("voicemail"), Some("+4930123456")));
+    // The trigger on `call.ended` ran.
+    let mut tagged = false;
+    for _ in 0..100 {
+        let t = ticket(&app, &a, &list[0]["id"]).await;
+        if t["tags"].as_array().unwrap().iter().any(|x| x == "phoned") {
+            tagged = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(tagged, "the call.ended trigger tagged the ticket");
     // Webhooks hear of the call with its ticket.
     let got = rx.wait_for(1, 20).await;
     assert_eq!(got.len(), 1, "one call.ended");
