@@ -215,8 +215,13 @@ async fn incoming(
         }
     };
     let step = Step { app, ctx, req, speech, hooks, number: Some(&number) };
-    if call.state != CallState::Menu || call.menu.is_some() {
+    // Asked again for a call it knows (a retry): the caller goes on where they are, hearing their menu again if
+    // they are in one.
+    if call.state != CallState::Menu {
         return step.run(Hook::Wait, call).await;
+    }
+    if call.menu.is_some() {
+        return step.menu_again(call).await;
     }
     let mut t = Twiml::new();
     if number.recording == parley_domain::voice::RecordingConsent::Always {
@@ -284,6 +289,21 @@ impl Step<'_> {
         // No key within the timeout: Twilio goes on after the <Gather>, to the same hook without digits.
         t.redirect(&action);
         Ok(t.finish())
+    }
+
+    /// The menu the caller is in, again (or, when it is gone, what their state says).
+    async fn menu_again(&self, call: Call) -> Flow<String> {
+        let (ivr, menu) = self.current_menu(&call).await?;
+        match (ivr, menu) {
+            (Some(ivr), Some(id)) => match ivr.menu(&id).cloned() {
+                Some(m) => {
+                    let tries = call.tries.max(1);
+                    self.menu(call, &ivr, &m, tries, Twiml::new()).await
+                }
+                None => self.wait(call).await,
+            },
+            _ => self.wait(call).await,
+        }
     }
 
     async fn gathered(&self, call: Call) -> Flow<String> {

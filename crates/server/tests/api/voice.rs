@@ -626,3 +626,32 @@ print(json.dumps({"header": header, "claims": claims}))
     assert_eq!(s, StatusCode::FORBIDDEN);
     app.stop().await;
 }
+
+/// Twilio asking again for a call it already placed (a retry) hears the caller's menu again, not a new call.
+#[tokio::test]
+async fn an_incoming_request_asked_again_replays_the_callers_menu() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let (a, _tw) = voice_account(&app).await;
+    let orders = department(&app, &a, "Orders").await;
+    let billing = department(&app, &a, "Billing").await;
+    shop_ivr(&app, &a, &orders, &billing).await;
+    let params = vec![
+        ("CallSid".to_string(), "CA00000000000000000000000000000042".to_string()),
+        ("From".to_string(), CALLER.to_string()),
+        ("To".to_string(), NUMBER.to_string()),
+    ];
+    let url = app.url("acme", "/voice/twilio/incoming");
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let sig = signature(TOKEN, &url, &params);
+        let res = app.http.post(&url).header("X-Twilio-Signature", sig).form(&params).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/xml"));
+        answers.push(res.text().await.unwrap());
+    }
+    for xml in &answers {
+        assert!(xml.contains("<Gather") && xml.contains("Press 1 for orders"), "{xml}");
+    }
+    assert!(!answers[1].contains("<Leave"), "{}", answers[1]);
+    app.stop().await;
+}
