@@ -7,7 +7,7 @@ use crate::rows::{id, json, opt_id, parsed, to_json};
 use crate::SqlStore;
 use async_trait::async_trait;
 use parley_domain::contact::Contact;
-use parley_domain::ids::{AccountId, AgentId, CallId, DepartmentId, IvrId, PhoneNumberId, TicketId};
+use parley_domain::ids::{AccountId, AgentId, CallId, IvrId, PhoneNumberId, TicketId};
 use parley_domain::message::{AttachmentInfo, Message};
 use parley_domain::ticket::Ticket;
 use parley_domain::voice::{
@@ -70,10 +70,7 @@ fn call(r: &Row) -> Result<Call, StoreError> {
         account_id: id("account id", &r.text("account_id")?)?,
         provider_sid: r.text("provider_sid")?,
         number_id: opt_id("phone number id", r.opt_text("number_id")?.as_deref())?,
-        direction: match r.text("direction")?.as_str() {
-            "outbound" => Direction::Outbound,
-            _ => Direction::Inbound,
-        },
+        direction: parsed("call direction", &r.text("direction")?, |s| Direction::parse(s).ok_or(()))?,
         from: r.text("from_number")?,
         to: r.text("to_number")?,
         state: parsed("call state", &r.text("state")?, |s| CallState::parse(s).ok_or(()))?,
@@ -113,11 +110,7 @@ fn call_values(c: &Call) -> Result<Vec<Value>, StoreError> {
     Ok(vec![
         c.provider_sid.clone().into(),
         opt_string(c.number_id),
-        match c.direction {
-            Direction::Inbound => "inbound",
-            Direction::Outbound => "outbound",
-        }
-        .into(),
+        c.direction.as_str().into(),
         c.from.clone().into(),
         c.to.clone().into(),
         c.state.as_str().into(),
@@ -500,22 +493,6 @@ impl VoiceStore for SqlStore {
             )
             .await?;
         rows.iter().map(|r| id("agent id", &r.text("agent_id")?)).collect()
-    }
-
-    async fn queued_calls(
-        &self,
-        account: AccountId,
-        department: Option<DepartmentId>,
-    ) -> Result<Vec<Call>, StoreError> {
-        let (dept_sql, dept) = match department {
-            Some(d) => ("department_id = $2", d.to_string()),
-            None => ("department_id IS NULL AND $2 = ''", String::new()),
-        };
-        let sql = format!(
-            "SELECT {CALL_COLS} FROM calls WHERE account_id = $1 AND state = 'queued' AND {dept_sql} \
-             ORDER BY queued_at, id"
-        );
-        self.db.query(&sql, args![account.to_string(), dept]).await?.iter().map(call).collect()
     }
 
     async fn recordings_due(&self, now: Timestamp, limit: u32) -> Result<Vec<Call>, StoreError> {

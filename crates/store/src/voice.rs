@@ -3,7 +3,7 @@
 use crate::{NewTicket, StoreError, TicketChange};
 use async_trait::async_trait;
 use parley_domain::contact::Contact;
-use parley_domain::ids::{AccountId, AgentId, CallId, DepartmentId, IvrId, PhoneNumberId, TicketId};
+use parley_domain::ids::{AccountId, AgentId, CallId, IvrId, PhoneNumberId, TicketId};
 use parley_domain::message::{AttachmentInfo, Message};
 use parley_domain::ticket::Ticket;
 use parley_domain::voice::{Call, Ivr, PhoneNumber, Recording, RecordingState, VoiceCredentials};
@@ -64,10 +64,6 @@ pub trait VoiceStore: Send + Sync {
     async fn call_position(&self, account: AccountId, call: &Call) -> Result<u32, StoreError>;
     /// Agents of the account ringing or talking on a call now.
     async fn agents_on_calls(&self, account: AccountId) -> Result<Vec<AgentId>, StoreError>;
-    /// Calls of the department waiting in its queue, longest waiting first.
-    async fn queued_calls(&self, account: AccountId, department: Option<DepartmentId>)
-        -> Result<Vec<Call>, StoreError>;
-
     /// Region-wide: calls whose recording is due to be fetched or deleted at the provider by `now`.
     async fn recordings_due(&self, now: Timestamp, limit: u32) -> Result<Vec<Call>, StoreError>;
     /// Keeps a fetched recording as an attachment of the call's message and saves `recording` (stored), in one

@@ -730,17 +730,7 @@ impl<'a> Call<'a> {
                     params.push(("RecordingDuration".into(), seconds.to_string()));
                     if let Some(callback) = verb.attr("recordingStatusCallback") {
                         let callback = callback.to_string();
-                        let status = [
-                            ("AccountSid", self.shared.account_sid.clone()),
-                            ("CallSid", self.leg.sid.clone()),
-                            ("RecordingSid", sid),
-                            ("RecordingUrl", media),
-                            ("RecordingStatus", "completed".into()),
-                            ("RecordingDuration", seconds.to_string()),
-                            ("RecordingChannels", "1".into()),
-                            ("RecordingSource", "DialVerb".into()),
-                        ];
-                        let status = status.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                        let status = self.recording_status(sid, media, seconds, "DialVerb");
                         self.callback(doc_url, &callback, status).await;
                     }
                 }
@@ -757,6 +747,24 @@ impl<'a> Call<'a> {
             Some(action) => Ok(Some((self.resolve(doc_url, action)?, params))),
             None => Ok(None),
         }
+    }
+
+    /// The parameters of a `recordingStatusCallback` for a completed recording made by `source` (`RecordVerb`,
+    /// `DialVerb`).
+    fn recording_status(&self, sid: String, media: String, seconds: u32, source: &str) -> Params {
+        [
+            ("AccountSid", self.shared.account_sid.clone()),
+            ("CallSid", self.leg.sid.clone()),
+            ("RecordingSid", sid),
+            ("RecordingUrl", media),
+            ("RecordingStatus", "completed".into()),
+            ("RecordingDuration", seconds.to_string()),
+            ("RecordingChannels", "1".into()),
+            ("RecordingSource", source.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
     }
 
     /// Runs a `<Record>`: makes the recording, requests the action (by default the document's own URL, as Twilio
@@ -787,17 +795,7 @@ impl<'a> Call<'a> {
         ];
         let answered = self.twiml(&action, params).await;
         if let Some(callback) = verb.attr("recordingStatusCallback") {
-            let params = [
-                ("AccountSid", self.shared.account_sid.clone()),
-                ("CallSid", self.leg.sid.clone()),
-                ("RecordingSid", sid),
-                ("RecordingUrl", media),
-                ("RecordingStatus", "completed".into()),
-                ("RecordingDuration", seconds.to_string()),
-                ("RecordingChannels", "1".into()),
-                ("RecordingSource", "RecordVerb".into()),
-            ];
-            let params = params.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            let params = self.recording_status(sid, media, seconds, "RecordVerb");
             self.callback(doc_url, callback, params).await;
         }
         Ok(Some(Next::Run(action, answered?)))

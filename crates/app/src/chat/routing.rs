@@ -26,7 +26,7 @@ impl From<RouteError> for AppError {
 }
 
 /// Sockets of processes seen since then count as "Parley open".
-fn live_since(app: &App, now: Timestamp) -> Timestamp {
+pub(crate) fn live_since(app: &App, now: Timestamp) -> Timestamp {
     Timestamp::from_millis(now.millis() - app.settings.chat_liveness.as_millis() as i64)
 }
 

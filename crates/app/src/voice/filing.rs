@@ -14,7 +14,6 @@ use parley_domain::voice::{Call, Outcome};
 use parley_store::{CallFiling, Requester, TicketFilter, TicketQuery};
 
 pub(super) async fn file(app: &App, ctx: &AccountCtx, mut call: Call) -> Flow<()> {
-    let _ = app;
     let now = ctx.now();
     let contact = contact_of(ctx, &call).await?;
     call.contact_id = Some(contact.id);
@@ -86,7 +85,7 @@ fn call_event(
     let inbound = c.direction == parley_domain::voice::Direction::Inbound;
     let kind = EventKind::Call {
         call_id: c.id.to_string(),
-        direction: if inbound { "inbound" } else { "outbound" }.into(),
+        direction: c.direction.as_str().into(),
         outcome: c.outcome.map_or("missed", |o| o.as_str()).into(),
         number: if inbound { c.from.clone() } else { c.to.clone() },
         // An answered call's length is the conversation's; any other's, the call's.
@@ -102,10 +101,7 @@ fn call_event(
 fn call_json(c: &Call) -> serde_json::Value {
     serde_json::json!({
         "id": c.id.to_string(),
-        "direction": match c.direction {
-            parley_domain::voice::Direction::Inbound => "inbound",
-            parley_domain::voice::Direction::Outbound => "outbound",
-        },
+        "direction": c.direction.as_str(),
         "from": c.from,
         "to": c.to,
         "outcome": c.outcome.map(|o| o.as_str()),

@@ -467,7 +467,7 @@ impl Step<'_> {
     /// limit (a call counts as a conversation); the least busy, then the one rung longest ago.
     async fn available_agent(&self, call: &Call) -> Flow<Option<parley_domain::ids::AgentId>> {
         let ctx = self.ctx;
-        let since = Timestamp::from_millis(ctx.now().millis() - self.app.settings.chat_liveness.as_millis() as i64);
+        let since = crate::chat::routing::live_since(self.app, ctx.now());
         let candidates = ctx.store.chat_candidates(ctx.account_id, call.department_id, since).await?;
         let busy = ctx.store.agents_on_calls(ctx.account_id).await?;
         Ok(candidates

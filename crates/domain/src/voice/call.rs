@@ -16,6 +16,23 @@ pub enum Direction {
     Outbound,
 }
 
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "inbound" => Some(Direction::Inbound),
+            "outbound" => Some(Direction::Outbound),
+            _ => None,
+        }
+    }
+}
+
 /// Where a call is now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallState {
